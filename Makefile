@@ -1,0 +1,102 @@
+# QGTM: one top-level make, no autoconf. See README.md.
+include config.mk
+
+# A sanitizer build lives apart from the normal one so the two never mix.
+ifeq ($(SANITIZE),1)
+B = build-san
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+B = build
+SANFLAGS =
+endif
+
+override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror=implicit \
+	-D_FORTIFY_SOURCE=2 -fstack-protector-strong -Ilib $(PKG_CFLAGS) $(SANFLAGS)
+override LDFLAGS += $(SANFLAGS)
+LIBS = $(PKG_LIBS) -lm
+
+LIB_SRC := $(sort $(wildcard lib/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
+CMD_SRC := $(sort $(wildcard cmd/qgtm-*.c))
+PROGS := $(CMD_SRC:cmd/%.c=$(B)/bin/%)
+SCRIPTS := $(sort $(wildcard cmd/qgtm-*.sh))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o) $(B)/tests/unit/main.o
+HELPER_SRC := $(sort $(wildcard tests/helper/*.c))
+HELPERS := $(HELPER_SRC:tests/helper/%.c=$(B)/bin/%)
+MAN1 := $(sort $(wildcard man/man1/*.1))
+MAN5 := $(sort $(wildcard man/man5/*.5))
+MAN7 := $(sort $(wildcard man/man7/*.7))
+
+all: $(B)/libqgtm.a $(PROGS) $(HELPERS)
+
+$(B)/%.o: %.c lib/qgtm.h lib/banned.h config.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/libqgtm.a: $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $(LIB_OBJ)
+
+$(B)/bin/%: $(B)/cmd/%.o $(B)/libqgtm.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(B)/libqgtm.a $(LIBS)
+
+$(B)/bin/%: $(B)/tests/helper/%.o $(B)/libqgtm.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(B)/libqgtm.a $(LIBS)
+
+# The unit runner's list of suites, one line per tests/unit/test_<m>.c.
+$(B)/tests/unit/suites.h: $(UNIT_SRC)
+	@mkdir -p $(@D)
+	for f in $(UNIT_SRC); do m=$${f#tests/unit/test_}; \
+		echo "QGTM_SUITE($${m%.c})"; done > $@
+
+$(B)/tests/unit/main.o: tests/unit/main.c $(B)/tests/unit/suites.h
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -I$(B)/tests/unit -c -o $@ $<
+
+$(B)/tests/unit/test_%.o: tests/unit/test_%.c tests/unit/unit.h lib/qgtm.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
+
+$(B)/unit-tests: $(UNIT_OBJ) $(B)/libqgtm.a
+	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(B)/libqgtm.a $(LIBS) $(CHECK_LIBS)
+
+# check: the unit suites, then the bats suites; each prints its own summary.
+check: all $(B)/unit-tests
+	cd tests/unit && QGTM_BIN=$(CURDIR)/$(B)/bin $(CURDIR)/$(B)/unit-tests
+	QGTM_BIN=$(CURDIR)/$(B)/bin QGTM_TOP=$(CURDIR) bats --print-output-on-failure tests/cli
+
+check-unit: $(B)/unit-tests
+	cd tests/unit && QGTM_BIN=$(CURDIR)/$(B)/bin $(CURDIR)/$(B)/unit-tests
+
+lint-man:
+	mandoc -Tlint -Wwarning $(MAN1) $(MAN5) $(MAN7)
+
+demo: deps all
+	QGTM_BIN=$(CURDIR)/$(B)/bin sh examples/demo.sh
+
+deps:
+	sh tools/deps.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(SHAREDIR) $(DESTDIR)$(SYSCONFDIR)/qgtm \
+		$(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -m 0755 $(PROGS) $(DESTDIR)$(BINDIR)
+	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
+	install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
+	install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
+	cp -R share/qgtm/. $(DESTDIR)$(SHAREDIR)
+	install -m 0755 examples/cycle.sh $(DESTDIR)$(SHAREDIR)/cycle.sh
+	install -m 0644 etc/qgtm.yaml.example $(DESTDIR)$(SYSCONFDIR)/qgtm/qgtm.yaml.example
+	for u in etc/systemd/*; do [ -f "$$u" ] && install -m 0644 "$$u" \
+		$(DESTDIR)$(PREFIX)/lib/systemd/system; done; true
+	install -m 0644 etc/cron/qgtm.crontab $(DESTDIR)$(SHAREDIR)/qgtm.crontab
+
+clean:
+	rm -rf build build-san
+
+.PHONY: all check check-unit clean demo deps install lint-man
+.DELETE_ON_ERROR:

@@ -1,0 +1,488 @@
+/*
+ * audit.c: the tamper-evident audit chain. Entries are canonical JSON lines
+ * (JSON_COMPACT | JSON_SORT_KEYS) linked by SHA-256 hashes, appended under
+ * a flock with one O_APPEND write and fsync (mblaze mdeliver), and checked
+ * line by line, with an RFC 9162 Merkle root over the lines, by verify.
+ */
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "qgtm.h"
+
+#define CANON_FLAGS (JSON_COMPACT | JSON_SORT_KEYS)
+#define ZERO_HASH \
+	"0000000000000000000000000000000000000000000000000000000000000000"
+
+/* What an entry carries that links it into the chain. */
+struct link {
+	long long seq;
+	char hash[65];
+	char prev[65];
+};
+
+/* The chain as verify walks it. */
+struct walk {
+	const char *path;
+	unsigned long line;
+	struct qgtm_audit_summary *sum;
+	struct qgtm_merkle tree;
+};
+
+/* Put "<where>: " before the last error message, with a new code. */
+static int __attribute__((format(printf, 2, 3)))
+err_at(int code, const char *fmt, ...)
+{
+	char where[512], msg[1024];
+	va_list ap;
+
+	snprintf(msg, sizeof msg, "%s", qgtm_errmsg());
+	va_start(ap, fmt);
+	vsnprintf(where, sizeof where, fmt, ap);
+	va_end(ap);
+	return qgtm_seterr(code, "%s: %s", where, msg);
+}
+
+/* The canonical bytes of v: a new allocation (free()), or NULL. */
+static char *
+canon(json_t *v)
+{
+	char *s = json_dumps(v, CANON_FLAGS);
+
+	if (s == NULL)
+		qgtm_seterr(QGTM_EX_OSERR, "cannot serialize an entry");
+	return s;
+}
+
+/* The entry hash: SHA-256 of the canonical form of e, which has no "hash". */
+static int
+entry_hash(json_t *e, char out[65])
+{
+	char *s = canon(e);
+
+	if (s == NULL)
+		return -1;
+	qgtm_sha256_hex(s, strlen(s), out);
+	free(s);
+	return 0;
+}
+
+/* Is s exactly 64 lowercase hex digits? */
+static int
+is_hash(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdef");
+
+	return n == 64 && s[n] == '\0';
+}
+
+/* Check the members of a parsed entry and copy seq, hash and prev to l. */
+static int
+entry_fields(json_t *e, struct link *l)
+{
+	const char *hash, *prev, *ts;
+	json_t *rec;
+
+	if (!json_is_object(e))
+		return qgtm_seterr(QGTM_EX_DATAERR, "not a JSON object");
+	if (qgtm_json_int(e, "seq", &l->seq) == -1 ||
+	    qgtm_json_str(e, "hash", &hash) == -1 ||
+	    qgtm_json_str(e, "prev", &prev) == -1 ||
+	    qgtm_json_str(e, "ts", &ts) == -1 ||
+	    qgtm_json_obj(e, "rec", &rec) == -1)
+		return -1;
+	if (l->seq < 0 || l->seq == LLONG_MAX)
+		return qgtm_seterr(QGTM_EX_DATAERR, "seq %lld: out of range",
+		    l->seq);
+	if (json_object_size(e) != 5)
+		return qgtm_seterr(QGTM_EX_DATAERR, "seq %lld: members other "
+		    "than hash, prev, rec, seq and ts", l->seq);
+	if (!is_hash(hash) || !is_hash(prev))
+		return qgtm_seterr(QGTM_EX_DATAERR, "seq %lld: hash or prev is "
+		    "not 64 lowercase hex digits", l->seq);
+	memcpy(l->hash, hash, sizeof l->hash);
+	memcpy(l->prev, prev, sizeof l->prev);
+	return 0;
+}
+
+/* Check parsed entry e against its line: the hash and canonical form. */
+static int
+entry_bytes(json_t *e, const char *line, size_t n, const struct link *l)
+{
+	char *form = canon(e), hash[65];
+	int rc;
+
+	if (form == NULL)
+		return -1;
+	json_object_del(e, "hash");
+	rc = entry_hash(e, hash);
+	if (rc == 0 && strcmp(hash, l->hash) != 0)
+		rc = qgtm_seterr(QGTM_EX_DATAERR, "seq %lld: hash mismatch",
+		    l->seq);
+	else if (rc == 0 && (strlen(form) != n || memcmp(form, line, n) != 0))
+		rc = qgtm_seterr(QGTM_EX_DATAERR, "seq %lld: not in canonical "
+		    "form", l->seq);
+	free(form);
+	return rc;
+}
+
+/*
+ * Check one entry line (n bytes, no newline) on its own: it parses, has
+ * the right members, its hash recomputes and it is in canonical form.
+ * Fills l. Returns 0 or -1 (QGTM_EX_DATAERR) with a message.
+ */
+static int
+entry_check(const char *line, size_t n, struct link *l)
+{
+	json_error_t jerr;
+	json_t *e;
+	int rc;
+
+	if (n > QGTM_AUDIT_MAX_LINE)
+		return qgtm_seterr(QGTM_EX_DATAERR, "line longer than %d bytes",
+		    QGTM_AUDIT_MAX_LINE);
+	e = json_loadb(line, n, JSON_REJECT_DUPLICATES, &jerr);
+	if (e == NULL)
+		return qgtm_seterr(QGTM_EX_DATAERR, "invalid JSON: %s", jerr.text);
+	rc = entry_fields(e, l);
+	if (rc == 0)
+		rc = entry_bytes(e, line, n, l);
+	json_decref(e);
+	return rc;
+}
+
+/* ------------------------------------------------------------ append -- */
+
+/* Read exactly n bytes at off; -1 (IOERR) otherwise. */
+static int
+pread_all(int fd, char *p, size_t n, off_t off, const char *path)
+{
+	ssize_t r;
+
+	while (n > 0) {
+		r = pread(fd, p, n, off);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r == 0)
+				errno = EIO;
+			return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot read '%s'",
+			    path);
+		}
+		p += r;
+		n -= (size_t)r;
+		off += r;
+	}
+	return 0;
+}
+
+/* Where the last line of fd (size bytes, the last one "\n") starts. */
+static int
+last_line_start(int fd, off_t size, const char *path, off_t *start)
+{
+	char chunk[4096];
+	off_t end = size - 1, from;
+	size_t i, n;
+
+	while (end > 0) {
+		if (size - 1 - end > QGTM_AUDIT_MAX_LINE)
+			return qgtm_seterr(QGTM_EX_DATAERR, "%s: last line longer "
+			    "than %d bytes", path, QGTM_AUDIT_MAX_LINE);
+		from = end > (off_t)sizeof chunk ? end - (off_t)sizeof chunk : 0;
+		n = (size_t)(end - from);
+		if (pread_all(fd, chunk, n, from, path) == -1)
+			return -1;
+		for (i = n; i > 0; i--)
+			if (chunk[i - 1] == '\n') {
+				*start = from + (off_t)i;
+				return 0;
+			}
+		end = from;
+	}
+	*start = 0;
+	return 0;
+}
+
+/* Check the last entry of fd (size bytes) and store its link in l. */
+static int
+read_last(int fd, off_t size, const char *path, struct link *l)
+{
+	off_t start;
+	char last;
+	char *line;
+	size_t n;
+	int rc;
+
+	if (pread_all(fd, &last, 1, size - 1, path) == -1)
+		return -1;
+	if (last != '\n')
+		return qgtm_seterr(QGTM_EX_DATAERR, "%s: torn last line "
+		    "(incomplete write); refusing to append", path);
+	if (last_line_start(fd, size, path, &start) == -1)
+		return -1;
+	n = (size_t)(size - 1 - start);
+	line = qgtm_xmalloc(n + 1);
+	rc = pread_all(fd, line, n, start, path);
+	if (rc == 0 && (rc = entry_check(line, n, l)) == -1)
+		err_at(QGTM_EX_DATAERR, "%s: last entry", path);
+	free(line);
+	return rc;
+}
+
+/*
+ * The link to continue from (seq and hash of the last entry, or a fresh
+ * chain's) and the chain's current size (0 when missing).
+ */
+static int
+chain_tail(const char *path, struct link *l, off_t *size)
+{
+	struct stat st;
+	int fd, rc = 0;
+
+	l->seq = -1;
+	memcpy(l->hash, ZERO_HASH, sizeof l->hash);
+	*size = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1 && errno == ENOENT)
+		return 0;
+	if (fd == -1)
+		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot open '%s'", path);
+	if (fstat(fd, &st) == -1)
+		rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot stat '%s'", path);
+	else if (!S_ISREG(st.st_mode))
+		rc = qgtm_seterr(QGTM_EX_IOERR, "cannot read '%s': not a "
+		    "regular file", path);
+	else if ((*size = st.st_size) > 0)
+		rc = read_last(fd, st.st_size, path, l);
+	close(fd);
+	return rc;
+}
+
+/* Add the entry for rec after l to out, and advance l to it. */
+static int
+add_entry(struct qgtm_buf *out, json_t *rec, struct link *l, const char *ts)
+{
+	json_t *e;
+	char *line;
+	int rc = -1;
+
+	e = json_pack("{s:s, s:O, s:I, s:s}", "prev", l->hash, "rec", rec,
+	    "seq", (json_int_t)(l->seq + 1), "ts", ts);
+	if (e == NULL)
+		return qgtm_seterr(QGTM_EX_OSERR, "cannot build an entry");
+	if (entry_hash(e, l->hash) == 0 &&
+	    json_object_set_new(e, "hash", json_string(l->hash)) == 0 &&
+	    (line = canon(e)) != NULL) {
+		l->seq++;
+		if (strlen(line) > QGTM_AUDIT_MAX_LINE)
+			qgtm_seterr(QGTM_EX_DATAERR, "seq %lld: entry longer "
+			    "than %d bytes", l->seq, QGTM_AUDIT_MAX_LINE);
+		else if (qgtm_buf_add(out, line, strlen(line)) == 0 &&
+		    qgtm_buf_add(out, "\n", 1) == 0)
+			rc = 0;
+		free(line);
+	}
+	json_decref(e);
+	return rc;
+}
+
+/* All the new entry lines for records, continuing from l. */
+static int
+build_entries(json_t *records, struct link *l, struct qgtm_buf *out)
+{
+	char ts[21];
+	json_t *rec;
+	size_t i;
+
+	qgtm_time_fmt(qgtm_now(), ts);
+	json_array_foreach(records, i, rec) {
+		if (!json_is_object(rec))
+			return qgtm_seterr(QGTM_EX_DATAERR,
+			    "record %zu: not a JSON object", i + 1);
+		if (add_entry(out, rec, l, ts) == -1)
+			return err_at(qgtm_errcode(), "record %zu", i + 1);
+	}
+	return 0;
+}
+
+/* Write the entries; if that fails, cut what was written off again. */
+static int
+write_entries(const char *path, const struct qgtm_buf *b, off_t old_size)
+{
+	struct stat st;
+
+	if (qgtm_append_fsync(path, b->data, b->len) == 0)
+		return 0;
+	if (stat(path, &st) == 0 && st.st_size > old_size &&
+	    truncate(path, old_size) == -1)
+		QGTM_ERR("chain=%s msg=\"cannot truncate a failed append\"", path);
+	return -1;
+}
+
+int
+qgtm_audit_append_records(const char *chain_path, json_t *records)
+{
+	struct qgtm_buf out;
+	struct link l;
+	off_t size;
+	char *lock;
+	int fd, rc;
+
+	if (!json_is_array(records))
+		return qgtm_seterr(QGTM_EX_SOFTWARE, "audit records: not an array");
+	if (json_array_size(records) == 0)
+		return 0;
+	lock = qgtm_xasprintf("%s.lock", chain_path);
+	fd = qgtm_lock(lock, QGTM_AUDIT_LOCK_MS);
+	free(lock);
+	if (fd == -1)
+		return -1;
+	qgtm_buf_init(&out, QGTM_AUDIT_MAX_APPEND);
+	rc = chain_tail(chain_path, &l, &size);
+	if (rc == 0)
+		rc = build_entries(records, &l, &out);
+	if (rc == 0)
+		rc = write_entries(chain_path, &out, size);
+	if (rc == 0)
+		QGTM_DEBUG("chain=%s appended=%zu last_seq=%lld", chain_path,
+		    json_array_size(records), l.seq);
+	qgtm_unlock(fd);
+	qgtm_buf_release(&out);
+	return rc;
+}
+
+/* ------------------------------------------------------------ verify -- */
+
+/*
+ * The chain's size at a moment when no append is in progress: a shared
+ * flock on an existing "<chain>.lock" (appenders hold it exclusively while
+ * they write). Without a lock file there is no appender to wait for.
+ */
+static off_t
+settled_size(const char *path, int fd)
+{
+	char *lock = qgtm_xasprintf("%s.lock", path);
+	int lfd = open(lock, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	off_t size = -1;
+
+	free(lock);
+	if (lfd != -1)
+		while (flock(lfd, LOCK_SH) == -1 && errno == EINTR)
+			;
+	if (fstat(fd, &st) == 0)
+		size = st.st_size;
+	if (lfd != -1)
+		close(lfd);
+	return size;
+}
+
+/* Check one line (n bytes; has_nl if it ended in "\n") as the next entry. */
+static int
+walk_line(struct walk *w, const char *line, size_t n, int has_nl)
+{
+	struct link l;
+
+	if (!has_nl)
+		return qgtm_seterr(QGTM_EX_NO, "torn last line (incomplete write)");
+	if (entry_check(line, n, &l) == -1)
+		return -1;
+	if (l.seq != (long long)w->sum->entries)
+		return qgtm_seterr(QGTM_EX_NO, "seq %lld: expected seq %lu "
+		    "(an entry is missing, repeated or out of order)", l.seq,
+		    w->sum->entries);
+	if (strcmp(l.prev, w->sum->head) != 0)
+		return qgtm_seterr(QGTM_EX_NO, "seq %lld: prev is not the hash "
+		    "of the entry before", l.seq);
+	qgtm_merkle_add(&w->tree, line, n);
+	memcpy(w->sum->head, l.hash, sizeof l.hash);
+	w->sum->entries++;
+	return 0;
+}
+
+/* Walk the first size bytes of f. */
+static int
+walk_chain(struct walk *w, FILE *f, off_t size)
+{
+	char *buf = NULL;
+	size_t cap = 0, n;
+	off_t done = 0;
+	ssize_t len;
+	int rc = 0, has_nl;
+
+	while (rc == 0 && done < size && (len = getline(&buf, &cap, f)) > 0) {
+		n = (size_t)len;
+		if ((off_t)n > size - done)
+			n = (size_t)(size - done);
+		done += (off_t)n;
+		has_nl = buf[n - 1] == '\n';
+		w->line++;
+		if (walk_line(w, buf, n - (size_t)has_nl, has_nl) == -1) {
+			w->sum->bad_line = w->line;
+			rc = err_at(QGTM_EX_NO, "%s:%lu", w->path, w->line);
+		}
+	}
+	if (rc == 0 && ferror(f))
+		rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot read '%s'", w->path);
+	free(buf);
+	return rc;
+}
+
+/* Open the chain for reading; *f is NULL when it does not exist. */
+static int
+open_chain(const char *path, FILE **f)
+{
+	struct stat st;
+	int fd;
+
+	*f = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1 && errno == ENOENT)
+		return 0;
+	if (fd == -1)
+		return qgtm_seterr_errno(QGTM_EX_NOINPUT, "cannot open '%s'",
+		    path);
+	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+		close(fd);
+		return qgtm_seterr(QGTM_EX_NOINPUT, "cannot read '%s': not a "
+		    "regular file", path);
+	}
+	if ((*f = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot open '%s'", path);
+	}
+	return 0;
+}
+
+int
+qgtm_audit_verify(const char *chain_path, struct qgtm_audit_summary *out)
+{
+	struct walk w = { chain_path, 0, out, { 0 } };
+	off_t size;
+	FILE *f;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	memcpy(out->head, ZERO_HASH, sizeof out->head);
+	qgtm_merkle_init(&w.tree);
+	rc = open_chain(chain_path, &f);
+	if (rc == 0 && f != NULL) {
+		size = settled_size(chain_path, fileno(f));
+		if (size == -1)
+			rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot stat '%s'",
+			    chain_path);
+		else
+			rc = walk_chain(&w, f, size);
+		fclose(f);
+	}
+	qgtm_merkle_root(&w.tree, out->root);
+	return rc;
+}

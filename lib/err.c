@@ -1,0 +1,159 @@
+/*
+ * err.c: program start-up, library error messages, and the single exit
+ * path that checks stdout (git git.c, jq main.c).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "qgtm.h"
+
+const char *qgtm_progname = "qgtm";
+
+static char errbuf[1024];
+static int errcode = QGTM_EX_SOFTWARE;
+
+/* Make sure fds 0-2 are open so a later open() never lands on them. */
+static void
+sanitize_std_fds(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) != -1 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+}
+
+void
+qgtm_init(const char *argv0, int ignore_sigpipe)
+{
+	const char *slash = strrchr(argv0, '/');
+
+	qgtm_progname = slash != NULL ? slash + 1 : argv0;
+	sanitize_std_fds();
+	signal(SIGPIPE, ignore_sigpipe ? SIG_IGN : SIG_DFL);
+	setlocale(LC_NUMERIC, "C");
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	qgtm_log_setup();
+}
+
+static int
+vseterr(int code, int with_errno, const char *fmt, va_list ap)
+{
+	char raw[sizeof errbuf];
+	int saved = errno;
+	size_t len;
+
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	if (with_errno) {
+		len = strlen(raw);
+		snprintf(raw + len, sizeof raw - len, ": %s", strerror(saved));
+	}
+	qgtm_redact(raw, errbuf, sizeof errbuf);
+	errcode = code;
+	errno = saved;
+	return -1;
+}
+
+int
+qgtm_seterr(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vseterr(code, 0, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+qgtm_seterr_errno(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vseterr(code, 1, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+const char *
+qgtm_errmsg(void)
+{
+	return errbuf;
+}
+
+int
+qgtm_errcode(void)
+{
+	return errcode;
+}
+
+/* Print "prog: [prefix]message" to stderr with secrets redacted. */
+static void
+vprint_diag(const char *prefix, const char *fmt, va_list ap)
+{
+	char raw[2048], clean[2048];
+
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	qgtm_redact(raw, clean, sizeof clean);
+	fflush(stdout);
+	fprintf(stderr, "%s: %s%s\n", qgtm_progname, prefix, clean);
+}
+
+void
+qgtm_die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprint_diag("", fmt, ap);
+	va_end(ap);
+	exit(code);
+}
+
+void
+qgtm_die_lib(void)
+{
+	qgtm_die(errcode, "%s", errbuf[0] != '\0' ? errbuf : "internal error");
+}
+
+void
+qgtm_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprint_diag("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+int
+qgtm_exit(int rc)
+{
+	int bad = ferror(stdout);
+
+	if (fflush(stdout) != 0)
+		bad = 1;
+	if (fclose(stdout) != 0)
+		bad = 1;
+	if (bad) {
+		fprintf(stderr, "%s: <stdout>: write error: %s\n", qgtm_progname,
+		    errno != 0 ? strerror(errno) : "unknown error");
+		return QGTM_EX_IOERR;
+	}
+	return rc;
+}
+
+void
+qgtm_version(void)
+{
+	printf("%s %s\n", qgtm_progname, QGTM_VERSION);
+}

@@ -1,0 +1,857 @@
+/*
+ * oms.c: the order management system. The journal oms/events.jsonl is the
+ * truth (event sourcing): each line holds one order and its fill, so the
+ * order log and the book can never disagree; the book is the fold of the
+ * fills. A submit run places orders against a copy of the book in memory
+ * and makes them real in one durable append under the OMS lock.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "qgtm.h"
+
+/* The largest journal read (1 GiB): far beyond years of daily orders. */
+#define JOURNAL_MAX (1024L * 1024 * 1024)
+#define QTY_ONE 1000000         /* one share at QGTM_QTY_SCALE */
+
+/* ------------------------------------------------------------ helpers -- */
+
+int
+qgtm_symbol_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 15 || s[0] == '.' || s[0] == '-')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		    "0123456789.-", s[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+void
+qgtm_client_order_id(const char *strategy, const char *trace_id,
+    const char *symbol, char out[QGTM_CLIENT_ORDER_ID_SIZE])
+{
+	char *seed = qgtm_xasprintf("%s|%s|%s", strategy, trace_id, symbol);
+	char hex[65];
+
+	qgtm_sha256_hex(seed, strlen(seed), hex);
+	free(seed);
+	snprintf(out, QGTM_CLIENT_ORDER_ID_SIZE, "qgtm-%.40s", hex);
+}
+
+/* A decimal string as a new JSON string. */
+static json_t *
+dec_json(int64_t v, int scale)
+{
+	char buf[32];
+
+	return json_string(qgtm_dec_fmt(v, scale, buf, sizeof buf));
+}
+
+/* A quantity as a new JSON string without trailing zeros ("10", "0.5"). */
+static json_t *
+qty_json(int64_t qty)
+{
+	char buf[32];
+	size_t n;
+
+	qgtm_dec_fmt(qty, QGTM_QTY_SCALE, buf, sizeof buf);
+	n = strlen(buf);
+	while (buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (buf[n - 1] == '.')
+		buf[n - 1] = '\0';
+	return json_string(buf);
+}
+
+/* n / d rounded half to even, for d > 0. */
+static __int128
+div_half_even(__int128 n, __int128 d)
+{
+	__int128 q = n / d, r = n % d;
+	__int128 twice = 2 * (r < 0 ? -r : r);
+
+	if (twice > d || (twice == d && q % 2 != 0))
+		q += n < 0 ? -1 : 1;
+	return q;
+}
+
+/* Store v in *out if it fits an int64; else -1 with QGTM_EX_DATAERR. */
+static int
+fit64(__int128 v, int64_t *out)
+{
+	if (v < INT64_MIN || v > INT64_MAX)
+		return qgtm_seterr(QGTM_EX_DATAERR, "overflow in the OMS book");
+	*out = (int64_t)v;
+	return 0;
+}
+
+/* --------------------------------------------------------------- book -- */
+
+void
+qgtm_book_init(struct qgtm_book *book, int64_t cash)
+{
+	memset(book, 0, sizeof *book);
+	book->cash = cash;
+	book->journal = json_array();
+	book->orders = json_object();
+}
+
+void
+qgtm_book_release(struct qgtm_book *book)
+{
+	free(book->pos);
+	json_decref(book->journal);
+	json_decref(book->orders);
+	memset(book, 0, sizeof *book);
+}
+
+/* The index of symbol's position, or where it would be inserted. */
+static size_t
+position_index(const struct qgtm_book *book, const char *symbol)
+{
+	size_t lo = 0, hi = book->npos, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (strcmp(book->pos[mid].symbol, symbol) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+const struct qgtm_position *
+qgtm_book_position(const struct qgtm_book *book, const char *symbol)
+{
+	size_t i = position_index(book, symbol);
+
+	return i < book->npos && strcmp(book->pos[i].symbol, symbol) == 0 ?
+	    &book->pos[i] : NULL;
+}
+
+/* A new flat position for symbol at index i. */
+static struct qgtm_position *
+position_insert(struct qgtm_book *book, size_t i, const char *symbol)
+{
+	book->pos = qgtm_xrealloc(book->pos, (book->npos + 1) *
+	    sizeof *book->pos);
+	memmove(&book->pos[i + 1], &book->pos[i], (book->npos - i) *
+	    sizeof *book->pos);
+	book->npos++;
+	memset(&book->pos[i], 0, sizeof book->pos[i]);
+	snprintf(book->pos[i].symbol, sizeof book->pos[i].symbol, "%s", symbol);
+	return &book->pos[i];
+}
+
+/* Move position p by the signed quantity q at price. */
+static int
+position_move(struct qgtm_position *p, int64_t q, int64_t price)
+{
+	__int128 qty = (__int128)p->qty + q, cost;
+
+	if (p->qty == 0 || (p->qty < 0) == (q < 0)) {
+		cost = (__int128)p->qty * p->avg_price + (__int128)q * price;
+		if (fit64(qty > 0 ? div_half_even(cost, qty) :
+		    div_half_even(-cost, -qty), &p->avg_price) == -1)
+			return -1;
+	} else if (qty != 0 && (qty < 0) != (p->qty < 0))
+		p->avg_price = price;
+	return fit64(qty, &p->qty);
+}
+
+int
+qgtm_book_apply(struct qgtm_book *book, const struct qgtm_fill *f)
+{
+	size_t i = position_index(book, f->symbol);
+	struct qgtm_position *p;
+	__int128 flow = (__int128)f->notional * -f->side - f->commission;
+
+	if (fit64(book->cash + flow, &book->cash) == -1)
+		return -1;
+	p = i < book->npos && strcmp(book->pos[i].symbol, f->symbol) == 0 ?
+	    &book->pos[i] : position_insert(book, i, f->symbol);
+	if (position_move(p, f->qty * f->side, f->price) == -1)
+		return -1;
+	if (p->qty == 0) {
+		memmove(p, p + 1, (book->npos - i - 1) * sizeof *p);
+		book->npos--;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ journal -- */
+
+/* A decimal field of a record at scale. */
+static int
+dec_field(json_t *rec, const char *key, int scale, int64_t *out)
+{
+	const char *s;
+
+	if (qgtm_json_str(rec, key, &s) == -1)
+		return -1;
+	if (qgtm_dec_parse(s, scale, out) == -1)
+		return qgtm_seterr(QGTM_EX_DATAERR, "field '%s': %s", key,
+		    qgtm_errmsg());
+	return 0;
+}
+
+/* A "side" field: "buy" or "sell". */
+static int
+side_field(json_t *rec, int *side)
+{
+	const char *s;
+
+	if (qgtm_json_str(rec, "side", &s) == -1)
+		return -1;
+	if (strcmp(s, "buy") != 0 && strcmp(s, "sell") != 0)
+		return qgtm_seterr(QGTM_EX_DATAERR,
+		    "field 'side': expected buy or sell");
+	*side = s[0] == 'b' ? QGTM_BUY : QGTM_SELL;
+	return 0;
+}
+
+/* A fill record as struct qgtm_fill. */
+static int
+parse_fill(json_t *rec, struct qgtm_fill *f)
+{
+	const char *sym;
+
+	memset(f, 0, sizeof *f);
+	if (qgtm_json_str(rec, "symbol", &sym) == -1 || side_field(rec,
+	    &f->side) == -1 ||
+	    dec_field(rec, "qty", QGTM_QTY_SCALE, &f->qty) == -1 ||
+	    dec_field(rec, "price", QGTM_PRICE_SCALE, &f->price) == -1 ||
+	    dec_field(rec, "commission", QGTM_CENTS, &f->commission) == -1 ||
+	    dec_field(rec, "notional", QGTM_CENTS, &f->notional) == -1)
+		return -1;
+	if (!qgtm_symbol_ok(sym))
+		return qgtm_seterr(QGTM_EX_DATAERR, "field 'symbol': invalid");
+	if (f->qty <= 0)
+		return qgtm_seterr(QGTM_EX_DATAERR, "field 'qty': not positive");
+	memcpy(f->symbol, sym, strlen(sym) + 1);
+	return 0;
+}
+
+/* Fold one journal line (an object, borrowed) into book. */
+static int
+fold_line(struct qgtm_book *book, json_t *line)
+{
+	struct qgtm_fill f;
+	json_t *order, *fill = json_object_get(line, "fill");
+	const char *id;
+
+	if (qgtm_json_obj(line, "order", &order) == -1 ||
+	    qgtm_json_str(order, "client_order_id", &id) == -1)
+		return -1;
+	if (json_object_get(book->orders, id) != NULL)
+		return qgtm_seterr(QGTM_EX_DATAERR,
+		    "duplicate client_order_id '%s'", id);
+	if (fill != NULL && (parse_fill(fill, &f) == -1 ||
+	    qgtm_book_apply(book, &f) == -1))
+		return -1;
+	json_object_set(book->orders, id, order);
+	return json_array_append(book->journal, line);
+}
+
+/* Read the whole file at fd into buf. */
+static int
+read_all(int fd, const char *path, struct qgtm_buf *buf)
+{
+	char chunk[65536];
+	ssize_t n;
+
+	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return qgtm_seterr_errno(QGTM_EX_IOERR,
+			    "cannot read '%s'", path);
+		if (qgtm_buf_add(buf, chunk, (size_t)n) == -1)
+			return qgtm_seterr(QGTM_EX_IOERR, "'%s' is too large",
+			    path);
+	}
+	return 0;
+}
+
+/* Parse and fold the whole lines of the journal text in buf. */
+static int
+fold_text(struct qgtm_book *book, const char *path, const char *p,
+    size_t len)
+{
+	const char *end = p + len, *nl;
+	unsigned long line = 0;
+	json_error_t jerr;
+	char msg[1024];
+	json_t *obj;
+	int rc;
+
+	for (; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		line++;
+		if (nl == p)
+			continue;
+		obj = json_loadb(p, (size_t)(nl - p), JSON_REJECT_DUPLICATES,
+		    &jerr);
+		if (obj == NULL)
+			return qgtm_seterr(QGTM_EX_DATAERR,
+			    "%s:%lu: invalid JSON: %s", path, line, jerr.text);
+		rc = json_is_object(obj) ? fold_line(book, obj) :
+		    qgtm_seterr(QGTM_EX_DATAERR, "not a JSON object");
+		json_decref(obj);
+		if (rc == -1) {
+			snprintf(msg, sizeof msg, "%s", qgtm_errmsg());
+			return qgtm_seterr(QGTM_EX_DATAERR, "%s:%lu: %s", path,
+			    line, msg);
+		}
+	}
+	return 0;
+}
+
+/*
+ * Load the journal at path into book (initialized by the caller) and set
+ * *whole to the length of its whole lines; a torn last line is left out.
+ */
+static int
+load_journal(const char *path, struct qgtm_book *book, size_t *whole)
+{
+	struct qgtm_buf buf;
+	char *nl;
+	int fd, rc;
+
+	*whole = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1 && errno == ENOENT)
+		return 0;
+	if (fd == -1)
+		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot open '%s'", path);
+	qgtm_buf_init(&buf, JOURNAL_MAX);
+	rc = read_all(fd, path, &buf);
+	close(fd);
+	if (rc == 0 && buf.len > 0 &&
+	    (nl = memrchr(buf.data, '\n', buf.len)) != NULL)
+		*whole = (size_t)(nl - buf.data) + 1;
+	if (rc == 0 && *whole < buf.len)
+		QGTM_WARN("journal=%s torn_bytes=%zu msg=\"torn last line "
+		    "ignored\"", path, buf.len - *whole);
+	if (rc == 0)
+		rc = fold_text(book, path, buf.data, *whole);
+	qgtm_buf_release(&buf);
+	return rc;
+}
+
+/* Initialize book from cfg and fold the journal into it. */
+static int
+book_load(const struct qgtm_cfg *cfg, struct qgtm_book *book, size_t *whole)
+{
+	char *path;
+	int64_t cash;
+	int rc;
+
+	if (qgtm_cfg_dec(cfg, "broker.sim.initial_cash", QGTM_CENTS,
+	    &cash) == -1)
+		return -1;
+	if ((path = qgtm_state_path(QGTM_OMS_JOURNAL, 0)) == NULL)
+		return -1;
+	qgtm_book_init(book, cash);
+	rc = load_journal(path, book, whole);
+	free(path);
+	if (rc == -1)
+		qgtm_book_release(book);
+	return rc;
+}
+
+int
+qgtm_oms_book_load(const struct qgtm_cfg *cfg, struct qgtm_book *book)
+{
+	size_t whole;
+
+	return book_load(cfg, book, &whole);
+}
+
+/* ------------------------------------------------------------ marking -- */
+
+/* The last close of symbol at as_of from the config's price source. */
+static int
+last_close(const struct qgtm_cfg *cfg, const char *symbol, time_t as_of,
+    int64_t *close)
+{
+	return qgtm_pit_last_close(qgtm_cfg_str(cfg, "common.price_source"),
+	    symbol, as_of, close, NULL);
+}
+
+/* Mark position p at as_of: its price and market value (cents). */
+static int
+mark(const struct qgtm_cfg *cfg, const struct qgtm_position *p, time_t as_of,
+    int64_t *price, int64_t *value)
+{
+	if (last_close(cfg, p->symbol, as_of, price) == -1)
+		return -1;
+	return qgtm_dec_mul(p->qty, QGTM_QTY_SCALE, *price, QGTM_PRICE_SCALE,
+	    QGTM_CENTS, value);
+}
+
+/* The book's market value (cents) at as_of. */
+static int
+market_value(const struct qgtm_cfg *cfg, const struct qgtm_book *book,
+    time_t as_of, int64_t *out)
+{
+	int64_t price, value;
+	__int128 sum = 0;
+	size_t i;
+
+	for (i = 0; i < book->npos; i++) {
+		if (mark(cfg, &book->pos[i], as_of, &price, &value) == -1)
+			return -1;
+		sum += value;
+	}
+	return fit64(sum, out);
+}
+
+int
+qgtm_oms_equity(const struct qgtm_cfg *cfg, const struct qgtm_book *book,
+    time_t as_of, int64_t *equity)
+{
+	int64_t mv;
+
+	if (market_value(cfg, book, as_of, &mv) == -1)
+		return -1;
+	return fit64((__int128)book->cash + mv, equity);
+}
+
+/* The "position" record of p marked at as_of. */
+static json_t *
+position_record(const struct qgtm_cfg *cfg, const struct qgtm_position *p,
+    time_t as_of)
+{
+	int64_t price, value;
+	json_t *rec;
+	char ts[21];
+
+	if (mark(cfg, p, as_of, &price, &value) == -1)
+		return NULL;
+	rec = qgtm_record_new("position", NULL);
+	json_object_set_new(rec, "symbol", json_string(p->symbol));
+	json_object_set_new(rec, "qty", qty_json(p->qty));
+	json_object_set_new(rec, "avg_price", dec_json(p->avg_price,
+	    QGTM_PRICE_SCALE));
+	json_object_set_new(rec, "price", dec_json(price, QGTM_PRICE_SCALE));
+	json_object_set_new(rec, "market_value", dec_json(value, QGTM_CENTS));
+	json_object_set_new(rec, "as_of", json_string(qgtm_time_fmt(as_of,
+	    ts)));
+	return rec;
+}
+
+/* The "account" record of book marked at as_of. */
+static json_t *
+account_record(const struct qgtm_cfg *cfg, const struct qgtm_book *book,
+    time_t as_of)
+{
+	int64_t mv, equity = 0;
+	json_t *rec;
+	char ts[21];
+
+	if (market_value(cfg, book, as_of, &mv) == -1 ||
+	    fit64((__int128)book->cash + mv, &equity) == -1)
+		return NULL;
+	rec = qgtm_record_new("account", NULL);
+	json_object_set_new(rec, "broker", json_string("sim"));
+	json_object_set_new(rec, "cash", dec_json(book->cash, QGTM_CENTS));
+	json_object_set_new(rec, "market_value", dec_json(mv, QGTM_CENTS));
+	json_object_set_new(rec, "equity", dec_json(equity, QGTM_CENTS));
+	json_object_set_new(rec, "positions", json_integer((json_int_t)
+	    book->npos));
+	json_object_set_new(rec, "as_of", json_string(qgtm_time_fmt(as_of,
+	    ts)));
+	return rec;
+}
+
+json_t *
+qgtm_oms_positions(const struct qgtm_cfg *cfg, const struct qgtm_book *book,
+    time_t as_of)
+{
+	json_t *arr = json_array(), *rec;
+	size_t i;
+
+	for (i = 0; i <= book->npos; i++) {
+		rec = i < book->npos ? position_record(cfg, &book->pos[i],
+		    as_of) : account_record(cfg, book, as_of);
+		if (rec == NULL) {
+			json_decref(arr);
+			return NULL;
+		}
+		json_array_append_new(arr, rec);
+	}
+	return arr;
+}
+
+/* ----------------------------------------------------------- decision -- */
+
+/* "field 'targets[i].key': what" with QGTM_EX_DATAERR. */
+static int
+target_err(size_t i, const char *key, const char *what)
+{
+	return qgtm_seterr(QGTM_EX_DATAERR, "field 'targets[%zu].%s': %s", i,
+	    key, what);
+}
+
+/* Read target i of a decision. */
+static int
+parse_intent(json_t *obj, size_t i, struct qgtm_intent *t)
+{
+	json_t *sym = json_object_get(obj, "symbol");
+	json_t *w = json_object_get(obj, "approved_weight");
+
+	if (!json_is_object(obj))
+		return qgtm_seterr(QGTM_EX_DATAERR,
+		    "field 'targets[%zu]': expected an object", i);
+	if (!json_is_string(sym) || !qgtm_symbol_ok(json_string_value(sym)))
+		return target_err(i, "symbol", "expected a ticker of 1-15 "
+		    "characters A-Z a-z 0-9 . -");
+	memcpy(t->symbol, json_string_value(sym), json_string_length(sym) + 1);
+	if (json_is_null(w))
+		return 0;
+	if (!json_is_string(w))
+		return target_err(i, "approved_weight",
+		    "expected a decimal string or null");
+	if (qgtm_dec_parse(json_string_value(w), QGTM_WEIGHT_SCALE,
+	    &t->weight) == -1)
+		return target_err(i, "approved_weight", qgtm_errmsg());
+	t->approved = 1;
+	return 0;
+}
+
+/* Read every target of a decision, refusing a symbol given twice. */
+static int
+parse_intents(json_t *arr, struct qgtm_decision *d)
+{
+	size_t i, j;
+
+	d->n = json_array_size(arr);
+	d->t = qgtm_xcalloc(d->n > 0 ? d->n : 1, sizeof *d->t);
+	for (i = 0; i < d->n; i++) {
+		if (parse_intent(json_array_get(arr, i), i, &d->t[i]) == -1)
+			return -1;
+		for (j = 0; j < i; j++)
+			if (strcmp(d->t[j].symbol, d->t[i].symbol) == 0)
+				return target_err(i, "symbol", "duplicate");
+	}
+	return 0;
+}
+
+int
+qgtm_decision_parse(json_t *rec, struct qgtm_decision *d)
+{
+	const char *strategy, *trace, *status;
+	json_t *arr;
+
+	memset(d, 0, sizeof *d);
+	if (qgtm_json_str(rec, "strategy", &strategy) == -1 ||
+	    qgtm_json_str(rec, "trace_id", &trace) == -1 ||
+	    qgtm_json_str(rec, "status", &status) == -1 ||
+	    qgtm_json_arr(rec, "targets", &arr) == -1)
+		return -1;
+	if (strcmp(status, "approved") != 0 && strcmp(status, "resized") != 0 &&
+	    strcmp(status, "rejected") != 0)
+		return qgtm_seterr(QGTM_EX_DATAERR, "field 'status': expected "
+		    "approved, resized or rejected");
+	d->tradable = strcmp(status, "rejected") != 0;
+	if (parse_intents(arr, d) == -1) {
+		qgtm_decision_release(d);
+		return -1;
+	}
+	d->strategy = qgtm_xstrdup(strategy);
+	d->trace_id = qgtm_xstrdup(trace);
+	return 0;
+}
+
+void
+qgtm_decision_release(struct qgtm_decision *d)
+{
+	free(d->strategy);
+	free(d->trace_id);
+	free(d->t);
+	memset(d, 0, sizeof *d);
+}
+
+/* ---------------------------------------------------------------- run -- */
+
+int
+qgtm_oms_run_begin(struct qgtm_oms_run *run, const struct qgtm_cfg *cfg,
+    time_t as_of, int dry_run)
+{
+	char *lockpath;
+	double band = qgtm_cfg_num(cfg, "order.no_trade_band");
+
+	memset(run, 0, sizeof *run);
+	run->cfg = cfg;
+	run->as_of = as_of;
+	run->dry_run = dry_run;
+	run->lockfd = -1;
+	if (qgtm_dec_from_double(band, QGTM_WEIGHT_SCALE, &run->band) == -1 ||
+	    run->band < 0)
+		return qgtm_seterr(QGTM_EX_CONFIG,
+		    "config key order.no_trade_band: expected a number "
+		    "0 or more");
+	if (qgtm_cfg_dec(cfg, "order.min_notional", QGTM_CENTS,
+	    &run->min_notional) == -1 || qgtm_broker_sim_init(&run->sim,
+	    cfg) == -1)
+		return -1;
+	if (!dry_run) {
+		if ((lockpath = qgtm_state_path(QGTM_OMS_LOCK, 1)) == NULL)
+			return -1;
+		run->lockfd = qgtm_lock(lockpath, QGTM_OMS_LOCK_MS);
+		free(lockpath);
+		if (run->lockfd == -1)
+			return -1;
+	}
+	if (book_load(cfg, &run->book, &run->journal_len) == -1) {
+		qgtm_unlock(run->lockfd);
+		return -1;
+	}
+	run->placed = json_array();
+	if (qgtm_oms_equity(cfg, &run->book, as_of, &run->equity) == -1) {
+		qgtm_oms_run_release(run);
+		return -1;
+	}
+	return 0;
+}
+
+void
+qgtm_oms_run_release(struct qgtm_oms_run *run)
+{
+	qgtm_unlock(run->lockfd);
+	run->lockfd = -1;
+	qgtm_book_release(&run->book);
+	json_decref(run->placed);
+	run->placed = NULL;
+}
+
+/* One order a decision needs. */
+struct plan {
+	const struct qgtm_intent *t;
+	char id[QGTM_CLIENT_ORDER_ID_SIZE];
+	int64_t close;          /* QGTM_PRICE_SCALE */
+	int64_t delta;          /* signed, QGTM_QTY_SCALE */
+};
+
+/*
+ * Size the order of intent t into pl. Returns 1 when an order is needed,
+ * 0 when none (already placed, nothing to do, or too small), or -1.
+ */
+static int
+plan_intent(const struct qgtm_oms_run *run, const struct qgtm_decision *d,
+    const struct qgtm_intent *t, struct plan *pl)
+{
+	const struct qgtm_position *p;
+	int64_t shares, held, value, band;
+
+	pl->t = t;
+	qgtm_client_order_id(d->strategy, d->trace_id, t->symbol, pl->id);
+	if (json_object_get(run->book.orders, pl->id) != NULL) {
+		QGTM_INFO("client_order_id=%s symbol=%s msg=\"already placed\"",
+		    pl->id, t->symbol);
+		return 0;
+	}
+	if (last_close(run->cfg, t->symbol, run->as_of, &pl->close) == -1)
+		return -1;
+	if (pl->close <= 0)
+		return qgtm_seterr(QGTM_EX_DATAERR, "price of %s is not "
+		    "positive", t->symbol);
+	p = qgtm_book_position(&run->book, t->symbol);
+	held = p != NULL ? p->qty : 0;
+	shares = (int64_t)((__int128)t->weight * run->equity /
+	    ((__int128)pl->close * 100));
+	if (fit64((__int128)shares * QTY_ONE - held, &pl->delta) == -1 ||
+	    qgtm_dec_mul(pl->delta < 0 ? -pl->delta : pl->delta,
+	    QGTM_QTY_SCALE, pl->close, QGTM_PRICE_SCALE, QGTM_CENTS,
+	    &value) == -1 ||
+	    qgtm_dec_mul(run->band, QGTM_WEIGHT_SCALE, run->equity, QGTM_CENTS,
+	    QGTM_CENTS, &band) == -1)
+		return -1;
+	if (pl->delta == 0)
+		return 0;
+	if (shares == 0 && held != 0)
+		return 1;
+	return value >= band && value >= run->min_notional;
+}
+
+/* The order record of one planned order. */
+static json_t *
+order_record(const struct qgtm_decision *d, const struct plan *pl,
+    const char *status)
+{
+	json_t *rec = qgtm_record_new("order", d->trace_id);
+
+	json_object_set_new(rec, "client_order_id", json_string(pl->id));
+	json_object_set_new(rec, "broker", json_string("sim"));
+	json_object_set_new(rec, "strategy", json_string(d->strategy));
+	json_object_set_new(rec, "symbol", json_string(pl->t->symbol));
+	json_object_set_new(rec, "side", json_string(pl->delta > 0 ? "buy" :
+	    "sell"));
+	json_object_set_new(rec, "qty", qty_json(pl->delta > 0 ? pl->delta :
+	    -pl->delta));
+	json_object_set_new(rec, "order_type", json_string("market"));
+	json_object_set_new(rec, "status", json_string(status));
+	return rec;
+}
+
+/* The fill record of f for order id. */
+static json_t *
+fill_record(const struct qgtm_decision *d, const char *id,
+    const struct qgtm_fill *f)
+{
+	json_t *rec = qgtm_record_new("fill", d->trace_id);
+
+	json_object_set_new(rec, "client_order_id", json_string(id));
+	json_object_set_new(rec, "broker", json_string("sim"));
+	json_object_set_new(rec, "symbol", json_string(f->symbol));
+	json_object_set_new(rec, "side", json_string(f->side == QGTM_BUY ?
+	    "buy" : "sell"));
+	json_object_set_new(rec, "qty", qty_json(f->qty));
+	json_object_set_new(rec, "price", dec_json(f->price, QGTM_PRICE_SCALE));
+	json_object_set_new(rec, "commission", dec_json(f->commission,
+	    QGTM_CENTS));
+	json_object_set_new(rec, "notional", dec_json(f->notional, QGTM_CENTS));
+	return rec;
+}
+
+/* Fill one planned order, apply it to the book, record it in out. */
+static int
+place(struct qgtm_oms_run *run, const struct qgtm_decision *d,
+    const struct plan *pl, json_t *out)
+{
+	int side = pl->delta > 0 ? QGTM_BUY : QGTM_SELL;
+	struct qgtm_fill f;
+	json_t *order, *fill, *line;
+
+	if (qgtm_broker_sim_fill(&run->sim, pl->t->symbol, side,
+	    pl->delta * side, pl->close, &f) == -1 ||
+	    qgtm_book_apply(&run->book, &f) == -1)
+		return -1;
+	order = order_record(d, pl, run->dry_run ? "dry_run" : "filled");
+	json_object_set(run->book.orders, pl->id, order);
+	json_array_append(out, order);
+	QGTM_INFO("client_order_id=%s symbol=%s side=%s qty=%s", pl->id,
+	    pl->t->symbol, side == QGTM_BUY ? "buy" : "sell",
+	    json_string_value(json_object_get(order, "qty")));
+	if (run->dry_run) {
+		json_decref(order);
+		return 0;
+	}
+	fill = fill_record(d, pl->id, &f);
+	json_array_append(out, fill);
+	line = json_pack("{s:o,s:o}", "order", order, "fill", fill);
+	json_array_append(run->book.journal, line);
+	json_array_append_new(run->placed, line);
+	return 0;
+}
+
+int
+qgtm_oms_run_decision(struct qgtm_oms_run *run, const struct qgtm_decision *d,
+    json_t *out)
+{
+	struct plan *pl;
+	size_t i, n = 0;
+	int rc = 0;
+
+	if (!d->tradable)
+		return 0;
+	pl = qgtm_xcalloc(d->n > 0 ? d->n : 1, sizeof *pl);
+	for (i = 0; i < d->n && rc != -1; i++)
+		if (d->t[i].approved &&
+		    (rc = plan_intent(run, d, &d->t[i], &pl[n])) == 1)
+			n++;
+	for (i = 0; i < n && rc != -1; i++)
+		rc = place(run, d, &pl[i], out);
+	free(pl);
+	return rc == -1 ? -1 : (int)n;
+}
+
+/* Cut a torn last line (bytes after the last whole line) off the journal. */
+static int
+cut_torn(const char *path, size_t whole)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1)
+		return errno == ENOENT ? 0 : qgtm_seterr_errno(QGTM_EX_IOERR,
+		    "cannot stat '%s'", path);
+	if (st.st_size > (off_t)whole && truncate(path, (off_t)whole) == -1)
+		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot truncate '%s'",
+		    path);
+	return 0;
+}
+
+/* Serialize records (an array) as JSON Lines into buf. */
+static void
+lines(json_t *recs, struct qgtm_buf *buf)
+{
+	json_t *rec;
+	size_t i;
+	char *s;
+
+	json_array_foreach(recs, i, rec) {
+		s = json_dumps(rec, JSON_COMPACT);
+		qgtm_buf_addf(buf, "%s\n", s);
+		free(s);
+	}
+}
+
+/* Replace oms/book.json with the book marked at the run's moment. */
+static int
+write_snapshot(const struct qgtm_oms_run *run)
+{
+	json_t *recs, *snap;
+	char *path, *text;
+	int rc;
+
+	if ((recs = qgtm_oms_positions(run->cfg, &run->book,
+	    run->as_of)) == NULL)
+		return -1;
+	snap = json_pack("{s:O,s:o}", "account", json_array_get(recs,
+	    json_array_size(recs) - 1), "positions", recs);
+	json_array_remove(recs, json_array_size(recs) - 1);
+	text = json_dumps(snap, JSON_COMPACT);
+	json_decref(snap);
+	path = qgtm_state_path(QGTM_OMS_SNAPSHOT, 1);
+	rc = path == NULL ? -1 : qgtm_write_atomic(path, text, strlen(text));
+	free(path);
+	free(text);
+	return rc;
+}
+
+int
+qgtm_oms_run_commit(struct qgtm_oms_run *run)
+{
+	struct qgtm_buf buf;
+	char *path;
+	int rc;
+
+	if (run->dry_run || json_array_size(run->placed) == 0)
+		return 0;
+	if ((path = qgtm_state_path(QGTM_OMS_JOURNAL, 1)) == NULL)
+		return -1;
+	qgtm_buf_init(&buf, JOURNAL_MAX);
+	lines(run->placed, &buf);
+	rc = cut_torn(path, run->journal_len);
+	if (rc == 0)
+		rc = qgtm_append_fsync(path, buf.data, buf.len);
+	if (rc == 0)
+		run->journal_len += buf.len;
+	qgtm_buf_release(&buf);
+	free(path);
+	if (rc == 0)
+		json_array_clear(run->placed);
+	return rc == 0 ? write_snapshot(run) : -1;
+}

@@ -1,0 +1,1220 @@
+/*
+ * qgtm.h: the one public header of libqgtm.
+ *
+ * Sections follow the modules in lib/: err, mem, buf, log, jsonl, cfg, clock,
+ * money, state, http, pit, sim, strategy, risk, oms, audit.
+ *
+ * Conventions (STYLE.md section 9):
+ *  - Library calls never exit. They return -1 or NULL and leave a message
+ *    and an exit code for qgtm_errmsg() and qgtm_errcode().
+ *  - "returns a new reference": the caller frees (free() or json_decref()).
+ *  - "borrowed": valid until the next call on the same object; never freed.
+ *  - Structs are never typedef'd; _init/_release/_clear/_free as in git.
+ */
+#ifndef QGTM_H
+#define QGTM_H
+
+#include <sys/types.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#define QGTM_VERSION "0.1.0"
+
+struct qgtm_cfg;
+
+/* ---------------------------------------------------------------- err -- */
+
+/* Exit codes (STYLE.md section 7); every man page lists those it uses. */
+enum {
+	QGTM_EX_OK = 0,
+	QGTM_EX_NO = 1,
+	QGTM_EX_USAGE = 64,
+	QGTM_EX_DATAERR = 65,
+	QGTM_EX_NOINPUT = 66,
+	QGTM_EX_UNAVAILABLE = 69,
+	QGTM_EX_SOFTWARE = 70,
+	QGTM_EX_OSERR = 71,
+	QGTM_EX_CANTCREAT = 73,
+	QGTM_EX_IOERR = 74,
+	QGTM_EX_TEMPFAIL = 75,
+	QGTM_EX_PROTOCOL = 76,
+	QGTM_EX_NOPERM = 77,
+	QGTM_EX_CONFIG = 78
+};
+
+/* The program's short name ("qgtm-risk"), set by qgtm_init(). Borrowed. */
+extern const char *qgtm_progname;
+
+/*
+ * qgtm_init: first call of every main(). Records the program name from
+ * argv0, makes sure fds 0-2 are open, sets SIGPIPE to default (or ignores it
+ * when ignore_sigpipe is set, for programs with side effects, which then see
+ * EPIPE as a write error), sets LC_NUMERIC to "C", makes stdout line-buffered,
+ * and reads QGTM_LOG_FORMAT, QGTM_DEBUG and JOURNAL_STREAM for the logger.
+ */
+void qgtm_init(const char *argv0, int ignore_sigpipe);
+
+/*
+ * qgtm_seterr: record an error message (printf format) and the exit code a
+ * program should use for it. Always returns -1, so library code can write
+ * `return qgtm_seterr(QGTM_EX_DATAERR, "...")`.
+ */
+int qgtm_seterr(int code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* qgtm_seterr_errno: as qgtm_seterr, appending ": strerror(errno)". */
+int qgtm_seterr_errno(int code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* qgtm_errmsg: the last recorded message. Borrowed; "" when none. */
+const char *qgtm_errmsg(void);
+
+/* qgtm_errcode: the exit code of the last recorded error (70 when none). */
+int qgtm_errcode(void);
+
+/*
+ * qgtm_die: print "prog: message" to stderr and exit with code. Only for
+ * code in cmd/. qgtm_die_lib() uses the last library error and its code.
+ */
+void qgtm_die(int code, const char *fmt, ...)
+    __attribute__((noreturn, format(printf, 2, 3)));
+void qgtm_die_lib(void) __attribute__((noreturn));
+
+/* qgtm_warn: print "prog: warning: message" to stderr (always shown). */
+void qgtm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * qgtm_exit: the single exit path of a program. Flushes and closes stdout;
+ * a write error there becomes QGTM_EX_IOERR with one line on stderr.
+ * Returns the status to hand to exit() or return from main().
+ */
+int qgtm_exit(int rc);
+
+/* qgtm_version: print "prog version" to stdout. */
+void qgtm_version(void);
+
+/*
+ * qgtm_cmd_start: the common start of a command once its options are
+ * parsed: read QGTM_NOW (unless --now pinned the clock already), load the
+ * config (cfgpath from -c, may be NULL), take the log format from it unless
+ * QGTM_LOG_FORMAT is set, and fix the state directory. With show_config
+ * (-C) it prints the effective config to stdout instead of touching the
+ * state directory, releases cfg, and returns 1. Returns 0, 1, or -1 with the library
+ * error set (the caller dies with qgtm_die_lib()).
+ */
+int qgtm_cmd_start(struct qgtm_cfg *cfg, const char *cfgpath, int show_config);
+
+/* ---------------------------------------------------------------- mem -- */
+
+/* Allocation that dies with QGTM_EX_OSERR on out-of-memory (signify). */
+void *qgtm_xmalloc(size_t n);
+void *qgtm_xcalloc(size_t nmemb, size_t size);
+void *qgtm_xrealloc(void *p, size_t n);
+char *qgtm_xstrdup(const char *s);
+/* qgtm_xasprintf: formatted string; returns a new allocation (free()). */
+char *qgtm_xasprintf(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+/* ---------------------------------------------------------------- buf -- */
+
+/*
+ * A growable byte buffer with a mandatory cap (curl dynbuf). data is always
+ * NUL-terminated after len bytes. The buffer owns data.
+ */
+struct qgtm_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+	size_t max;
+};
+
+/* qgtm_buf_init: empty buffer that may grow to max bytes; no allocation. */
+void qgtm_buf_init(struct qgtm_buf *b, size_t max);
+/* qgtm_buf_add: append n bytes; -1 (QGTM_EX_DATAERR) past the cap. */
+int qgtm_buf_add(struct qgtm_buf *b, const void *p, size_t n);
+/* qgtm_buf_addf: append formatted text; -1 past the cap. */
+int qgtm_buf_addf(struct qgtm_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* qgtm_buf_reset: len = 0, keep the memory. */
+void qgtm_buf_reset(struct qgtm_buf *b);
+/* qgtm_buf_release: free the memory; the buffer may be reused after init. */
+void qgtm_buf_release(struct qgtm_buf *b);
+/* qgtm_buf_detach: hand over data (a new allocation, free()); buffer empty. */
+char *qgtm_buf_detach(struct qgtm_buf *b);
+
+/* ---------------------------------------------------------------- log -- */
+
+enum {
+	QGTM_LOG_ERR = 3,
+	QGTM_LOG_WARNING = 4,
+	QGTM_LOG_NOTICE = 5,
+	QGTM_LOG_INFO = 6,
+	QGTM_LOG_DEBUG = 7
+};
+
+/*
+ * The current level: messages at or below it are printed. The default is
+ * QGTM_LOG_WARNING (silent on success); -v raises it, -q lowers it,
+ * QGTM_DEBUG=1 sets QGTM_LOG_DEBUG.
+ */
+extern int qgtm_log_level;
+
+/*
+ * qgtm_log_write: print one log line to stderr. fmt produces the body as
+ * "key=value key=value" text (values with spaces in double quotes).
+ * The line carries ts, level, prog and the current trace_id; with
+ * QGTM_LOG_FORMAT=json it is one JSON object instead of key=value text.
+ * Under systemd (JOURNAL_STREAM set) it is prefixed "<N>". Every registered
+ * secret is replaced by "[REDACTED]". Use the macros below, which test the
+ * level before formatting.
+ */
+void qgtm_log_write(int level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#define qgtm_log(level, ...) do { \
+	if ((level) <= qgtm_log_level) \
+		qgtm_log_write((level), __VA_ARGS__); \
+} while (0)
+#define QGTM_ERR(...)    qgtm_log(QGTM_LOG_ERR, __VA_ARGS__)
+#define QGTM_WARN(...)   qgtm_log(QGTM_LOG_WARNING, __VA_ARGS__)
+#define QGTM_INFO(...)   qgtm_log(QGTM_LOG_INFO, __VA_ARGS__)
+#define QGTM_DEBUG(...)  qgtm_log(QGTM_LOG_DEBUG, __VA_ARGS__)
+
+/* qgtm_log_setup: read QGTM_LOG_FORMAT, QGTM_DEBUG and JOURNAL_STREAM;
+ * called by qgtm_init(). */
+void qgtm_log_setup(void);
+
+/* qgtm_log_set_json: 1 for JSON lines, 0 for key=value text. */
+void qgtm_log_set_json(int json);
+
+/* qgtm_log_set_trace: the trace_id put on following lines (NULL: none).
+ * The string is copied. */
+void qgtm_log_set_trace(const char *trace_id);
+
+/*
+ * qgtm_secret_register: remember a secret value so that no log line, error
+ * message or qgtm_redact() output ever shows it. The string is copied.
+ */
+void qgtm_secret_register(const char *secret);
+
+/*
+ * qgtm_redact: copy s into out (size outsz, always NUL-terminated) with
+ * every registered secret replaced by "[REDACTED]".
+ */
+void qgtm_redact(const char *s, char *out, size_t outsz);
+
+/* -------------------------------------------------------------- jsonl -- */
+
+/* Longest input line accepted, newline included (STYLE.md section 8). */
+#define QGTM_JSONL_MAX_LINE (1024 * 1024)
+/* Schema version written in every record's "v". */
+#define QGTM_RECORD_VERSION 1
+
+/*
+ * Where a record came from, for error messages: "file:line".
+ * name is "<stdin>" for standard input. Borrowed by callbacks.
+ */
+struct qgtm_jsonl_pos {
+	const char *name;
+	unsigned long line;
+};
+
+/*
+ * Callback for each record. rec is borrowed (decref'd after the call).
+ * Return 0 to go on, or -1 after qgtm_seterr(): the reader prefixes the
+ * message with "file:line: ".
+ */
+typedef int (*qgtm_jsonl_fn)(json_t *rec, const struct qgtm_jsonl_pos *pos,
+    void *arg);
+
+/*
+ * qgtm_jsonl_each: read JSON Lines from each file in argv (argc of them;
+ * "-" is stdin; none means stdin) and call fn on every object. Empty lines
+ * are skipped. A line that is not a JSON object, is longer than
+ * QGTM_JSONL_MAX_LINE or fails fn is an error "file:line: reason" with
+ * exit code 65 (or fn's code); a file that cannot be opened is 66.
+ * With keep_going, such errors are printed as warnings and reading goes on;
+ * the return is then -1 at the end if any happened. Returns 0 or -1.
+ */
+int qgtm_jsonl_each(int argc, char **argv, int keep_going, qgtm_jsonl_fn fn,
+    void *arg);
+
+/*
+ * qgtm_jsonl_read_file: read every object of one file into a new JSON array
+ * (a new reference). A missing file gives an empty array when missing_ok.
+ * Errors as qgtm_jsonl_each. Returns NULL on error.
+ */
+json_t *qgtm_jsonl_read_file(const char *path, int missing_ok);
+
+/*
+ * qgtm_jsonl_print: write rec compactly plus "\n" to out. Returns 0, or -1
+ * (QGTM_EX_IOERR) on a write error.
+ */
+int qgtm_jsonl_print(FILE *out, json_t *rec);
+
+/* qgtm_jsonl_emit: qgtm_jsonl_print to stdout. */
+int qgtm_jsonl_emit(json_t *rec);
+
+/*
+ * qgtm_record_new: a new record (new reference) with the envelope
+ * type, v, ts (qgtm_now() in RFC 3339 UTC), src (qgtm_progname) and,
+ * when trace_id is not NULL, trace_id.
+ */
+json_t *qgtm_record_new(const char *type, const char *trace_id);
+
+/* qgtm_record_type: the record's "type" string (borrowed), or NULL. */
+const char *qgtm_record_type(json_t *rec);
+
+/*
+ * Typed field getters. Each returns 0 and stores the value, or -1 with
+ * QGTM_EX_DATAERR and a message "field 'key': expected a string" (or
+ * "missing field 'key'"). Strings are borrowed from rec.
+ */
+int qgtm_json_str(json_t *obj, const char *key, const char **out);
+int qgtm_json_int(json_t *obj, const char *key, long long *out);
+int qgtm_json_num(json_t *obj, const char *key, double *out);
+int qgtm_json_arr(json_t *obj, const char *key, json_t **out);
+int qgtm_json_obj(json_t *obj, const char *key, json_t **out);
+
+/*
+ * qgtm_trace_id_new: fill out (33 bytes) with a fresh W3C trace-id: 32
+ * lowercase hex digits, not all zero, from the OS random source. When
+ * QGTM_NOW pins the clock, ids are derived from seed text instead (SHA-256
+ * of seed), so replays are byte-identical. Returns 0 or -1.
+ */
+int qgtm_trace_id_new(char out[33], const char *seed);
+
+/* qgtm_sha256_hex: hex SHA-256 (65 bytes with NUL) of n bytes at p. */
+void qgtm_sha256_hex(const void *p, size_t n, char out[65]);
+
+/* ---------------------------------------------------------------- cfg -- */
+
+/* The value types of config keys (qgtm.yaml(5)). */
+enum qgtm_cfg_type {
+	QGTM_CFG_STR,           /* any scalar, kept as text */
+	QGTM_CFG_INT,           /* a decimal integer (long long) */
+	QGTM_CFG_NUM,           /* a finite number (double) */
+	QGTM_CFG_BOOL,          /* true, false, yes or no */
+	QGTM_CFG_DEC,           /* an exact decimal, at most 6 fractional
+	                           digits, kept as the text written */
+	QGTM_CFG_LIST           /* a sequence of scalars, kept as strings */
+};
+
+/*
+ * One row of the config schema (lib/cfgkeys.c): a new key is a new row,
+ * plus its entry in qgtm.yaml(5) and etc/qgtm.yaml.example.
+ */
+struct qgtm_cfg_key {
+	const char *path;       /* dotted: "broker.sim.initial_cash" */
+	enum qgtm_cfg_type type;
+	const char *def;        /* the default as it would be written in the
+	                           file; a list's items separated by spaces */
+	const char *allowed;    /* a str's allowed values separated by
+	                           spaces, or NULL for any */
+	const char *doc;        /* one line */
+};
+
+/* The schema, in the order qgtm_cfg_print() writes it. */
+extern const struct qgtm_cfg_key qgtm_cfg_keys[];
+extern const size_t qgtm_cfg_nkeys;
+
+/*
+ * The system-wide file of lookup step 4, "/etc/qgtm/qgtm.yaml". Only unit
+ * tests point it elsewhere.
+ */
+extern const char *qgtm_cfg_system_file;
+
+/*
+ * The effective configuration: built-in defaults overlaid by at most one
+ * YAML file (STYLE.md section 10). Owns root, path and origin.
+ */
+struct qgtm_cfg {
+	json_t *root;   /* object of sections; every key present */
+	char *path;     /* the file it came from, or NULL for defaults only */
+	char *origin;   /* "-c", "QGTM_CONFIG", "XDG_CONFIG_HOME", "HOME",
+	                   "/etc", or "defaults" */
+};
+
+/*
+ * qgtm_cfg_load: find and load the config: explicit (from -c, may be NULL),
+ * else $QGTM_CONFIG, else $XDG_CONFIG_HOME/qgtm/qgtm.yaml (or
+ * $HOME/.config/qgtm/qgtm.yaml), else /etc/qgtm/qgtm.yaml, else defaults.
+ * The first file found is used alone (no merging); XDG_CONFIG_HOME counts
+ * when set to an absolute path, as the XDG Base Directory spec says. A
+ * file named by -c or QGTM_CONFIG that cannot be read is an error "cannot
+ * read config 'PATH': strerror"; the other two are skipped when absent.
+ * Malformed YAML, an anchor or alias, a duplicate or unknown key or a
+ * value of the wrong type is an error "file:line: reason". All errors are
+ * QGTM_EX_CONFIG. Returns 0 or -1; on -1 cfg holds nothing to release.
+ */
+int qgtm_cfg_load(struct qgtm_cfg *cfg, const char *explicit_path);
+
+/* qgtm_cfg_release: free what cfg owns. */
+void qgtm_cfg_release(struct qgtm_cfg *cfg);
+
+/*
+ * Getters by dotted path ("risk.max_order_notional"). The key must exist
+ * in the schema; asking for an unknown key or the wrong type is a bug
+ * (the process prints "prog: BUG: ..." and aborts). qgtm_cfg_str also
+ * reads a dec key as the text written. Strings and arrays are borrowed
+ * from cfg.
+ */
+const char *qgtm_cfg_str(const struct qgtm_cfg *cfg, const char *path);
+long long qgtm_cfg_int(const struct qgtm_cfg *cfg, const char *path);
+double qgtm_cfg_num(const struct qgtm_cfg *cfg, const char *path);
+int qgtm_cfg_bool(const struct qgtm_cfg *cfg, const char *path);
+json_t *qgtm_cfg_list(const struct qgtm_cfg *cfg, const char *path);
+
+/*
+ * qgtm_cfg_dec: the dec key at path in units of 10^-scale (see
+ * qgtm_dec_parse), e.g. QGTM_CENTS for money limits. Returns 0, or -1
+ * with QGTM_EX_CONFIG when the value has more fractional digits than
+ * scale or does not fit. A key of another type is a bug, as above.
+ */
+int qgtm_cfg_dec(const struct qgtm_cfg *cfg, const char *path, int scale,
+    int64_t *out);
+
+/*
+ * qgtm_cfg_print: write the effective config as YAML to out (-C): a first
+ * line "# config: PATH (ORIGIN)" or "# config: built-in defaults", then
+ * every section and key; loading the output gives the same root. Flushes
+ * out. Returns 0 or -1 (IOERR).
+ */
+int qgtm_cfg_print(const struct qgtm_cfg *cfg, FILE *out);
+
+/*
+ * qgtm_cfg_secret: a secret: the value of the environment variable env if
+ * set and not empty, else the content of the file named by the str key
+ * file_key, trailing whitespace removed. Errors: file_key is ""
+ * (QGTM_EX_CONFIG "secret not configured: set ENV or FILE_KEY"); the file
+ * cannot be opened (QGTM_EX_CONFIG, or QGTM_EX_NOPERM when access is
+ * denied), is not a regular file or has any group or other permission
+ * bit (QGTM_EX_NOPERM "key file 'PATH' has mode 0644; must be 0600"), or
+ * is empty (QGTM_EX_CONFIG). The value is registered with
+ * qgtm_secret_register(). Returns a new allocation (free()) or NULL with
+ * an error that never contains the secret.
+ */
+char *qgtm_cfg_secret(const struct qgtm_cfg *cfg, const char *env,
+    const char *file_key);
+
+/* -------------------------------------------------------------- clock -- */
+
+/*
+ * qgtm_clock_init: (re)read QGTM_NOW: pin the clock to it when set and not
+ * empty, unpin it otherwise. Call after qgtm_init() and before handling
+ * --now. Returns 0, or -1 with QGTM_EX_USAGE "invalid QGTM_NOW '...'" (the
+ * clock is then unpinned); programs stop with qgtm_die_lib().
+ */
+int qgtm_clock_init(void);
+
+/*
+ * qgtm_now: the current time in seconds since the epoch, or the pinned
+ * moment when QGTM_NOW is set or qgtm_clock_pin() was called. QGTM_NOW is
+ * read on the first call if qgtm_clock_init() was not called; after an
+ * invalid value the system clock is used, with one warning on stderr.
+ */
+time_t qgtm_now(void);
+
+/*
+ * qgtm_clock_pin: pin the clock to a time in qgtm_time_parse() syntax
+ * (--now); overrides QGTM_NOW. Returns 0 or -1 (QGTM_EX_USAGE).
+ */
+int qgtm_clock_pin(const char *rfc3339);
+
+/* qgtm_clock_pinned: 1 if the clock is pinned, else 0. Reads QGTM_NOW as
+ * qgtm_now() does, but never warns. */
+int qgtm_clock_pinned(void);
+
+/*
+ * qgtm_time_parse: parse "YYYY-MM-DD" (midnight UTC) or the RFC 3339
+ * "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)"; the fraction is dropped.
+ * Upper-case 'T' and 'Z' only; no leap second (":60"), no trailing text;
+ * the date must exist. Returns 0 or -1 (QGTM_EX_DATAERR).
+ */
+int qgtm_time_parse(const char *s, time_t *out);
+
+/*
+ * qgtm_time_fmt: "YYYY-MM-DDTHH:MM:SSZ" into out (21 bytes). Returns out.
+ * Times before year 0000 or after 9999 are clamped to that range.
+ */
+char *qgtm_time_fmt(time_t t, char out[21]);
+
+/* qgtm_date_fmt: "YYYY-MM-DD" (UTC) into out (11 bytes), clamped likewise.
+ * Returns out. */
+char *qgtm_date_fmt(time_t t, char out[11]);
+
+/* A civil date. */
+struct qgtm_date {
+	int year, month, day;   /* month 1-12 */
+};
+
+/* qgtm_days_from_civil: days since 1970-01-01 of a proleptic Gregorian
+ * date. qgtm_civil_from_days is its inverse. */
+long qgtm_days_from_civil(int y, int m, int d);
+struct qgtm_date qgtm_civil_from_days(long days);
+
+/* qgtm_weekday: 0 = Sunday ... 6 = Saturday. */
+int qgtm_weekday(int y, int m, int d);
+
+/*
+ * New York time (America/New_York, US rules since 2007: DST from the second
+ * Sunday of March 02:00 to the first Sunday of November 02:00 local; these
+ * rules are applied to earlier years too).
+ * qgtm_ny_offset: the UTC offset in seconds (-18000 or -14400) at t.
+ * qgtm_ny_time: the UTC instant of a New York wall-clock time (hh 0-23,
+ * mm 0-59); a time in the skipped spring hour is moved forward by the gap
+ * (02:30 -> 03:30 EDT), in the repeated autumn hour the first (EDT) instant
+ * is returned.
+ * qgtm_ny_date: the New York civil date at t.
+ */
+int qgtm_ny_offset(time_t t);
+time_t qgtm_ny_time(int y, int m, int d, int hh, int mm);
+struct qgtm_date qgtm_ny_date(time_t t);
+
+/*
+ * NYSE sessions. qgtm_nyse_is_trading_day: 1 on a weekday that is not an
+ * NYSE full holiday (New Year's, MLK from 1998, Washington's Birthday, Good
+ * Friday, Memorial, Juneteenth from 2022, Independence, Labor,
+ * Thanksgiving, Christmas; a Saturday holiday is observed on the Friday
+ * before, except New Year's Day, which is then not observed; a Sunday
+ * holiday on the Monday after) nor an unscheduled closure (a table of
+ * those since 2001, e.g. 2025-01-09). Accurate from 2001 on.
+ * qgtm_nyse_close: the session close instant (16:00 New York; 13:00 on the
+ * early-close days after Thanksgiving and on Christmas Eve / July 3rd when
+ * they are trading days), or (time_t)-1 with QGTM_EX_UNAVAILABLE "NYSE is
+ * closed on YYYY-MM-DD" when the day is not a trading day.
+ */
+int qgtm_nyse_is_trading_day(int y, int m, int d);
+time_t qgtm_nyse_close(int y, int m, int d);
+
+/*
+ * qgtm_next_weekly: the first instant strictly after t that is weekday wd
+ * (0 = Sunday, 0-6) at hh:mm New York time (e.g. "Sunday 18:00 New York"),
+ * with wall times mapped as by qgtm_ny_time().
+ */
+time_t qgtm_next_weekly(time_t t, int wd, int hh, int mm);
+
+/* -------------------------------------------------------------- money -- */
+
+/*
+ * Exact decimals: a value is an int64 count of 10^-scale units.
+ * Scales used: QGTM_CENTS (2) for cash and notional, QGTM_PRICE_SCALE (6)
+ * for prices, QGTM_QTY_SCALE (6) for quantities, QGTM_WEIGHT_SCALE (6) for
+ * weights. Every scale argument must be 0-18; any other is a bug, reported
+ * as -1 with QGTM_EX_SOFTWARE.
+ */
+#define QGTM_CENTS 2
+#define QGTM_PRICE_SCALE 6
+#define QGTM_QTY_SCALE 6
+#define QGTM_WEIGHT_SCALE 6
+
+/*
+ * qgtm_dec_parse: parse a decimal string ("-12.345", "+3", "0.5") into
+ * units of 10^-scale: an optional sign, digits, and optionally a point
+ * followed by digits. More fractional digits than scale are an error unless
+ * they are zeros; so are ".5", "1.", exponents, NaN, Inf, spaces,
+ * separators and values outside int64. "-0" is 0.
+ * Returns 0 or -1 (QGTM_EX_DATAERR).
+ */
+int qgtm_dec_parse(const char *s, int scale, int64_t *out);
+
+/*
+ * qgtm_dec_fmt: format v (units of 10^-scale) with exactly scale fractional
+ * digits into out (at least 32 bytes; no point when scale is 0), e.g.
+ * "-12.30". A bad scale gives "". Returns out.
+ */
+char *qgtm_dec_fmt(int64_t v, int scale, char *out, size_t outsz);
+
+/*
+ * qgtm_dec_rescale: convert v from scale `from` to scale `to`, rounding half
+ * to even when digits are dropped. Returns 0, or -1 on overflow
+ * (QGTM_EX_DATAERR).
+ */
+int qgtm_dec_rescale(int64_t v, int from, int to, int64_t *out);
+
+/*
+ * qgtm_dec_mul: a * b, where a has scale sa and b scale sb, rounded half to
+ * even to scale so. Returns 0, or -1 on overflow (QGTM_EX_DATAERR).
+ */
+int qgtm_dec_mul(int64_t a, int sa, int64_t b, int sb, int so, int64_t *out);
+
+/*
+ * qgtm_dec_from_double: round x * 10^scale (computed in double) to an
+ * integer, half away from zero; -1 (QGTM_EX_DATAERR) for NaN, Inf or
+ * overflow. For analytics results turned into record fields.
+ */
+int qgtm_dec_from_double(double x, int scale, int64_t *out);
+
+/* qgtm_dec_to_double: v / 10^scale as a double (analytics only); NaN for
+ * a bad scale. */
+double qgtm_dec_to_double(int64_t v, int scale);
+
+/* -------------------------------------------------------------- state -- */
+
+/*
+ * qgtm_state_dir: the state directory: $QGTM_STATE_DIR, else the config's
+ * common.state_dir. Borrowed; set once per process by qgtm_state_init().
+ */
+const char *qgtm_state_dir(void);
+
+/* qgtm_state_init: fix the state directory from the environment or cfg and
+ * create it (mode 0750) if missing. Returns 0 or -1 (CANTCREAT). */
+int qgtm_state_init(const struct qgtm_cfg *cfg);
+
+/*
+ * qgtm_state_path: "<state dir>/<rel>" as a new allocation (free()); the
+ * parent directories of the result are created when mkdirs is set.
+ * Returns NULL on error.
+ */
+char *qgtm_state_path(const char *rel, int mkdirs);
+
+/* qgtm_mkdirs: mkdir -p of dir with mode. Returns 0 or -1 (CANTCREAT). */
+int qgtm_mkdirs(const char *dir, mode_t mode);
+
+/*
+ * qgtm_write_atomic: replace path with n bytes at p: write "path.tmp.PID",
+ * fsync it, rename over path, fsync the directory. On any error the old
+ * file is untouched and the temp file removed. Returns 0 or -1 (IOERR).
+ */
+int qgtm_write_atomic(const char *path, const void *p, size_t n);
+
+/*
+ * qgtm_append_fsync: append n bytes to path (created 0640 if missing) with
+ * O_APPEND in one write, then fsync. Success is returned only after fsync.
+ * Returns 0 or -1 (IOERR).
+ */
+int qgtm_append_fsync(const char *path, const void *p, size_t n);
+
+/*
+ * qgtm_lock: take an exclusive flock on path (created if missing), waiting
+ * up to timeout_ms. Returns the lock fd (close it with qgtm_unlock), or -1:
+ * QGTM_EX_TEMPFAIL "lock busy" after the timeout, IOERR otherwise.
+ */
+int qgtm_lock(const char *path, int timeout_ms);
+void qgtm_unlock(int fd);
+
+/* --------------------------------------------------------------- http -- */
+
+/* A request. Fields not set by qgtm_http_req_init's caller keep defaults. */
+struct qgtm_http_req {
+	const char *method;        /* "GET" (default), "POST", "DELETE", ... */
+	const char *url;
+	const char *const *headers;/* NULL-terminated "Name: value" list */
+	const char *body;          /* may be NULL */
+	size_t body_len;
+	long connect_timeout_ms;   /* default 5000 */
+	long timeout_ms;           /* budget of the whole call, every attempt
+	                              and wait included; default 30000 */
+	size_t max_bytes;          /* response cap, default 16 MiB */
+	int retries;               /* extra attempts for idempotent requests,
+	                              default 3 */
+	int idempotent;            /* -1 (default): 1 for GET, HEAD, OPTIONS,
+	                              PUT and DELETE, else 0; or 0/1 to force */
+	long backoff_ms;           /* first backoff, doubled each time, jittered;
+	                              default 500 */
+};
+
+struct qgtm_http_resp {
+	long status;               /* HTTP status, 0 if none; 200 for a
+	                              file:// URL that was read */
+	struct qgtm_buf body;      /* owned */
+	long retry_after_s;        /* from Retry-After, -1 if absent */
+	int attempts;
+};
+
+/* qgtm_http_req_init: method "GET", no URL, headers or body, and the
+ * rest from the config's http section (cfg may be NULL for built-in
+ * defaults). qgtm_http_resp_init: an empty response; no allocation.
+ * qgtm_http_resp_release: free the body. */
+void qgtm_http_req_init(struct qgtm_http_req *req, const struct qgtm_cfg *cfg);
+void qgtm_http_resp_init(struct qgtm_http_resp *resp);
+void qgtm_http_resp_release(struct qgtm_http_resp *resp);
+
+/*
+ * qgtm_http_do: perform req. Idempotent requests are retried up to
+ * req->retries times on connection errors, timeouts, 429, 500, 502, 503 and
+ * 504, waiting Retry-After when given, else exponential backoff with
+ * jitter; others are never retried. A wait that would overrun timeout_ms
+ * is not made: the last outcome stands. Returns 0 when a response
+ * arrived (any status; see resp->status), or -1: QGTM_EX_TEMPFAIL for
+ * timeouts and connection failures, QGTM_EX_PROTOCOL for a response over
+ * max_bytes, QGTM_EX_NOINPUT for an unreadable file:// URL, QGTM_EX_CONFIG
+ * for a malformed URL or another scheme than http, https, file. Messages
+ * name only scheme://host:port (the path too for file://), never query
+ * strings or headers. Only http, https and file URLs are allowed, and
+ * redirects are not followed. After -1 a non-idempotent request may or may
+ * not have reached the server: the caller must find out. resp is reset on
+ * each attempt; resp->attempts counts them.
+ */
+int qgtm_http_do(const struct qgtm_http_req *req, struct qgtm_http_resp *resp);
+
+/*
+ * qgtm_http_status_code: the exit code for a final HTTP status:
+ * 2xx -> 0, 401/403 -> NOPERM, 429 -> TEMPFAIL, other 4xx -> UNAVAILABLE,
+ * 5xx -> UNAVAILABLE, anything else (0, 1xx, 3xx) -> PROTOCOL.
+ */
+int qgtm_http_status_code(long status);
+
+/* -------------------------------------------------------------- audit -- */
+
+/*
+ * The audit chain (lib/audit.c; the format is documented in qgtm-audit(1)):
+ * an append-only file of JSON lines, one entry a line,
+ *	{"hash":H,"prev":P,"rec":{...},"seq":N,"ts":T}
+ * serialized with JSON_COMPACT | JSON_SORT_KEYS. seq counts from 0; P is
+ * the previous entry's H (64 zeros for seq 0); T is qgtm_now() at append
+ * time; H is the lowercase hex SHA-256 of the same serialization of the
+ * entry without "hash". The entry lines (without "\n") are also the leaves
+ * of an RFC 9162 Merkle tree, whose root verification reports.
+ */
+
+/* How long an appender waits for "<chain>.lock" before TEMPFAIL. */
+#define QGTM_AUDIT_LOCK_MS 10000
+/* Longest entry line, newline excluded. */
+#define QGTM_AUDIT_MAX_LINE (4 * QGTM_JSONL_MAX_LINE)
+/* Most bytes one qgtm_audit_append_records() call may add. */
+#define QGTM_AUDIT_MAX_APPEND (1024L * 1024 * 1024)
+
+/* What qgtm_audit_verify() found. */
+struct qgtm_audit_summary {
+	unsigned long entries;  /* valid entries before any bad line */
+	char head[65];          /* hash of the last valid entry, or 64 zeros */
+	char root[65];          /* Merkle root over those entries */
+	unsigned long bad_line; /* first bad line (from 1), or 0 if none */
+};
+
+/*
+ * qgtm_audit_append_records: append one entry per element of records (a
+ * JSON array of objects, borrowed; each is referenced, not copied, while
+ * the entries are built). All or nothing: takes the flock "<chain>.lock"
+ * (waiting up to QGTM_AUDIT_LOCK_MS, then QGTM_EX_TEMPFAIL), reads the
+ * last entry (checking its hash and canonical form) to continue its seq
+ * and hash, builds every entry, and writes them with one O_APPEND write
+ * followed by fsync; if that write fails, the chain is truncated back to
+ * its former size. The chain file is created when missing, its directory
+ * is not. A chain whose last line lacks its "\n" (a torn write) or whose
+ * last entry is not valid is refused with QGTM_EX_DATAERR, as is a record
+ * that is not an object or makes a line over QGTM_AUDIT_MAX_LINE. An
+ * empty array appends nothing and touches nothing. Returns 0 or -1.
+ */
+int qgtm_audit_append_records(const char *chain_path, json_t *records);
+
+/*
+ * qgtm_audit_verify: check every line of the chain: it ends in "\n", parses
+ * as an entry with exactly the five members of the right types, its hash
+ * recomputes, it is byte-identical to its canonical re-serialization, seq
+ * is consecutive from 0 and prev is the hash of the entry before. Fills out
+ * (always) with the count, head and Merkle root of the valid prefix; a
+ * missing or empty chain is valid with 0 entries and the empty-tree root.
+ * Reads the chain as it was when no append was in progress (a shared flock
+ * on "<chain>.lock" when that file exists) and takes no other lock, so it
+ * works on a read-only copy. Returns 0 if valid. Otherwise -1: for a bad
+ * chain QGTM_EX_NO, out->bad_line set and the message naming the first
+ * bad line, "chain:LINE: seq 7: hash mismatch" or "chain:LINE: torn last
+ * line (incomplete write)"; QGTM_EX_NOINPUT or QGTM_EX_IOERR when the
+ * chain cannot be read.
+ */
+int qgtm_audit_verify(const char *chain_path, struct qgtm_audit_summary *out);
+
+/*
+ * A Merkle tree hash (RFC 9162 section 2.1, lib/merkle.c), built one leaf
+ * at a time in O(log n) space: leaf = SHA-256(0x00 || data), node =
+ * SHA-256(0x01 || left || right), split at the largest power of two below
+ * the size, empty tree = SHA-256(""). node[] holds the roots of the full
+ * subtrees, largest first, one per bit set in size.
+ */
+struct qgtm_merkle {
+	uint64_t size;                  /* leaves added */
+	unsigned char node[64][32];
+};
+
+/* qgtm_merkle_init: the empty tree; no allocation. */
+void qgtm_merkle_init(struct qgtm_merkle *m);
+/* qgtm_merkle_add: add the leaf of n bytes at p (not kept). */
+void qgtm_merkle_add(struct qgtm_merkle *m, const void *p, size_t n);
+/* qgtm_merkle_root: the tree head as 64 lowercase hex digits and a NUL. */
+void qgtm_merkle_root(const struct qgtm_merkle *m, char out[65]);
+
+/* ---------------------------------------------------------------- pit -- */
+
+/*
+ * The point-in-time store: data/<source>/<series>.jsonl under the state
+ * directory, one record per observation in date order, each with the
+ * moment it became known ("available_at"). Readers see only what was
+ * available at their as-of moment.
+ */
+
+/* One daily bar as read back from the store. Prices in QGTM_PRICE_SCALE. */
+struct qgtm_bar {
+	char date[11];          /* session date, YYYY-MM-DD */
+	time_t available_at;    /* the session close */
+	int64_t open, high, low, close;
+	long long volume;
+};
+
+/* A symbol's bars, oldest first. Owns bars. */
+struct qgtm_series {
+	char symbol[16];
+	struct qgtm_bar *bars;
+	size_t n;
+};
+
+/*
+ * qgtm_pit_store: append to data/<source>/<series>.jsonl those records of
+ * recs (an array of objects with a "date" string, oldest first) dated after
+ * the last stored one, in one durable append under the series' lock.
+ * Sets *added to their number. Returns 0 or -1.
+ */
+int qgtm_pit_store(const char *source, const char *series, json_t *recs,
+    size_t *added);
+
+/*
+ * qgtm_pit_last_date: the date of the newest stored record of a series
+ * into out (11 bytes), or "" when there is none. Returns 0 or -1.
+ */
+int qgtm_pit_last_date(const char *source, const char *series, char out[11]);
+
+/*
+ * qgtm_pit_bars: the bars of symbol from source whose available_at is at or
+ * before as_of (the as-of join; nothing later is ever returned). A series
+ * with no file gives n = 0. A malformed store line is an error naming the
+ * file and line (QGTM_EX_DATAERR). Returns 0 or -1; release with
+ * qgtm_series_release().
+ */
+int qgtm_pit_bars(const char *source, const char *symbol, time_t as_of,
+    struct qgtm_series *out);
+void qgtm_series_release(struct qgtm_series *s);
+
+/*
+ * qgtm_pit_last_close: the last close of symbol available at as_of
+ * (QGTM_PRICE_SCALE units), and its date into date (11 bytes, may be NULL).
+ * Returns 0, or -1 (QGTM_EX_DATAERR "no price for SYM as of T") when none.
+ */
+int qgtm_pit_last_close(const char *source, const char *symbol, time_t as_of,
+    int64_t *close, char *date);
+
+/* ---------------------------------------------------------------- sim -- */
+
+/*
+ * The sim market: deterministic synthetic daily bars. The nine built-in
+ * symbols (GLD SLV GDX TLT IEF UUP USO SPY DBC) move together through a
+ * fixed correlation matrix, with drifts that wander in slow trends and
+ * volatility in persistent regimes; any other symbol gets an independent
+ * path of its own seeded by its name. The history always starts at
+ * start_day, so a bar is the same whatever range is asked for.
+ */
+struct qgtm_sim {
+	uint64_t seed;
+	long start_day;         /* days since 1970-01-01 of the first session */
+};
+
+/* Called with each bar record (borrowed); return 0 to go on or -1. */
+typedef int (*qgtm_sim_fn)(json_t *bar, void *arg);
+
+/*
+ * qgtm_sim_run: generate the sessions from sim->start_day to to_day
+ * (inclusive) and call fn, in date order and then in the order of
+ * universe (a JSON array of symbol strings), for every bar dated on or after
+ * from_day whose close (available_at) is at or before as_of. Bar records
+ * carry type "bar", source "sim", symbol, date, open, high, low, close
+ * (decimal strings), volume and available_at; ts is the available_at.
+ * Returns 0, or -1 (fn's error, or QGTM_EX_USAGE for a bad universe).
+ */
+int qgtm_sim_run(const struct qgtm_sim *sim, json_t *universe, long from_day,
+    long to_day, time_t as_of, qgtm_sim_fn fn, void *arg);
+
+/* ----------------------------------------------------------- strategy -- */
+
+/*
+ * A strategy turns the point-in-time store, as of a moment, into target
+ * weights. The same function serves live signals and backtests.
+ */
+struct qgtm_strategy {
+	const char *name;
+	/* params: the strategy's parameters from cfg (new reference). */
+	json_t *(*params)(const struct qgtm_cfg *cfg);
+	/*
+	 * targets: append to targets (a JSON array) one object per symbol
+	 * {"symbol", "weight" (decimal string, QGTM_WEIGHT_SCALE), "reason"}
+	 * from the data available at as_of, and set *data_as_of to the
+	 * available_at of the newest input used. Returns 0 or -1.
+	 */
+	int (*targets)(const struct qgtm_cfg *cfg, json_t *params, time_t as_of,
+	    json_t *targets, time_t *data_as_of);
+};
+
+/* qgtm_strategy_find: the strategy called name, or NULL. */
+const struct qgtm_strategy *qgtm_strategy_find(const char *name);
+
+/* qgtm_strategy_names: the registered names, space-separated. Borrowed. */
+const char *qgtm_strategy_names(void);
+
+/*
+ * qgtm_strategy_signal: run st as of as_of and build its signal record
+ * (new reference): strategy, params, params_hash (16 hex of the SHA-256 of
+ * the canonical params), as_of, data_as_of, targets and a trace_id (fresh;
+ * derived from the strategy, the moment and the params when the clock is
+ * pinned). Returns NULL on error.
+ */
+json_t *qgtm_strategy_signal(const struct qgtm_strategy *st,
+    const struct qgtm_cfg *cfg, time_t as_of);
+
+/*
+ * qgtm_tsmom_sigma: the annualized ex-ante volatility of Moskowitz, Ooi and
+ * Pedersen (2012) Eq. 1 over daily returns r[0..n-1] (oldest first):
+ * exponential weights w_i = (1-d) d^i on r[n-1-i] with d = com/(1+com),
+ * normalized by their sum (finite sample), about the equally weighted
+ * exponential mean; times annualization. Returns NAN when n < 2.
+ */
+double qgtm_tsmom_sigma(const double *r, size_t n, double com,
+    double annualization);
+
+/* The tsmom strategy (lib/tsmom.c). */
+extern const struct qgtm_strategy qgtm_strategy_tsmom;
+
+/* --------------------------------------------------------------- risk -- */
+
+/*
+ * The pre-trade risk gate (lib/risk.c, qgtm-risk(1)): the target weights of
+ * a signal are checked against the limits of the config's risk section,
+ * with the equity and positions of the OMS book, and become a decision with
+ * the approved weights and the reason code of every limit that bound.
+ */
+
+struct qgtm_book;
+
+/*
+ * Reason codes, one bit each, numbered in the alphabetical order of their
+ * names so that walking the bits upwards lists them sorted. The first three
+ * reject a target; the others resize it.
+ */
+enum {
+	QGTM_RISK_GROSS_EXPOSURE = 1 << 0,
+	QGTM_RISK_NO_EQUITY = 1 << 1,
+	QGTM_RISK_NO_PRICE = 1 << 2,
+	QGTM_RISK_ORDER_NOTIONAL = 1 << 3,
+	QGTM_RISK_POSITION_NOTIONAL = 1 << 4,
+	QGTM_RISK_POSITION_PCT = 1 << 5,
+	QGTM_RISK_UNKNOWN_SYMBOL = 1 << 6
+};
+#define QGTM_RISK_REJECT \
+	(QGTM_RISK_NO_EQUITY | QGTM_RISK_NO_PRICE | QGTM_RISK_UNKNOWN_SYMBOL)
+#define QGTM_RISK_NREASONS 7
+
+/* qgtm_risk_reason_name: the name of one reason bit ("GROSS_EXPOSURE"),
+ * or NULL when reason is not exactly one known bit. Borrowed (static). */
+const char *qgtm_risk_reason_name(unsigned reason);
+
+/* The limits as enforced, in exact units. */
+struct qgtm_risk_limits {
+	int64_t max_position_notional;  /* QGTM_CENTS */
+	int64_t max_position_pct;       /* QGTM_WEIGHT_SCALE, of equity */
+	int64_t max_gross_exposure;     /* QGTM_WEIGHT_SCALE, of equity */
+	int64_t max_order_notional;     /* QGTM_CENTS */
+};
+
+/*
+ * qgtm_risk_limits_load: the limits of cfg's risk section; fractions are
+ * rounded to QGTM_WEIGHT_SCALE. A negative or unrepresentable limit is
+ * QGTM_EX_CONFIG. Returns 0 or -1.
+ */
+int qgtm_risk_limits_load(const struct qgtm_cfg *cfg,
+    struct qgtm_risk_limits *lim);
+
+/*
+ * qgtm_risk_limits_record: a "limits" record (new reference) with the
+ * four limits as decimal strings, common.universe, common.price_source and
+ * "config", the file they came from (null for built-in defaults).
+ */
+json_t *qgtm_risk_limits_record(const struct qgtm_cfg *cfg,
+    const struct qgtm_risk_limits *lim);
+
+/* One target as the gate sees it. */
+struct qgtm_risk_target {
+	char symbol[16];
+	int64_t weight;         /* requested, QGTM_WEIGHT_SCALE */
+	int64_t approved;       /* set by qgtm_risk_apply() */
+	int64_t price;          /* the close used, QGTM_PRICE_SCALE */
+	int64_t current;        /* notional of the position held, QGTM_CENTS */
+	unsigned reasons;       /* QGTM_RISK_* bits */
+};
+
+/*
+ * qgtm_risk_apply: apply the limits to the n targets t at equity (cents).
+ * A target whose reasons already hold a QGTM_RISK_REJECT bit (set by the
+ * caller for UNKNOWN_SYMBOL or NO_PRICE), or every target when equity is
+ * not positive (NO_EQUITY), is rejected: approved 0, taking no part in the
+ * rest. The others start at their requested weight and go through, in this
+ * order, each adding its bit to the target it cuts:
+ *  POSITION_NOTIONAL: |weight * equity| (cents, half even) above
+ *	max_position_notional: weight cut to it, rounded toward zero;
+ *  POSITION_PCT: |weight| above max_position_pct: cut to it;
+ *  GROSS_EXPOSURE: the sum of |weight| above max_gross_exposure: every
+ *	weight scaled by max / sum, rounded toward zero;
+ *  ORDER_NOTIONAL: |weight * equity - current| above max_order_notional:
+ *	the target moved toward current until the difference is the limit,
+ *	rounded toward current.
+ * Returns 0, or -1 (QGTM_EX_DATAERR) on an overflow.
+ */
+int qgtm_risk_apply(const struct qgtm_risk_limits *lim, int64_t equity,
+    struct qgtm_risk_target *t, size_t n);
+
+/* The gate of one qgtm-risk run: the limits, the book and the equity. */
+struct qgtm_risk {
+	const struct qgtm_cfg *cfg;     /* borrowed */
+	struct qgtm_risk_limits lim;
+	struct qgtm_book *book;         /* owned */
+	int64_t equity;                 /* QGTM_CENTS: the book marked at as_of */
+	time_t as_of;                   /* the moment prices are taken at */
+};
+
+/*
+ * qgtm_risk_init: load the limits and the OMS book from cfg and mark the
+ * book at the last closes available at as_of (common.price_source).
+ * Returns 0 or -1; on -1 r holds nothing to release.
+ */
+int qgtm_risk_init(struct qgtm_risk *r, const struct qgtm_cfg *cfg,
+    time_t as_of);
+
+/*
+ * qgtm_risk_decide: check one signal record (borrowed) and return its
+ * decision record (new reference, same trace_id): strategy, params_hash,
+ * status ("approved" when no limit bound, "resized" when something was cut
+ * or rejected, "rejected" when every target was), reasons (the names of
+ * every bit set on any target, sorted), equity (cents), targets (one per
+ * signal target, in order: symbol, weight, approved_weight, price, reasons;
+ * approved_weight and price are null for a rejected target, price also
+ * when none is known) and as_of (the signal's). A target not in
+ * common.universe is UNKNOWN_SYMBOL; one without a close at r->as_of is
+ * NO_PRICE. A malformed signal is NULL with QGTM_EX_DATAERR
+ * "field 'targets[1].weight': ...".
+ */
+json_t *qgtm_risk_decide(struct qgtm_risk *r, json_t *signal);
+
+/* qgtm_risk_release: free what r owns. */
+void qgtm_risk_release(struct qgtm_risk *r);
+
+/* ---------------------------------------------------------------- oms -- */
+
+/*
+ * The order management system (lib/oms.c, qgtm-order(1)) and the sim paper
+ * broker (lib/broker_sim.c). The truth is one journal under the state
+ * directory, oms/events.jsonl: one line per placed order,
+ *	{"order":{order record},"fill":{fill record}}
+ * so an order and its fill are kept together or not at all. Lines are
+ * appended with one durable write per run under the flock oms/lock. A last
+ * line without its newline is a torn write that never reported success:
+ * readers ignore it and the next writer cuts it off. The book (cash and
+ * positions) is the fold of the fills over broker.sim.initial_cash;
+ * oms/book.json is a snapshot of it for pages, replaced after each run
+ * that placed orders.
+ */
+
+#define QGTM_OMS_JOURNAL "oms/events.jsonl"
+#define QGTM_OMS_LOCK "oms/lock"
+#define QGTM_OMS_SNAPSHOT "oms/book.json"
+/* How long a writer waits for oms/lock before QGTM_EX_TEMPFAIL. */
+#define QGTM_OMS_LOCK_MS 10000
+/* "qgtm-" and 40 hex digits, with the NUL. */
+#define QGTM_CLIENT_ORDER_ID_SIZE 46
+
+enum { QGTM_SELL = -1, QGTM_BUY = 1 };
+
+/* One open position. */
+struct qgtm_position {
+	char symbol[16];
+	int64_t qty;            /* QGTM_QTY_SCALE; negative is short, never 0 */
+	int64_t avg_price;      /* QGTM_PRICE_SCALE, average cost of qty */
+};
+
+/* One execution. */
+struct qgtm_fill {
+	char symbol[16];
+	int side;               /* QGTM_BUY or QGTM_SELL */
+	int64_t qty;            /* QGTM_QTY_SCALE, positive */
+	int64_t price;          /* QGTM_PRICE_SCALE */
+	int64_t commission;     /* QGTM_CENTS */
+	int64_t notional;       /* QGTM_CENTS: qty * price, half to even */
+};
+
+/* The book. Owns pos, journal and orders. */
+struct qgtm_book {
+	int64_t cash;                   /* QGTM_CENTS */
+	struct qgtm_position *pos;      /* sorted by symbol */
+	size_t npos;
+	json_t *journal;        /* array of the journal lines, oldest first */
+	json_t *orders;         /* object: client_order_id -> order record */
+};
+
+/* qgtm_book_init: an empty book holding cash (cents); allocates the two
+ * JSON containers. qgtm_book_release: free what book owns. */
+void qgtm_book_init(struct qgtm_book *book, int64_t cash);
+void qgtm_book_release(struct qgtm_book *book);
+
+/*
+ * qgtm_book_apply: fold one fill into book. A buy pays notional plus
+ * commission, a sell receives notional minus commission. A fill that adds
+ * to a position moves its average price to the quantity-weighted mean
+ * (half to even); one that reduces it keeps the average; one that crosses
+ * zero opens the rest at the fill price. Returns 0, or -1
+ * (QGTM_EX_DATAERR) on an overflow.
+ */
+int qgtm_book_apply(struct qgtm_book *book, const struct qgtm_fill *f);
+
+/* qgtm_book_position: the position in symbol, or NULL when flat.
+ * Borrowed: valid until the next change of book. */
+const struct qgtm_position *qgtm_book_position(const struct qgtm_book *book,
+    const char *symbol);
+
+/*
+ * qgtm_oms_book_load: fold the journal over broker.sim.initial_cash into
+ * book (initialized here). A missing journal is an empty book. A malformed
+ * line is "oms/events.jsonl:LINE: reason" (QGTM_EX_DATAERR); an unreadable
+ * journal QGTM_EX_IOERR. Takes no lock. Returns 0 or -1; on -1 book holds
+ * nothing to release.
+ */
+int qgtm_oms_book_load(const struct qgtm_cfg *cfg, struct qgtm_book *book);
+
+/*
+ * qgtm_oms_equity: cash plus every position marked at its last close
+ * available at as_of from common.price_source (cents, each position
+ * rounded half to even). Returns 0, or -1 (QGTM_EX_DATAERR "no price for
+ * SYM as of T") when a position has no price.
+ */
+int qgtm_oms_equity(const struct qgtm_cfg *cfg, const struct qgtm_book *book,
+    time_t as_of, int64_t *equity);
+
+/*
+ * qgtm_oms_positions: the book marked at as_of as records (a new array):
+ * one "position" per position (symbol, qty, avg_price, price,
+ * market_value) and a last "account" (broker, cash, market_value, equity,
+ * positions), all with as_of. Returns NULL when a price is missing.
+ */
+json_t *qgtm_oms_positions(const struct qgtm_cfg *cfg,
+    const struct qgtm_book *book, time_t as_of);
+
+/*
+ * qgtm_client_order_id: "qgtm-" and the first 40 hex digits of the
+ * SHA-256 of "strategy|trace_id|symbol" into out: the same decision always
+ * gives the same id, which is how a rerun is recognized.
+ */
+void qgtm_client_order_id(const char *strategy, const char *trace_id,
+    const char *symbol, char out[QGTM_CLIENT_ORDER_ID_SIZE]);
+
+/* qgtm_symbol_ok: 1 for a ticker usable as a file name: 1-15 characters
+ * of A-Z a-z 0-9 . - starting with a letter or digit; else 0. */
+int qgtm_symbol_ok(const char *s);
+
+/* The sim broker's terms, from the config's broker.sim section. */
+struct qgtm_broker_sim {
+	int64_t slippage;       /* QGTM_WEIGHT_SCALE fraction of the price */
+	int64_t per_share;      /* commission per share, QGTM_PRICE_SCALE */
+	int64_t commission_min; /* QGTM_CENTS */
+};
+
+/* qgtm_broker_sim_init: read the terms; a negative one is QGTM_EX_CONFIG.
+ * Returns 0 or -1. */
+int qgtm_broker_sim_init(struct qgtm_broker_sim *b,
+    const struct qgtm_cfg *cfg);
+
+/*
+ * qgtm_broker_sim_fill: fill a market order of qty (QGTM_QTY_SCALE,
+ * positive) on side at close (QGTM_PRICE_SCALE): the price moves against
+ * the order by the slippage (up for a buy, down for a sell) and is rounded
+ * half to even to 4 decimals; commission is max(commission_min, per_share *
+ * shares) rounded half to even to cents; notional is qty * price in cents.
+ * Fills out (symbol included). Returns 0, or -1 (QGTM_EX_DATAERR) on an
+ * overflow.
+ */
+int qgtm_broker_sim_fill(const struct qgtm_broker_sim *b, const char *symbol,
+    int side, int64_t qty, int64_t close, struct qgtm_fill *out);
+
+/* One target of a decision as the OMS reads it. */
+struct qgtm_intent {
+	char symbol[16];
+	int approved;           /* 0: rejected by risk, never traded */
+	int64_t weight;         /* approved weight, QGTM_WEIGHT_SCALE */
+};
+
+/* A decision record as the OMS reads it. Owns its strings and t. */
+struct qgtm_decision {
+	char *strategy;
+	char *trace_id;
+	int tradable;           /* status is "approved" or "resized" */
+	struct qgtm_intent *t;
+	size_t n;
+};
+
+/*
+ * qgtm_decision_parse: read a decision record (borrowed) into d: strategy,
+ * trace_id, status and every target's symbol and approved_weight (a
+ * decimal string, or null for a rejected target). Anything else is
+ * QGTM_EX_DATAERR "field 'targets[0].approved_weight': ...". Returns 0 or
+ * -1; on -1 d holds nothing to release.
+ */
+int qgtm_decision_parse(json_t *rec, struct qgtm_decision *d);
+void qgtm_decision_release(struct qgtm_decision *d);
+
+/*
+ * One qgtm-order submit run. Orders are placed against the book in memory
+ * and become real only with qgtm_oms_run_commit(), so a run that fails
+ * half way places nothing.
+ */
+struct qgtm_oms_run {
+	const struct qgtm_cfg *cfg;     /* borrowed */
+	struct qgtm_book book;
+	struct qgtm_broker_sim sim;
+	time_t as_of;           /* prices are the last closes at as_of */
+	int64_t equity;         /* QGTM_CENTS, the book at the start */
+	int64_t band;           /* order.no_trade_band, QGTM_WEIGHT_SCALE */
+	int64_t min_notional;   /* order.min_notional, QGTM_CENTS */
+	int dry_run;
+	int lockfd;             /* oms/lock, or -1 for a dry run */
+	size_t journal_len;     /* bytes of whole lines in the journal */
+	json_t *placed;         /* journal lines not yet written */
+};
+
+/*
+ * qgtm_oms_run_begin: take oms/lock (not for a dry run; busy after
+ * QGTM_OMS_LOCK_MS is QGTM_EX_TEMPFAIL), load the book and its equity at
+ * as_of and the broker's terms. Returns 0 or -1; on -1 nothing is held.
+ */
+int qgtm_oms_run_begin(struct qgtm_oms_run *run, const struct qgtm_cfg *cfg,
+    time_t as_of, int dry_run);
+
+/*
+ * qgtm_oms_run_decision: turn the approved targets of d into orders. For
+ * each: target = trunc(weight * equity / close) whole shares; the order is
+ * the difference from the position held, skipped when it is zero, or its
+ * notional is below no_trade_band * equity or min_notional (unless it
+ * closes the position), or when its client order id is already in the
+ * book. Each order is filled by the sim broker and applied to the book in
+ * memory; its order record (status "filled") and fill record are appended
+ * to out. A dry run appends the order records only, status "dry_run", and
+ * changes nothing. Nothing is placed for a decision that fails (a missing
+ * price: QGTM_EX_DATAERR). Returns the number of orders, or -1.
+ */
+int qgtm_oms_run_decision(struct qgtm_oms_run *run,
+    const struct qgtm_decision *d, json_t *out);
+
+/*
+ * qgtm_oms_run_commit: append the placed orders to the journal in one
+ * durable write (cutting off a torn last line first) and replace the
+ * snapshot oms/book.json. Does nothing for a dry run or when nothing was
+ * placed. Returns 0 or -1 (QGTM_EX_IOERR); after a failed snapshot the
+ * orders are placed all the same.
+ */
+int qgtm_oms_run_commit(struct qgtm_oms_run *run);
+
+/* qgtm_oms_run_release: unlock and free what run owns. */
+void qgtm_oms_run_release(struct qgtm_oms_run *run);
+
+#include "banned.h"
+
+#endif /* QGTM_H */

@@ -1,0 +1,449 @@
+/*
+ * risk.c: the pre-trade risk gate. A signal's target weights meet the
+ * limits of the config's risk section one after the other; every limit that
+ * binds cuts the weight and leaves its reason code, and the signal becomes a
+ * decision record. Everything is exact: weights in QGTM_WEIGHT_SCALE units,
+ * notionals in cents, every cut rounded so the limit holds.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qgtm.h"
+
+#define WEIGHT_ONE 1000000      /* 1.0 at QGTM_WEIGHT_SCALE */
+
+static const char *const reason_names[QGTM_RISK_NREASONS] = {
+	"GROSS_EXPOSURE", "NO_EQUITY", "NO_PRICE", "ORDER_NOTIONAL",
+	"POSITION_NOTIONAL", "POSITION_PCT", "UNKNOWN_SYMBOL",
+};
+
+const char *
+qgtm_risk_reason_name(unsigned reason)
+{
+	int i;
+
+	for (i = 0; i < QGTM_RISK_NREASONS; i++)
+		if (reason == 1u << i)
+			return reason_names[i];
+	return NULL;
+}
+
+/* A fraction key (a num) in QGTM_WEIGHT_SCALE units, not negative. */
+static int
+cfg_fraction(const struct qgtm_cfg *cfg, const char *key, int64_t *out)
+{
+	if (qgtm_dec_from_double(qgtm_cfg_num(cfg, key), QGTM_WEIGHT_SCALE,
+	    out) == -1 || *out < 0)
+		return qgtm_seterr(QGTM_EX_CONFIG, "config key %s: expected a "
+		    "number 0 or more", key);
+	return 0;
+}
+
+/* A money key (a dec) in cents, not negative. */
+static int
+cfg_money(const struct qgtm_cfg *cfg, const char *key, int64_t *out)
+{
+	if (qgtm_cfg_dec(cfg, key, QGTM_CENTS, out) == -1)
+		return -1;
+	if (*out < 0)
+		return qgtm_seterr(QGTM_EX_CONFIG, "config key %s: must not be "
+		    "negative", key);
+	return 0;
+}
+
+int
+qgtm_risk_limits_load(const struct qgtm_cfg *cfg, struct qgtm_risk_limits *lim)
+{
+	if (cfg_money(cfg, "risk.max_position_notional",
+	    &lim->max_position_notional) == -1 ||
+	    cfg_fraction(cfg, "risk.max_position_pct",
+	    &lim->max_position_pct) == -1 ||
+	    cfg_fraction(cfg, "risk.max_gross_exposure",
+	    &lim->max_gross_exposure) == -1 ||
+	    cfg_money(cfg, "risk.max_order_notional",
+	    &lim->max_order_notional) == -1)
+		return -1;
+	return 0;
+}
+
+/* A decimal string as a new JSON string. */
+static json_t *
+dec_json(int64_t v, int scale)
+{
+	char buf[32];
+
+	return json_string(qgtm_dec_fmt(v, scale, buf, sizeof buf));
+}
+
+json_t *
+qgtm_risk_limits_record(const struct qgtm_cfg *cfg,
+    const struct qgtm_risk_limits *lim)
+{
+	json_t *rec = qgtm_record_new("limits", NULL);
+
+	json_object_set_new(rec, "max_position_notional",
+	    dec_json(lim->max_position_notional, QGTM_CENTS));
+	json_object_set_new(rec, "max_position_pct",
+	    dec_json(lim->max_position_pct, QGTM_WEIGHT_SCALE));
+	json_object_set_new(rec, "max_gross_exposure",
+	    dec_json(lim->max_gross_exposure, QGTM_WEIGHT_SCALE));
+	json_object_set_new(rec, "max_order_notional",
+	    dec_json(lim->max_order_notional, QGTM_CENTS));
+	json_object_set_new(rec, "universe",
+	    json_deep_copy(qgtm_cfg_list(cfg, "common.universe")));
+	json_object_set_new(rec, "price_source",
+	    json_string(qgtm_cfg_str(cfg, "common.price_source")));
+	json_object_set_new(rec, "config",
+	    cfg->path != NULL ? json_string(cfg->path) : json_null());
+	return rec;
+}
+
+/* ------------------------------------------------------------ limits -- */
+
+/* n / d rounded toward minus infinity, for d > 0. */
+static __int128
+div_floor(__int128 n, __int128 d)
+{
+	__int128 q = n / d;
+
+	return q * d > n ? q - 1 : q;
+}
+
+/* Store v in *out if it fits an int64; else -1 with QGTM_EX_DATAERR. */
+static int
+fit64(__int128 v, int64_t *out)
+{
+	if (v < INT64_MIN || v > INT64_MAX)
+		return qgtm_seterr(QGTM_EX_DATAERR, "overflow in a risk limit");
+	*out = (int64_t)v;
+	return 0;
+}
+
+static int64_t
+abs64(int64_t v)
+{
+	return v < 0 ? -v : v;
+}
+
+/* The notional of weight w at equity (cents). */
+static int
+notional(int64_t w, int64_t equity, int64_t *out)
+{
+	return qgtm_dec_mul(w, QGTM_WEIGHT_SCALE, equity, QGTM_CENTS,
+	    QGTM_CENTS, out);
+}
+
+/* POSITION_NOTIONAL: cut |w * equity| to the limit, toward zero. */
+static int
+limit_position_notional(const struct qgtm_risk_limits *lim, int64_t equity,
+    struct qgtm_risk_target *t)
+{
+	int64_t n;
+
+	if (notional(t->approved, equity, &n) == -1)
+		return -1;
+	if (abs64(n) <= lim->max_position_notional)
+		return 0;
+	t->reasons |= QGTM_RISK_POSITION_NOTIONAL;
+	return fit64((__int128)lim->max_position_notional * WEIGHT_ONE /
+	    equity * (t->approved < 0 ? -1 : 1), &t->approved);
+}
+
+/* POSITION_PCT: cut |w| to the limit. */
+static void
+limit_position_pct(const struct qgtm_risk_limits *lim,
+    struct qgtm_risk_target *t)
+{
+	if (abs64(t->approved) <= lim->max_position_pct)
+		return;
+	t->reasons |= QGTM_RISK_POSITION_PCT;
+	t->approved = t->approved < 0 ? -lim->max_position_pct :
+	    lim->max_position_pct;
+}
+
+/* GROSS_EXPOSURE: scale every live weight by max / sum, toward zero. */
+static void
+limit_gross(const struct qgtm_risk_limits *lim, struct qgtm_risk_target *t,
+    size_t n)
+{
+	__int128 sum = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sum += abs64(t[i].approved);
+	if (sum <= lim->max_gross_exposure)
+		return;
+	for (i = 0; i < n; i++) {
+		if (t[i].approved == 0)
+			continue;
+		t[i].reasons |= QGTM_RISK_GROSS_EXPOSURE;
+		t[i].approved = (int64_t)((__int128)t[i].approved *
+		    lim->max_gross_exposure / sum);
+	}
+}
+
+/* ORDER_NOTIONAL: move the target toward the position held. */
+static int
+limit_order(const struct qgtm_risk_limits *lim, int64_t equity,
+    struct qgtm_risk_target *t)
+{
+	int64_t target;
+	__int128 d, goal;
+
+	if (notional(t->approved, equity, &target) == -1)
+		return -1;
+	d = (__int128)target - t->current;
+	if (d <= lim->max_order_notional && -d <= lim->max_order_notional)
+		return 0;
+	t->reasons |= QGTM_RISK_ORDER_NOTIONAL;
+	goal = ((__int128)t->current + (d > 0 ? lim->max_order_notional :
+	    -lim->max_order_notional)) * WEIGHT_ONE;
+	return fit64(d > 0 ? div_floor(goal, equity) :
+	    -div_floor(-goal, equity), &t->approved);
+}
+
+int
+qgtm_risk_apply(const struct qgtm_risk_limits *lim, int64_t equity,
+    struct qgtm_risk_target *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (equity <= 0 && !(t[i].reasons & QGTM_RISK_REJECT))
+			t[i].reasons |= QGTM_RISK_NO_EQUITY;
+		t[i].approved = t[i].reasons & QGTM_RISK_REJECT ? 0 :
+		    t[i].weight;
+	}
+	for (i = 0; i < n; i++)
+		if (limit_position_notional(lim, equity, &t[i]) == -1)
+			return -1;
+	for (i = 0; i < n; i++)
+		limit_position_pct(lim, &t[i]);
+	limit_gross(lim, t, n);
+	for (i = 0; i < n; i++)
+		if (!(t[i].reasons & QGTM_RISK_REJECT) &&
+		    limit_order(lim, equity, &t[i]) == -1)
+			return -1;
+	return 0;
+}
+
+/* ------------------------------------------------------------- gate -- */
+
+int
+qgtm_risk_init(struct qgtm_risk *r, const struct qgtm_cfg *cfg, time_t as_of)
+{
+	memset(r, 0, sizeof *r);
+	r->cfg = cfg;
+	r->as_of = as_of;
+	if (qgtm_risk_limits_load(cfg, &r->lim) == -1)
+		return -1;
+	r->book = qgtm_xmalloc(sizeof *r->book);
+	if (qgtm_oms_book_load(cfg, r->book) == -1) {
+		free(r->book);
+		return -1;
+	}
+	if (qgtm_oms_equity(cfg, r->book, as_of, &r->equity) == -1) {
+		qgtm_risk_release(r);
+		return -1;
+	}
+	return 0;
+}
+
+void
+qgtm_risk_release(struct qgtm_risk *r)
+{
+	if (r->book != NULL)
+		qgtm_book_release(r->book);
+	free(r->book);
+	r->book = NULL;
+}
+
+/* Is symbol in common.universe? */
+static int
+in_universe(const struct qgtm_cfg *cfg, const char *symbol)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(qgtm_cfg_list(cfg, "common.universe"), i, v)
+		if (strcmp(json_string_value(v), symbol) == 0)
+			return 1;
+	return 0;
+}
+
+/* "field 'targets[i].key': what" with QGTM_EX_DATAERR. */
+static int
+target_err(size_t i, const char *key, const char *what)
+{
+	return qgtm_seterr(QGTM_EX_DATAERR, "field 'targets[%zu].%s': %s", i,
+	    key, what);
+}
+
+/* Read symbol and weight of target i of a signal. */
+static int
+parse_target(json_t *obj, size_t i, struct qgtm_risk_target *t)
+{
+	json_t *sym = json_object_get(obj, "symbol");
+	json_t *w = json_object_get(obj, "weight");
+
+	if (!json_is_object(obj))
+		return qgtm_seterr(QGTM_EX_DATAERR,
+		    "field 'targets[%zu]': expected an object", i);
+	if (!json_is_string(sym) || json_string_length(sym) == 0 ||
+	    json_string_length(sym) >= sizeof t->symbol)
+		return target_err(i, "symbol", "expected a string of 1-15 "
+		    "characters");
+	if (!json_is_string(w))
+		return target_err(i, "weight", "expected a decimal string");
+	if (qgtm_dec_parse(json_string_value(w), QGTM_WEIGHT_SCALE,
+	    &t->weight) == -1)
+		return target_err(i, "weight", qgtm_errmsg());
+	memcpy(t->symbol, json_string_value(sym), json_string_length(sym) + 1);
+	return 0;
+}
+
+/* Find the close and the position held for a target, or its reject code. */
+static int
+resolve_target(const struct qgtm_risk *r, struct qgtm_risk_target *t)
+{
+	const struct qgtm_position *p;
+	struct qgtm_series s;
+
+	if (!in_universe(r->cfg, t->symbol)) {
+		t->reasons |= QGTM_RISK_UNKNOWN_SYMBOL;
+		return 0;
+	}
+	if (qgtm_pit_bars(qgtm_cfg_str(r->cfg, "common.price_source"),
+	    t->symbol, r->as_of, &s) == -1)
+		return -1;
+	if (s.n == 0)
+		t->reasons |= QGTM_RISK_NO_PRICE;
+	else
+		t->price = s.bars[s.n - 1].close;
+	qgtm_series_release(&s);
+	p = qgtm_book_position(r->book, t->symbol);
+	if (p == NULL || t->reasons & QGTM_RISK_NO_PRICE)
+		return 0;
+	return qgtm_dec_mul(p->qty, QGTM_QTY_SCALE, t->price, QGTM_PRICE_SCALE,
+	    QGTM_CENTS, &t->current);
+}
+
+/* Read, check for duplicates and resolve every target of a signal. */
+static int
+read_targets(const struct qgtm_risk *r, json_t *arr,
+    struct qgtm_risk_target *t)
+{
+	size_t i, j;
+
+	for (i = 0; i < json_array_size(arr); i++) {
+		if (parse_target(json_array_get(arr, i), i, &t[i]) == -1)
+			return -1;
+		for (j = 0; j < i; j++)
+			if (strcmp(t[j].symbol, t[i].symbol) == 0)
+				return target_err(i, "symbol", "duplicate");
+	}
+	for (i = 0; i < json_array_size(arr); i++)
+		if (resolve_target(r, &t[i]) == -1)
+			return -1;
+	return 0;
+}
+
+/* The names of the bits of reasons, sorted (a new array). */
+static json_t *
+reasons_json(unsigned reasons)
+{
+	json_t *arr = json_array();
+	int i;
+
+	for (i = 0; i < QGTM_RISK_NREASONS; i++)
+		if (reasons & 1u << i)
+			json_array_append_new(arr, json_string(reason_names[i]));
+	return arr;
+}
+
+/* One target of the decision record. */
+static json_t *
+target_json(const struct qgtm_risk_target *t)
+{
+	int rejected = (t->reasons & QGTM_RISK_REJECT) != 0;
+	int priced = !(t->reasons & (QGTM_RISK_NO_PRICE |
+	    QGTM_RISK_UNKNOWN_SYMBOL));
+	json_t *obj = json_object();
+
+	json_object_set_new(obj, "symbol", json_string(t->symbol));
+	json_object_set_new(obj, "weight", dec_json(t->weight,
+	    QGTM_WEIGHT_SCALE));
+	json_object_set_new(obj, "approved_weight", rejected ? json_null() :
+	    dec_json(t->approved, QGTM_WEIGHT_SCALE));
+	json_object_set_new(obj, "price", priced ?
+	    dec_json(t->price, QGTM_PRICE_SCALE) : json_null());
+	json_object_set_new(obj, "reasons", reasons_json(t->reasons));
+	return obj;
+}
+
+/* The decision's status from its targets. */
+static const char *
+status(const struct qgtm_risk_target *t, size_t n)
+{
+	unsigned any = 0;
+	size_t i, rejected = 0;
+
+	for (i = 0; i < n; i++) {
+		any |= t[i].reasons;
+		if (t[i].reasons & QGTM_RISK_REJECT)
+			rejected++;
+	}
+	if (n > 0 && rejected == n)
+		return "rejected";
+	return any != 0 ? "resized" : "approved";
+}
+
+/* Build the decision record from a signal and its checked targets. */
+static json_t *
+decision_json(const struct qgtm_risk *r, json_t *signal,
+    const struct qgtm_risk_target *t, size_t n)
+{
+	const char *trace = json_string_value(json_object_get(signal,
+	    "trace_id"));
+	json_t *rec = qgtm_record_new("decision", trace), *arr = json_array();
+	unsigned any = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		any |= t[i].reasons;
+		json_array_append_new(arr, target_json(&t[i]));
+	}
+	json_object_set(rec, "strategy", json_object_get(signal, "strategy"));
+	json_object_set(rec, "params_hash", json_object_get(signal,
+	    "params_hash"));
+	json_object_set_new(rec, "status", json_string(status(t, n)));
+	json_object_set_new(rec, "reasons", reasons_json(any));
+	json_object_set_new(rec, "equity", dec_json(r->equity, QGTM_CENTS));
+	json_object_set_new(rec, "targets", arr);
+	json_object_set(rec, "as_of", json_object_get(signal, "as_of"));
+	return rec;
+}
+
+json_t *
+qgtm_risk_decide(struct qgtm_risk *r, json_t *signal)
+{
+	struct qgtm_risk_target *t;
+	const char *s;
+	json_t *arr, *rec = NULL;
+	size_t n;
+
+	if (qgtm_json_str(signal, "trace_id", &s) == -1 ||
+	    qgtm_json_str(signal, "strategy", &s) == -1 ||
+	    qgtm_json_str(signal, "params_hash", &s) == -1 ||
+	    qgtm_json_str(signal, "as_of", &s) == -1 ||
+	    qgtm_json_arr(signal, "targets", &arr) == -1)
+		return NULL;
+	n = json_array_size(arr);
+	t = qgtm_xcalloc(n > 0 ? n : 1, sizeof *t);
+	if (read_targets(r, arr, t) == 0 &&
+	    qgtm_risk_apply(&r->lim, r->equity, t, n) == 0)
+		rec = decision_json(r, signal, t, n);
+	free(t);
+	return rec;
+}

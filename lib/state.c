@@ -1,0 +1,211 @@
+/*
+ * state.c: the state directory, atomic file replacement (git lockfile,
+ * mblaze mdeliver), durable appends and flock locks with a timeout.
+ */
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "qgtm.h"
+
+static char *state_dir;
+
+const char *
+qgtm_state_dir(void)
+{
+	return state_dir != NULL ? state_dir : "/var/lib/qgtm";
+}
+
+int
+qgtm_state_init(const struct qgtm_cfg *cfg)
+{
+	const char *env = getenv("QGTM_STATE_DIR");
+	const char *dir;
+
+	dir = env != NULL && *env != '\0' ? env :
+	    qgtm_cfg_str(cfg, "common.state_dir");
+	free(state_dir);
+	state_dir = qgtm_xstrdup(dir);
+	return qgtm_mkdirs(state_dir, 0750);
+}
+
+int
+qgtm_mkdirs(const char *dir, mode_t mode)
+{
+	char *p, *path = qgtm_xstrdup(dir);
+	struct stat st;
+	int rc = 0;
+	char c;
+
+	for (p = path + 1; rc == 0; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		c = *p;
+		*p = '\0';
+		if (mkdir(path, mode) == -1 && errno != EEXIST)
+			rc = qgtm_seterr_errno(QGTM_EX_CANTCREAT,
+			    "cannot create directory '%s'", path);
+		else if (stat(path, &st) == -1 || !S_ISDIR(st.st_mode))
+			rc = qgtm_seterr(QGTM_EX_CANTCREAT,
+			    "'%s' is not a directory", path);
+		*p = c;
+		if (c == '\0')
+			break;
+	}
+	free(path);
+	return rc;
+}
+
+char *
+qgtm_state_path(const char *rel, int mkdirs)
+{
+	char *path = qgtm_xasprintf("%s/%s", qgtm_state_dir(), rel);
+	char *slash;
+
+	if (mkdirs && (slash = strrchr(path, '/')) != NULL) {
+		*slash = '\0';
+		if (qgtm_mkdirs(path, 0750) == -1) {
+			free(path);
+			return NULL;
+		}
+		*slash = '/';
+	}
+	return path;
+}
+
+/* Write all n bytes to fd; -1 with errno set on failure. */
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1)
+			return -1;
+		if (w == 0) {
+			errno = EIO;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* fsync the directory holding path, so a rename survives a crash. */
+static int
+fsync_parent(const char *path)
+{
+	char *dir = qgtm_xstrdup(path), *slash = strrchr(dir, '/');
+	int fd, rc;
+
+	if (slash == NULL) {
+		free(dir);
+		dir = qgtm_xstrdup(".");
+	} else {
+		*slash = '\0';
+		if (*dir == '\0') {
+			free(dir);
+			dir = qgtm_xstrdup("/");
+		}
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	rc = fd == -1 || fsync(fd) == -1 ? -1 : 0;
+	if (fd != -1)
+		close(fd);
+	free(dir);
+	return rc;
+}
+
+int
+qgtm_write_atomic(const char *path, const void *p, size_t n)
+{
+	char *tmp = qgtm_xasprintf("%s.tmp.%ld", path, (long)getpid());
+	int fd, rc = 0;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	if (fd == -1) {
+		rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot create '%s'", tmp);
+		free(tmp);
+		return rc;
+	}
+	if (write_all(fd, p, n) == -1 || fsync(fd) == -1)
+		rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot write '%s'", tmp);
+	if (close(fd) == -1 && rc == 0)
+		rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot write '%s'", tmp);
+	if (rc == 0 && rename(tmp, path) == -1)
+		rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot rename '%s' to '%s'",
+		    tmp, path);
+	if (rc == -1)
+		unlink(tmp);
+	else if (fsync_parent(path) == -1)
+		rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot sync directory of '%s'",
+		    path);
+	free(tmp);
+	return rc;
+}
+
+int
+qgtm_append_fsync(const char *path, const void *p, size_t n)
+{
+	int fd, rc = 0, created = access(path, F_OK) == -1;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	if (fd == -1)
+		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot open '%s'", path);
+	if (write_all(fd, p, n) == -1 || fsync(fd) == -1)
+		rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot append to '%s'", path);
+	if (close(fd) == -1 && rc == 0)
+		rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot append to '%s'", path);
+	/* A new file's directory entry must be durable too. */
+	if (rc == 0 && created && fsync_parent(path) == -1)
+		rc = qgtm_seterr_errno(QGTM_EX_IOERR,
+		    "cannot sync directory of '%s'", path);
+	return rc;
+}
+
+int
+qgtm_lock(const char *path, int timeout_ms)
+{
+	struct timespec pause = { 0, 20 * 1000 * 1000 };
+	int fd, waited = 0;
+
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	if (fd == -1)
+		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot open lock '%s'",
+		    path);
+	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			qgtm_seterr_errno(QGTM_EX_IOERR, "cannot lock '%s'", path);
+			close(fd);
+			return -1;
+		}
+		if (waited >= timeout_ms) {
+			close(fd);
+			return qgtm_seterr(QGTM_EX_TEMPFAIL,
+			    "lock '%s' is busy after %d ms", path, timeout_ms);
+		}
+		nanosleep(&pause, NULL);
+		waited += 20;
+	}
+	return fd;
+}
+
+void
+qgtm_unlock(int fd)
+{
+	if (fd >= 0) {
+		flock(fd, LOCK_UN);
+		close(fd);
+	}
+}

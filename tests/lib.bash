@@ -1,0 +1,57 @@
+# tests/lib.bash: the hermetic environment of every bats file (git
+# test-lib.sh): a private HOME and state directory, UTC, the C locale, no
+# QGTM_* from the caller, and the freshly built programs first in PATH.
+# Load it from setup(): `load ../lib`.
+
+bats_require_minimum_version 1.7.0
+
+: "${QGTM_TOP:=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}"
+: "${QGTM_BIN:=$QGTM_TOP/build/bin}"
+
+for v in $(env | sed -n 's/^\(QGTM_[A-Z_]*\)=.*/\1/p'); do
+	case $v in QGTM_TOP|QGTM_BIN) ;; *) unset "$v" ;; esac
+done
+unset XDG_CONFIG_HOME JOURNAL_STREAM
+export HOME="$BATS_TEST_TMPDIR/home"
+export TZ=UTC LC_ALL=C
+export QGTM_STATE_DIR="$BATS_TEST_TMPDIR/state"
+export PATH="$QGTM_BIN:$PATH"
+mkdir -p "$HOME"
+FIXTURES="$QGTM_TOP/tests/fixtures"
+
+# state_snapshot FILE: list every file under the state directory with its
+# checksum, so a test can prove a failed run changed nothing.
+state_snapshot() {
+	(cd "$QGTM_STATE_DIR" 2>/dev/null && find . -type f -print0 | sort -z |
+		xargs -0 -r sha256sum) >"$1"
+}
+
+# assert_state_unchanged BEFORE: the state directory is as in BEFORE and
+# holds no temporary file.
+assert_state_unchanged() {
+	state_snapshot "$BATS_TEST_TMPDIR/after.snap"
+	diff -u "$1" "$BATS_TEST_TMPDIR/after.snap"
+	! find "$QGTM_STATE_DIR" -name '*.tmp.*' 2>/dev/null | grep -q .
+}
+
+# assert_one_line TEXT: TEXT is exactly one line.
+assert_one_line() {
+	[ "$(printf '%s\n' "$1" | wc -l)" -eq 1 ]
+}
+
+# mandoc_synopsis NAME: the SYNOPSIS of man page NAME, one line per form
+# (continuation lines joined, spaces squeezed).
+mandoc_synopsis() {
+	MANWIDTH=200 mandoc -Tascii -Owidth=200 "$QGTM_TOP/man/man1/$1.1" | col -b |
+		awk '/^SYNOPSIS/ { f = 1; next } /^[A-Z]/ { f = 0 }
+		f && /^     [^ ]/ { if (cur != "") print cur; cur = $0; next }
+		f && /[^ ]/ { cur = cur " " $0 }
+		END { if (cur != "") print cur }' |
+		sed 's/  */ /g; s/^ //; s/ $//'
+}
+
+# usage_lines PROG: the usage text of PROG -h without "usage:", one form a
+# line, spaces squeezed.
+usage_lines() {
+	"$1" -h | sed 's/^usage: //; s/  */ /g; s/^ //; s/ $//'
+}

@@ -1,0 +1,77 @@
+/*
+ * The single unit-test runner: runs every check suite listed in the
+ * generated suites.h and prints check's own summary line. CK_RUN_SUITE=cfg
+ * runs one suite (a check(3) feature).
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "unit.h"
+
+#define QGTM_SUITE(m) Suite *suite_##m(void);
+#include "suites.h"
+#undef QGTM_SUITE
+
+char *
+unit_tmpdir(void)
+{
+	const char *base = getenv("TMPDIR");
+	char *path;
+
+	path = qgtm_xasprintf("%s/qgtm-unit.XXXXXX",
+	    base != NULL && *base != '\0' ? base : "/tmp");
+	if (mkdtemp(path) == NULL) {
+		perror("mkdtemp");
+		exit(1);
+	}
+	return path;
+}
+
+void
+unit_write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL || fputs(text, f) == EOF || fclose(f) != 0) {
+		perror(path);
+		exit(1);
+	}
+}
+
+char *
+unit_read_file(const char *path)
+{
+	struct qgtm_buf b;
+	char chunk[4096];
+	size_t n;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return NULL;
+	qgtm_buf_init(&b, 64 * 1024 * 1024);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		if (qgtm_buf_add(&b, chunk, n) == -1)
+			break;
+	fclose(f);
+	return qgtm_buf_detach(&b);
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(NULL);
+	int failed;
+
+	qgtm_init("unit-tests", 0);
+#define QGTM_SUITE(m) srunner_add_suite(sr, suite_##m());
+#include "suites.h"
+#undef QGTM_SUITE
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,559 @@
+/*
+ * test_audit.c: the audit chain (append, verify, every kind of damage,
+ * concurrent appenders, a failed write) and the RFC 9162 Merkle tree hash,
+ * pinned to the certificate-transparency reference vectors.
+ */
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "unit.h"
+
+#define MAX_LINES 256
+#define ZERO_HASH \
+	"0000000000000000000000000000000000000000000000000000000000000000"
+#define EMPTY_ROOT \
+	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+static char *dir;
+static char *chain;
+
+static void
+setup(void)
+{
+	dir = unit_tmpdir();
+	chain = qgtm_xasprintf("%s/chain.jsonl", dir);
+	ck_assert_int_eq(qgtm_clock_pin("2026-04-12T22:00:00Z"), 0);
+}
+
+static void
+teardown(void)
+{
+	char *lock = qgtm_xasprintf("%s.lock", chain);
+
+	unlink(chain);
+	unlink(lock);
+	rmdir(dir);
+	free(lock);
+	free(chain);
+	free(dir);
+}
+
+/* Append n records {"type":"test","i":first..} in one call. */
+static void
+append_n(int first, int n)
+{
+	json_t *recs = json_array();
+	int i;
+
+	for (i = first; i < first + n; i++)
+		json_array_append_new(recs, json_pack("{s:s, s:i}", "type",
+		    "test", "i", i));
+	ck_assert_msg(qgtm_audit_append_records(chain, recs) == 0, "%s",
+	    qgtm_errmsg());
+	json_decref(recs);
+}
+
+/* The chain's lines (without "\n") in lines[]; *text owns them. */
+static int
+chain_lines(char **text, char *lines[MAX_LINES])
+{
+	char *p;
+	int n = 0;
+
+	*text = unit_read_file(chain);
+	ck_assert_ptr_nonnull(*text);
+	for (p = *text; *p != '\0' && n < MAX_LINES; n++) {
+		lines[n] = p;
+		p = strchr(p, '\n');
+		ck_assert_ptr_nonnull(p);
+		*p++ = '\0';
+	}
+	return n;
+}
+
+/* Replace the chain with these lines, each ended by "\n". */
+static void
+write_lines(char *lines[], int n)
+{
+	struct qgtm_buf b;
+	int i;
+
+	qgtm_buf_init(&b, 1024 * 1024);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(qgtm_buf_addf(&b, "%s\n", lines[i]), 0);
+	unit_write_file(chain, b.len > 0 ? b.data : "");
+	qgtm_buf_release(&b);
+}
+
+/* Verify must fail naming line bad_line with a message ending in want. */
+static void
+verify_fails(unsigned long bad_line, const char *want)
+{
+	struct qgtm_audit_summary sum;
+	const char *msg;
+	char *tail;
+
+	ck_assert_int_eq(qgtm_audit_verify(chain, &sum), -1);
+	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_NO);
+	ck_assert_uint_eq(sum.bad_line, bad_line);
+	ck_assert_uint_eq(sum.entries, bad_line - 1);
+	msg = qgtm_errmsg();
+	tail = qgtm_xasprintf("chain.jsonl:%lu: %s", bad_line, want);
+	ck_assert_msg(strlen(msg) >= strlen(tail) &&
+	    strcmp(msg + strlen(msg) - strlen(tail), tail) == 0,
+	    "message '%s' does not end in '%s'", msg, tail);
+	free(tail);
+}
+
+/* Verify must succeed with n entries; returns nothing, fills sum. */
+static void
+verify_ok(unsigned long n, struct qgtm_audit_summary *sum)
+{
+	ck_assert_msg(qgtm_audit_verify(chain, sum) == 0, "%s", qgtm_errmsg());
+	ck_assert_uint_eq(sum->entries, n);
+	ck_assert_uint_eq(sum->bad_line, 0);
+}
+
+/* The SHA-256 hex of the canonical form of e without "hash". */
+static void
+recompute(json_t *e, char out[65])
+{
+	json_t *body = json_copy(e);
+	char *s;
+
+	json_object_del(body, "hash");
+	s = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+	qgtm_sha256_hex(s, strlen(s), out);
+	free(s);
+	json_decref(body);
+}
+
+/* ------------------------------------------------------------- chain -- */
+
+START_TEST(test_missing_chain_is_empty)
+{
+	struct qgtm_audit_summary sum;
+	json_t *none = json_array();
+
+	verify_ok(0, &sum);
+	ck_assert_str_eq(sum.head, ZERO_HASH);
+	ck_assert_str_eq(sum.root, EMPTY_ROOT);
+	ck_assert_int_eq(qgtm_audit_append_records(chain, none), 0);
+	ck_assert_int_eq(access(chain, F_OK), -1);
+	json_decref(none);
+}
+END_TEST
+
+START_TEST(test_append_verify)
+{
+	struct qgtm_audit_summary sum;
+	struct qgtm_merkle tree;
+	char *text, *lines[MAX_LINES], hash[65], prev[65] = ZERO_HASH;
+	json_t *e;
+	int i, n;
+
+	append_n(0, 3);
+	append_n(3, 2);
+	verify_ok(5, &sum);
+	n = chain_lines(&text, lines);
+	ck_assert_int_eq(n, 5);
+	qgtm_merkle_init(&tree);
+	for (i = 0; i < n; i++) {
+		e = json_loads(lines[i], 0, NULL);
+		ck_assert_ptr_nonnull(e);
+		ck_assert_int_eq(json_integer_value(json_object_get(e, "seq")), i);
+		ck_assert_str_eq(json_string_value(json_object_get(e, "prev")),
+		    prev);
+		ck_assert_str_eq(json_string_value(json_object_get(e, "ts")),
+		    "2026-04-12T22:00:00Z");
+		ck_assert_int_eq(json_integer_value(json_object_get(
+		    json_object_get(e, "rec"), "i")), i);
+		recompute(e, hash);
+		ck_assert_str_eq(json_string_value(json_object_get(e, "hash")),
+		    hash);
+		memcpy(prev, hash, sizeof prev);
+		qgtm_merkle_add(&tree, lines[i], strlen(lines[i]));
+		json_decref(e);
+	}
+	ck_assert_str_eq(sum.head, prev);
+	qgtm_merkle_root(&tree, hash);
+	ck_assert_str_eq(sum.root, hash);
+	free(text);
+}
+END_TEST
+
+START_TEST(test_canonical_bytes)
+{
+	char *text, *lines[MAX_LINES], *form;
+	json_t *recs, *e;
+
+	recs = json_pack("[{s:s, s:{s:s, s:i}, s:s}]", "type", "fill",
+	    "z", "b", "é/\"\\", "a", 1, "a", "x");
+	ck_assert_int_eq(qgtm_audit_append_records(chain, recs), 0);
+	ck_assert_int_eq(chain_lines(&text, lines), 1);
+	e = json_loads(lines[0], 0, NULL);
+	form = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS);
+	ck_assert_str_eq(lines[0], form);
+	/* Keys sorted at every depth, no blanks, UTF-8 as is. */
+	ck_assert_ptr_nonnull(strstr(lines[0], "\"rec\":{\"a\":\"x\","
+	    "\"type\":\"fill\",\"z\":{\"a\":1,\"b\":\"é/\\\"\\\\\"}}"));
+	ck_assert_int_eq(strncmp(lines[0], "{\"hash\":\"", 9), 0);
+	free(form);
+	json_decref(e);
+	json_decref(recs);
+	free(text);
+}
+END_TEST
+
+START_TEST(test_not_canonical)
+{
+	char *text, *lines[MAX_LINES], *spaced;
+	int n;
+
+	append_n(0, 3);
+	n = chain_lines(&text, lines);
+	spaced = qgtm_xasprintf("{ %s", lines[1] + 1);
+	lines[1] = spaced;
+	write_lines(lines, n);
+	verify_fails(2, "seq 1: not in canonical form");
+	free(spaced);
+	free(text);
+}
+END_TEST
+
+START_TEST(test_tampered_rec)
+{
+	char *text, *lines[MAX_LINES], *p;
+	int n;
+
+	append_n(0, 5);
+	n = chain_lines(&text, lines);
+	p = strstr(lines[2], "\"i\":2");
+	ck_assert_ptr_nonnull(p);
+	p[4] = '7';
+	write_lines(lines, n);
+	verify_fails(3, "seq 2: hash mismatch");
+	free(text);
+}
+END_TEST
+
+START_TEST(test_deleted_line)
+{
+	char *text, *lines[MAX_LINES];
+	int n;
+
+	append_n(0, 5);
+	n = chain_lines(&text, lines);
+	memmove(&lines[2], &lines[3], (size_t)(n - 3) * sizeof lines[0]);
+	write_lines(lines, n - 1);
+	verify_fails(3, "seq 3: expected seq 2 (an entry is missing, "
+	    "repeated or out of order)");
+	free(text);
+}
+END_TEST
+
+START_TEST(test_swapped_lines)
+{
+	char *text, *lines[MAX_LINES], *t;
+	int n;
+
+	append_n(0, 5);
+	n = chain_lines(&text, lines);
+	t = lines[1];
+	lines[1] = lines[2];
+	lines[2] = t;
+	write_lines(lines, n);
+	verify_fails(2, "seq 2: expected seq 1 (an entry is missing, "
+	    "repeated or out of order)");
+	free(text);
+}
+END_TEST
+
+/* An entry rewritten with a recomputed hash still breaks the link. */
+START_TEST(test_forged_entry)
+{
+	char *text, *lines[MAX_LINES], hash[65], *forged;
+	json_t *e;
+	int n;
+
+	append_n(0, 3);
+	n = chain_lines(&text, lines);
+	e = json_loads(lines[1], 0, NULL);
+	json_object_set_new(json_object_get(e, "rec"), "i", json_integer(99));
+	recompute(e, hash);
+	json_object_set_new(e, "hash", json_string(hash));
+	forged = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS);
+	lines[1] = forged;
+	write_lines(lines, n);
+	verify_fails(3, "seq 2: prev is not the hash of the entry before");
+	free(forged);
+	json_decref(e);
+	free(text);
+}
+END_TEST
+
+START_TEST(test_torn_last_line)
+{
+	char *before, *after;
+	json_t *recs = json_pack("[{s:s}]", "type", "test");
+	FILE *f;
+
+	append_n(0, 3);
+	f = fopen(chain, "a");
+	fputs("{\"hash\":\"8c", f);
+	fclose(f);
+	verify_fails(4, "torn last line (incomplete write)");
+	before = unit_read_file(chain);
+	ck_assert_int_eq(qgtm_audit_append_records(chain, recs), -1);
+	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_DATAERR);
+	ck_assert_ptr_nonnull(strstr(qgtm_errmsg(), "torn last line"));
+	after = unit_read_file(chain);
+	ck_assert(strcmp(before, after) == 0);
+	free(before);
+	free(after);
+	json_decref(recs);
+}
+END_TEST
+
+/* A complete last entry without its "\n" is torn too. */
+START_TEST(test_missing_final_newline)
+{
+	char *text = NULL;
+	size_t n;
+
+	append_n(0, 2);
+	text = unit_read_file(chain);
+	n = strlen(text);
+	text[n - 1] = '\0';
+	unit_write_file(chain, text);
+	verify_fails(2, "torn last line (incomplete write)");
+	free(text);
+}
+END_TEST
+
+START_TEST(test_bad_last_entry)
+{
+	json_t *recs = json_pack("[{s:s}]", "type", "test");
+	FILE *f;
+
+	append_n(0, 2);
+	f = fopen(chain, "a");
+	fputs("{\"seq\":2}\n", f);
+	fclose(f);
+	verify_fails(3, "missing field 'hash'");
+	ck_assert_int_eq(qgtm_audit_append_records(chain, recs), -1);
+	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_DATAERR);
+	ck_assert_ptr_nonnull(strstr(qgtm_errmsg(),
+	    "chain.jsonl: last entry: missing field 'hash'"));
+	json_decref(recs);
+}
+END_TEST
+
+START_TEST(test_record_not_object)
+{
+	json_t *recs = json_pack("[{s:s}, i]", "type", "test", 5);
+
+	ck_assert_int_eq(qgtm_audit_append_records(chain, recs), -1);
+	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_DATAERR);
+	ck_assert_str_eq(qgtm_errmsg(), "record 2: not a JSON object");
+	ck_assert_int_eq(access(chain, F_OK), -1);
+	json_decref(recs);
+}
+END_TEST
+
+/* A write cut short (here by RLIMIT_FSIZE) leaves the chain as it was. */
+START_TEST(test_failed_write_truncates)
+{
+	struct qgtm_audit_summary sum;
+	struct rlimit old, lim;
+	char *before, *after, big[8192];
+	json_t *recs;
+
+	append_n(0, 2);
+	before = unit_read_file(chain);
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	recs = json_pack("[{s:s, s:s}]", "type", "test", "pad", big);
+	signal(SIGXFSZ, SIG_IGN);
+	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = strlen(before) + 4096;
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	ck_assert_int_eq(qgtm_audit_append_records(chain, recs), -1);
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_IOERR);
+	after = unit_read_file(chain);
+	ck_assert_uint_eq(strlen(after), strlen(before));
+	ck_assert(strcmp(before, after) == 0);
+	verify_ok(2, &sum);
+	free(before);
+	free(after);
+	json_decref(recs);
+}
+END_TEST
+
+START_TEST(test_concurrent_appenders)
+{
+	struct qgtm_audit_summary sum;
+	pid_t pid[4];
+	int i, k, status;
+
+	for (i = 0; i < 4; i++) {
+		pid[i] = fork();
+		ck_assert_int_ne(pid[i], -1);
+		if (pid[i] == 0) {
+			for (k = 0; k < 50; k++) {
+				json_t *one = json_pack("[{s:s, s:i, s:i}]",
+				    "type", "test", "child", i, "k", k);
+
+				if (qgtm_audit_append_records(chain, one) == -1)
+					_exit(1);
+				json_decref(one);
+			}
+			_exit(0);
+		}
+	}
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(waitpid(pid[i], &status, 0), pid[i]);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	verify_ok(200, &sum);
+}
+END_TEST
+
+/* ------------------------------------------------------------ merkle -- */
+
+/*
+ * Known answers from google/certificate-transparency,
+ * cpp/merkletree/merkle_tree_test.cc (kInputs, kSHA256EmptyTreeHash and
+ * kSHA256Roots: the root after each of the 8 leaves is added).
+ */
+static const char *const leaves_hex[8] = {
+	"", "00", "10", "2021", "3031", "40414243", "5051525354555657",
+	"606162636465666768696a6b6c6d6e6f"
+};
+static const char *const roots[9] = {
+	EMPTY_ROOT,
+	"6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+	"fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+	"aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+	"d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+	"4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+	"76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+	"ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+	"5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328"
+};
+
+/* hex -> bytes; returns the length. */
+static size_t
+unhex(const char *hex, unsigned char *out)
+{
+	size_t i, n = strlen(hex) / 2;
+	unsigned int byte;
+
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(sscanf(hex + 2 * i, "%2x", &byte), 1);
+		out[i] = (unsigned char)byte;
+	}
+	return n;
+}
+
+START_TEST(test_merkle_vectors)
+{
+	struct qgtm_merkle m;
+	unsigned char leaf[16];
+	char root[65];
+	int i;
+
+	qgtm_merkle_init(&m);
+	qgtm_merkle_root(&m, root);
+	ck_assert_str_eq(root, roots[0]);
+	for (i = 0; i < 8; i++) {
+		qgtm_merkle_add(&m, leaf, unhex(leaves_hex[i], leaf));
+		qgtm_merkle_root(&m, root);
+		ck_assert_str_eq(root, roots[i + 1]);
+	}
+}
+END_TEST
+
+/* The root of the leaves of bytes 0..n-1 (1 byte each), by the recursive
+ * definition of RFC 9162 2.1.1, as bytes. */
+static void
+mth(const unsigned char *d, int n, unsigned char md[32])
+{
+	unsigned char buf[65];
+	int k;
+
+	if (n == 1) {
+		buf[0] = 0x00;
+		buf[1] = d[0];
+		EVP_Digest(buf, 2, md, NULL, EVP_sha256(), NULL);
+		return;
+	}
+	for (k = 1; k * 2 < n; k *= 2)
+		;
+	buf[0] = 0x01;
+	mth(d, k, buf + 1);
+	mth(d + k, n - k, buf + 33);
+	EVP_Digest(buf, 65, md, NULL, EVP_sha256(), NULL);
+}
+
+/* The incremental tree agrees with the recursive definition up to 70. */
+START_TEST(test_merkle_recursive)
+{
+	struct qgtm_merkle m;
+	unsigned char d[70], md[32];
+	char root[65], want[65];
+	int n, i;
+
+	qgtm_merkle_init(&m);
+	for (n = 1; n <= 70; n++) {
+		d[n - 1] = (unsigned char)(n - 1);
+		qgtm_merkle_add(&m, &d[n - 1], 1);
+		mth(d, n, md);
+		for (i = 0; i < 32; i++)
+			snprintf(want + 2 * i, 3, "%02x", md[i]);
+		qgtm_merkle_root(&m, root);
+		ck_assert_msg(strcmp(root, want) == 0, "size %d", n);
+	}
+}
+END_TEST
+
+Suite *
+suite_audit(void)
+{
+	Suite *s = suite_create("audit");
+	TCase *tc = tcase_create("chain");
+	TCase *tm = tcase_create("merkle");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_missing_chain_is_empty);
+	tcase_add_test(tc, test_append_verify);
+	tcase_add_test(tc, test_canonical_bytes);
+	tcase_add_test(tc, test_not_canonical);
+	tcase_add_test(tc, test_tampered_rec);
+	tcase_add_test(tc, test_deleted_line);
+	tcase_add_test(tc, test_swapped_lines);
+	tcase_add_test(tc, test_forged_entry);
+	tcase_add_test(tc, test_torn_last_line);
+	tcase_add_test(tc, test_missing_final_newline);
+	tcase_add_test(tc, test_bad_last_entry);
+	tcase_add_test(tc, test_record_not_object);
+	tcase_add_test(tc, test_failed_write_truncates);
+	tcase_add_test(tc, test_concurrent_appenders);
+	suite_add_tcase(s, tc);
+	tcase_add_test(tm, test_merkle_vectors);
+	tcase_add_test(tm, test_merkle_recursive);
+	suite_add_tcase(s, tm);
+	return s;
+}

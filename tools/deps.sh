@@ -1,0 +1,32 @@
+#!/bin/sh
+# tools/deps.sh: install the Debian packages that the build, the tests and
+# the demo need, only those missing; with sudo when not root. Does nothing
+# (and needs no network) when everything is present. Run by `make deps`.
+set -eu
+
+PACKAGES="gcc make pkg-config libc6-dev
+libcurl4-openssl-dev libjansson-dev libssl-dev libyaml-dev
+check bats mandoc jq"
+
+missing=
+for p in $PACKAGES; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case $status in
+	*" installed") ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+	sudo=
+elif command -v sudo >/dev/null 2>&1; then
+	sudo=sudo
+else
+	echo "deps: need root or sudo to install:$missing" >&2
+	exit 77
+fi
+echo "deps: installing:$missing" >&2
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
+# shellcheck disable=SC2086
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >&2
