@@ -65,7 +65,11 @@ $(B)/unit-tests: $(UNIT_OBJ) $(B)/libqgtm.a
 # check: the unit suites, then the bats suites; each prints its own summary.
 check: all $(B)/unit-tests
 	cd tests/unit && QGTM_BIN=$(CURDIR)/$(B)/bin $(CURDIR)/$(B)/unit-tests
-	QGTM_BIN=$(CURDIR)/$(B)/bin QGTM_TOP=$(CURDIR) bats --print-output-on-failure tests/cli
+	QGTM_BIN=$(CURDIR)/$(B)/bin QGTM_TOP=$(CURDIR) \
+		bats --tap --print-output-on-failure tests/cli | tee $(B)/bats.tap
+	@awk '/^ok /{p++} /^not ok /{f++} /^1\.\./{split($$0, a, ".."); n = a[2]} \
+		END {printf "bats: %d tests, %d passed, %d failed\n", n, p, f; \
+		exit (f > 0 || p != n)}' $(B)/bats.tap
 
 check-unit: $(B)/unit-tests
 	cd tests/unit && QGTM_BIN=$(CURDIR)/$(B)/bin $(CURDIR)/$(B)/unit-tests

@@ -12,11 +12,12 @@
 #include "qgtm.h"
 
 static const char usage_str[] =
-    "usage: qgtm-audit append [-kqtv] [-c config] [-f chain] [file ...]\n"
-    "       qgtm-audit verify [-qv] [-c config] [-f chain]";
+    "usage: qgtm-audit append [-Ckqtv] [-c config] [-f chain] [file ...]\n"
+    "       qgtm-audit verify [-Cqv] [-c config] [-f chain]";
 
 struct opts {
 	const char *cfgpath;
+	int show_config;        /* -C: print the effective config */
 	const char *chain;      /* -f, or NULL for the config's audit.chain */
 	int kflag;              /* append: skip bad records, exit 65 at the end */
 	int qflag;              /* verify: no "ok" line */
@@ -111,10 +112,11 @@ main(int argc, char *argv[])
 		    argv[1]);
 		usage(QGTM_EX_USAGE);
 	}
-	optstr = append ? "c:f:hkqtVv" : "c:f:hqVv";
+	optstr = append ? "Cc:f:hkqtVv" : "Cc:f:hqVv";
 	optind = 2;
 	while ((ch = getopt(argc, argv, optstr)) != -1) {
 		switch (ch) {
+		case 'C': o.show_config = 1; break;
 		case 'c': o.cfgpath = optarg; break;
 		case 'f': o.chain = optarg; break;
 		case 'h': usage(0);
@@ -130,8 +132,11 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (!append && argc > 0)
 		usage(QGTM_EX_USAGE);
-	if (qgtm_cmd_start(&cfg, o.cfgpath, 0) == -1)
+	if ((rc = qgtm_cmd_start(&cfg, o.cfgpath, o.show_config)) != 0) {
+		if (rc == 1)
+			return qgtm_exit(0);
 		qgtm_die_lib();
+	}
 	chain = o.chain != NULL ? qgtm_xstrdup(o.chain) :
 	    qgtm_state_path(qgtm_cfg_str(&cfg, "audit.chain"), append);
 	if (chain == NULL)
