@@ -67,7 +67,7 @@ check: all $(B)/unit-tests
 	cd tests/unit && QGTM_BIN=$(CURDIR)/$(B)/bin $(CURDIR)/$(B)/unit-tests
 	QGTM_BIN=$(CURDIR)/$(B)/bin QGTM_TOP=$(CURDIR) \
 		bats --tap --print-output-on-failure tests/cli | tee $(B)/bats.tap
-	@awk '/^ok /{p++} /^not ok /{f++} /^1\.\./{split($$0, a, ".."); n = a[2]} \
+	@awk '/^ok /{p++} /^not ok /{f++} /^1\.\./{n = substr($$0, 4)} \
 		END {printf "bats: %d tests, %d passed, %d failed\n", n, p, f; \
 		exit (f > 0 || p != n)}' $(B)/bats.tap
 

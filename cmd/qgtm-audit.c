@@ -95,25 +95,23 @@ main(int argc, char *argv[])
 	struct qgtm_cfg cfg;
 	const char *optstr;
 	char *chain;
-	int ch, append, rc;
+	static const char *const verbs[] = { "append", "verify", NULL };
+	int ch, append, verb, rc;
 
 	qgtm_init(argv[0], 1);
-	if (argc < 2)
-		usage(QGTM_EX_USAGE);
-	if (strcmp(argv[1], "-h") == 0)
+	switch (verb = qgtm_cmd_verb(argc, argv, verbs)) {
+	case QGTM_VERB_HELP:
 		usage(0);
-	if (strcmp(argv[1], "-V") == 0) {
+	case QGTM_VERB_VERSION:
 		qgtm_version();
 		return qgtm_exit(0);
-	}
-	append = strcmp(argv[1], "append") == 0;
-	if (!append && strcmp(argv[1], "verify") != 0) {
-		fprintf(stderr, "%s: unknown command '%s'\n", qgtm_progname,
-		    argv[1]);
+	case -1:
+		if (argc > 1)
+			fprintf(stderr, "%s: %s\n", qgtm_progname, qgtm_errmsg());
 		usage(QGTM_EX_USAGE);
 	}
+	append = verb == 0;
 	optstr = append ? "Cc:f:hkqtVv" : "Cc:f:hqVv";
-	optind = 2;
 	while ((ch = getopt(argc, argv, optstr)) != -1) {
 		switch (ch) {
 		case 'C': o.show_config = 1; break;

@@ -13,9 +13,9 @@
 #include "qgtm.h"
 
 static const char usage_str[] =
-    "usage: qgtm-order submit [-knqv] [-b broker] [-c config] [file ...]\n"
-    "       qgtm-order positions [-j] [-c config]\n"
-    "       qgtm-order orders [-j] [-c config]";
+    "usage: qgtm-order submit [-Cknqv] [-b broker] [-c config] [file ...]\n"
+    "       qgtm-order positions [-Cj] [-c config]\n"
+    "       qgtm-order orders [-Cj] [-c config]";
 
 /* One input record and, for a decision, what became of it. */
 struct item {
@@ -153,6 +153,15 @@ order_submit(const struct qgtm_cfg *cfg, int kflag, int nflag, int argc,
 	return rc;
 }
 
+/* The string field key of rec, or "-". */
+static const char *
+str(json_t *rec, const char *key)
+{
+	const char *s = json_string_value(json_object_get(rec, key));
+
+	return s != NULL ? s : "-";
+}
+
 /* positions: "SYM QTY AVG_PRICE MARKET_VALUE" lines, cash and equity. */
 static int
 order_positions(const struct qgtm_cfg *cfg, int jflag)
@@ -168,29 +177,16 @@ order_positions(const struct qgtm_cfg *cfg, int jflag)
 		if (jflag)
 			qgtm_jsonl_emit(rec);
 		else if (strcmp(qgtm_record_type(rec), "position") == 0)
-			printf("%s %s %s %s\n",
-			    json_string_value(json_object_get(rec, "symbol")),
-			    json_string_value(json_object_get(rec, "qty")),
-			    json_string_value(json_object_get(rec, "avg_price")),
-			    json_string_value(json_object_get(rec,
-			    "market_value")));
+			printf("%s %s %s %s\n", str(rec, "symbol"),
+			    str(rec, "qty"), str(rec, "avg_price"),
+			    str(rec, "market_value"));
 		else
-			printf("cash %s\nequity %s\n",
-			    json_string_value(json_object_get(rec, "cash")),
-			    json_string_value(json_object_get(rec, "equity")));
+			printf("cash %s\nequity %s\n", str(rec, "cash"),
+			    str(rec, "equity"));
 	}
 	json_decref(recs);
 	qgtm_book_release(&book);
 	return 0;
-}
-
-/* The string field key of rec, or "-". */
-static const char *
-str(json_t *rec, const char *key)
-{
-	const char *s = json_string_value(json_object_get(rec, key));
-
-	return s != NULL ? s : "-";
 }
 
 /* orders: one line per order, or (-j) the order and fill records. */
@@ -230,34 +226,32 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char *const optstrings[] = {
-		"b:c:hknqVv", "c:hjV", "c:hjV"
+		"b:Cc:hknqVv", "Cc:hjV", "Cc:hjV"
 	};
-	static const char *const cmds[] = { "submit", "positions", "orders" };
+	static const char *const verbs[] = {
+		"submit", "positions", "orders", NULL
+	};
 	const char *cfgpath = NULL, *broker = NULL;
 	struct qgtm_cfg cfg;
-	int ch, cmd, jflag = 0, kflag = 0, nflag = 0, rc;
+	int ch, cmd, jflag = 0, kflag = 0, nflag = 0, show_config = 0, rc;
 
 	qgtm_init(argv[0], 1);
-	if (argc < 2)
-		usage(QGTM_EX_USAGE);
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
+	switch (cmd = qgtm_cmd_verb(argc, argv, verbs)) {
+	case QGTM_VERB_HELP:
 		usage(0);
-	if (strcmp(argv[1], "-V") == 0) {
+	case QGTM_VERB_VERSION:
 		qgtm_version();
 		return qgtm_exit(0);
-	}
-	for (cmd = 0; cmd < 3 && strcmp(argv[1], cmds[cmd]) != 0; cmd++)
-		;
-	if (cmd == 3) {
-		fprintf(stderr, "%s: unknown command '%s'\n", qgtm_progname,
-		    argv[1]);
+	case -1:
+		if (argc > 1)
+			fprintf(stderr, "%s: %s\n", qgtm_progname, qgtm_errmsg());
 		usage(QGTM_EX_USAGE);
 	}
-	optind = 2;
 	while ((ch = getopt_long(argc, argv, optstrings[cmd], longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'b': broker = optarg; break;
+		case 'C': show_config = 1; break;
 		case 'c': cfgpath = optarg; break;
 		case 'h': usage(0);
 		case 'j': jflag = 1; break;
@@ -271,10 +265,13 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if ((cmd != 0 && (argc > 0 || broker != NULL)))
+	if (cmd != 0 && (argc > 0 || broker != NULL))
 		usage(QGTM_EX_USAGE);
-	if (qgtm_cmd_start(&cfg, cfgpath, 0) == -1)
+	if ((rc = qgtm_cmd_start(&cfg, cfgpath, show_config)) != 0) {
+		if (rc == 1)
+			return qgtm_exit(0);
 		qgtm_die_lib();
+	}
 	if (cmd == 0)
 		check_broker(&cfg, broker);
 	rc = cmd == 0 ? order_submit(&cfg, kflag, nflag, argc, argv) :

@@ -1,8 +1,8 @@
 /*
  * qgtm-risk: the pre-trade risk gate. check reads records (JSON Lines) from
- * files or stdin and turns each signal into a decision: its target weights
- * cut to the limits of the config, with the equity and positions of the OMS
- * book; every other record passes through. limits prints the limits as they
+ * files or stdin, passes them through, and follows each signal with its
+ * decision: the target weights cut to the limits of the config, with the
+ * equity and positions of the OMS book. limits prints the limits as they
  * are enforced.
  */
 #include <getopt.h>
@@ -13,8 +13,8 @@
 #include "qgtm.h"
 
 static const char usage_str[] =
-    "usage: qgtm-risk check [-kqv] [-c config] [file ...]\n"
-    "       qgtm-risk limits [-j] [-c config]";
+    "usage: qgtm-risk check [-Ckqv] [-c config] [file ...]\n"
+    "       qgtm-risk limits [-Cj] [-c config]";
 
 static void __attribute__((noreturn))
 usage(int ex)
@@ -23,7 +23,10 @@ usage(int ex)
 	exit(ex == 0 ? qgtm_exit(0) : ex);
 }
 
-/* Decide a signal; pass every other record through. */
+/*
+ * Pass every record through; follow a signal with its decision, so the
+ * audit chain at the end of the pipe holds both.
+ */
 static int
 check_one(json_t *rec, const struct qgtm_jsonl_pos *pos, void *arg)
 {
@@ -35,6 +38,10 @@ check_one(json_t *rec, const struct qgtm_jsonl_pos *pos, void *arg)
 		return qgtm_jsonl_emit(rec);
 	if ((dec = qgtm_risk_decide(arg, rec)) == NULL)
 		return -1;
+	if (qgtm_jsonl_emit(rec) == -1) {
+		json_decref(dec);
+		return -1;
+	}
 	qgtm_log_set_trace(json_string_value(json_object_get(dec,
 	    "trace_id")));
 	QGTM_INFO("decision status=%s strategy=%s",
@@ -113,26 +120,25 @@ main(int argc, char *argv[])
 {
 	const char *cfgpath = NULL;
 	struct qgtm_cfg cfg;
-	int ch, check, jflag = 0, kflag = 0, rc;
+	static const char *const verbs[] = { "check", "limits", NULL };
+	int ch, check, verb, jflag = 0, kflag = 0, show_config = 0, rc;
 
 	qgtm_init(argv[0], 0);
-	if (argc < 2)
-		usage(QGTM_EX_USAGE);
-	if (strcmp(argv[1], "-h") == 0)
+	switch (verb = qgtm_cmd_verb(argc, argv, verbs)) {
+	case QGTM_VERB_HELP:
 		usage(0);
-	if (strcmp(argv[1], "-V") == 0) {
+	case QGTM_VERB_VERSION:
 		qgtm_version();
 		return qgtm_exit(0);
-	}
-	check = strcmp(argv[1], "check") == 0;
-	if (!check && strcmp(argv[1], "limits") != 0) {
-		fprintf(stderr, "%s: unknown command '%s'\n", qgtm_progname,
-		    argv[1]);
+	case -1:
+		if (argc > 1)
+			fprintf(stderr, "%s: %s\n", qgtm_progname, qgtm_errmsg());
 		usage(QGTM_EX_USAGE);
 	}
-	optind = 2;
-	while ((ch = getopt(argc, argv, check ? "c:hkqVv" : "c:hjV")) != -1) {
+	check = verb == 0;
+	while ((ch = getopt(argc, argv, check ? "Cc:hkqVv" : "Cc:hjV")) != -1) {
 		switch (ch) {
+		case 'C': show_config = 1; break;
 		case 'c': cfgpath = optarg; break;
 		case 'h': usage(0);
 		case 'j': jflag = 1; break;
@@ -147,8 +153,11 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (!check && argc > 0)
 		usage(QGTM_EX_USAGE);
-	if (qgtm_cmd_start(&cfg, cfgpath, 0) == -1)
+	if ((rc = qgtm_cmd_start(&cfg, cfgpath, show_config)) != 0) {
+		if (rc == 1)
+			return qgtm_exit(0);
 		qgtm_die_lib();
+	}
 	rc = check ? risk_check(&cfg, kflag, argc, argv) :
 	    risk_limits(&cfg, jflag);
 	qgtm_cfg_release(&cfg);

@@ -13,7 +13,7 @@ for ((back = days - 1; back >= 0; back--)); do
 	day=$(date -u -d "$end - $back days" +%F)
 	case $(date -u -d "$day" +%u) in 6|7) continue ;; esac
 	i=$((i + 1))
-	printf 'replay: %s (%d)\r' "$day" "$i" >&2
+	[ -t 2 ] && printf 'replay: %s (%d)\r' "$day" "$i" >&2
 	QGTM_NOW="${day}T21:30:00Z" "$here/cycle.sh"
 done
 printf 'replay: %d weekdays, %s to %s\n' "$i" \

@@ -2,6 +2,7 @@
  * cmd.c: the start every command shares after option parsing, so clock,
  * config, log format and state directory are set up in one place.
  */
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,4 +30,23 @@ qgtm_cmd_start(struct qgtm_cfg *cfg, const char *cfgpath, int show_config)
 		return -1;
 	}
 	return 0;
+}
+
+int
+qgtm_cmd_verb(int argc, char **argv, const char *const *verbs)
+{
+	int i;
+
+	if (argc < 2)
+		return qgtm_seterr(QGTM_EX_USAGE, "missing command");
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
+		return QGTM_VERB_HELP;
+	if (strcmp(argv[1], "-V") == 0)
+		return QGTM_VERB_VERSION;
+	for (i = 0; verbs[i] != NULL; i++)
+		if (strcmp(argv[1], verbs[i]) == 0) {
+			optind = 2;
+			return i;
+		}
+	return qgtm_seterr(QGTM_EX_USAGE, "unknown command '%s'", argv[1]);
 }

@@ -339,6 +339,14 @@ qgtm_json_obj(json_t *obj, const char *key, json_t **out)
 	return (*out = field(obj, key, JSON_OBJECT, "an object")) != NULL ? 0 : -1;
 }
 
+int
+qgtm_json_item_err(const char *array, size_t i, const char *key,
+    const char *what)
+{
+	return qgtm_seterr(QGTM_EX_DATAERR, "field '%s[%zu].%s': %s", array, i,
+	    key, what);
+}
+
 void
 qgtm_sha256_hex(const void *p, size_t n, char out[65])
 {

@@ -134,9 +134,8 @@ qgtm_dec_fmt(int64_t v, int scale, char *out, size_t outsz)
 	return out;
 }
 
-/* n / d rounded half to even, for d > 0. */
-static __int128
-div_half_even(__int128 n, __int128 d)
+__int128
+qgtm_div_half_even(__int128 n, __int128 d)
 {
 	__int128 q = n / d, r = n % d;
 	__int128 twice = 2 * (r < 0 ? -r : r);
@@ -154,7 +153,7 @@ static int
 shift_to_int64(__int128 v, int shift, int64_t *out)
 {
 	if (shift < 0)
-		v = div_half_even(v, pow10_128(-shift));
+		v = qgtm_div_half_even(v, pow10_128(-shift));
 	else if (v >= INT64_MIN && v <= INT64_MAX)     /* else: too big */
 		v *= pow10_128(shift);
 	if (v < INT64_MIN || v > INT64_MAX)
@@ -206,4 +205,22 @@ qgtm_dec_to_double(int64_t v, int scale)
 	if (bad_scale(scale))
 		return NAN;
 	return (double)v / (double)pow10_128(scale);
+}
+
+json_t *
+qgtm_dec_json(int64_t v, int scale)
+{
+	char buf[32];
+
+	return json_string(qgtm_dec_fmt(v, scale, buf, sizeof buf));
+}
+
+int
+qgtm_fit64(__int128 v, int64_t *out, const char *what)
+{
+	*out = 0;
+	if (v < INT64_MIN || v > INT64_MAX)
+		return qgtm_seterr(QGTM_EX_DATAERR, "overflow in %s", what);
+	*out = (int64_t)v;
+	return 0;
 }

@@ -1,5 +1,5 @@
 /*
- * oms.c: the order management system. The journal oms/events.jsonl is the
+ * oms.c: the order management system. The journal oms/orders.jsonl is the
  * truth (event sourcing): each line holds one order and its fill, so the
  * order log and the book can never disagree; the book is the fold of the
  * fills. A submit run places orders against a copy of the book in memory
@@ -30,10 +30,19 @@ qgtm_symbol_ok(const char *s)
 	if (n == 0 || n > 15 || s[0] == '.' || s[0] == '-')
 		return 0;
 	for (i = 0; i < n; i++)
-		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		    "0123456789.-", s[i]) == NULL)
+		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz0123456789.-", s[i]) == NULL)
 			return 0;
 	return 1;
+}
+
+const char *
+qgtm_json_symbol(json_t *v)
+{
+	const char *s = json_string_value(v);
+
+	return s != NULL && strlen(s) == json_string_length(v) &&
+	    qgtm_symbol_ok(s) ? s : NULL;
 }
 
 void
@@ -46,15 +55,6 @@ qgtm_client_order_id(const char *strategy, const char *trace_id,
 	qgtm_sha256_hex(seed, strlen(seed), hex);
 	free(seed);
 	snprintf(out, QGTM_CLIENT_ORDER_ID_SIZE, "qgtm-%.40s", hex);
-}
-
-/* A decimal string as a new JSON string. */
-static json_t *
-dec_json(int64_t v, int scale)
-{
-	char buf[32];
-
-	return json_string(qgtm_dec_fmt(v, scale, buf, sizeof buf));
 }
 
 /* A quantity as a new JSON string without trailing zeros ("10", "0.5"). */
@@ -71,28 +71,6 @@ qty_json(int64_t qty)
 	if (buf[n - 1] == '.')
 		buf[n - 1] = '\0';
 	return json_string(buf);
-}
-
-/* n / d rounded half to even, for d > 0. */
-static __int128
-div_half_even(__int128 n, __int128 d)
-{
-	__int128 q = n / d, r = n % d;
-	__int128 twice = 2 * (r < 0 ? -r : r);
-
-	if (twice > d || (twice == d && q % 2 != 0))
-		q += n < 0 ? -1 : 1;
-	return q;
-}
-
-/* Store v in *out if it fits an int64; else -1 with QGTM_EX_DATAERR. */
-static int
-fit64(__int128 v, int64_t *out)
-{
-	if (v < INT64_MIN || v > INT64_MAX)
-		return qgtm_seterr(QGTM_EX_DATAERR, "overflow in the OMS book");
-	*out = (int64_t)v;
-	return 0;
 }
 
 /* --------------------------------------------------------------- book -- */
@@ -162,12 +140,12 @@ position_move(struct qgtm_position *p, int64_t q, int64_t price)
 
 	if (p->qty == 0 || (p->qty < 0) == (q < 0)) {
 		cost = (__int128)p->qty * p->avg_price + (__int128)q * price;
-		if (fit64(qty > 0 ? div_half_even(cost, qty) :
-		    div_half_even(-cost, -qty), &p->avg_price) == -1)
+		if (qgtm_fit64(qty > 0 ? qgtm_div_half_even(cost, qty) :
+		    qgtm_div_half_even(-cost, -qty), &p->avg_price, "the OMS book") == -1)
 			return -1;
 	} else if (qty != 0 && (qty < 0) != (p->qty < 0))
 		p->avg_price = price;
-	return fit64(qty, &p->qty);
+	return qgtm_fit64(qty, &p->qty, "the OMS book");
 }
 
 int
@@ -177,7 +155,7 @@ qgtm_book_apply(struct qgtm_book *book, const struct qgtm_fill *f)
 	struct qgtm_position *p;
 	__int128 flow = (__int128)f->notional * -f->side - f->commission;
 
-	if (fit64(book->cash + flow, &book->cash) == -1)
+	if (qgtm_fit64(book->cash + flow, &book->cash, "the OMS book") == -1)
 		return -1;
 	p = i < book->npos && strcmp(book->pos[i].symbol, f->symbol) == 0 ?
 	    &book->pos[i] : position_insert(book, i, f->symbol);
@@ -238,7 +216,8 @@ parse_fill(json_t *rec, struct qgtm_fill *f)
 	if (!qgtm_symbol_ok(sym))
 		return qgtm_seterr(QGTM_EX_DATAERR, "field 'symbol': invalid");
 	if (f->qty <= 0)
-		return qgtm_seterr(QGTM_EX_DATAERR, "field 'qty': not positive");
+		return qgtm_seterr(QGTM_EX_DATAERR,
+		    "field 'qty': not positive");
 	memcpy(f->symbol, sym, strlen(sym) + 1);
 	return 0;
 }
@@ -334,7 +313,8 @@ load_journal(const char *path, struct qgtm_book *book, size_t *whole)
 	if (fd == -1 && errno == ENOENT)
 		return 0;
 	if (fd == -1)
-		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot open '%s'", path);
+		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot open '%s'",
+		    path);
 	qgtm_buf_init(&buf, JOURNAL_MAX);
 	rc = read_all(fd, path, &buf);
 	close(fd);
@@ -415,7 +395,7 @@ market_value(const struct qgtm_cfg *cfg, const struct qgtm_book *book,
 			return -1;
 		sum += value;
 	}
-	return fit64(sum, out);
+	return qgtm_fit64(sum, out, "the OMS book");
 }
 
 int
@@ -426,7 +406,7 @@ qgtm_oms_equity(const struct qgtm_cfg *cfg, const struct qgtm_book *book,
 
 	if (market_value(cfg, book, as_of, &mv) == -1)
 		return -1;
-	return fit64((__int128)book->cash + mv, equity);
+	return qgtm_fit64((__int128)book->cash + mv, equity, "the OMS book");
 }
 
 /* The "position" record of p marked at as_of. */
@@ -443,10 +423,10 @@ position_record(const struct qgtm_cfg *cfg, const struct qgtm_position *p,
 	rec = qgtm_record_new("position", NULL);
 	json_object_set_new(rec, "symbol", json_string(p->symbol));
 	json_object_set_new(rec, "qty", qty_json(p->qty));
-	json_object_set_new(rec, "avg_price", dec_json(p->avg_price,
+	json_object_set_new(rec, "avg_price", qgtm_dec_json(p->avg_price,
 	    QGTM_PRICE_SCALE));
-	json_object_set_new(rec, "price", dec_json(price, QGTM_PRICE_SCALE));
-	json_object_set_new(rec, "market_value", dec_json(value, QGTM_CENTS));
+	json_object_set_new(rec, "price", qgtm_dec_json(price, QGTM_PRICE_SCALE));
+	json_object_set_new(rec, "market_value", qgtm_dec_json(value, QGTM_CENTS));
 	json_object_set_new(rec, "as_of", json_string(qgtm_time_fmt(as_of,
 	    ts)));
 	return rec;
@@ -457,18 +437,18 @@ static json_t *
 account_record(const struct qgtm_cfg *cfg, const struct qgtm_book *book,
     time_t as_of)
 {
-	int64_t mv, equity = 0;
+	int64_t mv, equity;
 	json_t *rec;
 	char ts[21];
 
 	if (market_value(cfg, book, as_of, &mv) == -1 ||
-	    fit64((__int128)book->cash + mv, &equity) == -1)
+	    qgtm_fit64((__int128)book->cash + mv, &equity, "the OMS book") == -1)
 		return NULL;
 	rec = qgtm_record_new("account", NULL);
 	json_object_set_new(rec, "broker", json_string("sim"));
-	json_object_set_new(rec, "cash", dec_json(book->cash, QGTM_CENTS));
-	json_object_set_new(rec, "market_value", dec_json(mv, QGTM_CENTS));
-	json_object_set_new(rec, "equity", dec_json(equity, QGTM_CENTS));
+	json_object_set_new(rec, "cash", qgtm_dec_json(book->cash, QGTM_CENTS));
+	json_object_set_new(rec, "market_value", qgtm_dec_json(mv, QGTM_CENTS));
+	json_object_set_new(rec, "equity", qgtm_dec_json(equity, QGTM_CENTS));
 	json_object_set_new(rec, "positions", json_integer((json_int_t)
 	    book->npos));
 	json_object_set_new(rec, "as_of", json_string(qgtm_time_fmt(as_of,
@@ -497,36 +477,28 @@ qgtm_oms_positions(const struct qgtm_cfg *cfg, const struct qgtm_book *book,
 
 /* ----------------------------------------------------------- decision -- */
 
-/* "field 'targets[i].key': what" with QGTM_EX_DATAERR. */
-static int
-target_err(size_t i, const char *key, const char *what)
-{
-	return qgtm_seterr(QGTM_EX_DATAERR, "field 'targets[%zu].%s': %s", i,
-	    key, what);
-}
-
 /* Read target i of a decision. */
 static int
 parse_intent(json_t *obj, size_t i, struct qgtm_intent *t)
 {
-	json_t *sym = json_object_get(obj, "symbol");
+	const char *sym = qgtm_json_symbol(json_object_get(obj, "symbol"));
 	json_t *w = json_object_get(obj, "approved_weight");
 
 	if (!json_is_object(obj))
 		return qgtm_seterr(QGTM_EX_DATAERR,
 		    "field 'targets[%zu]': expected an object", i);
-	if (!json_is_string(sym) || !qgtm_symbol_ok(json_string_value(sym)))
-		return target_err(i, "symbol", "expected a ticker of 1-15 "
+	if (sym == NULL)
+		return qgtm_json_item_err("targets", i, "symbol", "expected a ticker of 1-15 "
 		    "characters A-Z a-z 0-9 . -");
-	memcpy(t->symbol, json_string_value(sym), json_string_length(sym) + 1);
+	snprintf(t->symbol, sizeof t->symbol, "%s", sym);
 	if (json_is_null(w))
 		return 0;
 	if (!json_is_string(w))
-		return target_err(i, "approved_weight",
+		return qgtm_json_item_err("targets", i, "approved_weight",
 		    "expected a decimal string or null");
 	if (qgtm_dec_parse(json_string_value(w), QGTM_WEIGHT_SCALE,
 	    &t->weight) == -1)
-		return target_err(i, "approved_weight", qgtm_errmsg());
+		return qgtm_json_item_err("targets", i, "approved_weight", qgtm_errmsg());
 	t->approved = 1;
 	return 0;
 }
@@ -544,7 +516,7 @@ parse_intents(json_t *arr, struct qgtm_decision *d)
 			return -1;
 		for (j = 0; j < i; j++)
 			if (strcmp(d->t[j].symbol, d->t[i].symbol) == 0)
-				return target_err(i, "symbol", "duplicate");
+				return qgtm_json_item_err("targets", i, "symbol", "duplicate");
 	}
 	return 0;
 }
@@ -591,15 +563,15 @@ qgtm_oms_run_begin(struct qgtm_oms_run *run, const struct qgtm_cfg *cfg,
     time_t as_of, int dry_run)
 {
 	char *lockpath;
-	double band = qgtm_cfg_num(cfg, "order.no_trade_band");
+	int64_t band;
 
 	memset(run, 0, sizeof *run);
 	run->cfg = cfg;
 	run->as_of = as_of;
 	run->dry_run = dry_run;
 	run->lockfd = -1;
-	if (qgtm_dec_from_double(band, QGTM_WEIGHT_SCALE, &run->band) == -1 ||
-	    run->band < 0)
+	if (qgtm_dec_from_double(qgtm_cfg_num(cfg, "order.no_trade_band"),
+	    QGTM_WEIGHT_SCALE, &band) == -1 || band < 0)
 		return qgtm_seterr(QGTM_EX_CONFIG,
 		    "config key order.no_trade_band: expected a number "
 		    "0 or more");
@@ -620,7 +592,9 @@ qgtm_oms_run_begin(struct qgtm_oms_run *run, const struct qgtm_cfg *cfg,
 		return -1;
 	}
 	run->placed = json_array();
-	if (qgtm_oms_equity(cfg, &run->book, as_of, &run->equity) == -1) {
+	if (qgtm_oms_equity(cfg, &run->book, as_of, &run->equity) == -1 ||
+	    qgtm_dec_mul(band, QGTM_WEIGHT_SCALE, run->equity, QGTM_CENTS,
+	    QGTM_CENTS, &run->band) == -1) {
 		qgtm_oms_run_release(run);
 		return -1;
 	}
@@ -654,7 +628,7 @@ plan_intent(const struct qgtm_oms_run *run, const struct qgtm_decision *d,
     const struct qgtm_intent *t, struct plan *pl)
 {
 	const struct qgtm_position *p;
-	int64_t shares, held, value, band;
+	int64_t shares, held, value;
 
 	pl->t = t;
 	qgtm_client_order_id(d->strategy, d->trace_id, t->symbol, pl->id);
@@ -668,22 +642,24 @@ plan_intent(const struct qgtm_oms_run *run, const struct qgtm_decision *d,
 	if (pl->close <= 0)
 		return qgtm_seterr(QGTM_EX_DATAERR, "price of %s is not "
 		    "positive", t->symbol);
+	if (run->equity <= 0 && t->weight != 0)
+		return qgtm_seterr(QGTM_EX_DATAERR, "equity %lld cents: cannot "
+		    "size %s", (long long)run->equity, t->symbol);
 	p = qgtm_book_position(&run->book, t->symbol);
 	held = p != NULL ? p->qty : 0;
-	shares = (int64_t)((__int128)t->weight * run->equity /
-	    ((__int128)pl->close * 100));
-	if (fit64((__int128)shares * QTY_ONE - held, &pl->delta) == -1 ||
+	if (qgtm_fit64((__int128)t->weight * run->equity /
+	    ((__int128)pl->close * 100), &shares, "the OMS book") == -1 ||
+	    qgtm_fit64((__int128)shares * QTY_ONE - held, &pl->delta,
+	    "the OMS book") == -1 ||
 	    qgtm_dec_mul(pl->delta < 0 ? -pl->delta : pl->delta,
 	    QGTM_QTY_SCALE, pl->close, QGTM_PRICE_SCALE, QGTM_CENTS,
-	    &value) == -1 ||
-	    qgtm_dec_mul(run->band, QGTM_WEIGHT_SCALE, run->equity, QGTM_CENTS,
-	    QGTM_CENTS, &band) == -1)
+	    &value) == -1)
 		return -1;
 	if (pl->delta == 0)
 		return 0;
 	if (shares == 0 && held != 0)
 		return 1;
-	return value >= band && value >= run->min_notional;
+	return value >= run->band && value >= run->min_notional;
 }
 
 /* The order record of one planned order. */
@@ -719,10 +695,10 @@ fill_record(const struct qgtm_decision *d, const char *id,
 	json_object_set_new(rec, "side", json_string(f->side == QGTM_BUY ?
 	    "buy" : "sell"));
 	json_object_set_new(rec, "qty", qty_json(f->qty));
-	json_object_set_new(rec, "price", dec_json(f->price, QGTM_PRICE_SCALE));
-	json_object_set_new(rec, "commission", dec_json(f->commission,
+	json_object_set_new(rec, "price", qgtm_dec_json(f->price, QGTM_PRICE_SCALE));
+	json_object_set_new(rec, "commission", qgtm_dec_json(f->commission,
 	    QGTM_CENTS));
-	json_object_set_new(rec, "notional", dec_json(f->notional, QGTM_CENTS));
+	json_object_set_new(rec, "notional", qgtm_dec_json(f->notional, QGTM_CENTS));
 	return rec;
 }
 

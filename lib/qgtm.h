@@ -110,6 +110,18 @@ void qgtm_version(void);
  */
 int qgtm_cmd_start(struct qgtm_cfg *cfg, const char *cfgpath, int show_config);
 
+/* Answers of qgtm_cmd_verb() besides a verb's index. */
+enum { QGTM_VERB_HELP = -2, QGTM_VERB_VERSION = -3 };
+
+/*
+ * qgtm_cmd_verb: the verb of a "prog verb [option ...]" command: the index
+ * of argv[1] in verbs (NULL-terminated), with optind set to 2 so getopt
+ * goes on after it. Returns QGTM_VERB_HELP for -h or --help,
+ * QGTM_VERB_VERSION for -V, or -1 with the error "missing command" or
+ * "unknown command 'x'" set (the caller prints it and its usage, exit 64).
+ */
+int qgtm_cmd_verb(int argc, char **argv, const char *const *verbs);
+
 /* ---------------------------------------------------------------- mem -- */
 
 /* Allocation that dies with QGTM_EX_OSERR on out-of-memory (signify). */
@@ -281,6 +293,13 @@ int qgtm_json_int(json_t *obj, const char *key, long long *out);
 int qgtm_json_num(json_t *obj, const char *key, double *out);
 int qgtm_json_arr(json_t *obj, const char *key, json_t **out);
 int qgtm_json_obj(json_t *obj, const char *key, json_t **out);
+
+/*
+ * qgtm_json_item_err: set the error "field 'array[i].key': what" with
+ * QGTM_EX_DATAERR for a bad member of an array of objects; returns -1.
+ */
+int qgtm_json_item_err(const char *array, size_t i, const char *key,
+    const char *what);
 
 /*
  * qgtm_trace_id_new: fill out (33 bytes) with a fresh W3C trace-id: 32
@@ -554,6 +573,18 @@ int qgtm_dec_from_double(double x, int scale, int64_t *out);
 /* qgtm_dec_to_double: v / 10^scale as a double (analytics only); NaN for
  * a bad scale. */
 double qgtm_dec_to_double(int64_t v, int scale);
+
+/* qgtm_dec_json: v of the given scale as a new JSON decimal string. */
+json_t *qgtm_dec_json(int64_t v, int scale);
+
+/* qgtm_div_half_even: n / d rounded half to even, for d > 0. */
+__int128 qgtm_div_half_even(__int128 n, __int128 d);
+
+/*
+ * qgtm_fit64: store v in *out if it fits an int64 and return 0; else store
+ * 0 and return -1 with QGTM_EX_DATAERR "overflow in <what>".
+ */
+int qgtm_fit64(__int128 v, int64_t *out, const char *what);
 
 /* -------------------------------------------------------------- state -- */
 
@@ -1005,7 +1036,7 @@ void qgtm_risk_release(struct qgtm_risk *r);
 /*
  * The order management system (lib/oms.c, qgtm-order(1)) and the sim paper
  * broker (lib/broker_sim.c). The truth is one journal under the state
- * directory, oms/events.jsonl: one line per placed order,
+ * directory, the order log oms/orders.jsonl: one line per placed order,
  *	{"order":{order record},"fill":{fill record}}
  * so an order and its fill are kept together or not at all. Lines are
  * appended with one durable write per run under the flock oms/lock. A last
@@ -1016,7 +1047,7 @@ void qgtm_risk_release(struct qgtm_risk *r);
  * that placed orders.
  */
 
-#define QGTM_OMS_JOURNAL "oms/events.jsonl"
+#define QGTM_OMS_JOURNAL "oms/orders.jsonl"
 #define QGTM_OMS_LOCK "oms/lock"
 #define QGTM_OMS_SNAPSHOT "oms/book.json"
 /* How long a writer waits for oms/lock before QGTM_EX_TEMPFAIL. */
@@ -1075,7 +1106,7 @@ const struct qgtm_position *qgtm_book_position(const struct qgtm_book *book,
 /*
  * qgtm_oms_book_load: fold the journal over broker.sim.initial_cash into
  * book (initialized here). A missing journal is an empty book. A malformed
- * line is "oms/events.jsonl:LINE: reason" (QGTM_EX_DATAERR); an unreadable
+ * line is "oms/orders.jsonl:LINE: reason" (QGTM_EX_DATAERR); an unreadable
  * journal QGTM_EX_IOERR. Takes no lock. Returns 0 or -1; on -1 book holds
  * nothing to release.
  */
@@ -1110,6 +1141,10 @@ void qgtm_client_order_id(const char *strategy, const char *trace_id,
 /* qgtm_symbol_ok: 1 for a ticker usable as a file name: 1-15 characters
  * of A-Z a-z 0-9 . - starting with a letter or digit; else 0. */
 int qgtm_symbol_ok(const char *s);
+
+/* qgtm_json_symbol: the string of v (borrowed) when v is a JSON string
+ * without NUL that qgtm_symbol_ok() accepts; else NULL. */
+const char *qgtm_json_symbol(json_t *v);
 
 /* The sim broker's terms, from the config's broker.sim section. */
 struct qgtm_broker_sim {
@@ -1172,7 +1207,7 @@ struct qgtm_oms_run {
 	struct qgtm_broker_sim sim;
 	time_t as_of;           /* prices are the last closes at as_of */
 	int64_t equity;         /* QGTM_CENTS, the book at the start */
-	int64_t band;           /* order.no_trade_band, QGTM_WEIGHT_SCALE */
+	int64_t band;           /* order.no_trade_band * equity, QGTM_CENTS */
 	int64_t min_notional;   /* order.min_notional, QGTM_CENTS */
 	int dry_run;
 	int lockfd;             /* oms/lock, or -1 for a dry run */

@@ -67,15 +67,6 @@ qgtm_risk_limits_load(const struct qgtm_cfg *cfg, struct qgtm_risk_limits *lim)
 	return 0;
 }
 
-/* A decimal string as a new JSON string. */
-static json_t *
-dec_json(int64_t v, int scale)
-{
-	char buf[32];
-
-	return json_string(qgtm_dec_fmt(v, scale, buf, sizeof buf));
-}
-
 json_t *
 qgtm_risk_limits_record(const struct qgtm_cfg *cfg,
     const struct qgtm_risk_limits *lim)
@@ -83,13 +74,13 @@ qgtm_risk_limits_record(const struct qgtm_cfg *cfg,
 	json_t *rec = qgtm_record_new("limits", NULL);
 
 	json_object_set_new(rec, "max_position_notional",
-	    dec_json(lim->max_position_notional, QGTM_CENTS));
+	    qgtm_dec_json(lim->max_position_notional, QGTM_CENTS));
 	json_object_set_new(rec, "max_position_pct",
-	    dec_json(lim->max_position_pct, QGTM_WEIGHT_SCALE));
+	    qgtm_dec_json(lim->max_position_pct, QGTM_WEIGHT_SCALE));
 	json_object_set_new(rec, "max_gross_exposure",
-	    dec_json(lim->max_gross_exposure, QGTM_WEIGHT_SCALE));
+	    qgtm_dec_json(lim->max_gross_exposure, QGTM_WEIGHT_SCALE));
 	json_object_set_new(rec, "max_order_notional",
-	    dec_json(lim->max_order_notional, QGTM_CENTS));
+	    qgtm_dec_json(lim->max_order_notional, QGTM_CENTS));
 	json_object_set_new(rec, "universe",
 	    json_deep_copy(qgtm_cfg_list(cfg, "common.universe")));
 	json_object_set_new(rec, "price_source",
@@ -108,16 +99,6 @@ div_floor(__int128 n, __int128 d)
 	__int128 q = n / d;
 
 	return q * d > n ? q - 1 : q;
-}
-
-/* Store v in *out if it fits an int64; else -1 with QGTM_EX_DATAERR. */
-static int
-fit64(__int128 v, int64_t *out)
-{
-	if (v < INT64_MIN || v > INT64_MAX)
-		return qgtm_seterr(QGTM_EX_DATAERR, "overflow in a risk limit");
-	*out = (int64_t)v;
-	return 0;
 }
 
 static int64_t
@@ -146,8 +127,8 @@ limit_position_notional(const struct qgtm_risk_limits *lim, int64_t equity,
 	if (abs64(n) <= lim->max_position_notional)
 		return 0;
 	t->reasons |= QGTM_RISK_POSITION_NOTIONAL;
-	return fit64((__int128)lim->max_position_notional * WEIGHT_ONE /
-	    equity * (t->approved < 0 ? -1 : 1), &t->approved);
+	return qgtm_fit64((__int128)lim->max_position_notional * WEIGHT_ONE /
+	    equity * (t->approved < 0 ? -1 : 1), &t->approved, "a risk limit");
 }
 
 /* POSITION_PCT: cut |w| to the limit. */
@@ -199,8 +180,8 @@ limit_order(const struct qgtm_risk_limits *lim, int64_t equity,
 	t->reasons |= QGTM_RISK_ORDER_NOTIONAL;
 	goal = ((__int128)t->current + (d > 0 ? lim->max_order_notional :
 	    -lim->max_order_notional)) * WEIGHT_ONE;
-	return fit64(d > 0 ? div_floor(goal, equity) :
-	    -div_floor(-goal, equity), &t->approved);
+	return qgtm_fit64(d > 0 ? div_floor(goal, equity) :
+	    -div_floor(-goal, equity), &t->approved, "a risk limit");
 }
 
 int
@@ -272,34 +253,26 @@ in_universe(const struct qgtm_cfg *cfg, const char *symbol)
 	return 0;
 }
 
-/* "field 'targets[i].key': what" with QGTM_EX_DATAERR. */
-static int
-target_err(size_t i, const char *key, const char *what)
-{
-	return qgtm_seterr(QGTM_EX_DATAERR, "field 'targets[%zu].%s': %s", i,
-	    key, what);
-}
-
 /* Read symbol and weight of target i of a signal. */
 static int
 parse_target(json_t *obj, size_t i, struct qgtm_risk_target *t)
 {
-	json_t *sym = json_object_get(obj, "symbol");
+	const char *sym = qgtm_json_symbol(json_object_get(obj, "symbol"));
 	json_t *w = json_object_get(obj, "weight");
 
 	if (!json_is_object(obj))
 		return qgtm_seterr(QGTM_EX_DATAERR,
 		    "field 'targets[%zu]': expected an object", i);
-	if (!json_is_string(sym) || json_string_length(sym) == 0 ||
-	    json_string_length(sym) >= sizeof t->symbol)
-		return target_err(i, "symbol", "expected a string of 1-15 "
-		    "characters");
+	if (sym == NULL)
+		return qgtm_json_item_err("targets", i, "symbol", "expected a ticker of 1-15 "
+		    "characters A-Z a-z 0-9 . -");
 	if (!json_is_string(w))
-		return target_err(i, "weight", "expected a decimal string");
+		return qgtm_json_item_err("targets", i, "weight",
+		    "expected a decimal string");
 	if (qgtm_dec_parse(json_string_value(w), QGTM_WEIGHT_SCALE,
 	    &t->weight) == -1)
-		return target_err(i, "weight", qgtm_errmsg());
-	memcpy(t->symbol, json_string_value(sym), json_string_length(sym) + 1);
+		return qgtm_json_item_err("targets", i, "weight", qgtm_errmsg());
+	snprintf(t->symbol, sizeof t->symbol, "%s", sym);
 	return 0;
 }
 
@@ -341,7 +314,7 @@ read_targets(const struct qgtm_risk *r, json_t *arr,
 			return -1;
 		for (j = 0; j < i; j++)
 			if (strcmp(t[j].symbol, t[i].symbol) == 0)
-				return target_err(i, "symbol", "duplicate");
+				return qgtm_json_item_err("targets", i, "symbol", "duplicate");
 	}
 	for (i = 0; i < json_array_size(arr); i++)
 		if (resolve_target(r, &t[i]) == -1)
@@ -358,7 +331,8 @@ reasons_json(unsigned reasons)
 
 	for (i = 0; i < QGTM_RISK_NREASONS; i++)
 		if (reasons & 1u << i)
-			json_array_append_new(arr, json_string(reason_names[i]));
+			json_array_append_new(arr,
+			    json_string(reason_names[i]));
 	return arr;
 }
 
@@ -372,31 +346,14 @@ target_json(const struct qgtm_risk_target *t)
 	json_t *obj = json_object();
 
 	json_object_set_new(obj, "symbol", json_string(t->symbol));
-	json_object_set_new(obj, "weight", dec_json(t->weight,
+	json_object_set_new(obj, "weight", qgtm_dec_json(t->weight,
 	    QGTM_WEIGHT_SCALE));
 	json_object_set_new(obj, "approved_weight", rejected ? json_null() :
-	    dec_json(t->approved, QGTM_WEIGHT_SCALE));
+	    qgtm_dec_json(t->approved, QGTM_WEIGHT_SCALE));
 	json_object_set_new(obj, "price", priced ?
-	    dec_json(t->price, QGTM_PRICE_SCALE) : json_null());
+	    qgtm_dec_json(t->price, QGTM_PRICE_SCALE) : json_null());
 	json_object_set_new(obj, "reasons", reasons_json(t->reasons));
 	return obj;
-}
-
-/* The decision's status from its targets. */
-static const char *
-status(const struct qgtm_risk_target *t, size_t n)
-{
-	unsigned any = 0;
-	size_t i, rejected = 0;
-
-	for (i = 0; i < n; i++) {
-		any |= t[i].reasons;
-		if (t[i].reasons & QGTM_RISK_REJECT)
-			rejected++;
-	}
-	if (n > 0 && rejected == n)
-		return "rejected";
-	return any != 0 ? "resized" : "approved";
 }
 
 /* Build the decision record from a signal and its checked targets. */
@@ -408,18 +365,20 @@ decision_json(const struct qgtm_risk *r, json_t *signal,
 	    "trace_id"));
 	json_t *rec = qgtm_record_new("decision", trace), *arr = json_array();
 	unsigned any = 0;
-	size_t i;
+	size_t i, rejected = 0;
 
 	for (i = 0; i < n; i++) {
 		any |= t[i].reasons;
+		rejected += (t[i].reasons & QGTM_RISK_REJECT) != 0;
 		json_array_append_new(arr, target_json(&t[i]));
 	}
 	json_object_set(rec, "strategy", json_object_get(signal, "strategy"));
 	json_object_set(rec, "params_hash", json_object_get(signal,
 	    "params_hash"));
-	json_object_set_new(rec, "status", json_string(status(t, n)));
+	json_object_set_new(rec, "status", json_string(n > 0 && rejected == n ?
+	    "rejected" : any != 0 ? "resized" : "approved"));
 	json_object_set_new(rec, "reasons", reasons_json(any));
-	json_object_set_new(rec, "equity", dec_json(r->equity, QGTM_CENTS));
+	json_object_set_new(rec, "equity", qgtm_dec_json(r->equity, QGTM_CENTS));
 	json_object_set_new(rec, "targets", arr);
 	json_object_set(rec, "as_of", json_object_get(signal, "as_of"));
 	return rec;

@@ -56,7 +56,7 @@ merkle_root() {
 	mandoc_synopsis qgtm-audit >"$BATS_TEST_TMPDIR/synopsis"
 	diff -u "$BATS_TEST_TMPDIR/synopsis" "$BATS_TEST_TMPDIR/usage"
 	run -0 --separate-stderr qgtm-audit append -h
-	[ "${lines[0]}" = "usage: qgtm-audit append [-kqtv] [-c config] [-f chain] [file ...]" ]
+	[ "${lines[0]}" = "usage: qgtm-audit append [-Ckqtv] [-c config] [-f chain] [file ...]" ]
 }
 
 @test "the man page is lint clean" {

@@ -39,7 +39,8 @@ START_TEST(reason_names_are_sorted_bits)
 
 	for (i = 0; i < QGTM_RISK_NREASONS; i++) {
 		ck_assert_ptr_nonnull(qgtm_risk_reason_name(1u << i));
-		ck_assert_int_lt(strcmp(prev, qgtm_risk_reason_name(1u << i)), 0);
+		ck_assert_int_lt(strcmp(prev, qgtm_risk_reason_name(1u << i)),
+		    0);
 		prev = qgtm_risk_reason_name(1u << i);
 	}
 	ck_assert_str_eq(qgtm_risk_reason_name(QGTM_RISK_ORDER_NOTIONAL),
@@ -425,7 +426,7 @@ START_TEST(decision_refuses_malformed_signals)
 		  "{\"symbol\":\"GLD\",\"weight\":\"0.1\"}]",
 		  "field 'targets[1].symbol': duplicate" },
 		{ "[{\"weight\":\"0.1\"}]",
-		  "field 'targets[0].symbol': expected a string" },
+		  "field 'targets[0].symbol': expected a ticker" },
 		{ "[3]", "field 'targets[0]': expected an object" },
 	};
 	size_t i;
