@@ -78,7 +78,7 @@ lint-man:
 	mandoc -Tlint -Wwarning $(MAN1) $(MAN5) $(MAN7)
 
 demo: deps all
-	QGTM_BIN=$(CURDIR)/$(B)/bin sh examples/demo.sh
+	QGTM_BIN=$(CURDIR)/$(B)/bin bash examples/demo.sh
 
 deps:
 	sh tools/deps.sh
@@ -95,9 +95,11 @@ install: all
 	cp -R share/qgtm/. $(DESTDIR)$(SHAREDIR)
 	install -m 0755 examples/cycle.sh $(DESTDIR)$(SHAREDIR)/cycle.sh
 	install -m 0644 etc/qgtm.yaml.example $(DESTDIR)$(SYSCONFDIR)/qgtm/qgtm.yaml.example
-	for u in etc/systemd/*; do [ -f "$$u" ] && install -m 0644 "$$u" \
-		$(DESTDIR)$(PREFIX)/lib/systemd/system; done; true
-	install -m 0644 etc/cron/qgtm.crontab $(DESTDIR)$(SHAREDIR)/qgtm.crontab
+	for u in etc/systemd/*; do \
+		sed 's|/usr/local/|$(PREFIX)/|g' "$$u" \
+			>$(DESTDIR)$(PREFIX)/lib/systemd/system/$${u##*/}; done
+	sed 's|/usr/local/|$(PREFIX)/|g' etc/cron/qgtm.crontab \
+		>$(DESTDIR)$(SHAREDIR)/qgtm.crontab
 
 clean:
 	rm -rf build build-san
