@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,34 @@
 #define QGTM_SUITE(m) Suite *suite_##m(void);
 #include "suites.h"
 #undef QGTM_SUITE
+
+#define MAX_TMPDIRS 64
+
+/* The directories this process made, removed when it exits. */
+static char *tmpdirs[MAX_TMPDIRS];
+static int ntmpdirs;
+
+static int
+remove_entry(const char *path, const struct stat *st, int flag,
+    struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Remove every directory unit_tmpdir() made (atexit; check forks a test
+ * per process, so each test cleans up its own). */
+static void
+remove_tmpdirs(void)
+{
+	while (ntmpdirs > 0) {
+		ntmpdirs--;
+		nftw(tmpdirs[ntmpdirs], remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+		free(tmpdirs[ntmpdirs]);
+	}
+}
 
 char *
 unit_tmpdir(void)
@@ -28,6 +57,10 @@ unit_tmpdir(void)
 		perror("mkdtemp");
 		exit(1);
 	}
+	if (ntmpdirs == 0)
+		atexit(remove_tmpdirs);
+	if (ntmpdirs < MAX_TMPDIRS)
+		tmpdirs[ntmpdirs++] = qgtm_xstrdup(path);
 	return path;
 }
 

@@ -12,7 +12,8 @@
 
 /*
  * unit_tmpdir: a fresh empty directory for one test under $TMPDIR (or
- * /tmp). Returns a new allocation (free()); dies on failure.
+ * /tmp), removed with its contents when the process exits. Returns a new
+ * allocation (free()); dies on failure.
  */
 char *unit_tmpdir(void);
 
