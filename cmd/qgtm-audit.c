@@ -4,16 +4,38 @@
  * linked entries, all or nothing; verify checks every entry and prints the
  * count, the head hash and the Merkle root.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "qgtm.h"
 
 static const char usage_str[] =
     "usage: qgtm-audit append [-Ckqtv] [-c config] [-f chain] [file ...]\n"
-    "       qgtm-audit verify [-Cqv] [-c config] [-f chain]";
+    "       qgtm-audit verify [-Cqv] [-c config] [-f chain]\n"
+    "       qgtm-audit root [-Cv] [-c config] [-f chain] [--size N]\n"
+    "       qgtm-audit prove [-Cv] [-c config] [-f chain] --index I [--size N]\n"
+    "       qgtm-audit consistency [-Cv] [-c config] [-f chain] --from M [--to N]\n"
+    "       qgtm-audit check-proof --index I --size N --leaf HASH --root HASH [file]\n"
+    "       qgtm-audit check-proof --from M --to N --old-root HASH --root HASH [file]\n"
+    "       qgtm-audit merkle [--size N] [--prove I | --consistency M] [file]\n"
+    "       qgtm-audit trace [-Cv] [-c config] [-f chain] id\n"
+    "       qgtm-audit sample [-Cv] [-c config] [-f chain] [-n count] [--seed S]\n"
+    "       qgtm-audit repair [-Cv] [-c config] [-f chain]";
+
+enum verb {
+	V_APPEND, V_VERIFY, V_ROOT, V_PROVE, V_CONSISTENCY, V_CHECK, V_MERKLE,
+	V_TRACE, V_SAMPLE, V_REPAIR
+};
+
+/* Long options: their values are kept as text in opts.num. */
+enum {
+	O_SIZE, O_INDEX, O_FROM, O_TO, O_PROVE, O_CONSISTENCY, O_NUM,
+	O_LEAF = O_NUM, O_ROOT, O_OLD_ROOT, O_SEED
+};
 
 struct opts {
 	const char *cfgpath;
@@ -22,13 +44,24 @@ struct opts {
 	int kflag;              /* append: skip bad records, exit 65 at the end */
 	int qflag;              /* verify: no "ok" line */
 	int tflag;              /* append: copy the records to stdout */
+	const char *num[O_NUM]; /* --size, --index, ... or NULL */
+	const char *leaf;       /* check-proof --leaf */
+	const char *root;       /* check-proof --root */
+	const char *old_root;   /* check-proof --old-root */
+	const char *seed;       /* sample --seed */
+	const char *count;      /* sample -n */
+	unsigned longs;         /* the long options given, 1 << O_... */
 };
 
 static void __attribute__((noreturn))
 usage(int ex)
 {
-	fprintf(ex == 0 ? stdout : stderr, "%s\n", usage_str);
-	exit(ex == 0 ? qgtm_exit(0) : ex);
+	if (ex == 0) {
+		printf("%s\n", usage_str);
+		exit(qgtm_exit(0));
+	}
+	fprintf(stderr, "%s: try '%s -h'\n", qgtm_progname, qgtm_progname);
+	exit(ex);
 }
 
 /* Keep a record that has a string "type" (callback of qgtm_jsonl_each). */
@@ -88,15 +121,374 @@ audit_verify(const struct opts *o, const char *chain)
 	return 0;
 }
 
+/* The count s (an option's value); dies with 64 when it is not one. */
+static uint64_t
+count_of(const char *s, const char *name)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0)
+		qgtm_die(QGTM_EX_USAGE, "%s '%s': not a count", name, s);
+	return v;
+}
+
+/* The long option which as a count, or def when not given. */
+static uint64_t
+num_opt(const struct opts *o, int which, uint64_t def)
+{
+	static const char *const names[O_NUM] = {
+		"--size", "--index", "--from", "--to", "--prove",
+		"--consistency"
+	};
+
+	return o->num[which] == NULL ? def : count_of(o->num[which],
+	    names[which]);
+}
+
+/* Print n hashes, one a line. */
+static void
+print_hashes(unsigned char (*h)[32], size_t n)
+{
+	char hex[65];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		qgtm_hash_hex(h[i], hex);
+		printf("%s\n", hex);
+	}
+}
+
+/*
+ * Answer root, prove or consistency over t: index (or NULL) asks for an
+ * inclusion proof, from (or NULL) for a consistency proof, else the root;
+ * size is the tree size meant.
+ */
+static int
+tree_answer(const struct qgtm_mtree *t, const char *index, const char *from,
+    uint64_t size)
+{
+	unsigned char out[QGTM_MERKLE_MAX_PROOF][32];
+	size_t len = 1;
+	int rc;
+
+	if (index != NULL)
+		rc = qgtm_mtree_prove(t, count_of(index, "index"), size, out,
+		    &len);
+	else if (from != NULL)
+		rc = qgtm_mtree_consistency(t, count_of(from, "from"), size,
+		    out, &len);
+	else
+		rc = qgtm_mtree_root(t, size, out[0]);
+	if (rc == -1)
+		qgtm_die_lib();
+	print_hashes(out, len);
+	return 0;
+}
+
+/* root, prove and consistency over the chain. */
+static int
+audit_tree(const struct opts *o, enum verb v, const char *chain)
+{
+	struct qgtm_audit_summary sum;
+	struct qgtm_mtree t;
+	uint64_t size;
+
+	if (qgtm_audit_tree(chain, &sum, &t) == -1)
+		qgtm_die_lib();
+	size = num_opt(o, v == V_CONSISTENCY ? O_TO : O_SIZE, t.size);
+	tree_answer(&t, v == V_PROVE ? o->num[O_INDEX] : NULL,
+	    v == V_CONSISTENCY ? o->num[O_FROM] : NULL, size);
+	qgtm_mtree_release(&t);
+	return 0;
+}
+
+/* Open the one optional file operand (stdin without one). */
+static FILE *
+open_operand(int argc, char **argv, const char **name)
+{
+	FILE *f;
+
+	if (argc > 1)
+		usage(QGTM_EX_USAGE);
+	if (argc == 0 || strcmp(argv[0], "-") == 0) {
+		*name = "<stdin>";
+		return stdin;
+	}
+	*name = argv[0];
+	if ((f = fopen(argv[0], "r")) == NULL)
+		qgtm_die(QGTM_EX_NOINPUT, "cannot open '%s': %s", argv[0],
+		    strerror(errno));
+	return f;
+}
+
+/*
+ * Read hex lines from the operand: each decoded line goes to fn (leaf
+ * bytes for merkle, a 32-byte hash for check-proof). Dies with
+ * "file:line: reason" (65) on a bad line.
+ */
+static void
+read_hex_lines(int argc, char **argv, size_t want,
+    void (*fn)(const unsigned char *, size_t, void *), void *arg)
+{
+	unsigned char *bytes = NULL;
+	char *buf = NULL;
+	const char *name;
+	unsigned long line = 0;
+	size_t cap = 0, n;
+	ssize_t len;
+	FILE *f = open_operand(argc, argv, &name);
+
+	while ((len = getline(&buf, &cap, f)) > 0) {
+		line++;
+		if (buf[len - 1] == '\n')
+			buf[--len] = '\0';
+		bytes = qgtm_xrealloc(bytes, (size_t)len / 2 + 1);
+		if (qgtm_unhex(buf, (size_t)len, bytes, &n) == -1)
+			qgtm_die(QGTM_EX_DATAERR, "%s:%lu: %s", name, line,
+			    qgtm_errmsg());
+		if (want != 0 && n != want)
+			qgtm_die(QGTM_EX_DATAERR, "%s:%lu: not a hash of 64 "
+			    "hex digits", name, line);
+		fn(bytes, n, arg);
+	}
+	if (ferror(f))
+		qgtm_die(QGTM_EX_IOERR, "cannot read '%s': %s", name,
+		    strerror(errno));
+	free(bytes);
+	free(buf);
+	if (f != stdin)
+		fclose(f);
+}
+
+/* Add one raw leaf (callback of read_hex_lines). */
+static void
+add_leaf(const unsigned char *p, size_t n, void *arg)
+{
+	qgtm_mtree_add(arg, p, n);
+}
+
+/* merkle: the tree functions over raw hex leaves. */
+static int
+audit_merkle(const struct opts *o, int argc, char **argv)
+{
+	struct qgtm_mtree t;
+
+	if (o->num[O_PROVE] != NULL && o->num[O_CONSISTENCY] != NULL)
+		usage(QGTM_EX_USAGE);
+	qgtm_mtree_init(&t);
+	read_hex_lines(argc, argv, 0, add_leaf, &t);
+	tree_answer(&t, o->num[O_PROVE], o->num[O_CONSISTENCY],
+	    num_opt(o, O_SIZE, t.size));
+	qgtm_mtree_release(&t);
+	return 0;
+}
+
+/* A proof being read by check-proof. */
+struct proof {
+	unsigned char h[QGTM_MERKLE_MAX_PROOF][32];
+	size_t len;
+};
+
+/* Add one proof hash (callback of read_hex_lines). */
+static void
+add_hash(const unsigned char *p, size_t n, void *arg)
+{
+	struct proof *pr = arg;
+
+	if (pr->len == QGTM_MERKLE_MAX_PROOF)
+		qgtm_die(QGTM_EX_DATAERR, "proof longer than %d hashes",
+		    QGTM_MERKLE_MAX_PROOF);
+	memcpy(pr->h[pr->len++], p, n);
+}
+
+/* A hash option's value; dies with 64 when it is missing or bad. */
+static void
+hash_opt(const char *s, const char *name, unsigned char md[32])
+{
+	if (s == NULL)
+		qgtm_die(QGTM_EX_USAGE, "check-proof needs %s", name);
+	if (qgtm_hash_parse(s, md) == -1)
+		qgtm_die(QGTM_EX_USAGE, "%s: %s", name, qgtm_errmsg());
+}
+
+/* check-proof: verify an inclusion or a consistency proof. */
+static int
+audit_check(const struct opts *o, int argc, char **argv)
+{
+	unsigned char leaf[32], root[32], old[32];
+	struct proof pr = { .len = 0 };
+	int incl = o->num[O_INDEX] != NULL, rc;
+
+	if (incl == (o->num[O_FROM] != NULL) || o->num[incl ? O_SIZE : O_TO] ==
+	    NULL)
+		usage(QGTM_EX_USAGE);
+	hash_opt(o->root, "--root", root);
+	hash_opt(incl ? o->leaf : o->old_root, incl ? "--leaf" : "--old-root",
+	    incl ? leaf : old);
+	read_hex_lines(argc, argv, 32, add_hash, &pr);
+	rc = incl ? qgtm_merkle_check_inclusion(leaf, num_opt(o, O_INDEX, 0),
+	    num_opt(o, O_SIZE, 0), (const unsigned char (*)[32])pr.h, pr.len,
+	    root) : qgtm_merkle_check_consistency(num_opt(o, O_FROM, 0),
+	    num_opt(o, O_TO, 0), old, root,
+	    (const unsigned char (*)[32])pr.h, pr.len);
+	if (rc == -1)
+		qgtm_die_lib();
+	printf("ok %s\n", incl ? "inclusion" : "consistency");
+	return 0;
+}
+
+/* Print evidence records; exit 1 when there is none. */
+static int
+emit_all(json_t *recs, const char *what)
+{
+	json_t *r;
+	size_t i;
+
+	if (recs == NULL)
+		qgtm_die_lib();
+	json_array_foreach(recs, i, r)
+		if (qgtm_jsonl_emit(r) == -1)
+			break;
+	i = json_array_size(recs);
+	json_decref(recs);
+	if (i == 0)
+		qgtm_warn("no entry for %s", what);
+	return i == 0 ? QGTM_EX_NO : 0;
+}
+
+/* sample: -n entries chosen from --seed (or a random seed). */
+static int
+audit_sample(const struct opts *o, const char *chain)
+{
+	char seed[33];
+	const char *s = o->seed;
+
+	if (s == NULL) {
+		if (qgtm_trace_id_new(seed, "qgtm-audit sample") == -1)
+			qgtm_die_lib();
+		s = seed;
+	}
+	return emit_all(qgtm_audit_sample(chain, o->count == NULL ? 10 :
+	    (size_t)count_of(o->count, "-n"), s), "the sample");
+}
+
+/* repair: cut a torn last line off, keeping a copy. */
+static int
+audit_repair(const char *chain)
+{
+	char *copy;
+
+	if (qgtm_audit_repair(chain, &copy) == -1)
+		qgtm_die_lib();
+	if (copy != NULL)
+		qgtm_warn("cut a torn last line off '%s'; kept it in '%s'",
+		    chain, copy);
+	free(copy);
+	return 0;
+}
+
+/* Run a verb that reads or writes the chain. */
+static int
+chain_verb(const struct opts *o, enum verb v, const char *chain, int argc,
+    char **argv)
+{
+	switch (v) {
+	case V_APPEND:
+		return audit_append(o, chain, argc, argv);
+	case V_VERIFY:
+		return audit_verify(o, chain);
+	case V_TRACE:
+		return emit_all(qgtm_audit_trace(chain, argv[0]), argv[0]);
+	case V_SAMPLE:
+		return audit_sample(o, chain);
+	case V_REPAIR:
+		return audit_repair(chain);
+	default:
+		return audit_tree(o, v, chain);
+	}
+}
+
+/* The options each verb takes. */
+static const char *const optstrings[] = {
+	"Cc:f:hkqtVv", "Cc:f:hqVv", "Cc:f:hVv", "Cc:f:hVv", "Cc:f:hVv",
+	"hVv", "hVv", "Cc:f:hVv", "Cc:f:hn:Vv", "Cc:f:hVv"
+};
+#define L(o) (1u << (o))
+static const unsigned longs_ok[] = {
+	0, 0, L(O_SIZE), L(O_SIZE) | L(O_INDEX), L(O_FROM) | L(O_TO),
+	L(O_INDEX) | L(O_SIZE) | L(O_FROM) | L(O_TO) | L(O_LEAF) | L(O_ROOT) |
+	    L(O_OLD_ROOT),
+	L(O_SIZE) | L(O_PROVE) | L(O_CONSISTENCY), 0, L(O_SEED), 0
+};
+/* Operands each verb takes: at most, at least. */
+static const int max_args[] = { -1, 0, 0, 0, 0, 1, 1, 1, 0, 0 };
+static const int min_args[] = { 0, 0, 0, 0, 0, 0, 0, 1, 0, 0 };
+
+/* Parse the options of verb v into o; dies on a usage error. */
+static void
+parse_opts(struct opts *o, enum verb v, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "size", required_argument, NULL, 256 + O_SIZE },
+		{ "index", required_argument, NULL, 256 + O_INDEX },
+		{ "from", required_argument, NULL, 256 + O_FROM },
+		{ "to", required_argument, NULL, 256 + O_TO },
+		{ "prove", required_argument, NULL, 256 + O_PROVE },
+		{ "consistency", required_argument, NULL, 256 + O_CONSISTENCY },
+		{ "leaf", required_argument, NULL, 256 + O_LEAF },
+		{ "root", required_argument, NULL, 256 + O_ROOT },
+		{ "old-root", required_argument, NULL, 256 + O_OLD_ROOT },
+		{ "seed", required_argument, NULL, 256 + O_SEED },
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, optstrings[v], longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'C': o->show_config = 1; break;
+		case 'c': o->cfgpath = optarg; break;
+		case 'f': o->chain = optarg; break;
+		case 'h': usage(0);
+		case 'k': o->kflag = 1; break;
+		case 'n': o->count = optarg; break;
+		case 'q': o->qflag = 1; qgtm_log_level--; break;
+		case 't': o->tflag = 1; break;
+		case 'V': qgtm_version(); exit(qgtm_exit(0));
+		case 'v': qgtm_log_level++; break;
+		case 256 + O_LEAF: o->leaf = optarg; break;
+		case 256 + O_ROOT: o->root = optarg; break;
+		case 256 + O_OLD_ROOT: o->old_root = optarg; break;
+		case 256 + O_SEED: o->seed = optarg; break;
+		default:
+			if (ch < 256 || ch >= 256 + O_NUM)
+				usage(QGTM_EX_USAGE);
+			o->num[ch - 256] = optarg;
+		}
+		if (ch >= 256)
+			o->longs |= 1u << (ch - 256);
+	}
+	if ((o->longs & ~longs_ok[v]) != 0 || argc - optind < min_args[v] ||
+	    (max_args[v] >= 0 && argc - optind > max_args[v]))
+		usage(QGTM_EX_USAGE);
+	if ((v == V_PROVE && o->num[O_INDEX] == NULL) ||
+	    (v == V_CONSISTENCY && o->num[O_FROM] == NULL))
+		usage(QGTM_EX_USAGE);
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct opts o = { 0 };
 	struct qgtm_cfg cfg;
-	const char *optstr;
 	char *chain;
-	static const char *const verbs[] = { "append", "verify", NULL };
-	int ch, append, verb, rc;
+	static const char *const verbs[] = { "append", "verify", "root",
+	    "prove", "consistency", "check-proof", "merkle", "trace", "sample",
+	    "repair", NULL };
+	int verb, rc;
 
 	qgtm_init(argv[0], 1);
 	switch (verb = qgtm_cmd_verb(argc, argv, verbs)) {
@@ -110,37 +502,24 @@ main(int argc, char *argv[])
 			fprintf(stderr, "%s: %s\n", qgtm_progname, qgtm_errmsg());
 		usage(QGTM_EX_USAGE);
 	}
-	append = verb == 0;
-	optstr = append ? "Cc:f:hkqtVv" : "Cc:f:hqVv";
-	while ((ch = getopt(argc, argv, optstr)) != -1) {
-		switch (ch) {
-		case 'C': o.show_config = 1; break;
-		case 'c': o.cfgpath = optarg; break;
-		case 'f': o.chain = optarg; break;
-		case 'h': usage(0);
-		case 'k': o.kflag = 1; break;
-		case 'q': o.qflag = 1; qgtm_log_level--; break;
-		case 't': o.tflag = 1; break;
-		case 'V': qgtm_version(); return qgtm_exit(0);
-		case 'v': qgtm_log_level++; break;
-		default: usage(QGTM_EX_USAGE);
-		}
-	}
+	parse_opts(&o, verb, argc, argv);
 	argc -= optind;
 	argv += optind;
-	if (!append && argc > 0)
-		usage(QGTM_EX_USAGE);
+	if (verb == V_CHECK)
+		return qgtm_exit(audit_check(&o, argc, argv));
+	if (verb == V_MERKLE)
+		return qgtm_exit(audit_merkle(&o, argc, argv));
 	if ((rc = qgtm_cmd_start(&cfg, o.cfgpath, o.show_config)) != 0) {
 		if (rc == 1)
 			return qgtm_exit(0);
 		qgtm_die_lib();
 	}
 	chain = o.chain != NULL ? qgtm_xstrdup(o.chain) :
-	    qgtm_state_path(qgtm_cfg_str(&cfg, "audit.chain"), append);
+	    qgtm_state_path(qgtm_cfg_str(&cfg, "audit.chain"),
+	    verb == V_APPEND);
 	if (chain == NULL)
 		qgtm_die_lib();
-	rc = append ? audit_append(&o, chain, argc, argv) :
-	    audit_verify(&o, chain);
+	rc = chain_verb(&o, verb, chain, argc, argv);
 	free(chain);
 	qgtm_cfg_release(&cfg);
 	return qgtm_exit(rc);

@@ -1,7 +1,9 @@
 /*
  * qgtm-fetch: pull a data source into the point-in-time store and print
- * what it fetched as JSON Lines. This version knows the sim source, the
- * deterministic synthetic market; each run records the feed's health.
+ * what it fetched as JSON Lines: the deterministic sim market, or one of
+ * the six real feeds (lib/feed*.c); `all` runs every configured feed at
+ * once and `health` says how many are healthy. Each run records the
+ * feed's health in feeds.jsonl.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -13,7 +15,10 @@
 
 static const char usage_str[] =
     "usage: qgtm-fetch [-Cnqv] [-c config] [--from date] [--to date] "
-    "[--now time] source";
+    "[--now time] sim\n"
+    "       qgtm-fetch [-Cnqv] [-c config] [--now time] source\n"
+    "       qgtm-fetch [-Cqv] [-c config] [--now time] all\n"
+    "       qgtm-fetch [-Cjqv] [-c config] [--now time] health";
 
 static void __attribute__((noreturn))
 usage(int ex)
@@ -154,6 +159,132 @@ elapsed_ms(const struct timespec *t0)
 	return (t1.tv_sec - t0->tv_sec) * 1e3 + (t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/* The sim source: generate, store and print the bars. */
+static int
+fetch_sim(struct fetch *f, const char *from_s, const char *to_s, int dry)
+{
+	struct qgtm_sim sim;
+	struct timespec t0;
+	long from, to, today;
+	size_t added = 0;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	f->universe = qgtm_cfg_list(&f->cfg, "common.universe");
+	f->bysym = json_object();
+	today = (long)(qgtm_now() / 86400);
+	to = to_s != NULL ? parse_day("--to", to_s) : today;
+	if (from_s != NULL)
+		from = parse_day("--from", from_s);
+	else if (default_from(f, today, &from) == -1)
+		qgtm_die_lib();
+	/* An explicit empty range is a mistake; an up-to-date store is not. */
+	if (from > to && from_s != NULL)
+		qgtm_die(QGTM_EX_USAGE, "--from is after --to");
+	sim.seed = (uint64_t)qgtm_cfg_int(&f->cfg, "fetch.sim.seed");
+	sim.start_day = parse_day("fetch.sim.start",
+	    qgtm_cfg_str(&f->cfg, "fetch.sim.start"));
+	QGTM_INFO("fetch source=sim from_day=%ld to_day=%ld", from, to);
+	if (qgtm_sim_run(&sim, f->universe, from, to, qgtm_now(), keep_bar,
+	    f) == -1)
+		qgtm_die_lib();
+	if (!dry && (store_all(f, &added) == -1 ||
+	    record_health(f, added, elapsed_ms(&t0)) == -1))
+		qgtm_die_lib();
+	QGTM_INFO("fetched source=sim rows=%zu stored=%zu", f->rows, added);
+	rc = print_bars(f) == -1 ? QGTM_EX_IOERR : 0;
+	json_decref(f->bysym);
+	return rc;
+}
+
+/* Print each record of arr; QGTM_EX_IOERR on a write error. */
+static int
+print_all(json_t *arr)
+{
+	json_t *rec;
+	size_t i;
+
+	json_array_foreach(arr, i, rec)
+		if (qgtm_jsonl_emit(rec) == -1)
+			return QGTM_EX_IOERR;
+	return 0;
+}
+
+/* One real feed: fetch, store, print what was stored. */
+static int
+fetch_one(const struct qgtm_cfg *cfg, const char *name, int dry)
+{
+	const struct qgtm_feed_src *src = qgtm_feed_find(name);
+	struct qgtm_feed feed;
+	json_t *out;
+	int rc;
+
+	if (src == NULL)
+		qgtm_die(QGTM_EX_USAGE, "unknown source '%s' (available: sim "
+		    "%s all health)", name, qgtm_feed_names);
+	qgtm_feed_init(&feed, src, cfg, dry);
+	out = json_array();
+	if (qgtm_feed_run(&feed, out) == -1)
+		qgtm_die_lib();
+	QGTM_INFO("fetched source=%s rows=%zu stored=%zu ms=%.0f", name,
+	    feed.fetched, json_array_size(out), feed.latency_ms);
+	rc = print_all(out);
+	json_decref(out);
+	qgtm_feed_release(&feed);
+	return rc;
+}
+
+/* Every configured feed at once; prints their feed records. */
+static int
+fetch_all(const struct qgtm_cfg *cfg)
+{
+	json_t *out = json_array();
+	int failed, rc;
+
+	failed = qgtm_feed_run_all(cfg, qgtm_cfg_list(cfg, "fetch.feeds"),
+	    (long)qgtm_cfg_int(cfg, "fetch.feed_timeout_ms"), out);
+	rc = print_all(out);
+	json_decref(out);
+	if (failed > 0 && rc == 0)
+		rc = QGTM_EX_UNAVAILABLE;
+	return rc;
+}
+
+/* "n/N healthy (...)" and a line per unhealthy feed, or -j records. */
+static int
+health(const struct qgtm_cfg *cfg, int json)
+{
+	json_t *h = qgtm_feed_health(qgtm_cfg_list(cfg, "fetch.feeds"),
+	    qgtm_now()), *r;
+	size_t i, ok = 0;
+	int rc;
+
+	if (h == NULL)
+		qgtm_die_lib();
+	json_array_foreach(h, i, r)
+		ok += json_is_true(json_object_get(r, "healthy"));
+	if (json)
+		rc = print_all(h);
+	else {
+		printf("Data feeds: %zu/%zu healthy (", ok, json_array_size(h));
+		json_array_foreach(h, i, r)
+			printf("%s%s", i > 0 ? ", " : "",
+			    json_string_value(json_object_get(r, "feed")));
+		printf(")\n");
+		json_array_foreach(h, i, r)
+			if (!json_is_true(json_object_get(r, "healthy")))
+				printf("%s: %s\n", json_string_value(
+				    json_object_get(r, "feed")),
+				    json_string_value(json_object_get(r,
+				    "reason")));
+		rc = 0;
+	}
+	if (rc == 0 && ok < json_array_size(h))
+		rc = QGTM_EX_NO;
+	json_decref(h);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -166,19 +297,16 @@ main(int argc, char *argv[])
 	};
 	struct fetch f = { 0 };
 	const char *cfgpath = NULL, *from_s = NULL, *to_s = NULL;
-	struct qgtm_sim sim;
-	struct timespec t0;
-	long from, to, today;
-	int ch, show_config = 0, dry = 0, rc;
-	size_t added = 0;
+	int ch, show_config = 0, dry = 0, json = 0, rc;
 
 	qgtm_init(argv[0], 0);
-	while ((ch = getopt_long(argc, argv, "Cc:hnqVv", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "Cc:hjnqVv", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'C': show_config = 1; break;
 		case 'c': cfgpath = optarg; break;
 		case 'F': from_s = optarg; break;
 		case 'h': usage(0);
+		case 'j': json = 1; break;
 		case 'N':
 			if (qgtm_clock_pin(optarg) == -1)
 				qgtm_die(QGTM_EX_USAGE, "--now: %s", qgtm_errmsg());
@@ -200,35 +328,14 @@ main(int argc, char *argv[])
 	}
 	if (argc != 1)
 		usage(QGTM_EX_USAGE);
-	if (strcmp(argv[0], "sim") != 0)
-		qgtm_die(QGTM_EX_USAGE, "unknown source '%s' (available: sim)",
-		    argv[0]);
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	f.universe = qgtm_cfg_list(&f.cfg, "common.universe");
-	f.bysym = json_object();
-	today = (long)(qgtm_now() / 86400);
-	to = to_s != NULL ? parse_day("--to", to_s) : today;
-	if (from_s != NULL)
-		from = parse_day("--from", from_s);
-	else if (default_from(&f, today, &from) == -1)
-		qgtm_die_lib();
-	/* An explicit empty range is a mistake; an up-to-date store is not. */
-	if (from > to && from_s != NULL)
-		qgtm_die(QGTM_EX_USAGE, "--from is after --to");
-	sim.seed = (uint64_t)qgtm_cfg_int(&f.cfg, "fetch.sim.seed");
-	sim.start_day = parse_day("fetch.sim.start",
-	    qgtm_cfg_str(&f.cfg, "fetch.sim.start"));
-	QGTM_INFO("fetch source=sim from_day=%ld to_day=%ld", from, to);
-	if (qgtm_sim_run(&sim, f.universe, from, to, qgtm_now(), keep_bar,
-	    &f) == -1)
-		qgtm_die_lib();
-	if (!dry && (store_all(&f, &added) == -1 ||
-	    record_health(&f, added, elapsed_ms(&t0)) == -1))
-		qgtm_die_lib();
-	QGTM_INFO("fetched source=sim rows=%zu stored=%zu", f.rows, added);
-	rc = print_bars(&f) == -1 ? QGTM_EX_IOERR : 0;
-	json_decref(f.bysym);
+	if (strcmp(argv[0], "sim") == 0)
+		rc = fetch_sim(&f, from_s, to_s, dry);
+	else if (strcmp(argv[0], "all") == 0)
+		rc = fetch_all(&f.cfg);
+	else if (strcmp(argv[0], "health") == 0)
+		rc = health(&f.cfg, json);
+	else
+		rc = fetch_one(&f.cfg, argv[0], dry);
 	qgtm_cfg_release(&f.cfg);
 	return qgtm_exit(rc);
 }

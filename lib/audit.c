@@ -35,6 +35,8 @@ struct walk {
 	unsigned long line;
 	struct qgtm_audit_summary *sum;
 	struct qgtm_merkle tree;
+	qgtm_audit_fn fn;
+	void *arg;
 };
 
 /* Put "<where>: " before the last error message, with a new code. */
@@ -367,10 +369,10 @@ qgtm_audit_append_records(const char *chain_path, json_t *records)
  * they write). Without a lock file there is no appender to wait for.
  */
 static off_t
-settled_size(const char *path, int fd)
+settled_size(const char *path, int fd, int settle)
 {
 	char *lock = qgtm_xasprintf("%s.lock", path);
-	int lfd = open(lock, O_RDONLY | O_CLOEXEC);
+	int lfd = settle ? open(lock, O_RDONLY | O_CLOEXEC) : -1;
 	struct stat st;
 	off_t size = -1;
 
@@ -391,8 +393,10 @@ walk_line(struct walk *w, const char *line, size_t n, int has_nl)
 {
 	struct link l;
 
-	if (!has_nl)
+	if (!has_nl) {
+		w->sum->torn = 1;
 		return qgtm_seterr(QGTM_EX_NO, "torn last line (incomplete write)");
+	}
 	if (entry_check(line, n, &l) == -1)
 		return -1;
 	if (l.seq != (long long)w->sum->entries)
@@ -428,7 +432,11 @@ walk_chain(struct walk *w, FILE *f, off_t size)
 		if (walk_line(w, buf, n - (size_t)has_nl, has_nl) == -1) {
 			w->sum->bad_line = w->line;
 			rc = err_at(QGTM_EX_NO, "%s:%lu", w->path, w->line);
-		}
+		} else if (w->fn != NULL &&
+		    w->fn(buf, n - 1, w->sum->entries - 1, w->arg) == -1)
+			rc = err_at(qgtm_errcode(), "%s:%lu", w->path, w->line);
+		else
+			w->sum->good_bytes = done;
 	}
 	if (rc == 0 && ferror(f))
 		rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot read '%s'", w->path);
@@ -462,10 +470,12 @@ open_chain(const char *path, FILE **f)
 	return 0;
 }
 
-int
-qgtm_audit_verify(const char *chain_path, struct qgtm_audit_summary *out)
+/* qgtm_audit_walk; settle: wait for appenders (not when holding the lock). */
+static int
+walk_file(const char *chain_path, struct qgtm_audit_summary *out,
+    qgtm_audit_fn fn, void *arg, int settle)
 {
-	struct walk w = { chain_path, 0, out, { 0 } };
+	struct walk w = { chain_path, 0, out, { 0 }, fn, arg };
 	off_t size;
 	FILE *f;
 	int rc;
@@ -475,7 +485,7 @@ qgtm_audit_verify(const char *chain_path, struct qgtm_audit_summary *out)
 	qgtm_merkle_init(&w.tree);
 	rc = open_chain(chain_path, &f);
 	if (rc == 0 && f != NULL) {
-		size = settled_size(chain_path, fileno(f));
+		size = settled_size(chain_path, fileno(f), settle);
 		if (size == -1)
 			rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot stat '%s'",
 			    chain_path);
@@ -484,5 +494,104 @@ qgtm_audit_verify(const char *chain_path, struct qgtm_audit_summary *out)
 		fclose(f);
 	}
 	qgtm_merkle_root(&w.tree, out->root);
+	return rc;
+}
+
+int
+qgtm_audit_walk(const char *chain_path, struct qgtm_audit_summary *out,
+    qgtm_audit_fn fn, void *arg)
+{
+	return walk_file(chain_path, out, fn, arg, 1);
+}
+
+int
+qgtm_audit_verify(const char *chain_path, struct qgtm_audit_summary *out)
+{
+	return walk_file(chain_path, out, NULL, NULL, 1);
+}
+
+/* Add an entry line to the tree (callback of qgtm_audit_walk). */
+static int
+tree_add(const char *line, size_t n, unsigned long seq, void *arg)
+{
+	(void)seq;
+	qgtm_mtree_add(arg, line, n);
+	return 0;
+}
+
+int
+qgtm_audit_tree(const char *chain_path, struct qgtm_audit_summary *out,
+    struct qgtm_mtree *tree)
+{
+	qgtm_mtree_init(tree);
+	if (qgtm_audit_walk(chain_path, out, tree_add, tree) == 0)
+		return 0;
+	qgtm_mtree_release(tree);
+	return -1;
+}
+
+/* ------------------------------------------------------------ repair -- */
+
+/* Keep the torn tail (from off on) in a new file beside the chain. */
+static int
+keep_tail(const char *path, off_t off, char **copy)
+{
+	struct qgtm_buf b;
+	char ts[21], chunk[4096];
+	ssize_t r;
+	int fd, rc = 0;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot open '%s'", path);
+	qgtm_buf_init(&b, QGTM_AUDIT_MAX_APPEND);
+	while (rc == 0 && (r = pread(fd, chunk, sizeof chunk, off)) > 0) {
+		rc = qgtm_buf_add(&b, chunk, (size_t)r);
+		off += r;
+	}
+	close(fd);
+	*copy = qgtm_xasprintf("%s.torn-%s", path, qgtm_time_fmt(qgtm_now(), ts));
+	if (rc == 0)
+		rc = qgtm_write_atomic(*copy, b.data, b.len);
+	qgtm_buf_release(&b);
+	return rc;
+}
+
+/* Cut path back to size bytes and make that durable. */
+static int
+cut_to(const char *path, off_t size)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), rc = 0;
+
+	if (fd == -1)
+		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot open '%s'", path);
+	if (ftruncate(fd, size) == -1 || fsync(fd) == -1)
+		rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot truncate '%s'",
+		    path);
+	close(fd);
+	return rc;
+}
+
+int
+qgtm_audit_repair(const char *chain_path, char **copy)
+{
+	struct qgtm_audit_summary sum;
+	char *lock;
+	int fd, rc;
+
+	*copy = NULL;
+	lock = qgtm_xasprintf("%s.lock", chain_path);
+	fd = qgtm_lock(lock, QGTM_AUDIT_LOCK_MS);
+	free(lock);
+	if (fd == -1)
+		return -1;
+	rc = walk_file(chain_path, &sum, NULL, NULL, 0);
+	if (rc == -1 && sum.torn) {
+		rc = keep_tail(chain_path, (off_t)sum.good_bytes, copy);
+		if (rc == 0)
+			rc = cut_to(chain_path, (off_t)sum.good_bytes);
+	} else if (rc == -1 && qgtm_errcode() == QGTM_EX_NO)
+		rc = err_at(QGTM_EX_DATAERR, "refusing to repair anything but "
+		    "a torn last line");
+	qgtm_unlock(fd);
 	return rc;
 }

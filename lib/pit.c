@@ -25,16 +25,49 @@ series_path(const char *source, const char *series, int mkdirs)
 	return path;
 }
 
-/* Remember the last "date" seen (callback of qgtm_jsonl_each). */
+/*
+ * The stored records of one series by date: date -> the record with the
+ * greatest available_at (ties: the later line). Also tracks the newest date.
+ */
+struct index_ctx {
+	json_t *bydate;
+	char last[11];
+};
+
 static int
-last_date_cb(json_t *rec, const struct qgtm_jsonl_pos *pos, void *arg)
+index_cb(json_t *rec, const struct qgtm_jsonl_pos *pos, void *arg)
 {
-	const char *date;
+	struct index_ctx *ctx = arg;
+	const char *date, *avail, *prev_avail;
+	json_t *prev;
 
 	(void)pos;
-	if (qgtm_json_str(rec, "date", &date) == -1)
+	if (qgtm_json_str(rec, "date", &date) == -1 ||
+	    qgtm_json_str(rec, "available_at", &avail) == -1)
 		return -1;
-	snprintf(arg, 11, "%s", date);
+	prev = json_object_get(ctx->bydate, date);
+	prev_avail = json_string_value(json_object_get(prev, "available_at"));
+	if (prev == NULL || strcmp(avail, prev_avail) >= 0)
+		json_object_set(ctx->bydate, date, rec);
+	if (strcmp(date, ctx->last) > 0)
+		snprintf(ctx->last, sizeof ctx->last, "%s", date);
+	return 0;
+}
+
+/* Read the index of a series; a missing file is an empty one. */
+static int
+read_index(const char *path, struct index_ctx *ctx)
+{
+	char *argv[1] = { (char *)path };
+
+	ctx->bydate = json_object();
+	ctx->last[0] = '\0';
+	if (access(path, F_OK) == 0 &&
+	    qgtm_jsonl_each(1, argv, 0, index_cb, ctx) == -1) {
+		json_decref(ctx->bydate);
+		ctx->bydate = NULL;
+		return -1;
+	}
 	return 0;
 }
 
@@ -42,32 +75,61 @@ int
 qgtm_pit_last_date(const char *source, const char *series, char out[11])
 {
 	char *path = series_path(source, series, 0);
-	char *argv[1] = { path };
-	int rc = 0;
+	struct index_ctx ctx;
 
 	out[0] = '\0';
 	if (path == NULL)
 		return -1;
-	if (access(path, F_OK) == 0)
-		rc = qgtm_jsonl_each(1, argv, 0, last_date_cb, out);
+	if (read_index(path, &ctx) == -1) {
+		free(path);
+		return -1;
+	}
+	memcpy(out, ctx.last, sizeof ctx.last);
+	json_decref(ctx.bydate);
 	free(path);
-	return rc;
+	return 0;
 }
 
-/* Serialize the records of recs dated after `after` into buf. */
+/*
+ * Is rec news to the store? Yes when its date is not stored, or when it
+ * revises the value known for that date with a later available_at.
+ */
 static int
-new_lines(json_t *recs, const char *after, struct qgtm_buf *buf, size_t *n)
+is_new(json_t *bydate, json_t *rec, int *yes)
 {
-	const char *date;
+	const char *date, *avail;
+	json_t *prev;
+
+	*yes = 0;
+	if (qgtm_json_str(rec, "date", &date) == -1 ||
+	    qgtm_json_str(rec, "available_at", &avail) == -1)
+		return -1;
+	prev = json_object_get(bydate, date);
+	if (prev == NULL)
+		*yes = 1;
+	else if (!json_equal(json_object_get(prev, "value"),
+	    json_object_get(rec, "value")))
+		*yes = strcmp(avail, json_string_value(json_object_get(prev,
+		    "available_at"))) > 0;
+	if (*yes)
+		json_object_set(bydate, date, rec);
+	return 0;
+}
+
+/* Serialize the new records of recs into buf. */
+static int
+new_lines(json_t *recs, json_t *bydate, struct qgtm_buf *buf, size_t *n)
+{
 	json_t *rec;
 	size_t i;
 	char *line;
+	int yes;
 
 	*n = 0;
 	json_array_foreach(recs, i, rec) {
-		if (qgtm_json_str(rec, "date", &date) == -1)
+		if (is_new(bydate, rec, &yes) == -1)
 			return -1;
-		if (strcmp(date, after) <= 0)
+		if (!yes)
 			continue;
 		line = json_dumps(rec, JSON_COMPACT);
 		if (line == NULL)
@@ -84,8 +146,9 @@ qgtm_pit_store(const char *source, const char *series, json_t *recs,
     size_t *added)
 {
 	char *path = series_path(source, series, 1);
-	char *lockpath, last[11];
+	struct index_ctx ctx;
 	struct qgtm_buf buf;
+	char *lockpath;
 	int lockfd, rc;
 
 	*added = 0;
@@ -99,9 +162,11 @@ qgtm_pit_store(const char *source, const char *series, json_t *recs,
 		return -1;
 	}
 	qgtm_buf_init(&buf, SIZE_MAX / 2);
-	rc = qgtm_pit_last_date(source, series, last);
-	if (rc == 0)
-		rc = new_lines(recs, last, &buf, added);
+	rc = read_index(path, &ctx);
+	if (rc == 0) {
+		rc = new_lines(recs, ctx.bydate, &buf, added);
+		json_decref(ctx.bydate);
+	}
 	if (rc == 0 && buf.len > 0)
 		rc = qgtm_append_fsync(path, buf.data, buf.len);
 	if (rc == -1)
@@ -230,4 +295,122 @@ qgtm_pit_last_close(const char *source, const char *symbol, time_t as_of,
 		memcpy(date, s.bars[s.n - 1].date, 11);
 	qgtm_series_release(&s);
 	return 0;
+}
+
+/* Turn a stored obs record into struct qgtm_obs. */
+static int
+parse_obs(json_t *rec, struct qgtm_obs *o)
+{
+	const char *date, *avail, *s;
+	json_t *v;
+
+	if (qgtm_json_str(rec, "date", &date) == -1 ||
+	    qgtm_json_str(rec, "available_at", &avail) == -1)
+		return -1;
+	if (strlen(date) != 10)
+		return qgtm_seterr(QGTM_EX_DATAERR, "field 'date': expected YYYY-MM-DD");
+	if (qgtm_time_parse(avail, &o->available_at) == -1)
+		return qgtm_seterr(QGTM_EX_DATAERR, "field 'available_at': %s",
+		    qgtm_errmsg());
+	memcpy(o->date, date, 11);
+	o->value = 0;
+	v = json_object_get(rec, "value");
+	o->missing = json_is_null(v);
+	if (o->missing)
+		return 0;
+	if ((s = json_string_value(v)) == NULL)
+		return qgtm_seterr(QGTM_EX_DATAERR,
+		    "field 'value': expected a decimal string or null");
+	if (qgtm_dec_parse(s, QGTM_PRICE_SCALE, &o->value) == -1)
+		return qgtm_seterr(QGTM_EX_DATAERR, "field 'value': %s",
+		    qgtm_errmsg());
+	return 0;
+}
+
+struct obs_ctx {
+	struct qgtm_obs_series *s;
+	size_t cap;
+	time_t as_of;
+};
+
+/* Keep each observation known at the as-of moment. */
+static int
+obs_cb(json_t *rec, const struct qgtm_jsonl_pos *pos, void *arg)
+{
+	struct obs_ctx *ctx = arg;
+	struct qgtm_obs o;
+
+	(void)pos;
+	if (parse_obs(rec, &o) == -1)
+		return -1;
+	if (o.available_at > ctx->as_of)
+		return 0;
+	if (ctx->s->n == ctx->cap) {
+		ctx->cap = ctx->cap == 0 ? 512 : ctx->cap * 2;
+		ctx->s->obs = qgtm_xrealloc(ctx->s->obs,
+		    ctx->cap * sizeof *ctx->s->obs);
+	}
+	ctx->s->obs[ctx->s->n++] = o;
+	return 0;
+}
+
+/* Date order; for one date, the vintages oldest first. */
+static int
+obs_cmp(const void *a, const void *b)
+{
+	const struct qgtm_obs *x = a, *y = b;
+	int c = strcmp(x->date, y->date);
+
+	if (c != 0)
+		return c;
+	return (x->available_at > y->available_at) -
+	    (x->available_at < y->available_at);
+}
+
+/* Sort and keep the newest vintage of each date. */
+static void
+latest_vintages(struct qgtm_obs_series *s)
+{
+	size_t i, n = 0;
+
+	if (s->n == 0)
+		return;
+	qsort(s->obs, s->n, sizeof *s->obs, obs_cmp);
+	for (i = 0; i < s->n; i++) {
+		if (n > 0 && strcmp(s->obs[n - 1].date, s->obs[i].date) == 0)
+			n--;
+		s->obs[n++] = s->obs[i];
+	}
+	s->n = n;
+}
+
+int
+qgtm_pit_obs(const char *source, const char *series, time_t as_of,
+    struct qgtm_obs_series *out)
+{
+	struct obs_ctx ctx = { out, 0, as_of };
+	char *path = series_path(source, series, 0);
+	char *argv[1] = { path };
+	int rc = 0;
+
+	memset(out, 0, sizeof *out);
+	snprintf(out->series, sizeof out->series, "%s", series);
+	if (path == NULL)
+		return -1;
+	if (access(path, F_OK) == 0)
+		rc = qgtm_jsonl_each(1, argv, 0, obs_cb, &ctx);
+	free(path);
+	if (rc == -1)
+		qgtm_obs_series_release(out);
+	else
+		latest_vintages(out);
+	return rc;
+}
+
+void
+qgtm_obs_series_release(struct qgtm_obs_series *s)
+{
+	free(s->obs);
+	s->obs = NULL;
+	s->n = 0;
 }

@@ -718,6 +718,8 @@ struct qgtm_audit_summary {
 	char head[65];          /* hash of the last valid entry, or 64 zeros */
 	char root[65];          /* Merkle root over those entries */
 	unsigned long bad_line; /* first bad line (from 1), or 0 if none */
+	int torn;               /* the bad line is a torn last line */
+	long long good_bytes;   /* length of the valid prefix in bytes */
 };
 
 /*
@@ -754,6 +756,59 @@ int qgtm_audit_append_records(const char *chain_path, json_t *records);
 int qgtm_audit_verify(const char *chain_path, struct qgtm_audit_summary *out);
 
 /*
+ * Callback for each valid entry of qgtm_audit_walk(): its line (n bytes,
+ * no newline; borrowed, valid during the call) and seq. Returns 0, or -1
+ * after qgtm_seterr() to stop the walk (the message gets "chain:LINE: ").
+ */
+typedef int (*qgtm_audit_fn)(const char *line, size_t n, unsigned long seq,
+    void *arg);
+
+/*
+ * qgtm_audit_walk: qgtm_audit_verify, calling fn (may be NULL) on every
+ * entry once it has checked out, in chain order. Returns as verify, or
+ * -1 with fn's error.
+ */
+int qgtm_audit_walk(const char *chain_path, struct qgtm_audit_summary *out,
+    qgtm_audit_fn fn, void *arg);
+
+struct qgtm_mtree;
+
+/*
+ * qgtm_audit_tree: verify the chain and build its whole Merkle tree in
+ * tree (initialized here; the caller releases it on success; nothing to
+ * release on -1). Returns as qgtm_audit_verify.
+ */
+int qgtm_audit_tree(const char *chain_path, struct qgtm_audit_summary *out,
+    struct qgtm_mtree *tree);
+
+/*
+ * qgtm_audit_repair: under the appenders' lock, cut a torn last line off
+ * the chain after copying it to "<chain>.torn-<now>" (*copy: its path, a
+ * new allocation, free(); NULL when nothing was cut), then fsync. A valid
+ * chain is left alone (0, *copy NULL); any other damage is refused with
+ * QGTM_EX_DATAERR naming the first bad line. Returns 0 or -1.
+ */
+int qgtm_audit_repair(const char *chain_path, char **copy);
+
+/*
+ * qgtm_audit_trace: the entries on the path of id (lib/audit_trace.c):
+ * when id is an entry's rec.trace_id, every entry of that trace; when it
+ * is a rec.client_order_id, order_id or broker_order_id, the entries of
+ * that order (same client_order_id) and those of its trace without a
+ * client_order_id (signal, risk decision). qgtm_audit_sample: min(n,
+ * entries) distinct entries chosen from seed: the j-th pick is the first
+ * 8 bytes of SHA-256("SEED:j"), big-endian, modulo the entry count,
+ * repeats skipped. Both verify the chain first and return a new array,
+ * in chain order, of records of type "audit_trace" or "audit_sample" with
+ * seq, kind (the record's type), tree_size, root, leaf_hash, proof (the
+ * inclusion proof, checked by qgtm_merkle_check_inclusion), inclusion
+ * "verified" and entry (the whole entry); samples also carry seed. An
+ * unknown id gives an empty array. NULL on error, as qgtm_audit_verify.
+ */
+json_t *qgtm_audit_trace(const char *chain_path, const char *id);
+json_t *qgtm_audit_sample(const char *chain_path, size_t n, const char *seed);
+
+/*
  * A Merkle tree hash (RFC 9162 section 2.1, lib/merkle.c), built one leaf
  * at a time in O(log n) space: leaf = SHA-256(0x00 || data), node =
  * SHA-256(0x01 || left || right), split at the largest power of two below
@@ -771,6 +826,96 @@ void qgtm_merkle_init(struct qgtm_merkle *m);
 void qgtm_merkle_add(struct qgtm_merkle *m, const void *p, size_t n);
 /* qgtm_merkle_root: the tree head as 64 lowercase hex digits and a NUL. */
 void qgtm_merkle_root(const struct qgtm_merkle *m, char out[65]);
+
+/* qgtm_merkle_leaf: the leaf hash SHA-256(0x00 || the n bytes at p). */
+void qgtm_merkle_leaf(const void *p, size_t n, unsigned char md[32]);
+
+/*
+ * qgtm_sha256_cat: SHA-256 of the an bytes at a followed by the bn bytes
+ * at b, through one digest context kept for the life of the process (not
+ * thread-safe). Dies (QGTM_EX_OSERR) only when OpenSSL cannot allocate.
+ */
+void qgtm_sha256_cat(const void *a, size_t an, const void *b, size_t bn,
+    unsigned char md[32]);
+
+/*
+ * qgtm_json_canon: if the bytes from p (before end) begin with one JSON
+ * value drawn from a subset whose canonical form is itself (lib/
+ * audit_canon.c: objects with strictly ascending keys, arrays, strings of
+ * printable ASCII without '"' or '\', integers of at most 18 digits and no
+ * "-0", true, false, null; no whitespace; depth at most 64), the end of
+ * that value; else NULL, which does not mean the bytes are not canonical
+ * JSON, only that this quick test cannot tell. For a value it accepts,
+ * jansson's json_loadb() succeeds (even with JSON_REJECT_DUPLICATES) and
+ * json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS) gives back the same bytes.
+ */
+const char *qgtm_json_canon(const char *p, const char *end);
+
+/* qgtm_hash_hex: md as 64 lowercase hex digits and a NUL. */
+void qgtm_hash_hex(const unsigned char md[32], char out[65]);
+
+/* qgtm_hash_parse: 64 hex digits (either case) into md; -1 (DATAERR). */
+int qgtm_hash_parse(const char *s, unsigned char md[32]);
+
+/*
+ * qgtm_unhex: len hex digits at s (even; either case) into out (len / 2
+ * bytes of room), *n set to the bytes written. Returns 0 or -1 (DATAERR).
+ */
+int qgtm_unhex(const char *s, size_t len, unsigned char *out, size_t *n);
+
+/* Most hashes in an inclusion or consistency proof (64-bit sizes). */
+#define QGTM_MERKLE_MAX_PROOF 66
+
+/*
+ * A whole Merkle tree, for proofs (lib/merkle.c): the roots of all its
+ * full subtrees in post order (2n - popcount(n) nodes for n leaves; the
+ * leaf i at 2i - popcount(i)), so the nodes of a tree of size n are a
+ * prefix of those of every larger tree. The struct owns node.
+ */
+struct qgtm_mtree {
+	unsigned char (*node)[32];
+	uint64_t size;                  /* leaves */
+	size_t nnodes, cap;
+};
+
+/* qgtm_mtree_init: the empty tree; no allocation. _release frees it. */
+void qgtm_mtree_init(struct qgtm_mtree *t);
+void qgtm_mtree_release(struct qgtm_mtree *t);
+/* qgtm_mtree_add: add the leaf of n bytes at p; _add_hash: of leaf hash. */
+void qgtm_mtree_add(struct qgtm_mtree *t, const void *p, size_t n);
+void qgtm_mtree_add_hash(struct qgtm_mtree *t, const unsigned char leaf[32]);
+
+/*
+ * qgtm_mtree_root: MTH of the first size leaves (RFC 9162 2.1.1; the empty
+ * tree's root for 0). qgtm_mtree_prove: PATH(index, D[0:size]) of 2.1.3.1,
+ * leaf-level sibling first. qgtm_mtree_consistency: PROOF(from, D[0:to])
+ * of 2.1.4.1; from = to gives the empty proof, from = 0 is refused (the
+ * policy of transparency-dev/merkle, see qgtm-audit(1)). Proofs go to
+ * proof (room for QGTM_MERKLE_MAX_PROOF hashes), their length to *len.
+ * Each returns 0, or -1 (QGTM_EX_USAGE) when a size exceeds the tree or
+ * the index or sizes are out of range.
+ */
+int qgtm_mtree_root(const struct qgtm_mtree *t, uint64_t size,
+    unsigned char root[32]);
+int qgtm_mtree_prove(const struct qgtm_mtree *t, uint64_t index,
+    uint64_t size, unsigned char (*proof)[32], size_t *len);
+int qgtm_mtree_consistency(const struct qgtm_mtree *t, uint64_t from,
+    uint64_t to, unsigned char (*proof)[32], size_t *len);
+
+/*
+ * qgtm_merkle_check_inclusion: the verification of RFC 9162 2.1.3.2 of an
+ * inclusion proof of len hashes for the leaf hash leaf at index in a tree
+ * of size leaves with root. qgtm_merkle_check_consistency: that of 2.1.4.2
+ * between trees of first and second leaves with roots r1 and r2; equal
+ * sizes need an empty proof and equal roots, first = 0 fails. Return 0
+ * if the proof holds, else -1 (QGTM_EX_NO) saying why.
+ */
+int qgtm_merkle_check_inclusion(const unsigned char leaf[32], uint64_t index,
+    uint64_t size, const unsigned char (*proof)[32], size_t len,
+    const unsigned char root[32]);
+int qgtm_merkle_check_consistency(uint64_t first, uint64_t second,
+    const unsigned char r1[32], const unsigned char r2[32],
+    const unsigned char (*proof)[32], size_t len);
 
 /* ---------------------------------------------------------------- pit -- */
 
@@ -797,17 +942,39 @@ struct qgtm_series {
 };
 
 /*
- * qgtm_pit_store: append to data/<source>/<series>.jsonl those records of
- * recs (an array of objects with a "date" string, oldest first) dated after
- * the last stored one, in one durable append under the series' lock.
- * Sets *added to their number. Returns 0 or -1.
+ * One observation as read back from the store (an "obs" record): the value
+ * in QGTM_PRICE_SCALE units, or missing when the source published none
+ * (FRED's "."), as known at its available_at.
+ */
+struct qgtm_obs {
+	char date[11];          /* the date the value is for, YYYY-MM-DD */
+	time_t available_at;    /* when this value (vintage) became known */
+	int64_t value;
+	int missing;
+};
+
+/* A series of observations, one per date, oldest first. Owns obs. */
+struct qgtm_obs_series {
+	char series[32];
+	struct qgtm_obs *obs;
+	size_t n;
+};
+
+/*
+ * qgtm_pit_store: append to data/<source>/<series>.jsonl the records of
+ * recs (an array of objects with "date" and "available_at" strings, each
+ * date's vintages oldest first) that are news: a date not stored yet, or
+ * a later available_at with another "value" than the newest stored for
+ * that date (a revision). One durable append under the series' lock, so a
+ * rerun adds nothing. Sets *added to their number. Returns 0 or -1; on -1
+ * nothing was appended.
  */
 int qgtm_pit_store(const char *source, const char *series, json_t *recs,
     size_t *added);
 
 /*
- * qgtm_pit_last_date: the date of the newest stored record of a series
- * into out (11 bytes), or "" when there is none. Returns 0 or -1.
+ * qgtm_pit_last_date: the newest date of a stored record of a series into
+ * out (11 bytes), or "" when there is none. Returns 0 or -1.
  */
 int qgtm_pit_last_date(const char *source, const char *series, char out[11]);
 
@@ -829,6 +996,17 @@ void qgtm_series_release(struct qgtm_series *s);
  */
 int qgtm_pit_last_close(const char *source, const char *symbol, time_t as_of,
     int64_t *close, char *date);
+
+/*
+ * qgtm_pit_obs: the as-of join of observations: for each date of series,
+ * the newest vintage whose available_at is at or before as_of, oldest date
+ * first; nothing known later is ever returned. No file gives n = 0; a
+ * malformed line is QGTM_EX_DATAERR naming file and line. Returns 0 or -1;
+ * release with qgtm_obs_series_release().
+ */
+int qgtm_pit_obs(const char *source, const char *series, time_t as_of,
+    struct qgtm_obs_series *out);
+void qgtm_obs_series_release(struct qgtm_obs_series *s);
 
 /* ---------------------------------------------------------------- sim -- */
 
@@ -922,21 +1100,25 @@ struct qgtm_book;
 
 /*
  * Reason codes, one bit each, numbered in the alphabetical order of their
- * names so that walking the bits upwards lists them sorted. The first three
- * reject a target; the others resize it.
+ * names so that walking the bits upwards lists them sorted. Those in
+ * QGTM_RISK_REJECT reject a target; the others resize it.
  */
 enum {
 	QGTM_RISK_GROSS_EXPOSURE = 1 << 0,
-	QGTM_RISK_NO_EQUITY = 1 << 1,
-	QGTM_RISK_NO_PRICE = 1 << 2,
-	QGTM_RISK_ORDER_NOTIONAL = 1 << 3,
-	QGTM_RISK_POSITION_NOTIONAL = 1 << 4,
-	QGTM_RISK_POSITION_PCT = 1 << 5,
-	QGTM_RISK_UNKNOWN_SYMBOL = 1 << 6
+	QGTM_RISK_KILL_SWITCH_FLATTEN = 1 << 1,
+	QGTM_RISK_KILL_SWITCH_NO_NEW = 1 << 2,
+	QGTM_RISK_KILL_SWITCH_THROTTLE = 1 << 3,
+	QGTM_RISK_NO_EQUITY = 1 << 4,
+	QGTM_RISK_NO_PRICE = 1 << 5,
+	QGTM_RISK_ORDER_NOTIONAL = 1 << 6,
+	QGTM_RISK_POSITION_NOTIONAL = 1 << 7,
+	QGTM_RISK_POSITION_PCT = 1 << 8,
+	QGTM_RISK_UNKNOWN_SYMBOL = 1 << 9
 };
 #define QGTM_RISK_REJECT \
-	(QGTM_RISK_NO_EQUITY | QGTM_RISK_NO_PRICE | QGTM_RISK_UNKNOWN_SYMBOL)
-#define QGTM_RISK_NREASONS 7
+	(QGTM_RISK_NO_EQUITY | QGTM_RISK_NO_PRICE | QGTM_RISK_UNKNOWN_SYMBOL | \
+	QGTM_RISK_KILL_SWITCH_FLATTEN | QGTM_RISK_KILL_SWITCH_NO_NEW)
+#define QGTM_RISK_NREASONS 10
 
 /* qgtm_risk_reason_name: the name of one reason bit ("GROSS_EXPOSURE"),
  * or NULL when reason is not exactly one known bit. Borrowed (static). */
@@ -948,6 +1130,8 @@ struct qgtm_risk_limits {
 	int64_t max_position_pct;       /* QGTM_WEIGHT_SCALE, of equity */
 	int64_t max_gross_exposure;     /* QGTM_WEIGHT_SCALE, of equity */
 	int64_t max_order_notional;     /* QGTM_CENTS */
+	int64_t throttle_scale;         /* QGTM_WEIGHT_SCALE, kept under
+	                                   THROTTLE */
 };
 
 /*
@@ -958,13 +1142,16 @@ struct qgtm_risk_limits {
 int qgtm_risk_limits_load(const struct qgtm_cfg *cfg,
     struct qgtm_risk_limits *lim);
 
+struct qgtm_rules;
+
 /*
  * qgtm_risk_limits_record: a "limits" record (new reference) with the
- * four limits as decimal strings, common.universe, common.price_source and
+ * limits as decimal strings, the rules of qgtm-risk evaluate
+ * (qgtm_rules_limits_json()), common.universe, common.price_source and
  * "config", the file they came from (null for built-in defaults).
  */
 json_t *qgtm_risk_limits_record(const struct qgtm_cfg *cfg,
-    const struct qgtm_risk_limits *lim);
+    const struct qgtm_risk_limits *lim, const struct qgtm_rules *ru);
 
 /* One target as the gate sees it. */
 struct qgtm_risk_target {
@@ -996,6 +1183,20 @@ struct qgtm_risk_target {
 int qgtm_risk_apply(const struct qgtm_risk_limits *lim, int64_t equity,
     struct qgtm_risk_target *t, size_t n);
 
+/*
+ * qgtm_risk_apply_tier: the kill switch's step, after qgtm_risk_apply(),
+ * on the targets not rejected yet, with cur the weight of the position
+ * held (current / equity, toward zero):
+ *  THROTTLE: the move from cur kept at throttle_scale, toward cur
+ *	(KILL_SWITCH_THROTTLE when that changes it);
+ *  NO_NEW: a target that is not risk-reducing (|approved| above |cur|, or
+ *	the other side of zero) is rejected (KILL_SWITCH_NO_NEW);
+ *  FLATTEN: every target is rejected (KILL_SWITCH_FLATTEN).
+ * NORMAL and WARN change nothing. equity must be positive.
+ */
+void qgtm_risk_apply_tier(const struct qgtm_risk_limits *lim, int tier,
+    int64_t equity, struct qgtm_risk_target *t, size_t n);
+
 /* The gate of one qgtm-risk run: the limits, the book and the equity. */
 struct qgtm_risk {
 	const struct qgtm_cfg *cfg;     /* borrowed */
@@ -1003,6 +1204,8 @@ struct qgtm_risk {
 	struct qgtm_book *book;         /* owned */
 	int64_t equity;                 /* QGTM_CENTS: the book marked at as_of */
 	time_t as_of;                   /* the moment prices are taken at */
+	int tier;                       /* the kill switch's effective tier;
+	                                   NORMAL after qgtm_risk_init() */
 };
 
 /*
@@ -1021,7 +1224,8 @@ int qgtm_risk_init(struct qgtm_risk *r, const struct qgtm_cfg *cfg,
  * every bit set on any target, sorted), equity (cents), targets (one per
  * signal target, in order: symbol, weight, approved_weight, price, reasons;
  * approved_weight and price are null for a rejected target, price also
- * when none is known) and as_of (the signal's). A target not in
+ * when none is known), tier (r->tier's name) and as_of (the signal's).
+ * The limits apply, then r->tier (qgtm_risk_apply_tier()). A target not in
  * common.universe is UNKNOWN_SYMBOL; one without a close at r->as_of is
  * NO_PRICE. A malformed signal is NULL with QGTM_EX_DATAERR
  * "field 'targets[1].weight': ...".
@@ -1249,6 +1453,695 @@ int qgtm_oms_run_commit(struct qgtm_oms_run *run);
 
 /* qgtm_oms_run_release: unlock and free what run owns. */
 void qgtm_oms_run_release(struct qgtm_oms_run *run);
+
+/* -------------------------------------------------------------- stats -- */
+
+/*
+ * Statistics of per-period returns (decimal fractions), lib/stats.c; the
+ * conventions are those of qgtm-stats(1). Functions of a series return NAN
+ * when it is too short (n < 1 for the mean, n < 2 for the others).
+ */
+
+/* qgtm_stats_mean: the arithmetic mean. qgtm_stats_sd: the sample
+ * standard deviation (n - 1 denominator). */
+double qgtm_stats_mean(const double *r, size_t n);
+double qgtm_stats_sd(const double *r, size_t n);
+
+/* qgtm_stats_sharpe: mean / sample sd, per period (not annualized). */
+double qgtm_stats_sharpe(const double *r, size_t n);
+
+/* qgtm_stats_downside: sqrt(mean over all n of min(r, 0)^2), per period. */
+double qgtm_stats_downside(const double *r, size_t n);
+
+/*
+ * qgtm_stats_max_drawdown: min over t of W_t / max(1, W_1..W_t) - 1 with
+ * W_t the compounded wealth from 1: the starting capital counts as a peak.
+ * 0 or negative; 0 for an empty series.
+ */
+double qgtm_stats_max_drawdown(const double *r, size_t n);
+
+/* qgtm_stats_moments: skewness m3/m2^1.5 and non-excess kurtosis m4/m2^2
+ * from the biased central moments (NAN when m2 is 0). */
+void qgtm_stats_moments(const double *r, size_t n, double *skew,
+    double *kurt);
+
+/* The summary of one series, annualized with ppy periods a year. */
+struct qgtm_stats_summary {
+	size_t n;
+	double mean;            /* per period */
+	double vol;             /* sd * sqrt(ppy) */
+	double sharpe;          /* mean / sd * sqrt(ppy) */
+	double sortino;         /* mean * ppy / (downside * sqrt(ppy)) */
+	double max_drawdown;
+	double annual_return;   /* W_n^(ppy / n) - 1 */
+	double calmar;          /* annual_return / -max_drawdown, NAN at 0 */
+	double skew, kurtosis;  /* kurtosis non-excess */
+	double hit_rate;        /* #(r > 0) / #(r != 0), NAN when all are 0 */
+};
+
+/* qgtm_stats_summary: fill out from r[0..n-1]. Returns 0, or -1
+ * (QGTM_EX_DATAERR) when n < 2. */
+int qgtm_stats_summary(const double *r, size_t n, double ppy,
+    struct qgtm_stats_summary *out);
+
+/* qgtm_norm_cdf: the standard Normal CDF. qgtm_norm_ppf: its inverse to
+ * full double precision (-INFINITY at 0, INFINITY at 1, NAN outside). */
+double qgtm_norm_cdf(double x);
+double qgtm_norm_ppf(double p);
+
+/*
+ * qgtm_stats_psr: the probabilistic Sharpe ratio Z[(sr - sr_star)
+ * sqrt(t - 1) / sqrt(1 - skew sr + (kurt - 1)/4 sr^2)] of a per-period
+ * Sharpe sr over t observations, kurt non-excess. NAN when t <= 1 or the
+ * variance factor is not positive.
+ */
+double qgtm_stats_psr(double sr, double sr_star, double t, double skew,
+    double kurt);
+
+/* qgtm_stats_expected_max: the expected maximum of `trials` independent
+ * standard Normals, (1 - g) Z^-1(1 - 1/N) + g Z^-1(1 - 1/(N e)), g the
+ * Euler-Mascheroni constant; NAN when trials <= 1. */
+double qgtm_stats_expected_max(double trials);
+
+/*
+ * qgtm_stats_dsr: the deflated Sharpe ratio PSR(sr0) with sr0 =
+ * sqrt(trials_var) * expected_max(trials), trials_var the variance of the
+ * trials' per-period Sharpe ratios; sr0 is stored in *sr0.
+ */
+double qgtm_stats_dsr(double sr, double t, double trials, double trials_var,
+    double skew, double kurt, double *sr0);
+
+/* qgtm_stats_mintrl: the minimum track record length 1 + v (Z^-1(prob) /
+ * (sr - sr_star))^2 in observations; INFINITY when sr <= sr_star. */
+double qgtm_stats_mintrl(double sr, double sr_star, double skew, double kurt,
+    double prob);
+
+/* The per-split performance measure of PBO. */
+enum qgtm_pbo_metric { QGTM_PBO_SHARPE, QGTM_PBO_MEAN };
+
+/* The outcome of qgtm_stats_pbo(). Owns logits. */
+struct qgtm_pbo {
+	double pbo;             /* share of splits with logit <= 0 */
+	double *logits;         /* one per split, in mask order */
+	size_t nsplits;         /* C(S, S/2) */
+	size_t rows_used;       /* T - T mod S: the first T mod S rows dropped */
+};
+
+/*
+ * qgtm_stats_pbo: the probability of backtest overfitting by CSCV of the
+ * t x n row-major matrix m (rows are periods, columns configurations) cut
+ * into s contiguous blocks: for every choice of s/2 blocks as in-sample,
+ * the first column with the best in-sample metric is ranked out of sample
+ * (ascending, ties by average rank), w = rank / (n + 1), logit =
+ * ln(w / (1 - w)). Errors: s odd, below 2 or above 24 (QGTM_EX_USAGE);
+ * n < 2 or fewer than 2 rows a block (QGTM_EX_DATAERR). Returns 0 or -1;
+ * release out with qgtm_pbo_release().
+ */
+int qgtm_stats_pbo(const double *m, size_t t, size_t n, size_t s,
+    enum qgtm_pbo_metric metric, struct qgtm_pbo *out);
+void qgtm_pbo_release(struct qgtm_pbo *p);
+
+/* qgtm_pbo_logit_quantiles: min, 25%, median, 75% and max of the logits
+ * (linear interpolation between order statistics, as numpy's default). */
+void qgtm_pbo_logit_quantiles(const struct qgtm_pbo *p, double q[5]);
+
+/* --------------------------------------------------------- killswitch -- */
+
+/*
+ * The kill switch (lib/killswitch.c, qgtm-risk(1)). Five ordered tiers;
+ * the tier lives in a state backend, "file" (under the state directory) or
+ * "redis://host:port/db" (config key state.backend), as a flat object of
+ * strings: tier, seq (changes so far), since, reason, by, approved_by.
+ * Every change is a compare-and-set under the backend's lock and leaves a
+ * "tier" record in the backend's history stream. A state that cannot be
+ * trusted (missing although it existed once, unreadable, corrupt, or the
+ * backend unreachable) reads as at least NO_NEW: it fails closed.
+ */
+enum {
+	QGTM_TIER_NORMAL, QGTM_TIER_WARN, QGTM_TIER_THROTTLE,
+	QGTM_TIER_NO_NEW, QGTM_TIER_FLATTEN
+};
+#define QGTM_NTIERS 5
+
+/* qgtm_tier_name: "NORMAL" ... "FLATTEN", or NULL out of range. Static. */
+const char *qgtm_tier_name(int tier);
+/* qgtm_tier_parse: the tier named s (upper case), or -1. */
+int qgtm_tier_parse(const char *s);
+
+/* The health of the state as read. */
+enum {
+	QGTM_KS_OK, QGTM_KS_MISSING, QGTM_KS_CORRUPT, QGTM_KS_UNREADABLE,
+	QGTM_KS_UNAVAILABLE
+};
+/* qgtm_ks_health_name: "ok", "missing", ... Static. */
+const char *qgtm_ks_health_name(int health);
+
+/* The files of the file backend, relative to the state directory. The
+ * marker is written with the first state and never removed: a state
+ * missing while the marker exists is fail-closed, not a fresh start. With
+ * Redis, the marker file is kept too, by every read of a good state, so a
+ * Redis that lost its data reads as missing on any host that saw it. */
+#define QGTM_KS_STATE "risk/killswitch.json"
+#define QGTM_KS_MARKER "risk/killswitch.init"
+#define QGTM_KS_LOCK "risk/lock"
+/* How long a writer waits for risk/lock before QGTM_EX_TEMPFAIL. */
+#define QGTM_KS_LOCK_MS 10000
+
+/* The state as read. */
+struct qgtm_ks_state {
+	int tier;               /* as stored (NORMAL when health is not OK) */
+	int effective;          /* what checks act on: tier, or at least
+	                           NO_NEW when health is not OK */
+	int health;             /* QGTM_KS_* */
+	long long seq;          /* changes so far */
+	char since[21];         /* RFC 3339 of the last change */
+	char reason[256];
+	char by[64];
+	char approved_by[64];   /* "" unless a two-person reset */
+	char detail[256];       /* why health is not OK */
+};
+
+struct qgtm_ks;
+
+/*
+ * A state backend. Objects are flat JSON objects of strings by name
+ * ("state", "marker", "requests/ID"); streams are append-only lists of
+ * records ("history", "heartbeat"). load returns 1 found, 0 absent or -1
+ * (QGTM_EX_DATAERR corrupt, QGTM_EX_IOERR unreadable, other codes
+ * unreachable); commit writes the state, appends the event (may be NULL)
+ * to "history" and sets the marker, returning 1, 0 when another writer
+ * changed the state since begin (try again), or -1; beat makes rec the
+ * object "heartbeat" (and, where streams are bounded, adds it to the
+ * stream "heartbeat"), returning 0 or -1.
+ */
+struct qgtm_ks_backend {
+	const char *name;
+	int (*open)(struct qgtm_ks *ks);
+	void (*close)(struct qgtm_ks *ks);
+	int (*begin)(struct qgtm_ks *ks);
+	int (*commit)(struct qgtm_ks *ks, json_t *state, json_t *event);
+	void (*end)(struct qgtm_ks *ks);
+	int (*load)(struct qgtm_ks *ks, const char *name, json_t **out);
+	int (*store)(struct qgtm_ks *ks, const char *name, json_t *obj);
+	int (*append)(struct qgtm_ks *ks, const char *stream, json_t *rec);
+	json_t *(*range)(struct qgtm_ks *ks, const char *stream);
+	int (*beat)(struct qgtm_ks *ks, json_t *rec);
+};
+
+/* The Redis backend (lib/redis.c): hashes qgtm:killswitch (the tier),
+ * qgtm:killswitch:init (the marker), qgtm:eval, qgtm:heartbeat and
+ * qgtm:request:ID; streams qgtm:killswitch:events (the history) and
+ * qgtm:heartbeats (XADD MAXLEN ~ 10000), each entry one field "data"
+ * holding the record. */
+extern const struct qgtm_ks_backend qgtm_redis_backend;
+
+/* An open backend. Owns url and the connection. */
+struct qgtm_ks {
+	const struct qgtm_cfg *cfg;     /* borrowed */
+	const struct qgtm_ks_backend *be;
+	char *url;              /* state.backend as configured */
+	int lockfd;             /* file backend: risk/lock while held */
+	void *conn;             /* redis backend: the connection */
+};
+
+/*
+ * qgtm_ks_open: the backend of cfg's state.backend. An unknown scheme is
+ * QGTM_EX_CONFIG. Connection trouble is not an error here: it shows as
+ * the health of each read. Returns 0 or -1; on -1 ks holds nothing.
+ */
+int qgtm_ks_open(struct qgtm_ks *ks, const struct qgtm_cfg *cfg);
+/* qgtm_ks_close: disconnect and free what ks owns. */
+void qgtm_ks_close(struct qgtm_ks *ks);
+
+/*
+ * qgtm_ks_read: the state into st; never fails. A backend that never held
+ * a state (no state, no marker) is initialized NORMAL under its lock. Any
+ * trouble sets st->health and st->detail and makes st->effective at least
+ * NO_NEW; the library error holds the message.
+ */
+void qgtm_ks_read(struct qgtm_ks *ks, struct qgtm_ks_state *st);
+
+/* A change of tier asked for. */
+struct qgtm_ks_change {
+	int to;
+	const char *reason;
+	const char *by;
+	const char *approved_by;        /* NULL unless a two-person reset */
+	const char *request_id;         /* likewise */
+	int only_up;            /* nothing to do unless to is higher */
+	long long expect_seq;   /* -1, or refuse unless seq is this */
+};
+
+/*
+ * qgtm_ks_change: compare-and-set the tier to c->to under the backend's
+ * lock, retried when another writer got in between. Refused
+ * (QGTM_EX_NOPERM): expect_seq given and the state changed or cannot be
+ * trusted; a state that cannot be trusted and c->to below NO_NEW. An
+ * escalation to NO_NEW or FLATTEN over such a state repairs it. Returns 1
+ * with *rec the "tier" record written to the history (a new reference),
+ * 0 when only_up and the tier is already c->to or higher, or -1.
+ */
+int qgtm_ks_change(struct qgtm_ks *ks, const struct qgtm_ks_change *c,
+    json_t **rec);
+
+/* qgtm_ks_history: the tier records at or after since, oldest first (a
+ * new array), or NULL on a read error. */
+json_t *qgtm_ks_history(struct qgtm_ks *ks, time_t since);
+
+/*
+ * qgtm_ks_state_record: a "risk_state" record (new reference) of st: tier
+ * (effective), stored_tier, since, reason, by, approved_by, seq, backend,
+ * health and detail.
+ */
+json_t *qgtm_ks_state_record(const struct qgtm_ks *ks,
+    const struct qgtm_ks_state *st);
+
+/* --------------------------------------------------------------- feed -- */
+
+/*
+ * The data feeds of qgtm-fetch(1): lib/feed.c drives a fetch, each
+ * lib/feed_<source>.c speaks one provider's API. A fetch asks its source
+ * for the request units (series, symbol lists, files), fetches each unit
+ * page by page and parses every page into "obs" or "bar" records by
+ * series. Only when every page of every unit parsed are the series stored
+ * (qgtm_pit_store(), one durable append each), so a malformed or surprising
+ * response never leaves part of itself in the store. Every fetch ends with
+ * a "feed" health record appended to feeds.jsonl.
+ */
+
+struct qgtm_feed;
+
+/* Paging state of one unit; all zero for its first page. */
+struct qgtm_feed_page {
+	int n;                  /* pages parsed before this one */
+	long offset;            /* rows parsed before this one */
+	char token[512];        /* the provider's next-page token, or "" */
+};
+
+/* One source: its name and the steps of its protocol. */
+struct qgtm_feed_src {
+	const char *name;
+	/* units: the request units, a new array of strings; NULL on error.
+	 * NULL when the units are the config list units_key. */
+	json_t *(*units)(struct qgtm_feed *f);
+	/* request: append the URL of page pg of unit to url and set any
+	 * headers with qgtm_feed_header(). Returns 0 or -1. */
+	int (*request)(struct qgtm_feed *f, const char *unit,
+	    const struct qgtm_feed_page *pg, struct qgtm_buf *url);
+	/* parse: check one page (borrowed) and add its records with
+	 * qgtm_feed_obs() or qgtm_feed_bar(). Returns 1 with pg moved on
+	 * when another page follows, 0 when the unit is done, or -1 with
+	 * QGTM_EX_PROTOCOL for a surprising response. */
+	int (*parse)(struct qgtm_feed *f, const char *unit, json_t *page,
+	    struct qgtm_feed_page *pg);
+	/* fresh: the newest observation date that the source's schedule
+	 * has published by now, YYYY-MM-DD into out. */
+	void (*fresh)(time_t now, char out[11]);
+	const char *units_key;
+};
+
+/* One fetch of one source. Owns what qgtm_feed_release() frees. */
+struct qgtm_feed {
+	const struct qgtm_feed_src *src;
+	const struct qgtm_cfg *cfg;     /* borrowed */
+	time_t now;
+	int dry_run;            /* fetch and parse, store nothing */
+	char *hdr[4];           /* request headers, NULL-terminated */
+	json_t *series;         /* series name -> array of new records */
+	json_t *keys;           /* secrets loaded, by environment name */
+	size_t fetched;         /* records parsed */
+	char last_obs[11];      /* newest date parsed, or "" */
+	double latency_ms;
+	int progress;           /* show a progress line on stderr */
+	json_t *health;         /* the feed record of the run, or NULL */
+};
+
+/* The six real sources in health order, and the names of all of them
+ * ("fred alpaca cftc lbma eia openbb"). */
+extern const struct qgtm_feed_src qgtm_feed_fred, qgtm_feed_alpaca,
+    qgtm_feed_cftc, qgtm_feed_lbma, qgtm_feed_eia, qgtm_feed_openbb;
+extern const char qgtm_feed_names[];
+
+/* qgtm_feed_find: the source called name, or NULL. */
+const struct qgtm_feed_src *qgtm_feed_find(const char *name);
+
+/*
+ * qgtm_feed_init: a fetch of src with cfg at qgtm_now(). No request is
+ * made. qgtm_feed_release: free what f owns.
+ */
+void qgtm_feed_init(struct qgtm_feed *f, const struct qgtm_feed_src *src,
+    const struct qgtm_cfg *cfg, int dry_run);
+void qgtm_feed_release(struct qgtm_feed *f);
+
+/*
+ * qgtm_feed_run: fetch every unit of f's source, store the new records
+ * (not for a dry run) and append the feed health record to feeds.jsonl
+ * (status ok or error with the reason, rows stored, records fetched,
+ * latency_ms, last_obs, expected_obs from the schedule and stale). The
+ * records stored are appended to out (an array, may be NULL). Returns
+ * 0, or -1 with the error set; the store then holds nothing of this fetch.
+ */
+int qgtm_feed_run(struct qgtm_feed *f, json_t *out);
+
+/*
+ * qgtm_feed_run_all: run the sources named in names (an array of
+ * strings) at once, each in a process of its own that is stopped after
+ * timeout_ms (then recorded as an error "timed out"); one failing feed
+ * stops none of the others. Appends each feed's health record to out in
+ * the order of names. Returns the number of feeds that failed.
+ */
+int qgtm_feed_run_all(const struct qgtm_cfg *cfg, json_t *names,
+    long timeout_ms, json_t *out);
+
+/*
+ * qgtm_feed_health: the health of the sources named in names as of now,
+ * from feeds.jsonl: one "feed_health" record each (feed, healthy,
+ * reason, last_ok, last_obs, expected_obs). A feed is healthy when its
+ * last good fetch is under 24 hours old and its newest observation is as
+ * fresh as its schedule allows. Returns a new array, or NULL on error.
+ */
+json_t *qgtm_feed_health(json_t *names, time_t now);
+
+/*
+ * Helpers for the sources. qgtm_feed_key: the secret of env or file_key
+ * (qgtm_cfg_secret(), registered so it is never shown), loaded once per
+ * fetch; borrowed from f, NULL with the error set. qgtm_feed_header: set
+ * request header i (0-2) to "name: value". qgtm_url_param: append
+ * "name=value" with both percent-encoded (RFC 3986 unreserved kept),
+ * preceded by '&' unless url is empty or ends in '?'.
+ */
+const char *qgtm_feed_key(struct qgtm_feed *f, const char *env,
+    const char *file_key);
+void qgtm_feed_header(struct qgtm_feed *f, int i, const char *name,
+    const char *value);
+void qgtm_url_param(struct qgtm_buf *url, const char *name,
+    const char *value);
+
+/*
+ * qgtm_feed_since: the first date a fetch of series asks for into out:
+ * back_days before the newest stored date (to catch revisions; 0 for the
+ * day after it), or fetch.lookback_days before now when none is stored.
+ * Returns 0 or -1.
+ */
+int qgtm_feed_since(struct qgtm_feed *f, const char *series, int back_days,
+    char out[11]);
+
+/*
+ * qgtm_feed_dec: the decimal string (at most QGTM_PRICE_SCALE digits) of
+ * v, a JSON number or a string holding one, into out (32 bytes); JSON null
+ * and "." (FRED's missing value) give "" for a missing value. Returns 0,
+ * or -1 (QGTM_EX_PROTOCOL "field 'what': ...") for anything else.
+ */
+int qgtm_feed_dec(struct qgtm_feed *f, json_t *v, const char *what,
+    char out[32]);
+
+/*
+ * qgtm_feed_obs: add an "obs" record of series (source, series, date,
+ * value: a decimal string or null when dec is "", available_at) to the
+ * fetch. qgtm_feed_bar: add a "bar" record of symbol (date, open, high,
+ * low, close, volume, available_at = the session close) from the members
+ * of obj (borrowed) named by keys: open, high, low, close (numbers or
+ * numeric strings) and volume (an integral number; absent is 0); a bar
+ * whose session has not closed at f->now is left out. Both return 0, or
+ * -1 (QGTM_EX_PROTOCOL) for a bad date or value or a day without a session.
+ */
+int qgtm_feed_obs(struct qgtm_feed *f, const char *series, const char *date,
+    const char *dec, time_t available_at);
+int qgtm_feed_bar(struct qgtm_feed *f, const char *symbol, const char *date,
+    json_t *obj, const char *const keys[5]);
+
+/* qgtm_feed_fresh_session: the date of the last NYSE session closed at
+ * now, the freshness rule of daily bars. */
+void qgtm_feed_fresh_session(time_t now, char out[11]);
+
+/*
+ * qgtm_feed_fail: set the error "SOURCE: unexpected response: what" with
+ * QGTM_EX_PROTOCOL; returns -1.
+ */
+int qgtm_feed_fail(struct qgtm_feed *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ----------------------------------------------------------- calendar -- */
+
+/*
+ * Release rules and the week-ahead calendar (lib/calendar.c).
+ * qgtm_federal_holiday: 1 when y-m-d is a US federal holiday as observed
+ * (New Year's, MLK, Washington's Birthday, Memorial, Juneteenth from 2021,
+ * Independence, Labor, Columbus, Veterans, Thanksgiving, Christmas; a
+ * Saturday holiday on the Friday before, a Sunday one on the Monday after).
+ */
+int qgtm_federal_holiday(int y, int m, int d);
+
+/*
+ * qgtm_cot_release: when the Commitments of Traders report for the
+ * Tuesday y-m-d is published: that week's Friday 15:30 New York, or when
+ * a federal holiday falls on a weekday of that week, the next business
+ * day after the Friday at 15:30.
+ */
+time_t qgtm_cot_release(int y, int m, int d);
+
+/*
+ * qgtm_eia_release: when EIA's Weekly Petroleum Status Report for the
+ * week ending Friday y-m-d is published: the following Wednesday 10:30
+ * New York, or Thursday 11:00 when a federal holiday falls on the Monday
+ * to Wednesday of that week.
+ */
+time_t qgtm_eia_release(int y, int m, int d);
+
+/*
+ * The two-person reset (lib/reset.c). Operators are the items NAME:PUBKEY
+ * of risk.operators, PUBKEY the base64 of the raw 32-byte Ed25519 public
+ * key; each signs with the PEM private key in a mode 0600 file. A signature
+ * covers the canonical JSON (compact, sorted keys) of the object without
+ * its "sig", and is base64 in "sig". A refusal returns NULL with
+ * QGTM_EX_NOPERM and *why one of
+ * UNKNOWN_OPERATOR, SAME_OPERATOR, EXPIRED, TIER_CHANGED, BAD_SIGNATURE,
+ * NOT_LOWER, STATE_UNTRUSTED, NO_REQUEST; other errors leave *why NULL.
+ */
+struct qgtm_reset {
+	int to;                 /* the tier asked for */
+	const char *reason;
+	const char *by;         /* the requesting operator */
+	const char *keypath;    /* its private key */
+};
+
+/*
+ * qgtm_reset_request: ask to lower the kill switch to r->to. The state
+ * must be trustworthy and at a higher tier. The request (id: 16 hex digits
+ * of the SHA-256 of its content; to, from, seq, by, reason, created,
+ * expires after risk.reset_expiry_minutes, sig) is stored in the backend
+ * as "requests/ID". Returns the "reset_request" record (new reference) or
+ * NULL.
+ */
+json_t *qgtm_reset_request(struct qgtm_ks *ks, const struct qgtm_reset *r,
+    const char **why);
+
+/*
+ * qgtm_reset_approve: approve request id as operator by, signing with the
+ * key in keypath, and apply it: only when by is a configured operator, the
+ * requester is one too and the request's signature verifies under their
+ * key, by is not the requester, the request has not expired, the state's
+ * seq is still the request's (the tier has not changed since), and by's
+ * signature verifies under by's configured key. The change is a
+ * compare-and-set on that seq. Returns the "reset_approval" record
+ * (request_id, request_sig, by, to, ts, sig; new reference) with *tier_rec
+ * the "tier" record, or NULL.
+ */
+json_t *qgtm_reset_approve(struct qgtm_ks *ks, const char *id, const char *by,
+    const char *keypath, json_t **tier_rec, const char **why);
+
+/*
+ * The automatic rules of qgtm-risk evaluate (lib/rules.c), from the risk
+ * section: fractions in QGTM_WEIGHT_SCALE units, tiers as QGTM_TIER_*.
+ */
+struct qgtm_rules {
+	int64_t max_daily_loss;
+	int64_t max_drawdown;
+	int64_t warn_at;
+	long long breaches_to_trip;
+	int loss_tier;
+	json_t *required_feeds;         /* borrowed from cfg */
+	int stale_feed_tier;
+	long long max_heartbeat_gap_s;  /* 0: off */
+	int heartbeat_tier;
+	long long max_rejects_in_a_row; /* 0: off */
+	int reject_tier;
+};
+
+/* qgtm_rules_load: the rules of cfg; a fraction outside 0-1 or a negative
+ * count is QGTM_EX_CONFIG. Returns 0 or -1. */
+int qgtm_rules_load(const struct qgtm_cfg *cfg, struct qgtm_rules *ru);
+
+/* qgtm_rules_limits_json: add the rules to a limits record, as enforced. */
+void qgtm_rules_limits_json(const struct qgtm_rules *ru, json_t *rec);
+
+/* What evaluate keeps between runs: the backend object "eval". */
+struct qgtm_eval {
+	char day[11];           /* the day of day_start, YYYY-MM-DD */
+	long long day_start;    /* QGTM_CENTS: the day's first equity */
+	long long peak;         /* QGTM_CENTS: the highest equity seen */
+	long long loss_breaches, dd_breaches;   /* in a row */
+	long long rejects;      /* broker rejects in a row */
+	int64_t daily_loss;     /* set by qgtm_rules_equity(), not kept */
+	int64_t drawdown;       /* likewise */
+};
+
+/* qgtm_eval_load: ev from the backend (all zero when absent). Returns 0,
+ * or -1 (QGTM_EX_DATAERR when malformed). qgtm_eval_store: write it back;
+ * 0 or -1. */
+int qgtm_eval_load(struct qgtm_ks *ks, struct qgtm_eval *ev);
+int qgtm_eval_store(struct qgtm_ks *ks, const struct qgtm_eval *ev);
+
+/* qgtm_eval_order: count an "order" record (borrowed): status "rejected"
+ * adds a reject in a row, "filled" ends the run. Others are ignored. */
+void qgtm_eval_order(struct qgtm_eval *ev, json_t *rec);
+
+/* A verdict: the highest tier a rule asked for and why. */
+struct qgtm_verdict {
+	int tier;               /* NORMAL when no rule asks for anything */
+	char why[256];
+};
+
+/*
+ * qgtm_rules_equity: the loss rules at equity (cents, unrealized PnL
+ * included) on day (YYYY-MM-DD). A new day makes equity its start; the
+ * peak follows equity up. For the daily loss (from the day's start) and
+ * the drawdown (from the peak), each as a fraction: at or over its limit
+ * it counts a breach in a row and asks for loss_tier after
+ * breaches_to_trip of them (WARN before); under it the count starts
+ * again, and at warn_at of the limit or more it asks for WARN. A limit of
+ * 0 is off. Sets ev->daily_loss and ev->drawdown.
+ */
+void qgtm_rules_equity(const struct qgtm_rules *ru, struct qgtm_eval *ev,
+    int64_t equity, const char *day, struct qgtm_verdict *v);
+
+/*
+ * qgtm_rules_other: the other rules at now: reject_tier after
+ * max_rejects_in_a_row rejects; heartbeat_tier when the newest heartbeat
+ * is older than max_heartbeat_gap_s or there is none; stale_feed_tier
+ * when a required feed is not healthy (qgtm_feed_health()). Returns 0, or
+ * -1 when the feed health cannot be read.
+ */
+int qgtm_rules_other(struct qgtm_ks *ks, const struct qgtm_rules *ru,
+    const struct qgtm_eval *ev, time_t now, struct qgtm_verdict *v);
+
+/* ---------------------------------------------------------- heartbeat -- */
+
+/*
+ * qgtm_heartbeat_beat: record a heartbeat of name (lib/heartbeat.c) in
+ * the backend: a "heartbeat" record (name, host, pid) made the newest
+ * beat. Returns the record (new reference) or NULL.
+ */
+json_t *qgtm_heartbeat_beat(struct qgtm_ks *ks, const char *name);
+
+/* qgtm_heartbeat_last: the time of the newest heartbeat, 0 when none or
+ * it cannot be read. */
+time_t qgtm_heartbeat_last(struct qgtm_ks *ks);
+
+/* -------------------------------------------------------------- alert -- */
+
+/*
+ * qgtm_alert_send: post text (cut to Discord's 2000 characters) as the
+ * content of a message to the Discord webhook whose URL is in
+ * $QGTM_DISCORD_WEBHOOK_URL or the key file alert.discord_webhook_file
+ * (lib/alert.c). Not retried. Returns 0 when it was delivered or when no
+ * webhook is configured, or -1: the key file cannot be read, the request
+ * failed, or the webhook answered other than 2xx. Callers treat -1 as a
+ * warning: an alert never stops the act it reports.
+ */
+int qgtm_alert_send(const struct qgtm_cfg *cfg, const char *text);
+
+/* ----------------------------------------------------------- backtest -- */
+
+/*
+ * A backtest (lib/backtest.c, qgtm-backtest(1)): the sim market replayed
+ * day by day through the live path, strategy signal -> qgtm_risk_decide()
+ * -> qgtm_oms_run_decision() with the sim broker, in the state directory,
+ * which must be a private, empty one.
+ */
+
+/* One session: the book marked at its close after the day's orders. */
+struct qgtm_bt_day {
+	char date[11];
+	double equity;          /* dollars */
+	double ret;             /* equity over the previous one (or the
+	                           initial cash), minus 1 */
+};
+
+/* The outcome. Owns days and fills. */
+struct qgtm_backtest {
+	struct qgtm_bt_day *days;
+	size_t ndays;
+	json_t *fills;          /* the fill records, each with its "date" */
+	double traded;          /* sum of |notional| of the fills, dollars */
+	double initial;         /* broker.sim.initial_cash, dollars */
+};
+
+/*
+ * qgtm_backtest_param: apply "key=value" (--param) to cfg as the value of
+ * signal.<strategy>.<key>, which must be an int or num key of the schema.
+ * Returns 0, or -1 with QGTM_EX_USAGE "unknown parameter 'k' of strategy
+ * s" or "--param k: expected an integer, got 'v'".
+ */
+int qgtm_backtest_param(struct qgtm_cfg *cfg, const char *strategy,
+    const char *kv);
+
+/*
+ * qgtm_backtest_run: set common.price_source to "sim" in cfg, store the
+ * sim history (fetch.sim.seed, from fetch.sim.start) of common.universe
+ * up to to_day in the state directory, then run every session of the
+ * first symbol from from_day to to_day (days since the epoch) with the
+ * clock pinned to its close. Returns 0, or -1 with the failing call's
+ * error (QGTM_EX_USAGE when fewer than 2 sessions ran); release bt with
+ * qgtm_backtest_release() either way.
+ */
+int qgtm_backtest_run(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
+    long from_day, long to_day, struct qgtm_backtest *bt);
+void qgtm_backtest_release(struct qgtm_backtest *bt);
+
+/* One walk-forward fold: row ranges [from, to) of the return matrix. */
+struct qgtm_wf_fold {
+	size_t train_from, train_to, test_from, test_to;
+	size_t chosen;          /* the column picked on the training rows */
+};
+
+/* A walk-forward outcome. Owns folds, oos and chosen. */
+struct qgtm_wf {
+	struct qgtm_wf_fold *folds;
+	size_t nfolds;
+	double *oos;            /* t stitched test returns, NAN before first */
+	size_t *chosen;         /* t: the column each test return came from */
+	size_t first;           /* the first test row */
+};
+
+/*
+ * qgtm_walk_forward: walk forward over the t x n row-major matrix m of
+ * per-period returns (rows are sessions, columns configurations): the
+ * test windows are rows [train, train + test), [train + test, ...), the
+ * last one possibly shorter; each is preceded by its training window, the
+ * train rows just before it, or every row from 0 when anchored. The
+ * column with the best Sharpe ratio on the training rows (the first on a
+ * tie) gives the test window's returns. Returns 0, or -1 (QGTM_EX_USAGE)
+ * when train < 2, test < 1 or t <= train; release wf with
+ * qgtm_wf_release() either way.
+ */
+int qgtm_walk_forward(const double *m, size_t t, size_t n, size_t train,
+    size_t test, int anchored, struct qgtm_wf *wf);
+void qgtm_wf_release(struct qgtm_wf *wf);
+
+/* qgtm_svg_text: write s to out escaping & < > " and ' for XML text and
+ * attribute values. */
+void qgtm_svg_text(FILE *out, const char *s);
+
+/*
+ * qgtm_svg_equity: write a standalone SVG chart: title (escaped), the
+ * equity curve above, the drawdown (fractions, 0 or negative) below, the
+ * date labels first and last (escaped). Returns 0, or -1 (QGTM_EX_DATAERR
+ * for n = 0, QGTM_EX_IOERR on a write error).
+ */
+int qgtm_svg_equity(FILE *out, const char *title, const char *first,
+    const char *last, const double *equity, const double *drawdown,
+    size_t n);
 
 #include "banned.h"
 

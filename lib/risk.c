@@ -14,7 +14,8 @@
 #define WEIGHT_ONE 1000000      /* 1.0 at QGTM_WEIGHT_SCALE */
 
 static const char *const reason_names[QGTM_RISK_NREASONS] = {
-	"GROSS_EXPOSURE", "NO_EQUITY", "NO_PRICE", "ORDER_NOTIONAL",
+	"GROSS_EXPOSURE", "KILL_SWITCH_FLATTEN", "KILL_SWITCH_NO_NEW",
+	"KILL_SWITCH_THROTTLE", "NO_EQUITY", "NO_PRICE", "ORDER_NOTIONAL",
 	"POSITION_NOTIONAL", "POSITION_PCT", "UNKNOWN_SYMBOL",
 };
 
@@ -62,14 +63,19 @@ qgtm_risk_limits_load(const struct qgtm_cfg *cfg, struct qgtm_risk_limits *lim)
 	    cfg_fraction(cfg, "risk.max_gross_exposure",
 	    &lim->max_gross_exposure) == -1 ||
 	    cfg_money(cfg, "risk.max_order_notional",
-	    &lim->max_order_notional) == -1)
+	    &lim->max_order_notional) == -1 ||
+	    cfg_fraction(cfg, "risk.throttle_scale",
+	    &lim->throttle_scale) == -1)
 		return -1;
+	if (lim->throttle_scale > WEIGHT_ONE)
+		return qgtm_seterr(QGTM_EX_CONFIG, "config key "
+		    "risk.throttle_scale: must not be above 1");
 	return 0;
 }
 
 json_t *
 qgtm_risk_limits_record(const struct qgtm_cfg *cfg,
-    const struct qgtm_risk_limits *lim)
+    const struct qgtm_risk_limits *lim, const struct qgtm_rules *ru)
 {
 	json_t *rec = qgtm_record_new("limits", NULL);
 
@@ -81,6 +87,9 @@ qgtm_risk_limits_record(const struct qgtm_cfg *cfg,
 	    qgtm_dec_json(lim->max_gross_exposure, QGTM_WEIGHT_SCALE));
 	json_object_set_new(rec, "max_order_notional",
 	    qgtm_dec_json(lim->max_order_notional, QGTM_CENTS));
+	json_object_set_new(rec, "throttle_scale",
+	    qgtm_dec_json(lim->throttle_scale, QGTM_WEIGHT_SCALE));
+	qgtm_rules_limits_json(ru, rec);
 	json_object_set_new(rec, "universe",
 	    json_deep_copy(qgtm_cfg_list(cfg, "common.universe")));
 	json_object_set_new(rec, "price_source",
@@ -207,6 +216,42 @@ qgtm_risk_apply(const struct qgtm_risk_limits *lim, int64_t equity,
 		    limit_order(lim, equity, &t[i]) == -1)
 			return -1;
 	return 0;
+}
+
+/* ------------------------------------------------------------ tiers -- */
+
+/* Is the move from cur to w risk-reducing (same side, not larger)? */
+static int
+reducing(int64_t cur, int64_t w)
+{
+	return (w == 0 || (w < 0) == (cur < 0)) && abs64(w) <= abs64(cur);
+}
+
+void
+qgtm_risk_apply_tier(const struct qgtm_risk_limits *lim, int tier,
+    int64_t equity, struct qgtm_risk_target *t, size_t n)
+{
+	int64_t cur, w;
+	size_t i;
+
+	for (i = 0; i < n && tier >= QGTM_TIER_THROTTLE; i++) {
+		if (t[i].reasons & QGTM_RISK_REJECT)
+			continue;
+		cur = (int64_t)((__int128)t[i].current * WEIGHT_ONE / equity);
+		if (tier == QGTM_TIER_FLATTEN)
+			t[i].reasons |= QGTM_RISK_KILL_SWITCH_FLATTEN;
+		else if (tier == QGTM_TIER_NO_NEW && !reducing(cur, t[i].approved))
+			t[i].reasons |= QGTM_RISK_KILL_SWITCH_NO_NEW;
+		else if (tier == QGTM_TIER_THROTTLE) {
+			w = cur + (int64_t)((__int128)(t[i].approved - cur) *
+			    lim->throttle_scale / WEIGHT_ONE);
+			if (w != t[i].approved)
+				t[i].reasons |= QGTM_RISK_KILL_SWITCH_THROTTLE;
+			t[i].approved = w;
+		}
+		if (t[i].reasons & QGTM_RISK_REJECT)
+			t[i].approved = 0;
+	}
 }
 
 /* ------------------------------------------------------------- gate -- */
@@ -380,6 +425,7 @@ decision_json(const struct qgtm_risk *r, json_t *signal,
 	json_object_set_new(rec, "reasons", reasons_json(any));
 	json_object_set_new(rec, "equity", qgtm_dec_json(r->equity, QGTM_CENTS));
 	json_object_set_new(rec, "targets", arr);
+	json_object_set_new(rec, "tier", json_string(qgtm_tier_name(r->tier)));
 	json_object_set(rec, "as_of", json_object_get(signal, "as_of"));
 	return rec;
 }
@@ -401,8 +447,11 @@ qgtm_risk_decide(struct qgtm_risk *r, json_t *signal)
 	n = json_array_size(arr);
 	t = qgtm_xcalloc(n > 0 ? n : 1, sizeof *t);
 	if (read_targets(r, arr, t) == 0 &&
-	    qgtm_risk_apply(&r->lim, r->equity, t, n) == 0)
+	    qgtm_risk_apply(&r->lim, r->equity, t, n) == 0) {
+		if (r->equity > 0)
+			qgtm_risk_apply_tier(&r->lim, r->tier, r->equity, t, n);
 		rec = decision_json(r, signal, t, n);
+	}
 	free(t);
 	return rec;
 }

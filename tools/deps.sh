@@ -6,7 +6,8 @@ set -eu
 
 PACKAGES="gcc make pkg-config libc6-dev
 libcurl4-openssl-dev libjansson-dev libssl-dev libyaml-dev
-check bats mandoc jq"
+check bats mandoc jq python3
+redis-server libhiredis-dev openssl"
 
 missing=
 for p in $PACKAGES; do

@@ -31,11 +31,11 @@ programs() {
 	done
 }
 
-@test "an unknown option is exit 64 with the usage on stderr" {
+@test "an unknown option is exit 64 with the usage (or where to find it) on stderr" {
 	for p in $(programs); do
 		run -64 --separate-stderr "$p" -Z
 		[ -z "$output" ]
-		[[ $stderr == *"usage: $p"* ]]
+		[[ $stderr == *"usage: $p"* || $stderr == *"try '$p -h'"* ]]
 	done
 }
 

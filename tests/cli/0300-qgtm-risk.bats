@@ -76,6 +76,18 @@ bar() {
 	max_position_pct 0.250000
 	max_gross_exposure 1.500000
 	max_order_notional 25000.00
+	throttle_scale 0.500000
+	max_daily_loss 0.020000
+	max_drawdown 0.030000
+	warn_at 0.500000
+	breaches_to_trip 2
+	loss_tier NO_NEW
+	required_feeds
+	stale_feed_tier THROTTLE
+	max_heartbeat_gap_s 0
+	heartbeat_tier NO_NEW
+	max_rejects_in_a_row 3
+	reject_tier NO_NEW
 	universe GLD SLV GDX TLT IEF UUP USO SPY DBC
 	price_source sim
 	config defaults
@@ -94,6 +106,7 @@ bar() {
 }
 
 @test "malformed JSON: exit 65 naming file and line, state unchanged" {
+	qgtm-risk status >/dev/null     # the first run creates the kill switch
 	state_snapshot "$BATS_TEST_TMPDIR/before"
 	run -65 --separate-stderr qgtm-risk check "$FIXTURES/risk-bad-json.jsonl"
 	assert_one_line "$stderr"
@@ -102,6 +115,7 @@ bar() {
 }
 
 @test "a wrong-typed weight: exit 65 naming file, line and field" {
+	qgtm-risk status >/dev/null     # the first run creates the kill switch
 	state_snapshot "$BATS_TEST_TMPDIR/before"
 	run -65 --separate-stderr qgtm-risk check "$FIXTURES/risk-bad-weight.jsonl"
 	[ -z "$output" ]
@@ -153,6 +167,7 @@ bar() {
 }
 
 @test "stdout on /dev/full: exit 74 with one line" {
+	qgtm-risk status >/dev/null
 	state_snapshot "$BATS_TEST_TMPDIR/before"
 	run -74 --separate-stderr bash -c 'qgtm-risk check "$1" >/dev/full' _ \
 		"$FIXTURES/risk-signal.jsonl"

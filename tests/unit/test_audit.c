@@ -528,6 +528,441 @@ START_TEST(test_merkle_recursive)
 }
 END_TEST
 
+/* ------------------------------------------------------ mutations -- */
+
+#define MUT_ENTRIES 10000
+#define MUT_SLICES 10
+
+/* The chain file as one string, and where each line starts. */
+struct text {
+	char *data;
+	size_t len;
+	size_t start[MUT_ENTRIES + 1];  /* start[MUT_ENTRIES] = len */
+};
+
+/* Write n bytes at p as the chain. */
+static void
+write_bytes(const char *p, size_t n)
+{
+	FILE *f = fopen(chain, "w");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(p, 1, n, f), n);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Line i (from 0) of t, with its newline. */
+#define LINE(t, i) ((t)->data + (t)->start[i])
+#define LINELEN(t, i) ((t)->start[(i) + 1] - (t)->start[i])
+
+/*
+ * One random mutation of t into b; returns the first bad line (from 1)
+ * verify must name. Lines are picked so that the damage can show without
+ * a root kept elsewhere: never the last line for a deletion or an
+ * insertion (dropping or adding whole entries at the end leaves a valid,
+ * shorter or longer chain, which only a consistency proof exposes).
+ */
+static unsigned long
+mutate(const struct text *t, struct qgtm_buf *b, int kind, unsigned *seed)
+{
+	size_t i = (size_t)rand_r(seed) % (MUT_ENTRIES - 1), j, off;
+	char *forged, hash[65];
+	json_t *e;
+
+	qgtm_buf_reset(b);
+	switch (kind) {
+	case 0:         /* flip one byte of line i */
+		off = t->start[i] + (size_t)rand_r(seed) % LINELEN(t, i);
+		qgtm_buf_add(b, t->data, t->len);
+		b->data[off] ^= (char)(1 + rand_r(seed) % 255);
+		return i + 1;
+	case 1:         /* delete line i */
+		qgtm_buf_add(b, t->data, t->start[i]);
+		qgtm_buf_add(b, LINE(t, i + 1), t->len - t->start[i + 1]);
+		return i + 1;
+	case 2:         /* swap lines i and j > i */
+		j = i + 1 + (size_t)rand_r(seed) % (MUT_ENTRIES - 1 - i);
+		qgtm_buf_add(b, t->data, t->start[i]);
+		qgtm_buf_add(b, LINE(t, j), LINELEN(t, j));
+		qgtm_buf_add(b, LINE(t, i + 1), t->start[j] - t->start[i + 1]);
+		qgtm_buf_add(b, LINE(t, i), LINELEN(t, i));
+		qgtm_buf_add(b, LINE(t, j + 1), t->len - t->start[j + 1]);
+		return i + 1;
+	case 3:         /* insert before line i a forged entry whose own
+			   hash, prev and seq are right: line i + 1 breaks */
+		e = json_loadb(LINE(t, i), LINELEN(t, i) - 1, 0, NULL);
+		json_object_set_new(e, "rec", json_pack("{s:s}", "type",
+		    "forged"));
+		recompute(e, hash);
+		json_object_set_new(e, "hash", json_string(hash));
+		forged = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS);
+		qgtm_buf_add(b, t->data, t->start[i]);
+		qgtm_buf_addf(b, "%s\n", forged);
+		qgtm_buf_add(b, LINE(t, i), t->len - t->start[i]);
+		free(forged);
+		json_decref(e);
+		return i + 2;
+	default:        /* truncate inside line i */
+		off = t->start[i] + 1 + (size_t)rand_r(seed) %
+		    (LINELEN(t, i) - 1);
+		qgtm_buf_add(b, t->data, off);
+		return i + 1;
+	}
+}
+
+/*
+ * 1,000 random mutations of a 10,000-entry chain (flip a byte, delete a
+ * line, swap two lines, insert a forged line with a correct local hash,
+ * truncate): verify catches each and names the first bad line. Run as
+ * MUT_SLICES loop iterations of 1000 / MUT_SLICES mutations each (own
+ * seed, own process), so that no single test runs long.
+ */
+START_TEST(test_random_mutations)
+{
+	static struct text t;
+	struct qgtm_audit_summary sum;
+	struct qgtm_buf b;
+	unsigned seed = 20260412 + (unsigned)_i;
+	unsigned long want;
+	size_t i, n = 0;
+	int k;
+
+	append_n(0, MUT_ENTRIES);
+	t.data = unit_read_file(chain);
+	t.len = strlen(t.data);
+	for (i = 0; i < t.len; i++)
+		if (i == 0 || t.data[i - 1] == '\n')
+			t.start[n++] = i;
+	ck_assert_uint_eq(n, MUT_ENTRIES);
+	t.start[n] = t.len;
+	qgtm_buf_init(&b, 2 * t.len + 1024);
+	for (k = 0; k < 1000 / MUT_SLICES; k++) {
+		want = mutate(&t, &b, k % 5, &seed);
+		write_bytes(b.data, b.len);
+		ck_assert_int_eq(qgtm_audit_verify(chain, &sum), -1);
+		ck_assert_int_eq(qgtm_errcode(), QGTM_EX_NO);
+		ck_assert_msg(sum.bad_line == want, "mutation %d (kind %d): "
+		    "bad line %lu, want %lu: %s", k, k % 5, sum.bad_line, want,
+		    qgtm_errmsg());
+	}
+	qgtm_buf_release(&b);
+	free(t.data);
+}
+END_TEST
+
+/* repair cuts a torn last line off and keeps it; refuses other damage. */
+START_TEST(test_repair)
+{
+	struct qgtm_audit_summary sum;
+	char *text, *lines[MAX_LINES], *copy, *kept;
+	size_t len;
+	int n;
+
+	append_n(0, 3);
+	ck_assert_int_eq(qgtm_audit_repair(chain, &copy), 0);
+	ck_assert_ptr_null(copy);
+	text = unit_read_file(chain);
+	len = strlen(text);
+	write_bytes(text, len - 7);
+	ck_assert_int_eq(qgtm_audit_verify(chain, &sum), -1);
+	ck_assert_int_eq(sum.torn, 1);
+	ck_assert_int_eq(qgtm_audit_repair(chain, &copy), 0);
+	ck_assert_ptr_nonnull(copy);
+	kept = unit_read_file(copy);
+	text[len - 1] = '\0';
+	ck_assert_int_eq(strncmp(kept, strrchr(text, '\n') + 1, strlen(kept)),
+	    0);
+	ck_assert_uint_eq(strlen(kept), strlen(strrchr(text, '\n') + 1) - 6);
+	verify_ok(2, &sum);
+	unlink(copy);
+	free(copy);
+	free(kept);
+	free(text);
+	n = chain_lines(&text, lines);
+	lines[1][20] ^= 1;
+	write_lines(lines, n);
+	ck_assert_int_eq(qgtm_audit_repair(chain, &copy), -1);
+	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_DATAERR);
+	ck_assert_ptr_null(copy);
+	free(text);
+}
+END_TEST
+
+/* trace follows one order and its cycle, each entry proven. */
+START_TEST(test_trace)
+{
+	json_t *recs = json_array(), *out, *r;
+	const char *kinds[] = { "signal", "decision", "order", "fill" };
+	size_t i;
+
+	json_array_append_new(recs, json_pack("{s:s, s:s}", "type", "signal",
+	    "trace_id", "t1"));
+	json_array_append_new(recs, json_pack("{s:s}", "type", "other"));
+	json_array_append_new(recs, json_pack("{s:s, s:s}", "type", "decision",
+	    "trace_id", "t1"));
+	json_array_append_new(recs, json_pack("{s:s, s:s, s:s}", "type",
+	    "order", "trace_id", "t1", "client_order_id", "A"));
+	json_array_append_new(recs, json_pack("{s:s, s:s, s:s}", "type",
+	    "order", "trace_id", "t1", "client_order_id", "B"));
+	json_array_append_new(recs, json_pack("{s:s, s:s, s:s, s:s}", "type",
+	    "fill", "trace_id", "t1", "client_order_id", "A",
+	    "broker_order_id", "X9"));
+	ck_assert_int_eq(qgtm_audit_append_records(chain, recs), 0);
+	json_decref(recs);
+	out = qgtm_audit_trace(chain, "X9");
+	ck_assert_ptr_nonnull(out);
+	ck_assert_uint_eq(json_array_size(out), 4);
+	json_array_foreach(out, i, r) {
+		ck_assert_str_eq(json_string_value(json_object_get(r, "kind")),
+		    kinds[i]);
+		ck_assert_str_eq(json_string_value(json_object_get(r,
+		    "inclusion")), "verified");
+		ck_assert_int_eq(json_integer_value(json_object_get(r,
+		    "tree_size")), 6);
+	}
+	json_decref(out);
+	out = qgtm_audit_trace(chain, "t1");
+	ck_assert_uint_eq(json_array_size(out), 5);
+	json_decref(out);
+	out = qgtm_audit_trace(chain, "nothing");
+	ck_assert_uint_eq(json_array_size(out), 0);
+	json_decref(out);
+	out = qgtm_audit_sample(chain, 3, "s");
+	ck_assert_uint_eq(json_array_size(out), 3);
+	json_decref(out);
+	out = qgtm_audit_sample(chain, 50, "s");
+	ck_assert_uint_eq(json_array_size(out), 6);
+	json_decref(out);
+}
+END_TEST
+
+/* --------------------------------------------------------- proofs -- */
+
+/* The reference tree of the 8 leaves above. */
+static void
+ref_tree(struct qgtm_mtree *t)
+{
+	unsigned char leaf[16];
+	int i;
+
+	qgtm_mtree_init(t);
+	for (i = 0; i < 8; i++)
+		qgtm_mtree_add(t, leaf, unhex(leaves_hex[i], leaf));
+}
+
+/* A proof vector: the hashes, leaf-level (or first) one first. */
+struct vector {
+	uint64_t a, size;
+	size_t len;
+	const char *hash[3];
+};
+
+/*
+ * Inclusion proofs of google/certificate-transparency
+ * cpp/merkletree/merkle_tree_test.cc kSHA256Paths (leaves counted from 1
+ * there, from 0 here).
+ */
+static const struct vector paths[] = {
+	{ 0, 1, 0, { NULL } },
+	{ 0, 8, 3, {
+	    "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+	    "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+	    "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4" } },
+	{ 5, 8, 3, {
+	    "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+	    "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+	    "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7" } },
+	{ 2, 3, 1, {
+	    "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125" } },
+	{ 1, 5, 3, {
+	    "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+	    "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+	    "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b" } }
+};
+
+/* Consistency proofs of the same file, kSHA256Proofs. */
+static const struct vector proofs[] = {
+	{ 1, 1, 0, { NULL } },
+	{ 1, 8, 3, {
+	    "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+	    "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+	    "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4" } },
+	{ 6, 8, 3, {
+	    "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+	    "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+	    "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7" } },
+	{ 2, 5, 2, {
+	    "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+	    "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b" } }
+};
+
+/* The proof must be exactly v's hashes. */
+static void
+same_proof(unsigned char (*got)[32], size_t len, const struct vector *v)
+{
+	char hex[65];
+	size_t i;
+
+	ck_assert_uint_eq(len, v->len);
+	for (i = 0; i < len; i++) {
+		qgtm_hash_hex(got[i], hex);
+		ck_assert_str_eq(hex, v->hash[i]);
+	}
+}
+
+/* The root of the first size reference leaves, as bytes. */
+static void
+ref_root(uint64_t size, unsigned char md[32])
+{
+	ck_assert_int_eq(qgtm_hash_parse(roots[size], md), 0);
+}
+
+START_TEST(test_inclusion_vectors)
+{
+	unsigned char proof[QGTM_MERKLE_MAX_PROOF][32], leaf[16], lh[32];
+	unsigned char root[32];
+	const struct vector *v = &paths[_i];
+	struct qgtm_mtree t;
+	size_t len;
+
+	ref_tree(&t);
+	ck_assert_int_eq(qgtm_mtree_prove(&t, v->a, v->size, proof, &len), 0);
+	same_proof(proof, len, v);
+	qgtm_merkle_leaf(leaf, unhex(leaves_hex[v->a], leaf), lh);
+	ref_root(v->size, root);
+	ck_assert_int_eq(qgtm_merkle_check_inclusion(lh, v->a, v->size,
+	    (const unsigned char (*)[32])proof, len, root), 0);
+	/* The same proof for a neighbour, a wrong size or root fails. */
+	ck_assert_int_eq(qgtm_merkle_check_inclusion(lh, v->a ^ 1, v->size,
+	    (const unsigned char (*)[32])proof, len, root), -1);
+	ck_assert_int_eq(qgtm_merkle_check_inclusion(lh, v->a, v->size * 2,
+	    (const unsigned char (*)[32])proof, len, root), -1);
+	root[31] ^= 1;
+	ck_assert_int_eq(qgtm_merkle_check_inclusion(lh, v->a, v->size,
+	    (const unsigned char (*)[32])proof, len, root), -1);
+	qgtm_mtree_release(&t);
+}
+END_TEST
+
+START_TEST(test_consistency_vectors)
+{
+	unsigned char proof[QGTM_MERKLE_MAX_PROOF][32], r1[32], r2[32];
+	const struct vector *v = &proofs[_i];
+	struct qgtm_mtree t;
+	size_t len;
+
+	ref_tree(&t);
+	ck_assert_int_eq(qgtm_mtree_consistency(&t, v->a, v->size, proof,
+	    &len), 0);
+	same_proof(proof, len, v);
+	ref_root(v->a, r1);
+	ref_root(v->size, r2);
+	ck_assert_int_eq(qgtm_merkle_check_consistency(v->a, v->size, r1, r2,
+	    (const unsigned char (*)[32])proof, len), 0);
+	if (len > 0) {
+		/* Swapped roots, and a proof cut short, fail. */
+		ck_assert_int_eq(qgtm_merkle_check_consistency(v->a, v->size,
+		    r2, r1, (const unsigned char (*)[32])proof, len), -1);
+		ck_assert_int_eq(qgtm_merkle_check_consistency(v->a, v->size,
+		    r1, r2, (const unsigned char (*)[32])proof, len - 1), -1);
+	}
+	qgtm_mtree_release(&t);
+}
+END_TEST
+
+/*
+ * Every proof of every tree up to 70 leaves verifies, and changing any one
+ * hash of it, or doubling the size (as merkle_tree_test.cc does), makes it
+ * fail.
+ */
+START_TEST(test_proofs_round_trip)
+{
+	unsigned char p[QGTM_MERKLE_MAX_PROOF][32], leaf[32], r1[32], r2[32];
+	const unsigned char (*cp)[32] = (const unsigned char (*)[32])p;
+	struct qgtm_mtree t;
+	uint64_t n, m, j;
+	unsigned char d;
+	size_t len;
+
+	qgtm_mtree_init(&t);
+	for (n = 1; n <= 70; n++) {
+		d = (unsigned char)(n - 1);
+		qgtm_mtree_add(&t, &d, 1);
+		ck_assert_int_eq(qgtm_mtree_root(&t, n, r2), 0);
+		for (m = 0; m < n; m++) {
+			d = (unsigned char)m;
+			qgtm_merkle_leaf(&d, 1, leaf);
+			ck_assert_int_eq(qgtm_mtree_prove(&t, m, n, p, &len), 0);
+			ck_assert_int_eq(qgtm_merkle_check_inclusion(leaf, m, n,
+			    cp, len, r2), 0);
+			ck_assert_int_eq(qgtm_merkle_check_inclusion(leaf, m,
+			    2 * n, cp, len, r2), -1);
+			for (j = 0; j < len; j++) {
+				p[j][0] ^= 0x80;
+				ck_assert_int_eq(qgtm_merkle_check_inclusion(
+				    leaf, m, n, cp, len, r2), -1);
+				p[j][0] ^= 0x80;
+			}
+			ck_assert_int_eq(qgtm_mtree_root(&t, m + 1, r1), 0);
+			ck_assert_int_eq(qgtm_mtree_consistency(&t, m + 1, n, p,
+			    &len), 0);
+			ck_assert_int_eq(qgtm_merkle_check_consistency(m + 1,
+			    n, r1, r2, cp, len), 0);
+			for (j = 0; j < len; j++) {
+				p[j][5] ^= 1;
+				ck_assert_int_eq(qgtm_merkle_check_consistency(
+				    m + 1, n, r1, r2, cp, len), -1);
+				p[j][5] ^= 1;
+			}
+		}
+	}
+	qgtm_mtree_release(&t);
+}
+END_TEST
+
+/*
+ * The edge cases of ../shared/reference/methods.md, by our policy: equal
+ * sizes need an empty proof and equal roots; a first size of 0 is refused
+ * by both the prover and the verifier (transparency-dev/merkle), unlike
+ * the C++ reference, which accepts (0,0) and (0,1); an index at or past
+ * the size fails; an empty consistency proof between different sizes
+ * fails; so does asking past the tree.
+ */
+START_TEST(test_proof_edge_cases)
+{
+	unsigned char p[QGTM_MERKLE_MAX_PROOF][32], r[32], empty[32];
+	const unsigned char (*cp)[32] = (const unsigned char (*)[32])p;
+	struct qgtm_mtree t;
+	size_t len;
+
+	ref_tree(&t);
+	ref_root(3, r);
+	ref_root(0, empty);
+	ck_assert_int_eq(qgtm_merkle_check_consistency(3, 3, r, r, cp, 0), 0);
+	ck_assert_int_eq(qgtm_merkle_check_consistency(3, 3, r, empty, cp, 0),
+	    -1);
+	memcpy(p[0], r, 32);
+	ck_assert_int_eq(qgtm_merkle_check_consistency(3, 3, r, r, cp, 1), -1);
+	ck_assert_int_eq(qgtm_merkle_check_consistency(0, 0, empty, empty, cp,
+	    0), -1);
+	ck_assert_int_eq(qgtm_merkle_check_consistency(0, 1, empty, r, cp, 0),
+	    -1);
+	ck_assert_int_eq(qgtm_merkle_check_consistency(1, 2, r, r, cp, 0), -1);
+	ck_assert_int_eq(qgtm_merkle_check_consistency(2, 1, r, r, cp, 1), -1);
+	ck_assert_int_eq(qgtm_mtree_consistency(&t, 0, 3, p, &len), -1);
+	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_USAGE);
+	ck_assert_int_eq(qgtm_mtree_consistency(&t, 3, 3, p, &len), 0);
+	ck_assert_uint_eq(len, 0);
+	ck_assert_int_eq(qgtm_mtree_prove(&t, 3, 3, p, &len), -1);
+	ck_assert_int_eq(qgtm_mtree_prove(&t, 0, 9, p, &len), -1);
+	ck_assert_int_eq(qgtm_mtree_root(&t, 0, p[0]), 0);
+	ck_assert_int_eq(memcmp(p[0], empty, 32), 0);
+	ck_assert_int_eq(qgtm_merkle_check_inclusion(r, 0, 0, cp, 0, r), -1);
+	ck_assert_int_eq(qgtm_merkle_check_inclusion(r, 3, 3, cp, 0, r), -1);
+	qgtm_mtree_release(&t);
+}
+END_TEST
+
 Suite *
 suite_audit(void)
 {
@@ -551,9 +986,18 @@ suite_audit(void)
 	tcase_add_test(tc, test_record_not_object);
 	tcase_add_test(tc, test_failed_write_truncates);
 	tcase_add_test(tc, test_concurrent_appenders);
+	tcase_add_loop_test(tc, test_random_mutations, 0, MUT_SLICES);
+	tcase_add_test(tc, test_repair);
+	tcase_add_test(tc, test_trace);
 	suite_add_tcase(s, tc);
 	tcase_add_test(tm, test_merkle_vectors);
 	tcase_add_test(tm, test_merkle_recursive);
+	tcase_add_loop_test(tm, test_inclusion_vectors, 0,
+	    sizeof paths / sizeof paths[0]);
+	tcase_add_loop_test(tm, test_consistency_vectors, 0,
+	    sizeof proofs / sizeof proofs[0]);
+	tcase_add_test(tm, test_proofs_round_trip);
+	tcase_add_test(tm, test_proof_edge_cases);
 	suite_add_tcase(s, tm);
 	return s;
 }

@@ -443,6 +443,7 @@ END_TEST
 START_TEST(limits_record_is_exact)
 {
 	struct qgtm_risk_limits lim;
+	struct qgtm_rules ru;
 	json_t *rec;
 	char *text;
 
@@ -451,7 +452,9 @@ START_TEST(limits_record_is_exact)
 	ck_assert_int_eq(lim.max_position_pct, 250000);
 	ck_assert_int_eq(lim.max_gross_exposure, 1500000);
 	ck_assert_int_eq(lim.max_order_notional, 2500000);
-	rec = qgtm_risk_limits_record(&cfg, &lim);
+	ck_assert_int_eq(lim.throttle_scale, 500000);
+	ck_assert_int_eq(qgtm_rules_load(&cfg, &ru), 0);
+	rec = qgtm_risk_limits_record(&cfg, &lim, &ru);
 	json_object_del(rec, "ts");
 	json_object_del(rec, "src");
 	json_object_del(rec, "config");
@@ -461,9 +464,121 @@ START_TEST(limits_record_is_exact)
 	    "\"max_position_pct\":\"0.250000\","
 	    "\"max_gross_exposure\":\"1.500000\","
 	    "\"max_order_notional\":\"25000.00\","
+	    "\"throttle_scale\":\"0.500000\","
+	    "\"max_daily_loss\":\"0.020000\","
+	    "\"max_drawdown\":\"0.030000\",\"warn_at\":\"0.500000\","
+	    "\"breaches_to_trip\":2,\"loss_tier\":\"NO_NEW\","
+	    "\"required_feeds\":[],\"stale_feed_tier\":\"THROTTLE\","
+	    "\"max_heartbeat_gap_s\":0,\"heartbeat_tier\":\"NO_NEW\","
+	    "\"max_rejects_in_a_row\":3,\"reject_tier\":\"NO_NEW\","
 	    "\"universe\":[\"GLD\",\"SLV\",\"TLT\"],\"price_source\":\"sim\"}");
 	free(text);
 	json_decref(rec);
+}
+END_TEST
+
+/* Targets for the tier tests at equity 100000.00: GLD held at 0.1 and
+ * asked up to 0.3, SLV held at 0.2 and asked down to 0.05, GDX held at
+ * 0.1 and asked across zero to -0.1, TLT not held and asked 0.05. */
+static void
+tier_targets(struct qgtm_risk_target t[4])
+{
+	t[0] = target("GLD", W(300000), CENTS(10000));
+	t[1] = target("SLV", W(50000), CENTS(20000));
+	t[2] = target("GDX", W(-100000), CENTS(10000));
+	t[3] = target("TLT", W(50000), 0);
+}
+
+/* Apply the limits (loose, throttle 0.5) and then tier. */
+static void
+apply_tier(int tier, struct qgtm_risk_target t[4])
+{
+	struct qgtm_risk_limits lim = loose;
+
+	lim.throttle_scale = W(500000);
+	tier_targets(t);
+	ck_assert_int_eq(qgtm_risk_apply(&lim, CENTS(100000), t, 4), 0);
+	qgtm_risk_apply_tier(&lim, tier, CENTS(100000), t, 4);
+}
+
+START_TEST(normal_and_warn_change_nothing)
+{
+	struct qgtm_risk_target t[4];
+	int tier;
+
+	for (tier = QGTM_TIER_NORMAL; tier <= QGTM_TIER_WARN; tier++) {
+		apply_tier(tier, t);
+		ck_assert_int_eq(t[0].approved, 300000);
+		ck_assert_int_eq(t[2].approved, -100000);
+		ck_assert_uint_eq(t[0].reasons | t[1].reasons | t[2].reasons |
+		    t[3].reasons, 0);
+	}
+}
+END_TEST
+
+START_TEST(throttle_halves_the_move_toward_current)
+{
+	struct qgtm_risk_target t[4];
+
+	apply_tier(QGTM_TIER_THROTTLE, t);
+	ck_assert_int_eq(t[0].approved, 200000);        /* 0.1 + 0.2 / 2 */
+	ck_assert_int_eq(t[1].approved, 125000);        /* 0.2 - 0.15 / 2 */
+	ck_assert_int_eq(t[2].approved, 0);             /* 0.1 - 0.2 / 2 */
+	ck_assert_int_eq(t[3].approved, 25000);
+	ck_assert_uint_eq(t[0].reasons, QGTM_RISK_KILL_SWITCH_THROTTLE);
+	ck_assert_uint_eq(t[3].reasons, QGTM_RISK_KILL_SWITCH_THROTTLE);
+}
+END_TEST
+
+START_TEST(no_new_passes_only_risk_reducing)
+{
+	struct qgtm_risk_target t[4];
+
+	apply_tier(QGTM_TIER_NO_NEW, t);
+	ck_assert_uint_eq(t[0].reasons, QGTM_RISK_KILL_SWITCH_NO_NEW);
+	ck_assert_int_eq(t[0].approved, 0);
+	ck_assert_uint_eq(t[1].reasons, 0);             /* smaller, same side */
+	ck_assert_int_eq(t[1].approved, 50000);
+	ck_assert_uint_eq(t[2].reasons, QGTM_RISK_KILL_SWITCH_NO_NEW);
+	ck_assert_uint_eq(t[3].reasons, QGTM_RISK_KILL_SWITCH_NO_NEW);
+}
+END_TEST
+
+START_TEST(flatten_rejects_everything)
+{
+	struct qgtm_risk_target t[4];
+	int i;
+
+	apply_tier(QGTM_TIER_FLATTEN, t);
+	for (i = 0; i < 4; i++) {
+		ck_assert_uint_eq(t[i].reasons, QGTM_RISK_KILL_SWITCH_FLATTEN);
+		ck_assert_int_eq(t[i].approved, 0);
+	}
+}
+END_TEST
+
+START_TEST(tier_leaves_rejected_targets_alone)
+{
+	struct qgtm_risk_target t[1] = { target("XYZ", W(100000), 0) };
+
+	t[0].reasons = QGTM_RISK_UNKNOWN_SYMBOL;
+	qgtm_risk_apply_tier(&loose, QGTM_TIER_FLATTEN, CENTS(100000), t, 1);
+	ck_assert_uint_eq(t[0].reasons, QGTM_RISK_UNKNOWN_SYMBOL);
+}
+END_TEST
+
+START_TEST(throttle_scale_above_one_is_a_config_error)
+{
+	struct qgtm_risk_limits lim;
+	struct qgtm_cfg c;
+	char *path = qgtm_xasprintf("%s/t.yaml", dir);
+
+	unit_write_file(path, "risk:\n  throttle_scale: 1.5\n");
+	ck_assert_int_eq(qgtm_cfg_load(&c, path), 0);
+	ck_assert_int_eq(qgtm_risk_limits_load(&c, &lim), -1);
+	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_CONFIG);
+	qgtm_cfg_release(&c);
+	free(path);
 }
 END_TEST
 
@@ -486,6 +601,11 @@ suite_risk(void)
 	tcase_add_test(tc, limits_apply_in_order);
 	tcase_add_test(tc, rejected_targets_take_no_part);
 	tcase_add_test(tc, no_equity_rejects_everything);
+	tcase_add_test(tc, normal_and_warn_change_nothing);
+	tcase_add_test(tc, throttle_halves_the_move_toward_current);
+	tcase_add_test(tc, no_new_passes_only_risk_reducing);
+	tcase_add_test(tc, flatten_rejects_everything);
+	tcase_add_test(tc, tier_leaves_rejected_targets_alone);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(td, setup, teardown);
 	tcase_add_test(td, decision_of_a_clean_signal);
@@ -494,6 +614,7 @@ suite_risk(void)
 	tcase_add_test(td, decision_sees_the_position_held);
 	tcase_add_test(td, decision_refuses_malformed_signals);
 	tcase_add_test(td, limits_record_is_exact);
+	tcase_add_test(td, throttle_scale_above_one_is_a_config_error);
 	suite_add_tcase(s, td);
 	return s;
 }

@@ -1,0 +1,201 @@
+#!/usr/bin/env bats
+# qgtm-fetch against the stand-in providers (tests/standin/feeds.py) on
+# loopback: the requests each client sends (golden files), the store,
+# every failure mode, `all` and `health`.
+
+FEEDS="fred alpaca cftc lbma eia openbb"
+
+setup() {
+	load ../lib
+	S=$BATS_TEST_TMPDIR/standin
+	mkdir -p "$S"
+	: >"$S/faults"
+	python3 "$QGTM_TOP/tests/standin/feeds.py" "$S/port" "$S/log" \
+		"$S/faults" "${STANDIN_LATENCY_MS:-0}" &
+	STANDIN_PID=$!
+	for _ in $(seq 100); do [ -s "$S/port" ] && break; sleep 0.05; done
+	port=$(cat "$S/port")
+	base=http://127.0.0.1:$port
+	cat >"$BATS_TEST_TMPDIR/cfg.yaml" <<-EOF
+	common:
+	  universe: [GLD, SLV]
+	http:
+	  connect_timeout_ms: 1000
+	  timeout_ms: 2500
+	  retries: 1
+	  backoff_ms: 10
+	fetch:
+	  feed_timeout_ms: 1500
+	  fred:
+	    url: "$base/fred"
+	    series: [DGS10, T10YIE]
+	  alpaca:
+	    url: "$base"
+	  cftc:
+	    url: "$base"
+	    page_rows: 3
+	  lbma:
+	    url: "$base"
+	  eia:
+	    url: "$base"
+	  openbb:
+	    url: "$base"
+	EOF
+	export QGTM_CONFIG=$BATS_TEST_TMPDIR/cfg.yaml
+	export QGTM_NOW=2026-03-16T12:00:00Z
+	export FRED_API_KEY=fred0secret0key0never0shown0123
+	export APCA_API_KEY_ID=PKSECRETKEYID0001
+	export APCA_API_SECRET_KEY=alpaca0secret0never0shown
+	export EIA_API_KEY=eia0secret0never0shown
+}
+
+teardown() {
+	kill "$STANDIN_PID" 2>/dev/null || true
+	wait "$STANDIN_PID" 2>/dev/null || true
+}
+
+# assert_no_secret FILE...: none of the keys appears in the files.
+assert_no_secret() {
+	! grep -F -e "$FRED_API_KEY" -e "$APCA_API_KEY_ID" \
+		-e "$APCA_API_SECRET_KEY" -e "$EIA_API_KEY" "$@"
+}
+
+# requests SOURCE: the logged requests of SOURCE, without the source name.
+requests() {
+	sed -n "s/^$1 //p; /^  /p" "$S/log"
+}
+
+@test "each client sends the requests pinned in its golden file" {
+	for f in $FEEDS; do
+		: >"$S/log"
+		run -0 --separate-stderr qgtm-fetch "$f"
+		[ -n "$output" ]
+		run -0 qgtm-fetch "$f"           # the rerun asks from the store on
+		[ -z "$output" ]
+		requests "$f" >"$BATS_TEST_TMPDIR/$f.req"
+		# UPDATE_GOLDEN=1 rewrites the files (review the diff!)
+		[ -z "${UPDATE_GOLDEN:-}" ] ||
+			cp "$BATS_TEST_TMPDIR/$f.req" "$FIXTURES/fetch-$f.golden"
+		diff -u "$FIXTURES/fetch-$f.golden" "$BATS_TEST_TMPDIR/$f.req"
+	done
+	assert_no_secret "$S/log" "$QGTM_STATE_DIR/feeds.jsonl"
+}
+
+@test "records carry the source's release rule in available_at" {
+	qgtm-fetch cftc >/dev/null
+	run -0 jq -r 'select(.date == "2026-03-03") | .available_at' \
+		"$QGTM_STATE_DIR/data/cftc/088691-mm-long.jsonl"
+	[ "$output" = "2026-03-06T20:30:00Z" ]      # Friday 15:30 EST
+	qgtm-fetch eia >/dev/null
+	run -0 jq -r '[.date, .value, .available_at] | @tsv' \
+		"$QGTM_STATE_DIR/data/eia/WCESTUS1.jsonl"
+	[ "${lines[0]}" = "2026-02-27	441207.000000	2026-03-04T15:30:00Z" ]
+	[ "${lines[1]}" = "2026-03-06	443915.000000	2026-03-11T14:30:00Z" ]
+	qgtm-fetch alpaca >/dev/null
+	run -0 jq -r 'select(.date == "2026-03-09") | [.close, .available_at] | @tsv' \
+		"$QGTM_STATE_DIR/data/alpaca/GLD.jsonl"
+	[ "$output" = "205.000000	2026-03-09T20:00:00Z" ]  # 16:00 EDT
+}
+
+@test "fred: the '.' is a missing value and a revision is a later vintage" {
+	qgtm-fetch fred >/dev/null
+	run -0 jq -c 'select(.date == "2026-03-09") | .value' \
+		"$QGTM_STATE_DIR/data/fred/DGS10.jsonl"
+	[ "$output" = "null" ]
+	run -0 jq -r 'select(.date == "2026-03-03") | [.value, .available_at] | @tsv' \
+		"$QGTM_STATE_DIR/data/fred/DGS10.jsonl"
+	[ "${lines[0]}" = "1.510000	2026-03-05T05:00:00Z" ]
+	[ "${lines[1]}" = "1.560000	2026-03-11T04:00:00Z" ]
+	[ "${#lines[@]}" -eq 2 ]
+}
+
+@test "a bar of a session still open is not fetched" {
+	QGTM_NOW=2026-03-13T19:59:59Z run -0 qgtm-fetch openbb
+	run -0 jq -r '.date' "$QGTM_STATE_DIR/data/openbb/GLD.jsonl"
+	[ "${lines[-1]}" = "2026-03-12" ]
+}
+
+@test "429 with Retry-After is waited out and retried" {
+	echo "alpaca 429 1" >"$S/faults"
+	run -0 qgtm-fetch alpaca
+	[ "$(grep -c '^alpaca GET' "$S/log")" -eq 4 ]
+	run -0 jq -r '.status' "$QGTM_STATE_DIR/feeds.jsonl"
+	[ "$output" = ok ]
+}
+
+# fails SOURCE FAULT N CODE REASON: the fault makes the fetch exit CODE,
+# the store holds nothing of the source, the feed record says REASON.
+fails() {
+	echo "$1 $2 $3" >"$S/faults"
+	run "-$4" --separate-stderr qgtm-fetch "$1"
+	assert_one_line "$stderr"
+	[[ $stderr == "qgtm-fetch: $1: "*"$5"* ]]
+	[ -z "$output" ]
+	! ls "$QGTM_STATE_DIR"/data/"$1"/*.jsonl 2>/dev/null
+	run -0 jq -r '[.feed, .status, .rows, .reason] | @tsv' \
+		"$QGTM_STATE_DIR/feeds.jsonl"
+	[[ ${lines[-1]} == "$1	error	0	$1: "*"$5"* ]]
+	assert_no_secret "$QGTM_STATE_DIR/feeds.jsonl"
+	[[ $stderr != *"$FRED_API_KEY"* && $stderr != *"$EIA_API_KEY"* ]]
+	rm -f "$QGTM_STATE_DIR/feeds.jsonl"
+}
+
+@test "5xx, timeouts and truncated bodies: an error, nothing stored" {
+	fails fred 500 "" 69 "HTTP 500: Internal Server Error"
+	fails eia 500 "" 69 "HTTP 500"
+	fails eia timeout 2 75 "Timeout was reached"
+	fails cftc truncated 2 75 "partial file"
+}
+
+@test "an HTML page, a cut body or a bad number: an error, nothing stored" {
+	fails alpaca html 2 76 "unexpected response: not JSON"
+	fails eia badjson 2 76 "unexpected response: not JSON"
+	fails lbma badvalue 1 76 "field 'v[0]': expected a number"
+	fails fred badvalue 1 76 "field 'value': expected a number"
+	fails cftc badvalue 1 76 "field 'open_interest_all': expected a number"
+	fails openbb html 1 76 "not JSON"
+}
+
+@test "a missing key is a config error that names no secret" {
+	unset FRED_API_KEY
+	run -78 --separate-stderr qgtm-fetch fred
+	[ "$stderr" = "qgtm-fetch: secret not configured: set FRED_API_KEY or fetch.fred.api_key_file" ]
+	[ ! -s "$S/log" ]
+}
+
+@test "all: every feed at once; one failing stops none of the others" {
+	echo "fred 500" >"$S/faults"
+	echo "openbb timeout" >>"$S/faults"
+	start=$(date +%s%N)
+	run -69 qgtm-fetch all
+	elapsed=$((($(date +%s%N) - start) / 1000000))
+	[ "$elapsed" -lt 4000 ]
+	run -0 jq -r '[.feed, .status] | @tsv' <<<"$output"
+	[ "${lines[*]}" = "fred	error alpaca	ok cftc	ok lbma	ok eia	ok openbb	error" ]
+	run -0 jq -r 'select(.feed == "openbb") | .reason' "$QGTM_STATE_DIR/feeds.jsonl"
+	[ "$output" = "openbb: timed out after 1500 ms" ]
+	[ -s "$QGTM_STATE_DIR/data/alpaca/GLD.jsonl" ]
+}
+
+@test "health: n/6 healthy, with the reason when not" {
+	run -1 qgtm-fetch health
+	[ "${lines[0]}" = "Data feeds: 0/6 healthy (fred, alpaca, cftc, lbma, eia, openbb)" ]
+	[ "${lines[1]}" = "fred: no good fetch" ]
+	run -0 qgtm-fetch all
+	run -0 qgtm-fetch health
+	[ "$output" = "Data feeds: 6/6 healthy (fred, alpaca, cftc, lbma, eia, openbb)" ]
+	# Two days later nothing was fetched: old, and the schedule moved on.
+	QGTM_NOW=2026-03-18T23:00:00Z run -1 qgtm-fetch health -j
+	[ "${#lines[@]}" -eq 6 ]
+	run -0 jq -r 'select(.feed == "eia") | .reason' <<<"$output"
+	[[ $output == "last good fetch 2026-03-16T12:00:00Z is over 24 h old" ]]
+	# Within 24 h, but Monday's session closed and no bar of it came.
+	QGTM_NOW=2026-03-16T23:00:00Z run -1 qgtm-fetch health
+	[ "${lines[0]}" = "Data feeds: 4/6 healthy (fred, alpaca, cftc, lbma, eia, openbb)" ]
+	[ "${lines[1]}" = "alpaca: stale: newest observation 2026-03-13, schedule has 2026-03-16" ]
+	# The COT of Tuesday 2026-03-17 is out on Friday at 15:30 EDT.
+	QGTM_NOW=2026-03-20T20:00:00Z qgtm-fetch all >/dev/null || true
+	QGTM_NOW=2026-03-20T20:00:00Z run -1 qgtm-fetch health -j
+	run -0 jq -r 'select(.feed == "cftc") | .reason' <<<"$output"
+	[ "$output" = "stale: newest observation 2026-03-10, schedule has 2026-03-17" ]
+}

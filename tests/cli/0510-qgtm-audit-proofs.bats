@@ -1,0 +1,100 @@
+#!/usr/bin/env bats
+# 0510-qgtm-audit-proofs: root, prove, consistency, check-proof and merkle
+# against the certificate-transparency reference vectors
+# (cpp/merkletree/merkle_tree_test.cc); trace, sample and repair on a chain
+# made by the sim cycle; SIGKILL during append loses no acknowledged entry.
+
+bats_require_minimum_version 1.7.0
+
+ROOT8=5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328
+ROOT6=76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef
+
+setup() {
+	load ../lib
+	export QGTM_NOW=2026-03-02T21:30:00Z
+	mkdir -p "$QGTM_STATE_DIR/audit"
+	CHAIN="$QGTM_STATE_DIR/audit/chain.jsonl"
+	LEAVES="$BATS_TEST_TMPDIR/leaves"
+	printf '\n00\n10\n2021\n3031\n40414243\n5051525354555657\n606162636465666768696a6b6c6d6e6f\n' >"$LEAVES"
+}
+
+@test "merkle reproduces the reference root and proofs" {
+	run -0 qgtm-audit merkle "$LEAVES"
+	[ "$output" = "$ROOT8" ]
+	qgtm-audit merkle --prove 5 "$LEAVES" >"$BATS_TEST_TMPDIR/p"
+	printf '%s\n' bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b \
+		ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0 \
+		d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7 >"$BATS_TEST_TMPDIR/want"
+	diff -u "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/p"
+	qgtm-audit merkle --size 5 --consistency 2 "$LEAVES" >"$BATS_TEST_TMPDIR/c"
+	printf '%s\n' 5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e \
+		bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b >"$BATS_TEST_TMPDIR/want"
+	diff -u "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/c"
+	run -64 --separate-stderr qgtm-audit merkle --consistency 0 "$LEAVES"
+	run -64 --separate-stderr qgtm-audit merkle --prove 8 "$LEAVES"
+	printf 'zz\n' >"$BATS_TEST_TMPDIR/bad"
+	run -65 --separate-stderr qgtm-audit merkle "$BATS_TEST_TMPDIR/bad"
+	[[ $stderr == *"bad:1: "* ]]
+}
+
+@test "check-proof accepts the reference proofs and rejects altered ones" {
+	qgtm-audit merkle --consistency 6 "$LEAVES" >"$BATS_TEST_TMPDIR/c"
+	run -0 qgtm-audit check-proof --from 6 --to 8 --old-root $ROOT6 --root $ROOT8 "$BATS_TEST_TMPDIR/c"
+	[ "$output" = "ok consistency" ]
+	run -1 --separate-stderr qgtm-audit check-proof --from 6 --to 8 --old-root $ROOT8 --root $ROOT6 "$BATS_TEST_TMPDIR/c"
+	leaf=$(printf '00%s' 40414243 | xxd -r -p | sha256sum | cut -d ' ' -f 1)
+	qgtm-audit merkle --prove 5 "$LEAVES" >"$BATS_TEST_TMPDIR/p"
+	run -0 qgtm-audit check-proof --index 5 --size 8 --leaf "$leaf" --root $ROOT8 "$BATS_TEST_TMPDIR/p"
+	[ "$output" = "ok inclusion" ]
+	run -1 --separate-stderr qgtm-audit check-proof --index 4 --size 8 --leaf "$leaf" --root $ROOT8 "$BATS_TEST_TMPDIR/p"
+	leaf=$(printf '00%s' 5051525354555657 | xxd -r -p | sha256sum | cut -d ' ' -f 1)
+	run -1 --separate-stderr qgtm-audit check-proof --index 5 --size 8 --leaf "$leaf" --root $ROOT8 "$BATS_TEST_TMPDIR/p"
+	[[ $stderr == *"does not lead to the root"* ]]
+	run -64 --separate-stderr qgtm-audit check-proof --index 6 --size 8 --root $ROOT8 "$BATS_TEST_TMPDIR/p"
+}
+
+@test "prove and check-proof agree on a cycle's chain; trace and sample" {
+	QGTM_BIN="$QGTM_BIN" PATH="$QGTM_BIN:$PATH" "$QGTM_TOP/examples/cycle.sh" >/dev/null 2>&1
+	run -0 qgtm-audit root
+	root=$output
+	n=$(wc -l <"$CHAIN")
+	line=$(sed -n 4p "$CHAIN")
+	leaf=$({ printf '\0'; printf '%s' "$line"; } | sha256sum | cut -d ' ' -f 1)
+	qgtm-audit prove --index 3 >"$BATS_TEST_TMPDIR/p"
+	run -0 qgtm-audit check-proof --index 3 --size "$n" --leaf "$leaf" --root "$root" "$BATS_TEST_TMPDIR/p"
+	run -0 qgtm-audit root --size 7
+	old=$output
+	qgtm-audit consistency --from 7 >"$BATS_TEST_TMPDIR/c"
+	run -0 qgtm-audit check-proof --from 7 --to "$n" --old-root "$old" --root "$root" "$BATS_TEST_TMPDIR/c"
+	id=$(jq -r 'select(.rec.type == "fill") | .rec.client_order_id' "$CHAIN" | head -1)
+	qgtm-audit trace "$id" >"$BATS_TEST_TMPDIR/t"
+	jq -r .kind "$BATS_TEST_TMPDIR/t" >"$BATS_TEST_TMPDIR/kinds"
+	printf '%s\n' signal decision order fill >"$BATS_TEST_TMPDIR/want"
+	diff -u "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/kinds"
+	[ "$(jq -r .inclusion "$BATS_TEST_TMPDIR/t" | sort -u)" = verified ]
+	run -1 --separate-stderr qgtm-audit trace no-such-id
+	qgtm-audit sample -n 5 --seed 7 >"$BATS_TEST_TMPDIR/s1"
+	qgtm-audit sample -n 5 --seed 7 >"$BATS_TEST_TMPDIR/s2"
+	diff -u "$BATS_TEST_TMPDIR/s1" "$BATS_TEST_TMPDIR/s2"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/s1")" -eq 5 ]
+}
+
+@test "SIGKILL during append 200 times loses no acknowledged entry" {
+	for i in $(seq 50); do echo "{\"type\":\"t\",\"i\":$i}"; done >"$BATS_TEST_TMPDIR/recs"
+	acked=0
+	for k in $(seq 200); do
+		qgtm-audit append "$BATS_TEST_TMPDIR/recs" &
+		pid=$!
+		[ $((RANDOM % 2)) -eq 0 ] && sleep 0.00$((RANDOM % 10))
+		kill -9 "$pid" 2>/dev/null || true
+		if wait "$pid"; then acked=$((acked + 50)); fi
+		if ! qgtm-audit verify -q 2>"$BATS_TEST_TMPDIR/err"; then
+			grep -q 'torn last line' "$BATS_TEST_TMPDIR/err"
+			qgtm-audit repair 2>/dev/null
+			qgtm-audit verify -q
+		fi
+		[ "$(wc -l <"$CHAIN")" -ge "$acked" ]
+	done
+	[ "$acked" -gt 0 ]
+	run -0 qgtm-audit verify
+}

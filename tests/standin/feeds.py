@@ -1,0 +1,302 @@
+#!/usr/bin/env python3
+"""Stand-in for the six data providers of qgtm-fetch, on loopback only.
+
+Serves the real request and response shapes of FRED/ALFRED, Alpaca Market
+Data v2, CFTC Socrata, LBMA JSON, EIA API v2 and the OpenBB Platform REST
+API (see ../../../shared/reference/apis.md) over a small fixed data set
+of March 2026, with their paging. Every request is logged, secrets
+replaced by <secret>, so tests can pin what the client asked for.
+
+usage: feeds.py portfile logfile [faultfile [latency_ms]]
+
+The fault file is read on every request; each line is "source fault [n]":
+the fault hits request n (from 1) of that source, or all of them.
+Faults: 429 (with Retry-After: 1), 500, timeout (5 s of silence),
+truncated (Content-Length longer than the body), badjson (a cut body),
+html (an HTML error page with status 200), badvalue (a non-number).
+"""
+import base64
+import datetime as dt
+import json
+import os
+import re
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+TODAY = dt.date(2026, 3, 16)
+DAYS = [dt.date(2026, 3, 2) + dt.timedelta(d) for d in range(12)]
+WEEKDAYS = [d for d in DAYS if d.weekday() < 5]
+SECRET_PARAMS = {"api_key", "$$app_token"}
+SECRET_HEADERS = ["APCA-API-KEY-ID", "APCA-API-SECRET-KEY", "X-App-Token"]
+ALPACA_PAGE = 7
+EIA_PAGE = 1
+
+counts = {}
+seen_faults = ""
+lock = threading.Lock()
+
+
+def next_weekday(d):
+    d += dt.timedelta(1)
+    while d.weekday() >= 5:
+        d += dt.timedelta(1)
+    return d
+
+
+def fred_rows(series):
+    """Every vintage period of every observation, as ALFRED has them."""
+    rows = []
+    for i, d in enumerate(WEEKDAYS):
+        value = "." if d == dt.date(2026, 3, 9) else "%.2f" % (1.5 + i / 100)
+        start = next_weekday(d)
+        if series == "DGS10" and d == dt.date(2026, 3, 3):
+            rows.append([start, dt.date(2026, 3, 9), d, value])
+            value, start = "%.2f" % (1.55 + i / 100), dt.date(2026, 3, 10)
+        rows.append([start, dt.date(9999, 12, 31), d, value])
+    return [r for r in rows if r[0] <= TODAY]
+
+
+def fred(q):
+    if "api_key" not in q:
+        return 400, {"error_code": 400, "error_message":
+                     "Bad Request.  Variable api_key is not set."}
+    rt = dt.date.fromisoformat(q.get("realtime_start", str(TODAY)))
+    o0 = dt.date.fromisoformat(q.get("observation_start", "1776-07-04"))
+    obs = []
+    for start, end, d, value in fred_rows(q.get("series_id", "")):
+        if d >= o0 and end >= rt:
+            obs.append({"realtime_start": str(max(start, rt)),
+                        "realtime_end": str(end), "date": str(d),
+                        "value": value})
+    off, lim = int(q.get("offset", 0)), int(q.get("limit", 100000))
+    return 200, {"realtime_start": str(rt), "realtime_end": "9999-12-31",
+                 "observation_start": str(o0),
+                 "observation_end": "9999-12-31", "units": "lin",
+                 "output_type": 1, "file_type": "json",
+                 "order_by": "observation_date", "sort_order": "asc",
+                 "count": len(obs), "offset": off, "limit": lim,
+                 "observations": obs[off:off + lim]}
+
+
+def bar(d, i, k):
+    utc_midnight_ny = 5 if d < dt.date(2026, 3, 8) else 4
+    c = 200 + 10 * k + i
+    return {"t": "%sT%02d:00:00Z" % (d, utc_midnight_ny), "o": c - 0.5,
+            "h": c + 1.25, "l": c - 1, "c": c, "v": 1000000 + i, "n": 5000,
+            "vw": c + 0.1}
+
+
+def alpaca(q, headers):
+    if not all(headers.get(h) for h in SECRET_HEADERS[:2]):
+        return 403, {"message": "forbidden."}
+    syms = sorted(q.get("symbols", "").split(","))
+    start = dt.date.fromisoformat(q.get("start", "2026-01-01")[:10])
+    points = [(s, bar(d, i, k)) for k, s in enumerate(syms)
+              for i, d in enumerate(WEEKDAYS) if d >= start]
+    off = int(base64.b64decode(q["page_token"])) if "page_token" in q else 0
+    n = min(int(q.get("limit", 1000)), ALPACA_PAGE)
+    page = {}
+    for s, b in points[off:off + n]:
+        page.setdefault(s, []).append(b)
+    nxt = None
+    if off + n < len(points):
+        nxt = base64.b64encode(str(off + n).encode()).decode()
+    return 200, {"bars": page, "next_page_token": nxt}
+
+
+def cftc(q):
+    codes = re.findall(r"'(\d{6})'", q.get("$where", ""))
+    since = re.search(r">= '(\d{4}-\d\d-\d\d)'", q.get("$where", ""))
+    since = since.group(1) if since else "0000"
+    rows = []
+    for d in ("2026-03-03", "2026-03-10"):
+        for k, code in enumerate(sorted(codes)):
+            if d < since:
+                continue
+            rows.append({"report_date_as_yyyy_mm_dd": d + "T00:00:00.000",
+                         "cftc_contract_market_code": code,
+                         "open_interest_all": str(500000 - 300000 * k),
+                         "m_money_positions_long_all": str(200000 + k),
+                         "m_money_positions_short_all": str(40000 + k)})
+    off, lim = int(q.get("$offset", 0)), int(q.get("$limit", 1000))
+    return 200, rows[off:off + lim]
+
+
+def lbma(name):
+    base = {"gold_am": 3000.5, "gold_pm": 3001.25, "silver": 33.125}
+    if name not in base:
+        return 404, {"message": "not found"}
+    return 200, [{"is_cms_locked": 0, "d": str(d),
+                  "v": [base[name] + i, round((base[name] + i) * 0.79, 2),
+                        None if i == 2 else round((base[name] + i) * 0.92,
+                                                  2)]}
+                 for i, d in enumerate(WEEKDAYS)]
+
+
+def eia(q):
+    if "api_key" not in q:
+        return 403, {"error": {"code": "API_KEY_MISSING",
+                               "message": "No api_key was supplied."}}
+    series = q.get("facets[series][]", "")
+    start = q.get("start", "0000")
+    rows = [{"period": p, "duoarea": "NUS", "area-name": "U.S.",
+             "product": "EPC0", "product-name": "Crude Oil",
+             "process": "SAX", "process-name": "Ending Stocks Excluding SPR",
+             "series": series, "series-description": "stocks",
+             "value": v, "units": "MBBL"}
+            for p, v in (("2026-02-27", "441207"), ("2026-03-06", "443915"))
+            if p >= start]
+    off = int(q.get("offset", 0))
+    n = min(int(q.get("length", 5000)), EIA_PAGE)
+    return 200, {"response": {"total": str(len(rows)),
+                              "dateFormat": "YYYY-MM-DD",
+                              "frequency": "weekly",
+                              "data": rows[off:off + n],
+                              "description": "weekly stocks"},
+                 "request": {"command": "/v2/petroleum/stoc/wstk/data/",
+                             "params": {}},
+                 "apiVersion": "2.1.8"}
+
+
+def openbb(q):
+    start = dt.date.fromisoformat(q.get("start_date", "2026-01-01"))
+    res = [{"date": str(d), "open": 220.5 + i, "high": 222.0 + i,
+            "low": 219.75 + i, "close": 221.0 + i, "volume": 5533120.0,
+            "vwap": None}
+           for i, d in enumerate(WEEKDAYS) if d >= start]
+    if not res:
+        return 204, None
+    return 200, {"id": "0684f1b2", "results": res,
+                 "provider": q.get("provider"), "warnings": None,
+                 "chart": None, "extra": {"metadata": {}}}
+
+
+def route(path, q, headers):
+    if path == "/fred/series/observations":
+        return "fred", lambda: fred(q)
+    if path == "/v2/stocks/bars":
+        return "alpaca", lambda: alpaca(q, headers)
+    if re.fullmatch(r"/resource/[a-z0-9]{4}-[a-z0-9]{4}\.json", path):
+        return "cftc", lambda: cftc(q)
+    m = re.fullmatch(r"/json/([a-z_]+)\.json", path)
+    if m:
+        return "lbma", lambda: lbma(m.group(1))
+    if path == "/v2/petroleum/stoc/wstk/data/":
+        return "eia", lambda: eia(q)
+    if path == "/api/v1/equity/price/historical":
+        return "openbb", lambda: openbb(q)
+    return "none", lambda: (404, {"message": "no route"})
+
+
+def read_faults():
+    """The fault lines; a new fault file starts the counts afresh."""
+    global seen_faults
+    try:
+        with open(FAULTS) as f:
+            text = f.read()
+    except OSError:
+        text = ""
+    if text != seen_faults:
+        seen_faults = text
+        counts.clear()
+    return [ln.split() for ln in text.splitlines() if ln.strip()]
+
+
+def fault_for(lines, source, n):
+    for w in lines:
+        if w[0] == source and (len(w) < 3 or int(w[2]) == n):
+            return w[1]
+    return None
+
+
+def spoil(body):
+    """Replace the first number-like value with a word."""
+    return re.sub(rb'("(?:value|c|close|open_interest_all|v)":\s*\[?)'
+                  rb'"?[0-9.]+"?', rb'\1"abc"', body, count=1)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def log_request_line(self, source):
+        url = urllib.parse.urlsplit(self.path)
+        parts = []
+        for p in url.query.split("&") if url.query else []:
+            k = urllib.parse.unquote_plus(p.split("=", 1)[0])
+            parts.append(k + "=<secret>" if k in SECRET_PARAMS else p)
+        line = "%s %s%s%s\n" % (self.command, url.path,
+                                "?" if parts else "", "&".join(parts))
+        for h in SECRET_HEADERS:
+            if self.headers.get(h):
+                line += "  %s: <secret>\n" % h
+        with lock:
+            with open(LOG, "a") as f:
+                f.write(source + " " + line)
+
+    def send(self, status, body, ctype="application/json", length=None,
+             extra=()):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        for k, v in extra:
+            self.send_header(k, v)
+        self.send_header("Content-Length",
+                         str(len(body) if length is None else length))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        url = urllib.parse.urlsplit(self.path)
+        q = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
+        source, handler = route(url.path, q, self.headers)
+        with lock:
+            lines = read_faults()
+            counts[source] = counts.get(source, 0) + 1
+            n = counts[source]
+        self.log_request_line(source)
+        time.sleep(LATENCY)
+        fault = fault_for(lines, source, n)
+        if fault == "timeout":
+            time.sleep(5)
+        if fault == "429":
+            return self.send(429, b'{"message":"too many requests"}',
+                             extra=[("Retry-After", "1")])
+        if fault == "500":
+            return self.send(500, b'{"error_code":500,'
+                             b'"error_message":"Internal Server Error"}')
+        if fault == "html":
+            return self.send(200, b"<html><body><h1>502 Bad Gateway</h1>"
+                             b"</body></html>", ctype="text/html")
+        status, doc = handler()
+        body = b"" if doc is None else json.dumps(doc).encode()
+        if fault == "badvalue":
+            body = spoil(body)
+        if fault == "badjson":
+            body = body[:len(body) // 2]
+        if fault == "truncated":
+            self.send(status, body[:len(body) // 2], length=len(body))
+            self.close_connection = True
+            return None
+        return self.send(status, body)
+
+
+def main():
+    global LOG, FAULTS, LATENCY
+    portfile, LOG = sys.argv[1], sys.argv[2]
+    FAULTS = sys.argv[3] if len(sys.argv) > 3 else "/nonexistent"
+    LATENCY = int(sys.argv[4]) / 1000 if len(sys.argv) > 4 else 0
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv.daemon_threads = True
+    with open(portfile + ".tmp", "w") as f:
+        f.write(str(srv.server_address[1]))
+    os.rename(portfile + ".tmp", portfile)
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,234 @@
+/*
+ * test_feed.c: the observation store and its as-of join, and the helpers
+ * the feed clients share. The clients themselves are tested against the
+ * stand-in providers in tests/cli/0110-qgtm-fetch-feeds.bats.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "unit.h"
+
+static time_t
+at(const char *s)
+{
+	time_t t;
+
+	ck_assert_int_eq(qgtm_time_parse(s, &t), 0);
+	return t;
+}
+
+/* An obs record as a feed stores it. */
+static json_t *
+obs(const char *date, const char *value, const char *avail)
+{
+	return json_pack("{s:s,s:s,s:s,s:o,s:s}", "type", "obs", "series", "X",
+	    "date", date, "value", value ? json_string(value) : json_null(),
+	    "available_at", avail);
+}
+
+static char *
+state_dir(void)
+{
+	char *dir = unit_tmpdir();
+
+	setenv("QGTM_STATE_DIR", dir, 1);
+	ck_assert_int_eq(qgtm_state_init(NULL), 0);
+	return dir;
+}
+
+START_TEST(obs_join_never_sees_a_future_observation)
+{
+	char *dir = state_dir();
+	json_t *recs = json_array();
+	struct qgtm_obs_series s;
+	size_t n;
+
+	json_array_append_new(recs, obs("2026-03-02", "1.50", "2026-03-04T05:00:00Z"));
+	json_array_append_new(recs, obs("2026-03-03", "1.51", "2026-03-05T05:00:00Z"));
+	/* planted: dated in the past, known only in 2030 */
+	json_array_append_new(recs, obs("2026-03-04", "99", "2030-01-01T00:00:00Z"));
+	ck_assert_int_eq(qgtm_pit_store("t", "X", recs, &n), 0);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(qgtm_pit_obs("t", "X", at("2029-12-31T23:59:59Z"), &s), 0);
+	ck_assert_uint_eq(s.n, 2);
+	ck_assert_str_eq(s.obs[1].date, "2026-03-03");
+	ck_assert_int_eq(s.obs[1].value, 1510000);
+	qgtm_obs_series_release(&s);
+	ck_assert_int_eq(qgtm_pit_obs("t", "X", at("2030-01-01T00:00:00Z"), &s), 0);
+	ck_assert_uint_eq(s.n, 3);
+	ck_assert_int_eq(s.obs[2].value, 99000000);
+	qgtm_obs_series_release(&s);
+	/* A second before its vintage nothing of 2026-03-02 is known. */
+	ck_assert_int_eq(qgtm_pit_obs("t", "X", at("2026-03-04T04:59:59Z"), &s), 0);
+	ck_assert_uint_eq(s.n, 0);
+	qgtm_obs_series_release(&s);
+	json_decref(recs);
+	unsetenv("QGTM_STATE_DIR");
+	free(dir);
+}
+END_TEST
+
+START_TEST(obs_revisions_are_vintages_and_reruns_add_nothing)
+{
+	char *dir = state_dir();
+	json_t *recs = json_array();
+	struct qgtm_obs_series s;
+	size_t n;
+
+	json_array_append_new(recs, obs("2026-03-03", "1.51", "2026-03-05T05:00:00Z"));
+	json_array_append_new(recs, obs("2026-03-09", NULL, "2026-03-11T04:00:00Z"));
+	ck_assert_int_eq(qgtm_pit_store("t", "X", recs, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	/* The revision, and the old vintage again as a later fetch sees it. */
+	json_array_append_new(recs, obs("2026-03-03", "1.56", "2026-03-11T04:00:00Z"));
+	ck_assert_int_eq(qgtm_pit_store("t", "X", recs, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(qgtm_pit_store("t", "X", recs, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(qgtm_pit_obs("t", "X", at("2026-03-10T00:00:00Z"), &s), 0);
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert_int_eq(s.obs[0].value, 1510000);
+	qgtm_obs_series_release(&s);
+	ck_assert_int_eq(qgtm_pit_obs("t", "X", at("2026-03-12T00:00:00Z"), &s), 0);
+	ck_assert_uint_eq(s.n, 2);
+	ck_assert_int_eq(s.obs[0].value, 1560000);
+	ck_assert(s.obs[1].missing);
+	qgtm_obs_series_release(&s);
+	json_decref(recs);
+	unsetenv("QGTM_STATE_DIR");
+	free(dir);
+}
+END_TEST
+
+static int
+keep(json_t *bar, void *arg)
+{
+	json_array_append(arg, bar);
+	return 0;
+}
+
+/* tsmom's targets and data_as_of from source "t" at as_of. */
+static json_t *
+tsmom_at(time_t as_of, time_t *data_as_of)
+{
+	json_t *params = json_pack("{s:i,s:i,s:i,s:f,s:f,s:[s],s:s}",
+	    "lookback_months", 12, "vol_com_days", 60, "annualization", 261,
+	    "target_vol", 0.40, "max_weight", 5.0, "universe", "GLD",
+	    "source", "t");
+	json_t *targets = json_array();
+
+	ck_assert_int_eq(qgtm_strategy_tsmom.targets(NULL, params, as_of,
+	    targets, data_as_of), 0);
+	json_decref(params);
+	return targets;
+}
+
+START_TEST(no_strategy_sees_a_planted_future_bar)
+{
+	char *dir = state_dir();
+	struct qgtm_sim sim = { 42, 0 };
+	json_t *u = json_pack("[s]", "GLD"), *bars = json_array(), *a, *b;
+	json_t *planted;
+	time_t as_of = at("2020-12-15T22:00:00Z"), d1, d2, d3;
+	size_t n;
+
+	sim.start_day = (long)(at("2018-01-02") / 86400);
+	ck_assert_int_eq(qgtm_sim_run(&sim, u, sim.start_day,
+	    (long)(at("2020-11-30") / 86400), as_of, keep, bars), 0);
+	ck_assert_int_eq(qgtm_pit_store("t", "GLD", bars, &n), 0);
+	a = tsmom_at(as_of, &d1);
+	/* The year-end session with an absurd close, stored early as a
+	 * backfill might: known only at its close. */
+	planted = json_pack("[{s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s}]", "type",
+	    "bar", "date", "2020-12-31", "open", "1", "high", "1", "low", "1",
+	    "close", "999999", "volume", 1, "available_at",
+	    "2020-12-31T21:00:00Z");
+	ck_assert_int_eq(qgtm_pit_store("t", "GLD", planted, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	b = tsmom_at(as_of, &d2);
+	ck_assert(json_equal(a, b));
+	ck_assert_int_eq(d1, d2);
+	json_decref(b);
+	/* Once known it is used: the test can fail. */
+	b = tsmom_at(at("2021-01-05T22:00:00Z"), &d3);
+	ck_assert_int_eq(d3, at("2020-12-31T21:00:00Z"));
+	json_decref(a);
+	json_decref(b);
+	json_decref(planted);
+	json_decref(bars);
+	json_decref(u);
+	unsetenv("QGTM_STATE_DIR");
+	free(dir);
+}
+END_TEST
+
+START_TEST(url_params_are_percent_encoded)
+{
+	struct qgtm_buf b;
+
+	qgtm_buf_init(&b, 1024);
+	qgtm_buf_addf(&b, "http://h/p?");
+	qgtm_url_param(&b, "$where", "code in('088691') AND d >= '2026-01-01'");
+	qgtm_url_param(&b, "facets[series][]", "WCESTUS1");
+	qgtm_url_param(&b, "s", "GLD,SLV~a_b.c-d");
+	ck_assert_str_eq(b.data, "http://h/p?%24where=code%20in%28%27088691%27"
+	    "%29%20AND%20d%20%3E%3D%20%272026-01-01%27"
+	    "&facets%5Bseries%5D%5B%5D=WCESTUS1&s=GLD%2CSLV~a_b.c-d");
+	qgtm_buf_release(&b);
+}
+END_TEST
+
+START_TEST(values_become_exact_decimals)
+{
+	struct qgtm_feed f;
+	char out[32];
+	json_t *v;
+	size_t i;
+	static const struct {
+		const char *json, *want;
+	} ok[] = {
+		{ "[\"1.92\"]", "1.920000" }, { "[\".\"]", "" },
+		{ "[null]", "" }, { "[221.37]", "221.370000" },
+		{ "[3]", "3.000000" }, { "[\"441207\"]", "441207.000000" },
+		{ "[-0.5]", "-0.500000" },
+	}, bad[] = {
+		{ "[\"abc\"]", NULL }, { "[\"1e5\"]", NULL }, { "[true]", NULL },
+		{ "[\"NA\"]", NULL }, { "[\"1.0000001\"]", NULL },
+	};
+
+	qgtm_feed_init(&f, &qgtm_feed_eia, NULL, 1);
+	for (i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		v = json_loads(ok[i].json, 0, NULL);
+		ck_assert_int_eq(qgtm_feed_dec(&f, json_array_get(v, 0), "x",
+		    out), 0);
+		ck_assert_str_eq(out, ok[i].want);
+		json_decref(v);
+	}
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		v = json_loads(bad[i].json, 0, NULL);
+		ck_assert_int_eq(qgtm_feed_dec(&f, json_array_get(v, 0), "x",
+		    out), -1);
+		ck_assert_int_eq(qgtm_errcode(), QGTM_EX_PROTOCOL);
+		ck_assert_str_eq(qgtm_errmsg(), "eia: unexpected response: "
+		    "field 'x': expected a number");
+		json_decref(v);
+	}
+	qgtm_feed_release(&f);
+}
+END_TEST
+
+Suite *
+suite_feed(void)
+{
+	Suite *s = suite_create("feed");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, obs_join_never_sees_a_future_observation);
+	tcase_add_test(tc, obs_revisions_are_vintages_and_reruns_add_nothing);
+	tcase_add_test(tc, no_strategy_sees_a_planted_future_bar);
+	tcase_add_test(tc, url_params_are_percent_encoded);
+	tcase_add_test(tc, values_become_exact_decimals);
+	suite_add_tcase(s, tc);
+	return s;
+}
