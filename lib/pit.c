@@ -4,6 +4,8 @@
  * moment it became known (available_at). Readers get only what was
  * available at their as-of moment, so backtest and live see the same past.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,10 +221,9 @@ parse_bar(json_t *rec, struct qgtm_bar *bar)
 struct bars_ctx {
 	struct qgtm_series *s;
 	size_t cap;
-	time_t as_of;
 };
 
-/* Keep each bar available at the as-of moment (the as-of join). */
+/* Append each bar in date order (callback of qgtm_jsonl_each). */
 static int
 bars_cb(json_t *rec, const struct qgtm_jsonl_pos *pos, void *arg)
 {
@@ -232,8 +233,6 @@ bars_cb(json_t *rec, const struct qgtm_jsonl_pos *pos, void *arg)
 	(void)pos;
 	if (parse_bar(rec, &bar) == -1)
 		return -1;
-	if (bar.available_at > ctx->as_of)
-		return 0;
 	if (ctx->s->n > 0 &&
 	    strcmp(bar.date, ctx->s->bars[ctx->s->n - 1].date) <= 0)
 		return qgtm_seterr(QGTM_EX_DATAERR, "bar %s out of date order",
@@ -247,25 +246,93 @@ bars_cb(json_t *rec, const struct qgtm_jsonl_pos *pos, void *arg)
 	return 0;
 }
 
+/*
+ * A process-local cache of parsed bar files. A backtest asks for the same
+ * series every session; a file is parsed again only when its inode, size
+ * or mtime changed (appends change the size, replacements the inode).
+ */
+#define BAR_CACHE_SLOTS 64
+
+struct bar_file {
+	char *path;
+	struct stat st;
+	struct qgtm_series all;
+};
+
+static struct bar_file bar_cache[BAR_CACHE_SLOTS];
+static unsigned bar_cache_next;
+
+static int
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
+	    a->st_size == b->st_size &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* Every bar of the file at path (borrowed from the cache), or NULL. */
+static const struct qgtm_series *
+bar_file_load(const char *path, const struct stat *st)
+{
+	struct bar_file *f = NULL;
+	struct bars_ctx ctx;
+	char *argv[1] = { (char *)path };
+	unsigned i;
+
+	for (i = 0; i < BAR_CACHE_SLOTS && f == NULL; i++)
+		if (bar_cache[i].path != NULL &&
+		    strcmp(bar_cache[i].path, path) == 0)
+			f = &bar_cache[i];
+	if (f != NULL && same_file(&f->st, st))
+		return &f->all;
+	if (f == NULL)
+		f = &bar_cache[bar_cache_next++ % BAR_CACHE_SLOTS];
+	free(f->path);
+	qgtm_series_release(&f->all);
+	f->path = NULL;
+	ctx.s = &f->all;
+	ctx.cap = 0;
+	if (qgtm_jsonl_each(1, argv, 0, bars_cb, &ctx) == -1) {
+		qgtm_series_release(&f->all);
+		return NULL;
+	}
+	f->path = qgtm_xstrdup(path);
+	f->st = *st;
+	return &f->all;
+}
+
 int
 qgtm_pit_bars(const char *source, const char *symbol, time_t as_of,
     struct qgtm_series *out)
 {
-	struct bars_ctx ctx = { out, 0, as_of };
 	char *path = series_path(source, symbol, 0);
-	char *argv[1] = { path };
-	int rc = 0;
+	const struct qgtm_series *all;
+	struct stat st;
+	size_t i;
+	int missing;
 
 	memset(out, 0, sizeof *out);
 	snprintf(out->symbol, sizeof out->symbol, "%s", symbol);
 	if (path == NULL)
 		return -1;
-	if (access(path, F_OK) == 0)
-		rc = qgtm_jsonl_each(1, argv, 0, bars_cb, &ctx);
+	if (stat(path, &st) == -1) {
+		missing = errno == ENOENT;
+		if (!missing)
+			qgtm_seterr_errno(QGTM_EX_NOINPUT, "cannot read '%s'", path);
+		free(path);
+		return missing ? 0 : -1;
+	}
+	all = bar_file_load(path, &st);
 	free(path);
-	if (rc == -1)
-		qgtm_series_release(out);
-	return rc;
+	if (all == NULL)
+		return -1;
+	/* The as-of join: only bars known at as_of. */
+	out->bars = qgtm_xcalloc(all->n, sizeof *out->bars);
+	for (i = 0; i < all->n; i++)
+		if (all->bars[i].available_at <= as_of)
+			out->bars[out->n++] = all->bars[i];
+	return 0;
 }
 
 void

@@ -1,0 +1,668 @@
+/*
+ * qgtm-backtest: replay a strategy over the sim market, day by day, through
+ * the same signal -> risk -> OMS -> sim broker calls as the live cycle, in
+ * a private temporary state directory; print its performance and, with
+ * --out, write its daily returns, its trades and an equity chart.
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "qgtm.h"
+
+static const char usage_str[] =
+    "usage: qgtm-backtest [-Cqv] [-c config] --strategy name [--from date]"
+    " [--to date] [--param key=value ...] [--grid key=v1,v2,... ...]"
+    " [--walk-forward train=N,test=M[,anchored]] [--out dir]";
+
+enum { O_STRATEGY = 256, O_FROM, O_TO, O_PARAM, O_OUT, O_GRID, O_WF };
+
+static const struct option longopts[] = {
+	{ "strategy", required_argument, NULL, O_STRATEGY },
+	{ "from", required_argument, NULL, O_FROM },
+	{ "to", required_argument, NULL, O_TO },
+	{ "param", required_argument, NULL, O_PARAM },
+	{ "out", required_argument, NULL, O_OUT },
+	{ "grid", required_argument, NULL, O_GRID },
+	{ "walk-forward", required_argument, NULL, O_WF },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* The command line. */
+struct args {
+	const char *cfgpath, *strategy, *from, *to, *out, *wf;
+	const char **params, **grids;
+	size_t nparams, ngrids;
+	int show_config;
+};
+
+static void __attribute__((noreturn))
+usage(int ex)
+{
+	fprintf(ex == 0 ? stdout : stderr, "%s\n", usage_str);
+	exit(ex == 0 ? qgtm_exit(0) : ex);
+}
+
+static void
+parse_args(int argc, char **argv, struct args *a)
+{
+	int ch;
+
+	memset(a, 0, sizeof *a);
+	a->params = qgtm_xcalloc((size_t)argc, sizeof *a->params);
+	a->grids = qgtm_xcalloc((size_t)argc, sizeof *a->grids);
+	while ((ch = getopt_long(argc, argv, "Cc:hqVv", longopts, NULL)) != -1)
+		switch (ch) {
+		case 'C': a->show_config = 1; break;
+		case 'c': a->cfgpath = optarg; break;
+		case 'h': usage(0);
+		case 'q': qgtm_log_level--; break;
+		case 'V': qgtm_version(); exit(qgtm_exit(0));
+		case 'v': qgtm_log_level++; break;
+		case O_STRATEGY: a->strategy = optarg; break;
+		case O_FROM: a->from = optarg; break;
+		case O_TO: a->to = optarg; break;
+		case O_PARAM: a->params[a->nparams++] = optarg; break;
+		case O_OUT: a->out = optarg; break;
+		case O_GRID: a->grids[a->ngrids++] = optarg; break;
+		case O_WF: a->wf = optarg; break;
+		default: usage(QGTM_EX_USAGE);
+		}
+	if (optind != argc || (a->strategy == NULL && !a->show_config))
+		usage(QGTM_EX_USAGE);
+}
+
+/* A YYYY-MM-DD option as days since the epoch; dies on a bad one. */
+static long
+parse_day(const char *opt, const char *s)
+{
+	time_t t;
+
+	if (strlen(s) != 10 || qgtm_time_parse(s, &t) == -1)
+		qgtm_die(QGTM_EX_USAGE, "--%s: expected YYYY-MM-DD, got '%s'",
+		    opt, s);
+	return (long)(t / 86400);
+}
+
+static int
+remove_entry(const char *path, const struct stat *st, int flag,
+    struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* The private state directory, removed at exit whatever happens. */
+static char *state_dir;
+
+static void
+remove_state(void)
+{
+	if (state_dir != NULL)
+		nftw(state_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(state_dir);
+	state_dir = NULL;
+}
+
+/* Make the private state directory and point QGTM_STATE_DIR at it. */
+static void
+private_state(void)
+{
+	const char *base = getenv("TMPDIR");
+	char *dir = qgtm_xasprintf("%s/qgtm-backtest.XXXXXX",
+	    base != NULL && *base != '\0' ? base : "/tmp");
+
+	if (mkdtemp(dir) == NULL)
+		qgtm_die(QGTM_EX_CANTCREAT, "cannot create '%s': %s", dir,
+		    strerror(errno));
+	setenv("QGTM_STATE_DIR", dir, 1);
+	state_dir = dir;
+	atexit(remove_state);
+}
+
+/* ------------------------------------------------------------ report -- */
+
+/* The report numbers of a finished backtest. */
+struct perf {
+	struct qgtm_stats_summary s;
+	double turnover;        /* traded notional / mean equity, a year */
+	size_t trades;
+};
+
+static void
+measure(const struct qgtm_backtest *bt, struct perf *p)
+{
+	double *r = qgtm_xcalloc(bt->ndays, sizeof *r), mean_eq = 0;
+	size_t i;
+
+	for (i = 0; i < bt->ndays; i++) {
+		r[i] = bt->days[i].ret;
+		mean_eq += bt->days[i].equity / (double)bt->ndays;
+	}
+	qgtm_stats_summary(r, bt->ndays, 252, &p->s);
+	p->turnover = bt->traded / mean_eq * 252 / (double)bt->ndays;
+	p->trades = json_array_size(bt->fills);
+	free(r);
+}
+
+static void
+print_report(const struct qgtm_backtest *bt, const struct perf *p)
+{
+	printf("from=%s\nto=%s\ndays=%zu\n", bt->days[0].date,
+	    bt->days[bt->ndays - 1].date, bt->ndays);
+	printf("final_equity=%.2f\n", bt->days[bt->ndays - 1].equity);
+	printf("cagr=%.6f\nvol=%.6f\nsharpe=%.6f\nsortino=%.6f\n",
+	    p->s.annual_return, p->s.vol, p->s.sharpe, p->s.sortino);
+	printf("max_drawdown=%.6f\ncalmar=%.6f\nhit_rate=%.6f\n",
+	    p->s.max_drawdown, p->s.calmar, p->s.hit_rate);
+	printf("turnover=%.6f\ntrades=%zu\n", p->turnover, p->trades);
+}
+
+/* Open DIR/name for writing; dies on failure. */
+static FILE *
+open_out(const char *dir, const char *name)
+{
+	char *path = qgtm_xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		qgtm_die(QGTM_EX_CANTCREAT, "cannot create '%s': %s", path,
+		    strerror(errno));
+	free(path);
+	return f;
+}
+
+static void
+close_out(FILE *f, const char *name)
+{
+	if (ferror(f) | fclose(f))
+		qgtm_die(QGTM_EX_IOERR, "cannot write '%s'", name);
+}
+
+/* returns.csv, trades.csv and equity.svg into dir. */
+static void
+write_out(const char *dir, const char *title, const struct qgtm_backtest *bt)
+{
+	static const char *const cols[] = { "symbol", "side", "qty", "price",
+		"commission", "notional" };
+	double *eq = qgtm_xcalloc(bt->ndays, sizeof *eq);
+	double *dd = qgtm_xcalloc(bt->ndays, sizeof *dd), peak = bt->initial;
+	json_t *rec;
+	FILE *f;
+	size_t i, k;
+
+	if (qgtm_mkdirs(dir, 0755) == -1)
+		qgtm_die_lib();
+	f = open_out(dir, "returns.csv");
+	fprintf(f, "date,return,equity\n");
+	for (i = 0; i < bt->ndays; i++) {
+		fprintf(f, "%s,%.17g,%.2f\n", bt->days[i].date, bt->days[i].ret,
+		    bt->days[i].equity);
+		eq[i] = bt->days[i].equity;
+		peak = fmax(peak, eq[i]);
+		dd[i] = eq[i] / peak - 1.0;
+	}
+	close_out(f, "returns.csv");
+	f = open_out(dir, "trades.csv");
+	fprintf(f, "date,symbol,side,qty,price,commission,notional\n");
+	json_array_foreach(bt->fills, i, rec) {
+		fprintf(f, "%s", json_string_value(json_object_get(rec, "date")));
+		for (k = 0; k < 6; k++)
+			fprintf(f, ",%s", json_string_value(json_object_get(rec,
+			    cols[k])));
+		fprintf(f, "\n");
+	}
+	close_out(f, "trades.csv");
+	f = open_out(dir, "equity.svg");
+	if (qgtm_svg_equity(f, title, bt->days[0].date,
+	    bt->days[bt->ndays - 1].date, eq, dd, bt->ndays) == -1)
+		qgtm_die_lib();
+	close_out(f, "equity.svg");
+	free(eq);
+	free(dd);
+}
+
+/* ------------------------------------------------------ grid and walk -- */
+
+/* One --grid key and its values (pointers into a copy it owns). */
+struct dim {
+	char *text;             /* "key=v1,v2": the copy, cut at '=' and ',' */
+	const char *key;
+	const char **vals;
+	size_t n;
+};
+
+/* The grid: its dimensions, the configurations in mixed-radix order. */
+struct grid {
+	struct dim *dims;
+	size_t ndims, nconf;
+};
+
+/* Split "key=v1,v2,..." into d; dies on a bad one. */
+static void
+parse_dim(const char *s, struct dim *d)
+{
+	char *p, *comma;
+
+	d->text = qgtm_xstrdup(s);
+	if ((p = strchr(d->text, '=')) == NULL || p == d->text || p[1] == '\0')
+		qgtm_die(QGTM_EX_USAGE, "--grid '%s': expected key=v1,v2,...",
+		    s);
+	*p++ = '\0';
+	d->key = d->text;
+	d->vals = qgtm_xcalloc(strlen(p) + 1, sizeof *d->vals);
+	for (d->n = 0;; p = comma + 1) {
+		if ((comma = strchr(p, ',')) != NULL)
+			*comma = '\0';
+		if (*p == '\0')
+			qgtm_die(QGTM_EX_USAGE, "--grid '%s': empty value", s);
+		d->vals[d->n++] = p;
+		if (comma == NULL)
+			break;
+	}
+}
+
+/* Set cfg to configuration c of g; dies on a bad key or value. */
+static void
+apply_conf(struct qgtm_cfg *cfg, const char *strategy, const struct grid *g,
+    size_t c)
+{
+	char kv[160];
+	size_t k;
+
+	for (k = 0; k < g->ndims; k++, c /= g->dims[k - 1].n) {
+		snprintf(kv, sizeof kv, "%s=%s", g->dims[k].key,
+		    g->dims[k].vals[c % g->dims[k].n]);
+		if (qgtm_backtest_param(cfg, strategy, kv) == -1)
+			qgtm_die_lib();
+	}
+}
+
+/* "key=v key=v" of configuration c (a new allocation). */
+static char *
+conf_label(const struct grid *g, size_t c)
+{
+	struct qgtm_buf b;
+	size_t k;
+
+	qgtm_buf_init(&b, 4096);
+	for (k = 0; k < g->ndims; k++, c /= g->dims[k - 1].n)
+		qgtm_buf_addf(&b, "%s%s=%s", k ? " " : "", g->dims[k].key,
+		    g->dims[k].vals[c % g->dims[k].n]);
+	return qgtm_buf_detach(&b);
+}
+
+/* Parse every --grid and check every value on cfg before any run. */
+static void
+parse_grid(const struct args *a, struct qgtm_cfg *cfg, struct grid *g)
+{
+	size_t i, c;
+
+	g->ndims = a->ngrids;
+	g->dims = qgtm_xcalloc(a->ngrids, sizeof *g->dims);
+	g->nconf = 1;
+	for (i = 0; i < a->ngrids; i++) {
+		parse_dim(a->grids[i], &g->dims[i]);
+		if (g->dims[i].n > 1000 || g->nconf * g->dims[i].n > 1000)
+			qgtm_die(QGTM_EX_USAGE, "--grid: more than 1000 "
+			    "configurations");
+		g->nconf *= g->dims[i].n;
+	}
+	if (g->nconf < 2)
+		qgtm_die(QGTM_EX_USAGE, "--grid: need at least 2 "
+		    "configurations");
+	for (c = 0; c < g->nconf; c++)
+		apply_conf(cfg, a->strategy, g, c);
+}
+
+/* Parse "train=N,test=M[,anchored]"; dies on a bad one. */
+static void
+parse_wf(const char *s, size_t *train, size_t *test, int *anchored)
+{
+	unsigned long n, m;
+	int len = 0;
+
+	*anchored = 0;
+	if (sscanf(s, "train=%lu,test=%lu%n", &n, &m, &len) != 2 ||
+	    (s[len] != '\0' && strcmp(s + len, ",anchored") != 0) ||
+	    strchr(s, '-') != NULL || strchr(s, '+') != NULL)
+		qgtm_die(QGTM_EX_USAGE, "--walk-forward '%s': expected "
+		    "train=N,test=M[,anchored]", s);
+	*anchored = s[len] != '\0';
+	*train = n;
+	*test = m;
+}
+
+/* Empty the private state directory, so the next run starts afresh. */
+static void
+reset_state(void)
+{
+	nftw(state_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	if (qgtm_mkdirs(state_dir, 0700) == -1)
+		qgtm_die_lib();
+}
+
+/* The returns of every configuration: a t x n matrix and the dates. */
+struct matrix {
+	double *m;
+	size_t t, n;
+	char (*dates)[11];
+};
+
+static void
+run_grid(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
+    const struct grid *g, long from, long to, struct matrix *mx)
+{
+	struct qgtm_backtest bt;
+	size_t c, i;
+
+	memset(mx, 0, sizeof *mx);
+	mx->n = g->nconf;
+	for (c = 0; c < g->nconf; c++) {
+		apply_conf(cfg, st->name, g, c);
+		reset_state();
+		if (qgtm_backtest_run(cfg, st, from, to, &bt) == -1)
+			qgtm_die_lib();
+		if (c == 0) {
+			mx->t = bt.ndays;
+			mx->m = qgtm_xcalloc(mx->t * mx->n, sizeof *mx->m);
+			mx->dates = qgtm_xcalloc(mx->t, sizeof *mx->dates);
+			for (i = 0; i < mx->t; i++)
+				memcpy(mx->dates[i], bt.days[i].date, 11);
+		}
+		for (i = 0; i < mx->t && i < bt.ndays; i++)
+			mx->m[i * mx->n + c] = bt.days[i].ret;
+		qgtm_backtest_release(&bt);
+	}
+}
+
+/* The selection statistics of the grid. */
+struct verdict {
+	size_t best;            /* the configuration of the best Sharpe */
+	double sharpe;          /* its per-period Sharpe */
+	double trials_var;      /* sample variance of the per-period Sharpes */
+	double dsr, sr0, skew, kurt;
+	struct qgtm_pbo pbo;
+};
+
+static void
+judge(const struct matrix *mx, struct verdict *v)
+{
+	double *col = qgtm_xcalloc(mx->t, sizeof *col);
+	double *sr = qgtm_xcalloc(mx->n, sizeof *sr);
+	size_t c, i;
+
+	v->best = 0;
+	for (c = 0; c < mx->n; c++) {
+		for (i = 0; i < mx->t; i++)
+			col[i] = mx->m[i * mx->n + c];
+		sr[c] = qgtm_stats_sharpe(col, mx->t);
+		if (sr[c] > sr[v->best])
+			v->best = c;
+	}
+	for (i = 0; i < mx->t; i++)
+		col[i] = mx->m[i * mx->n + v->best];
+	qgtm_stats_moments(col, mx->t, &v->skew, &v->kurt);
+	v->sharpe = sr[v->best];
+	v->trials_var = qgtm_stats_sd(sr, mx->n);
+	v->trials_var *= v->trials_var;
+	v->dsr = qgtm_stats_dsr(v->sharpe, (double)mx->t, (double)mx->n,
+	    v->trials_var, v->skew, v->kurt, &v->sr0);
+	if (qgtm_stats_pbo(mx->m, mx->t, mx->n, 16, QGTM_PBO_SHARPE,
+	    &v->pbo) == -1)
+		qgtm_die(QGTM_EX_USAGE, "%zu sessions are too few for PBO with "
+		    "16 partitions (at least 32)", mx->t);
+	free(col);
+	free(sr);
+}
+
+
+/* The stitched out-of-sample summary of a walk-forward. */
+static void
+oos_summary(const struct qgtm_wf *wf, size_t t, struct qgtm_stats_summary *s)
+{
+	if (qgtm_stats_summary(wf->oos + wf->first, t - wf->first, 252, s) ==
+	    -1)
+		qgtm_die(QGTM_EX_USAGE, "the walk-forward has fewer than 2 "
+		    "test sessions");
+}
+
+static void
+print_grid(const struct grid *g, const struct matrix *mx,
+    const struct verdict *v, const struct qgtm_wf *wf)
+{
+	struct qgtm_stats_summary s;
+	char *label = conf_label(g, v->best);
+
+	printf("configs=%zu\nsessions=%zu\nbest=%s\n", g->nconf, mx->t, label);
+	printf("best_sharpe=%.6f\ntrials_var=%.9g\n", v->sharpe * sqrt(252),
+	    v->trials_var);
+	printf("dsr=%.6f\nsr0=%.9g\npbo=%.6f\npbo_splits=%zu\n", v->dsr,
+	    v->sr0, v->pbo.pbo, v->pbo.nsplits);
+	free(label);
+	if (wf == NULL)
+		return;
+	oos_summary(wf, mx->t, &s);
+	printf("folds=%zu\noos_from=%s\noos_days=%zu\n", wf->nfolds,
+	    mx->dates[wf->first], mx->t - wf->first);
+	printf("oos_cagr=%.6f\noos_vol=%.6f\noos_sharpe=%.6f\n",
+	    s.annual_return, s.vol, s.sharpe);
+	printf("oos_sortino=%.6f\noos_max_drawdown=%.6f\noos_calmar=%.6f\n",
+	    s.sortino, s.max_drawdown, s.calmar);
+	printf("oos_hit_rate=%.6f\n", s.hit_rate);
+}
+
+/* A table row of the report: a label and a number. */
+static void
+html_row(FILE *f, const char *key, const char *fmt, double x)
+{
+	fputs("<tr><th>", f);
+	qgtm_svg_text(f, key);
+	fputs("</th><td>", f);
+	fprintf(f, fmt, x);
+	fputs("</td></tr>\n", f);
+}
+
+/* report.html: the numbers, the walk-forward chart and the folds. */
+static void
+write_html(const char *dir, const char *strategy, const struct grid *g,
+    const struct matrix *mx, const struct verdict *v,
+    const struct qgtm_wf *wf)
+{
+	struct qgtm_stats_summary s;
+	double *eq = qgtm_xcalloc(mx->t, sizeof *eq), *dd, w = 1, peak = 1;
+	char *buf = NULL, *label, *path;
+	size_t len = 0, n = mx->t - wf->first, i, k;
+	FILE *f = open_memstream(&buf, &len);
+
+	dd = qgtm_xcalloc(mx->t, sizeof *dd);
+	for (i = 0; i < n; i++) {
+		w *= 1 + wf->oos[wf->first + i];
+		peak = fmax(peak, w);
+		eq[i] = w;
+		dd[i] = w / peak - 1;
+	}
+	oos_summary(wf, mx->t, &s);
+	fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+	    "<title>", f);
+	qgtm_svg_text(f, strategy);
+	fputs(" walk-forward</title><style>body{font-family:sans-serif;"
+	    "max-width:50em;margin:auto}td,th{padding:0 1em;text-align:left}"
+	    "</style></head><body>\n<h1>", f);
+	qgtm_svg_text(f, strategy);
+	fputs(": walk-forward</h1>\n<table>\n", f);
+	html_row(f, "configurations", "%.0f", (double)g->nconf);
+	html_row(f, "PBO (CSCV, S = 16)", "%.4f", v->pbo.pbo);
+	html_row(f, "DSR of the best configuration", "%.4f", v->dsr);
+	html_row(f, "out-of-sample Sharpe", "%.4f", s.sharpe);
+	html_row(f, "out-of-sample CAGR", "%.4f", s.annual_return);
+	html_row(f, "out-of-sample max drawdown", "%.4f", s.max_drawdown);
+	fputs("</table>\n", f);
+	qgtm_svg_equity(f, "out-of-sample growth of 1 and drawdown",
+	    mx->dates[wf->first], mx->dates[mx->t - 1], eq, dd, n);
+	fputs("<table>\n<tr><th>train</th><th>test</th><th>chosen</th></tr>\n",
+	    f);
+	for (k = 0; k < wf->nfolds; k++) {
+		const struct qgtm_wf_fold *fo = &wf->folds[k];
+
+		label = conf_label(g, fo->chosen);
+		fprintf(f, "<tr><td>%s to %s</td><td>%s to %s</td><td>",
+		    mx->dates[fo->train_from], mx->dates[fo->train_to - 1],
+		    mx->dates[fo->test_from], mx->dates[fo->test_to - 1]);
+		qgtm_svg_text(f, label);
+		fputs("</td></tr>\n", f);
+		free(label);
+	}
+	fputs("</table>\n</body></html>\n", f);
+	fclose(f);
+	path = qgtm_xasprintf("%s/report.html", dir);
+	if (qgtm_write_atomic(path, buf, len) == -1)
+		qgtm_die_lib();
+	free(path);
+	free(buf);
+	free(eq);
+	free(dd);
+}
+
+/* grid.csv, grid-configs.txt and, after a walk-forward, walkforward.csv
+ * and report.html. */
+static void
+write_grid(const char *dir, const char *strategy, const struct grid *g,
+    const struct matrix *mx, const struct verdict *v,
+    const struct qgtm_wf *wf)
+{
+	FILE *f;
+	char *label;
+	size_t i, c;
+
+	if (qgtm_mkdirs(dir, 0755) == -1)
+		qgtm_die_lib();
+	f = open_out(dir, "grid.csv");
+	for (i = 0; i < mx->t; i++)
+		for (c = 0; c < mx->n; c++)
+			fprintf(f, "%.17g%c", mx->m[i * mx->n + c],
+			    c + 1 < mx->n ? ',' : '\n');
+	close_out(f, "grid.csv");
+	f = open_out(dir, "grid-configs.txt");
+	for (c = 0; c < g->nconf; c++) {
+		label = conf_label(g, c);
+		fprintf(f, "%s\n", label);
+		free(label);
+	}
+	close_out(f, "grid-configs.txt");
+	if (wf == NULL)
+		return;
+	f = open_out(dir, "walkforward.csv");
+	fprintf(f, "date,return,config\n");
+	for (i = wf->first; i < mx->t; i++)
+		fprintf(f, "%s,%.17g,%zu\n", mx->dates[i], wf->oos[i],
+		    wf->chosen[i] + 1);
+	close_out(f, "walkforward.csv");
+	write_html(dir, strategy, g, mx, v, wf);
+}
+
+/* The --grid mode; returns after printing and writing everything. */
+static void
+grid_main(const struct args *a, struct qgtm_cfg *cfg,
+    const struct qgtm_strategy *st, long from, long to)
+{
+	struct grid g;
+	struct matrix mx;
+	struct verdict v;
+	struct qgtm_wf wf;
+	size_t train = 0, test = 0, k;
+	int anchored = 0;
+
+	if (a->wf != NULL)
+		parse_wf(a->wf, &train, &test, &anchored);
+	parse_grid(a, cfg, &g);
+	run_grid(cfg, st, &g, from, to, &mx);
+	remove_state();
+	judge(&mx, &v);
+	memset(&wf, 0, sizeof wf);
+	if (a->wf != NULL && qgtm_walk_forward(mx.m, mx.t, mx.n, train, test,
+	    anchored, &wf) == -1)
+		qgtm_die_lib();
+	if (a->wf != NULL)      /* dies before anything is written */
+		oos_summary(&wf, mx.t, &(struct qgtm_stats_summary){ 0 });
+	if (a->out != NULL)
+		write_grid(a->out, st->name, &g, &mx, &v, a->wf ? &wf : NULL);
+	print_grid(&g, &mx, &v, a->wf ? &wf : NULL);
+	qgtm_wf_release(&wf);
+	qgtm_pbo_release(&v.pbo);
+	for (k = 0; k < g.ndims; k++) {
+		free(g.dims[k].text);
+		free(g.dims[k].vals);
+	}
+	free(g.dims);
+	free(mx.m);
+	free(mx.dates);
+}
+
+/* ------------------------------------------------------------- main -- */
+
+int
+main(int argc, char *argv[])
+{
+	const struct qgtm_strategy *st = NULL;
+	struct qgtm_backtest bt;
+	struct qgtm_cfg cfg;
+	struct args a;
+	struct perf p;
+	char title[128];
+	long from, to;
+	size_t i;
+	int rc;
+
+	qgtm_init(argv[0], 0);
+	parse_args(argc, argv, &a);
+	if (a.strategy != NULL && (st = qgtm_strategy_find(a.strategy)) == NULL)
+		qgtm_die(QGTM_EX_USAGE, "unknown strategy '%s' (known: %s)",
+		    a.strategy, qgtm_strategy_names());
+	if (!a.show_config)
+		private_state();
+	if ((rc = qgtm_cmd_start(&cfg, a.cfgpath, a.show_config)) != 0) {
+		if (rc == 1)
+			return qgtm_exit(0);
+		qgtm_die_lib();
+	}
+	for (i = 0; i < a.nparams; i++)
+		if (qgtm_backtest_param(&cfg, a.strategy, a.params[i]) == -1)
+			qgtm_die_lib();
+	to = a.to ? parse_day("to", a.to) : (long)(qgtm_now() / 86400) - 1;
+	from = a.from ? parse_day("from", a.from) : to - 364;
+	if (from > to)
+		qgtm_die(QGTM_EX_USAGE, "--from is after --to");
+	if (a.wf != NULL && a.ngrids == 0)
+		qgtm_die(QGTM_EX_USAGE, "--walk-forward needs --grid");
+	if (a.ngrids > 0) {
+		grid_main(&a, &cfg, st, from, to);
+		qgtm_cfg_release(&cfg);
+		free(a.params);
+		free(a.grids);
+		return qgtm_exit(0);
+	}
+	rc = qgtm_backtest_run(&cfg, st, from, to, &bt);
+	remove_state();
+	if (rc == -1)
+		qgtm_die_lib();
+	measure(&bt, &p);
+	if (a.out != NULL) {
+		snprintf(title, sizeof title, "%s: equity and drawdown",
+		    a.strategy);
+		write_out(a.out, title, &bt);
+	}
+	print_report(&bt, &p);
+	qgtm_backtest_release(&bt);
+	qgtm_cfg_release(&cfg);
+	free(a.params);
+	free(a.grids);
+	return qgtm_exit(0);
+}

@@ -1,0 +1,339 @@
+/*
+ * backtest.c: a strategy replayed day by day over the sim market through
+ * the live path (qgtm-backtest(1)): the bars are stored in the
+ * point-in-time store of the state directory, then every session the clock
+ * is pinned to its close and the strategy's signal goes through the risk
+ * gate and the OMS with the sim broker, exactly as examples/cycle.sh does.
+ * The state directory must be a private one (the command makes it).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qgtm.h"
+
+/* Set one key of cfg's tree (a dotted schema path) to v; steals v. */
+static void
+cfg_put(struct qgtm_cfg *cfg, const char *path, json_t *v)
+{
+	char *copy = qgtm_xstrdup(path), *p = copy, *dot;
+	json_t *obj = cfg->root;
+
+	while ((dot = strchr(p, '.')) != NULL) {
+		*dot = '\0';
+		obj = json_object_get(obj, p);
+		p = dot + 1;
+	}
+	json_object_set_new(obj, p, v);
+	free(copy);
+}
+
+int
+qgtm_backtest_param(struct qgtm_cfg *cfg, const char *strategy,
+    const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	char path[128], *end;
+	const struct qgtm_cfg_key *k = NULL;
+	double x;
+	size_t i;
+
+	if (eq == NULL || eq == kv)
+		return qgtm_seterr(QGTM_EX_USAGE, "--param '%s': expected "
+		    "key=value", kv);
+	snprintf(path, sizeof path, "signal.%s.%.*s", strategy,
+	    (int)(eq - kv), kv);
+	for (i = 0; i < qgtm_cfg_nkeys && k == NULL; i++)
+		if (strcmp(qgtm_cfg_keys[i].path, path) == 0)
+			k = &qgtm_cfg_keys[i];
+	if (k == NULL || (k->type != QGTM_CFG_INT && k->type != QGTM_CFG_NUM))
+		return qgtm_seterr(QGTM_EX_USAGE, "unknown parameter '%.*s' "
+		    "of strategy %s", (int)(eq - kv), kv, strategy);
+	x = strtod(eq + 1, &end);
+	if (eq[1] == '\0' || *end != '\0' || !isfinite(x) ||
+	    (k->type == QGTM_CFG_INT && (x != floor(x) || fabs(x) > 1e15)))
+		return qgtm_seterr(QGTM_EX_USAGE, "--param %s: expected %s, "
+		    "got '%s'", path + strlen("signal.") + strlen(strategy) + 1,
+		    k->type == QGTM_CFG_INT ? "an integer" : "a number", eq + 1);
+	cfg_put(cfg, path, k->type == QGTM_CFG_INT ?
+	    json_integer((json_int_t)x) : json_real(x));
+	return 0;
+}
+
+/* The sim bars by symbol, and the sessions of the first symbol. */
+struct feed {
+	json_t *bysym;          /* symbol -> array of bar records */
+	const char *first;      /* the first symbol of the universe */
+};
+
+static int
+keep_bar(json_t *bar, void *arg)
+{
+	struct feed *f = arg;
+	const char *sym = json_string_value(json_object_get(bar, "symbol"));
+	json_t *arr = json_object_get(f->bysym, sym);
+
+	if (arr == NULL) {
+		arr = json_array();
+		json_object_set_new(f->bysym, sym, arr);
+	}
+	return json_array_append(arr, bar) == 0 ? 0 :
+	    qgtm_seterr(QGTM_EX_SOFTWARE, "out of memory");
+}
+
+/* Generate the sim history up to to_day: *bysym maps each symbol to its
+ * bars (a new reference), *sessions is the first symbol's (borrowed). */
+static int
+generate(const struct qgtm_cfg *cfg, long to_day, json_t **bysym,
+    json_t **sessions)
+{
+	struct qgtm_sim sim;
+	struct feed f;
+	json_t *universe = qgtm_cfg_list(cfg, "common.universe");
+	time_t start;
+	int rc;
+
+	*bysym = NULL;
+	if (qgtm_time_parse(qgtm_cfg_str(cfg, "fetch.sim.start"), &start) ==
+	    -1 || json_array_size(universe) == 0)
+		return qgtm_seterr(QGTM_EX_CONFIG, "bad fetch.sim.start or "
+		    "empty common.universe");
+	sim.seed = (uint64_t)qgtm_cfg_int(cfg, "fetch.sim.seed");
+	sim.start_day = (long)(start / 86400);
+	f.bysym = json_object();
+	f.first = json_string_value(json_array_get(universe, 0));
+	rc = qgtm_sim_run(&sim, universe, sim.start_day, to_day,
+	    (time_t)(to_day + 2) * 86400, keep_bar, &f);
+	*bysym = f.bysym;
+	*sessions = json_object_get(f.bysym, f.first);
+	return rc;
+}
+
+/* Store every bar dated up to limit (YYYY-MM-DD), as a daily fetch would
+ * have by then; the store skips those it holds already. */
+static int
+store_upto(json_t *bysym, const char *limit)
+{
+	const char *sym;
+	json_t *arr, *slice, *bar;
+	size_t i, added;
+	int rc = 0;
+
+	json_object_foreach(bysym, sym, arr) {
+		slice = json_array();
+		json_array_foreach(arr, i, bar)
+			if (strcmp(json_string_value(json_object_get(bar, "date")),
+			    limit) <= 0)
+				json_array_append(slice, bar);
+		if (rc == 0)
+			rc = qgtm_pit_store("sim", sym, slice, &added);
+		json_decref(slice);
+	}
+	return rc;
+}
+
+/* Append the fills of out (records of one run) to bt, with their date. */
+static void
+keep_fills(struct qgtm_backtest *bt, json_t *out, const char *date)
+{
+	json_t *rec;
+	size_t i;
+
+	json_array_foreach(out, i, rec) {
+		if (strcmp(qgtm_record_type(rec), "fill") != 0)
+			continue;
+		json_object_set_new(rec, "date", json_string(date));
+		bt->traded += fabs(atof(json_string_value(json_object_get(rec,
+		    "notional"))));
+		json_array_append(bt->fills, rec);
+	}
+}
+
+/* One session: signal -> risk -> OMS with the sim broker; *equity is the
+ * book marked at the close after the orders, in cents. */
+static int
+run_day(const struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
+    time_t as_of, json_t *out, int64_t *equity)
+{
+	struct qgtm_risk r;
+	struct qgtm_decision d;
+	struct qgtm_oms_run run;
+	json_t *sig, *dec = NULL;
+	int rc = -1;
+
+	if ((sig = qgtm_strategy_signal(st, cfg, as_of)) == NULL)
+		return -1;
+	if (qgtm_risk_init(&r, cfg, as_of) == 0) {
+		dec = qgtm_risk_decide(&r, sig);
+		qgtm_risk_release(&r);
+	}
+	json_decref(sig);
+	if (dec == NULL || qgtm_decision_parse(dec, &d) == -1) {
+		json_decref(dec);
+		return -1;
+	}
+	json_decref(dec);
+	if (qgtm_oms_run_begin(&run, cfg, as_of, 0) == 0) {
+		if (qgtm_oms_run_decision(&run, &d, out) >= 0 &&
+		    qgtm_oms_run_commit(&run) == 0)
+			rc = qgtm_oms_equity(cfg, &run.book, as_of, equity);
+		qgtm_oms_run_release(&run);
+	}
+	qgtm_decision_release(&d);
+	return rc;
+}
+
+/* Record one session's equity and return. */
+static void
+add_day(struct qgtm_backtest *bt, const char *date, double equity)
+{
+	struct qgtm_bt_day *day;
+	double prev = bt->ndays > 0 ? bt->days[bt->ndays - 1].equity :
+	    bt->initial;
+
+	bt->days = qgtm_xrealloc(bt->days, (bt->ndays + 1) * sizeof *bt->days);
+	day = &bt->days[bt->ndays++];
+	snprintf(day->date, sizeof day->date, "%s", date);
+	day->equity = equity;
+	day->ret = equity / prev - 1.0;
+}
+
+/* Sessions stored ahead of the one being run, in one go. */
+#define STORE_AHEAD 21
+
+int
+qgtm_backtest_run(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
+    long from_day, long to_day, struct qgtm_backtest *bt)
+{
+	json_t *bysym = NULL, *sessions, *bar, *out;
+	const char *date, *avail;
+	char from[11];
+	time_t as_of;
+	int64_t cash, equity;
+	size_t i, stored = 0;
+	int rc;
+
+	memset(bt, 0, sizeof *bt);
+	bt->fills = json_array();
+	cfg_put(cfg, "common.price_source", json_string("sim"));
+	if (qgtm_cfg_dec(cfg, "broker.sim.initial_cash", QGTM_CENTS, &cash) ==
+	    -1 || generate(cfg, to_day, &bysym, &sessions) == -1) {
+		json_decref(bysym);
+		return -1;
+	}
+	bt->initial = (double)cash / 100.0;
+	qgtm_date_fmt((time_t)from_day * 86400, from);
+	rc = 0;
+	json_array_foreach(sessions, i, bar) {
+		date = json_string_value(json_object_get(bar, "date"));
+		avail = json_string_value(json_object_get(bar, "available_at"));
+		if (strcmp(date, from) < 0)
+			continue;
+		if (i >= stored) {
+			stored = i + STORE_AHEAD < json_array_size(sessions) ?
+			    i + STORE_AHEAD : json_array_size(sessions);
+			if ((rc = store_upto(bysym, json_string_value(
+			    json_object_get(json_array_get(sessions, stored - 1),
+			    "date")))) == -1)
+				break;
+		}
+		if (qgtm_clock_pin(avail) == -1 ||
+		    qgtm_time_parse(avail, &as_of) == -1) {
+			rc = -1;
+			break;
+		}
+		out = json_array();
+		rc = run_day(cfg, st, as_of, out, &equity);
+		if (rc == 0) {
+			keep_fills(bt, out, date);
+			add_day(bt, date, (double)equity / 100.0);
+		}
+		json_decref(out);
+		if (rc == -1)
+			break;
+	}
+	json_decref(bysym);
+	if (rc == 0 && bt->ndays < 2)
+		rc = qgtm_seterr(QGTM_EX_USAGE, "fewer than 2 sessions from %s",
+		    from);
+	return rc;
+}
+
+void
+qgtm_backtest_release(struct qgtm_backtest *bt)
+{
+	free(bt->days);
+	json_decref(bt->fills);
+	memset(bt, 0, sizeof *bt);
+}
+
+/* ------------------------------------------------------- walk-forward -- */
+
+/* The first column with the best Sharpe over rows [from, to) of m. */
+static size_t
+best_column(const double *m, size_t n, size_t from, size_t to)
+{
+	double *col = qgtm_xcalloc(to - from, sizeof *col), best = -INFINITY;
+	size_t i, j, pick = 0;
+
+	for (j = 0; j < n; j++) {
+		double sr;
+
+		for (i = from; i < to; i++)
+			col[i - from] = m[i * n + j];
+		sr = qgtm_stats_sharpe(col, to - from);
+		if (sr > best) {
+			best = sr;
+			pick = j;
+		}
+	}
+	free(col);
+	return pick;
+}
+
+int
+qgtm_walk_forward(const double *m, size_t t, size_t n, size_t train,
+    size_t test, int anchored, struct qgtm_wf *wf)
+{
+	struct qgtm_wf_fold *f;
+	size_t start, i;
+
+	memset(wf, 0, sizeof *wf);
+	if (train < 2 || test < 1)
+		return qgtm_seterr(QGTM_EX_USAGE, "walk-forward: train must "
+		    "be at least 2 and test at least 1");
+	if (n < 1 || t <= train)
+		return qgtm_seterr(QGTM_EX_USAGE, "walk-forward: %zu sessions "
+		    "leave no test window after a training window of %zu", t,
+		    train);
+	wf->oos = qgtm_xcalloc(t, sizeof *wf->oos);
+	wf->chosen = qgtm_xcalloc(t, sizeof *wf->chosen);
+	for (i = 0; i < t; i++)
+		wf->oos[i] = NAN;
+	for (start = train; start < t; start += test) {
+		wf->folds = qgtm_xrealloc(wf->folds, (wf->nfolds + 1) *
+		    sizeof *wf->folds);
+		f = &wf->folds[wf->nfolds++];
+		f->train_from = anchored ? 0 : start - train;
+		f->train_to = start;
+		f->test_from = start;
+		f->test_to = start + test < t ? start + test : t;
+		f->chosen = best_column(m, n, f->train_from, f->train_to);
+		for (i = f->test_from; i < f->test_to; i++) {
+			wf->oos[i] = m[i * n + f->chosen];
+			wf->chosen[i] = f->chosen;
+		}
+	}
+	wf->first = train;
+	return 0;
+}
+
+void
+qgtm_wf_release(struct qgtm_wf *wf)
+{
+	free(wf->folds);
+	free(wf->oos);
+	free(wf->chosen);
+	memset(wf, 0, sizeof *wf);
+}

@@ -1,0 +1,148 @@
+#!/usr/bin/env bats
+# qgtm-backtest: a month of tsmom over the sim market through the live
+# path, its outputs, determinism, and the bad-option paths.
+
+setup() {
+	load ../lib
+	export TMPDIR="$BATS_TEST_TMPDIR/tmp"
+	mkdir -p "$TMPDIR"
+}
+
+# bt DIR [ARG ...]: a February 2001 backtest of tsmom writing into DIR.
+bt() {
+	dir=$1
+	shift
+	qgtm-backtest --strategy tsmom --from 2001-02-01 --to 2001-02-28 \
+		--out "$dir" "$@" >"$dir.report"
+}
+
+# key FILE KEY: the value of KEY=value in FILE.
+key() {
+	sed -n "s/^$2=//p" "$1"
+}
+
+@test "-h prints the SYNOPSIS of qgtm-backtest(1)" {
+	usage_lines qgtm-backtest >"$BATS_TEST_TMPDIR/usage"
+	mandoc_synopsis qgtm-backtest >"$BATS_TEST_TMPDIR/synopsis"
+	diff -u "$BATS_TEST_TMPDIR/synopsis" "$BATS_TEST_TMPDIR/usage"
+}
+
+@test "a month: report, returns, trades and chart agree; no state is left" {
+	bt "$BATS_TEST_TMPDIR/a"
+	r="$BATS_TEST_TMPDIR/a.report"
+	[ "$(key "$r" from)" = 2001-02-01 ]
+	[ "$(key "$r" to)" = 2001-02-28 ]
+	[ "$(key "$r" days)" -eq 19 ]
+	[ "$(($(wc -l <"$BATS_TEST_TMPDIR/a/returns.csv") - 1))" -eq 19 ]
+	[ "$(($(wc -l <"$BATS_TEST_TMPDIR/a/trades.csv") - 1))" -eq "$(key "$r" trades)" ]
+	[ "$(key "$r" trades)" -gt 0 ]
+	[ "$(tail -n 1 "$BATS_TEST_TMPDIR/a/returns.csv" | cut -d, -f3)" = "$(key "$r" final_equity)" ]
+	# the daily returns give the report's Sharpe through qgtm-stats
+	cut -d, -f2 "$BATS_TEST_TMPDIR/a/returns.csv" | sed 1d >"$BATS_TEST_TMPDIR/ret"
+	qgtm-stats summary "$BATS_TEST_TMPDIR/ret" >"$BATS_TEST_TMPDIR/sum"
+	awk -v a="$(key "$r" sharpe)" -v b="$(key "$BATS_TEST_TMPDIR/sum" sharpe)" \
+		'BEGIN { d = a - b; exit !(d < 1e-6 && d > -1e-6) }'
+	head -c 4 "$BATS_TEST_TMPDIR/a/equity.svg" | grep -q '^<svg'
+	[ "$(tail -n 1 "$BATS_TEST_TMPDIR/a/equity.svg")" = "</svg>" ]
+	[ ! -e "$QGTM_STATE_DIR" ]
+	[ -z "$(ls -A "$TMPDIR")" ]
+}
+
+@test "the same run twice gives the same bytes; a parameter changes it" {
+	bt "$BATS_TEST_TMPDIR/a"
+	bt "$BATS_TEST_TMPDIR/b"
+	diff -u "$BATS_TEST_TMPDIR/a/returns.csv" "$BATS_TEST_TMPDIR/b/returns.csv"
+	diff -u "$BATS_TEST_TMPDIR/a/trades.csv" "$BATS_TEST_TMPDIR/b/trades.csv"
+	bt "$BATS_TEST_TMPDIR/c" --param target_vol=0.1
+	! diff -q "$BATS_TEST_TMPDIR/a/returns.csv" "$BATS_TEST_TMPDIR/c/returns.csv"
+}
+
+@test "bad options: one line, exit 64, nothing written, no state left" {
+	run -64 --separate-stderr qgtm-backtest --strategy nope --out "$BATS_TEST_TMPDIR/o"
+	[ "$stderr" = "qgtm-backtest: unknown strategy 'nope' (known: tsmom)" ]
+	run -64 --separate-stderr qgtm-backtest --strategy tsmom --param nope=1 \
+		--out "$BATS_TEST_TMPDIR/o"
+	[ "$stderr" = "qgtm-backtest: unknown parameter 'nope' of strategy tsmom" ]
+	run -64 --separate-stderr qgtm-backtest --strategy tsmom \
+		--param lookback_months=1.5 --out "$BATS_TEST_TMPDIR/o"
+	[ "$stderr" = "qgtm-backtest: --param lookback_months: expected an integer, got '1.5'" ]
+	run -64 --separate-stderr qgtm-backtest --strategy tsmom --from 2001-02-30 \
+		--out "$BATS_TEST_TMPDIR/o"
+	assert_one_line "$stderr"
+	run -64 --separate-stderr qgtm-backtest --strategy tsmom --from 2001-02-03 \
+		--to 2001-02-04 --out "$BATS_TEST_TMPDIR/o"
+	assert_one_line "$stderr"
+	run -64 --separate-stderr qgtm-backtest
+	[ -z "$output" ]
+	[ ! -e "$BATS_TEST_TMPDIR/o" ]
+	[ -z "$(ls -A "$TMPDIR")" ]
+}
+
+@test "--grid and --walk-forward: PBO, DSR and the stitched test windows" {
+	o="$BATS_TEST_TMPDIR/wf"
+	qgtm-backtest --strategy tsmom --from 2001-01-02 --to 2001-02-28 \
+		--grid target_vol=0.1,0.4 --walk-forward train=10,test=5,anchored \
+		--out "$o" >"$o.report"
+	r="$o.report"
+	[ "$(key "$r" configs)" -eq 2 ]
+	n=$(key "$r" sessions)
+	[ "$(wc -l <"$o/grid.csv")" -eq "$n" ]
+	[ "$(head -n 1 "$o/grid.csv" | tr ',' '\n' | wc -l)" -eq 2 ]
+	[ "$(cat "$o/grid-configs.txt")" = "target_vol=0.1
+target_vol=0.4" ]
+	# qgtm-stats reads the same matrix to the same PBO
+	qgtm-stats pbo "$o/grid.csv" >"$BATS_TEST_TMPDIR/pbo"
+	awk -v a="$(key "$r" pbo)" -v b="$(key "$BATS_TEST_TMPDIR/pbo" pbo)" \
+		'BEGIN { d = a - b; exit !(d < 1e-6 && d > -1e-6) }'
+	# the walk starts after the first training window and covers the rest once
+	[ "$(key "$r" oos_from)" = "$(\
+		sed -n 2p "$o/walkforward.csv" | cut -d, -f1)" ]
+	[ "$(($(wc -l <"$o/walkforward.csv") - 1))" -eq "$(key "$r" oos_days)" ]
+	[ "$(key "$r" oos_days)" -eq $((n - 10)) ]
+	[ "$(key "$r" folds)" -eq $(((n - 10 + 4) / 5)) ]
+	grep -q '<h1>tsmom: walk-forward</h1>' "$o/report.html"
+	grep -q '<svg ' "$o/report.html"
+	[ -z "$(ls -A "$TMPDIR")" ]
+}
+
+@test "bad --grid or --walk-forward: exit 64 and nothing written" {
+	o="$BATS_TEST_TMPDIR/o"
+	run -64 --separate-stderr qgtm-backtest --strategy tsmom --walk-forward \
+		train=10,test=5 --out "$o"
+	[ "$stderr" = "qgtm-backtest: --walk-forward needs --grid" ]
+	run -64 --separate-stderr qgtm-backtest --strategy tsmom --grid \
+		target_vol=0.1,0.2 --walk-forward train=10 --out "$o"
+	assert_one_line "$stderr"
+	run -64 --separate-stderr qgtm-backtest --strategy tsmom --grid nope=1,2 \
+		--out "$o"
+	[ "$stderr" = "qgtm-backtest: unknown parameter 'nope' of strategy tsmom" ]
+	run -64 --separate-stderr qgtm-backtest --strategy tsmom --grid \
+		target_vol=0.1 --out "$o"
+	[ "$stderr" = "qgtm-backtest: --grid: need at least 2 configurations" ]
+	run -64 --separate-stderr qgtm-backtest --strategy tsmom --from 2001-02-01 \
+		--to 2001-02-09 --grid target_vol=0.1,0.2 --out "$o"
+	[[ $stderr == *"too few for PBO"* ]]
+	[ ! -e "$o" ]
+	[ -z "$(ls -A "$TMPDIR")" ]
+}
+
+@test "the live pipe, run day by day, gives the backtest's equity to the cent" {
+	qgtm-backtest --strategy tsmom --from 2001-01-29 --to 2001-02-06 \
+		--out "$BATS_TEST_TMPDIR/bt" >/dev/null
+	sed 1d "$BATS_TEST_TMPDIR/bt/returns.csv" | cut -d, -f1,3 >"$BATS_TEST_TMPDIR/want"
+	from=--from=2000-01-03
+	for d in $(cut -d, -f1 "$BATS_TEST_TMPDIR/want"); do
+		export QGTM_NOW=${d}T21:00:00Z    # the session close, as pinned
+		qgtm-fetch ${from:+"$from"} sim >/dev/null
+		from=
+		qgtm-signal -s tsmom </dev/null >"$BATS_TEST_TMPDIR/sig"
+		qgtm-risk check "$BATS_TEST_TMPDIR/sig" >"$BATS_TEST_TMPDIR/dec"
+		qgtm-order submit -b sim "$BATS_TEST_TMPDIR/dec" >/dev/null
+		qgtm-order positions -j >"$BATS_TEST_TMPDIR/pos"
+		printf '%s,%s\n' "$d" "$(jq -r 'select(.type == "account") | .equity' \
+			"$BATS_TEST_TMPDIR/pos")"
+	done >"$BATS_TEST_TMPDIR/got"
+	diff -u "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
+	# the range holds trading days: the equity moves
+	[ "$(cut -d, -f2 "$BATS_TEST_TMPDIR/got" | sort -u | wc -l)" -gt 2 ]
+}
