@@ -43,19 +43,40 @@ usage(int ex)
 }
 
 /*
+ * The gate of one check run. The book is marked at the first signal, not
+ * at start: by then the stages before (qgtm-fetch storing today's bars)
+ * are done, so the equity never depends on how the pipe was scheduled.
+ */
+struct check {
+	const struct qgtm_cfg *cfg;
+	struct qgtm_risk r;
+	int ready;
+	int tier;
+};
+
+/*
  * Pass every record through; follow a signal with its decision, so the
  * audit chain at the end of the pipe holds both.
  */
 static int
 check_one(json_t *rec, const struct qgtm_jsonl_pos *pos, void *arg)
 {
+	struct check *c = arg;
 	json_t *dec;
 	int rc;
 
 	(void)pos;
 	if (strcmp(qgtm_record_type(rec), "signal") != 0)
 		return qgtm_jsonl_emit(rec);
-	if ((dec = qgtm_risk_decide(arg, rec)) == NULL)
+	if (!c->ready) {
+		if (qgtm_risk_init(&c->r, c->cfg, qgtm_now()) == -1)
+			return -1;
+		c->r.tier = c->tier;
+		c->ready = 1;
+		QGTM_DEBUG("equity=%lld tier=%s", (long long)c->r.equity,
+		    qgtm_tier_name(c->tier));
+	}
+	if ((dec = qgtm_risk_decide(&c->r, rec)) == NULL)
 		return -1;
 	if (qgtm_jsonl_emit(rec) == -1) {
 		json_decref(dec);
@@ -117,25 +138,23 @@ ks_read(const struct qgtm_cfg *cfg, struct qgtm_ks *ks,
 static int
 risk_check(const struct qgtm_cfg *cfg, int kflag, int argc, char **argv)
 {
+	struct check c = { 0 };
 	struct qgtm_ks_state st;
-	struct qgtm_risk r;
 	struct qgtm_ks ks;
 	int rc = 0;
 
 	ks_read(cfg, &ks, &st);
 	qgtm_ks_close(&ks);
-	if (qgtm_risk_init(&r, cfg, qgtm_now()) == -1)
-		qgtm_die_lib();
-	r.tier = st.effective;
-	QGTM_DEBUG("equity=%lld tier=%s", (long long)r.equity,
-	    qgtm_tier_name(r.tier));
-	if (qgtm_jsonl_each(argc, argv, kflag, check_one, &r) == -1) {
+	c.cfg = cfg;
+	c.tier = st.effective;
+	if (qgtm_jsonl_each(argc, argv, kflag, check_one, &c) == -1) {
 		if (!kflag || qgtm_errcode() == QGTM_EX_IOERR)
 			qgtm_die_lib();
 		qgtm_warn("%s", qgtm_errmsg());
 		rc = qgtm_errcode();
 	}
-	qgtm_risk_release(&r);
+	if (c.ready)
+		qgtm_risk_release(&c.r);
 	return rc;
 }
 

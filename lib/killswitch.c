@@ -504,6 +504,8 @@ change_once(struct qgtm_ks *ks, const struct qgtm_ks_change *c, json_t **rec)
 		obj = state_json(&next);
 		rc = ks->be->commit(ks, obj, ev);
 		json_decref(obj);
+		if (rc == 1 && ks->be != &file_backend)
+			local_marker(1);
 		if (rc == 1)
 			*rec = ev;
 		else

@@ -737,6 +737,13 @@ struct qgtm_audit_summary {
  * empty array appends nothing and touches nothing. Returns 0 or -1.
  */
 int qgtm_audit_append_records(const char *chain_path, json_t *records);
+/*
+ * qgtm_audit_append_after: qgtm_audit_append_records, but only if the
+ * chain then holds exactly size entries (any when size is -1); else
+ * QGTM_EX_TEMPFAIL "it grew meanwhile" and nothing is appended.
+ */
+int qgtm_audit_append_after(const char *chain_path, json_t *records,
+    long long size);
 
 /*
  * qgtm_audit_verify: check every line of the chain: it ends in "\n", parses
@@ -751,9 +758,128 @@ int qgtm_audit_append_records(const char *chain_path, json_t *records);
  * chain QGTM_EX_NO, out->bad_line set and the message naming the first
  * bad line, "chain:LINE: seq 7: hash mismatch" or "chain:LINE: torn last
  * line (incomplete write)"; QGTM_EX_NOINPUT or QGTM_EX_IOERR when the
- * chain cannot be read.
+ * chain cannot be read. When "<chain>.idx" exists (see qgtm_audit_tree),
+ * every node it holds must equal the one the chain gives, and it may not
+ * cover more entries than the chain has (QGTM_EX_NO otherwise).
  */
 int qgtm_audit_verify(const char *chain_path, struct qgtm_audit_summary *out);
+/*
+ * qgtm_audit_verify_key: qgtm_audit_verify, also checking every
+ * checkpoint (see qgtm_audit_checkpoint_check) against pubkey, the
+ * base64 raw Ed25519 public key of audit.checkpoint_pubkey (NULL or "":
+ * each checkpoint's own key). qgtm_audit_verify passes NULL.
+ */
+int qgtm_audit_verify_key(const char *chain_path, const char *pubkey,
+    struct qgtm_audit_summary *out);
+
+/*
+ * qgtm_audit_checkpoint: sign the chain's tree (size, root) with the
+ * Ed25519 private key in PEM text key_pem and append it as a record of
+ * type "audit_checkpoint" (lib/audit_checkpoint.c; the note signed is
+ * C2SP tlog-checkpoint's "qgtm-audit\nSIZE\nBASE64(ROOT)\n"), so that
+ * it becomes the entry of seq size; retried a few times while appenders
+ * make the chain grow in between. *rec: the record appended (a new
+ * reference), NULL on error. Returns 0 or -1 (DATAERR for a bad key, as
+ * qgtm_audit_tree and qgtm_audit_append_after otherwise).
+ */
+int qgtm_audit_checkpoint(const char *chain_path, const char *key_pem,
+    json_t **rec);
+
+/*
+ * qgtm_audit_checkpoint_check: if the valid entry line (n bytes) of seq
+ * holds a checkpoint, check that its size is seq, its root is root (the
+ * hex root of the entries before it), its key is pubkey (unless NULL or
+ * "") and its signature holds. Returns 0 (also for any other record), or
+ * -1 (QGTM_EX_NO) saying which check failed.
+ */
+int qgtm_audit_checkpoint_check(const char *line, size_t n, uint64_t seq,
+    const char root[65], const char *pubkey);
+
+/*
+ * qgtm_audit_evidence: write the auditor's evidence package into out_dir
+ * (created 0750 when missing; its files replaced atomically): the parts
+ * audit_chain_verification.txt (qgtm_audit_verify_key with the config's
+ * audit.checkpoint_pubkey; *chain_ok tells whether the chain verified),
+ * risk_limits_config.json (qgtm_risk_limits_record), kill_switch_history
+ * .json (qgtm_ks_history of the last 365 days; read only),
+ * codeowners_audit.txt (the rules of CODEOWNERS, .github/CODEOWNERS or
+ * docs/CODEOWNERS under the current directory, with the files they
+ * match), backtest_methodology.pdf (mandoc -Tpdf of share_dir/
+ * backtest_methodology.7), s3_bucket_policy.json (for audit.export_to
+ * and audit.retain_days), README (share_dir/README) and MANIFEST (the
+ * SHA-256 of each, as sha256sum prints them). A part whose data does not
+ * exist says so inside its file. Returns 0, or -1 when a part cannot be
+ * made or written (UNAVAILABLE without mandoc, CANTCREAT, IOERR).
+ */
+int qgtm_audit_evidence(const struct qgtm_cfg *cfg, const char *chain_path,
+    const char *share_dir, const char *out_dir, int *chain_ok);
+
+/* Most entries in one exported chain segment. */
+#define QGTM_AUDIT_SEGMENT 100000
+
+/*
+ * qgtm_audit_export: upload the entries appended since the last export
+ * to url ("s3://bucket/prefix"; NULL: audit.export_to) under Object Lock
+ * (lib/audit_export.c): segments of at most QGTM_AUDIT_SEGMENT entries as
+ * PREFIXchain/FIRST-LAST.jsonl and each checkpoint's record as
+ * PREFIXcheckpoints/SEQ.json (seqs in 20 digits), all in COMPLIANCE mode
+ * until audit.retain_days from now; then "<chain>.export" keeps the
+ * destination and the next seq. The chain is verified on the way (a bad
+ * one uploads nothing past its last good segment and fails). Returns a
+ * new array of "audit_export" records (bucket, key, first_seq, last_seq,
+ * bytes, sha256, retain_until), empty when there was nothing new; NULL on
+ * error, as qgtm_s3_open, qgtm_s3_put_locked or qgtm_audit_verify.
+ */
+json_t *qgtm_audit_export(const struct qgtm_cfg *cfg, const char *chain_path,
+    const char *url);
+
+/*
+ * An S3 bucket and prefix with credentials (lib/s3.c). Requests are
+ * signed with SigV4 by libcurl (CURLOPT_AWS_SIGV4, "aws:amz:REGION:s3")
+ * and go to https://BUCKET.s3.REGION.amazonaws.com/KEY, or, when
+ * audit.s3_endpoint is set, path-style to ENDPOINT/BUCKET/KEY.
+ */
+struct qgtm_s3 {
+	char *bucket, *prefix;          /* prefix: "" or as given */
+	char *endpoint, *region;
+	char *access_key, *secret_key;  /* registered secrets */
+};
+
+/*
+ * qgtm_s3_open: bucket and prefix from url ("s3://bucket/prefix"; NULL or
+ * "": audit.export_to), endpoint and region from audit.s3_endpoint and
+ * audit.s3_region, the keys from $AWS_ACCESS_KEY_ID and
+ * $AWS_SECRET_ACCESS_KEY or the 0600 files of audit.s3_access_key_file
+ * and audit.s3_secret_key_file (qgtm_cfg_secret). Returns 0 (release with
+ * qgtm_s3_release) or -1: QGTM_EX_USAGE for a bad url, as
+ * qgtm_cfg_secret otherwise.
+ */
+int qgtm_s3_open(struct qgtm_s3 *s3, const struct qgtm_cfg *cfg,
+    const char *url);
+void qgtm_s3_release(struct qgtm_s3 *s3);
+
+/*
+ * qgtm_s3_put_locked: PUT the n bytes at body as key (the whole object
+ * key, prefix included) with headers
+ * x-amz-object-lock-mode: COMPLIANCE, x-amz-object-lock-retain-until-date:
+ * retain_until, x-amz-checksum-sha256 (base64) and x-amz-content-sha256
+ * (hex), all signed. Returns 0 on 200, else -1: QGTM_EX_NOPERM (403),
+ * QGTM_EX_UNAVAILABLE (other statuses, with S3's error code and message),
+ * QGTM_EX_TEMPFAIL (no answer).
+ */
+int qgtm_s3_put_locked(const struct qgtm_s3 *s3, const char *key,
+    const void *body, size_t n, const char *retain_until);
+
+/*
+ * qgtm_s3_lock_status: GET the bucket's Object Lock configuration
+ * (?object-lock) into *out, an "audit_lock_status" record (bucket,
+ * enabled, mode, days or years of the default retention; NULL when there
+ * was no answer to read). Returns 0 only if Object Lock is enabled in
+ * COMPLIANCE mode with a default retention; else -1, QGTM_EX_NO for
+ * another configuration, as qgtm_s3_put_locked for a failed request
+ * (404: the bucket has none).
+ */
+int qgtm_s3_lock_status(const struct qgtm_s3 *s3, json_t **out);
 
 /*
  * Callback for each valid entry of qgtm_audit_walk(): its line (n bytes,
@@ -774,12 +900,26 @@ int qgtm_audit_walk(const char *chain_path, struct qgtm_audit_summary *out,
 struct qgtm_mtree;
 
 /*
- * qgtm_audit_tree: verify the chain and build its whole Merkle tree in
- * tree (initialized here; the caller releases it on success; nothing to
- * release on -1). Returns as qgtm_audit_verify.
+ * qgtm_audit_tree: the chain's whole Merkle tree in tree (initialized
+ * here; the caller releases it on success; nothing to release on -1),
+ * and out as verify fills it. From the index "<chain>.idx"
+ * (lib/audit_index.c; a read-only mapping, without reading the chain)
+ * when the chain still ends where the index says with the hash it says;
+ * otherwise the chain is verified, the tree built, and the index written
+ * anew (best effort: a read-only directory just gets none). Returns as
+ * qgtm_audit_verify.
  */
 int qgtm_audit_tree(const char *chain_path, struct qgtm_audit_summary *out,
     struct qgtm_mtree *tree);
+
+/*
+ * qgtm_audit_index_open: map "<chain>.idx" into tree (read-only, as
+ * qgtm_audit_tree) and fill out's entries, head and good_bytes from its
+ * header, without looking at the chain. Returns 0; 1 when there is no
+ * index; -1 when it is damaged (QGTM_EX_NO) or cannot be read (IOERR).
+ */
+int qgtm_audit_index_open(const char *chain_path, struct qgtm_mtree *tree,
+    struct qgtm_audit_summary *out);
 
 /*
  * qgtm_audit_repair: under the appenders' lock, cut a torn last line off
@@ -824,6 +964,14 @@ struct qgtm_merkle {
 void qgtm_merkle_init(struct qgtm_merkle *m);
 /* qgtm_merkle_add: add the leaf of n bytes at p (not kept). */
 void qgtm_merkle_add(struct qgtm_merkle *m, const void *p, size_t n);
+/*
+ * qgtm_merkle_add_leaf: add a leaf by its hash. The nodes this completes,
+ * in the post order of struct qgtm_mtree (the leaf, then the root of each
+ * subtree it closes), go to made (room for 65 hashes; may be NULL).
+ * Returns how many there are.
+ */
+size_t qgtm_merkle_add_leaf(struct qgtm_merkle *m,
+    const unsigned char leaf[32], unsigned char (*made)[32]);
 /* qgtm_merkle_root: the tree head as 64 lowercase hex digits and a NUL. */
 void qgtm_merkle_root(const struct qgtm_merkle *m, char out[65]);
 
@@ -876,6 +1024,8 @@ struct qgtm_mtree {
 	unsigned char (*node)[32];
 	uint64_t size;                  /* leaves */
 	size_t nnodes, cap;
+	void *map;      /* not NULL: node lies in this read-only mapping of */
+	size_t maplen;  /* an index file (qgtm_audit_tree); no adding then */
 };
 
 /* qgtm_mtree_init: the empty tree; no allocation. _release frees it. */
@@ -1108,17 +1258,23 @@ enum {
 	QGTM_RISK_KILL_SWITCH_FLATTEN = 1 << 1,
 	QGTM_RISK_KILL_SWITCH_NO_NEW = 1 << 2,
 	QGTM_RISK_KILL_SWITCH_THROTTLE = 1 << 3,
-	QGTM_RISK_NO_EQUITY = 1 << 4,
-	QGTM_RISK_NO_PRICE = 1 << 5,
-	QGTM_RISK_ORDER_NOTIONAL = 1 << 6,
-	QGTM_RISK_POSITION_NOTIONAL = 1 << 7,
-	QGTM_RISK_POSITION_PCT = 1 << 8,
-	QGTM_RISK_UNKNOWN_SYMBOL = 1 << 9
+	QGTM_RISK_NET_EXPOSURE = 1 << 4,
+	QGTM_RISK_NO_EQUITY = 1 << 5,
+	QGTM_RISK_NO_PRICE = 1 << 6,
+	QGTM_RISK_ORDER_NOTIONAL = 1 << 7,
+	QGTM_RISK_ORDER_RATE = 1 << 8,
+	QGTM_RISK_POSITION_NOTIONAL = 1 << 9,
+	QGTM_RISK_POSITION_PCT = 1 << 10,
+	QGTM_RISK_PRICE_COLLAR = 1 << 11,
+	QGTM_RISK_SYMBOL_NOT_ALLOWED = 1 << 12,
+	QGTM_RISK_UNKNOWN_SYMBOL = 1 << 13
 };
 #define QGTM_RISK_REJECT \
 	(QGTM_RISK_NO_EQUITY | QGTM_RISK_NO_PRICE | QGTM_RISK_UNKNOWN_SYMBOL | \
-	QGTM_RISK_KILL_SWITCH_FLATTEN | QGTM_RISK_KILL_SWITCH_NO_NEW)
-#define QGTM_RISK_NREASONS 10
+	QGTM_RISK_KILL_SWITCH_FLATTEN | QGTM_RISK_KILL_SWITCH_NO_NEW | \
+	QGTM_RISK_ORDER_RATE | QGTM_RISK_PRICE_COLLAR | \
+	QGTM_RISK_SYMBOL_NOT_ALLOWED)
+#define QGTM_RISK_NREASONS 14
 
 /* qgtm_risk_reason_name: the name of one reason bit ("GROSS_EXPOSURE"),
  * or NULL when reason is not exactly one known bit. Borrowed (static). */
@@ -1132,6 +1288,11 @@ struct qgtm_risk_limits {
 	int64_t max_order_notional;     /* QGTM_CENTS */
 	int64_t throttle_scale;         /* QGTM_WEIGHT_SCALE, kept under
 	                                   THROTTLE */
+	int64_t max_net_exposure;       /* QGTM_WEIGHT_SCALE, of equity */
+	int64_t price_collar;           /* QGTM_WEIGHT_SCALE, of the close */
+	long long max_orders_per_day;   /* 0: no limit */
+	long long max_orders_per_minute;        /* 0: no limit */
+	json_t *allowed_symbols;        /* borrowed from cfg; [] is all */
 };
 
 /*
@@ -1159,6 +1320,7 @@ struct qgtm_risk_target {
 	int64_t weight;         /* requested, QGTM_WEIGHT_SCALE */
 	int64_t approved;       /* set by qgtm_risk_apply() */
 	int64_t price;          /* the close used, QGTM_PRICE_SCALE */
+	int64_t ref_price;      /* the signal's own price, or 0 */
 	int64_t current;        /* notional of the position held, QGTM_CENTS */
 	unsigned reasons;       /* QGTM_RISK_* bits */
 };
@@ -1166,7 +1328,8 @@ struct qgtm_risk_target {
 /*
  * qgtm_risk_apply: apply the limits to the n targets t at equity (cents).
  * A target whose reasons already hold a QGTM_RISK_REJECT bit (set by the
- * caller for UNKNOWN_SYMBOL or NO_PRICE), or every target when equity is
+ * caller for UNKNOWN_SYMBOL, SYMBOL_NOT_ALLOWED, NO_PRICE or
+ * PRICE_COLLAR), or every target when equity is
  * not positive (NO_EQUITY), is rejected: approved 0, taking no part in the
  * rest. The others start at their requested weight and go through, in this
  * order, each adding its bit to the target it cuts:
@@ -1175,12 +1338,28 @@ struct qgtm_risk_target {
  *  POSITION_PCT: |weight| above max_position_pct: cut to it;
  *  GROSS_EXPOSURE: the sum of |weight| above max_gross_exposure: every
  *	weight scaled by max / sum, rounded toward zero;
+ *  NET_EXPOSURE: |the sum of weights| above max_net_exposure: every
+ *	weight scaled by max / |sum|, rounded toward zero;
  *  ORDER_NOTIONAL: |weight * equity - current| above max_order_notional:
  *	the target moved toward current until the difference is the limit,
  *	rounded toward current.
  * Returns 0, or -1 (QGTM_EX_DATAERR) on an overflow.
  */
 int qgtm_risk_apply(const struct qgtm_risk_limits *lim, int64_t equity,
+    struct qgtm_risk_target *t, size_t n);
+
+/*
+ * qgtm_risk_apply_rate: the order rate limits, after the tier: with
+ * day and minute the orders already placed today (New York day) and in
+ * the last 60 seconds, each target that would trade (approved not its
+ * position's weight cur) past the first allowed ones, in order, is
+ * rejected (ORDER_RATE). Allowed: max_orders_per_day - day and
+ * max_orders_per_minute - minute, the smaller; each limit halved
+ * (rounded up) under THROTTLE; a limit of 0 is none. equity must be
+ * positive.
+ */
+void qgtm_risk_apply_rate(const struct qgtm_risk_limits *lim, int tier,
+    long long day, long long minute, int64_t equity,
     struct qgtm_risk_target *t, size_t n);
 
 /*
@@ -1206,11 +1385,14 @@ struct qgtm_risk {
 	time_t as_of;                   /* the moment prices are taken at */
 	int tier;                       /* the kill switch's effective tier;
 	                                   NORMAL after qgtm_risk_init() */
+	long long orders_day;           /* placed today (New York day) */
+	long long orders_minute;        /* placed in the last 60 s */
 };
 
 /*
- * qgtm_risk_init: load the limits and the OMS book from cfg and mark the
- * book at the last closes available at as_of (common.price_source).
+ * qgtm_risk_init: load the limits and the OMS book from cfg, mark the
+ * book at the last closes available at as_of (common.price_source), and
+ * count the orders of the journal placed today and in the last minute.
  * Returns 0 or -1; on -1 r holds nothing to release.
  */
 int qgtm_risk_init(struct qgtm_risk *r, const struct qgtm_cfg *cfg,
@@ -1225,7 +1407,11 @@ int qgtm_risk_init(struct qgtm_risk *r, const struct qgtm_cfg *cfg,
  * signal target, in order: symbol, weight, approved_weight, price, reasons;
  * approved_weight and price are null for a rejected target, price also
  * when none is known), tier (r->tier's name) and as_of (the signal's).
- * The limits apply, then r->tier (qgtm_risk_apply_tier()). A target not in
+ * The limits apply, then r->tier (qgtm_risk_apply_tier()), then the
+ * order rates (qgtm_risk_apply_rate()). A target not in
+ * risk.allowed_symbols (when not empty) is SYMBOL_NOT_ALLOWED; one that
+ * carries a "price" (decimal string) further than price_collar from the
+ * close is PRICE_COLLAR. A target not in
  * common.universe is UNKNOWN_SYMBOL; one without a close at r->as_of is
  * NO_PRICE. A malformed signal is NULL with QGTM_EX_DATAERR
  * "field 'targets[1].weight': ...".
@@ -1968,8 +2154,9 @@ struct qgtm_rules {
 	int reject_tier;
 };
 
-/* qgtm_rules_load: the rules of cfg; a fraction outside 0-1 or a negative
- * count is QGTM_EX_CONFIG. Returns 0 or -1. */
+/* qgtm_rules_load: the rules of cfg (in lib/risk.c, beside the limits);
+ * a fraction outside 0-1 or a negative count is QGTM_EX_CONFIG. Returns
+ * 0 or -1. */
 int qgtm_rules_load(const struct qgtm_cfg *cfg, struct qgtm_rules *ru);
 
 /* qgtm_rules_limits_json: add the rules to a limits record, as enforced. */

@@ -5,8 +5,8 @@
  * streams are Redis streams of one field "data" holding the record's
  * JSON. A change is WATCH qgtm:killswitch, read, MULTI, write, EXEC: a nil
  * EXEC means another writer got in first, and the change is tried again.
- * Connection trouble is QGTM_EX_UNAVAILABLE, which the kill switch reads
- * as "unavailable" and fails closed on.
+ * Connection trouble is QGTM_EX_TEMPFAIL, which the kill switch reads as
+ * "unavailable" and fails closed on.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +47,7 @@ key_of(const char *name, char *out, size_t outsz)
 			*out = ':';
 }
 
-/* The connection, made on first use; NULL with QGTM_EX_UNAVAILABLE. */
+/* The connection, made on first use; NULL with QGTM_EX_TEMPFAIL. */
 static redisContext *
 conn(struct qgtm_ks *ks)
 {
@@ -66,7 +66,7 @@ conn(struct qgtm_ks *ks)
 	}
 	c = redisConnectWithTimeout(host, port, tv);
 	if (c == NULL || c->err) {
-		qgtm_seterr(QGTM_EX_UNAVAILABLE, "redis %s:%d: %s", host, port,
+		qgtm_seterr(QGTM_EX_TEMPFAIL, "redis %s:%d: %s", host, port,
 		    c != NULL ? c->errstr : "cannot connect");
 		redisFree(c);
 		return NULL;
@@ -74,7 +74,7 @@ conn(struct qgtm_ks *ks)
 	redisSetTimeout(c, tv);
 	r = redisCommand(c, "SELECT %d", db);
 	if (r == NULL || r->type == REDIS_REPLY_ERROR) {
-		qgtm_seterr(QGTM_EX_UNAVAILABLE, "redis %s:%d: cannot select "
+		qgtm_seterr(QGTM_EX_TEMPFAIL, "redis %s:%d: cannot select "
 		    "db %d", host, port, db);
 		freeReplyObject(r);
 		redisFree(c);
@@ -90,7 +90,7 @@ drop(struct qgtm_ks *ks)
 {
 	redisContext *c = ks->conn;
 
-	qgtm_seterr(QGTM_EX_UNAVAILABLE, "redis: %s", c != NULL && c->err ?
+	qgtm_seterr(QGTM_EX_TEMPFAIL, "redis: %s", c != NULL && c->err ?
 	    c->errstr : "connection lost");
 	redisFree(c);
 	ks->conn = NULL;

@@ -15,8 +15,9 @@
 
 static const char *const reason_names[QGTM_RISK_NREASONS] = {
 	"GROSS_EXPOSURE", "KILL_SWITCH_FLATTEN", "KILL_SWITCH_NO_NEW",
-	"KILL_SWITCH_THROTTLE", "NO_EQUITY", "NO_PRICE", "ORDER_NOTIONAL",
-	"POSITION_NOTIONAL", "POSITION_PCT", "UNKNOWN_SYMBOL",
+	"KILL_SWITCH_THROTTLE", "NET_EXPOSURE", "NO_EQUITY", "NO_PRICE",
+	"ORDER_NOTIONAL", "ORDER_RATE", "POSITION_NOTIONAL", "POSITION_PCT",
+	"PRICE_COLLAR", "SYMBOL_NOT_ALLOWED", "UNKNOWN_SYMBOL",
 };
 
 const char *
@@ -53,6 +54,28 @@ cfg_money(const struct qgtm_cfg *cfg, const char *key, int64_t *out)
 	return 0;
 }
 
+/* A count key (an int), not negative. */
+static int
+cfg_count(const struct qgtm_cfg *cfg, const char *key, long long *out)
+{
+	if ((*out = qgtm_cfg_int(cfg, key)) < 0)
+		return qgtm_seterr(QGTM_EX_CONFIG, "config key %s: must not be "
+		    "negative", key);
+	return 0;
+}
+
+/* A fraction key that must not pass 1 either. */
+static int
+cfg_fraction1(const struct qgtm_cfg *cfg, const char *key, int64_t *out)
+{
+	if (cfg_fraction(cfg, key, out) == -1)
+		return -1;
+	if (*out > WEIGHT_ONE)
+		return qgtm_seterr(QGTM_EX_CONFIG, "config key %s: must not be "
+		    "above 1", key);
+	return 0;
+}
+
 int
 qgtm_risk_limits_load(const struct qgtm_cfg *cfg, struct qgtm_risk_limits *lim)
 {
@@ -64,12 +87,46 @@ qgtm_risk_limits_load(const struct qgtm_cfg *cfg, struct qgtm_risk_limits *lim)
 	    &lim->max_gross_exposure) == -1 ||
 	    cfg_money(cfg, "risk.max_order_notional",
 	    &lim->max_order_notional) == -1 ||
-	    cfg_fraction(cfg, "risk.throttle_scale",
-	    &lim->throttle_scale) == -1)
+	    cfg_fraction1(cfg, "risk.throttle_scale",
+	    &lim->throttle_scale) == -1 ||
+	    cfg_fraction(cfg, "risk.max_net_exposure",
+	    &lim->max_net_exposure) == -1 ||
+	    cfg_fraction(cfg, "risk.price_collar", &lim->price_collar) == -1 ||
+	    cfg_count(cfg, "risk.max_orders_per_day",
+	    &lim->max_orders_per_day) == -1 ||
+	    cfg_count(cfg, "risk.max_orders_per_minute",
+	    &lim->max_orders_per_minute) == -1)
 		return -1;
-	if (lim->throttle_scale > WEIGHT_ONE)
-		return qgtm_seterr(QGTM_EX_CONFIG, "config key "
-		    "risk.throttle_scale: must not be above 1");
+	lim->allowed_symbols = qgtm_cfg_list(cfg, "risk.allowed_symbols");
+	return 0;
+}
+
+/* The tier a str key names (the schema allows tier names only). */
+static int
+cfg_tier(const struct qgtm_cfg *cfg, const char *key)
+{
+	return qgtm_tier_parse(qgtm_cfg_str(cfg, key));
+}
+
+int
+qgtm_rules_load(const struct qgtm_cfg *cfg, struct qgtm_rules *ru)
+{
+	if (cfg_fraction1(cfg, "risk.max_daily_loss",
+	    &ru->max_daily_loss) == -1 ||
+	    cfg_fraction1(cfg, "risk.max_drawdown", &ru->max_drawdown) == -1 ||
+	    cfg_fraction1(cfg, "risk.warn_at", &ru->warn_at) == -1 ||
+	    cfg_count(cfg, "risk.breaches_to_trip",
+	    &ru->breaches_to_trip) == -1 ||
+	    cfg_count(cfg, "risk.max_heartbeat_gap_s",
+	    &ru->max_heartbeat_gap_s) == -1 ||
+	    cfg_count(cfg, "risk.max_rejects_in_a_row",
+	    &ru->max_rejects_in_a_row) == -1)
+		return -1;
+	ru->loss_tier = cfg_tier(cfg, "risk.loss_tier");
+	ru->stale_feed_tier = cfg_tier(cfg, "risk.stale_feed_tier");
+	ru->heartbeat_tier = cfg_tier(cfg, "risk.heartbeat_tier");
+	ru->reject_tier = cfg_tier(cfg, "risk.reject_tier");
+	ru->required_feeds = qgtm_cfg_list(cfg, "risk.required_feeds");
 	return 0;
 }
 
@@ -89,6 +146,16 @@ qgtm_risk_limits_record(const struct qgtm_cfg *cfg,
 	    qgtm_dec_json(lim->max_order_notional, QGTM_CENTS));
 	json_object_set_new(rec, "throttle_scale",
 	    qgtm_dec_json(lim->throttle_scale, QGTM_WEIGHT_SCALE));
+	json_object_set_new(rec, "max_net_exposure",
+	    qgtm_dec_json(lim->max_net_exposure, QGTM_WEIGHT_SCALE));
+	json_object_set_new(rec, "price_collar",
+	    qgtm_dec_json(lim->price_collar, QGTM_WEIGHT_SCALE));
+	json_object_set_new(rec, "max_orders_per_day",
+	    json_integer(lim->max_orders_per_day));
+	json_object_set_new(rec, "max_orders_per_minute",
+	    json_integer(lim->max_orders_per_minute));
+	json_object_set_new(rec, "allowed_symbols",
+	    json_deep_copy(lim->allowed_symbols));
 	qgtm_rules_limits_json(ru, rec);
 	json_object_set_new(rec, "universe",
 	    json_deep_copy(qgtm_cfg_list(cfg, "common.universe")));
@@ -152,25 +219,38 @@ limit_position_pct(const struct qgtm_risk_limits *lim,
 	    lim->max_position_pct;
 }
 
-/* GROSS_EXPOSURE: scale every live weight by max / sum, toward zero. */
+/* When sum is above max, scale every live weight by max / sum, toward
+ * zero, adding reason to each. */
 static void
-limit_gross(const struct qgtm_risk_limits *lim, struct qgtm_risk_target *t,
+scale_to(struct qgtm_risk_target *t, size_t n, __int128 sum, int64_t max,
+    unsigned reason)
+{
+	size_t i;
+
+	for (i = 0; i < n && sum > max; i++) {
+		if (t[i].approved == 0)
+			continue;
+		t[i].reasons |= reason;
+		t[i].approved = (int64_t)((__int128)t[i].approved * max / sum);
+	}
+}
+
+/* GROSS_EXPOSURE: the sum of |weight|; NET_EXPOSURE: |the sum|. */
+static void
+limit_exposure(const struct qgtm_risk_limits *lim, struct qgtm_risk_target *t,
     size_t n)
 {
-	__int128 sum = 0;
+	__int128 gross = 0, net = 0;
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		sum += abs64(t[i].approved);
-	if (sum <= lim->max_gross_exposure)
-		return;
-	for (i = 0; i < n; i++) {
-		if (t[i].approved == 0)
-			continue;
-		t[i].reasons |= QGTM_RISK_GROSS_EXPOSURE;
-		t[i].approved = (int64_t)((__int128)t[i].approved *
-		    lim->max_gross_exposure / sum);
-	}
+		gross += abs64(t[i].approved);
+	scale_to(t, n, gross, lim->max_gross_exposure,
+	    QGTM_RISK_GROSS_EXPOSURE);
+	for (i = 0; i < n; i++)
+		net += t[i].approved;
+	scale_to(t, n, net < 0 ? -net : net, lim->max_net_exposure,
+	    QGTM_RISK_NET_EXPOSURE);
 }
 
 /* ORDER_NOTIONAL: move the target toward the position held. */
@@ -210,7 +290,7 @@ qgtm_risk_apply(const struct qgtm_risk_limits *lim, int64_t equity,
 			return -1;
 	for (i = 0; i < n; i++)
 		limit_position_pct(lim, &t[i]);
-	limit_gross(lim, t, n);
+	limit_exposure(lim, t, n);
 	for (i = 0; i < n; i++)
 		if (!(t[i].reasons & QGTM_RISK_REJECT) &&
 		    limit_order(lim, equity, &t[i]) == -1)
@@ -254,7 +334,74 @@ qgtm_risk_apply_tier(const struct qgtm_risk_limits *lim, int tier,
 	}
 }
 
+/* A rate limit as enforced under tier: halved, rounded up, at THROTTLE;
+ * -1 for none. */
+static long long
+rate(long long max, int tier)
+{
+	if (max == 0)
+		return -1;
+	return tier == QGTM_TIER_THROTTLE ? (max + 1) / 2 : max;
+}
+
+/* How many orders may still go: max - used, never below 0; -1: any. */
+static long long
+room(long long max, long long used)
+{
+	return max < 0 ? -1 : max > used ? max - used : 0;
+}
+
+void
+qgtm_risk_apply_rate(const struct qgtm_risk_limits *lim, int tier,
+    long long day, long long minute, int64_t equity,
+    struct qgtm_risk_target *t, size_t n)
+{
+	long long a = room(rate(lim->max_orders_per_day, tier), day);
+	long long b = room(rate(lim->max_orders_per_minute, tier), minute);
+	long long left = a < 0 ? b : b < 0 ? a : a < b ? a : b;
+	int64_t cur;
+	size_t i;
+
+	for (i = 0; i < n && left >= 0; i++) {
+		if (t[i].reasons & QGTM_RISK_REJECT)
+			continue;
+		cur = (int64_t)((__int128)t[i].current * WEIGHT_ONE / equity);
+		if (t[i].approved == cur)
+			continue;
+		if (left == 0) {
+			t[i].reasons |= QGTM_RISK_ORDER_RATE;
+			t[i].approved = 0;
+		} else
+			left--;
+	}
+}
+
 /* ------------------------------------------------------------- gate -- */
+
+/* Count the journal's orders placed today (New York day) and in the
+ * last 60 seconds before as_of; an order without a time counts today. */
+static void
+count_orders(struct qgtm_risk *r)
+{
+	struct qgtm_date today = qgtm_ny_date(r->as_of), d;
+	const char *ts;
+	json_t *line;
+	size_t i;
+	time_t t;
+
+	json_array_foreach(r->book->journal, i, line) {
+		ts = json_string_value(json_object_get(json_object_get(line,
+		    "order"), "ts"));
+		if (ts == NULL || qgtm_time_parse(ts, &t) == -1) {
+			r->orders_day++;
+			continue;
+		}
+		d = qgtm_ny_date(t);
+		r->orders_day += d.year == today.year &&
+		    d.month == today.month && d.day == today.day;
+		r->orders_minute += t <= r->as_of && r->as_of - t < 60;
+	}
+}
 
 int
 qgtm_risk_init(struct qgtm_risk *r, const struct qgtm_cfg *cfg, time_t as_of)
@@ -273,6 +420,7 @@ qgtm_risk_init(struct qgtm_risk *r, const struct qgtm_cfg *cfg, time_t as_of)
 		qgtm_risk_release(r);
 		return -1;
 	}
+	count_orders(r);
 	return 0;
 }
 
@@ -285,14 +433,14 @@ qgtm_risk_release(struct qgtm_risk *r)
 	r->book = NULL;
 }
 
-/* Is symbol in common.universe? */
+/* Is symbol in list (an array of strings)? */
 static int
-in_universe(const struct qgtm_cfg *cfg, const char *symbol)
+in_list(json_t *list, const char *symbol)
 {
 	json_t *v;
 	size_t i;
 
-	json_array_foreach(qgtm_cfg_list(cfg, "common.universe"), i, v)
+	json_array_foreach(list, i, v)
 		if (strcmp(json_string_value(v), symbol) == 0)
 			return 1;
 	return 0;
@@ -303,7 +451,7 @@ static int
 parse_target(json_t *obj, size_t i, struct qgtm_risk_target *t)
 {
 	const char *sym = qgtm_json_symbol(json_object_get(obj, "symbol"));
-	json_t *w = json_object_get(obj, "weight");
+	json_t *w = json_object_get(obj, "weight"), *p;
 
 	if (!json_is_object(obj))
 		return qgtm_seterr(QGTM_EX_DATAERR,
@@ -317,8 +465,25 @@ parse_target(json_t *obj, size_t i, struct qgtm_risk_target *t)
 	if (qgtm_dec_parse(json_string_value(w), QGTM_WEIGHT_SCALE,
 	    &t->weight) == -1)
 		return qgtm_json_item_err("targets", i, "weight", qgtm_errmsg());
+	if ((p = json_object_get(obj, "price")) != NULL && (!json_is_string(p) ||
+	    qgtm_dec_parse(json_string_value(p), QGTM_PRICE_SCALE,
+	    &t->ref_price) == -1 || t->ref_price <= 0))
+		return qgtm_json_item_err("targets", i, "price",
+		    "expected a positive decimal string");
 	snprintf(t->symbol, sizeof t->symbol, "%s", sym);
 	return 0;
+}
+
+/* Is the target's own price further than the collar from the close? */
+static int
+outside_collar(const struct qgtm_risk_limits *lim,
+    const struct qgtm_risk_target *t)
+{
+	__int128 d = (__int128)t->ref_price - t->price;
+
+	if (d < 0)
+		d = -d;
+	return d * WEIGHT_ONE > (__int128)lim->price_collar * t->price;
 }
 
 /* Find the close and the position held for a target, or its reject code. */
@@ -328,8 +493,13 @@ resolve_target(const struct qgtm_risk *r, struct qgtm_risk_target *t)
 	const struct qgtm_position *p;
 	struct qgtm_series s;
 
-	if (!in_universe(r->cfg, t->symbol)) {
+	if (!in_list(qgtm_cfg_list(r->cfg, "common.universe"), t->symbol)) {
 		t->reasons |= QGTM_RISK_UNKNOWN_SYMBOL;
+		return 0;
+	}
+	if (json_array_size(r->lim.allowed_symbols) > 0 &&
+	    !in_list(r->lim.allowed_symbols, t->symbol)) {
+		t->reasons |= QGTM_RISK_SYMBOL_NOT_ALLOWED;
 		return 0;
 	}
 	if (qgtm_pit_bars(qgtm_cfg_str(r->cfg, "common.price_source"),
@@ -340,6 +510,8 @@ resolve_target(const struct qgtm_risk *r, struct qgtm_risk_target *t)
 	else
 		t->price = s.bars[s.n - 1].close;
 	qgtm_series_release(&s);
+	if (t->ref_price > 0 && t->price > 0 && outside_collar(&r->lim, t))
+		t->reasons |= QGTM_RISK_PRICE_COLLAR;
 	p = qgtm_book_position(r->book, t->symbol);
 	if (p == NULL || t->reasons & QGTM_RISK_NO_PRICE)
 		return 0;
@@ -448,8 +620,11 @@ qgtm_risk_decide(struct qgtm_risk *r, json_t *signal)
 	t = qgtm_xcalloc(n > 0 ? n : 1, sizeof *t);
 	if (read_targets(r, arr, t) == 0 &&
 	    qgtm_risk_apply(&r->lim, r->equity, t, n) == 0) {
-		if (r->equity > 0)
+		if (r->equity > 0) {
 			qgtm_risk_apply_tier(&r->lim, r->tier, r->equity, t, n);
+			qgtm_risk_apply_rate(&r->lim, r->tier, r->orders_day,
+			    r->orders_minute, r->equity, t, n);
+		}
 		rec = decision_json(r, signal, t, n);
 	}
 	free(t);

@@ -16,50 +16,6 @@
 
 #define WEIGHT_ONE 1000000
 
-/* A fraction key in QGTM_WEIGHT_SCALE units, 0 to 1. */
-static int
-fraction(const struct qgtm_cfg *cfg, const char *key, int64_t *out)
-{
-	if (qgtm_dec_from_double(qgtm_cfg_num(cfg, key), QGTM_WEIGHT_SCALE,
-	    out) == -1 || *out < 0 || *out > WEIGHT_ONE)
-		return qgtm_seterr(QGTM_EX_CONFIG, "config key %s: expected a "
-		    "number from 0 to 1", key);
-	return 0;
-}
-
-/* A count key, not negative. */
-static int
-count(const struct qgtm_cfg *cfg, const char *key, long long *out)
-{
-	if ((*out = qgtm_cfg_int(cfg, key)) < 0)
-		return qgtm_seterr(QGTM_EX_CONFIG, "config key %s: must not be "
-		    "negative", key);
-	return 0;
-}
-
-int
-qgtm_rules_load(const struct qgtm_cfg *cfg, struct qgtm_rules *ru)
-{
-	if (fraction(cfg, "risk.max_daily_loss", &ru->max_daily_loss) == -1 ||
-	    fraction(cfg, "risk.max_drawdown", &ru->max_drawdown) == -1 ||
-	    fraction(cfg, "risk.warn_at", &ru->warn_at) == -1 ||
-	    count(cfg, "risk.breaches_to_trip", &ru->breaches_to_trip) == -1 ||
-	    count(cfg, "risk.max_heartbeat_gap_s",
-	    &ru->max_heartbeat_gap_s) == -1 ||
-	    count(cfg, "risk.max_rejects_in_a_row",
-	    &ru->max_rejects_in_a_row) == -1)
-		return -1;
-	ru->loss_tier = qgtm_tier_parse(qgtm_cfg_str(cfg, "risk.loss_tier"));
-	ru->stale_feed_tier = qgtm_tier_parse(qgtm_cfg_str(cfg,
-	    "risk.stale_feed_tier"));
-	ru->heartbeat_tier = qgtm_tier_parse(qgtm_cfg_str(cfg,
-	    "risk.heartbeat_tier"));
-	ru->reject_tier = qgtm_tier_parse(qgtm_cfg_str(cfg,
-	    "risk.reject_tier"));
-	ru->required_feeds = qgtm_cfg_list(cfg, "risk.required_feeds");
-	return 0;
-}
-
 void
 qgtm_rules_limits_json(const struct qgtm_rules *ru, json_t *rec)
 {

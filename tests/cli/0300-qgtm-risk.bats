@@ -77,6 +77,11 @@ bar() {
 	max_gross_exposure 1.500000
 	max_order_notional 25000.00
 	throttle_scale 0.500000
+	max_net_exposure 1.500000
+	price_collar 0.100000
+	max_orders_per_day 100
+	max_orders_per_minute 20
+	allowed_symbols
 	max_daily_loss 0.020000
 	max_drawdown 0.030000
 	warn_at 0.500000
@@ -184,6 +189,34 @@ bar() {
 	printf '%s\n' '{"order":{"client_order_id":"qgtm-x"},"fill":{"symbol":"TLT","side":"buy","qty":"1","price":"90.000000","commission":"1.00","notional":"90.00"}}' \
 		>"$QGTM_STATE_DIR/oms/orders.jsonl"
 	run -65 --separate-stderr qgtm-risk check "$FIXTURES/risk-signal.jsonl"
-	[ -z "$output" ]
-	[[ $stderr == "qgtm-risk: no price for TLT as of 2026-01-05T21:30:00Z" ]]
+	# The note before the signal passed; the book is marked at the signal.
+	[ "$output" = "$(head -1 "$FIXTURES/risk-signal.jsonl")" ]
+	[[ $stderr == "qgtm-risk: $FIXTURES/risk-signal.jsonl:2: no price for TLT as of 2026-01-05T21:30:00Z" ]]
+}
+
+@test "allowed_symbols and the price collar reject; their codes say why" {
+	printf 'risk:\n  allowed_symbols: [GLD, GDX]\n  price_collar: 0.05\n' >"$BATS_TEST_TMPDIR/c.yaml"
+	printf '%s\n' '{"type":"signal","v":1,"trace_id":"t","strategy":"s","params_hash":"h","as_of":"2026-01-05T21:00:00Z","targets":[{"symbol":"GLD","weight":"0.100000","price":"105.000000"},{"symbol":"GDX","weight":"0.100000","price":"42.100000"},{"symbol":"SLV","weight":"0.100000"}]}' \
+		>"$BATS_TEST_TMPDIR/in"
+	qgtm-risk check -c "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out"
+	run -0 jq -r 'select(.type == "decision") | .targets[] |
+		[.symbol, .approved_weight // "null", (.reasons | join(","))] | join(" ")' \
+		"$BATS_TEST_TMPDIR/out"
+	# GLD 105 is 5% off 100: inside; GDX 42.1 is 5.25% off 40: outside.
+	[ "${lines[0]}" = "GLD 0.100000 " ]
+	[ "${lines[1]}" = "GDX null PRICE_COLLAR" ]
+	[ "${lines[2]}" = "SLV null SYMBOL_NOT_ALLOWED" ]
+}
+
+@test "orders per day: targets past the allowance are ORDER_RATE" {
+	mkdir -p "$QGTM_STATE_DIR/oms"
+	printf '%s\n' '{"order":{"client_order_id":"qgtm-a","ts":"2026-01-05T15:00:00Z"},"fill":{"symbol":"GLD","side":"buy","qty":"1","price":"100.000000","commission":"0.00","notional":"100.00"}}' \
+		'{"order":{"client_order_id":"qgtm-b","ts":"2026-01-02T15:00:00Z"},"fill":{"symbol":"GLD","side":"sell","qty":"1","price":"100.000000","commission":"0.00","notional":"100.00"}}' \
+		>"$QGTM_STATE_DIR/oms/orders.jsonl"
+	printf 'risk:\n  max_orders_per_day: 2\n' >"$BATS_TEST_TMPDIR/c.yaml"
+	qgtm-risk check -c "$BATS_TEST_TMPDIR/c.yaml" "$FIXTURES/risk-signal.jsonl" >"$BATS_TEST_TMPDIR/out"
+	# One order today already: GLD may go, SLV and GDX may not.
+	run -0 jq -r 'select(.type == "decision") | [.targets[0:3][] | .reasons | join(",")] | join(" ")' \
+		"$BATS_TEST_TMPDIR/out"
+	[ "$output" = "POSITION_PCT ORDER_RATE ORDER_RATE" ]
 }

@@ -14,9 +14,12 @@ setup() {
 }
 
 teardown() {
-	[ -n "${REDIS_PID:-}" ] && kill -CONT "$REDIS_PID" 2>/dev/null
-	[ -n "${REDIS_PID:-}" ] && kill "$REDIS_PID" 2>/dev/null
-	wait 2>/dev/null || true
+	local p
+	for p in ${REDIS_PIDS:-}; do
+		kill -CONT "$p" 2>/dev/null || true
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
 }
 
 # start_redis: a redis-server on a free port ($PORT), up when PING answers.
@@ -25,8 +28,9 @@ start_redis() {
 	: "${PORT:=$(( 20000 + RANDOM % 20000 ))}"
 	while redis-cli -p "$PORT" PING >/dev/null 2>&1; do PORT=$((PORT + 1)); done
 	redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no \
-		--daemonize no >"$BATS_TEST_TMPDIR/redis.log" 2>&1 &
+		--daemonize no >"$BATS_TEST_TMPDIR/redis.log" 2>&1 3>&- &
 	REDIS_PID=$!
+	REDIS_PIDS="${REDIS_PIDS:-} $REDIS_PID"
 	for i in $(seq 100); do
 		redis-cli -p "$PORT" PING 2>/dev/null | grep -q PONG && return 0
 		sleep 0.05
@@ -56,10 +60,12 @@ rcli() {
 
 @test "escalations at once through WATCH/MULTI: none is lost" {
 	qgtm-risk status >/dev/null
+	pids=
 	for t in WARN THROTTLE NO_NEW FLATTEN WARN THROTTLE NO_NEW FLATTEN; do
 		qgtm-risk escalate --to $t --reason "to $t" --by op >/dev/null 2>&1 &
+		pids="$pids $!"
 	done
-	wait
+	for p in $pids; do wait "$p" || true; done
 	run -5 qgtm-risk status
 	qgtm-risk history -j >"$BATS_TEST_TMPDIR/h"
 	run -0 jq -rs 'reduce .[] as $r ({ok: true, to: "NORMAL", seq: 0};
@@ -118,9 +124,8 @@ rcli() {
 	chmod 600 "$BATS_TEST_TMPDIR"/*.key
 	a=$(openssl pkey -in "$BATS_TEST_TMPDIR/a.key" -pubout -outform DER | tail -c 32 | base64)
 	b=$(openssl pkey -in "$BATS_TEST_TMPDIR/b.key" -pubout -outform DER | tail -c 32 | base64)
-	printf '  operators: ["a:%s", "b:%s"]\n' "$a" "$b" >>"$BATS_TEST_TMPDIR/qgtm.yaml"
-	sed -i '1i risk:' "$BATS_TEST_TMPDIR/qgtm.yaml"
-	sed -i '2{h;d};$G' "$BATS_TEST_TMPDIR/qgtm.yaml"
+	printf 'state:\n  backend: "redis://127.0.0.1:%s/0"\nrisk:\n  operators: ["a:%s", "b:%s"]\n' \
+		"$PORT" "$a" "$b" >"$BATS_TEST_TMPDIR/qgtm.yaml"
 	qgtm-risk escalate --to FLATTEN --reason r --by a >/dev/null
 	id=$(qgtm-risk reset --key "$BATS_TEST_TMPDIR/a.key" --to NORMAL --reason ok --by a | jq -r .id)
 	run -0 rcli HGET "qgtm:requests:$id" by

@@ -17,6 +17,7 @@ static const struct qgtm_risk_limits loose = {
 	.max_position_pct = W(100000000),
 	.max_gross_exposure = W(100000000),
 	.max_order_notional = CENTS(1000000000),
+	.max_net_exposure = W(100000000),
 };
 
 static struct qgtm_risk_target
@@ -465,6 +466,9 @@ START_TEST(limits_record_is_exact)
 	    "\"max_gross_exposure\":\"1.500000\","
 	    "\"max_order_notional\":\"25000.00\","
 	    "\"throttle_scale\":\"0.500000\","
+	    "\"max_net_exposure\":\"1.500000\","
+	    "\"price_collar\":\"0.100000\",\"max_orders_per_day\":100,"
+	    "\"max_orders_per_minute\":20,\"allowed_symbols\":[],"
 	    "\"max_daily_loss\":\"0.020000\","
 	    "\"max_drawdown\":\"0.030000\",\"warn_at\":\"0.500000\","
 	    "\"breaches_to_trip\":2,\"loss_tier\":\"NO_NEW\","
@@ -474,6 +478,60 @@ START_TEST(limits_record_is_exact)
 	    "\"universe\":[\"GLD\",\"SLV\",\"TLT\"],\"price_source\":\"sim\"}");
 	free(text);
 	json_decref(rec);
+}
+END_TEST
+
+START_TEST(net_exposure_scales_toward_zero)
+{
+	struct qgtm_risk_limits lim = loose;
+	struct qgtm_risk_target t[3] = {
+		target("GLD", W(600000), 0), target("SLV", W(700000), 0),
+		target("GDX", W(-100000), 0)
+	};
+
+	lim.max_net_exposure = W(1000000);
+	/* net 1.2 -> 1.0: each weight times 1/1.2, toward zero */
+	ck_assert_int_eq(qgtm_risk_apply(&lim, CENTS(100000), t, 3), 0);
+	ck_assert_int_eq(t[0].approved, 500000);
+	ck_assert_int_eq(t[1].approved, 583333);
+	ck_assert_int_eq(t[2].approved, -83333);
+	ck_assert_uint_eq(t[2].reasons, QGTM_RISK_NET_EXPOSURE);
+	lim.max_net_exposure = W(1200000);
+	t[0] = target("GLD", W(600000), 0);
+	t[1] = target("SLV", W(700000), 0);
+	t[2] = target("GDX", W(-100000), 0);
+	ck_assert_int_eq(qgtm_risk_apply(&lim, CENTS(100000), t, 3), 0);
+	ck_assert_uint_eq(t[0].reasons | t[1].reasons | t[2].reasons, 0);
+}
+END_TEST
+
+START_TEST(order_rate_rejects_past_the_allowance)
+{
+	struct qgtm_risk_limits lim = loose;
+	struct qgtm_risk_target t[4] = {
+		target("GLD", W(100000), CENTS(10000)),  /* no trade */
+		target("SLV", W(100000), 0), target("GDX", W(100000), 0),
+		target("TLT", W(100000), 0)
+	};
+	int i;
+
+	for (i = 0; i < 4; i++)
+		t[i].approved = t[i].weight;
+	lim.max_orders_per_day = 10;
+	lim.max_orders_per_minute = 3;
+	/* 8 today, 1 this minute: 2 more may go. */
+	qgtm_risk_apply_rate(&lim, QGTM_TIER_NORMAL, 8, 1, CENTS(100000),
+	    t, 4);
+	ck_assert_uint_eq(t[0].reasons | t[1].reasons | t[2].reasons, 0);
+	ck_assert_uint_eq(t[3].reasons, QGTM_RISK_ORDER_RATE);
+	ck_assert_int_eq(t[3].approved, 0);
+	/* THROTTLE halves: a minute limit of 3 becomes 2. */
+	t[1].reasons = t[2].reasons = t[3].reasons = 0;
+	lim.max_orders_per_day = 0;
+	qgtm_risk_apply_rate(&lim, QGTM_TIER_THROTTLE, 99, 1, CENTS(100000),
+	    t, 4);
+	ck_assert_uint_eq(t[1].reasons, 0);
+	ck_assert_uint_eq(t[2].reasons, QGTM_RISK_ORDER_RATE);
 }
 END_TEST
 
@@ -601,6 +659,8 @@ suite_risk(void)
 	tcase_add_test(tc, limits_apply_in_order);
 	tcase_add_test(tc, rejected_targets_take_no_part);
 	tcase_add_test(tc, no_equity_rejects_everything);
+	tcase_add_test(tc, net_exposure_scales_toward_zero);
+	tcase_add_test(tc, order_rate_rejects_past_the_allowance);
 	tcase_add_test(tc, normal_and_warn_change_nothing);
 	tcase_add_test(tc, throttle_halves_the_move_toward_current);
 	tcase_add_test(tc, no_new_passes_only_risk_reducing);

@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""Stand-in for a Discord webhook, on loopback only.
+
+Answers POST /api/webhooks/ID/TOKEN as Discord does without ?wait (204 No
+Content) after checking the body is JSON with a "content" of at most 2000
+characters (else 400 with Discord's form error); anything else is 404
+{"message": "Unknown Webhook", "code": 10015}. Each accepted body is
+appended as one line to the log, so tests can read what was alerted.
+
+usage: discord.py portfile logfile
+"""
+import json
+import os
+import re
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class Hook(BaseHTTPRequestHandler):
+    def answer(self, status, body=None):
+        data = json.dumps(body).encode() if body is not None else b""
+        self.send_response(status)
+        if data:
+            self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length", "0"))
+        raw = self.rfile.read(n)
+        if not re.fullmatch(r"/api/webhooks/\d+/[\w-]+", self.path):
+            return self.answer(404, {"message": "Unknown Webhook",
+                                     "code": 10015})
+        try:
+            msg = json.loads(raw)
+            ok = isinstance(msg.get("content"), str) and \
+                0 < len(msg["content"]) <= 2000
+        except ValueError:
+            ok = False
+        if not ok:
+            return self.answer(400, {"code": 50035,
+                                     "message": "Invalid Form Body"})
+        with open(sys.argv[2], "a") as log:
+            log.write(json.dumps(msg) + "\n")
+        self.answer(204)
+
+    def log_message(self, *args):
+        pass
+
+
+def main():
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    with open(sys.argv[1] + ".tmp", "w") as f:
+        f.write(str(srv.server_address[1]))
+    os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
