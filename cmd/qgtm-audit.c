@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "qgtm.h"
 
@@ -24,17 +25,22 @@ static const char usage_str[] =
     "       qgtm-audit merkle [--size N] [--prove I | --consistency M] [file]\n"
     "       qgtm-audit trace [-Cv] [-c config] [-f chain] id\n"
     "       qgtm-audit sample [-Cv] [-c config] [-f chain] [-n count] [--seed S]\n"
-    "       qgtm-audit repair [-Cv] [-c config] [-f chain]";
+    "       qgtm-audit repair [-Cv] [-c config] [-f chain]\n"
+    "       qgtm-audit checkpoint [-Cv] [-c config] [-f chain]\n"
+    "       qgtm-audit evidence [-Cv] [-c config] [-f chain] --out dir\n"
+    "       qgtm-audit export [-Cv] [-c config] [-f chain] [--to s3://bucket/prefix]\n"
+    "       qgtm-audit lock-status [-Cv] [-c config] [--to s3://bucket/prefix]";
 
 enum verb {
 	V_APPEND, V_VERIFY, V_ROOT, V_PROVE, V_CONSISTENCY, V_CHECK, V_MERKLE,
-	V_TRACE, V_SAMPLE, V_REPAIR
+	V_TRACE, V_SAMPLE, V_REPAIR, V_CHECKPOINT, V_EVIDENCE, V_EXPORT,
+	V_LOCK_STATUS
 };
 
 /* Long options: their values are kept as text in opts.num. */
 enum {
 	O_SIZE, O_INDEX, O_FROM, O_TO, O_PROVE, O_CONSISTENCY, O_NUM,
-	O_LEAF = O_NUM, O_ROOT, O_OLD_ROOT, O_SEED
+	O_LEAF = O_NUM, O_ROOT, O_OLD_ROOT, O_SEED, O_OUT
 };
 
 struct opts {
@@ -50,7 +56,9 @@ struct opts {
 	const char *old_root;   /* check-proof --old-root */
 	const char *seed;       /* sample --seed */
 	const char *count;      /* sample -n */
+	const char *out;        /* evidence --out */
 	unsigned longs;         /* the long options given, 1 << O_... */
+	const struct qgtm_cfg *cfg;     /* for the verbs of the chain */
 };
 
 static void __attribute__((noreturn))
@@ -113,7 +121,8 @@ audit_verify(const struct opts *o, const char *chain)
 {
 	struct qgtm_audit_summary sum;
 
-	if (qgtm_audit_verify(chain, &sum) == -1)
+	if (qgtm_audit_verify_key(chain, qgtm_cfg_str(o->cfg,
+	    "audit.checkpoint_pubkey"), &sum) == -1)
 		qgtm_die_lib();
 	if (!o->qflag)
 		printf("ok entries=%lu head=%s root=%s\n", sum.entries, sum.head,
@@ -390,6 +399,111 @@ audit_repair(const char *chain)
 	return 0;
 }
 
+/* Sign the chain's tree and append that; print the checkpoint record. */
+static int
+audit_checkpoint(const struct opts *o, const char *chain)
+{
+	char *pem = qgtm_cfg_secret(o->cfg, "QGTM_AUDIT_CHECKPOINT_KEY",
+	    "audit.checkpoint_key");
+	json_t *rec;
+	int rc;
+
+	if (pem == NULL)
+		qgtm_die_lib();
+	rc = qgtm_audit_checkpoint(chain, pem, &rec);
+	free(pem);
+	if (rc == -1)
+		qgtm_die_lib();
+	rc = qgtm_jsonl_emit(rec) == -1 ? QGTM_EX_IOERR : 0;
+	json_decref(rec);
+	return rc;
+}
+
+/*
+ * share/qgtm beside the program: installed (PREFIX/bin/../share/qgtm) or
+ * built in a checkout (build/bin/../../share/qgtm); NULL if neither.
+ */
+static char *
+share_dir(void)
+{
+	static const char *const up[] = { "/../share/qgtm", "/../../share/qgtm" };
+	char exe[4096], *dir, *probe;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	size_t i;
+
+	if (n <= 0 || (dir = memrchr(exe, '/', (size_t)n)) == NULL)
+		return NULL;
+	*dir = '\0';
+	for (i = 0; i < sizeof up / sizeof up[0]; i++) {
+		dir = qgtm_xasprintf("%s%s/evidence", exe, up[i]);
+		probe = qgtm_xasprintf("%s/backtest_methodology.7", dir);
+		n = access(probe, R_OK);
+		free(probe);
+		if (n == 0)
+			return dir;
+		free(dir);
+	}
+	return NULL;
+}
+
+/* Write the evidence package; 1 (after a warning) if the chain is bad. */
+static int
+audit_evidence(const struct opts *o, const char *chain)
+{
+	char *share = share_dir();
+	int ok, rc;
+
+	if (share == NULL)
+		qgtm_die(QGTM_EX_UNAVAILABLE, "cannot find share/qgtm/evidence "
+		    "beside the program");
+	rc = qgtm_audit_evidence(o->cfg, chain, share, o->out, &ok);
+	free(share);
+	if (rc == -1)
+		qgtm_die_lib();
+	if (ok)
+		return 0;
+	qgtm_warn("the chain did not verify: see %s/audit_chain_verification"
+	    ".txt", o->out);
+	return QGTM_EX_NO;
+}
+
+/* Upload what is new in the chain; print a record per object. */
+static int
+audit_export(const struct opts *o, const char *chain)
+{
+	json_t *recs = qgtm_audit_export(o->cfg, chain, o->num[O_TO]), *r;
+	size_t i;
+	int rc = 0;
+
+	if (recs == NULL)
+		qgtm_die_lib();
+	json_array_foreach(recs, i, r)
+		if (rc == 0 && qgtm_jsonl_emit(r) == -1)
+			rc = QGTM_EX_IOERR;
+	json_decref(recs);
+	return rc;
+}
+
+/* Print the bucket's Object Lock configuration; 1 unless COMPLIANCE. */
+static int
+audit_lock_status(const struct opts *o)
+{
+	struct qgtm_s3 s3;
+	json_t *rec;
+	int rc;
+
+	if (qgtm_s3_open(&s3, o->cfg, o->num[O_TO]) == -1)
+		qgtm_die_lib();
+	rc = qgtm_s3_lock_status(&s3, &rec);
+	qgtm_s3_release(&s3);
+	if (rec != NULL && qgtm_jsonl_emit(rec) == -1)
+		rc = -1;
+	json_decref(rec);
+	if (rc == -1)
+		qgtm_die_lib();
+	return 0;
+}
+
 /* Run a verb that reads or writes the chain. */
 static int
 chain_verb(const struct opts *o, enum verb v, const char *chain, int argc,
@@ -406,6 +520,14 @@ chain_verb(const struct opts *o, enum verb v, const char *chain, int argc,
 		return audit_sample(o, chain);
 	case V_REPAIR:
 		return audit_repair(chain);
+	case V_CHECKPOINT:
+		return audit_checkpoint(o, chain);
+	case V_EVIDENCE:
+		return audit_evidence(o, chain);
+	case V_EXPORT:
+		return audit_export(o, chain);
+	case V_LOCK_STATUS:
+		return audit_lock_status(o);
 	default:
 		return audit_tree(o, v, chain);
 	}
@@ -414,18 +536,20 @@ chain_verb(const struct opts *o, enum verb v, const char *chain, int argc,
 /* The options each verb takes. */
 static const char *const optstrings[] = {
 	"Cc:f:hkqtVv", "Cc:f:hqVv", "Cc:f:hVv", "Cc:f:hVv", "Cc:f:hVv",
-	"hVv", "hVv", "Cc:f:hVv", "Cc:f:hn:Vv", "Cc:f:hVv"
+	"hVv", "hVv", "Cc:f:hVv", "Cc:f:hn:Vv", "Cc:f:hVv", "Cc:f:hVv",
+	"Cc:f:hVv", "Cc:f:hVv", "Cc:hVv"
 };
 #define L(o) (1u << (o))
 static const unsigned longs_ok[] = {
 	0, 0, L(O_SIZE), L(O_SIZE) | L(O_INDEX), L(O_FROM) | L(O_TO),
 	L(O_INDEX) | L(O_SIZE) | L(O_FROM) | L(O_TO) | L(O_LEAF) | L(O_ROOT) |
 	    L(O_OLD_ROOT),
-	L(O_SIZE) | L(O_PROVE) | L(O_CONSISTENCY), 0, L(O_SEED), 0
+	L(O_SIZE) | L(O_PROVE) | L(O_CONSISTENCY), 0, L(O_SEED), 0, 0,
+	L(O_OUT), L(O_TO), L(O_TO)     /* export, lock-status: --to URL */
 };
 /* Operands each verb takes: at most, at least. */
-static const int max_args[] = { -1, 0, 0, 0, 0, 1, 1, 1, 0, 0 };
-static const int min_args[] = { 0, 0, 0, 0, 0, 0, 0, 1, 0, 0 };
+static const int max_args[] = { -1, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0 };
+static const int min_args[] = { 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
 
 /* Parse the options of verb v into o; dies on a usage error. */
 static void
@@ -442,6 +566,7 @@ parse_opts(struct opts *o, enum verb v, int argc, char **argv)
 		{ "root", required_argument, NULL, 256 + O_ROOT },
 		{ "old-root", required_argument, NULL, 256 + O_OLD_ROOT },
 		{ "seed", required_argument, NULL, 256 + O_SEED },
+		{ "out", required_argument, NULL, 256 + O_OUT },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
@@ -463,6 +588,7 @@ parse_opts(struct opts *o, enum verb v, int argc, char **argv)
 		case 256 + O_ROOT: o->root = optarg; break;
 		case 256 + O_OLD_ROOT: o->old_root = optarg; break;
 		case 256 + O_SEED: o->seed = optarg; break;
+		case 256 + O_OUT: o->out = optarg; break;
 		default:
 			if (ch < 256 || ch >= 256 + O_NUM)
 				usage(QGTM_EX_USAGE);
@@ -475,7 +601,8 @@ parse_opts(struct opts *o, enum verb v, int argc, char **argv)
 	    (max_args[v] >= 0 && argc - optind > max_args[v]))
 		usage(QGTM_EX_USAGE);
 	if ((v == V_PROVE && o->num[O_INDEX] == NULL) ||
-	    (v == V_CONSISTENCY && o->num[O_FROM] == NULL))
+	    (v == V_CONSISTENCY && o->num[O_FROM] == NULL) ||
+	    (v == V_EVIDENCE && o->out == NULL))
 		usage(QGTM_EX_USAGE);
 }
 
@@ -487,7 +614,7 @@ main(int argc, char *argv[])
 	char *chain;
 	static const char *const verbs[] = { "append", "verify", "root",
 	    "prove", "consistency", "check-proof", "merkle", "trace", "sample",
-	    "repair", NULL };
+	    "repair", "checkpoint", "evidence", "export", "lock-status", NULL };
 	int verb, rc;
 
 	qgtm_init(argv[0], 1);
@@ -519,6 +646,7 @@ main(int argc, char *argv[])
 	    verb == V_APPEND);
 	if (chain == NULL)
 		qgtm_die_lib();
+	o.cfg = &cfg;
 	rc = chain_verb(&o, verb, chain, argc, argv);
 	free(chain);
 	qgtm_cfg_release(&cfg);

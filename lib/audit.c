@@ -37,7 +37,12 @@ struct walk {
 	struct qgtm_merkle tree;
 	qgtm_audit_fn fn;
 	void *arg;
+	const struct qgtm_mtree *idx;   /* the index to check, or NULL */
+	const char *pubkey;     /* checkpoints' signer (base64), or NULL */
 };
+
+/* What every line holding a checkpoint contains (it is canonical). */
+#define CHECKPOINT_TAG "\"type\":\"audit_checkpoint\""
 
 /* Put "<where>: " before the last error message, with a new code. */
 static int __attribute__((format(printf, 2, 3)))
@@ -136,6 +141,71 @@ entry_bytes(json_t *e, const char *line, size_t n, const struct link *l)
 	return rc;
 }
 
+/* Are the 64 bytes at s lowercase hex digits? (a table, no branches) */
+static int
+is_hex64(const char *s)
+{
+	static const unsigned char hex[256] = {
+		['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
+		['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+		['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	};
+	unsigned char bad = 0;
+	int i;
+
+	for (i = 0; i < 64; i++)
+		bad |= hex[(unsigned char)s[i]] ^ 1;
+	return bad == 0;
+}
+
+/* Where an entry line's fixed parts lie (see entry_quick). */
+#define AT_HASH 9       /* after {"hash":" */
+#define AT_PREV 83      /* after {"hash":"H","prev":" */
+#define AT_REC 155      /* after {"hash":"H","prev":"P","rec": */
+#define AT_BODY 75      /* the entry without "hash" is "{" + line[75..] */
+#define MIN_ENTRY 174   /* with rec {}, seq 0 and ts "" */
+
+/*
+ * The quick check of an entry line: 1 when it proves the line valid, and
+ * fills l; 0 when it cannot tell, and the parse of entry_check decides.
+ * Sufficient: the line is, byte for byte, {"hash":H,"prev":P,"rec":R,
+ * "seq":N,"ts":T} with H and P 64 lowercase hex digits, N a non-negative
+ * integer and R an object and T a string that qgtm_json_canon vouches
+ * for, so the line is its own canonical form (keys sorted, compact); and
+ * H is the SHA-256 of "{" followed by the bytes after H's '",', which is
+ * the canonical form of the entry without "hash". (H is compared with
+ * the hex of that hash, which also proves it 64 lowercase hex digits.)
+ */
+static int
+entry_quick(const char *line, size_t n, struct link *l)
+{
+	const char *end = line + n, *p, *seq;
+	unsigned char md[32];
+	char hex[65];
+
+	if (n < MIN_ENTRY || n > QGTM_AUDIT_MAX_LINE ||
+	    memcmp(line, "{\"hash\":\"", AT_HASH) != 0 ||
+	    memcmp(line + AT_HASH + 64, "\",\"prev\":\"", 10) != 0 ||
+	    !is_hex64(line + AT_PREV) ||
+	    memcmp(line + AT_PREV + 64, "\",\"rec\":{", 9) != 0 ||
+	    (p = qgtm_json_canon(line + AT_REC, end)) == NULL ||
+	    end - p < 8 || memcmp(p, ",\"seq\":", 7) != 0 ||
+	    p[7] < '0' || p[7] > '9' ||
+	    (p = qgtm_json_canon(seq = p + 7, end)) == NULL ||
+	    end - p < 7 || memcmp(p, ",\"ts\":\"", 7) != 0 ||
+	    (p = qgtm_json_canon(p + 6, end)) != end - 1 || *p != '}')
+		return 0;
+	qgtm_sha256_cat("{", 1, line + AT_BODY, n - AT_BODY, md);
+	qgtm_hash_hex(md, hex);
+	if (memcmp(hex, line + AT_HASH, 64) != 0)
+		return 0;
+	l->seq = strtoll(seq, NULL, 10);
+	memcpy(l->hash, hex, sizeof l->hash);
+	memcpy(l->prev, line + AT_PREV, 64);
+	l->prev[64] = '\0';
+	return 1;
+}
+
 /*
  * Check one entry line (n bytes, no newline) on its own: it parses, has
  * the right members, its hash recomputes and it is in canonical form.
@@ -148,6 +218,8 @@ entry_check(const char *line, size_t n, struct link *l)
 	json_t *e;
 	int rc;
 
+	if (entry_quick(line, n, l))
+		return 0;
 	if (n > QGTM_AUDIT_MAX_LINE)
 		return qgtm_seterr(QGTM_EX_DATAERR, "line longer than %d bytes",
 		    QGTM_AUDIT_MAX_LINE);
@@ -332,9 +404,16 @@ write_entries(const char *path, const struct qgtm_buf *b, off_t old_size)
 int
 qgtm_audit_append_records(const char *chain_path, json_t *records)
 {
+	return qgtm_audit_append_after(chain_path, records, -1);
+}
+
+int
+qgtm_audit_append_after(const char *chain_path, json_t *records,
+    long long size)
+{
 	struct qgtm_buf out;
 	struct link l;
-	off_t size;
+	off_t bytes;
 	char *lock;
 	int fd, rc;
 
@@ -348,11 +427,14 @@ qgtm_audit_append_records(const char *chain_path, json_t *records)
 	if (fd == -1)
 		return -1;
 	qgtm_buf_init(&out, QGTM_AUDIT_MAX_APPEND);
-	rc = chain_tail(chain_path, &l, &size);
+	rc = chain_tail(chain_path, &l, &bytes);
+	if (rc == 0 && size >= 0 && l.seq + 1 != size)
+		rc = qgtm_seterr(QGTM_EX_TEMPFAIL, "%s: has %lld entries, not "
+		    "%lld: it grew meanwhile", chain_path, l.seq + 1, size);
 	if (rc == 0)
 		rc = build_entries(records, &l, &out);
 	if (rc == 0)
-		rc = write_entries(chain_path, &out, size);
+		rc = write_entries(chain_path, &out, bytes);
 	if (rc == 0)
 		QGTM_DEBUG("chain=%s appended=%zu last_seq=%lld", chain_path,
 		    json_array_size(records), l.seq);
@@ -387,11 +469,31 @@ settled_size(const char *path, int fd, int settle)
 	return size;
 }
 
+/* Add line to the tree; with an index, check the nodes it makes there. */
+static int
+tree_add(struct walk *w, const char *line, size_t n)
+{
+	unsigned char leaf[32], made[65][32];
+	uint64_t i = w->tree.size;
+	size_t k;
+
+	qgtm_merkle_leaf(line, n, leaf);
+	k = qgtm_merkle_add_leaf(&w->tree, leaf, made);
+	if (w->idx == NULL || i >= w->idx->size ||
+	    memcmp(w->idx->node[2 * i - (uint64_t)__builtin_popcountll(i)],
+	    made, 32 * k) == 0)
+		return 0;
+	return qgtm_seterr(QGTM_EX_NO, "seq %llu: the index '%s.idx' does "
+	    "not match the chain from here on: either the chain was rewritten "
+	    "or the index is damaged", (unsigned long long)i, w->path);
+}
+
 /* Check one line (n bytes; has_nl if it ended in "\n") as the next entry. */
 static int
 walk_line(struct walk *w, const char *line, size_t n, int has_nl)
 {
 	struct link l;
+	char root[65];
 
 	if (!has_nl) {
 		w->sum->torn = 1;
@@ -406,7 +508,14 @@ walk_line(struct walk *w, const char *line, size_t n, int has_nl)
 	if (strcmp(l.prev, w->sum->head) != 0)
 		return qgtm_seterr(QGTM_EX_NO, "seq %lld: prev is not the hash "
 		    "of the entry before", l.seq);
-	qgtm_merkle_add(&w->tree, line, n);
+	if (memmem(line, n, CHECKPOINT_TAG, sizeof CHECKPOINT_TAG - 1) != NULL) {
+		qgtm_merkle_root(&w->tree, root);
+		if (qgtm_audit_checkpoint_check(line, n, w->tree.size, root,
+		    w->pubkey) == -1)
+			return -1;
+	}
+	if (tree_add(w, line, n) == -1)
+		return -1;
 	memcpy(w->sum->head, l.hash, sizeof l.hash);
 	w->sum->entries++;
 	return 0;
@@ -470,12 +579,16 @@ open_chain(const char *path, FILE **f)
 	return 0;
 }
 
-/* qgtm_audit_walk; settle: wait for appenders (not when holding the lock). */
+/*
+ * qgtm_audit_walk; settle: wait for appenders (not when holding the lock);
+ * idx: an index to check the tree against (or NULL).
+ */
 static int
 walk_file(const char *chain_path, struct qgtm_audit_summary *out,
-    qgtm_audit_fn fn, void *arg, int settle)
+    qgtm_audit_fn fn, void *arg, int settle, const struct qgtm_mtree *idx,
+    const char *pubkey)
 {
-	struct walk w = { chain_path, 0, out, { 0 }, fn, arg };
+	struct walk w = { chain_path, 0, out, { 0 }, fn, arg, idx, pubkey };
 	off_t size;
 	FILE *f;
 	int rc;
@@ -501,33 +614,39 @@ int
 qgtm_audit_walk(const char *chain_path, struct qgtm_audit_summary *out,
     qgtm_audit_fn fn, void *arg)
 {
-	return walk_file(chain_path, out, fn, arg, 1);
+	return walk_file(chain_path, out, fn, arg, 1, NULL, NULL);
 }
 
 int
 qgtm_audit_verify(const char *chain_path, struct qgtm_audit_summary *out)
 {
-	return walk_file(chain_path, out, NULL, NULL, 1);
-}
-
-/* Add an entry line to the tree (callback of qgtm_audit_walk). */
-static int
-tree_add(const char *line, size_t n, unsigned long seq, void *arg)
-{
-	(void)seq;
-	qgtm_mtree_add(arg, line, n);
-	return 0;
+	return qgtm_audit_verify_key(chain_path, NULL, out);
 }
 
 int
-qgtm_audit_tree(const char *chain_path, struct qgtm_audit_summary *out,
-    struct qgtm_mtree *tree)
+qgtm_audit_verify_key(const char *chain_path, const char *pubkey,
+    struct qgtm_audit_summary *out)
 {
-	qgtm_mtree_init(tree);
-	if (qgtm_audit_walk(chain_path, out, tree_add, tree) == 0)
-		return 0;
-	qgtm_mtree_release(tree);
-	return -1;
+	struct qgtm_audit_summary isum;
+	struct qgtm_mtree idx;
+	char why[1024];
+	int has, rc;
+
+	/* A damaged index is reported once the chain itself checks out. */
+	has = qgtm_audit_index_open(chain_path, &idx, &isum);
+	snprintf(why, sizeof why, "%s", has == -1 ? qgtm_errmsg() : "");
+	rc = walk_file(chain_path, out, NULL, NULL, 1, has == 0 ? &idx : NULL,
+	    pubkey);
+	if (rc == 0 && has == -1)
+		rc = qgtm_seterr(QGTM_EX_NO, "%s", why);
+	else if (rc == 0 && has == 0 && idx.size > out->entries)
+		rc = qgtm_seterr(QGTM_EX_NO, "%s.idx: covers %llu entries, the "
+		    "chain has %lu: entries were cut off its end, or the index "
+		    "is another chain's", chain_path,
+		    (unsigned long long)idx.size, out->entries);
+	if (has == 0)
+		qgtm_mtree_release(&idx);
+	return rc;
 }
 
 /* ------------------------------------------------------------ repair -- */
@@ -584,7 +703,7 @@ qgtm_audit_repair(const char *chain_path, char **copy)
 	free(lock);
 	if (fd == -1)
 		return -1;
-	rc = walk_file(chain_path, &sum, NULL, NULL, 0);
+	rc = walk_file(chain_path, &sum, NULL, NULL, 0, NULL, NULL);
 	if (rc == -1 && sum.torn) {
 		rc = keep_tail(chain_path, (off_t)sum.good_bytes, copy);
 		if (rc == 0)

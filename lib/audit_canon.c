@@ -83,11 +83,12 @@ object(const char *p, const char *end, int depth)
 	if (++p < end && *p == '}')
 		return p + 1;
 	while (p < end && *p == '"') {
-		if ((k = string(p, end)) == NULL ||
-		    (key != NULL && !key_before(key, keylen, p, (size_t)(k - p))))
+		/* Keys compare without their quotes: "a" < "a!". */
+		if ((k = string(p, end)) == NULL || (key != NULL &&
+		    !key_before(key, keylen, p + 1, (size_t)(k - p - 2))))
 			return NULL;
-		key = p;
-		keylen = (size_t)(k - p);
+		key = p + 1;
+		keylen = (size_t)(k - p - 2);
 		if (k >= end || *k != ':' ||
 		    (p = value(k + 1, end, depth)) == NULL || p >= end)
 			return NULL;

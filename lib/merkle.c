@@ -3,6 +3,8 @@
  * RFC 6962), computed incrementally like the certificate-transparency
  * CompactMerkleTree: only the roots of the full subtrees are kept.
  */
+#include <sys/mman.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,20 +71,37 @@ qgtm_merkle_init(struct qgtm_merkle *m)
 	m->size = 0;
 }
 
-void
-qgtm_merkle_add(struct qgtm_merkle *m, const void *p, size_t n)
+size_t
+qgtm_merkle_add_leaf(struct qgtm_merkle *m, const unsigned char leaf[32],
+    unsigned char (*made)[32])
 {
 	int depth = __builtin_popcountll(m->size);
+	size_t k = 1;
 	uint64_t s;
 
-	hash_parts(0x00, "", 0, p, n, m->node[depth++]);
+	memcpy(m->node[depth++], leaf, 32);
+	if (made != NULL)
+		memcpy(made[0], leaf, 32);
 	/* Each trailing 1 bit of the old size is a full subtree to merge. */
 	for (s = m->size; s & 1; s >>= 1) {
 		hash_node(m->node[depth - 2], m->node[depth - 1],
 		    m->node[depth - 2]);
 		depth--;
+		if (made != NULL)
+			memcpy(made[k], m->node[depth - 1], 32);
+		k++;
 	}
 	m->size++;
+	return k;
+}
+
+void
+qgtm_merkle_add(struct qgtm_merkle *m, const void *p, size_t n)
+{
+	unsigned char leaf[32];
+
+	qgtm_merkle_leaf(p, n, leaf);
+	qgtm_merkle_add_leaf(m, leaf, NULL);
 }
 
 void
@@ -190,7 +209,10 @@ qgtm_mtree_init(struct qgtm_mtree *t)
 void
 qgtm_mtree_release(struct qgtm_mtree *t)
 {
-	free(t->node);
+	if (t->map != NULL)
+		munmap(t->map, t->maplen);
+	else
+		free(t->node);
 	qgtm_mtree_init(t);
 }
 

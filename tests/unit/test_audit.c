@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 
 #include "unit.h"
 
@@ -37,10 +38,13 @@ static void
 teardown(void)
 {
 	char *lock = qgtm_xasprintf("%s.lock", chain);
+	char *idx = qgtm_xasprintf("%s.idx", chain);
 
 	unlink(chain);
 	unlink(lock);
+	unlink(idx);
 	rmdir(dir);
+	free(idx);
 	free(lock);
 	free(chain);
 	free(dir);
@@ -650,6 +654,269 @@ START_TEST(test_random_mutations)
 }
 END_TEST
 
+/* ------------------------------------------------- quick checks -- */
+
+/*
+ * A random JSON value of depth at most d, mostly of the subset that
+ * qgtm_json_canon vouches for, sometimes not (a real, an escape,
+ * non-ASCII text), so that both answers happen.
+ */
+static json_t *
+random_value(unsigned *seed, int d)
+{
+	static const char *const words[] = { "a", "a!", "b", "", "type",
+	    "qty\n", "caf\xc3\xa9", "x/y", "A", "trace_id", "\"q\"", "~" };
+	json_t *v;
+	int i, n, kind = rand_r(seed) % (d > 0 ? 9 : 7);
+
+	switch (kind) {
+	case 0: return json_integer((json_int_t)rand_r(seed) - RAND_MAX / 2);
+	case 1: return json_integer(rand_r(seed) % 3 - 1);
+	case 2: return json_real(rand_r(seed) / 7.0);
+	case 3: return json_string(words[rand_r(seed) % 12]);
+	case 4: return json_true();
+	case 5: return json_false();
+	case 6: return json_null();
+	case 7:
+		v = json_array();
+		for (i = 0, n = rand_r(seed) % 4; i < n; i++)
+			json_array_append_new(v, random_value(seed, d - 1));
+		return v;
+	default:
+		v = json_object();
+		for (i = 0, n = rand_r(seed) % 5; i < n; i++)
+			json_object_set_new(v, words[rand_r(seed) % 12],
+			    random_value(seed, d - 1));
+		return v;
+	}
+}
+
+/* If qgtm_json_canon vouches for all of s, jansson gives s back. */
+static int
+canon_holds(const char *s, size_t n)
+{
+	json_t *v;
+	char *back;
+	int same;
+
+	if (qgtm_json_canon(s, s + n) != s + n)
+		return 0;
+	v = json_loadb(s, n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
+	ck_assert_msg(v != NULL, "vouched for invalid JSON '%.*s'", (int)n, s);
+	back = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	same = strlen(back) == n && memcmp(back, s, n) == 0;
+	ck_assert_msg(same, "vouched for '%.*s', canonical '%s'", (int)n, s,
+	    back);
+	free(back);
+	json_decref(v);
+	return 1;
+}
+
+/*
+ * qgtm_json_canon against jansson: for 20,000 random values in canonical
+ * form and every one-byte change of each, whatever it vouches for parses
+ * and dumps back to the same bytes; and it vouches for most plain values.
+ */
+START_TEST(test_json_canon)
+{
+	unsigned seed = 7;
+	size_t i, n, vouched = 0, plain = 0;
+	char *s;
+	json_t *v;
+	int k;
+
+	for (k = 0; k < 20000; k++) {
+		v = random_value(&seed, 3);
+		s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS |
+		    JSON_ENCODE_ANY);
+		n = strlen(s);
+		plain += strpbrk(s, ".\\\xc3") == NULL;
+		vouched += canon_holds(s, n);
+		i = (size_t)rand_r(&seed) % n;
+		s[i] = "{}[]\",:-0123 .eE\\az"[rand_r(&seed) % 20];
+		canon_holds(s, n);
+		canon_holds(s, i);
+		free(s);
+		json_decref(v);
+	}
+	ck_assert_uint_eq(vouched, plain);
+	ck_assert_uint_gt(plain, 5000);
+	ck_assert_ptr_null(qgtm_json_canon("-0", "-0" + 2));
+	ck_assert_ptr_null(qgtm_json_canon("{\"b\":1,\"a\":2}", "{\"b\":1,\"a\":2}" + 13));
+	ck_assert_ptr_null(qgtm_json_canon("{\"a\":1,\"a\":2}", "{\"a\":1,\"a\":2}" + 13));
+}
+END_TEST
+
+/* The answers of qgtm_audit_tree for size n (root, a proof of i). */
+static void
+tree_answers(uint64_t i, char root[65], unsigned char (*p)[32], size_t *len)
+{
+	struct qgtm_audit_summary sum;
+	struct qgtm_mtree t;
+
+	ck_assert_msg(qgtm_audit_tree(chain, &sum, &t) == 0, "%s",
+	    qgtm_errmsg());
+	memcpy(root, sum.root, 65);
+	ck_assert_int_eq(qgtm_mtree_prove(&t, i, t.size, p, len), 0);
+	qgtm_mtree_release(&t);
+}
+
+/*
+ * The index: the first tree writes it, later ones map it and answer the
+ * same; an append makes it stale and the next tree rebuilds it; verify
+ * checks every node of it, and that it covers no more than the chain.
+ */
+START_TEST(test_index)
+{
+	unsigned char p1[QGTM_MERKLE_MAX_PROOF][32], p2[QGTM_MERKLE_MAX_PROOF][32];
+	struct qgtm_audit_summary sum, isum;
+	char r1[65], r2[65], *idx = qgtm_xasprintf("%s.idx", chain), *text;
+	struct qgtm_mtree t;
+	size_t l1, l2, len;
+	FILE *f;
+
+	append_n(0, 37);
+	tree_answers(5, r1, p1, &l1);
+	ck_assert_int_eq(qgtm_audit_index_open(chain, &t, &isum), 0);
+	ck_assert_uint_eq(isum.entries, 37);
+	qgtm_mtree_release(&t);
+	tree_answers(5, r2, p2, &l2);
+	ck_assert_str_eq(r1, r2);
+	ck_assert_uint_eq(l1, l2);
+	ck_assert_mem_eq(p1, p2, 32 * l1);
+	verify_ok(37, &sum);
+	ck_assert_str_eq(sum.root, r1);
+
+	append_n(37, 30);
+	tree_answers(5, r2, p2, &l2);
+	verify_ok(67, &sum);
+	ck_assert_str_eq(sum.root, r2);
+	ck_assert_int_eq(qgtm_audit_index_open(chain, &t, &isum), 0);
+	ck_assert_uint_eq(isum.entries, 67);
+	qgtm_mtree_release(&t);
+
+	/* One node changed: verify names the entry that made it. */
+	f = fopen(idx, "r+");
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 64 + 32 * (2 * 40 - 2) + 3, SEEK_SET);     /* leaf 40 */
+	fputc('!', f);
+	fclose(f);
+	ck_assert_int_eq(qgtm_audit_verify(chain, &sum), -1);
+	ck_assert_ptr_nonnull(strstr(qgtm_errmsg(), "seq 40: the index"));
+
+	/* Whole entries cut off the end: valid chain, index says more. */
+	unlink(idx);
+	tree_answers(0, r2, p2, &l2);
+	text = unit_read_file(chain);
+	len = strlen(text) - 1;
+	while (len > 0 && text[len - 1] != '\n')
+		len--;
+	write_bytes(text, len);
+	free(text);
+	ck_assert_int_eq(qgtm_audit_verify(chain, &sum), -1);
+	ck_assert_ptr_nonnull(strstr(qgtm_errmsg(), "covers 67 entries"));
+
+	/* A damaged index: verify says so; a tree rebuilds it. */
+	unit_write_file(idx, "QGTMIDX1 short");
+	ck_assert_int_eq(qgtm_audit_verify(chain, &sum), -1);
+	ck_assert_ptr_nonnull(strstr(qgtm_errmsg(), "damaged"));
+	tree_answers(0, r2, p2, &l2);
+	verify_ok(66, &sum);
+	free(idx);
+}
+END_TEST
+
+/* A new Ed25519 key: its PEM text (free()) and base64 public key. */
+static char *
+new_key(char pub64[45])
+{
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	unsigned char pub[32];
+	size_t publen = sizeof pub;
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *data, *pem;
+	long len;
+
+	ck_assert_ptr_nonnull(key);
+	ck_assert_int_eq(PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0,
+	    NULL, NULL), 1);
+	len = BIO_get_mem_data(bio, &data);
+	pem = qgtm_xmalloc((size_t)len + 1);
+	memcpy(pem, data, (size_t)len);
+	pem[len] = '\0';
+	ck_assert_int_eq(EVP_PKEY_get_raw_public_key(key, pub, &publen), 1);
+	EVP_EncodeBlock((unsigned char *)pub64, pub, 32);
+	BIO_free(bio);
+	EVP_PKEY_free(key);
+	return pem;
+}
+
+/* Append rec (a JSON text) as one record. */
+static void
+append_text(const char *rec)
+{
+	json_t *recs = json_pack("[o]", json_loads(rec, 0, NULL));
+
+	ck_assert_int_eq(qgtm_audit_append_records(chain, recs), 0);
+	json_decref(recs);
+}
+
+/*
+ * A checkpoint signs (size, root) of the entries before it and verify
+ * checks it: against its own key, or the configured one; a changed
+ * signature, another key, a size or a root that is not the chain's fail.
+ */
+START_TEST(test_checkpoint)
+{
+	struct qgtm_audit_summary sum;
+	char pub[45], other[45], *pem = new_key(pub), *pem2 = new_key(other);
+	char *forged, *text;
+	struct qgtm_mtree t;
+	json_t *rec;
+
+	append_n(0, 5);
+	ck_assert_msg(qgtm_audit_checkpoint(chain, pem, &rec) == 0, "%s",
+	    qgtm_errmsg());
+	ck_assert_int_eq(json_integer_value(json_object_get(rec, "size")), 5);
+	ck_assert_str_eq(json_string_value(json_object_get(rec, "key")), pub);
+	json_decref(rec);
+	append_n(5, 3);
+	ck_assert_int_eq(qgtm_audit_checkpoint(chain, pem2, &rec), 0);
+	json_decref(rec);
+	verify_ok(10, &sum);
+	ck_assert_int_eq(qgtm_audit_verify_key(chain, pub, &sum), -1);
+	ck_assert_ptr_nonnull(strstr(qgtm_errmsg(), "seq 9: checkpoint: "
+	    "signed by another key"));
+	ck_assert_int_eq(qgtm_audit_checkpoint(chain, "not a key", &rec), -1);
+	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_DATAERR);
+
+	/* A checkpoint of the right size and root with a bad signature. */
+	text = unit_read_file(chain);
+	ck_assert_int_eq(qgtm_audit_tree(chain, &sum, &t), 0);
+	qgtm_mtree_release(&t);
+	forged = qgtm_xasprintf("{\"key\":\"%s\",\"origin\":\"qgtm-audit\","
+	    "\"root\":\"%s\",\"sig\":\"%.86s==\",\"size\":10,"
+	    "\"type\":\"audit_checkpoint\",\"v\":1}", pub, sum.root,
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+	append_text(forged);
+	verify_fails(11, "seq 10: checkpoint: bad signature");
+	free(forged);
+
+	/* The first checkpoint's record again: its size and root are old. */
+	write_bytes(text, strlen(text));
+	forged = qgtm_xstrdup(strstr(text, "{\"key\""));
+	strstr(forged, "},\"seq\"")[1] = '\0';       /* keep rec's '}' */
+	append_text(forged);
+	verify_fails(11, "seq 10: checkpoint: size is not 10, the entries "
+	    "before it");
+	free(forged);
+	free(text);
+	free(pem);
+	free(pem2);
+}
+END_TEST
+
 /* repair cuts a torn last line off and keeps it; refuses other damage. */
 START_TEST(test_repair)
 {
@@ -989,6 +1256,9 @@ suite_audit(void)
 	tcase_add_loop_test(tc, test_random_mutations, 0, MUT_SLICES);
 	tcase_add_test(tc, test_repair);
 	tcase_add_test(tc, test_trace);
+	tcase_add_test(tc, test_index);
+	tcase_add_test(tc, test_checkpoint);
+	tcase_add_test(tm, test_json_canon);
 	suite_add_tcase(s, tc);
 	tcase_add_test(tm, test_merkle_vectors);
 	tcase_add_test(tm, test_merkle_recursive);
