@@ -2,8 +2,9 @@
  * qgtm-fetch: pull a data source into the point-in-time store and print
  * what it fetched as JSON Lines: the deterministic sim market, or one of
  * the six real feeds (lib/feed*.c); `all` runs every configured feed at
- * once and `health` says how many are healthy. Each run records the
- * feed's health in feeds.jsonl.
+ * once and `health` says how many are healthy; `calendar` lists the week
+ * ahead's scheduled releases. Each run records the feed's health in
+ * feeds.jsonl.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -18,7 +19,9 @@ static const char usage_str[] =
     "[--now time] sim\n"
     "       qgtm-fetch [-Cnqv] [-c config] [--now time] source\n"
     "       qgtm-fetch [-Cqv] [-c config] [--now time] all\n"
-    "       qgtm-fetch [-Cjqv] [-c config] [--now time] health";
+    "       qgtm-fetch [-Cjqv] [-c config] [--now time] health\n"
+    "       qgtm-fetch [-Cjqv] [-c config] [--now time] [--week date] "
+    "calendar";
 
 static void __attribute__((noreturn))
 usage(int ex)
@@ -285,6 +288,42 @@ health(const struct qgtm_cfg *cfg, int json)
 	return rc;
 }
 
+/* The events of the week holding week_s (or today in New York). */
+static int
+calendar(const struct qgtm_cfg *cfg, const char *week_s, int json)
+{
+	struct qgtm_date d = qgtm_ny_date(qgtm_now());
+	json_t *events, *ev, *rec;
+	const char *key;
+	json_t *v;
+	size_t i;
+	int rc = 0;
+
+	if (week_s != NULL && (strlen(week_s) != 10 ||
+	    sscanf(week_s, "%4d-%2d-%2d", &d.year, &d.month, &d.day) != 3 ||
+	    qgtm_days_from_civil(d.year, d.month, d.day) !=
+	    parse_day("--week", week_s)))
+		qgtm_die(QGTM_EX_USAGE, "--week: invalid date '%s'", week_s);
+	events = qgtm_calendar_week(cfg, d.year, d.month, d.day);
+	json_array_foreach(events, i, ev) {
+		if (json && rc == 0) {
+			rec = qgtm_record_new("event", NULL);
+			json_object_foreach(ev, key, v)
+				json_object_set(rec, key, v);
+			rc = qgtm_jsonl_emit(rec);
+			json_decref(rec);
+		} else if (!json)
+			printf("%s  %s  (%s)%s\n", json_string_value(
+			    json_object_get(ev, "at_ny")), json_string_value(
+			    json_object_get(ev, "name")), json_string_value(
+			    json_object_get(ev, "touches")),
+			    json_is_true(json_object_get(ev, "pause")) ?
+			    "  auto-trading pauses" : "");
+	}
+	json_decref(events);
+	return rc == -1 ? QGTM_EX_IOERR : 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -293,10 +332,11 @@ main(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ "now", required_argument, NULL, 'N' },
 		{ "to", required_argument, NULL, 'T' },
+		{ "week", required_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct fetch f = { 0 };
-	const char *cfgpath = NULL, *from_s = NULL, *to_s = NULL;
+	const char *cfgpath = NULL, *from_s = NULL, *to_s = NULL, *week_s = NULL;
 	int ch, show_config = 0, dry = 0, json = 0, rc;
 
 	qgtm_init(argv[0], 0);
@@ -316,6 +356,7 @@ main(int argc, char *argv[])
 		case 'T': to_s = optarg; break;
 		case 'V': qgtm_version(); return qgtm_exit(0);
 		case 'v': qgtm_log_level++; break;
+		case 'W': week_s = optarg; break;
 		default: usage(QGTM_EX_USAGE);
 		}
 	}
@@ -334,6 +375,8 @@ main(int argc, char *argv[])
 		rc = fetch_all(&f.cfg);
 	else if (strcmp(argv[0], "health") == 0)
 		rc = health(&f.cfg, json);
+	else if (strcmp(argv[0], "calendar") == 0)
+		rc = calendar(&f.cfg, week_s, json);
 	else
 		rc = fetch_one(&f.cfg, argv[0], dry);
 	qgtm_cfg_release(&f.cfg);

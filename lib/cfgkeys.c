@@ -84,6 +84,9 @@ const struct qgtm_cfg_key qgtm_cfg_keys[] = {
 	{ "fetch.openbb.symbols", LIST, "GLD SLV", NULL,
 	    "symbols fetched from OpenBB" },
 
+	{ "calendar.pause", LIST, "fomc_decision:30", NULL,
+	    "events around which auto-trading pauses, as EVENT:MINUTES" },
+
 	{ "signal.strategies", LIST, "tsmom", NULL,
 	    "the strategies qgtm-signal runs" },
 	{ "signal.tsmom.lookback_months", INT, "12", NULL,

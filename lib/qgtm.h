@@ -2095,6 +2095,23 @@ time_t qgtm_cot_release(int y, int m, int d);
 time_t qgtm_eia_release(int y, int m, int d);
 
 /*
+ * qgtm_calendar_week: the events of the New York week (Monday 00:00 to the
+ * next Monday 00:00) holding the day y-m-d, sorted by time, as a new JSON
+ * array of objects {id, name, at (RFC 3339 UTC), at_ny ("YYYY-MM-DD HH:MM"
+ * New York), touches (the strategies it moves, space-separated), pause,
+ * and pause_from / pause_to when calendar.pause gives the event a window}.
+ * Events: EIA petroleum (Wednesday 10:30, holiday shifts), EIA natural gas
+ * (Thursday 10:30), COT (Friday 15:30, holiday shifts), FOMC decisions
+ * (14:00) and minutes (three weeks later), quarterly options expiration,
+ * NYSE holidays and early closes.
+ */
+json_t *qgtm_calendar_week(const struct qgtm_cfg *cfg, int y, int m, int d);
+
+/* qgtm_calendar_fomc_days: the built-in FOMC decision days (YYYY-MM-DD),
+ * borrowed, *n of them. */
+const char *const *qgtm_calendar_fomc_days(size_t *n);
+
+/*
  * The two-person reset (lib/reset.c). Operators are the items NAME:PUBKEY
  * of risk.operators, PUBKEY the base64 of the raw 32-byte Ed25519 public
  * key; each signs with the PEM private key in a mode 0600 file. A signature
