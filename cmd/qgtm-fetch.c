@@ -297,7 +297,7 @@ calendar(const struct qgtm_cfg *cfg, const char *week_s, int json)
 	const char *key;
 	json_t *v;
 	size_t i;
-	int rc = 0;
+	int rc = 0, status = 0;
 
 	if (week_s != NULL && (strlen(week_s) != 10 ||
 	    sscanf(week_s, "%4d-%2d-%2d", &d.year, &d.month, &d.day) != 3 ||
@@ -305,6 +305,10 @@ calendar(const struct qgtm_cfg *cfg, const char *week_s, int json)
 	    parse_day("--week", week_s)))
 		qgtm_die(QGTM_EX_USAGE, "--week: invalid date '%s'", week_s);
 	events = qgtm_calendar_week(cfg, d.year, d.month, d.day);
+	if (qgtm_calendar_releases(cfg, events, d.year, d.month, d.day) == -1) {
+		qgtm_warn("CPI and jobs dates left out: %s", qgtm_errmsg());
+		status = qgtm_errcode();
+	}
 	json_array_foreach(events, i, ev) {
 		if (json && rc == 0) {
 			rec = qgtm_record_new("event", NULL);
@@ -321,7 +325,7 @@ calendar(const struct qgtm_cfg *cfg, const char *week_s, int json)
 			    "  auto-trading pauses" : "");
 	}
 	json_decref(events);
-	return rc == -1 ? QGTM_EX_IOERR : 0;
+	return rc == -1 ? QGTM_EX_IOERR : status;
 }
 
 int

@@ -39,7 +39,17 @@ static const struct event_kind kinds[] = {
 	{ "opex", "Quarterly options expiration", "tsmom xsmom" },
 	{ "nyse_holiday", "NYSE closed", "all" },
 	{ "nyse_early_close", "NYSE closes early (13:00)", "all" },
+	{ "cpi", "Consumer Price Index (BLS)",
+	    "real_rate_gold gold_silver_ratio tsmom" },
+	{ "jobs", "Employment Situation (BLS)", "real_rate_gold tsmom" },
 };
+
+/* The FRED releases the calendar lists (FRED release ids, a fact of
+ * FRED's API: CPI is 10, the Employment Situation 50); both at 08:30. */
+static const struct {
+	int id;
+	const char *kind;
+} fred_releases[] = { { 10, "cpi" }, { 50, "jobs" } };
 
 const char *const *
 qgtm_calendar_fomc_days(size_t *n)
@@ -211,6 +221,91 @@ sort_events(json_t *events)
 	for (i = 0; i < n; i++)
 		json_array_append_new(events, v[i]);
 	free(v);
+}
+
+/* The release dates of FRED release id on or after `from_date`, as a new
+ * JSON array of date strings, or NULL with the error set. */
+static json_t *
+fred_release_dates(const struct qgtm_cfg *cfg, const char *key, int id,
+    const char *from_date)
+{
+	struct qgtm_http_req req;
+	struct qgtm_http_resp resp;
+	struct qgtm_buf url;
+	char idbuf[16];
+	json_t *doc, *dates = NULL, *v;
+	size_t i;
+
+	qgtm_buf_init(&url, 4096);
+	qgtm_buf_addf(&url, "%s/release/dates?",
+	    qgtm_cfg_str(cfg, "fetch.fred.url"));
+	snprintf(idbuf, sizeof idbuf, "%d", id);
+	qgtm_url_param(&url, "release_id", idbuf);
+	qgtm_url_param(&url, "file_type", "json");
+	qgtm_url_param(&url, "include_release_dates_with_no_data", "true");
+	qgtm_url_param(&url, "realtime_start", from_date);
+	qgtm_url_param(&url, "api_key", key);
+	qgtm_http_req_init(&req, cfg);
+	req.url = url.data;
+	qgtm_http_resp_init(&resp);
+	if (qgtm_http_do(&req, &resp) == 0 && resp.status != 200)
+		qgtm_seterr(qgtm_http_status_code(resp.status),
+		    "FRED release dates: HTTP %ld", resp.status);
+	else if (resp.status == 200) {
+		doc = json_loadb(resp.body.data, resp.body.len, 0, NULL);
+		if (!json_is_array(json_object_get(doc, "release_dates")))
+			qgtm_seterr(QGTM_EX_PROTOCOL,
+			    "FRED release dates: unexpected response");
+		else {
+			dates = json_array();
+			json_array_foreach(json_object_get(doc, "release_dates"),
+			    i, v)
+				if (json_is_string(json_object_get(v, "date")))
+					json_array_append(dates,
+					    json_object_get(v, "date"));
+		}
+		json_decref(doc);
+	}
+	qgtm_http_resp_release(&resp);
+	qgtm_buf_release(&url);
+	return dates;
+}
+
+int
+qgtm_calendar_releases(const struct qgtm_cfg *cfg, json_t *events, int y,
+    int m, int d)
+{
+	long day = qgtm_days_from_civil(y, m, d);
+	long monday = day - (qgtm_weekday(y, m, d) + 6) % 7;
+	time_t from = ny_on(monday, 0, 0), to = ny_on(monday + 7, 0, 0), t;
+	const char *env = getenv("FRED_API_KEY");
+	char monday_s[11], *key;
+	json_t *dates, *v;
+	size_t i, j;
+	int rc = 0;
+
+	if ((env == NULL || *env == '\0') &&
+	    *qgtm_cfg_str(cfg, "fetch.fred.api_key_file") == '\0')
+		return 1;
+	if ((key = qgtm_cfg_secret(cfg, "FRED_API_KEY",
+	    "fetch.fred.api_key_file")) == NULL)
+		return -1;
+	qgtm_date_fmt(from, monday_s);
+	for (i = 0; rc == 0 && i < sizeof fred_releases /
+	    sizeof fred_releases[0]; i++) {
+		dates = fred_release_dates(cfg, key, fred_releases[i].id,
+		    monday_s);
+		if (dates == NULL)
+			rc = -1;
+		json_array_foreach(dates, j, v)
+			if (qgtm_time_parse(json_string_value(v), &t) == 0)
+				add_event(events, cfg, fred_releases[i].kind,
+				    ny_on((long)(t / 86400), 8, 30), from, to);
+		json_decref(dates);
+	}
+	free(key);
+	sort_events(events);
+	return rc;
 }
 
 json_t *

@@ -2107,6 +2107,16 @@ time_t qgtm_eia_release(int y, int m, int d);
  */
 json_t *qgtm_calendar_week(const struct qgtm_cfg *cfg, int y, int m, int d);
 
+/*
+ * qgtm_calendar_releases: add to events (sorted again) the CPI and
+ * Employment Situation releases (08:30 New York) of the week of y-m-d,
+ * from FRED's fred/release/dates with include_release_dates_with_no_data.
+ * Returns 1 without asking when no FRED key is configured (FRED_API_KEY
+ * or fetch.fred.api_key_file), 0 when added, -1 with the error set.
+ */
+int qgtm_calendar_releases(const struct qgtm_cfg *cfg, json_t *events, int y,
+    int m, int d);
+
 /* qgtm_calendar_fomc_days: the built-in FOMC decision days (YYYY-MM-DD),
  * borrowed, *n of them. */
 const char *const *qgtm_calendar_fomc_days(size_t *n);

@@ -81,6 +81,29 @@ def fred(q):
                  "observations": obs[off:off + lim]}
 
 
+# Scheduled release dates of FRED releases (CPI = 10, Employment
+# Situation = 50), as fred/release/dates lists them with
+# include_release_dates_with_no_data=true: a fixed set for the tests.
+RELEASE_DATES = {10: ["2026-02-11", "2026-03-11", "2026-04-10"],
+                 50: ["2026-03-06", "2026-04-03"]}
+
+
+def fred_release_dates(q):
+    if "api_key" not in q:
+        return 400, {"error_code": 400, "error_message":
+                     "Bad Request.  Variable api_key is not set."}
+    rid = int(q.get("release_id", 0))
+    rt = q.get("realtime_start", str(TODAY))
+    future = q.get("include_release_dates_with_no_data") == "true"
+    dates = [d for d in RELEASE_DATES.get(rid, [])
+             if d >= rt and (future or d <= str(TODAY))]
+    return 200, {"realtime_start": rt, "realtime_end": "9999-12-31",
+                 "order_by": "release_date", "sort_order": "asc",
+                 "count": len(dates), "offset": 0, "limit": 10000,
+                 "release_dates": [{"release_id": rid, "date": d}
+                                   for d in dates]}
+
+
 def bar(d, i, k):
     utc_midnight_ny = 5 if d < dt.date(2026, 3, 8) else 4
     c = 200 + 10 * k + i
@@ -177,6 +200,8 @@ def openbb(q):
 def route(path, q, headers):
     if path == "/fred/series/observations":
         return "fred", lambda: fred(q)
+    if path == "/fred/release/dates":
+        return "fred", lambda: fred_release_dates(q)
     if path == "/v2/stocks/bars":
         return "alpaca", lambda: alpaca(q, headers)
     if re.fullmatch(r"/resource/[a-z0-9]{4}-[a-z0-9]{4}\.json", path):
