@@ -3,19 +3,34 @@
  * Lines) from files or stdin, turns the approved targets of each decision
  * into orders at the broker (the built-in sim paper broker), and prints the
  * decision followed by its order and fill records; every other record
- * passes through. positions prints the book, orders the order log.
+ * passes through. The kill switch has the last word over every order.
+ * positions prints the book, orders the order log, account the broker's
+ * account; flatten is the emergency exit to a flat account.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "qgtm.h"
 
 static const char usage_str[] =
     "usage: qgtm-order submit [-Cknqv] [-b broker] [-c config] [file ...]\n"
     "       qgtm-order positions [-Cj] [-c config]\n"
-    "       qgtm-order orders [-Cj] [-c config]";
+    "       qgtm-order orders [-Cj] [-c config]\n"
+    "       qgtm-order account [-Cj] [-b broker] [-c config]\n"
+    "       qgtm-order flatten [-Cqv] [-b broker] [-c config] --by operator"
+    " [--reason text] [--yes]\n"
+    "       qgtm-order reconcile [-Cqv] [-b broker] [-c config]";
+
+enum { V_SUBMIT, V_POSITIONS, V_ORDERS, V_ACCOUNT, V_FLATTEN, V_RECONCILE };
+
+/* The command line. */
+struct opts {
+	const char *cfgpath, *broker, *by, *reason;
+	int show_config, jflag, kflag, nflag, yes;
+};
 
 /* One input record and, for a decision, what became of it. */
 struct item {
@@ -77,7 +92,8 @@ input_release(struct input *in)
 
 /* Place the orders of every decision and make them durable; dies on error. */
 static void
-place_all(const struct qgtm_cfg *cfg, struct input *in, int nflag)
+place_all(const struct qgtm_cfg *cfg, struct qgtm_broker *b,
+    struct input *in, int nflag)
 {
 	struct qgtm_oms_run run;
 	struct item *it;
@@ -85,6 +101,10 @@ place_all(const struct qgtm_cfg *cfg, struct input *in, int nflag)
 	int n;
 
 	if (qgtm_oms_run_begin(&run, cfg, qgtm_now(), nflag) == -1)
+		qgtm_die_lib();
+	run.tier = qgtm_oms_tier(cfg);
+	if (b->ops != &qgtm_broker_sim_ops &&
+	    qgtm_oms_run_broker(&run, b) == -1)
 		qgtm_die_lib();
 	for (i = 0; i < in->n; i++) {
 		it = &in->v[i];
@@ -103,52 +123,80 @@ place_all(const struct qgtm_cfg *cfg, struct input *in, int nflag)
 	qgtm_oms_run_release(&run);
 }
 
+/* Print the records of recs (an array); stops at a write error. */
+static int
+emit_recs(json_t *recs)
+{
+	json_t *rec;
+	size_t i;
+
+	json_array_foreach(recs, i, rec)
+		if (qgtm_jsonl_emit(rec) == -1)
+			return -1;      /* reported once by qgtm_exit() */
+	return 0;
+}
+
 /* Print every record in input order, each decision before its orders. */
 static void
 emit_all(const struct input *in)
 {
-	json_t *rec;
-	size_t i, j;
+	size_t i;
 
-	for (i = 0; i < in->n; i++) {
-		if (qgtm_jsonl_emit(in->v[i].rec) == -1)
+	for (i = 0; i < in->n; i++)
+		if (qgtm_jsonl_emit(in->v[i].rec) == -1 ||
+		    emit_recs(in->v[i].out) == -1)
 			return;         /* reported once by qgtm_exit() */
-		json_array_foreach(in->v[i].out, j, rec)
-			if (qgtm_jsonl_emit(rec) == -1)
-				return;
-	}
 }
 
-/* The broker to use: -b, else order.broker. Only sim exists yet. */
+/* The broker to use: -b, else order.broker; dies when there is none. */
 static void
-check_broker(const struct qgtm_cfg *cfg, const char *broker)
+open_broker(const struct qgtm_cfg *cfg, const char *name,
+    struct qgtm_broker *b)
 {
-	if (broker == NULL)
-		broker = qgtm_cfg_str(cfg, "order.broker");
-	if (strcmp(broker, "alpaca") == 0)
-		qgtm_die(QGTM_EX_UNAVAILABLE, "broker 'alpaca' is not "
-		    "available yet");
-	if (strcmp(broker, "sim") != 0)
-		qgtm_die(QGTM_EX_USAGE, "unknown broker '%s'", broker);
+	if (qgtm_broker_open(b, cfg, name, qgtm_now()) == -1)
+		qgtm_die_lib();
+}
+
+/* The orders the broker did not take. */
+static size_t
+count_failed(const struct input *in)
+{
+	const char *status;
+	json_t *rec;
+	size_t i, j, n = 0;
+
+	for (i = 0; i < in->n; i++)
+		json_array_foreach(in->v[i].out, j, rec) {
+			status = json_string_value(json_object_get(rec,
+			    "status"));
+			n += status != NULL && strcmp(status, "failed") == 0;
+		}
+	return n;
 }
 
 /* submit: returns the exit status. */
 static int
-order_submit(const struct qgtm_cfg *cfg, int kflag, int nflag, int argc,
-    char **argv)
+order_submit(const struct qgtm_cfg *cfg, struct qgtm_broker *b,
+    const struct opts *o, int argc, char **argv)
 {
 	struct input in = { 0 };
+	size_t failed;
 	int rc = 0;
 
-	if (qgtm_jsonl_each(argc, argv, kflag, collect, &in) == -1) {
-		if (!kflag || qgtm_errcode() == QGTM_EX_IOERR)
+	if (qgtm_jsonl_each(argc, argv, o->kflag, collect, &in) == -1) {
+		if (!o->kflag || qgtm_errcode() == QGTM_EX_IOERR)
 			qgtm_die_lib();
 		qgtm_warn("%s", qgtm_errmsg());
 		rc = qgtm_errcode();
 	}
 	if (in.decisions > 0)
-		place_all(cfg, &in, nflag);
+		place_all(cfg, b, &in, o->nflag);
 	emit_all(&in);
+	if (rc == 0 && (failed = count_failed(&in)) > 0) {
+		qgtm_warn("%zu orders failed at the broker; a rerun sends "
+		    "them again", failed);
+		rc = QGTM_EX_UNAVAILABLE;
+	}
 	input_release(&in);
 	return rc;
 }
@@ -217,23 +265,201 @@ order_orders(const struct qgtm_cfg *cfg, int jflag)
 	return 0;
 }
 
-int
-main(int argc, char *argv[])
+/* account: the broker's account, as lines or (-j) its record. */
+static int
+order_account(const struct qgtm_cfg *cfg, const char *name, int jflag)
+{
+	struct qgtm_broker b;
+	json_t *rec;
+
+	open_broker(cfg, name, &b);
+	if ((rec = b.ops->account(&b)) == NULL)
+		qgtm_die_lib();
+	if (jflag)
+		qgtm_jsonl_emit(rec);
+	else
+		printf("broker %s\ncash %s\nmarket_value %s\nequity %s\n",
+		    str(rec, "broker"), str(rec, "cash"),
+		    str(rec, "market_value"), str(rec, "equity"));
+	json_decref(rec);
+	qgtm_broker_close(&b);
+	return 0;
+}
+
+/* Without --yes, the operator types FLATTEN at a terminal; dies if not. */
+static void
+confirm_flatten(const struct qgtm_broker *b)
+{
+	char line[64] = "";
+
+	if (!isatty(STDIN_FILENO))
+		qgtm_die(QGTM_EX_USAGE, "flatten: --yes is required when the "
+		    "input is not a terminal");
+	fprintf(stderr, "Close every position of the %s account? Type "
+	    "FLATTEN: ", b->ops->name);
+	if (fgets(line, sizeof line, stdin) == NULL ||
+	    strcmp(line, "FLATTEN\n") != 0)
+		qgtm_die(QGTM_EX_NO, "flatten: not confirmed; nothing done");
+}
+
+/* flatten: the emergency flatten; 0 only when the account is flat. */
+static int
+order_flatten(const struct qgtm_cfg *cfg, const struct opts *o)
+{
+	struct qgtm_flatten f;
+	struct qgtm_broker b;
+	json_t *out = json_array();
+	char *chain;
+	int rc;
+
+	open_broker(cfg, o->broker, &b);
+	if (!o->yes)
+		confirm_flatten(&b);
+	chain = qgtm_state_path(qgtm_cfg_str(cfg, "audit.chain"), 1);
+	if (chain == NULL)
+		qgtm_die_lib();
+	f.by = o->by;
+	f.reason = o->reason != NULL ? o->reason : "emergency flatten";
+	f.chain = chain;
+	rc = qgtm_flatten(&b, &f, out);
+	emit_recs(out);
+	json_decref(out);
+	free(chain);
+	qgtm_broker_close(&b);
+	if (rc == -1)
+		qgtm_die_lib();
+	if (rc == 0)
+		qgtm_warn("the %s account is NOT flat", b.ops->name);
+	return rc == 1 ? 0 : QGTM_EX_NO;
+}
+
+/* Raise the kill switch to NO_NEW over a critical break; dies if not. */
+static void
+recon_escalate(const struct qgtm_cfg *cfg)
+{
+	struct qgtm_ks_change c = { 0 };
+	struct qgtm_ks ks;
+	json_t *rec = NULL;
+	int rc = -1;
+
+	c.to = QGTM_TIER_NO_NEW;
+	c.reason = "reconciliation: critical break";
+	c.by = "qgtm-order reconcile";
+	c.only_up = 1;
+	c.expect_seq = -1;
+	if (qgtm_ks_open(&ks, cfg) == 0) {
+		rc = qgtm_ks_change(&ks, &c, &rec);
+		qgtm_ks_close(&ks);
+	}
+	if (rc == -1)
+		qgtm_die_lib();
+	if (rc == 1)
+		qgtm_jsonl_emit(rec);
+	json_decref(rec);
+}
+
+/* reconcile: 0 when the book and the broker agree, 1 on any break. */
+static int
+order_reconcile(const struct qgtm_cfg *cfg, const char *name)
+{
+	struct qgtm_broker b;
+	json_t *out = json_array();
+	int worst;
+
+	open_broker(cfg, name, &b);
+	if ((worst = qgtm_recon(&b, out)) == -1 ||
+	    qgtm_records_append(QGTM_OMS_RECON, out) == -1)
+		qgtm_die_lib();
+	emit_recs(out);
+	if (worst == 2)
+		recon_escalate(cfg);
+	json_decref(out);
+	qgtm_broker_close(&b);
+	return worst == 0 ? 0 : QGTM_EX_NO;
+}
+
+/* Run verb cmd; returns the exit status. */
+static int
+run_verb(const struct qgtm_cfg *cfg, int cmd, const struct opts *o,
+    int argc, char **argv)
+{
+	struct qgtm_broker b;
+	int rc;
+
+	switch (cmd) {
+	case V_SUBMIT:
+		open_broker(cfg, o->broker, &b);
+		b.dry_run = o->nflag;
+		rc = order_submit(cfg, &b, o, argc, argv);
+		qgtm_broker_close(&b);
+		return rc;
+	case V_POSITIONS:
+		return order_positions(cfg, o->jflag);
+	case V_ORDERS:
+		return order_orders(cfg, o->jflag);
+	case V_ACCOUNT:
+		return order_account(cfg, o->broker, o->jflag);
+	case V_FLATTEN:
+		return order_flatten(cfg, o);
+	default:
+		return order_reconcile(cfg, o->broker);
+	}
+}
+
+/* Read the options of verb cmd into o; dies on a bad one. */
+static void
+parse_opts(int cmd, int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "broker", required_argument, NULL, 'b' },
+		{ "by", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "reason", required_argument, NULL, 'R' },
+		{ "yes", no_argument, NULL, 'Y' },
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char *const optstrings[] = {
-		"b:Cc:hknqVv", "Cc:hjV", "Cc:hjV"
+		"b:Cc:hknqVv", "Cc:hjV", "Cc:hjV", "b:Cc:hjV", "b:Cc:hqVv",
+		"b:Cc:hqVv"
 	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, optstrings[cmd], longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'B': o->by = optarg; break;
+		case 'b': o->broker = optarg; break;
+		case 'C': o->show_config = 1; break;
+		case 'c': o->cfgpath = optarg; break;
+		case 'h': usage(0);
+		case 'j': o->jflag = 1; break;
+		case 'k': o->kflag = 1; break;
+		case 'n': o->nflag = 1; break;
+		case 'q': qgtm_log_level--; break;
+		case 'R': o->reason = optarg; break;
+		case 'V': qgtm_version(); exit(qgtm_exit(0));
+		case 'v': qgtm_log_level++; break;
+		case 'Y': o->yes = 1; break;
+		default: usage(QGTM_EX_USAGE);
+		}
+	}
+	if ((cmd != V_FLATTEN && (o->by != NULL || o->reason != NULL ||
+	    o->yes)) || (cmd == V_FLATTEN && o->by == NULL) ||
+	    (cmd != V_SUBMIT && optind < argc) || (o->broker != NULL &&
+	    (cmd == V_POSITIONS || cmd == V_ORDERS)))
+		usage(QGTM_EX_USAGE);
+}
+
+int
+main(int argc, char *argv[])
+{
 	static const char *const verbs[] = {
-		"submit", "positions", "orders", NULL
+		"submit", "positions", "orders", "account", "flatten",
+		"reconcile", NULL
 	};
-	const char *cfgpath = NULL, *broker = NULL;
+	struct opts o = { 0 };
 	struct qgtm_cfg cfg;
-	int ch, cmd, jflag = 0, kflag = 0, nflag = 0, show_config = 0, rc;
+	int cmd, rc;
 
 	qgtm_init(argv[0], 1);
 	switch (cmd = qgtm_cmd_verb(argc, argv, verbs)) {
@@ -247,35 +473,13 @@ main(int argc, char *argv[])
 			fprintf(stderr, "%s: %s\n", qgtm_progname, qgtm_errmsg());
 		usage(QGTM_EX_USAGE);
 	}
-	while ((ch = getopt_long(argc, argv, optstrings[cmd], longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'b': broker = optarg; break;
-		case 'C': show_config = 1; break;
-		case 'c': cfgpath = optarg; break;
-		case 'h': usage(0);
-		case 'j': jflag = 1; break;
-		case 'k': kflag = 1; break;
-		case 'n': nflag = 1; break;
-		case 'q': qgtm_log_level--; break;
-		case 'V': qgtm_version(); return qgtm_exit(0);
-		case 'v': qgtm_log_level++; break;
-		default: usage(QGTM_EX_USAGE);
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (cmd != 0 && (argc > 0 || broker != NULL))
-		usage(QGTM_EX_USAGE);
-	if ((rc = qgtm_cmd_start(&cfg, cfgpath, show_config)) != 0) {
+	parse_opts(cmd, argc, argv, &o);
+	if ((rc = qgtm_cmd_start(&cfg, o.cfgpath, o.show_config)) != 0) {
 		if (rc == 1)
 			return qgtm_exit(0);
 		qgtm_die_lib();
 	}
-	if (cmd == 0)
-		check_broker(&cfg, broker);
-	rc = cmd == 0 ? order_submit(&cfg, kflag, nflag, argc, argv) :
-	    cmd == 1 ? order_positions(&cfg, jflag) : order_orders(&cfg, jflag);
+	rc = run_verb(&cfg, cmd, &o, argc - optind, argv + optind);
 	qgtm_cfg_release(&cfg);
 	return qgtm_exit(rc);
 }

@@ -1,6 +1,7 @@
 /*
  * qgtm-signal: run strategies over the point-in-time store as of now (or
- * --now) and print one signal record per strategy. Records read from the
+ * --as-of, alias --now) and print one signal record per strategy; the
+ * strategy "combined" adds up the others by their budgets. Records read from the
  * input pass through, except bar records, which are the store's and end
  * here.
  */
@@ -13,7 +14,7 @@
 #include "qgtm.h"
 
 static const char usage_str[] =
-    "usage: qgtm-signal [-Ckqv] [-c config] [-s strategy] [--now time] "
+    "usage: qgtm-signal [-Ckqv] [-c config] [-s strategy] [--as-of time] "
     "[file ...]";
 
 #define MAX_STRATEGIES 16
@@ -65,6 +66,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
+		{ "as-of", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "now", required_argument, NULL, 'N' },
 		{ "strategy", required_argument, NULL, 's' },
@@ -86,7 +88,7 @@ main(int argc, char *argv[])
 		case 'k': keep_going = 1; break;
 		case 'N':
 			if (qgtm_clock_pin(optarg) == -1)
-				qgtm_die(QGTM_EX_USAGE, "--now: %s", qgtm_errmsg());
+				qgtm_die(QGTM_EX_USAGE, "--as-of: %s", qgtm_errmsg());
 			break;
 		case 'q': qgtm_log_level--; break;
 		case 's':

@@ -1,16 +1,24 @@
 /*
- * qgtm-status: the operator's view of the system. For now one verb: beat
- * records a heartbeat in the kill switch's backend, so that qgtm-risk
- * evaluate can tell a living system from a silent one.
+ * qgtm-status: the operator's view of the system. beat records a heartbeat
+ * in the kill switch's backend, so that qgtm-risk evaluate can tell a
+ * living system from a silent one; render writes the phone page, the
+ * readiness page and their JSON into a web root.
  */
+#include <sys/stat.h>
+
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "qgtm.h"
 
 static const char usage_str[] =
-    "usage: qgtm-status beat [-j] [-c config] [name]";
+    "usage: qgtm-status beat [-j] [-c config] [name]\n"
+    "       qgtm-status render [-c config] [--now time] [--out dir]";
+
+/* The pages render writes, by file name. */
+enum { PAGE_STATUS, PAGE_READINESS };
 
 static void __attribute__((noreturn))
 usage(int ex)
@@ -39,16 +47,76 @@ status_beat(const struct qgtm_cfg *cfg, const char *name, int jflag)
 	return rc;
 }
 
+/* Write one file of render atomically: dir/name holding b. */
+static void
+render_write(const char *dir, const char *name, struct qgtm_buf *b)
+{
+	char *path = qgtm_xasprintf("%s/%s", dir, name);
+
+	/* 0644: the web server reads the pages. */
+	if (qgtm_write_atomic_mode(path, b->data, b->len, 0644) == -1)
+		qgtm_die(QGTM_EX_CANTCREAT, "cannot write '%s': %s", path,
+		    qgtm_errmsg());
+	free(path);
+}
+
+/* Render one model (stolen) as NAME.json and as its page NAME.html
+ * (index.html for the status). */
+static void
+render_model(const char *dir, json_t *model, int page)
+{
+	struct qgtm_buf b;
+	char *json = json_dumps(model, JSON_INDENT(1) | JSON_ESCAPE_SLASH);
+
+	qgtm_buf_init(&b, 4 * 1024 * 1024);
+	if (json == NULL || qgtm_buf_addf(&b, "%s\n", json) == -1)
+		qgtm_die(QGTM_EX_SOFTWARE, "cannot serialize the model");
+	render_write(dir, page == PAGE_STATUS ? "status.json" :
+	    "readiness.json", &b);
+	qgtm_buf_reset(&b);
+	if ((page == PAGE_STATUS ? qgtm_page_status(&b, model) :
+	    qgtm_page_readiness(&b, model)) == -1)
+		qgtm_die(QGTM_EX_SOFTWARE, "page too large");
+	render_write(dir, page == PAGE_STATUS ? "index.html" :
+	    "readiness.html", &b);
+	qgtm_buf_release(&b);
+	free(json);
+	json_decref(model);
+}
+
+/* render: the two pages and their JSON into out (default <state>/www). */
+static int
+status_render(const struct qgtm_cfg *cfg, const char *out)
+{
+	char *dir = out != NULL ? qgtm_xstrdup(out) :
+	    qgtm_state_path("www", 0);
+	time_t now = qgtm_now();
+
+	if (dir == NULL)
+		qgtm_die_lib();
+	if (qgtm_mkdirs(dir, 0755) == -1)
+		qgtm_die_lib();
+	render_model(dir, qgtm_report_status(cfg, now), PAGE_STATUS);
+	render_model(dir, qgtm_report_readiness(cfg, now), PAGE_READINESS);
+	free(dir);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
-	static const char *const verbs[] = { "beat", NULL };
-	const char *cfgpath = NULL;
+	static const char *const verbs[] = { "beat", "render", NULL };
+	static const struct option longopts[] = {
+		{ "now", required_argument, NULL, 'N' },
+		{ "out", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *cfgpath = NULL, *out = NULL;
 	struct qgtm_cfg cfg;
-	int ch, jflag = 0, rc;
+	int ch, jflag = 0, rc, verb;
 
 	qgtm_init(argv[0], 0);
-	switch (qgtm_cmd_verb(argc, argv, verbs)) {
+	switch ((verb = qgtm_cmd_verb(argc, argv, verbs))) {
 	case QGTM_VERB_HELP:
 		usage(0);
 	case QGTM_VERB_VERSION:
@@ -59,22 +127,29 @@ main(int argc, char *argv[])
 			fprintf(stderr, "%s: %s\n", qgtm_progname, qgtm_errmsg());
 		usage(QGTM_EX_USAGE);
 	}
-	while ((ch = getopt(argc, argv, "c:hjV")) != -1) {
+	while ((ch = getopt_long(argc, argv, verb == 0 ? "c:hjV" : "c:hV",
+	    longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': cfgpath = optarg; break;
 		case 'h': usage(0);
 		case 'j': jflag = 1; break;
+		case 'N':
+			if (qgtm_clock_pin(optarg) == -1)
+				qgtm_die_lib();
+			break;
+		case 'o': out = optarg; break;
 		case 'V': qgtm_version(); return qgtm_exit(0);
 		default: usage(QGTM_EX_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc > 1)
+	if (argc > (verb == 0 ? 1 : 0) || (verb == 0 && out != NULL))
 		usage(QGTM_EX_USAGE);
 	if (qgtm_cmd_start(&cfg, cfgpath, 0) == -1)
 		qgtm_die_lib();
-	rc = status_beat(&cfg, argc == 1 ? argv[0] : "qgtm", jflag);
+	rc = verb == 0 ? status_beat(&cfg, argc == 1 ? argv[0] : "qgtm",
+	    jflag) : status_render(&cfg, out);
 	qgtm_cfg_release(&cfg);
 	return qgtm_exit(rc);
 }

@@ -55,3 +55,66 @@ qgtm_broker_sim_fill(const struct qgtm_broker_sim *b, const char *symbol,
 		out->commission = b->commission_min;
 	return 0;
 }
+
+/* The sim book marked at the broker's moment: positions, then account. */
+static json_t *
+sim_marked(struct qgtm_broker *b)
+{
+	struct qgtm_book book;
+	json_t *recs;
+
+	if (qgtm_oms_book_load(b->cfg, &book) == -1)
+		return NULL;
+	recs = qgtm_oms_positions(b->cfg, &book, b->as_of);
+	qgtm_book_release(&book);
+	return recs;
+}
+
+static json_t *
+sim_account(struct qgtm_broker *b)
+{
+	json_t *recs = sim_marked(b), *acct;
+
+	if (recs == NULL)
+		return NULL;
+	acct = json_incref(json_array_get(recs, json_array_size(recs) - 1));
+	json_decref(recs);
+	return acct;
+}
+
+static json_t *
+sim_positions(struct qgtm_broker *b)
+{
+	json_t *recs = sim_marked(b);
+
+	if (recs != NULL)
+		json_array_remove(recs, json_array_size(recs) - 1);
+	return recs;
+}
+
+/* The sim fills every order at once: none is ever open. */
+static json_t *
+sim_open_orders(struct qgtm_broker *b)
+{
+	(void)b;
+	return json_array();
+}
+
+static int
+sim_cancel_all(struct qgtm_broker *b, json_t *out)
+{
+	(void)b;
+	(void)out;
+	return 0;
+}
+
+static int
+sim_close_all(struct qgtm_broker *b, json_t *out)
+{
+	return qgtm_oms_close_all(b->cfg, b->as_of, out);
+}
+
+const struct qgtm_broker_ops qgtm_broker_sim_ops = {
+	"sim", sim_account, sim_positions, sim_open_orders, sim_cancel_all,
+	sim_close_all
+};

@@ -559,22 +559,49 @@ qgtm_decision_release(struct qgtm_decision *d)
 /* ---------------------------------------------------------------- run -- */
 
 int
+qgtm_oms_tier(const struct qgtm_cfg *cfg)
+{
+	struct qgtm_ks_state st;
+	struct qgtm_ks ks;
+
+	if (qgtm_ks_open(&ks, cfg) == -1) {
+		QGTM_WARN("msg=\"kill switch: %s; acting as FLATTEN\"",
+		    qgtm_errmsg());
+		return QGTM_TIER_FLATTEN;
+	}
+	qgtm_ks_read(&ks, &st);
+	qgtm_ks_close(&ks);
+	return st.effective;
+}
+
+/* The run's no-trade band: order.no_trade_band times its equity. */
+static int
+set_band(struct qgtm_oms_run *run)
+{
+	int64_t band;
+
+	if (qgtm_dec_from_double(qgtm_cfg_num(run->cfg, "order.no_trade_band"),
+	    QGTM_WEIGHT_SCALE, &band) == -1 || band < 0)
+		return qgtm_seterr(QGTM_EX_CONFIG,
+		    "config key order.no_trade_band: expected a number "
+		    "0 or more");
+	return qgtm_dec_mul(band, QGTM_WEIGHT_SCALE, run->equity, QGTM_CENTS,
+	    QGTM_CENTS, &run->band);
+}
+
+int
 qgtm_oms_run_begin(struct qgtm_oms_run *run, const struct qgtm_cfg *cfg,
     time_t as_of, int dry_run)
 {
 	char *lockpath;
-	int64_t band;
 
 	memset(run, 0, sizeof *run);
 	run->cfg = cfg;
 	run->as_of = as_of;
 	run->dry_run = dry_run;
 	run->lockfd = -1;
-	if (qgtm_dec_from_double(qgtm_cfg_num(cfg, "order.no_trade_band"),
-	    QGTM_WEIGHT_SCALE, &band) == -1 || band < 0)
-		return qgtm_seterr(QGTM_EX_CONFIG,
-		    "config key order.no_trade_band: expected a number "
-		    "0 or more");
+	if (qgtm_cfg_num(cfg, "order.no_trade_band") < 0)
+		return set_band(run);   /* the config error, before the lock */
 	if (qgtm_cfg_dec(cfg, "order.min_notional", QGTM_CENTS,
 	    &run->min_notional) == -1 || qgtm_broker_sim_init(&run->sim,
 	    cfg) == -1)
@@ -593,12 +620,64 @@ qgtm_oms_run_begin(struct qgtm_oms_run *run, const struct qgtm_cfg *cfg,
 	}
 	run->placed = json_array();
 	if (qgtm_oms_equity(cfg, &run->book, as_of, &run->equity) == -1 ||
-	    qgtm_dec_mul(band, QGTM_WEIGHT_SCALE, run->equity, QGTM_CENTS,
-	    QGTM_CENTS, &run->band) == -1) {
+	    set_band(run) == -1) {
 		qgtm_oms_run_release(run);
 		return -1;
 	}
 	return 0;
+}
+
+/* A decimal string field of a broker record at scale, 0 when absent. */
+static int
+broker_dec(json_t *rec, const char *key, int scale, int64_t *out)
+{
+	const char *s = json_string_value(json_object_get(rec, key));
+
+	*out = 0;
+	if (s != NULL && qgtm_dec_parse(s, scale, out) == -1)
+		return qgtm_seterr(QGTM_EX_PROTOCOL, "broker %s '%s': %s", key,
+		    s, qgtm_errmsg());
+	return 0;
+}
+
+/* Replace the positions of run's book with the broker's. */
+static int
+take_positions(struct qgtm_oms_run *run, json_t *recs)
+{
+	const char *sym;
+	json_t *rec;
+	int64_t qty;
+	size_t i;
+
+	run->book.npos = 0;
+	json_array_foreach(recs, i, rec) {
+		sym = qgtm_json_symbol(json_object_get(rec, "symbol"));
+		if (sym == NULL || broker_dec(rec, "qty", QGTM_QTY_SCALE,
+		    &qty) == -1)
+			return qgtm_seterr(QGTM_EX_PROTOCOL, "broker position "
+			    "%zu: bad symbol or qty", i);
+		if (qty != 0)
+			position_insert(&run->book, position_index(&run->book,
+			    sym), sym)->qty = qty;
+	}
+	return 0;
+}
+
+int
+qgtm_oms_run_broker(struct qgtm_oms_run *run, struct qgtm_broker *b)
+{
+	json_t *acct, *pos = NULL;
+	int rc = -1;
+
+	run->broker = b;
+	if ((acct = b->ops->account(b)) != NULL &&
+	    (pos = b->ops->positions(b)) != NULL &&
+	    broker_dec(acct, "equity", QGTM_CENTS, &run->equity) == 0 &&
+	    take_positions(run, pos) == 0)
+		rc = set_band(run);
+	json_decref(acct);
+	json_decref(pos);
+	return rc;
 }
 
 void
@@ -702,6 +781,76 @@ fill_record(const struct qgtm_decision *d, const char *id,
 	return rec;
 }
 
+/*
+ * Whether the kill switch refuses planned order pl: under FLATTEN every
+ * order of a submit, under NO_NEW one that adds risk (opens, grows or
+ * flips a position). A closing run places orders that only reduce.
+ */
+static int
+refused(const struct qgtm_oms_run *run, const struct plan *pl)
+{
+	const struct qgtm_position *p = qgtm_book_position(&run->book,
+	    pl->t->symbol);
+	int64_t held = p != NULL ? p->qty : 0, after = held + pl->delta;
+	int adds = after != 0 && (held == 0 || (held < 0) != (after < 0) ||
+	    (after < 0 ? -after : after) > (held < 0 ? -held : held));
+
+	if (run->closing)
+		return adds;
+	return run->tier >= QGTM_TIER_FLATTEN ||
+	    (run->tier >= QGTM_TIER_NO_NEW && adds);
+}
+
+/* Record in out the order of pl that the kill switch refused. */
+static void
+refuse(const struct qgtm_oms_run *run, const struct qgtm_decision *d,
+    const struct plan *pl, json_t *out)
+{
+	const char *tier = qgtm_tier_name(run->tier);
+	json_t *order = order_record(d, pl, "refused");
+
+	json_object_set_new(order, "reason", json_pack("s++",
+	    "kill switch tier ", tier != NULL ? tier : "?",
+	    run->tier >= QGTM_TIER_FLATTEN ? "" : ": the order adds risk"));
+	json_array_append_new(out, order);
+	QGTM_WARN("client_order_id=%s symbol=%s tier=%s msg=\"refused by the "
+	    "kill switch\"", pl->id, pl->t->symbol, tier);
+}
+
+/*
+ * Send one planned order to run's broker and record it in out, in the
+ * journal only when the broker took it; a failure is an order record
+ * with status "failed" and the reason, so a rerun sends it again.
+ */
+static int
+place_broker(struct qgtm_oms_run *run, const struct qgtm_decision *d,
+    const struct plan *pl, json_t *out)
+{
+	json_t *order = order_record(d, pl, run->dry_run ? "dry_run" :
+	    "failed"), *got = NULL;
+	const char *qty = json_string_value(json_object_get(order, "qty"));
+	int rc;
+
+	json_object_set_new(order, "broker", json_string(run->broker->ops->name));
+	rc = qgtm_alpaca_submit(run->broker, pl->id, pl->t->symbol,
+	    pl->delta > 0 ? "buy" : "sell", qty, &got);
+	if (rc == -1) {
+		json_object_set_new(order, "reason", json_string(qgtm_errmsg()));
+		QGTM_WARN("client_order_id=%s symbol=%s msg=\"%s\"", pl->id,
+		    pl->t->symbol, qgtm_errmsg());
+	} else if (got != NULL) {
+		json_object_set(order, "status", json_object_get(got, "status"));
+		json_object_set(order, "broker_order_id", json_object_get(got,
+		    "broker_order_id"));
+		json_object_set(run->book.orders, pl->id, order);
+		json_array_append_new(run->placed, json_pack("{s:O}", "order",
+		    order));
+	}
+	json_decref(got);
+	json_array_append_new(out, order);
+	return 0;
+}
+
 /* Fill one planned order, apply it to the book, record it in out. */
 static int
 place(struct qgtm_oms_run *run, const struct qgtm_decision *d,
@@ -738,7 +887,7 @@ qgtm_oms_run_decision(struct qgtm_oms_run *run, const struct qgtm_decision *d,
     json_t *out)
 {
 	struct plan *pl;
-	size_t i, n = 0;
+	size_t i, n = 0, placed;
 	int rc = 0;
 
 	if (!d->tradable)
@@ -748,10 +897,17 @@ qgtm_oms_run_decision(struct qgtm_oms_run *run, const struct qgtm_decision *d,
 		if (d->t[i].approved &&
 		    (rc = plan_intent(run, d, &d->t[i], &pl[n])) == 1)
 			n++;
-	for (i = 0; i < n && rc != -1; i++)
-		rc = place(run, d, &pl[i], out);
+	for (i = 0, placed = 0; i < n && rc != -1; i++) {
+		if (refused(run, &pl[i])) {
+			refuse(run, d, &pl[i], out);
+			continue;
+		}
+		rc = run->broker != NULL ? place_broker(run, d, &pl[i], out) :
+		    place(run, d, &pl[i], out);
+		placed++;
+	}
 	free(pl);
-	return rc == -1 ? -1 : (int)n;
+	return rc == -1 ? -1 : (int)placed;
 }
 
 /* Cut a torn last line (bytes after the last whole line) off the journal. */
@@ -829,5 +985,55 @@ qgtm_oms_run_commit(struct qgtm_oms_run *run)
 	free(path);
 	if (rc == 0)
 		json_array_clear(run->placed);
+	if (rc == 0 && run->broker != NULL)
+		return 0;       /* the broker's book is the broker's */
 	return rc == 0 ? write_snapshot(run) : -1;
+}
+
+int
+qgtm_oms_close_all(const struct qgtm_cfg *cfg, time_t as_of, json_t *out)
+{
+	struct qgtm_decision d = { 0 };
+	struct qgtm_oms_run run;
+	char ts[21];
+	size_t i;
+	int n;
+
+	if (qgtm_oms_run_begin(&run, cfg, as_of, 0) == -1)
+		return -1;
+	run.closing = 1;
+	d.strategy = qgtm_xstrdup("flatten");
+	d.trace_id = qgtm_xasprintf("flatten-%s-%zu", qgtm_time_fmt(as_of,
+	    ts), json_array_size(run.book.journal));
+	d.tradable = 1;
+	d.n = run.book.npos;
+	d.t = qgtm_xcalloc(d.n > 0 ? d.n : 1, sizeof *d.t);
+	for (i = 0; i < d.n; i++) {
+		memcpy(d.t[i].symbol, run.book.pos[i].symbol,
+		    sizeof d.t[i].symbol);
+		d.t[i].approved = 1;
+	}
+	n = qgtm_oms_run_decision(&run, &d, out);
+	if (n != -1 && qgtm_oms_run_commit(&run) == -1)
+		n = -1;
+	qgtm_oms_run_release(&run);
+	qgtm_decision_release(&d);
+	return n;
+}
+
+int
+qgtm_records_append(const char *rel, json_t *recs)
+{
+	struct qgtm_buf buf;
+	char *path;
+	int rc;
+
+	if ((path = qgtm_state_path(rel, 1)) == NULL)
+		return -1;
+	qgtm_buf_init(&buf, JOURNAL_MAX);
+	lines(recs, &buf);
+	rc = qgtm_append_fsync(path, buf.data, buf.len);
+	qgtm_buf_release(&buf);
+	free(path);
+	return rc;
 }

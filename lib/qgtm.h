@@ -615,6 +615,11 @@ int qgtm_mkdirs(const char *dir, mode_t mode);
  */
 int qgtm_write_atomic(const char *path, const void *p, size_t n);
 
+/* qgtm_write_atomic_mode: as qgtm_write_atomic, the new file having
+ * exactly mode (0640 above; 0644 for pages a web server reads). */
+int qgtm_write_atomic_mode(const char *path, const void *p, size_t n,
+    mode_t mode);
+
 /*
  * qgtm_append_fsync: append n bytes to path (created 0640 if missing) with
  * O_APPEND in one write, then fsync. Success is returned only after fsync.
@@ -1234,8 +1239,83 @@ json_t *qgtm_strategy_signal(const struct qgtm_strategy *st,
 double qgtm_tsmom_sigma(const double *r, size_t n, double com,
     double annualization);
 
-/* The tsmom strategy (lib/tsmom.c). */
-extern const struct qgtm_strategy qgtm_strategy_tsmom;
+/*
+ * The strategies, one file each, documented in qgtm-strategies(7):
+ * lib/tsmom.c, xsmom.c, riskparity.c, gsr.c, realrate.c, cot.c and
+ * inventory.c; and the combination of their targets by the budgets of
+ * signal.combined.budgets ("NAME=BUDGET" items), in lib/strategy.c. A
+ * combined target's weight is the exact sum (QGTM_WEIGHT_SCALE) of its
+ * "contributions", one per strategy: budget times that strategy's weight,
+ * rounded half to even; with signal.combined.target_vol > 0 the budget is
+ * first scaled by target_vol over the strategy's ex-ante volatility. Strategies that read observations (fred, eia,
+ * cftc) give weight 0 with a reason {"no_data", "hint"} when the store
+ * has none; those that read bars fail with QGTM_EX_NOINPUT.
+ */
+extern const struct qgtm_strategy qgtm_strategy_tsmom, qgtm_strategy_xsmom,
+    qgtm_strategy_vol_risk_parity, qgtm_strategy_gold_silver_ratio,
+    qgtm_strategy_real_rate_gold, qgtm_strategy_cot_positioning,
+    qgtm_strategy_inventory_surprise, qgtm_strategy_combined;
+
+/* Helpers shared by the strategies (lib/strategy.c). */
+
+/*
+ * qgtm_strategy_params: the parameters of strategy name: every key
+ * signal.NAME.KEY of the schema as "KEY" with its typed value, in schema
+ * order, then, when prices is set, "universe" (common.universe) and
+ * "source" (common.price_source). Returns a new reference.
+ */
+json_t *qgtm_strategy_params(const struct qgtm_cfg *cfg, const char *name,
+    int prices);
+
+/* qgtm_strategy_dec: x as a new JSON decimal string of QGTM_WEIGHT_SCALE
+ * places, rounded half away from zero; "0.000000" for NaN or Inf. */
+json_t *qgtm_strategy_dec(double x);
+
+/* qgtm_strategy_target: append {"symbol", "weight": qgtm_strategy_dec(w),
+ * "reason"} to targets; steals reason. */
+void qgtm_strategy_target(json_t *targets, const char *symbol, double w,
+    json_t *reason);
+
+/* qgtm_strategy_no_data: the reason {"no_data": "SOURCE/SERIES", "hint":
+ * "run qgtm-fetch SOURCE"} of a weight 0 (new reference). */
+json_t *qgtm_strategy_no_data(const char *source, const char *series);
+
+/* qgtm_strategy_formation: the index of the newest bar of s that is the
+ * last NYSE session of its month, or -1. */
+long qgtm_strategy_formation(const struct qgtm_series *s);
+
+/* qgtm_strategy_months_back: the index of the last bar dated in or before
+ * the calendar month `months` before that of bar f, or -1. */
+long qgtm_strategy_months_back(const struct qgtm_series *s, long f,
+    int months);
+
+/* qgtm_strategy_returns: the to - from simple daily returns of the closes
+ * of bars from..to (from < to): r[k] = close[from+k+1]/close[from+k] - 1.
+ * Returns a new allocation (free()). */
+double *qgtm_strategy_returns(const struct qgtm_series *s, size_t from,
+    size_t to);
+
+/*
+ * qgtm_strategy_bars: the bars as of as_of of each symbol of the array
+ * params.universe from params.source, *n of them in that order. Returns a
+ * new array (qgtm_strategy_bars_free()), or NULL with the store's error,
+ * or QGTM_EX_NOINPUT "no 'SRC' bars in the store as of T (run qgtm-fetch
+ * SRC first)" when no symbol has a bar.
+ */
+struct qgtm_series *qgtm_strategy_bars(json_t *params, time_t as_of,
+    size_t *n);
+void qgtm_strategy_bars_free(struct qgtm_series *s, size_t n);
+
+/*
+ * qgtm_strategy_band: the state after z[0..n-1] (non-finite values
+ * skipped) through entry and exit bands, from 0: +1 from a z >= entry
+ * until a z <= exit, -1 from a z <= -entry until a z >= -exit.
+ */
+int qgtm_strategy_band(const double *z, size_t n, double entry, double exit);
+
+/* qgtm_strategy_date_add: the date `days` after date (YYYY-MM-DD; days may
+ * be negative) into out. Returns 0, or -1 (QGTM_EX_DATAERR) for a bad date. */
+int qgtm_strategy_date_add(const char *date, long days, char out[11]);
 
 /* --------------------------------------------------------------- risk -- */
 
@@ -1440,6 +1520,8 @@ void qgtm_risk_release(struct qgtm_risk *r);
 #define QGTM_OMS_JOURNAL "oms/orders.jsonl"
 #define QGTM_OMS_LOCK "oms/lock"
 #define QGTM_OMS_SNAPSHOT "oms/book.json"
+/* The "recon" records of every qgtm-order reconcile, appended. */
+#define QGTM_OMS_RECON "oms/recon.jsonl"
 /* How long a writer waits for oms/lock before QGTM_EX_TEMPFAIL. */
 #define QGTM_OMS_LOCK_MS 10000
 /* "qgtm-" and 40 hex digits, with the NUL. */
@@ -1600,15 +1682,24 @@ struct qgtm_oms_run {
 	int64_t band;           /* order.no_trade_band * equity, QGTM_CENTS */
 	int64_t min_notional;   /* order.min_notional, QGTM_CENTS */
 	int dry_run;
+	int tier;               /* the kill switch's effective QGTM_TIER_* */
+	int closing;            /* 1: place only orders that reduce risk */
+	struct qgtm_broker *broker;     /* borrowed; NULL: the sim */
 	int lockfd;             /* oms/lock, or -1 for a dry run */
 	size_t journal_len;     /* bytes of whole lines in the journal */
 	json_t *placed;         /* journal lines not yet written */
 };
 
+/* qgtm_oms_tier: the kill switch's effective tier (QGTM_TIER_*), read
+ * through qgtm_ks_read(); FLATTEN when it cannot be opened (fail closed). */
+int qgtm_oms_tier(const struct qgtm_cfg *cfg);
+
 /*
  * qgtm_oms_run_begin: take oms/lock (not for a dry run; busy after
  * QGTM_OMS_LOCK_MS is QGTM_EX_TEMPFAIL), load the book and its equity at
- * as_of and the broker's terms. Returns 0 or -1; on -1 nothing is held.
+ * as_of and the broker's terms. The tier starts NORMAL (a backtest obeys
+ * no live switch); a live submit sets run->tier from qgtm_oms_tier().
+ * Returns 0 or -1; on -1 nothing is held.
  */
 int qgtm_oms_run_begin(struct qgtm_oms_run *run, const struct qgtm_cfg *cfg,
     time_t as_of, int dry_run);
@@ -1623,7 +1714,13 @@ int qgtm_oms_run_begin(struct qgtm_oms_run *run, const struct qgtm_cfg *cfg,
  * memory; its order record (status "filled") and fill record are appended
  * to out. A dry run appends the order records only, status "dry_run", and
  * changes nothing. Nothing is placed for a decision that fails (a missing
- * price: QGTM_EX_DATAERR). Returns the number of orders, or -1.
+ * price: QGTM_EX_DATAERR). The kill switch refuses every order under
+ * FLATTEN and, under NO_NEW, each that adds risk (opens, grows or flips a
+ * position), whatever the decision says: a refused order is appended to
+ * out as an order record with status "refused" and a reason, and is
+ * neither filled nor journaled. A closing run (run->closing) places only
+ * orders that reduce risk, whatever the tier. Returns the number of
+ * orders placed, or -1.
  */
 int qgtm_oms_run_decision(struct qgtm_oms_run *run,
     const struct qgtm_decision *d, json_t *out);
@@ -1639,6 +1736,32 @@ int qgtm_oms_run_commit(struct qgtm_oms_run *run);
 
 /* qgtm_oms_run_release: unlock and free what run owns. */
 void qgtm_oms_run_release(struct qgtm_oms_run *run);
+
+/*
+ * qgtm_oms_run_broker: send the run's orders to b (alpaca) instead of the
+ * sim: the equity and positions sizing them become the broker's (its
+ * account "equity" and positions), each order goes out through
+ * qgtm_alpaca_submit() with its client order id, and the journal gets the
+ * order alone (the broker fills it later; no snapshot is written). An
+ * order the broker did not take is an order record with status "failed"
+ * and a reason, not journaled, so a rerun sends it again. Call after
+ * qgtm_oms_run_begin(). Returns 0 or -1.
+ */
+int qgtm_oms_run_broker(struct qgtm_oms_run *run, struct qgtm_broker *b);
+
+/*
+ * qgtm_oms_close_all: close every position of the sim book at its last
+ * close at as_of in one closing run under oms/lock (strategy "flatten",
+ * trace_id "flatten-T-N" with N the journal's length, so a later close
+ * gets new client order ids); the order and fill records are appended to
+ * out. Returns the number of orders placed, or -1.
+ */
+int qgtm_oms_close_all(const struct qgtm_cfg *cfg, time_t as_of,
+    json_t *out);
+
+/* qgtm_records_append: append records (an array) as JSON Lines to the
+ * state file rel in one durable write. Returns 0 or -1 (QGTM_EX_IOERR). */
+int qgtm_records_append(const char *rel, json_t *recs);
 
 /* -------------------------------------------------------------- stats -- */
 
@@ -2356,6 +2479,163 @@ void qgtm_svg_text(FILE *out, const char *s);
 int qgtm_svg_equity(FILE *out, const char *title, const char *first,
     const char *last, const double *equity, const double *drawdown,
     size_t n);
+
+/* --------------------------------------------------------------- html -- */
+
+/*
+ * The only ways a string enters a page (lib/html.c, STYLE.md section 11).
+ * Each appends to b and returns 0, or -1 past b's cap.
+ * qgtm_html_raw: s as it is, for literals of the program only.
+ * qgtm_html_text: element content, & < > escaped.
+ * qgtm_html_attr: a quoted attribute value, & < > " ' escaped.
+ * qgtm_html_url: an href or src: unreserved characters and / : ? = # , ;
+ * @ + % kept, & as &amp;, anything else percent-encoded; a URL with a
+ * scheme other than http or https becomes "#".
+ */
+int qgtm_html_raw(struct qgtm_buf *b, const char *s);
+int qgtm_html_text(struct qgtm_buf *b, const char *s);
+int qgtm_html_attr(struct qgtm_buf *b, const char *s);
+int qgtm_html_url(struct qgtm_buf *b, const char *s);
+
+/* ------------------------------------------------------------- report -- */
+
+/*
+ * qgtm_report_money: cents as "$1,234.56" ("-$1,234.56" when negative),
+ * or with sign set "+$1,234.56" for zero and above, into out (32 bytes).
+ * Returns out.
+ */
+char *qgtm_report_money(int64_t cents, int sign, char out[32]);
+
+/*
+ * qgtm_report_status: the phone page's model at now (lib/report.c), a
+ * "status" record (new reference): equity and equity_text, gain (today's,
+ * from the day's first equity evaluate saw, else from the book marked at
+ * the last close before today; gain_basis says which) and gain_text, tier
+ * (effective) with tier_text, a plain sentence, positions (count),
+ * heartbeat (RFC 3339 or null), heartbeat_age_s, heartbeat_colour (green
+ * under 60 s, yellow under 120 s, red beyond or none), broker and
+ * broker_reachable (the account could be read and marked; when not,
+ * equity, gain and positions are null and error says why). Never fails.
+ */
+json_t *qgtm_report_status(const struct qgtm_cfg *cfg, time_t now);
+
+/*
+ * qgtm_report_readiness: the Sunday checklist at now, a "readiness" record
+ * (new reference): result (the worst row) and rows, each with id, title,
+ * result ("PASS", "WARN" or "FAIL"), reason (a sentence) and details (an
+ * object of the figures behind it). A row whose data does not exist yet
+ * says so in its reason. Never fails.
+ */
+json_t *qgtm_report_readiness(const struct qgtm_cfg *cfg, time_t now);
+
+/*
+ * qgtm_page_status, qgtm_page_readiness: the phone page and the
+ * readiness page (lib/page.c) of a model above (borrowed), appended to b:
+ * one self-contained HTML file with inline CSS and JS. Return 0 or -1
+ * past b's cap.
+ */
+int qgtm_page_status(struct qgtm_buf *b, json_t *status);
+int qgtm_page_readiness(struct qgtm_buf *b, json_t *readiness);
+
+/* ------------------------------------------------------------- broker -- */
+
+/*
+ * The broker interface (lib/broker.c, qgtm-order(1)): one table of
+ * operations per broker. Each returns records as the OMS writes them
+ * (qgtm-records(7)). "sim" (lib/broker_sim.c) is the OMS journal itself;
+ * "alpaca" (lib/broker_alpaca.c) is the Trading API v2 at
+ * broker.alpaca.url.
+ */
+struct qgtm_broker;
+
+struct qgtm_broker_ops {
+	const char *name;
+	/* the "account" record (new reference), or NULL */
+	json_t *(*account)(struct qgtm_broker *b);
+	/* the "position" records (a new array), or NULL */
+	json_t *(*positions)(struct qgtm_broker *b);
+	/* the open "order" records (a new array), or NULL */
+	json_t *(*open_orders)(struct qgtm_broker *b);
+	/* cancel every open order, appending what was canceled to out;
+	 * the number canceled, or -1 */
+	int (*cancel_all)(struct qgtm_broker *b, json_t *out);
+	/* close every position, appending order and fill records to out;
+	 * the number of closing orders, or -1 */
+	int (*close_all)(struct qgtm_broker *b, json_t *out);
+};
+
+/* An open broker. Owns url and the keys. */
+struct qgtm_broker {
+	const struct qgtm_broker_ops *ops;
+	const struct qgtm_cfg *cfg;     /* borrowed */
+	time_t as_of;           /* the sim marks and fills at this moment */
+	char *url;              /* alpaca: base URL without a trailing / */
+	int dry_run;            /* alpaca: print orders' requests, send none */
+	char *key_id, *secret;  /* alpaca: the API keys */
+};
+
+extern const struct qgtm_broker_ops qgtm_broker_sim_ops;
+extern const struct qgtm_broker_ops qgtm_broker_alpaca_ops;
+
+/*
+ * qgtm_broker_open: the broker named name (NULL: config key
+ * order.broker) at as_of; for alpaca, read its URL and keys
+ * (qgtm_cfg_secret: $APCA_API_KEY_ID or broker.alpaca.key_id_file,
+ * $APCA_API_SECRET_KEY or broker.alpaca.secret_key_file). An unknown
+ * name is QGTM_EX_USAGE. Returns 0 or -1; release with
+ * qgtm_broker_close() after 0.
+ */
+int qgtm_broker_open(struct qgtm_broker *b, const struct qgtm_cfg *cfg,
+    const char *name, time_t as_of);
+void qgtm_broker_close(struct qgtm_broker *b);
+
+/*
+ * qgtm_alpaca_submit: place a market day order of qty (a decimal string)
+ * on side ("buy" or "sell") with client_order_id id, and set *order to
+ * its "order" record (new reference). Never sent twice blindly: a 429 is
+ * waited out (Retry-After) and sent again, since it was not accepted; a
+ * timeout or lost connection, and a 422 "client_order_id must be
+ * unique", are resolved by GET /v2/orders:by_client_order_id: found, it
+ * is the order (returns 0); not found after a timeout, QGTM_EX_TEMPFAIL
+ * (nothing placed; a rerun with the same id is safe). 403 is
+ * QGTM_EX_NOPERM, 422 QGTM_EX_UNAVAILABLE, with Alpaca's message.
+ * With b->dry_run, the request is printed to standard error (the secret
+ * masked), nothing is sent and *order is NULL. Returns 1 when placed now,
+ * 0 when it was already placed (or a dry run), or -1.
+ */
+int qgtm_alpaca_submit(struct qgtm_broker *b, const char *id,
+    const char *symbol, const char *side, const char *qty, json_t **order);
+
+/* What qgtm_flatten() is asked. */
+struct qgtm_flatten {
+	const char *by;         /* the operator */
+	const char *reason;
+	const char *chain;      /* the audit chain each step is appended to */
+};
+
+/*
+ * qgtm_flatten: the emergency flatten. Raises the kill switch to FLATTEN
+ * (only up), cancels every open order, closes every position, confirms
+ * that the broker shows no position and no open order, and alerts. Each
+ * step gives a "flatten" record (step tier, cancel_all, close_all,
+ * confirm, alert; ok, detail, by, reason), appended to out and, with the
+ * step's order, fill and tier records, to the audit chain as it happens.
+ * Returns 1 when the account is flat, 0 when it is not, or -1 on an
+ * error (a step that failed has its record with ok false).
+ */
+int qgtm_flatten(struct qgtm_broker *b, const struct qgtm_flatten *f,
+    json_t *out);
+
+/*
+ * qgtm_recon: reconcile the OMS book with broker b (lib/recon.c): every
+ * symbol held by either is compared by quantity (a difference is a
+ * "critical" break), and every open order at the broker whose client
+ * order id the order log lacks is a "warn". Appends one "recon" record
+ * per break (severity, check "position" or "open_order", symbol or
+ * client_order_id, detail) and a last "summary" with the worst severity
+ * to out. Returns the worst severity (0 info, 1 warn, 2 critical) or -1.
+ */
+int qgtm_recon(struct qgtm_broker *b, json_t *out);
 
 #include "banned.h"
 

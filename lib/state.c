@@ -130,10 +130,24 @@ fsync_parent(const char *path)
 int
 qgtm_write_atomic(const char *path, const void *p, size_t n)
 {
+	return qgtm_write_atomic_mode(path, p, n, 0640);
+}
+
+int
+qgtm_write_atomic_mode(const char *path, const void *p, size_t n,
+    mode_t mode)
+{
 	char *tmp = qgtm_xasprintf("%s.tmp.%ld", path, (long)getpid());
 	int fd, rc = 0;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd != -1 && fchmod(fd, mode) == -1) {      /* past the umask */
+		rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot chmod '%s'", tmp);
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		return rc;
+	}
 	if (fd == -1) {
 		rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot create '%s'", tmp);
 		free(tmp);

@@ -9,9 +9,7 @@
  * feed and is not applied here (documented in qgtm-signal(1)).
  */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "qgtm.h"
 
@@ -37,70 +35,7 @@ qgtm_tsmom_sigma(const double *r, size_t n, double com, double annualization)
 static json_t *
 tsmom_params(const struct qgtm_cfg *cfg)
 {
-	return json_pack("{s:I,s:I,s:I,s:f,s:f,s:O,s:s}",
-	    "lookback_months", (json_int_t)qgtm_cfg_int(cfg,
-	    "signal.tsmom.lookback_months"),
-	    "vol_com_days", (json_int_t)qgtm_cfg_int(cfg,
-	    "signal.tsmom.vol_com_days"),
-	    "annualization", (json_int_t)qgtm_cfg_int(cfg,
-	    "signal.tsmom.annualization"),
-	    "target_vol", qgtm_cfg_num(cfg, "signal.tsmom.target_vol"),
-	    "max_weight", qgtm_cfg_num(cfg, "signal.tsmom.max_weight"),
-	    "universe", qgtm_cfg_list(cfg, "common.universe"),
-	    "source", qgtm_cfg_str(cfg, "common.price_source"));
-}
-
-/* Is date the last NYSE session of its month? */
-static int
-month_end_session(const char *date)
-{
-	int y, m, d;
-	long day;
-	struct qgtm_date next;
-
-	if (sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3)
-		return 0;
-	for (day = qgtm_days_from_civil(y, m, d) + 1;; day++) {
-		next = qgtm_civil_from_days(day);
-		if (next.month != m)
-			return 1;
-		if (qgtm_nyse_is_trading_day(next.year, next.month, next.day))
-			return 0;
-	}
-}
-
-/* Index of the newest month-end bar, or -1. */
-static long
-formation_index(const struct qgtm_series *s)
-{
-	long i;
-
-	for (i = (long)s->n - 1; i >= 0; i--)
-		if (month_end_session(s->bars[i].date))
-			return i;
-	return -1;
-}
-
-/* Index of the last bar in or before the month `months` before bar f. */
-static long
-lookback_index(const struct qgtm_series *s, long f, int months)
-{
-	char limit[24];
-	int y, m, d;
-	long i;
-
-	if (sscanf(s->bars[f].date, "%4d-%2d-%2d", &y, &m, &d) != 3)
-		return -1;
-	m -= months;
-	while (m < 1) {
-		m += 12;
-		y--;
-	}
-	snprintf(limit, sizeof limit, "%04d-%02d-31", y, m);
-	for (i = f; i >= 0; i--)
-		if (strcmp(s->bars[i].date, limit) <= 0)
-			return i;
-	return -1;
+	return qgtm_strategy_params(cfg, "tsmom", 1);
 }
 
 /* One symbol's measured inputs. */
@@ -116,19 +51,15 @@ static void
 measure(const struct qgtm_series *s, json_t *params, struct tsmom_leg *leg)
 {
 	double *r;
-	long i;
 
 	leg->ok = 0;
-	if ((leg->f = formation_index(s)) < 1)
+	if ((leg->f = qgtm_strategy_formation(s)) < 1)
 		return;
-	leg->from = lookback_index(s, leg->f, (int)json_integer_value(
+	leg->from = qgtm_strategy_months_back(s, leg->f, (int)json_integer_value(
 	    json_object_get(params, "lookback_months")));
 	if (leg->from < 0 || leg->from == leg->f)
 		return;
-	r = qgtm_xcalloc((size_t)leg->f, sizeof *r);
-	for (i = 1; i <= leg->f; i++)
-		r[i - 1] = (double)s->bars[i].close / (double)s->bars[i - 1].close
-		    - 1.0;
+	r = qgtm_strategy_returns(s, 0, (size_t)leg->f);
 	leg->sigma = qgtm_tsmom_sigma(r, (size_t)leg->f, (double)
 	    json_integer_value(json_object_get(params, "vol_com_days")),
 	    (double)json_integer_value(json_object_get(params, "annualization")));
@@ -138,22 +69,10 @@ measure(const struct qgtm_series *s, json_t *params, struct tsmom_leg *leg)
 	leg->ok = isfinite(leg->sigma) && leg->sigma > 0;
 }
 
-/* A double as a decimal string of 6 places (weights and reasons). */
-static json_t *
-dec6(double x)
-{
-	char buf[32];
-	int64_t v;
-
-	if (qgtm_dec_from_double(x, QGTM_WEIGHT_SCALE, &v) == -1)
-		v = 0;
-	return json_string(qgtm_dec_fmt(v, QGTM_WEIGHT_SCALE, buf, sizeof buf));
-}
-
-/* The target object of one leg given the number n of live legs. */
-static json_t *
-leg_target(const struct tsmom_leg *leg, const struct qgtm_series *s,
-    json_t *params, int n)
+/* Append the target of one leg given the number n of live legs. */
+static void
+leg_target(json_t *targets, const struct tsmom_leg *leg,
+    const struct qgtm_series *s, json_t *params, int n)
 {
 	double tv = json_real_value(json_object_get(params, "target_vol"));
 	double cap = json_real_value(json_object_get(params, "max_weight"));
@@ -168,51 +87,41 @@ leg_target(const struct tsmom_leg *leg, const struct qgtm_series *s,
 		    json_string(s->bars[leg->f].date));
 		json_object_set_new(reason, "lookback_from",
 		    json_string(s->bars[leg->from].date));
-		json_object_set_new(reason, "ret_12m", dec6(leg->ret));
-		json_object_set_new(reason, "sigma", dec6(leg->sigma));
+		json_object_set_new(reason, "ret_12m", qgtm_strategy_dec(leg->ret));
+		json_object_set_new(reason, "sigma", qgtm_strategy_dec(leg->sigma));
 	} else
 		json_object_set_new(reason, "insufficient_history",
 		    json_integer((json_int_t)s->n));
-	return json_pack("{s:s,s:o,s:o}", "symbol", leg->symbol, "weight",
-	    dec6(w), "reason", reason);
+	qgtm_strategy_target(targets, leg->symbol, w, reason);
 }
 
 static int
 tsmom_targets(const struct qgtm_cfg *cfg, json_t *params, time_t as_of,
     json_t *targets, time_t *data_as_of)
 {
-	json_t *universe = json_object_get(params, "universe"), *v;
-	const char *source = json_string_value(json_object_get(params, "source"));
-	size_t i, n = json_array_size(universe), have = 0;
-	struct qgtm_series *s = qgtm_xcalloc(n, sizeof *s);
-	struct tsmom_leg *legs = qgtm_xcalloc(n, sizeof *legs);
-	int live = 0, rc = 0;
-	char ts[21];
+	json_t *universe = json_object_get(params, "universe");
+	struct qgtm_series *s;
+	struct tsmom_leg *legs;
+	size_t i, n;
+	int live = 0;
 
 	(void)cfg;
 	*data_as_of = 0;
-	json_array_foreach(universe, i, v) {
-		legs[i].symbol = json_string_value(v);
-		if ((rc = qgtm_pit_bars(source, legs[i].symbol, as_of, &s[i])) == -1)
-			break;
-		have += s[i].n > 0;
+	if ((s = qgtm_strategy_bars(params, as_of, &n)) == NULL)
+		return -1;
+	legs = qgtm_xcalloc(n > 0 ? n : 1, sizeof *legs);
+	for (i = 0; i < n; i++) {
+		legs[i].symbol = json_string_value(json_array_get(universe, i));
 		measure(&s[i], params, &legs[i]);
 		live += legs[i].ok;
 		if (legs[i].ok && s[i].bars[legs[i].f].available_at > *data_as_of)
 			*data_as_of = s[i].bars[legs[i].f].available_at;
 	}
-	if (rc == 0 && have == 0)
-		rc = qgtm_seterr(QGTM_EX_NOINPUT, "no '%s' bars in the store as of "
-		    "%s (run qgtm-fetch %s first)", source,
-		    qgtm_time_fmt(as_of, ts), source);
-	for (i = 0; rc == 0 && i < n; i++)
-		json_array_append_new(targets, leg_target(&legs[i], &s[i], params,
-		    live > 0 ? live : 1));
 	for (i = 0; i < n; i++)
-		qgtm_series_release(&s[i]);
-	free(s);
+		leg_target(targets, &legs[i], &s[i], params, live > 0 ? live : 1);
+	qgtm_strategy_bars_free(s, n);
 	free(legs);
-	return rc;
+	return 0;
 }
 
 const struct qgtm_strategy qgtm_strategy_tsmom = {

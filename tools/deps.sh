@@ -7,7 +7,7 @@ set -eu
 PACKAGES="gcc make pkg-config libc6-dev
 libcurl4-openssl-dev libjansson-dev libssl-dev libyaml-dev
 check bats mandoc jq python3
-redis-server libhiredis-dev openssl
+redis-server libhiredis-dev openssl lighttpd
 python3-numpy"
 
 missing=

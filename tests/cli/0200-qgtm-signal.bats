@@ -89,5 +89,5 @@ setup() {
 
 @test "an unknown strategy is exit 64" {
 	run -64 --separate-stderr qgtm-signal -s nope </dev/null
-	[[ $stderr == *"unknown strategy 'nope' (available: tsmom)"* ]]
+	[[ $stderr == *"unknown strategy 'nope' (available: tsmom xsmom vol_risk_parity gold_silver_ratio real_rate_gold cot_positioning inventory_surprise combined)"* ]]
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # qgtm-order: submit to the sim broker (goldens, idempotent reruns, dry
-# runs), positions, orders, and the error paths.
+# runs), positions, orders, and the error paths; the kill switch over
+# submit, concurrent submits, account, and the emergency flatten on sim.
 
 setup() {
 	load ../lib
@@ -9,6 +10,7 @@ setup() {
 	bar SLV 2026-01-02 20.000000
 	bar GDX 2026-01-02 40.000000
 	LOG=$QGTM_STATE_DIR/oms/orders.jsonl
+	CHAIN=$QGTM_STATE_DIR/audit/chain.jsonl
 }
 
 # bar SYMBOL DATE CLOSE: one bar in the sim store, known at 21:00 UTC.
@@ -63,6 +65,8 @@ bar() {
 }
 
 @test "-n shows the orders and changes nothing" {
+	# The kill switch is read by every submit; its first read creates it.
+	qgtm-risk status >/dev/null
 	state_snapshot "$BATS_TEST_TMPDIR/before"
 	qgtm-order submit -n "$FIXTURES/order-decisions.jsonl" >"$BATS_TEST_TMPDIR/out"
 	run -0 jq -r 'select(.type == "order" or .type == "fill") |
@@ -115,10 +119,10 @@ equity 100000.00" ]
 	[ "$output" = "GLD	sell	250" ]
 }
 
-@test "the alpaca broker is not available yet: exit 69" {
+@test "alpaca without keys: exit 78; an unknown broker: exit 64" {
 	state_snapshot "$BATS_TEST_TMPDIR/before"
-	run -69 --separate-stderr qgtm-order submit -b alpaca "$FIXTURES/order-decisions.jsonl"
-	[ "$stderr" = "qgtm-order: broker 'alpaca' is not available yet" ]
+	run -78 --separate-stderr qgtm-order submit -b alpaca "$FIXTURES/order-decisions.jsonl"
+	[[ $stderr == "qgtm-order: secret not configured: set APCA_API_KEY_ID"* ]]
 	run -64 --separate-stderr qgtm-order submit --broker nope "$FIXTURES/order-decisions.jsonl"
 	[ "$stderr" = "qgtm-order: unknown broker 'nope'" ]
 	assert_state_unchanged "$BATS_TEST_TMPDIR/before"
@@ -225,4 +229,162 @@ GDX" ]
 	assert_one_line "$stderr"
 	[[ $stderr == *"lock '$QGTM_STATE_DIR/oms/lock' is busy"* ]]
 	[ ! -e "$LOG" ]
+}
+
+# decision TRACE SYM=WEIGHT ...: an approved decision of strategy tsmom.
+decision() {
+	local trace=$1 t
+	shift
+	for t; do printf '%s\n' "${t%%=*} ${t#*=}"; done |
+		jq -cRn --arg trace "$trace" '{type: "decision", v: 1,
+		ts: "2026-01-05T21:00:00Z", src: "qgtm-risk", trace_id: $trace,
+		strategy: "tsmom", status: "approved",
+		targets: [inputs | split(" ") |
+			{symbol: .[0], approved_weight: .[1]}]}'
+}
+
+# orders FILE: "SYMBOL SIDE QTY STATUS" of the order records in FILE.
+orders() {
+	jq -r 'select(.type == "order") | "\(.symbol) \(.side) \(.qty) \(.status)"' "$1"
+}
+
+@test "FLATTEN: submit refuses every order, places nothing" {
+	qgtm-risk escalate --to FLATTEN --reason drill --by bob >/dev/null
+	run -0 --separate-stderr qgtm-order submit "$FIXTURES/order-decisions.jsonl"
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/out"
+	run orders "$BATS_TEST_TMPDIR/out"
+	[ "$output" = "GLD buy 250 refused
+SLV sell 500 refused" ]
+	run jq -r 'select(.status == "refused") | .reason' "$BATS_TEST_TMPDIR/out"
+	[ "${lines[0]}" = "kill switch tier FLATTEN" ]
+	[[ $stderr == *'symbol=GLD tier=FLATTEN msg="refused by the kill switch"'* ]]
+	[ ! -e "$LOG" ]
+	! jq -e 'select(.type == "fill")' "$BATS_TEST_TMPDIR/out" >/dev/null
+}
+
+@test "NO_NEW: orders that add risk are refused, those that reduce go through" {
+	qgtm-order submit "$FIXTURES/order-decisions.jsonl" >/dev/null
+	qgtm-risk escalate --to NO_NEW --reason drill --by bob >/dev/null
+	# GLD grows, SLV's short shrinks, GDX opens.
+	decision t2 GLD=0.300000 SLV=-0.050000 GDX=0.100000 >"$BATS_TEST_TMPDIR/in"
+	qgtm-order submit "$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out" 2>/dev/null
+	run orders "$BATS_TEST_TMPDIR/out"
+	[ "$output" = "GLD buy 49 refused
+SLV buy 251 filled
+GDX buy 249 refused" ]
+	[ "$(wc -l <"$LOG")" -eq 3 ]
+}
+
+@test "NO_NEW: turning a short into a long is refused" {
+	qgtm-order submit "$FIXTURES/order-decisions.jsonl" >/dev/null
+	qgtm-risk escalate --to NO_NEW --reason drill --by bob >/dev/null
+	decision t3 SLV=0.050000 >"$BATS_TEST_TMPDIR/in"
+	qgtm-order submit "$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out" 2>/dev/null
+	run orders "$BATS_TEST_TMPDIR/out"
+	[ "$output" = "SLV buy 749 refused" ]
+}
+
+@test "a kill switch that cannot be trusted fails closed: no new risk" {
+	qgtm-risk status >/dev/null
+	printf 'garbage' >"$QGTM_STATE_DIR/risk/killswitch.json"
+	decision t4 GDX=0.100000 >"$BATS_TEST_TMPDIR/in"
+	qgtm-order submit "$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out" 2>/dev/null
+	run orders "$BATS_TEST_TMPDIR/out"
+	[ "$output" = "GDX buy 250 refused" ]
+	[ ! -e "$LOG" ]
+}
+
+@test "eight submits at once place each order once" {
+	qgtm-risk status >/dev/null
+	decision t5 GLD=0.100000 SLV=0.100000 >"$BATS_TEST_TMPDIR/in"
+	for i in 1 2 3 4 5 6 7 8; do
+		qgtm-order submit "$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out$i" &
+	done
+	wait
+	[ "$(wc -l <"$LOG")" -eq 2 ]
+	[ "$(jq -r .order.client_order_id "$LOG" | sort -u | wc -l)" -eq 2 ]
+	[ "$(cat "$BATS_TEST_TMPDIR"/out? | jq -r 'select(.type == "fill") |
+		.client_order_id' | wc -l)" -eq 2 ]
+}
+
+@test "account prints the broker's account" {
+	qgtm-order submit "$FIXTURES/order-decisions.jsonl" >/dev/null
+	run -0 --separate-stderr qgtm-order account -b sim
+	[ "$output" = "broker sim
+cash 84978.75
+market_value 15000.00
+equity 99978.75" ]
+	run -0 qgtm-order account -j
+	[ "$(jq -r '[.type, .equity, .positions] | @tsv' <<<"$output")" = "account	99978.75	2" ]
+	run -78 --separate-stderr qgtm-order account -b alpaca
+	[[ $stderr == *"secret not configured"* ]]
+}
+
+@test "flatten: tier FLATTEN, every position closed, flat, every step audited" {
+	qgtm-order submit "$FIXTURES/order-decisions.jsonl" >/dev/null
+	run -0 --separate-stderr qgtm-order flatten --by alice --reason drill --yes
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/out"
+	run jq -r 'select(.type == "flatten") | "\(.step) \(.ok) \(.by) \(.reason)"' \
+		"$BATS_TEST_TMPDIR/out"
+	[ "$output" = "tier true alice drill
+cancel_all true alice drill
+close_all true alice drill
+confirm true alice drill
+alert true alice drill" ]
+	run orders "$BATS_TEST_TMPDIR/out"
+	[ "$output" = "GLD sell 250 filled
+SLV buy 500 filled" ]
+	run -0 qgtm-order positions
+	[ "$output" = "cash 99957.50
+equity 99957.50" ]
+	[ "$(qgtm-risk status -j | jq -r .tier)" = FLATTEN ]
+	qgtm-audit verify >/dev/null
+	# The chain holds exactly what was printed, in order.
+	diff <(jq -cS . "$BATS_TEST_TMPDIR/out") <(jq -cS .rec "$CHAIN")
+	[ "$(jq -r .rec.type "$CHAIN" | sort | uniq -c | tr -s ' ')" = " 2 fill
+ 5 flatten
+ 2 order
+ 1 tier" ]
+}
+
+@test "flatten twice: the second finds the tier raised and the book flat" {
+	qgtm-order submit "$FIXTURES/order-decisions.jsonl" >/dev/null
+	qgtm-order flatten --by alice --yes >/dev/null
+	run -0 --separate-stderr qgtm-order flatten --by carol --yes
+	run jq -r 'select(.type == "flatten") | "\(.step) \(.ok) \(.detail)"' <<<"$output"
+	[ "${lines[0]}" = "tier true already FLATTEN" ]
+	[ "${lines[2]}" = "close_all true 0 closing orders" ]
+	[ "${lines[3]}" = "confirm true 0 positions, 0 open orders" ]
+	[ "$(wc -l <"$LOG")" -eq 4 ]
+	qgtm-audit verify >/dev/null
+}
+
+@test "flatten without --by, or without --yes off a terminal: exit 64" {
+	run -64 --separate-stderr qgtm-order flatten --yes
+	run -64 --separate-stderr qgtm-order flatten --by alice </dev/null
+	[ "$stderr" = "qgtm-order: flatten: --yes is required when the input is not a terminal" ]
+	run -64 --separate-stderr qgtm-order submit --by alice
+	run -64 --separate-stderr qgtm-order positions --yes
+	run -64 --separate-stderr qgtm-order positions --broker sim
+	[ ! -e "$QGTM_STATE_DIR/risk/killswitch.json" ]
+}
+
+@test "flatten on a chain it cannot append to still flattens, exit 74" {
+	qgtm-order submit "$FIXTURES/order-decisions.jsonl" >/dev/null
+	mkdir -p "$QGTM_STATE_DIR/audit"
+	printf '{"torn' >"$CHAIN"
+	run -74 --separate-stderr qgtm-order flatten --by alice --yes
+	[[ $stderr == *"the audit chain lacks flatten steps"* ]]
+	run -0 qgtm-order positions
+	[ "$output" = "cash 99957.50
+equity 99957.50" ]
+}
+
+@test "reconcile on sim: the book is the broker's, info, exit 0, recorded" {
+	qgtm-order submit "$FIXTURES/order-decisions.jsonl" >/dev/null
+	run -0 --separate-stderr qgtm-order reconcile
+	[ "$(jq -r '"\(.type) \(.severity) \(.check) \(.detail)"' <<<"$output")" = \
+		"recon info summary 2 positions, 0 open orders at the sim broker" ]
+	diff <(printf '%s\n' "$output") "$QGTM_STATE_DIR/oms/recon.jsonl"
+	run -64 --separate-stderr qgtm-order reconcile extra
 }

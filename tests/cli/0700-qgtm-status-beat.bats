@@ -27,8 +27,8 @@ setup() {
 @test "usage errors exit 64" {
 	run -64 --separate-stderr qgtm-status
 	run -64 --separate-stderr qgtm-status beat a b
-	run -64 --separate-stderr qgtm-status render
-	[[ $stderr == "qgtm-status: unknown command 'render'"* ]]
+	run -64 --separate-stderr qgtm-status flush
+	[[ $stderr == "qgtm-status: unknown command 'flush'"* ]]
 }
 
 @test "an unknown backend is a config error (78)" {

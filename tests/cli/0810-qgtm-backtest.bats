@@ -59,7 +59,7 @@ key() {
 
 @test "bad options: one line, exit 64, nothing written, no state left" {
 	run -64 --separate-stderr qgtm-backtest --strategy nope --out "$BATS_TEST_TMPDIR/o"
-	[ "$stderr" = "qgtm-backtest: unknown strategy 'nope' (known: tsmom)" ]
+	[ "$stderr" = "qgtm-backtest: unknown strategy 'nope' (known: tsmom xsmom vol_risk_parity gold_silver_ratio real_rate_gold cot_positioning inventory_surprise combined)" ]
 	run -64 --separate-stderr qgtm-backtest --strategy tsmom --param nope=1 \
 		--out "$BATS_TEST_TMPDIR/o"
 	[ "$stderr" = "qgtm-backtest: unknown parameter 'nope' of strategy tsmom" ]

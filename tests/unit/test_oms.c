@@ -284,6 +284,7 @@ END_TEST
 static char *dir;
 static struct qgtm_cfg cfg;
 static time_t now;
+static int tier;                /* the kill-switch tier submit() runs under */
 
 /* A bar closing at close on date for symbol in the sim store. */
 static void
@@ -317,6 +318,7 @@ setup(void)
 	add_bar("GLD", "2026-01-02", "100.000000");
 	add_bar("SLV", "2026-01-02", "20.000000");
 	ck_assert_int_eq(qgtm_time_parse("2026-01-05T21:00:00Z", &now), 0);
+	tier = QGTM_TIER_NORMAL;
 }
 
 static void
@@ -337,6 +339,7 @@ submit(const char *targets, int dry_run, int want_orders)
 
 	ck_assert_int_eq(qgtm_decision_parse(rec, &d), 0);
 	ck_assert_int_eq(qgtm_oms_run_begin(&run, &cfg, now, dry_run), 0);
+	run.tier = tier;
 	ck_assert_int_eq(qgtm_oms_run_decision(&run, &d, out), want_orders);
 	ck_assert_int_eq(qgtm_oms_run_commit(&run), 0);
 	qgtm_oms_run_release(&run);
@@ -461,6 +464,76 @@ START_TEST(closing_always_goes_through)
 }
 END_TEST
 
+/* A journal holding 3 GLD bought at 100. */
+static void
+hold_gld(void)
+{
+	char *path = qgtm_state_path(QGTM_OMS_JOURNAL, 1);
+
+	unit_write_file(path, "{\"order\":{\"client_order_id\":\"qgtm-a\"},"
+	    "\"fill\":{\"symbol\":\"GLD\",\"side\":\"buy\",\"qty\":\"3\","
+	    "\"price\":\"100.000000\",\"commission\":\"1.00\","
+	    "\"notional\":\"300.00\"}}\n");
+	free(path);
+}
+
+START_TEST(flatten_tier_refuses_every_order)
+{
+	json_t *out;
+
+	qgtm_log_level = QGTM_LOG_ERR;          /* the warnings are expected */
+	hold_gld();
+	tier = QGTM_TIER_FLATTEN;
+	out = submit("[{\"symbol\":\"GLD\",\"approved_weight\":\"0\"},"
+	    "{\"symbol\":\"SLV\",\"approved_weight\":\"0.1\"}]", 0, 0);
+	ck_assert_uint_eq(json_array_size(out), 2);
+	ck_assert_str_eq(field(out, 0, "status"), "refused");
+	ck_assert_str_eq(field(out, 1, "status"), "refused");
+	ck_assert_str_eq(field(out, 1, "reason"), "kill switch tier FLATTEN");
+	ck_assert_int_eq(journal_lines(), 1);
+	json_decref(out);
+}
+END_TEST
+
+START_TEST(no_new_tier_lets_only_reductions_through)
+{
+	json_t *out;
+
+	qgtm_log_level = QGTM_LOG_ERR;
+	hold_gld();
+	tier = QGTM_TIER_NO_NEW;
+	out = submit("[{\"symbol\":\"GLD\",\"approved_weight\":\"0.001\"},"
+	    "{\"symbol\":\"SLV\",\"approved_weight\":\"-0.1\"}]", 0, 1);
+	ck_assert_str_eq(field(out, 0, "symbol"), "GLD");
+	ck_assert_str_eq(field(out, 0, "side"), "sell");
+	ck_assert_str_eq(field(out, 0, "status"), "filled");
+	ck_assert_str_eq(field(out, 2, "symbol"), "SLV");
+	ck_assert_str_eq(field(out, 2, "status"), "refused");
+	ck_assert_str_eq(field(out, 2, "reason"),
+	    "kill switch tier NO_NEW: the order adds risk");
+	ck_assert_int_eq(journal_lines(), 2);
+	json_decref(out);
+}
+END_TEST
+
+START_TEST(close_all_flattens_the_book)
+{
+	json_t *out = json_array();
+	struct qgtm_book b;
+
+	hold_gld();
+	ck_assert_int_eq(qgtm_oms_close_all(&cfg, now, out), 1);
+	ck_assert_str_eq(field(out, 0, "strategy"), "flatten");
+	ck_assert_str_eq(field(out, 0, "side"), "sell");
+	ck_assert_str_eq(field(out, 1, "qty"), "3");
+	ck_assert_int_eq(qgtm_oms_book_load(&cfg, &b), 0);
+	ck_assert_uint_eq(b.npos, 0);
+	qgtm_book_release(&b);
+	ck_assert_int_eq(qgtm_oms_close_all(&cfg, now, out), 0);
+	json_decref(out);
+}
+END_TEST
+
 START_TEST(torn_last_line_is_ignored_then_cut)
 {
 	char *path = qgtm_state_path(QGTM_OMS_JOURNAL, 1), *text;
@@ -578,6 +651,9 @@ suite_oms(void)
 	tcase_add_test(tr, dry_run_changes_nothing);
 	tcase_add_test(tr, no_trade_band_skips_small_orders);
 	tcase_add_test(tr, closing_always_goes_through);
+	tcase_add_test(tr, flatten_tier_refuses_every_order);
+	tcase_add_test(tr, no_new_tier_lets_only_reductions_through);
+	tcase_add_test(tr, close_all_flattens_the_book);
 	tcase_add_test(tr, torn_last_line_is_ignored_then_cut);
 	tcase_add_test(tr, bad_journal_line_is_located);
 	tcase_add_test(tr, missing_price_places_nothing);

@@ -52,6 +52,21 @@ START_TEST(atomic_write_failure_keeps_old_file)
 }
 END_TEST
 
+START_TEST(atomic_write_mode_is_exact)
+{
+	char *dir = unit_tmpdir(), *path = qgtm_xasprintf("%s/page", dir);
+	mode_t old = umask(077);
+	struct stat st;
+
+	ck_assert_int_eq(qgtm_write_atomic_mode(path, "<p>", 3, 0644), 0);
+	umask(old);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0644);
+	free(path);
+	free(dir);
+}
+END_TEST
+
 START_TEST(appends_accumulate)
 {
 	char *dir = unit_tmpdir(), *path = qgtm_xasprintf("%s/log", dir), *text;
@@ -119,6 +134,7 @@ suite_state(void)
 
 	tcase_add_test(tc, atomic_write_replaces_and_leaves_no_temp);
 	tcase_add_test(tc, atomic_write_failure_keeps_old_file);
+	tcase_add_test(tc, atomic_write_mode_is_exact);
 	tcase_add_test(tc, appends_accumulate);
 	tcase_add_test(tc, lock_busy_is_tempfail);
 	tcase_add_test(tc, state_paths_create_parents);

@@ -1,0 +1,377 @@
+/*
+ * broker_alpaca.c: the Alpaca Trading API v2 behind the broker interface.
+ * Reads (GET) and the close-all and cancel-all calls (DELETE) are
+ * idempotent and retried by qgtm_http_do(); an order (POST) never is: a
+ * submission whose answer was lost is looked up by its client_order_id.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "qgtm.h"
+
+#define CLOSE_TRIES 5           /* close-all rounds for held positions */
+#define POLL_MS 200             /* between reads while waiting */
+#define POST_TRIES 4            /* sends of an order answered 429 */
+
+/* An answer: the HTTP status and the body parsed (NULL when empty). */
+struct answer {
+	long status;
+	json_t *body;
+};
+
+static void
+nap(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * Send method path (with its query) and body (may be NULL) to the
+ * broker. Returns 0 with *a set (any status), or -1 when no answer came
+ * (QGTM_EX_TEMPFAIL for a timeout or lost connection).
+ */
+static int
+call(struct qgtm_broker *b, const char *method, const char *path,
+    const char *body, struct answer *a, long *retry_after)
+{
+	struct qgtm_http_req req;
+	struct qgtm_http_resp resp;
+	char *url = qgtm_xasprintf("%s%s", b->url, path);
+	char *kh = qgtm_xasprintf("APCA-API-KEY-ID: %s", b->key_id);
+	char *sh = qgtm_xasprintf("APCA-API-SECRET-KEY: %s", b->secret);
+	const char *headers[] = { kh, sh, "Content-Type: application/json",
+	    NULL };
+	int rc;
+
+	qgtm_http_req_init(&req, b->cfg);
+	qgtm_http_resp_init(&resp);
+	req.method = method;
+	req.url = url;
+	req.headers = headers;
+	req.body = body;
+	req.body_len = body != NULL ? strlen(body) : 0;
+	a->body = NULL;
+	if ((rc = qgtm_http_do(&req, &resp)) == 0) {
+		a->status = resp.status;
+		a->body = resp.body.len > 0 ? json_loadb(resp.body.data,
+		    resp.body.len, 0, NULL) : NULL;
+		if (retry_after != NULL)
+			*retry_after = resp.retry_after_s;
+	}
+	qgtm_http_resp_release(&resp);
+	free(url);
+	free(kh);
+	free(sh);
+	return rc;
+}
+
+/* The error of a non-2xx answer, with Alpaca's message. */
+static int
+answer_err(const char *what, const struct answer *a)
+{
+	const char *msg = json_string_value(json_object_get(a->body,
+	    "message"));
+
+	return qgtm_seterr(qgtm_http_status_code(a->status), "alpaca: %s: "
+	    "HTTP %ld: %s", what, a->status, msg != NULL ? msg : "no message");
+}
+
+/* GET path expecting a JSON body of type kind; NULL with the error. */
+static json_t *
+get(struct qgtm_broker *b, const char *path, json_type kind)
+{
+	struct answer a;
+
+	if (call(b, "GET", path, NULL, &a, NULL) == -1)
+		return NULL;
+	if (a.status / 100 != 2) {
+		answer_err(path, &a);
+		json_decref(a.body);
+		return NULL;
+	}
+	if (a.body == NULL || json_typeof(a.body) != kind) {
+		json_decref(a.body);
+		qgtm_seterr(QGTM_EX_PROTOCOL, "alpaca: %s: unexpected answer",
+		    path);
+		return NULL;
+	}
+	return a.body;
+}
+
+/* Copy the string field from of src into dst as to, when present. */
+static void
+copy_str(json_t *dst, const char *to, json_t *src, const char *from)
+{
+	json_t *v = json_object_get(src, from);
+
+	if (json_is_string(v))
+		json_object_set(dst, to, v);
+}
+
+/* The "order" record of an Alpaca Order object. */
+static json_t *
+order_rec(json_t *o)
+{
+	json_t *rec = qgtm_record_new("order", NULL);
+
+	copy_str(rec, "client_order_id", o, "client_order_id");
+	json_object_set_new(rec, "broker", json_string("alpaca"));
+	copy_str(rec, "broker_order_id", o, "id");
+	copy_str(rec, "symbol", o, "symbol");
+	copy_str(rec, "side", o, "side");
+	copy_str(rec, "qty", o, "qty");
+	copy_str(rec, "order_type", o, "type");
+	copy_str(rec, "status", o, "status");
+	return rec;
+}
+
+/* long_market_value plus short_market_value of account a, in dollars. */
+static json_t *
+market_value(json_t *a)
+{
+	const char *l = json_string_value(json_object_get(a,
+	    "long_market_value"));
+	const char *s = json_string_value(json_object_get(a,
+	    "short_market_value"));
+	int64_t lv = 0, sv = 0;
+
+	if ((l != NULL && qgtm_dec_parse(l, QGTM_CENTS, &lv) == -1) ||
+	    (s != NULL && qgtm_dec_parse(s, QGTM_CENTS, &sv) == -1))
+		return json_null();
+	return qgtm_dec_json(lv + sv, QGTM_CENTS);
+}
+
+static json_t *
+alpaca_account(struct qgtm_broker *b)
+{
+	json_t *a = get(b, "/v2/account", JSON_OBJECT), *rec;
+	char ts[21];
+
+	if (a == NULL)
+		return NULL;
+	rec = qgtm_record_new("account", NULL);
+	json_object_set_new(rec, "broker", json_string("alpaca"));
+	copy_str(rec, "cash", a, "cash");
+	json_object_set_new(rec, "market_value", market_value(a));
+	copy_str(rec, "equity", a, "equity");
+	copy_str(rec, "last_equity", a, "last_equity");
+	copy_str(rec, "status", a, "status");
+	json_object_set_new(rec, "as_of", json_string(qgtm_time_fmt(b->as_of,
+	    ts)));
+	json_decref(a);
+	return rec;
+}
+
+static json_t *
+alpaca_positions(struct qgtm_broker *b)
+{
+	json_t *arr = get(b, "/v2/positions", JSON_ARRAY), *out, *p, *rec;
+	size_t i;
+
+	if (arr == NULL)
+		return NULL;
+	out = json_array();
+	json_array_foreach(arr, i, p) {
+		rec = qgtm_record_new("position", NULL);
+		copy_str(rec, "symbol", p, "symbol");
+		copy_str(rec, "qty", p, "qty");
+		copy_str(rec, "avg_price", p, "avg_entry_price");
+		copy_str(rec, "price", p, "current_price");
+		copy_str(rec, "market_value", p, "market_value");
+		json_array_append_new(out, rec);
+	}
+	json_decref(arr);
+	return out;
+}
+
+static json_t *
+alpaca_open_orders(struct qgtm_broker *b)
+{
+	json_t *arr = get(b, "/v2/orders?status=open", JSON_ARRAY), *out, *o;
+	size_t i;
+
+	if (arr == NULL)
+		return NULL;
+	out = json_array();
+	json_array_foreach(arr, i, o)
+		json_array_append_new(out, order_rec(o));
+	json_decref(arr);
+	return out;
+}
+
+/* 1 when an open order is still pending_cancel, 0 when none, or -1. */
+static int
+pending_cancel(struct qgtm_broker *b)
+{
+	json_t *open = alpaca_open_orders(b), *o;
+	const char *s;
+	size_t i;
+	int n = 0;
+
+	if (open == NULL)
+		return -1;
+	json_array_foreach(open, i, o) {
+		s = json_string_value(json_object_get(o, "status"));
+		n |= s != NULL && strcmp(s, "pending_cancel") == 0;
+	}
+	json_decref(open);
+	return n;
+}
+
+/* Cancel every open order and wait (broker.alpaca.cancel_wait_ms at
+ * most) until none is pending_cancel. */
+static int
+alpaca_cancel_all(struct qgtm_broker *b, json_t *out)
+{
+	long waited = 0, limit = qgtm_cfg_int(b->cfg,
+	    "broker.alpaca.cancel_wait_ms");
+	struct answer a;
+	json_t *r;
+	size_t i;
+	int n = 0, p;
+
+	(void)out;
+	if (call(b, "DELETE", "/v2/orders", NULL, &a, NULL) == -1)
+		return -1;
+	if (a.status / 100 != 2) {
+		answer_err("cancel all", &a);
+		json_decref(a.body);
+		return -1;
+	}
+	json_array_foreach(a.body, i, r)
+		n += json_integer_value(json_object_get(r, "status")) / 100 == 2;
+	json_decref(a.body);
+	while ((p = pending_cancel(b)) == 1 && waited < limit) {
+		nap(POLL_MS);
+		waited += POLL_MS;
+	}
+	if (p == 1)
+		return qgtm_seterr(QGTM_EX_TEMPFAIL, "alpaca: orders still "
+		    "pending_cancel after %ld ms", limit);
+	return p == -1 ? -1 : n;
+}
+
+/*
+ * One DELETE /v2/positions?cancel_orders=true: closing orders to out,
+ * failures as "order" records with status "rejected". Returns the
+ * number of positions held for orders (to try again), or -1.
+ */
+static int
+close_round(struct qgtm_broker *b, json_t *out, int *placed)
+{
+	json_t *r, *body, *rec;
+	struct answer a;
+	size_t i;
+	int held = 0;
+
+	if (call(b, "DELETE", "/v2/positions?cancel_orders=true", NULL, &a,
+	    NULL) == -1)
+		return -1;
+	if (a.status / 100 != 2 || !json_is_array(a.body)) {
+		answer_err("close all", &a);
+		json_decref(a.body);
+		return -1;
+	}
+	json_array_foreach(a.body, i, r) {
+		body = json_object_get(r, "body");
+		if (json_integer_value(json_object_get(r, "status")) / 100 == 2) {
+			json_array_append_new(out, order_rec(body));
+			(*placed)++;
+			continue;
+		}
+		held += json_object_get(body, "held_for_orders") != NULL;
+		rec = qgtm_record_new("order", NULL);
+		json_object_set_new(rec, "broker", json_string("alpaca"));
+		copy_str(rec, "symbol", r, "symbol");
+		json_object_set_new(rec, "status", json_string("rejected"));
+		copy_str(rec, "reason", body, "message");
+		json_array_append_new(out, rec);
+	}
+	json_decref(a.body);
+	return held;
+}
+
+/* Close every position, trying again those held for orders. */
+static int
+alpaca_close_all(struct qgtm_broker *b, json_t *out)
+{
+	int tries, held = 1, placed = 0;
+
+	for (tries = 0; tries < CLOSE_TRIES && held > 0; tries++) {
+		if (tries > 0)
+			nap(POLL_MS);
+		if ((held = close_round(b, out, &placed)) == -1)
+			return -1;
+	}
+	return placed;
+}
+
+const struct qgtm_broker_ops qgtm_broker_alpaca_ops = {
+	"alpaca", alpaca_account, alpaca_positions, alpaca_open_orders,
+	alpaca_cancel_all, alpaca_close_all
+};
+
+/* Look order id up after its answer was lost: 0 found, -1 not. */
+static int
+resolve(struct qgtm_broker *b, const char *id, json_t **order)
+{
+	char *path = qgtm_xasprintf("/v2/orders:by_client_order_id?"
+	    "client_order_id=%s", id);
+	json_t *o = get(b, path, JSON_OBJECT);
+
+	free(path);
+	if (o == NULL)
+		return qgtm_seterr(QGTM_EX_TEMPFAIL, "alpaca: order %s: no "
+		    "answer and not found by its client_order_id; nothing "
+		    "placed", id);
+	QGTM_INFO("client_order_id=%s msg=\"resolved by lookup\"", id);
+	*order = order_rec(o);
+	json_decref(o);
+	return 0;
+}
+
+int
+qgtm_alpaca_submit(struct qgtm_broker *b, const char *id,
+    const char *symbol, const char *side, const char *qty, json_t **order)
+{
+	json_t *req = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "symbol", symbol,
+	    "qty", qty, "side", side, "type", "market", "time_in_force", "day",
+	    "client_order_id", id);
+	char *body = json_dumps(req, JSON_COMPACT | JSON_SORT_KEYS);
+	const char *msg;
+	struct answer a = { 0, NULL };
+	long wait = -1;
+	int tries = 0, rc;
+
+	json_decref(req);
+	if (b->dry_run) {
+		fprintf(stderr, "POST %s/v2/orders HTTP/1.1\nAPCA-API-KEY-ID: "
+		    "%s\nAPCA-API-SECRET-KEY: ***\nContent-Type: "
+		    "application/json\n\n%s\n\n", b->url, b->key_id, body);
+		free(body);
+		return 0;
+	}
+	do {
+		if (wait > 0)
+			nap(wait * 1000);
+		json_decref(a.body);
+		rc = call(b, "POST", "/v2/orders", body, &a, &wait);
+	} while (rc == 0 && a.status == 429 && ++tries < POST_TRIES);
+	free(body);
+	if (rc == -1)
+		return resolve(b, id, order);
+	msg = json_string_value(json_object_get(a.body, "message"));
+	if (a.status == 200)
+		*order = order_rec(a.body);
+	else if (a.status == 422 && msg != NULL &&
+	    strstr(msg, "client_order_id must be unique") != NULL)
+		rc = resolve(b, id, order);
+	else
+		rc = answer_err("submit", &a);
+	json_decref(a.body);
+	return rc == -1 ? -1 : a.status == 200;
+}

@@ -1,0 +1,193 @@
+#!/usr/bin/env bats
+# qgtm-order against the Alpaca Trading API v2 (a stand-in on loopback,
+# tests/standin/alpaca.py): submit (a lost answer resolved by client order
+# id, concurrent runs, 403, -n), account, flatten with the 207 close-all and
+# positions held for orders, pending_cancel, 403 and 429; goldens pin the
+# requests sent.
+
+setup() {
+	load ../lib
+	export QGTM_NOW=2026-01-05T21:30:00Z
+	S=$BATS_TEST_TMPDIR/standin
+	mkdir -p "$S"
+	python3 "$QGTM_TOP/tests/standin/alpaca.py" "$S/port" "$S/log" &
+	STANDIN_PID=$!
+	for _ in $(seq 100); do [ -s "$S/port" ] && break; sleep 0.05; done
+	URL=http://127.0.0.1:$(cat "$S/port")
+	export APCA_API_KEY_ID=PKTEST APCA_API_SECRET_KEY=s3cr3t
+	export QGTM_CONFIG=$BATS_TEST_TMPDIR/qgtm.yaml
+	printf 'broker:\n  alpaca:\n    url: "%s"\n    cancel_wait_ms: 2000\nhttp:\n  backoff_ms: 10\n' \
+		"$URL" >"$QGTM_CONFIG"
+	mkdir -p "$QGTM_STATE_DIR/data/sim"
+	for b in GLD:100 SLV:20 GDX:40; do
+		printf '{"type":"bar","v":1,"ts":"2026-01-02T21:00:00Z","src":"qgtm-fetch","source":"sim","symbol":"%s","date":"2026-01-02","open":"%s","high":"%s","low":"%s","close":"%s","volume":1000,"available_at":"2026-01-02T21:00:00Z"}\n' \
+			"${b%:*}" "${b#*:}" "${b#*:}" "${b#*:}" "${b#*:}" \
+			>"$QGTM_STATE_DIR/data/sim/${b%:*}.jsonl"
+	done
+	LOG=$QGTM_STATE_DIR/oms/orders.jsonl
+}
+
+teardown() {
+	kill "$STANDIN_PID" 2>/dev/null || true
+	wait "$STANDIN_PID" 2>/dev/null || true
+}
+
+# ctl JSON: steer the stand-in.
+ctl() {
+	curl -sf -X POST --data "$1" "$URL/_ctl" >/dev/null
+}
+
+# requests: "METHOD PATH BODY" of every request the stand-in got.
+requests() {
+	jq -r '"\(.method) \(.path)\(if .body then " " + (.body | tojson) else "" end)"' "$S/log"
+}
+
+@test "account reads GET /v2/account" {
+	ctl '{"positions": {"GLD": "10"}}'
+	run -0 --separate-stderr qgtm-order account -b alpaca
+	[ "$output" = "broker alpaca
+cash 100000.00
+market_value 1000.00
+equity 101000.00" ]
+	[ "$(requests)" = "GET /v2/account" ]
+}
+
+@test "wrong keys: exit 77 with the broker's message" {
+	export APCA_API_SECRET_KEY=wrong
+	run -77 --separate-stderr qgtm-order account -b alpaca
+	[ "$stderr" = "qgtm-order: alpaca: /v2/account: HTTP 403: forbidden." ]
+}
+
+@test "no keys: exit 78" {
+	unset APCA_API_KEY_ID
+	run -78 --separate-stderr qgtm-order account -b alpaca
+}
+
+@test "flatten: cancel all, pending_cancel waited out, 207 close-all, flat (golden)" {
+	ctl '{"positions": {"GLD": "10", "SLV": "-20"}, "held": ["SLV"],
+		"open": [{"symbol": "SLV", "qty": "5", "side": "buy"}], "pending": 2}'
+	run -0 --separate-stderr qgtm-order flatten -b alpaca --by alice --reason drill --yes
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/out"
+	run jq -r 'select(.type == "flatten") | "\(.step) \(.ok) \(.detail)"' "$BATS_TEST_TMPDIR/out"
+	[ "$output" = "tier true raised to FLATTEN
+cancel_all true 1 canceled
+close_all true 2 closing orders
+confirm true 0 positions, 0 open orders
+alert true delivered, or no webhook configured" ]
+	curl -sf "$URL/_ctl" | jq -e '.positions == {}'
+	requests >"$BATS_TEST_TMPDIR/requests"
+	diff -u "$FIXTURES/order-alpaca-flatten.golden" "$BATS_TEST_TMPDIR/requests"
+	qgtm-audit verify >/dev/null
+	[ "$(jq -r 'select(.rec.type == "flatten") | .rec.step' \
+		"$QGTM_STATE_DIR/audit/chain.jsonl" | wc -l)" -eq 5 ]
+}
+
+@test "flatten: a position that cannot be closed: 207 with a failure, exit 1" {
+	ctl '{"positions": {"GLD": "10", "SLV": "-20"}, "held": ["SLV"],
+		"open": [{"symbol": "SLV", "qty": "5", "side": "buy"}], "pending": 1000}'
+	run -1 --separate-stderr qgtm-order flatten -b alpaca --by alice --yes
+	[[ $stderr == *"the alpaca account is NOT flat" ]]
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/out"
+	run jq -r 'select(.step == "cancel_all") | "\(.ok) \(.detail)"' "$BATS_TEST_TMPDIR/out"
+	[ "$output" = "false alpaca: orders still pending_cancel after 2000 ms" ]
+	run jq -r 'select(.type == "order") | "\(.symbol) \(.status)"' "$BATS_TEST_TMPDIR/out"
+	[ "${lines[0]}" = "GLD filled" ]
+	[ "${lines[1]}" = "SLV rejected" ]
+	run jq -r 'select(.step == "confirm") | "\(.ok) \(.detail)"' "$BATS_TEST_TMPDIR/out"
+	[ "$output" = "false 1 positions, 1 open orders" ]
+}
+
+@test "429 on a read is waited out and retried" {
+	ctl '{"fail": [[429, {"code": 42910000, "message": "rate limit exceeded"}]]}'
+	run -0 --separate-stderr qgtm-order account -b alpaca
+	[ "$(requests)" = "GET /v2/account
+GET /v2/account" ]
+}
+
+@test "orders pending cancel past the wait: the held position closes on a later round" {
+	ctl '{"positions": {"GLD": "10", "SLV": "-20"}, "held": ["SLV"],
+		"open": [{"symbol": "SLV", "qty": "5", "side": "buy"}], "pending": 13}'
+	run -0 --separate-stderr qgtm-order flatten -b alpaca --by alice --yes
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/out"
+	run jq -r 'select(.type == "order") | "\(.symbol) \(.status)"' "$BATS_TEST_TMPDIR/out"
+	[ "$output" = "GLD filled
+SLV rejected
+SLV filled" ]
+	run jq -r 'select(.type == "flatten") | "\(.step) \(.ok)"' "$BATS_TEST_TMPDIR/out"
+	[ "$output" = "tier true
+cancel_all false
+close_all true
+confirm true
+alert true" ]
+	[ "$(requests | grep -c '^DELETE /v2/positions')" -eq 2 ]
+}
+
+@test "submit sizes on the broker's equity and sends each order once (golden)" {
+	run -0 --separate-stderr qgtm-order submit -b alpaca "$FIXTURES/order-decisions.jsonl"
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/out"
+	run jq -r 'select(.type == "order") | "\(.broker) \(.symbol) \(.side) \(.qty) \(.status)"' \
+		"$BATS_TEST_TMPDIR/out"
+	[ "$output" = "alpaca GLD buy 250 filled
+alpaca SLV sell 500 filled" ]
+	[ "$(jq -r '.order.broker_order_id | length' "$LOG")" = "36
+36" ]
+	jq -e 'has("fill") | not' "$LOG" >/dev/null
+	qgtm-order submit -b alpaca "$FIXTURES/order-decisions.jsonl" >/dev/null
+	requests >"$BATS_TEST_TMPDIR/requests"
+	diff -u "$FIXTURES/order-alpaca-submit.golden" "$BATS_TEST_TMPDIR/requests"
+}
+
+@test "an answer lost after the broker accepted is resolved, not resent" {
+	ctl '{"drop": 2}'
+	run -0 --separate-stderr qgtm-order submit -b alpaca "$FIXTURES/order-decisions.jsonl"
+	run jq -r 'select(.type == "order") | "\(.symbol) \(.status)"' <<<"$output"
+	[ "$output" = "GLD filled
+SLV filled" ]
+	[ "$(curl -sf "$URL/_ctl" | jq '.orders | length')" -eq 2 ]
+	[ "$(requests | grep -c '^POST')" -eq 2 ]
+	[ "$(requests | grep -c '^GET /v2/orders:by_client_order_id')" -eq 2 ]
+	[ "$(wc -l <"$LOG")" -eq 2 ]
+}
+
+@test "four submits at once send each order once" {
+	local pids=()
+	for i in 1 2 3 4; do
+		qgtm-order submit -b alpaca "$FIXTURES/order-decisions.jsonl" >/dev/null 2>&1 &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	[ "$(curl -sf "$URL/_ctl" | jq '[.orders[].client_order_id] | unique | length')" -eq 2 ]
+	[ "$(requests | grep -c '^POST')" -eq 2 ]
+	[ "$(wc -l <"$LOG")" -eq 2 ]
+}
+
+@test "403 on an order: status failed with the message, exit 69, a rerun sends it" {
+	ctl '{"fail": [[200, {"id": "x", "status": "ACTIVE", "cash": "100000", "equity": "100000.00"}], [200, []],
+		[403, {"code": 40310000, "message": "insufficient buying power"}]]}'
+	run -69 --separate-stderr qgtm-order submit -b alpaca "$FIXTURES/order-decisions.jsonl"
+	run jq -r 'select(.type == "order") | "\(.symbol) \(.status) \(.reason)"' <<<"$output"
+	[ "$output" = "GLD failed alpaca: submit: HTTP 403: insufficient buying power
+SLV filled null" ]
+	[ "$(wc -l <"$LOG")" -eq 1 ]
+	run -0 --separate-stderr qgtm-order submit -b alpaca "$FIXTURES/order-decisions.jsonl"
+	[ "$(wc -l <"$LOG")" -eq 2 ]
+}
+
+@test "-n prints the exact requests and sends no order" {
+	run -0 --separate-stderr qgtm-order submit -n -b alpaca "$FIXTURES/order-decisions.jsonl"
+	printf '%s\n' "$stderr" | sed "s|$URL|URL|" >"$BATS_TEST_TMPDIR/requests"
+	diff -u "$FIXTURES/order-alpaca-dry-run.golden" "$BATS_TEST_TMPDIR/requests"
+	! requests | grep -q '^POST'
+	[ ! -e "$LOG" ]
+}
+
+@test "reconcile: a position the book lacks is critical and raises NO_NEW; an unknown open order warns" {
+	ctl '{"positions": {"GDX": "5"}, "open": [{"symbol": "SLV", "qty": "5", "side": "buy"}]}'
+	run -1 --separate-stderr qgtm-order reconcile -b alpaca
+	run jq -r 'select(.type == "recon") | "\(.severity) \(.check) \(.symbol // .client_order_id | length > 0) \(.detail)"' <<<"$output"
+	[ "$output" = "critical position true book 0, broker 5
+warn open_order true open at the broker, not in the order log
+critical summary false 1 positions, 1 open orders at the alpaca broker" ]
+	[ "$(qgtm-risk status -j | jq -r .tier)" = NO_NEW ]
+	[ "$(wc -l <"$QGTM_STATE_DIR/oms/recon.jsonl")" -eq 3 ]
+}

@@ -1,0 +1,168 @@
+#!/usr/bin/env bats
+# qgtm-api: the CGI API, run with the environment a web server gives it.
+
+setup() {
+	load ../lib
+	export QGTM_NOW=2026-01-05T21:30:00Z
+	TOKEN=t0k3n-S3CRET-for-tests
+	hash=$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)
+	export QGTM_CONFIG="$BATS_TEST_TMPDIR/qgtm.yaml"
+	printf 'api:\n  tokens: ["alice:%s"]\n  users: ["www-bob:bob"]\n' "$hash" >"$QGTM_CONFIG"
+	# A copy of qgtm-api beside a stand-in qgtm-order that records its
+	# arguments: the API runs the qgtm-order found beside itself.
+	mkdir -p "$BATS_TEST_TMPDIR/bin"
+	cp "$QGTM_BIN/qgtm-api" "$BATS_TEST_TMPDIR/bin/"
+	API="$BATS_TEST_TMPDIR/bin/qgtm-api"
+	NOW_MS=1767648600000
+	unset REMOTE_USER HTTP_AUTHORIZATION HTTP_ORIGIN
+}
+
+fake_order() {
+	cat >"$BATS_TEST_TMPDIR/bin/qgtm-order" <<SH
+#!/bin/sh
+echo "\$@" >"$BATS_TEST_TMPDIR/order.args"
+exit ${1:-0}
+SH
+	chmod +x "$BATS_TEST_TMPDIR/bin/qgtm-order"
+}
+
+# cgi METHOD PATH_INFO [BODY]: run the API as CGI into $BATS_TEST_TMPDIR/out.
+cgi() {
+	local body=${3-}
+	REQUEST_METHOD=$1 SCRIPT_NAME=/api PATH_INFO=${2#/api} \
+	HTTP_HOST=127.0.0.1:8080 CONTENT_LENGTH=${#body} \
+	CONTENT_TYPE=application/json \
+		"$API" <<<"$body" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err"
+}
+
+# status: the Status line's code; json: the body.
+status() { sed -n '1s/^Status: \([0-9]*\).*/\1/p' "$BATS_TEST_TMPDIR/out"; }
+body() { sed '1,/^\r$/d' "$BATS_TEST_TMPDIR/out" >"$BATS_TEST_TMPDIR/body"; }
+
+# post_flatten CODE BODY: POST BODY to flatten; the answer must be CODE.
+post_flatten() {
+	cgi POST /api/v1/flatten "$2"
+	[ "$(status)" = "$1" ]
+}
+
+flatten_body() {
+	printf '{"confirm":"FLATTEN ALL","nonce":"%s-%s"}' "$NOW_MS" "$1"
+}
+
+@test "GET status, readiness and audit/verify answer with JSON" {
+	cgi GET /api/v1/status
+	[ "$(status)" = 200 ]
+	grep -q '^Content-Type: application/json' "$BATS_TEST_TMPDIR/out"
+	body
+	[ "$(jq -r '.type + " " + .equity_text' "$BATS_TEST_TMPDIR/body")" = 'status $100,000.00' ]
+	cgi GET /api/v1/readiness
+	[ "$(status)" = 200 ]
+	body
+	[ "$(jq -r .type "$BATS_TEST_TMPDIR/body")" = readiness ]
+	cgi GET /api/v1/audit/verify
+	body
+	[ "$(jq -r '[.valid, .entries] | join(" ")' "$BATS_TEST_TMPDIR/body")" = 'true 0' ]
+}
+
+@test "unknown paths are 404, wrong methods 405" {
+	cgi GET /api/v1/nothing
+	[ "$(status)" = 404 ]
+	cgi POST /api/v1/status '{}'
+	[ "$(status)" = 405 ]
+	cgi GET /api/v1/flatten
+	[ "$(status)" = 405 ]
+}
+
+@test "flatten refuses an unauthenticated request (401) and a wrong token" {
+	fake_order
+	HTTP_ORIGIN=http://127.0.0.1:8080 post_flatten 401 "$(flatten_body a)"
+	HTTP_AUTHORIZATION="Bearer wrong" HTTP_ORIGIN=http://127.0.0.1:8080 \
+		post_flatten 401 "$(flatten_body b)"
+	REMOTE_USER=mallory HTTP_ORIGIN=http://127.0.0.1:8080 \
+		post_flatten 401 "$(flatten_body c)"
+	[ ! -e "$BATS_TEST_TMPDIR/order.args" ]
+}
+
+@test "flatten refuses a cross-origin or origin-less request (403)" {
+	fake_order
+	export HTTP_AUTHORIZATION="Bearer $TOKEN"
+	HTTP_ORIGIN=http://evil.invalid post_flatten 403 "$(flatten_body a)"
+	post_flatten 403 "$(flatten_body b)"
+	HTTPS=on HTTP_ORIGIN=http://127.0.0.1:8080 post_flatten 403 "$(flatten_body c)"
+	[ ! -e "$BATS_TEST_TMPDIR/order.args" ]
+}
+
+@test "flatten needs the confirmation and a fresh nonce (400)" {
+	fake_order
+	export HTTP_AUTHORIZATION="Bearer $TOKEN" HTTP_ORIGIN=http://127.0.0.1:8080
+	post_flatten 400 '{"nonce":"1767648600000-x"}'
+	post_flatten 400 '{"confirm":"yes","nonce":"1767648600000-x"}'
+	post_flatten 400 '{"confirm":"FLATTEN ALL","nonce":"1767640000000-old"}'
+	post_flatten 400 '{"confirm":"FLATTEN ALL","nonce":"1767648600000-\"x"}'
+	post_flatten 400 'not json'
+	[ ! -e "$BATS_TEST_TMPDIR/order.args" ]
+}
+
+@test "a token operator flattens once; the replay is refused (409)" {
+	fake_order
+	export HTTP_AUTHORIZATION="Bearer $TOKEN" HTTP_ORIGIN=http://127.0.0.1:8080
+	post_flatten 200 "$(flatten_body once)"
+	body
+	[ "$(jq -r '[.ok, .by] | join(" ")' "$BATS_TEST_TMPDIR/body")" = 'true alice' ]
+	[ "$(cat "$BATS_TEST_TMPDIR/order.args")" = "flatten --by alice --yes" ]
+	rm "$BATS_TEST_TMPDIR/order.args"
+	post_flatten 409 "$(flatten_body once)"
+	[ ! -e "$BATS_TEST_TMPDIR/order.args" ]
+	! grep -rq S3CRET "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/err" "$QGTM_STATE_DIR"
+}
+
+@test "REMOTE_USER maps to its operator" {
+	fake_order
+	REMOTE_USER=www-bob HTTP_ORIGIN=http://127.0.0.1:8080 \
+		post_flatten 200 "$(flatten_body bob)"
+	[ "$(cat "$BATS_TEST_TMPDIR/order.args")" = "flatten --by bob --yes" ]
+}
+
+@test "a second flatten within api.min_interval_s is 429, after it 200" {
+	fake_order
+	export HTTP_AUTHORIZATION="Bearer $TOKEN" HTTP_ORIGIN=http://127.0.0.1:8080
+	post_flatten 200 "$(flatten_body r1)"
+	QGTM_NOW=2026-01-05T21:30:09Z post_flatten 429 "$(flatten_body r2)"
+	QGTM_NOW=2026-01-05T21:30:10Z post_flatten 200 "$(flatten_body r2)"
+}
+
+@test "a failing flatten is 502; no qgtm-order at all is 503" {
+	printf '  min_interval_s: 0\n' >>"$QGTM_CONFIG"
+	fake_order 5
+	export HTTP_AUTHORIZATION="Bearer $TOKEN" HTTP_ORIGIN=http://127.0.0.1:8080
+	post_flatten 502 "$(flatten_body f1)"
+	rm "$BATS_TEST_TMPDIR/bin/qgtm-order"
+	post_flatten 503 "$(flatten_body f2)"
+	body
+	[[ $(jq -r .error "$BATS_TEST_TMPDIR/body") == "flatten is not available"* ]]
+}
+
+@test "outside CGI it is a usage error" {
+	run -64 --separate-stderr qgtm-api
+	run -64 --separate-stderr qgtm-api extra
+	run -0 qgtm-api -h
+}
+
+@test "end to end: the real qgtm-order flattens the sim book, as the operator" {
+	[ -x "$QGTM_BIN/qgtm-order" ] || skip "qgtm-order is not built"
+	API=$QGTM_BIN/qgtm-api
+	mkdir -p "$QGTM_STATE_DIR/data/sim"
+	for s in GLD:100.000000 SLV:20.000000 GDX:40.000000; do
+		printf '{"type":"bar","v":1,"ts":"2026-01-02T21:00:00Z","src":"qgtm-fetch","source":"sim","symbol":"%s","date":"2026-01-02","open":"%s","high":"%s","low":"%s","close":"%s","volume":1000,"available_at":"2026-01-02T21:00:00Z"}\n' \
+			"${s%%:*}" "${s#*:}" "${s#*:}" "${s#*:}" "${s#*:}" >"$QGTM_STATE_DIR/data/sim/${s%%:*}.jsonl"
+	done
+	qgtm-order submit "$FIXTURES/order-decisions.jsonl" >/dev/null
+	qgtm-status render --out "$BATS_TEST_TMPDIR/www"
+	[ "$(jq .positions "$BATS_TEST_TMPDIR/www/status.json")" -gt 0 ]
+	HTTP_AUTHORIZATION="Bearer $TOKEN" HTTP_ORIGIN=http://127.0.0.1:8080 \
+		post_flatten 200 "$(flatten_body e2e)"
+	qgtm-status render --out "$BATS_TEST_TMPDIR/www"
+	run -0 jq -r '[.positions, .tier] | join(" ")' "$BATS_TEST_TMPDIR/www/status.json"
+	[ "$output" = "0 FLATTEN" ]
+	grep -q '"by":"alice"' "$QGTM_STATE_DIR/audit/chain.jsonl"
+}

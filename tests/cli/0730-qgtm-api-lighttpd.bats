@@ -1,0 +1,94 @@
+#!/usr/bin/env bats
+# The shipped etc/lighttpd/qgtm.conf serving the rendered pages and
+# qgtm-api on loopback, exercised with curl. Skipped without lighttpd.
+
+setup() {
+	load ../lib
+	command -v lighttpd >/dev/null || skip "lighttpd is not installed"
+	export QGTM_NOW=2026-01-05T21:30:00Z
+	TOKEN=t0k3n-S3CRET-for-tests
+	hash=$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)
+	cfg="$BATS_TEST_TMPDIR/qgtm.yaml"
+	printf 'api:\n  tokens: ["alice:%s"]\n' "$hash" >"$cfg"
+	www="$BATS_TEST_TMPDIR/www"
+	bin="$BATS_TEST_TMPDIR/bin"
+	mkdir -p "$bin"
+	cp "$QGTM_BIN/qgtm-api" "$bin/"
+	printf '#!/bin/sh\necho "$@" >"%s/order.args"\n' "$BATS_TEST_TMPDIR" >"$bin/qgtm-order"
+	chmod +x "$bin/qgtm-order"
+	qgtm-status render -c "$cfg" --out "$www"
+	port=$((20000 + RANDOM % 20000))
+	sed -e "s|^server.port .*|server.port = $port|" \
+	    -e "s|/var/lib/qgtm/www|$www|" \
+	    -e "s|/var/log/qgtm/lighttpd-error.log|$BATS_TEST_TMPDIR/error.log|" \
+	    -e "s|/usr/local/bin/qgtm-api|$bin/qgtm-api|" \
+	    -e "s|/etc/qgtm/qgtm.yaml|$cfg|" \
+	    -e "s|\"/var/lib/qgtm\"|\"$QGTM_STATE_DIR\"|" \
+	    "$QGTM_TOP/etc/lighttpd/qgtm.conf" >"$BATS_TEST_TMPDIR/lighttpd.conf"
+	lighttpd -tt -f "$BATS_TEST_TMPDIR/lighttpd.conf"
+	lighttpd -D -f "$BATS_TEST_TMPDIR/lighttpd.conf" &
+	echo $! >"$BATS_TEST_TMPDIR/lighttpd.pid"
+	base="http://127.0.0.1:$port"
+	for _ in $(seq 50); do
+		curl -s -o /dev/null "$base/" && break
+		sleep 0.1
+	done
+}
+
+teardown() {
+	[ -f "$BATS_TEST_TMPDIR/lighttpd.pid" ] || return 0
+	kill "$(cat "$BATS_TEST_TMPDIR/lighttpd.pid")" 2>/dev/null || true
+	wait 2>/dev/null || true
+}
+
+# get PATH [curl options]: the HTTP code into $code, the body into $out.
+get() {
+	local path=$1
+	shift
+	code=$(curl -s -o "$BATS_TEST_TMPDIR/body" -w '%{http_code}' "$@" "$base$path")
+	out=$(cat "$BATS_TEST_TMPDIR/body")
+}
+
+@test "the pages and their JSON are served; nothing else" {
+	get /
+	[ "$code" = 200 ]
+	[[ $out == *"CONNECTION LOST"* && $out == *"\$100,000.00"* ]]
+	get /readiness.html
+	[ "$code" = 200 ]
+	get /status.json
+	[ "$code" = 200 ]
+	[ "$(jq -r .tier <<<"$out")" = NORMAL ]
+	get /readiness.json
+	[ "$code" = 200 ]
+	get /../qgtm.yaml
+	[ "$code" != 200 ]
+	get /www
+	[ "$code" = 403 ]
+}
+
+@test "the API answers through mod_cgi" {
+	get /api/v1/status
+	[ "$code" = 200 ]
+	[ "$(jq -r .equity_text <<<"$out")" = '$100,000.00' ]
+	get /api/v1/audit/verify
+	[ "$code" = 200 ]
+	[ "$(jq -r .valid <<<"$out")" = true ]
+	get /api/v1/nothing
+	[ "$code" = 404 ]
+}
+
+@test "FLATTEN ALL through the server: refused without a token or from elsewhere, done once with both" {
+	# The server passes no QGTM_NOW: the nonce carries the real time.
+	body='{"confirm":"FLATTEN ALL","nonce":"'$(date +%s)000-lt'"}'
+	get /api/v1/flatten -H "Origin: $base" -d "$body"
+	[ "$code" = 401 ]
+	get /api/v1/flatten -H "Authorization: Bearer $TOKEN" -H "Origin: http://evil.invalid" -d "$body"
+	[ "$code" = 403 ]
+	[ ! -e "$BATS_TEST_TMPDIR/order.args" ]
+	get /api/v1/flatten -H "Authorization: Bearer $TOKEN" -H "Origin: $base" -d "$body"
+	[ "$code" = 200 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/order.args")" = "flatten --by alice --yes" ]
+	get /api/v1/flatten -H "Authorization: Bearer $TOKEN" -H "Origin: $base" -d "$body"
+	[ "$code" = 409 ]
+	! grep -q S3CRET "$BATS_TEST_TMPDIR/error.log"
+}

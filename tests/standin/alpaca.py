@@ -1,0 +1,256 @@
+#!/usr/bin/env python3
+"""Stand-in for the Alpaca Trading API v2, on loopback only.
+
+Speaks the shapes of ../shared/reference/apis.md section 1: GET
+/v2/account, GET and DELETE /v2/positions (207 per position), POST, GET
+and DELETE /v2/orders (DELETE answers 207 per order), GET
+/v2/orders:by_client_order_id. Every request needs the headers
+APCA-API-KEY-ID "PKTEST" and APCA-API-SECRET-KEY "s3cr3t", else 403
+{"message": "forbidden."}. A client_order_id seen before is 422
+"client_order_id must be unique". Market orders fill at once at the
+price of the symbol (100 unless set) and move the positions.
+
+Tests steer it with POST /_ctl, a JSON object of:
+  positions    {"SYM": "qty", ...}: set the positions
+  open         [{"symbol","qty","side"}...]: add open orders
+  held         ["SYM", ...]: closing these fails 403 held_for_orders
+               while any open order in SYM remains
+  pending      N: a cancel leaves each order pending_cancel for N reads
+  fail         [[status, body], ...]: the next requests (not /_ctl) get
+               these answers, one each, 429 with Retry-After: 0
+  drop         N: the next N order submissions are accepted, then the
+               connection is closed without an answer
+  stall        N: the next N order submissions are accepted, then the
+               answer is held back 2 seconds
+GET /_ctl returns the whole state; each request is logged to the log
+file as one JSON line {"method","path","body"}.
+
+usage: alpaca.py portfile logfile
+"""
+import json
+import os
+import sys
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+LOCK = threading.Lock()
+S = {"positions": {}, "orders": [], "held": [], "pending": 0, "fail": [],
+     "drop": 0, "stall": 0, "submits": 0, "prices": {}}
+
+
+def order_obj(sym, qty, side, coid, status):
+    return {"id": str(uuid.uuid4()), "client_order_id": coid,
+            "symbol": sym, "asset_class": "us_equity", "qty": qty,
+            "notional": None, "filled_qty": qty if status == "filled"
+            else "0", "side": side, "type": "market",
+            "order_type": "market", "time_in_force": "day",
+            "status": status, "created_at": "2026-01-05T21:30:00Z",
+            "filled_avg_price": None, "legs": None, "pending": 0}
+
+
+def fill(o):
+    q = float(o["qty"]) * (1 if o["side"] == "buy" else -1)
+    cur = float(S["positions"].get(o["symbol"], "0")) + q
+    if cur == 0:
+        S["positions"].pop(o["symbol"], None)
+    else:
+        S["positions"][o["symbol"]] = "%g" % cur
+    o["status"] = "filled"
+    o["filled_qty"] = o["qty"]
+    o["filled_avg_price"] = "%.2f" % S["prices"].get(o["symbol"], 100.0)
+
+
+def position_obj(sym, qty):
+    price = S["prices"].get(sym, 100.0)
+    q = float(qty)
+    return {"asset_id": str(uuid.uuid5(uuid.NAMESPACE_DNS, sym)),
+            "symbol": sym, "exchange": "ARCA", "asset_class": "us_equity",
+            "qty": qty, "qty_available": qty,
+            "side": "long" if q > 0 else "short",
+            "avg_entry_price": "%.2f" % price,
+            "market_value": "%.2f" % (q * price),
+            "cost_basis": "%.2f" % (q * price), "current_price":
+            "%.2f" % price, "lastday_price": "%.2f" % price}
+
+
+def open_orders():
+    for o in S["orders"]:
+        if o["status"] == "pending_cancel":
+            if o["pending"] > 0:
+                o["pending"] -= 1
+            else:
+                o["status"] = "canceled"
+    return [o for o in S["orders"]
+            if o["status"] in ("accepted", "new", "pending_cancel")]
+
+
+def public(o):
+    return {k: v for k, v in o.items() if k != "pending"}
+
+
+class Api(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def answer(self, status, body=None, headers=()):
+        data = json.dumps(body).encode() if body is not None else b""
+        self.send_response(status)
+        for k, v in headers:
+            self.send_header(k, v)
+        if data:
+            self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def handle_any(self, method):
+        n = int(self.headers.get("Content-Length", "0"))
+        raw = self.rfile.read(n).decode() if n else ""
+        url = urlsplit(self.path)
+        if url.path == "/_ctl":
+            return self.ctl(method, raw)
+        with open(sys.argv[2], "a") as log:
+            log.write(json.dumps({"method": method, "path": self.path,
+                                  "body": json.loads(raw) if raw else None},
+                                 sort_keys=True) + "\n")
+        if self.headers.get("APCA-API-KEY-ID") != "PKTEST" or \
+                self.headers.get("APCA-API-SECRET-KEY") != "s3cr3t":
+            return self.answer(403, {"message": "forbidden."})
+        with LOCK:
+            if S["fail"]:
+                st, body = S["fail"].pop(0)
+                hdr = [("Retry-After", "0")] if st == 429 else []
+                return self.answer(st, body, hdr)
+            route = (method, url.path)
+            q = parse_qs(url.query)
+            if route == ("POST", "/v2/orders"):
+                st, body, lost = self.submit(json.loads(raw))
+            else:
+                (st, body), lost = self.route(route, q), None
+        if lost == "drop":
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return None
+        if lost == "stall":
+            time.sleep(2)
+        self.answer(st, body)
+
+    def route(self, route, q):
+        if route == ("GET", "/v2/account"):
+            mv = sum(float(p["market_value"]) for p in
+                     (position_obj(s, v) for s, v in S["positions"].items()))
+            return 200, {"id": "0b6f4a2e-1111-4c1e-9a55-3f0c2c0b9d01",
+                         "account_number": "PA1X2Y3Z", "status": "ACTIVE",
+                         "currency": "USD", "cash": "100000.00",
+                         "equity": "%.2f" % (100000 + mv),
+                         "last_equity": "100000.00",
+                         "long_market_value": "%.2f" % max(mv, 0),
+                         "short_market_value": "%.2f" % min(mv, 0)}
+        if route == ("GET", "/v2/positions"):
+            return 200, [position_obj(s, v) for s, v in
+                         sorted(S["positions"].items())]
+        if route == ("GET", "/v2/orders"):
+            return 200, [public(o) for o in open_orders()]
+        if route == ("GET", "/v2/orders:by_client_order_id"):
+            coid = q.get("client_order_id", [""])[0]
+            for o in S["orders"]:
+                if o["client_order_id"] == coid:
+                    return 200, public(o)
+            return 404, {"code": 40410000, "message": "order not found"}
+        if route == ("DELETE", "/v2/orders"):
+            res = []
+            for o in open_orders():
+                if o["status"] == "pending_cancel":
+                    continue
+                o["status"] = "pending_cancel"
+                o["pending"] = S["pending"]
+                if o["pending"] == 0:
+                    o["status"] = "canceled"
+                res.append({"id": o["id"], "status": 200})
+            return 207, res
+        if route == ("DELETE", "/v2/positions"):
+            return 207, self.close_all(q)
+        return 404, {"code": 40410000, "message": "not found"}
+
+    def close_all(self, q):
+        if q.get("cancel_orders") == ["true"]:
+            for o in open_orders():
+                if o["status"] != "pending_cancel":
+                    o["status"] = "canceled"
+        busy = {o["symbol"] for o in open_orders()}
+        res = []
+        for sym, qty in sorted(S["positions"].items()):
+            if sym in S["held"] and sym in busy:
+                res.append({"symbol": sym, "status": 403, "body": {
+                    "code": 40310000, "message": "insufficient qty "
+                    "available for order (requested: %s, available: 0)"
+                    % qty.lstrip("-"), "symbol": sym, "existing_qty": qty,
+                    "held_for_orders": qty, "available": "0"}})
+                continue
+            side = "sell" if float(qty) > 0 else "buy"
+            o = order_obj(sym, qty.lstrip("-"), side, str(uuid.uuid4()),
+                          "accepted")
+            S["orders"].append(o)
+            fill(o)
+            res.append({"symbol": sym, "status": 200, "body": public(o)})
+        return res
+
+    def submit(self, body):
+        """The answer to an order, and whether it is lost after accepting."""
+        coid = body.get("client_order_id", "")
+        if any(o["client_order_id"] == coid for o in S["orders"]):
+            return 422, {"code": 40010001, "message":
+                         "client_order_id must be unique"}, None
+        if body.get("type") != "market" or body.get("side") not in \
+                ("buy", "sell") or not body.get("qty"):
+            return 422, {"code": 40010001, "message": "invalid order"}, None
+        o = order_obj(body["symbol"], body["qty"], body["side"], coid,
+                      "accepted")
+        S["orders"].append(o)
+        S["submits"] += 1
+        fill(o)
+        for lost in ("drop", "stall"):
+            if S[lost] > 0:
+                S[lost] -= 1
+                return 200, public(o), lost
+        return 200, public(o), None
+
+    def ctl(self, method, raw):
+        with LOCK:
+            if method == "POST":
+                c = json.loads(raw)
+                S["positions"].update(c.get("positions", {}))
+                for o in c.get("open", []):
+                    S["orders"].append(order_obj(o["symbol"], o["qty"],
+                                       o["side"], str(uuid.uuid4()), "new"))
+                for k in ("held", "pending", "fail", "drop", "stall"):
+                    if k in c:
+                        S[k] = c[k]
+            self.answer(200, {k: v for k, v in S.items()})
+
+    def do_GET(self):
+        self.handle_any("GET")
+
+    def do_POST(self):
+        self.handle_any("POST")
+
+    def do_DELETE(self):
+        self.handle_any("DELETE")
+
+    def log_message(self, *args):
+        pass
+
+
+def main():
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Api)
+    srv.daemon_threads = True
+    with open(sys.argv[1] + ".tmp", "w") as f:
+        f.write(str(srv.server_address[1]))
+    os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,305 @@
+/*
+ * test_report.c: the report module: money text, the status and readiness
+ * models of an empty state, and the pages drawn from hostile models.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "unit.h"
+
+#define NELEM(a) ((int)(sizeof (a) / sizeof (a)[0]))
+
+static struct qgtm_cfg cfg;
+static char *dir;
+static time_t now;
+
+static void
+setup(void)
+{
+	dir = unit_tmpdir();
+	setenv("QGTM_STATE_DIR", dir, 1);
+	ck_assert_int_eq(qgtm_state_init(NULL), 0);
+	ck_assert_int_eq(qgtm_cfg_load(&cfg, "/nonexistent-is-skipped"), -1);
+	unsetenv("QGTM_CONFIG");
+	ck_assert_int_eq(qgtm_cfg_load(&cfg, NULL), 0);
+	ck_assert_int_eq(qgtm_time_parse("2026-01-05T21:00:00Z", &now), 0);
+}
+
+static void
+teardown(void)
+{
+	qgtm_cfg_release(&cfg);
+	unsetenv("QGTM_STATE_DIR");
+	free(dir);
+}
+
+static const struct {
+	int64_t cents;
+	int sign;
+	const char *want;
+} monies[] = {
+	{ 0, 0, "$0.00" },
+	{ 0, 1, "+$0.00" },
+	{ 5, 1, "+$0.05" },
+	{ -5, 1, "-$0.05" },
+	{ 123456, 1, "+$1,234.56" },
+	{ -123456, 1, "-$1,234.56" },
+	{ -123456, 0, "-$1,234.56" },
+	{ 99999999, 0, "$999,999.99" },
+	{ 100000000, 0, "$1,000,000.00" },
+	{ INT64_MIN, 1, "-$92,233,720,368,547,758.08" },
+};
+
+START_TEST(test_money)
+{
+	char out[32];
+
+	ck_assert_str_eq(qgtm_report_money(monies[_i].cents, monies[_i].sign,
+	    out), monies[_i].want);
+}
+END_TEST
+
+/* An empty state: the initial cash, no positions, no heartbeat. */
+START_TEST(test_status_empty)
+{
+	json_t *st = qgtm_report_status(&cfg, now);
+
+	ck_assert_str_eq(json_string_value(json_object_get(st, "type")),
+	    "status");
+	ck_assert(json_is_true(json_object_get(st, "broker_reachable")));
+	ck_assert_str_eq(json_string_value(json_object_get(st, "equity_text")),
+	    "$100,000.00");
+	ck_assert_str_eq(json_string_value(json_object_get(st, "gain_text")),
+	    "+$0.00");
+	ck_assert_int_eq(json_integer_value(json_object_get(st, "positions")),
+	    0);
+	ck_assert_str_eq(json_string_value(json_object_get(st, "tier")),
+	    "NORMAL");
+	ck_assert(json_is_null(json_object_get(st, "heartbeat")));
+	ck_assert_str_eq(json_string_value(json_object_get(st,
+	    "heartbeat_colour")), "red");
+	json_decref(st);
+}
+END_TEST
+
+/* A heartbeat 70 s old is yellow, 10 s green, 130 s red. */
+START_TEST(test_status_heartbeat)
+{
+	static const struct { int age; const char *colour; } ages[] = {
+		{ 10, "green" }, { 70, "yellow" }, { 130, "red" },
+	};
+	struct qgtm_ks ks;
+	json_t *rec, *st;
+	int i;
+
+	ck_assert_int_eq(qgtm_ks_open(&ks, &cfg), 0);
+	ck_assert_int_eq(qgtm_clock_pin("2026-01-05T21:00:00Z"), 0);
+	rec = qgtm_heartbeat_beat(&ks, "test");
+	ck_assert_ptr_nonnull(rec);
+	json_decref(rec);
+	qgtm_ks_close(&ks);
+	for (i = 0; i < NELEM(ages); i++) {
+		st = qgtm_report_status(&cfg, now + ages[i].age);
+		ck_assert_int_eq(json_integer_value(json_object_get(st,
+		    "heartbeat_age_s")), ages[i].age);
+		ck_assert_str_eq(json_string_value(json_object_get(st,
+		    "heartbeat_colour")), ages[i].colour);
+		json_decref(st);
+	}
+}
+END_TEST
+
+/* Today's gain from the day's first equity that evaluate kept. */
+START_TEST(test_status_gain_day_start)
+{
+	struct qgtm_eval ev;
+	struct qgtm_ks ks;
+	json_t *st;
+
+	memset(&ev, 0, sizeof ev);
+	memcpy(ev.day, "2026-01-05", 11);
+	ev.day_start = 10012345;
+	ev.peak = ev.day_start;
+	ck_assert_int_eq(qgtm_ks_open(&ks, &cfg), 0);
+	ck_assert_int_eq(qgtm_eval_store(&ks, &ev), 0);
+	qgtm_ks_close(&ks);
+	st = qgtm_report_status(&cfg, now);
+	ck_assert_str_eq(json_string_value(json_object_get(st, "gain")),
+	    "-123.45");
+	ck_assert_str_eq(json_string_value(json_object_get(st, "gain_text")),
+	    "-$123.45");
+	ck_assert_str_eq(json_string_value(json_object_get(st, "gain_basis")),
+	    "day_start");
+	json_decref(st);
+}
+END_TEST
+
+/* The row of id in a readiness record (borrowed). */
+static json_t *
+row_of(json_t *rd, const char *id)
+{
+	json_t *row;
+	size_t i;
+
+	json_array_foreach(json_object_get(rd, "rows"), i, row)
+		if (strcmp(json_string_value(json_object_get(row, "id")),
+		    id) == 0)
+			return row;
+	ck_abort_msg("no row '%s'", id);
+	return NULL;
+}
+
+/* The drawdown row against risk.max_drawdown (3%, WARN from 1.5%). */
+START_TEST(test_readiness_drawdown)
+{
+	static const struct { long long peak; const char *res, *why; } dds[] = {
+		{ 10012345, "PASS", "0.12% below the peak; limit 3.00%" },
+		{ 10200000, "WARN", "1.96% below the peak; limit 3.00%" },
+		{ 10400000, "FAIL", "3.85% below the peak; limit 3.00%" },
+	};
+	struct qgtm_eval ev;
+	struct qgtm_ks ks;
+	json_t *rd, *row;
+	int i;
+
+	ck_assert_int_eq(qgtm_ks_open(&ks, &cfg), 0);
+	for (i = 0; i < NELEM(dds); i++) {
+		memset(&ev, 0, sizeof ev);
+		memcpy(ev.day, "2026-01-05", 11);
+		ev.peak = dds[i].peak;
+		ck_assert_int_eq(qgtm_eval_store(&ks, &ev), 0);
+		rd = qgtm_report_readiness(&cfg, now);
+		row = row_of(rd, "drawdown");
+		ck_assert_str_eq(json_string_value(json_object_get(row,
+		    "result")), dds[i].res);
+		ck_assert_str_eq(json_string_value(json_object_get(row,
+		    "reason")), dds[i].why);
+		json_decref(rd);
+	}
+	qgtm_ks_close(&ks);
+}
+END_TEST
+
+/* An empty state: rows without data say so; the worst row wins. */
+START_TEST(test_readiness_empty)
+{
+	json_t *rd = qgtm_report_readiness(&cfg, now);
+	double disk;
+
+	ck_assert_str_eq(json_string_value(json_object_get(rd, "result")),
+	    "FAIL");
+	ck_assert_str_eq(json_string_value(json_object_get(row_of(rd,
+	    "data_age"), "reason")), "no data fetched yet");
+	ck_assert_str_eq(json_string_value(json_object_get(row_of(rd,
+	    "heartbeat"), "reason")), "no heartbeat recorded yet");
+	ck_assert_str_eq(json_string_value(json_object_get(row_of(rd,
+	    "audit"), "reason")), "no audit entries yet");
+	ck_assert_str_eq(json_string_value(json_object_get(row_of(rd,
+	    "feeds"), "result")), "FAIL");
+	ck_assert_str_eq(json_string_value(json_object_get(row_of(rd,
+	    "killswitch"), "result")), "PASS");
+	ck_assert_str_eq(json_string_value(json_object_get(row_of(rd,
+	    "drawdown"), "reason")), "no peak equity recorded yet");
+	disk = json_real_value(json_object_get(json_object_get(row_of(rd,
+	    "host"), "details"), "disk_free_pct"));
+	ck_assert(disk > 0 && disk <= 100);
+	json_decref(rd);
+}
+END_TEST
+
+/* An escalation this week makes the kill switch row WARN, then FAIL from
+ * THROTTLE up. */
+START_TEST(test_readiness_escalation)
+{
+	struct qgtm_ks_change c = { QGTM_TIER_WARN, "drill", "alice", NULL,
+	    NULL, 0, -1 };
+	struct qgtm_ks ks;
+	json_t *rec, *rd, *row;
+
+	ck_assert_int_eq(qgtm_clock_pin("2026-01-05T20:00:00Z"), 0);
+	ck_assert_int_eq(qgtm_ks_open(&ks, &cfg), 0);
+	ck_assert_int_eq(qgtm_ks_change(&ks, &c, &rec), 1);
+	json_decref(rec);
+	rd = qgtm_report_readiness(&cfg, now);
+	row = row_of(rd, "killswitch");
+	ck_assert_str_eq(json_string_value(json_object_get(row, "result")),
+	    "WARN");
+	ck_assert_str_eq(json_string_value(json_object_get(row, "reason")),
+	    "WARN now; 1 escalation this week");
+	json_decref(rd);
+	c.to = QGTM_TIER_THROTTLE;
+	ck_assert_int_eq(qgtm_ks_change(&ks, &c, &rec), 1);
+	json_decref(rec);
+	qgtm_ks_close(&ks);
+	rd = qgtm_report_readiness(&cfg, now);
+	ck_assert_str_eq(json_string_value(json_object_get(row_of(rd,
+	    "killswitch"), "result")), "FAIL");
+	json_decref(rd);
+}
+END_TEST
+
+static const char hostile[] = "<script>alert(1)</script>\"'&x";
+
+/* Every model string is escaped in both pages. */
+START_TEST(test_pages_hostile)
+{
+	struct qgtm_buf b;
+	json_t *st = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s}",
+	    "equity_text", hostile, "gain_text", hostile, "gain", hostile,
+	    "tier", hostile, "tier_text", hostile, "as_of", hostile,
+	    "broker_reachable", 1, "heartbeat_colour", hostile);
+	json_t *rd = json_pack("{s:s, s:s, s:[{s:s, s:s, s:s, s:{s:s}}]}",
+	    "result", hostile, "as_of", hostile, "rows", "title", hostile,
+	    "result", hostile, "reason", hostile, "details", hostile, hostile);
+
+	qgtm_buf_init(&b, 1 << 20);
+	ck_assert_int_eq(qgtm_page_status(&b, st), 0);
+	ck_assert_int_eq(qgtm_page_readiness(&b, rd), 0);
+	ck_assert_ptr_null(strstr(b.data, "<script>alert"));
+	ck_assert_ptr_null(strstr(b.data, "\"'&x"));
+	ck_assert_ptr_nonnull(strstr(b.data,
+	    "&lt;script&gt;alert(1)&lt;/script&gt;\"'&amp;x"));
+	ck_assert_ptr_nonnull(strstr(b.data,
+	    "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;x"));
+	qgtm_buf_release(&b);
+	json_decref(st);
+	json_decref(rd);
+}
+END_TEST
+
+/* The phone page with its CSS and JS stays under 14 KB. */
+START_TEST(test_phone_size)
+{
+	struct qgtm_buf b;
+	json_t *st = qgtm_report_status(&cfg, now);
+
+	qgtm_buf_init(&b, 14 * 1024);
+	ck_assert_int_eq(qgtm_page_status(&b, st), 0);
+	ck_assert_uint_lt(b.len, 14 * 1024);
+	qgtm_buf_release(&b);
+	json_decref(st);
+}
+END_TEST
+
+Suite *
+suite_report(void)
+{
+	Suite *s = suite_create("report");
+	TCase *tc = tcase_create("money");
+
+	tcase_add_loop_test(tc, test_money, 0, NELEM(monies));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("models");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_status_empty);
+	tcase_add_test(tc, test_status_heartbeat);
+	tcase_add_test(tc, test_status_gain_day_start);
+	tcase_add_test(tc, test_readiness_empty);
+	tcase_add_test(tc, test_readiness_escalation);
+	tcase_add_test(tc, test_readiness_drawdown);
+	tcase_add_test(tc, test_pages_hostile);
+	tcase_add_test(tc, test_phone_size);
+	suite_add_tcase(s, tc);
+	return s;
+}
