@@ -59,6 +59,8 @@ const struct qgtm_cfg_key qgtm_cfg_keys[] = {
 	    "base URL of Alpaca Market Data" },
 	{ "fetch.alpaca.feed", STR, "iex", "iex sip delayed_sip",
 	    "the Alpaca bar feed" },
+	{ "fetch.alpaca.timeframe", STR, "1Day", "1Day 1Hour 30Min 15Min 5Min 1Min",
+	    "bar length; intraday bars go to SYMBOL@TIMEFRAME series" },
 	{ "fetch.cftc.url", STR, "https://publicreporting.cftc.gov", NULL,
 	    "base URL of the CFTC Socrata API" },
 	{ "fetch.cftc.dataset", STR, "72hh-3qpy", NULL,

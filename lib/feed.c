@@ -260,23 +260,20 @@ bar_volume(struct qgtm_feed *f, json_t *v, long long *out)
 	return qgtm_feed_fail(f, "field 'volume': expected a count");
 }
 
-int
-qgtm_feed_bar(struct qgtm_feed *f, const char *symbol, const char *date,
-    json_t *obj, const char *const keys[5])
+/*
+ * Add the bar of symbol keyed by date to series, available at close (left
+ * out while close is later than f->now), from the members keys of obj.
+ */
+static int
+add_bar(struct qgtm_feed *f, const char *symbol, const char *series,
+    const char *date, time_t close, json_t *obj, const char *const keys[5])
 {
 	static const char *const names[4] = { "open", "high", "low", "close" };
 	char dec[4][32], ts[21];
-	struct qgtm_date d;
 	long long volume;
 	json_t *rec;
-	time_t close;
 	int i;
 
-	if (parse_date(f, date, &d) == -1)
-		return -1;
-	if ((close = qgtm_nyse_close(d.year, d.month, d.day)) == (time_t)-1)
-		return qgtm_feed_fail(f, "%s: a bar on %s, when NYSE is closed",
-		    symbol, date);
 	for (i = 0; i < 4; i++) {
 		if (qgtm_feed_dec(f, json_object_get(obj, keys[i]), keys[i],
 		    dec[i]) == -1)
@@ -298,8 +295,34 @@ qgtm_feed_bar(struct qgtm_feed *f, const char *symbol, const char *date,
 	json_object_set_new(rec, "volume", json_integer(volume));
 	json_object_set_new(rec, "available_at",
 	    json_string(qgtm_time_fmt(close, ts)));
-	add_record(f, symbol, date, rec);
+	add_record(f, series, date, rec);
 	return 0;
+}
+
+int
+qgtm_feed_bar(struct qgtm_feed *f, const char *symbol, const char *date,
+    json_t *obj, const char *const keys[5])
+{
+	struct qgtm_date d;
+	time_t close;
+
+	if (parse_date(f, date, &d) == -1)
+		return -1;
+	if ((close = qgtm_nyse_close(d.year, d.month, d.day)) == (time_t)-1)
+		return qgtm_feed_fail(f, "%s: a bar on %s, when NYSE is closed",
+		    symbol, date);
+	return add_bar(f, symbol, symbol, date, close, obj, keys);
+}
+
+int
+qgtm_feed_bar_intraday(struct qgtm_feed *f, const char *symbol,
+    const char *series, time_t start, long seconds, json_t *obj,
+    const char *const keys[5])
+{
+	char date[21];
+
+	return add_bar(f, symbol, series, qgtm_time_fmt(start, date),
+	    start + seconds, obj, keys);
 }
 
 void

@@ -1,13 +1,45 @@
 /*
- * feed_alpaca.c: daily bars from Alpaca Market Data v2, every symbol of
- * the universe in one multi-symbol request, following next_page_token.
+ * feed_alpaca.c: bars from Alpaca Market Data v2, every symbol of the
+ * universe in one multi-symbol request, following next_page_token. Daily
+ * bars by default; fetch.alpaca.timeframe asks for intraday bars, which go
+ * to the series SYMBOL@TIMEFRAME.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "qgtm.h"
 
 /* The most points a page may hold (across all symbols). */
 #define ALPACA_LIMIT "10000"
+
+/* The length in seconds of an intraday timeframe ("1Hour", "15Min"),
+ * or 0 for "1Day" (the config allows only those values). */
+static long
+timeframe_seconds(const struct qgtm_feed *f)
+{
+	const char *tf = qgtm_cfg_str(f->cfg, "fetch.alpaca.timeframe");
+	char *unit;
+	long n = strtol(tf, &unit, 10);
+
+	if (strcmp(unit, "Hour") == 0)
+		return n * 3600;
+	if (strcmp(unit, "Min") == 0)
+		return n * 60;
+	return 0;
+}
+
+/* The store series of sym: SYM for daily bars, SYM@TIMEFRAME otherwise. */
+static void
+series_name(const struct qgtm_feed *f, const char *sym, char *out,
+    size_t outsz)
+{
+	if (timeframe_seconds(f) == 0)
+		snprintf(out, outsz, "%s", sym);
+	else
+		snprintf(out, outsz, "%s@%s", sym,
+		    qgtm_cfg_str(f->cfg, "fetch.alpaca.timeframe"));
+}
 
 /* One unit: the universe, comma-separated. */
 static json_t *
@@ -31,12 +63,16 @@ static int
 alpaca_since(struct qgtm_feed *f, char out[11])
 {
 	json_t *u = qgtm_cfg_list(f->cfg, "common.universe"), *v;
-	char since[11];
+	char since[11], series[48];
 	size_t i;
 
 	snprintf(out, 11, "9999-12-31");
 	json_array_foreach(u, i, v) {
-		if (qgtm_feed_since(f, json_string_value(v), 0, since) == -1)
+		/* Intraday: ask again from the day before the newest stored
+		 * bar, whose day may have gone on; the store keeps no twins. */
+		series_name(f, json_string_value(v), series, sizeof series);
+		if (qgtm_feed_since(f, series, timeframe_seconds(f) > 0,
+		    since) == -1)
 			return -1;
 		if (strcmp(since, out) < 0)
 			memcpy(out, since, 11);
@@ -61,7 +97,8 @@ alpaca_request(struct qgtm_feed *f, const char *unit,
 	qgtm_buf_addf(url, "%s/v2/stocks/bars?",
 	    qgtm_cfg_str(f->cfg, "fetch.alpaca.url"));
 	qgtm_url_param(url, "symbols", unit);
-	qgtm_url_param(url, "timeframe", "1Day");
+	qgtm_url_param(url, "timeframe",
+	    qgtm_cfg_str(f->cfg, "fetch.alpaca.timeframe"));
 	qgtm_url_param(url, "start", since);
 	qgtm_url_param(url, "limit", ALPACA_LIMIT);
 	qgtm_url_param(url, "adjustment", "raw");
@@ -90,9 +127,10 @@ alpaca_bars(struct qgtm_feed *f, const char *unit, const char *sym,
     json_t *bars)
 {
 	static const char *const keys[5] = { "o", "h", "l", "c", "v" };
+	long seconds = timeframe_seconds(f);
 	struct qgtm_date d;
 	const char *ts;
-	char date[11];
+	char date[11], series[48];
 	json_t *b;
 	time_t t;
 	size_t i;
@@ -104,6 +142,13 @@ alpaca_bars(struct qgtm_feed *f, const char *unit, const char *sym,
 		if (ts == NULL || qgtm_time_parse(ts, &t) == -1)
 			return qgtm_feed_fail(f, "%s: bars[%zu].t: not a time",
 			    sym, i);
+		if (seconds > 0) {
+			series_name(f, sym, series, sizeof series);
+			if (qgtm_feed_bar_intraday(f, sym, series, t, seconds, b,
+			    keys) == -1)
+				return -1;
+			continue;
+		}
 		d = qgtm_ny_date(t);
 		snprintf(date, sizeof date, "%04d-%02d-%02d", d.year, d.month,
 		    d.day);

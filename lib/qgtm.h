@@ -2176,6 +2176,15 @@ int qgtm_feed_dec(struct qgtm_feed *f, json_t *v, const char *what,
  */
 int qgtm_feed_obs(struct qgtm_feed *f, const char *series, const char *date,
     const char *dec, time_t available_at);
+/*
+ * qgtm_feed_bar_intraday: add the bar of symbol that starts at start and
+ * lasts seconds to series (SYMBOL@TIMEFRAME), keyed by its start time in
+ * RFC 3339 and available when it ends; left out while it has not ended at
+ * f->now. Returns 0 or -1 as qgtm_feed_bar.
+ */
+int qgtm_feed_bar_intraday(struct qgtm_feed *f, const char *symbol,
+    const char *series, time_t start, long seconds, json_t *obj,
+    const char *const keys[5]);
 int qgtm_feed_bar(struct qgtm_feed *f, const char *symbol, const char *date,
     json_t *obj, const char *const keys[5]);
 

@@ -199,3 +199,24 @@ fails() {
 	run -0 jq -r 'select(.feed == "cftc") | .reason' <<<"$output"
 	[ "$output" = "stale: newest observation 2026-03-10, schedule has 2026-03-17" ]
 }
+
+@test "alpaca intraday: SYMBOL@1Hour series keyed by start, known when each bar ends" {
+	sed -i 's|^  alpaca:$|  alpaca:\n    timeframe: 1Hour|' "$BATS_TEST_TMPDIR/cfg.yaml"
+	export QGTM_NOW=2026-03-13T16:45:00Z
+	run -0 --separate-stderr qgtm-fetch alpaca
+	f=$QGTM_STATE_DIR/data/alpaca/GLD@1Hour.jsonl
+	run -0 grep -c '"type":"bar"' "$f"
+	# Nine sessions of 7 hours, and on March 13 the bars that ended by 16:45Z.
+	[ "$output" -eq $((9 * 7 + 2)) ]
+	run -0 jq -r 'select(.date | startswith("2026-03-13")) | [.date, .available_at] | @tsv' "$f"
+	[ "${lines[0]}" = "2026-03-13T14:30:00Z	2026-03-13T15:30:00Z" ]
+	[ "${lines[1]}" = "2026-03-13T15:30:00Z	2026-03-13T16:30:00Z" ]
+	[ "${#lines[@]}" -eq 2 ]
+	grep -q 'timeframe=1Hour' "$S/log"
+	[ ! -e "$QGTM_STATE_DIR/data/alpaca/GLD.jsonl" ]
+	# Later the same day: the rest of the day comes in, nothing twice.
+	QGTM_NOW=2026-03-16T12:00:00Z run -0 qgtm-fetch alpaca
+	run -0 jq -r '.date' "$f"
+	[ "$(printf '%s\n' "$output" | sort | uniq -d | wc -l)" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq $((10 * 7)) ]
+}

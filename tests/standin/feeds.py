@@ -112,6 +112,14 @@ def bar(d, i, k):
             "vw": c + 0.1}
 
 
+def hourly(daily, h):
+    """Hour h (0-6) of a session: bars start at 14:30Z, 15:30Z, ..."""
+    b = dict(daily)
+    b["t"] = "%sT%02d:30:00Z" % (daily["t"][:10], 14 + h)
+    b["c"] = daily["c"] + h / 8
+    return b
+
+
 def alpaca(q, headers):
     if not all(headers.get(h) for h in SECRET_HEADERS[:2]):
         return 403, {"message": "forbidden."}
@@ -119,6 +127,8 @@ def alpaca(q, headers):
     start = dt.date.fromisoformat(q.get("start", "2026-01-01")[:10])
     points = [(s, bar(d, i, k)) for k, s in enumerate(syms)
               for i, d in enumerate(WEEKDAYS) if d >= start]
+    if q.get("timeframe", "1Day") == "1Hour":
+        points = [(s, hourly(b, h)) for s, b in points for h in range(7)]
     off = int(base64.b64decode(q["page_token"])) if "page_token" in q else 0
     n = min(int(q.get("limit", 1000)), ALPACA_PAGE)
     page = {}
