@@ -1,8 +1,10 @@
 /*
  * qgtm-backtest: replay a strategy over the sim market, day by day, through
  * the same signal -> risk -> OMS -> sim broker calls as the live cycle, in
- * a private temporary state directory; print its performance and, with
- * --out, write its daily returns, its trades and an equity chart.
+ * a private temporary state directory (with a copy of the user's stored
+ * observations); print its performance and, with --out, write its daily
+ * returns, its trades and an equity chart. "decay" compares each
+ * strategy's last six months with its history before.
  */
 #include <errno.h>
 #include <ftw.h>
@@ -18,7 +20,9 @@
 static const char usage_str[] =
     "usage: qgtm-backtest [-Cqv] [-c config] --strategy name [--from date]"
     " [--to date] [--param key=value ...] [--grid key=v1,v2,... ...]"
-    " [--walk-forward train=N,test=M[,anchored]] [--out dir]";
+    " [--walk-forward train=N,test=M[,anchored]] [--out dir]\n"
+    "       qgtm-backtest decay [-jqv] [-c config] [--strategy name ...]"
+    " [--from date] [--to date]";
 
 enum { O_STRATEGY = 256, O_FROM, O_TO, O_PARAM, O_OUT, O_GRID, O_WF };
 
@@ -36,9 +40,9 @@ static const struct option longopts[] = {
 /* The command line. */
 struct args {
 	const char *cfgpath, *strategy, *from, *to, *out, *wf;
-	const char **params, **grids;
-	size_t nparams, ngrids;
-	int show_config;
+	const char **params, **grids, **strategies;
+	size_t nparams, ngrids, nstrategies;
+	int show_config, decay, json;
 };
 
 static void __attribute__((noreturn))
@@ -56,15 +60,25 @@ parse_args(int argc, char **argv, struct args *a)
 	memset(a, 0, sizeof *a);
 	a->params = qgtm_xcalloc((size_t)argc, sizeof *a->params);
 	a->grids = qgtm_xcalloc((size_t)argc, sizeof *a->grids);
-	while ((ch = getopt_long(argc, argv, "Cc:hqVv", longopts, NULL)) != -1)
+	a->strategies = qgtm_xcalloc((size_t)argc, sizeof *a->strategies);
+	if (argc > 1 && strcmp(argv[1], "decay") == 0) {
+		a->decay = 1;
+		argv[1] = argv[0];
+		argc--;
+		argv++;
+	}
+	while ((ch = getopt_long(argc, argv, "Cc:hjqVv", longopts, NULL)) != -1)
 		switch (ch) {
 		case 'C': a->show_config = 1; break;
 		case 'c': a->cfgpath = optarg; break;
 		case 'h': usage(0);
+		case 'j': a->json = 1; break;
 		case 'q': qgtm_log_level--; break;
 		case 'V': qgtm_version(); exit(qgtm_exit(0));
 		case 'v': qgtm_log_level++; break;
-		case O_STRATEGY: a->strategy = optarg; break;
+		case O_STRATEGY:
+			a->strategy = a->strategies[a->nstrategies++] = optarg;
+			break;
 		case O_FROM: a->from = optarg; break;
 		case O_TO: a->to = optarg; break;
 		case O_PARAM: a->params[a->nparams++] = optarg; break;
@@ -73,7 +87,9 @@ parse_args(int argc, char **argv, struct args *a)
 		case O_WF: a->wf = optarg; break;
 		default: usage(QGTM_EX_USAGE);
 		}
-	if (optind != argc || (a->strategy == NULL && !a->show_config))
+	if (optind != argc || (a->strategy == NULL && !a->show_config &&
+	    !a->decay) || (a->json && !a->decay) || (a->decay &&
+	    (a->nparams > 0 || a->ngrids > 0 || a->wf != NULL || a->out)))
 		usage(QGTM_EX_USAGE);
 }
 
@@ -99,8 +115,9 @@ remove_entry(const char *path, const struct stat *st, int flag,
 	return remove(path);
 }
 
-/* The private state directory, removed at exit whatever happens. */
-static char *state_dir;
+/* The private state directory, removed at exit whatever happens, and
+ * the user's, whose observations each run copies (set in main). */
+static char *state_dir, *user_state;
 
 static void
 remove_state(void)
@@ -108,7 +125,8 @@ remove_state(void)
 	if (state_dir != NULL)
 		nftw(state_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 	free(state_dir);
-	state_dir = NULL;
+	free(user_state);
+	state_dir = user_state = NULL;
 }
 
 /* Make the private state directory and point QGTM_STATE_DIR at it. */
@@ -122,6 +140,8 @@ private_state(void)
 	if (mkdtemp(dir) == NULL)
 		qgtm_die(QGTM_EX_CANTCREAT, "cannot create '%s': %s", dir,
 		    strerror(errno));
+	base = getenv("QGTM_STATE_DIR");
+	user_state = base != NULL && *base != '\0' ? qgtm_xstrdup(base) : NULL;
 	setenv("QGTM_STATE_DIR", dir, 1);
 	state_dir = dir;
 	atexit(remove_state);
@@ -340,12 +360,14 @@ parse_wf(const char *s, size_t *train, size_t *test, int *anchored)
 	*test = m;
 }
 
-/* Empty the private state directory, so the next run starts afresh. */
+/* Empty the private state directory, so the next run starts afresh
+ * with the user's observations only. */
 static void
-reset_state(void)
+fresh_state(void)
 {
 	nftw(state_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-	if (qgtm_mkdirs(state_dir, 0700) == -1)
+	if (qgtm_mkdirs(state_dir, 0700) == -1 ||
+	    qgtm_backtest_import(user_state) == -1)
 		qgtm_die_lib();
 }
 
@@ -367,7 +389,7 @@ run_grid(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
 	mx->n = g->nconf;
 	for (c = 0; c < g->nconf; c++) {
 		apply_conf(cfg, st->name, g, c);
-		reset_state();
+		fresh_state();
 		if (qgtm_backtest_run(cfg, st, from, to, &bt) == -1)
 			qgtm_die_lib();
 		if (c == 0) {
@@ -395,10 +417,14 @@ struct verdict {
 static void
 judge(const struct matrix *mx, struct verdict *v)
 {
-	double *col = qgtm_xcalloc(mx->t, sizeof *col);
-	double *sr = qgtm_xcalloc(mx->n, sizeof *sr);
+	double *col, *sr;
 	size_t c, i;
 
+	if (mx->t < 32)         /* S = 16 partitions of at least 2 rows */
+		qgtm_die(QGTM_EX_USAGE, "%zu sessions are too few for PBO with "
+		    "16 partitions (at least 32)", mx->t);
+	col = qgtm_xcalloc(mx->t, sizeof *col);
+	sr = qgtm_xcalloc(mx->n, sizeof *sr);
 	v->best = 0;
 	for (c = 0; c < mx->n; c++) {
 		for (i = 0; i < mx->t; i++)
@@ -606,6 +632,102 @@ grid_main(const struct args *a, struct qgtm_cfg *cfg,
 	free(mx.dates);
 }
 
+/* ------------------------------------------------------------ decay -- */
+
+/* The recent window of decay: six months of sessions. */
+#define DECAY_SESSIONS 126
+
+/* The strategies decay measures: the --strategy ones, else every one
+ * registered; dies on an unknown name before anything runs. */
+static json_t *
+decay_names(const struct args *a)
+{
+	json_t *names = json_array();
+	char *all = qgtm_xstrdup(qgtm_strategy_names()), *p, *save = NULL;
+	size_t i;
+
+	for (i = 0; i < a->nstrategies; i++) {
+		if (qgtm_strategy_find(a->strategies[i]) == NULL)
+			qgtm_die(QGTM_EX_USAGE, "unknown strategy '%s' (known: "
+			    "%s)", a->strategies[i], qgtm_strategy_names());
+		json_array_append_new(names, json_string(a->strategies[i]));
+	}
+	for (p = strtok_r(all, " ", &save); p != NULL && a->nstrategies == 0;
+	    p = strtok_r(NULL, " ", &save))
+		json_array_append_new(names, json_string(p));
+	free(all);
+	return names;
+}
+
+/* x, a NaN of either sign becoming the one printf shows as "nan". */
+static double
+plain_nan(double x)
+{
+	return isnan(x) ? NAN : x;
+}
+
+/* One strategy's decay line, or its "decay" record with -j. */
+static void
+print_decay(int json, const char *name, const struct qgtm_backtest *bt,
+    const struct qgtm_decay *d)
+{
+	json_t *rec;
+
+	if (!json) {
+		printf("strategy=%s insample_sharpe=%.6f recent_sharpe=%.6f "
+		    "ratio=%.6f status=%s insample_days=%zu recent_days=%zu\n",
+		    name, plain_nan(d->insample), plain_nan(d->recent),
+		    plain_nan(d->ratio), d->status,
+		    d->ninsample, d->nrecent);
+		return;
+	}
+	rec = qgtm_record_new("decay", NULL);
+	json_object_set_new(rec, "strategy", json_string(name));
+	json_object_set_new(rec, "basis", json_string("backtest"));
+	json_object_set_new(rec, "from", json_string(bt->days[0].date));
+	json_object_set_new(rec, "recent_from",
+	    json_string(bt->days[d->ninsample].date));
+	json_object_set_new(rec, "to",
+	    json_string(bt->days[bt->ndays - 1].date));
+	json_object_set_new(rec, "insample_sharpe", isfinite(d->insample) ?
+	    json_real(d->insample) : json_null());
+	json_object_set_new(rec, "recent_sharpe", isfinite(d->recent) ?
+	    json_real(d->recent) : json_null());
+	json_object_set_new(rec, "ratio", isfinite(d->ratio) ?
+	    json_real(d->ratio) : json_null());
+	json_object_set_new(rec, "status", json_string(d->status));
+	json_object_set_new(rec, "insample_days",
+	    json_integer((json_int_t)d->ninsample));
+	json_object_set_new(rec, "recent_days",
+	    json_integer((json_int_t)d->nrecent));
+	if (qgtm_jsonl_emit(rec) == -1)
+		qgtm_die_lib();
+	json_decref(rec);
+}
+
+/* The decay verb: one backtest per strategy over [from, to], its last
+ * DECAY_SESSIONS sessions against the ones before. */
+static void
+decay_main(const struct args *a, struct qgtm_cfg *cfg, long from, long to)
+{
+	json_t *names = decay_names(a), *name;
+	struct qgtm_backtest bt;
+	struct qgtm_decay d;
+	size_t i;
+
+	json_array_foreach(names, i, name) {
+		fresh_state();
+		if (qgtm_backtest_run(cfg, qgtm_strategy_find(
+		    json_string_value(name)), from, to, &bt) == -1 ||
+		    qgtm_backtest_decay(&bt, DECAY_SESSIONS, &d) == -1 ||
+		    qgtm_clock_init() == -1)    /* the record's ts: now */
+			qgtm_die_lib();
+		print_decay(a->json, json_string_value(name), &bt, &d);
+		qgtm_backtest_release(&bt);
+	}
+	json_decref(names);
+}
+
 /* ------------------------------------------------------------- main -- */
 
 int
@@ -623,7 +745,8 @@ main(int argc, char *argv[])
 
 	qgtm_init(argv[0], 0);
 	parse_args(argc, argv, &a);
-	if (a.strategy != NULL && (st = qgtm_strategy_find(a.strategy)) == NULL)
+	if (!a.decay && a.strategy != NULL &&
+	    (st = qgtm_strategy_find(a.strategy)) == NULL)
 		qgtm_die(QGTM_EX_USAGE, "unknown strategy '%s' (known: %s)",
 		    a.strategy, qgtm_strategy_names());
 	if (!a.show_config)
@@ -633,22 +756,29 @@ main(int argc, char *argv[])
 			return qgtm_exit(0);
 		qgtm_die_lib();
 	}
+	if (user_state == NULL)
+		user_state = qgtm_xstrdup(qgtm_cfg_str(&cfg, "common.state_dir"));
 	for (i = 0; i < a.nparams; i++)
 		if (qgtm_backtest_param(&cfg, a.strategy, a.params[i]) == -1)
 			qgtm_die_lib();
 	to = a.to ? parse_day("to", a.to) : (long)(qgtm_now() / 86400) - 1;
-	from = a.from ? parse_day("from", a.from) : to - 364;
+	from = a.from ? parse_day("from", a.from) : to - (a.decay ? 1095 : 364);
 	if (from > to)
 		qgtm_die(QGTM_EX_USAGE, "--from is after --to");
 	if (a.wf != NULL && a.ngrids == 0)
 		qgtm_die(QGTM_EX_USAGE, "--walk-forward needs --grid");
-	if (a.ngrids > 0) {
+	if (a.decay)
+		decay_main(&a, &cfg, from, to);
+	else if (a.ngrids > 0)
 		grid_main(&a, &cfg, st, from, to);
+	if (a.decay || a.ngrids > 0) {
 		qgtm_cfg_release(&cfg);
 		free(a.params);
 		free(a.grids);
+		free(a.strategies);
 		return qgtm_exit(0);
 	}
+	fresh_state();
 	rc = qgtm_backtest_run(&cfg, st, from, to, &bt);
 	remove_state();
 	if (rc == -1)
@@ -664,5 +794,6 @@ main(int argc, char *argv[])
 	qgtm_cfg_release(&cfg);
 	free(a.params);
 	free(a.grids);
+	free(a.strategies);
 	return qgtm_exit(0);
 }

@@ -5,7 +5,8 @@
  * decision followed by its order and fill records; every other record
  * passes through. The kill switch has the last word over every order.
  * positions prints the book, orders the order log, account the broker's
- * account; flatten is the emergency exit to a flat account.
+ * account; flatten is the emergency exit to a flat account; clock the
+ * broker's market clock and the week's sessions.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -22,9 +23,16 @@ static const char usage_str[] =
     "       qgtm-order account [-Cj] [-b broker] [-c config]\n"
     "       qgtm-order flatten [-Cqv] [-b broker] [-c config] --by operator"
     " [--reason text] [--yes]\n"
-    "       qgtm-order reconcile [-Cqv] [-b broker] [-c config]";
+    "       qgtm-order reconcile [-Cqv] [-b broker] [-c config]\n"
+    "       qgtm-order clock [-Cj] [-b broker] [-c config]";
 
-enum { V_SUBMIT, V_POSITIONS, V_ORDERS, V_ACCOUNT, V_FLATTEN, V_RECONCILE };
+enum {
+	V_SUBMIT, V_POSITIONS, V_ORDERS, V_ACCOUNT, V_FLATTEN, V_RECONCILE,
+	V_CLOCK
+};
+
+#define WEEK_DAYS 6             /* clock -j: the sessions of today + 6 days */
+#define HISTORY_DAYS 7          /* account -j: the days of "daily" */
 
 /* The command line. */
 struct opts {
@@ -251,33 +259,39 @@ order_orders(const struct qgtm_cfg *cfg, int jflag)
 		order = json_object_get(line, "order");
 		fill = json_object_get(line, "fill");
 		if (jflag) {
-			qgtm_jsonl_emit(order);
+			if (order != NULL)
+				qgtm_jsonl_emit(order);
 			if (fill != NULL)
 				qgtm_jsonl_emit(fill);
-		} else
-			printf("%s %s %s %s %s %s %s %s\n", str(order, "ts"),
-			    str(order, "strategy"), str(order, "symbol"),
-			    str(order, "side"), str(order, "qty"),
-			    str(fill, "price"), str(order, "status"),
-			    str(order, "client_order_id"));
+			continue;
+		}
+		if (order == NULL)
+			order = fill;   /* a fill the broker reported */
+		printf("%s %s %s %s %s %s %s %s\n", str(order, "ts"),
+		    str(order, "strategy"), str(order, "symbol"),
+		    str(order, "side"), str(order, "qty"), str(fill, "price"),
+		    str(order, "status"), str(order, "client_order_id"));
 	}
 	qgtm_book_release(&book);
 	return 0;
 }
 
-/* account: the broker's account, as lines or (-j) its record. */
+/* account: the broker's account, as lines or (-j) its record with the
+ * daily equity series of the last week. */
 static int
 order_account(const struct qgtm_cfg *cfg, const char *name, int jflag)
 {
 	struct qgtm_broker b;
-	json_t *rec;
+	json_t *rec, *daily = NULL;
 
 	open_broker(cfg, name, &b);
-	if ((rec = b.ops->account(&b)) == NULL)
+	if ((rec = b.ops->account(&b)) == NULL || (jflag &&
+	    (daily = b.ops->history(&b, HISTORY_DAYS)) == NULL))
 		qgtm_die_lib();
-	if (jflag)
+	if (jflag) {
+		json_object_set_new(rec, "daily", daily);
 		qgtm_jsonl_emit(rec);
-	else
+	} else
 		printf("broker %s\ncash %s\nmarket_value %s\nequity %s\n",
 		    str(rec, "broker"), str(rec, "cash"),
 		    str(rec, "market_value"), str(rec, "equity"));
@@ -378,6 +392,44 @@ order_reconcile(const struct qgtm_cfg *cfg, const char *name)
 	return worst == 0 ? 0 : QGTM_EX_NO;
 }
 
+/* The sessions of b's calendar from its day to WEEK_DAYS after. */
+static json_t *
+week(struct qgtm_broker *b)
+{
+	struct qgtm_date d = qgtm_ny_date(b->as_of), e;
+	char start[11], end[11];
+
+	e = qgtm_civil_from_days(qgtm_days_from_civil(d.year, d.month,
+	    d.day) + WEEK_DAYS);
+	snprintf(start, sizeof start, "%04d-%02d-%02d", d.year, d.month, d.day);
+	snprintf(end, sizeof end, "%04d-%02d-%02d", e.year, e.month, e.day);
+	return b->ops->calendar(b, start, end);
+}
+
+/* clock: the broker's market clock as lines or (-j) its record, with
+ * the week's sessions. */
+static int
+order_clock(const struct qgtm_cfg *cfg, const char *name, int jflag)
+{
+	struct qgtm_broker b;
+	json_t *rec, *cal = NULL;
+
+	open_broker(cfg, name, &b);
+	if ((rec = b.ops->clock(&b)) == NULL ||
+	    (jflag && (cal = week(&b)) == NULL))
+		qgtm_die_lib();
+	if (jflag) {
+		json_object_set_new(rec, "sessions", cal);
+		qgtm_jsonl_emit(rec);
+	} else
+		printf("open %s\nnext_open %s\nnext_close %s\n",
+		    json_is_true(json_object_get(rec, "is_open")) ? "yes" :
+		    "no", str(rec, "next_open"), str(rec, "next_close"));
+	json_decref(rec);
+	qgtm_broker_close(&b);
+	return 0;
+}
+
 /* Run verb cmd; returns the exit status. */
 static int
 run_verb(const struct qgtm_cfg *cfg, int cmd, const struct opts *o,
@@ -401,6 +453,8 @@ run_verb(const struct qgtm_cfg *cfg, int cmd, const struct opts *o,
 		return order_account(cfg, o->broker, o->jflag);
 	case V_FLATTEN:
 		return order_flatten(cfg, o);
+	case V_CLOCK:
+		return order_clock(cfg, o->broker, o->jflag);
 	default:
 		return order_reconcile(cfg, o->broker);
 	}
@@ -420,7 +474,7 @@ parse_opts(int cmd, int argc, char **argv, struct opts *o)
 	};
 	static const char *const optstrings[] = {
 		"b:Cc:hknqVv", "Cc:hjV", "Cc:hjV", "b:Cc:hjV", "b:Cc:hqVv",
-		"b:Cc:hqVv"
+		"b:Cc:hqVv", "b:Cc:hjV"
 	};
 	int ch;
 
@@ -455,7 +509,7 @@ main(int argc, char *argv[])
 {
 	static const char *const verbs[] = {
 		"submit", "positions", "orders", "account", "flatten",
-		"reconcile", NULL
+		"reconcile", "clock", NULL
 	};
 	struct opts o = { 0 };
 	struct qgtm_cfg cfg;

@@ -6,6 +6,8 @@
  * gate and the OMS with the sim broker, exactly as examples/cycle.sh does.
  * The state directory must be a private one (the command makes it).
  */
+#include <dirent.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,27 +112,22 @@ generate(const struct qgtm_cfg *cfg, long to_day, json_t **bysym,
 	return rc;
 }
 
-/* Store every bar dated up to limit (YYYY-MM-DD), as a daily fetch would
- * have by then; the store skips those it holds already. */
+/* Store every bar of the run at once. The point-in-time join shows a
+ * session only the bars available at its close, so this is what a daily
+ * fetch would have stored by then; one file per symbol that no longer
+ * changes lets the store parse it once (its cache) instead of at every
+ * session, which made long runs quadratic. */
 static int
-store_upto(json_t *bysym, const char *limit)
+store_all(json_t *bysym)
 {
 	const char *sym;
-	json_t *arr, *slice, *bar;
-	size_t i, added;
-	int rc = 0;
+	json_t *arr;
+	size_t added;
 
-	json_object_foreach(bysym, sym, arr) {
-		slice = json_array();
-		json_array_foreach(arr, i, bar)
-			if (strcmp(json_string_value(json_object_get(bar, "date")),
-			    limit) <= 0)
-				json_array_append(slice, bar);
-		if (rc == 0)
-			rc = qgtm_pit_store("sim", sym, slice, &added);
-		json_decref(slice);
-	}
-	return rc;
+	json_object_foreach(bysym, sym, arr)
+		if (qgtm_pit_store("sim", sym, arr, &added) == -1)
+			return -1;
+	return 0;
 }
 
 /* Append the fills of out (records of one run) to bt, with their date. */
@@ -199,9 +196,6 @@ add_day(struct qgtm_backtest *bt, const char *date, double equity)
 	day->ret = equity / prev - 1.0;
 }
 
-/* Sessions stored ahead of the one being run, in one go. */
-#define STORE_AHEAD 21
-
 int
 qgtm_backtest_run(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
     long from_day, long to_day, struct qgtm_backtest *bt)
@@ -211,14 +205,15 @@ qgtm_backtest_run(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
 	char from[11];
 	time_t as_of;
 	int64_t cash, equity;
-	size_t i, stored = 0;
+	size_t i;
 	int rc;
 
 	memset(bt, 0, sizeof *bt);
 	bt->fills = json_array();
 	cfg_put(cfg, "common.price_source", json_string("sim"));
 	if (qgtm_cfg_dec(cfg, "broker.sim.initial_cash", QGTM_CENTS, &cash) ==
-	    -1 || generate(cfg, to_day, &bysym, &sessions) == -1) {
+	    -1 || generate(cfg, to_day, &bysym, &sessions) == -1 ||
+	    store_all(bysym) == -1) {
 		json_decref(bysym);
 		return -1;
 	}
@@ -230,14 +225,6 @@ qgtm_backtest_run(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
 		avail = json_string_value(json_object_get(bar, "available_at"));
 		if (strcmp(date, from) < 0)
 			continue;
-		if (i >= stored) {
-			stored = i + STORE_AHEAD < json_array_size(sessions) ?
-			    i + STORE_AHEAD : json_array_size(sessions);
-			if ((rc = store_upto(bysym, json_string_value(
-			    json_object_get(json_array_get(sessions, stored - 1),
-			    "date")))) == -1)
-				break;
-		}
 		if (qgtm_clock_pin(avail) == -1 ||
 		    qgtm_time_parse(avail, &as_of) == -1) {
 			rc = -1;
@@ -266,6 +253,101 @@ qgtm_backtest_release(struct qgtm_backtest *bt)
 	free(bt->days);
 	json_decref(bt->fills);
 	memset(bt, 0, sizeof *bt);
+}
+
+/* The annualized Sharpe of the returns of days [from, to) of bt. */
+static double
+span_sharpe(const struct qgtm_backtest *bt, size_t from, size_t to)
+{
+	double *r = qgtm_xcalloc(to - from, sizeof *r), sr;
+	size_t i;
+
+	for (i = from; i < to; i++)
+		r[i - from] = bt->days[i].ret;
+	sr = qgtm_stats_sharpe(r, to - from) * sqrt(252);
+	free(r);
+	return sr;
+}
+
+int
+qgtm_backtest_decay(const struct qgtm_backtest *bt, size_t recent,
+    struct qgtm_decay *d)
+{
+	if (recent < 2 || bt->ndays < recent + 2)
+		return qgtm_seterr(QGTM_EX_USAGE, "decay: %zu sessions are too "
+		    "few for a recent window of %zu and 2 in-sample ones",
+		    bt->ndays, recent);
+	d->nrecent = recent;
+	d->ninsample = bt->ndays - recent;
+	d->insample = span_sharpe(bt, 0, d->ninsample);
+	d->recent = span_sharpe(bt, d->ninsample, bt->ndays);
+	d->ratio = d->recent / d->insample;
+	if (!isfinite(d->ratio))
+		d->ratio = NAN;
+	if (!(d->insample > 0) || isnan(d->recent))
+		d->status = "no_edge";
+	else
+		d->status = d->recent < 0.5 * d->insample ? "decayed" : "ok";
+	return 0;
+}
+
+/* ------------------------------------------------------------ import -- */
+
+/* Store the series file dir/name ("<series>.jsonl") of source, if it is
+ * one; any other name is skipped. */
+static int
+import_series(const char *source, const char *dir, const char *name)
+{
+	size_t len = strlen(name), added;
+	char *path, *series;
+	json_t *recs;
+	int rc;
+
+	if (len <= 6 || strcmp(name + len - 6, ".jsonl") != 0)
+		return 0;
+	path = qgtm_xasprintf("%s/%s", dir, name);
+	series = qgtm_xasprintf("%.*s", (int)(len - 6), name);
+	recs = qgtm_jsonl_read_file(path, 0);
+	rc = recs == NULL ? -1 : qgtm_pit_store(source, series, recs, &added);
+	json_decref(recs);
+	free(series);
+	free(path);
+	return rc;
+}
+
+/* Every series of one source under user_dir; a missing one is skipped. */
+static int
+import_source(const char *user_dir, const char *source)
+{
+	char *dir = qgtm_xasprintf("%s/data/%s", user_dir, source);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int rc = 0;
+
+	if (d == NULL) {
+		if (errno != ENOENT)
+			rc = qgtm_seterr(QGTM_EX_NOINPUT, "cannot read '%s': %s",
+			    dir, strerror(errno));
+		free(dir);
+		return rc;
+	}
+	while (rc == 0 && (e = readdir(d)) != NULL)
+		rc = import_series(source, dir, e->d_name);
+	closedir(d);
+	free(dir);
+	return rc;
+}
+
+int
+qgtm_backtest_import(const char *user_dir)
+{
+	static const char *const sources[] = { "fred", "eia", "cftc" };
+	size_t i;
+
+	for (i = 0; i < sizeof sources / sizeof *sources; i++)
+		if (import_source(user_dir, sources[i]) == -1)
+			return -1;
+	return 0;
 }
 
 /* ------------------------------------------------------- walk-forward -- */

@@ -47,6 +47,60 @@ qgtm_broker_close(struct qgtm_broker *b)
 	b->url = b->key_id = b->secret = NULL;
 }
 
+void
+qgtm_broker_daily_pl(json_t *acct)
+{
+	const char *e = json_string_value(json_object_get(acct, "equity"));
+	const char *l = json_string_value(json_object_get(acct,
+	    "last_equity"));
+	int64_t ev, lv;
+
+	if (e != NULL && l != NULL && qgtm_dec_parse(e, QGTM_CENTS, &ev) == 0 &&
+	    qgtm_dec_parse(l, QGTM_CENTS, &lv) == 0)
+		json_object_set_new(acct, "daily_pl", qgtm_dec_json(ev - lv,
+		    QGTM_CENTS));
+	else
+		json_object_set_new(acct, "daily_pl", json_null());
+}
+
+json_t *
+qgtm_broker_session(const char *date, time_t open, time_t close)
+{
+	char o[21], c[21];
+
+	return json_pack("{s:s,s:s,s:s}", "date", date, "open",
+	    qgtm_time_fmt(open, o), "close", qgtm_time_fmt(close, c));
+}
+
+json_t *
+qgtm_broker_clock_new(const char *broker, time_t now, int is_open,
+    time_t next_open, time_t next_close)
+{
+	json_t *rec = qgtm_record_new("clock", NULL);
+	char ts[21];
+
+	json_object_set_new(rec, "broker", json_string(broker));
+	json_object_set_new(rec, "is_open", json_boolean(is_open));
+	json_object_set_new(rec, "next_open", json_string(qgtm_time_fmt(
+	    next_open, ts)));
+	json_object_set_new(rec, "next_close", json_string(qgtm_time_fmt(
+	    next_close, ts)));
+	json_object_set_new(rec, "as_of", json_string(qgtm_time_fmt(now, ts)));
+	return rec;
+}
+
+json_t *
+qgtm_broker_day(time_t t, int64_t equity, int64_t prev)
+{
+	struct qgtm_date d = qgtm_ny_date(t);
+	char date[11];
+
+	snprintf(date, sizeof date, "%04d-%02d-%02d", d.year, d.month, d.day);
+	return json_pack("{s:s,s:o,s:o}", "date", date, "equity",
+	    qgtm_dec_json(equity, QGTM_CENTS), "profit_loss",
+	    qgtm_dec_json(equity - prev, QGTM_CENTS));
+}
+
 /* One flatten run: what it was asked, where it writes, what went wrong. */
 struct run {
 	struct qgtm_broker *b;
@@ -117,7 +171,8 @@ step_tier(struct run *r)
 		    "already FLATTEN");
 }
 
-/* Cancel every open order, then close every position. */
+/* Cancel every open order, then close every position, writing the
+ * closing orders to the order log (the sim's are there already). */
 static void
 step_close(struct run *r)
 {
@@ -133,6 +188,9 @@ step_close(struct run *r)
 	n = r->b->ops->close_all(r->b, recs);
 	if (n == -1)
 		step(r, "close_all", 0, recs, "%s", qgtm_errmsg());
+	else if (qgtm_oms_record(r->b->cfg, recs) == -1)
+		step(r, "close_all", 0, recs, "%d closing orders, not in the "
+		    "order log: %s", n, qgtm_errmsg());
 	else
 		step(r, "close_all", 1, recs, "%d closing orders", n);
 }

@@ -12,6 +12,7 @@
 #include "qgtm.h"
 
 #define CLOSE_TRIES 5           /* close-all rounds for held positions */
+#define FILLS_PAGE 100          /* activities per page, Alpaca's most */
 #define POLL_MS 200             /* between reads while waiting */
 #define POST_TRIES 4            /* sends of an order answered 429 */
 
@@ -102,6 +103,13 @@ get(struct qgtm_broker *b, const char *path, json_type kind)
 	return a.body;
 }
 
+/* The string of field key of o (borrowed), or NULL. */
+static const char *
+sval(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
 /* Copy the string field from of src into dst as to, when present. */
 static void
 copy_str(json_t *dst, const char *to, json_t *src, const char *from)
@@ -159,6 +167,7 @@ alpaca_account(struct qgtm_broker *b)
 	json_object_set_new(rec, "market_value", market_value(a));
 	copy_str(rec, "equity", a, "equity");
 	copy_str(rec, "last_equity", a, "last_equity");
+	qgtm_broker_daily_pl(rec);
 	copy_str(rec, "status", a, "status");
 	json_object_set_new(rec, "as_of", json_string(qgtm_time_fmt(b->as_of,
 	    ts)));
@@ -310,9 +319,220 @@ alpaca_close_all(struct qgtm_broker *b, json_t *out)
 	return placed;
 }
 
+/* The "fill" record of a FILL activity (commission free), or NULL when
+ * its qty or price is unreadable. */
+static json_t *
+fill_rec(json_t *act)
+{
+	const char *q = sval(act, "qty"), *p = sval(act, "price");
+	const char *side = sval(act, "side");
+	int64_t qty, price, notional;
+	json_t *rec;
+
+	if (q == NULL || p == NULL || side == NULL ||
+	    qgtm_dec_parse(q, QGTM_QTY_SCALE, &qty) == -1 ||
+	    qgtm_dec_parse(p, QGTM_PRICE_SCALE, &price) == -1 ||
+	    qgtm_dec_mul(qty, QGTM_QTY_SCALE, price, QGTM_PRICE_SCALE,
+	    QGTM_CENTS, &notional) == -1)
+		return NULL;
+	rec = qgtm_record_new("fill", NULL);
+	json_object_set_new(rec, "broker", json_string("alpaca"));
+	copy_str(rec, "activity_id", act, "id");
+	copy_str(rec, "broker_order_id", act, "order_id");
+	copy_str(rec, "symbol", act, "symbol");
+	json_object_set_new(rec, "side", json_string(strncmp(side, "sell", 4)
+	    == 0 ? "sell" : side));    /* sell_short is a sell */
+	json_object_set(rec, "qty", json_object_get(act, "qty"));
+	json_object_set(rec, "price", json_object_get(act, "price"));
+	json_object_set_new(rec, "commission", qgtm_dec_json(0, QGTM_CENTS));
+	json_object_set_new(rec, "notional", qgtm_dec_json(notional,
+	    QGTM_CENTS));
+	copy_str(rec, "transaction_time", act, "transaction_time");
+	return rec;
+}
+
+/*
+ * One page of FILL activities after activity id token (NULL: from the
+ * first), oldest first, appended to out as fill records. Returns the
+ * page's length (a full page means more may follow), or -1.
+ */
+static int
+fills_page(struct qgtm_broker *b, const char *token, json_t *out)
+{
+	char *path = qgtm_xasprintf("/v2/account/activities/FILL?"
+	    "direction=asc&page_size=%d%s%s", FILLS_PAGE, token != NULL ?
+	    "&page_token=" : "", token != NULL ? token : "");
+	json_t *page = get(b, path, JSON_ARRAY), *act, *rec;
+	size_t i;
+	int n;
+
+	free(path);
+	if (page == NULL)
+		return -1;
+	json_array_foreach(page, i, act) {
+		if ((rec = fill_rec(act)) == NULL) {
+			json_decref(page);
+			return qgtm_seterr(QGTM_EX_PROTOCOL, "alpaca: "
+			    "activity %zu: bad qty, price or side", i);
+		}
+		json_array_append_new(out, rec);
+	}
+	n = (int)json_array_size(page);
+	json_decref(page);
+	return n;
+}
+
+/* Every fill after activity id after, page by page (page_token); a
+ * page that ends without an id ends the reading. */
+static json_t *
+alpaca_fills(struct qgtm_broker *b, const char *after)
+{
+	json_t *out = json_array();
+	char *token = after != NULL ? qgtm_xstrdup(after) : NULL;
+	const char *last;
+	int n;
+
+	while ((n = fills_page(b, token, out)) == FILLS_PAGE &&
+	    (last = json_string_value(json_object_get(json_array_get(out,
+	    json_array_size(out) - 1), "activity_id"))) != NULL) {
+		free(token);
+		token = qgtm_xstrdup(last);
+	}
+	free(token);
+	if (n == -1) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* Cents of the JSON number v; -1 when it is not one. */
+static int
+cents(json_t *v, int64_t *out)
+{
+	if (!json_is_number(v))
+		return -1;
+	return qgtm_dec_from_double(json_number_value(v), QGTM_CENTS, out);
+}
+
+/* The days of a PortfolioHistory (parallel arrays) as day objects. */
+static json_t *
+history_days(json_t *h)
+{
+	json_t *ts = json_object_get(h, "timestamp"), *out = json_array();
+	json_t *eq = json_object_get(h, "equity");
+	json_t *pl = json_object_get(h, "profit_loss");
+	int64_t e, p;
+	size_t i;
+
+	for (i = 0; i < json_array_size(ts); i++) {
+		if (!json_is_integer(json_array_get(ts, i)) ||
+		    cents(json_array_get(eq, i), &e) == -1)
+			continue;       /* a day without its equity */
+		if (cents(json_array_get(pl, i), &p) == -1)
+			p = 0;
+		json_array_append_new(out, qgtm_broker_day((time_t)
+		    json_integer_value(json_array_get(ts, i)), e, e - p));
+	}
+	return out;
+}
+
+/* GET /v2/account/portfolio/history?period=ND&timeframe=1D. */
+static json_t *
+alpaca_history(struct qgtm_broker *b, int days)
+{
+	char *path = qgtm_xasprintf("/v2/account/portfolio/history?"
+	    "period=%dD&timeframe=1D", days);
+	json_t *h = get(b, path, JSON_OBJECT), *out;
+
+	free(path);
+	if (h == NULL)
+		return NULL;
+	out = history_days(h);
+	json_decref(h);
+	return out;
+}
+
+/* The time of field key of o (RFC 3339, any offset); -1 when bad. */
+static time_t
+time_of(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	time_t t;
+
+	return s != NULL && qgtm_time_parse(s, &t) == 0 ? t : (time_t)-1;
+}
+
+/* GET /v2/clock, its New York times in UTC. */
+static json_t *
+alpaca_clock(struct qgtm_broker *b)
+{
+	json_t *c = get(b, "/v2/clock", JSON_OBJECT), *rec = NULL;
+	time_t now, open, close;
+
+	if (c == NULL)
+		return NULL;
+	if ((now = time_of(c, "timestamp")) == -1 ||
+	    (open = time_of(c, "next_open")) == -1 ||
+	    (close = time_of(c, "next_close")) == -1 ||
+	    !json_is_boolean(json_object_get(c, "is_open")))
+		qgtm_seterr(QGTM_EX_PROTOCOL, "alpaca: /v2/clock: unexpected "
+		    "answer");
+	else
+		rec = qgtm_broker_clock_new("alpaca", now, json_is_true(
+		    json_object_get(c, "is_open")), open, close);
+	json_decref(c);
+	return rec;
+}
+
+/* The session of a Calendar object (New York "HH:MM"), or NULL. */
+static json_t *
+session_of(json_t *day)
+{
+	const char *date = sval(day, "date"), *o = sval(day, "open");
+	const char *c = sval(day, "close");
+	int y, m, d, oh, om, ch, cm;
+
+	if (date == NULL || o == NULL || c == NULL ||
+	    sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3 ||
+	    sscanf(o, "%2d:%2d", &oh, &om) != 2 ||
+	    sscanf(c, "%2d:%2d", &ch, &cm) != 2)
+		return NULL;
+	return qgtm_broker_session(date, qgtm_ny_time(y, m, d, oh, om),
+	    qgtm_ny_time(y, m, d, ch, cm));
+}
+
+/* GET /v2/calendar?start=&end=, each session's times in UTC. */
+static json_t *
+alpaca_calendar(struct qgtm_broker *b, const char *start, const char *end)
+{
+	char *path = qgtm_xasprintf("/v2/calendar?start=%s&end=%s", start,
+	    end);
+	json_t *arr = get(b, path, JSON_ARRAY), *out, *day, *s;
+	size_t i;
+
+	free(path);
+	if (arr == NULL)
+		return NULL;
+	out = json_array();
+	json_array_foreach(arr, i, day) {
+		if ((s = session_of(day)) == NULL) {
+			json_decref(out);
+			out = NULL;
+			qgtm_seterr(QGTM_EX_PROTOCOL, "alpaca: /v2/calendar: "
+			    "day %zu unreadable", i);
+			break;
+		}
+		json_array_append_new(out, s);
+	}
+	json_decref(arr);
+	return out;
+}
+
 const struct qgtm_broker_ops qgtm_broker_alpaca_ops = {
 	"alpaca", alpaca_account, alpaca_positions, alpaca_open_orders,
-	alpaca_cancel_all, alpaca_close_all
+	alpaca_cancel_all, alpaca_close_all, alpaca_fills, alpaca_clock,
+	alpaca_calendar, alpaca_history
 };
 
 /* Look order id up after its answer was lost: 0 found, -1 not. */

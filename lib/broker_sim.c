@@ -70,15 +70,27 @@ sim_marked(struct qgtm_broker *b)
 	return recs;
 }
 
+/* The book's account record, with last_equity (the book before today
+ * marked at yesterday's closes) and daily_pl. */
 static json_t *
 sim_account(struct qgtm_broker *b)
 {
-	json_t *recs = sim_marked(b), *acct;
+	struct qgtm_book book;
+	json_t *recs, *acct = NULL;
+	int64_t last;
 
-	if (recs == NULL)
+	if (qgtm_oms_book_load(b->cfg, &book) == -1)
 		return NULL;
-	acct = json_incref(json_array_get(recs, json_array_size(recs) - 1));
+	if ((recs = qgtm_oms_positions(b->cfg, &book, b->as_of)) != NULL &&
+	    qgtm_oms_last_equity(b->cfg, &book, b->as_of, &last) == 0) {
+		acct = json_incref(json_array_get(recs, json_array_size(recs) -
+		    1));
+		json_object_set_new(acct, "last_equity", qgtm_dec_json(last,
+		    QGTM_CENTS));
+		qgtm_broker_daily_pl(acct);
+	}
 	json_decref(recs);
+	qgtm_book_release(&book);
 	return acct;
 }
 
@@ -114,7 +126,124 @@ sim_close_all(struct qgtm_broker *b, json_t *out)
 	return qgtm_oms_close_all(b->cfg, b->as_of, out);
 }
 
+#define CALENDAR_DAYS 3700     /* the longest calendar asked: ten years */
+#define CLOCK_DAYS 14           /* always holds the next two sessions */
+
+/* The NYSE sessions from day first to day last (days since 1970). */
+static json_t *
+sessions(long first, long last)
+{
+	json_t *out = json_array();
+	struct qgtm_date d;
+	char date[11];
+
+	for (; first <= last; first++) {
+		d = qgtm_civil_from_days(first);
+		if (!qgtm_nyse_is_trading_day(d.year, d.month, d.day))
+			continue;
+		snprintf(date, sizeof date, "%04d-%02d-%02d", d.year, d.month,
+		    d.day);
+		json_array_append_new(out, qgtm_broker_session(date,
+		    qgtm_ny_time(d.year, d.month, d.day, 9, 30),
+		    qgtm_nyse_close(d.year, d.month, d.day)));
+	}
+	return out;
+}
+
+static json_t *
+sim_calendar(struct qgtm_broker *b, const char *start, const char *end)
+{
+	time_t s, e;
+
+	(void)b;
+	if (qgtm_time_parse(start, &s) == -1 || qgtm_time_parse(end, &e) == -1)
+		return NULL;
+	if (e < s || (e - s) / 86400 > CALENDAR_DAYS) {
+		qgtm_seterr(QGTM_EX_USAGE, "calendar %s to %s: not 0 to %d "
+		    "days", start, end, CALENDAR_DAYS);
+		return NULL;
+	}
+	return sessions(s / 86400, e / 86400);
+}
+
+/* The clock of the NYSE calendar at the broker's moment. */
+static json_t *
+sim_clock(struct qgtm_broker *b)
+{
+	struct qgtm_date d = qgtm_ny_date(b->as_of);
+	long today = qgtm_days_from_civil(d.year, d.month, d.day);
+	json_t *cal = sessions(today, today + CLOCK_DAYS), *s, *rec;
+	time_t open, close, next_open = 0, next_close = 0;
+	size_t i;
+	int is_open = 0;
+
+	json_array_foreach(cal, i, s) {
+		if (qgtm_time_parse(json_string_value(json_object_get(s,
+		    "open")), &open) == -1 || qgtm_time_parse(
+		    json_string_value(json_object_get(s, "close")), &close) == -1)
+			break;
+		is_open |= open <= b->as_of && b->as_of < close;
+		if (next_open == 0 && open > b->as_of)
+			next_open = open;
+		if (next_close == 0 && close > b->as_of)
+			next_close = close;
+	}
+	rec = qgtm_broker_clock_new("sim", b->as_of, is_open, next_open,
+	    next_close);
+	json_decref(cal);
+	return rec;
+}
+
+/*
+ * The book's equity at the close of each session closed in the days days
+ * up to the broker's moment (the book before the next UTC day marked at
+ * the closes known then) with its change from the session before; the
+ * first session of the window is only the base of the second.
+ */
+static json_t *
+sim_history(struct qgtm_broker *b, int days)
+{
+	long today = b->as_of / 86400, day;
+	json_t *cal = sessions(today - days, today), *out, *s;
+	struct qgtm_book book;
+	int64_t eq, prev = 0;
+	int have_prev = 0;
+	time_t close;
+	size_t i;
+
+	if (qgtm_oms_book_load(b->cfg, &book) == -1) {
+		json_decref(cal);
+		return NULL;
+	}
+	out = json_array();
+	json_array_foreach(cal, i, s) {
+		qgtm_time_parse(json_string_value(json_object_get(s, "close")),
+		    &close);
+		day = close / 86400 + 1;
+		if (close > b->as_of || qgtm_oms_last_equity(b->cfg, &book,
+		    (time_t)day * 86400, &eq) == -1)
+			continue;       /* not closed yet, or no price */
+		if (have_prev)
+			json_array_append_new(out, qgtm_broker_day(close, eq,
+			    prev));
+		prev = eq;
+		have_prev = 1;
+	}
+	json_decref(cal);
+	qgtm_book_release(&book);
+	return out;
+}
+
+/* The sim's fills are in the order log already: none to fold. */
+static json_t *
+sim_fills(struct qgtm_broker *b, const char *after)
+{
+	(void)b;
+	(void)after;
+	return json_array();
+}
+
 const struct qgtm_broker_ops qgtm_broker_sim_ops = {
 	"sim", sim_account, sim_positions, sim_open_orders, sim_cancel_all,
-	sim_close_all
+	sim_close_all, sim_fills, sim_clock, sim_calendar, sim_history
 };

@@ -219,6 +219,21 @@ const struct qgtm_cfg_key qgtm_cfg_keys[] = {
 	{ "alert.discord_webhook_file", STR, "", NULL,
 	    "file holding the Discord webhook URL; $QGTM_DISCORD_WEBHOOK_URL wins" },
 
+	{ "digest.base_url", STR, "", NULL,
+	    "the dashboard's URL the weekly digest links to" },
+	{ "digest.email.url", STR, "", NULL,
+	    "the SMTP server of the digest, smtp://HOST:PORT or smtps://" },
+	{ "digest.email.starttls", STR, "try", "try always",
+	    "STARTTLS on smtp://: try, or always (else fail)" },
+	{ "digest.email.from", STR, "qgtm@localhost", NULL,
+	    "the From address of the digest" },
+	{ "digest.email.to", LIST, "", NULL,
+	    "the digest's recipients; empty: no email" },
+	{ "digest.email.user", STR, "", NULL,
+	    "the SMTP login; empty: none" },
+	{ "digest.email.password_file", STR, "", NULL,
+	    "file holding the SMTP password; $QGTM_SMTP_PASSWORD wins" },
+
 	{ "order.broker", STR, "sim", "sim alpaca",
 	    "the broker orders go to" },
 	{ "order.no_trade_band", NUM, "0.02", NULL,
@@ -271,6 +286,17 @@ const struct qgtm_cfg_key qgtm_cfg_keys[] = {
 	    "how old a mutating request's nonce may be, in seconds" },
 	{ "api.min_interval_s", INT, "10", NULL,
 	    "seconds between two accepted mutating requests" },
+
+	{ "daemon.heartbeat_s", INT, "10", NULL,
+	    "seconds between two heartbeats of qgtm-daemon" },
+	{ "daemon.render_s", INT, "60", NULL,
+	    "seconds between two kill-switch evaluations and page renders" },
+	{ "daemon.stage_timeout_s", INT, "900", NULL,
+	    "time limit of each stage qgtm-daemon runs" },
+	{ "daemon.cycle", STR, "/usr/local/share/qgtm/cycle.sh", NULL,
+	    "the program of the daily trading cycle; empty: none" },
+	{ "daemon.cycle_delay_s", INT, "1800", NULL,
+	    "seconds after the NYSE close the daily cycle starts" },
 };
 
 const size_t qgtm_cfg_nkeys = sizeof qgtm_cfg_keys / sizeof qgtm_cfg_keys[0];

@@ -57,9 +57,8 @@ qgtm_client_order_id(const char *strategy, const char *trace_id,
 	snprintf(out, QGTM_CLIENT_ORDER_ID_SIZE, "qgtm-%.40s", hex);
 }
 
-/* A quantity as a new JSON string without trailing zeros ("10", "0.5"). */
-static json_t *
-qty_json(int64_t qty)
+json_t *
+qgtm_qty_json(int64_t qty)
 {
 	char buf[32];
 	size_t n;
@@ -82,6 +81,7 @@ qgtm_book_init(struct qgtm_book *book, int64_t cash)
 	book->cash = cash;
 	book->journal = json_array();
 	book->orders = json_object();
+	book->activities = json_object();
 }
 
 void
@@ -90,6 +90,7 @@ qgtm_book_release(struct qgtm_book *book)
 	free(book->pos);
 	json_decref(book->journal);
 	json_decref(book->orders);
+	json_decref(book->activities);
 	memset(book, 0, sizeof *book);
 }
 
@@ -222,6 +223,23 @@ parse_fill(json_t *rec, struct qgtm_fill *f)
 	return 0;
 }
 
+/* Fold the line {"fill":fill} of a broker's execution into book. */
+static int
+fold_activity(struct qgtm_book *book, json_t *fill)
+{
+	struct qgtm_fill f;
+	const char *id;
+
+	if (qgtm_json_str(fill, "activity_id", &id) == -1)
+		return -1;
+	if (json_object_get(book->activities, id) != NULL)
+		return qgtm_seterr(QGTM_EX_DATAERR,
+		    "duplicate activity_id '%s'", id);
+	if (parse_fill(fill, &f) == -1 || qgtm_book_apply(book, &f) == -1)
+		return -1;
+	return json_object_set(book->activities, id, fill);
+}
+
 /* Fold one journal line (an object, borrowed) into book. */
 static int
 fold_line(struct qgtm_book *book, json_t *line)
@@ -230,6 +248,11 @@ fold_line(struct qgtm_book *book, json_t *line)
 	json_t *order, *fill = json_object_get(line, "fill");
 	const char *id;
 
+	if (json_object_get(line, "order") == NULL && json_is_object(fill)) {
+		if (fold_activity(book, fill) == -1)
+			return -1;
+		return json_array_append(book->journal, line);
+	}
 	if (qgtm_json_obj(line, "order", &order) == -1 ||
 	    qgtm_json_str(order, "client_order_id", &id) == -1)
 		return -1;
@@ -409,6 +432,38 @@ qgtm_oms_equity(const struct qgtm_cfg *cfg, const struct qgtm_book *book,
 	return qgtm_fit64((__int128)book->cash + mv, equity, "the OMS book");
 }
 
+int
+qgtm_oms_last_equity(const struct qgtm_cfg *cfg, const struct qgtm_book *book,
+    time_t as_of, int64_t *out)
+{
+	time_t day = as_of - as_of % 86400;
+	struct qgtm_book prev;
+	json_t *line, *rec;
+	const char *ts;
+	char cut[21];
+	int64_t cash;
+	size_t i;
+	int rc = 0;
+
+	if (qgtm_cfg_dec(cfg, "broker.sim.initial_cash", QGTM_CENTS,
+	    &cash) == -1)
+		return -1;
+	qgtm_time_fmt(day, cut);
+	qgtm_book_init(&prev, cash);
+	json_array_foreach(book->journal, i, line) {
+		if ((rec = json_object_get(line, "order")) == NULL)
+			rec = json_object_get(line, "fill");
+		ts = json_string_value(json_object_get(rec, "ts"));
+		if (ts == NULL || strcmp(ts, cut) >= 0 ||
+		    (rc = fold_line(&prev, line)) == -1)
+			break;          /* the journal is in time order */
+	}
+	if (rc == 0)
+		rc = qgtm_oms_equity(cfg, &prev, day - 1, out);
+	qgtm_book_release(&prev);
+	return rc;
+}
+
 /* The "position" record of p marked at as_of. */
 static json_t *
 position_record(const struct qgtm_cfg *cfg, const struct qgtm_position *p,
@@ -422,7 +477,7 @@ position_record(const struct qgtm_cfg *cfg, const struct qgtm_position *p,
 		return NULL;
 	rec = qgtm_record_new("position", NULL);
 	json_object_set_new(rec, "symbol", json_string(p->symbol));
-	json_object_set_new(rec, "qty", qty_json(p->qty));
+	json_object_set_new(rec, "qty", qgtm_qty_json(p->qty));
 	json_object_set_new(rec, "avg_price", qgtm_dec_json(p->avg_price,
 	    QGTM_PRICE_SCALE));
 	json_object_set_new(rec, "price", qgtm_dec_json(price, QGTM_PRICE_SCALE));
@@ -754,8 +809,8 @@ order_record(const struct qgtm_decision *d, const struct plan *pl,
 	json_object_set_new(rec, "symbol", json_string(pl->t->symbol));
 	json_object_set_new(rec, "side", json_string(pl->delta > 0 ? "buy" :
 	    "sell"));
-	json_object_set_new(rec, "qty", qty_json(pl->delta > 0 ? pl->delta :
-	    -pl->delta));
+	json_object_set_new(rec, "qty", qgtm_qty_json(pl->delta > 0 ?
+	    pl->delta : -pl->delta));
 	json_object_set_new(rec, "order_type", json_string("market"));
 	json_object_set_new(rec, "status", json_string(status));
 	return rec;
@@ -773,7 +828,7 @@ fill_record(const struct qgtm_decision *d, const char *id,
 	json_object_set_new(rec, "symbol", json_string(f->symbol));
 	json_object_set_new(rec, "side", json_string(f->side == QGTM_BUY ?
 	    "buy" : "sell"));
-	json_object_set_new(rec, "qty", qty_json(f->qty));
+	json_object_set_new(rec, "qty", qgtm_qty_json(f->qty));
 	json_object_set_new(rec, "price", qgtm_dec_json(f->price, QGTM_PRICE_SCALE));
 	json_object_set_new(rec, "commission", qgtm_dec_json(f->commission,
 	    QGTM_CENTS));
@@ -963,31 +1018,43 @@ write_snapshot(const struct qgtm_oms_run *run)
 	return rc;
 }
 
-int
-qgtm_oms_run_commit(struct qgtm_oms_run *run)
+/*
+ * Append the journal lines add (an array) to the journal whose whole
+ * lines are *whole bytes long, in one durable write after cutting a torn
+ * last line off; *whole grows by what was written.
+ */
+static int
+journal_append(size_t *whole, json_t *add)
 {
 	struct qgtm_buf buf;
 	char *path;
 	int rc;
 
-	if (run->dry_run || json_array_size(run->placed) == 0)
-		return 0;
 	if ((path = qgtm_state_path(QGTM_OMS_JOURNAL, 1)) == NULL)
 		return -1;
 	qgtm_buf_init(&buf, JOURNAL_MAX);
-	lines(run->placed, &buf);
-	rc = cut_torn(path, run->journal_len);
+	lines(add, &buf);
+	rc = cut_torn(path, *whole);
 	if (rc == 0)
 		rc = qgtm_append_fsync(path, buf.data, buf.len);
 	if (rc == 0)
-		run->journal_len += buf.len;
+		*whole += buf.len;
 	qgtm_buf_release(&buf);
 	free(path);
-	if (rc == 0)
-		json_array_clear(run->placed);
-	if (rc == 0 && run->broker != NULL)
+	return rc;
+}
+
+int
+qgtm_oms_run_commit(struct qgtm_oms_run *run)
+{
+	if (run->dry_run || json_array_size(run->placed) == 0)
+		return 0;
+	if (journal_append(&run->journal_len, run->placed) == -1)
+		return -1;
+	json_array_clear(run->placed);
+	if (run->broker != NULL)
 		return 0;       /* the broker's book is the broker's */
-	return rc == 0 ? write_snapshot(run) : -1;
+	return write_snapshot(run);
 }
 
 int
@@ -1019,6 +1086,109 @@ qgtm_oms_close_all(const struct qgtm_cfg *cfg, time_t as_of, json_t *out)
 	qgtm_oms_run_release(&run);
 	qgtm_decision_release(&d);
 	return n;
+}
+
+const char *
+qgtm_oms_last_activity(const struct qgtm_book *book)
+{
+	const char *key, *last = NULL;
+	json_t *fill;
+
+	json_object_foreach(book->activities, key, fill)
+		if (last == NULL || strcmp(key, last) > 0)
+			last = key;
+	return last;
+}
+
+/* Give fill (a copy) the client_order_id of book's order with its
+ * broker_order_id, when the log holds that order. */
+static void
+link_fill(const struct qgtm_book *book, json_t *fill)
+{
+	const char *bid = json_string_value(json_object_get(fill,
+	    "broker_order_id")), *id, *oid;
+	json_t *order;
+
+	json_object_foreach(book->orders, id, order) {
+		oid = json_string_value(json_object_get(order,
+		    "broker_order_id"));
+		if (bid != NULL && oid != NULL && strcmp(bid, oid) == 0) {
+			json_object_set_new(fill, "client_order_id",
+			    json_string(id));
+			return;
+		}
+	}
+}
+
+/* The new journal line of broker record rec, or NULL when it is neither
+ * an order nor an activity's fill, or the log holds it already. */
+static json_t *
+broker_line(const struct qgtm_book *book, json_t *rec)
+{
+	const char *type = qgtm_record_type(rec);
+	const char *coid = json_string_value(json_object_get(rec,
+	    "client_order_id"));
+	const char *aid = json_string_value(json_object_get(rec,
+	    "activity_id"));
+	json_t *fill;
+
+	if (type != NULL && strcmp(type, "order") == 0 && coid != NULL &&
+	    json_object_get(book->orders, coid) == NULL)
+		return json_pack("{s:O}", "order", rec);
+	if (type == NULL || strcmp(type, "fill") != 0 || aid == NULL ||
+	    json_object_get(book->activities, aid) != NULL)
+		return NULL;
+	fill = json_deep_copy(rec);
+	link_fill(book, fill);
+	return json_pack("{s:o}", "fill", fill);
+}
+
+/* Fold the new lines of recs into book (loaded under the lock) and
+ * append them to the journal; the number appended, or -1. */
+static int
+record_locked(struct qgtm_book *book, size_t whole, json_t *recs)
+{
+	json_t *add = json_array(), *rec, *line;
+	size_t i;
+	int rc = 0;
+
+	json_array_foreach(recs, i, rec) {
+		if ((line = broker_line(book, rec)) == NULL)
+			continue;
+		if ((rc = fold_line(book, line)) == 0)
+			json_array_append(add, line);
+		json_decref(line);
+		if (rc == -1)
+			break;
+	}
+	if (rc == 0 && json_array_size(add) > 0)
+		rc = journal_append(&whole, add);
+	if (rc == 0)
+		rc = (int)json_array_size(add);
+	json_decref(add);
+	return rc;
+}
+
+int
+qgtm_oms_record(const struct qgtm_cfg *cfg, json_t *recs)
+{
+	struct qgtm_book book;
+	char *lockpath;
+	size_t whole;
+	int fd, rc;
+
+	if ((lockpath = qgtm_state_path(QGTM_OMS_LOCK, 1)) == NULL)
+		return -1;
+	fd = qgtm_lock(lockpath, QGTM_OMS_LOCK_MS);
+	free(lockpath);
+	if (fd == -1)
+		return -1;
+	if ((rc = book_load(cfg, &book, &whole)) == 0) {
+		rc = record_locked(&book, whole, recs);
+		qgtm_book_release(&book);
+	}
+	qgtm_unlock(fd);
+	return rc;
 }
 
 int

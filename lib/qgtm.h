@@ -1508,7 +1508,10 @@ void qgtm_risk_release(struct qgtm_risk *r);
  * broker (lib/broker_sim.c). The truth is one journal under the state
  * directory, the order log oms/orders.jsonl: one line per placed order,
  *	{"order":{order record},"fill":{fill record}}
- * so an order and its fill are kept together or not at all. Lines are
+ * so an order and its fill are kept together or not at all; a broker that
+ * fills later (alpaca) adds {"order":...} alone when the order goes out and
+ * {"fill":{... "activity_id" ...}} when qgtm_oms_record() takes in its
+ * fill (one line per activity id, never two). Lines are
  * appended with one durable write per run under the flock oms/lock. A last
  * line without its newline is a torn write that never reported success:
  * readers ignore it and the next writer cuts it off. The book (cash and
@@ -1553,6 +1556,7 @@ struct qgtm_book {
 	size_t npos;
 	json_t *journal;        /* array of the journal lines, oldest first */
 	json_t *orders;         /* object: client_order_id -> order record */
+	json_t *activities;     /* object: broker activity id -> fill record */
 };
 
 /* qgtm_book_init: an empty book holding cash (cents); allocates the two
@@ -1609,6 +1613,11 @@ json_t *qgtm_oms_positions(const struct qgtm_cfg *cfg,
  */
 void qgtm_client_order_id(const char *strategy, const char *trace_id,
     const char *symbol, char out[QGTM_CLIENT_ORDER_ID_SIZE]);
+
+/* qgtm_qty_json: a quantity (QGTM_QTY_SCALE) as a new JSON string without
+ * trailing zeros ("10", "0.5", "-20"), as order and position records
+ * carry it. */
+json_t *qgtm_qty_json(int64_t qty);
 
 /* qgtm_symbol_ok: 1 for a ticker usable as a file name: 1-15 characters
  * of A-Z a-z 0-9 . - starting with a letter or digit; else 0. */
@@ -1758,6 +1767,33 @@ int qgtm_oms_run_broker(struct qgtm_oms_run *run, struct qgtm_broker *b);
  */
 int qgtm_oms_close_all(const struct qgtm_cfg *cfg, time_t as_of,
     json_t *out);
+
+/*
+ * qgtm_oms_record: make what a broker did part of the order log, under
+ * oms/lock, in one durable append: each "order" record of recs (an array,
+ * borrowed) with a client_order_id the log lacks becomes the line
+ * {"order":rec}, and each "fill" record with an activity_id the log lacks
+ * becomes {"fill":rec}, given the client_order_id of the logged order
+ * with its broker_order_id. Anything else, and what the log holds
+ * already, is skipped, so recording twice changes nothing. Folding such a
+ * fill moves the book like any other. Returns the number of lines
+ * appended, or -1.
+ */
+int qgtm_oms_record(const struct qgtm_cfg *cfg, json_t *recs);
+
+/* qgtm_oms_last_activity: the greatest broker activity id in book
+ * (borrowed), or NULL when it holds none. Ids begin with their time, so
+ * this is the latest fill the book folded from a broker. */
+const char *qgtm_oms_last_activity(const struct qgtm_book *book);
+
+/*
+ * qgtm_oms_last_equity: the equity (cents) the book had at the close of
+ * the UTC day before as_of's: the journal lines stamped before that day
+ * folded over broker.sim.initial_cash, marked at the last closes
+ * available then. Returns 0, or -1 (a missing price, QGTM_EX_DATAERR).
+ */
+int qgtm_oms_last_equity(const struct qgtm_cfg *cfg,
+    const struct qgtm_book *book, time_t as_of, int64_t *out);
 
 /* qgtm_records_append: append records (an array) as JSON Lines to the
  * state file rel in one durable write. Returns 0 or -1 (QGTM_EX_IOERR). */
@@ -2445,6 +2481,36 @@ int qgtm_backtest_run(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
     long from_day, long to_day, struct qgtm_backtest *bt);
 void qgtm_backtest_release(struct qgtm_backtest *bt);
 
+/*
+ * qgtm_backtest_import: store (qgtm_pit_store()) into the state directory
+ * every series of the observation sources fred, eia and cftc stored under
+ * user_dir, the user's state directory (user_dir/data/<source>/<series>
+ * .jsonl), so the data-driven strategies can be backtested; the point-in-time join
+ * still shows a session only what was available at its close. A missing
+ * source directory is skipped. Returns 0, or -1 (QGTM_EX_NOINPUT when a
+ * directory or file cannot be read, else the store's error).
+ */
+int qgtm_backtest_import(const char *user_dir);
+
+/* A decay measurement: the last `recent` sessions of a backtest against
+ * the sessions before them (the in-sample history). */
+struct qgtm_decay {
+	double insample;        /* annualized (x sqrt 252) Sharpe, or NAN */
+	double recent;          /* the same over the recent window, or NAN */
+	double ratio;           /* recent / insample, or NAN */
+	size_t ninsample, nrecent;
+	const char *status;     /* "ok", "decayed" (recent < 50% of a
+	                           positive in-sample) or "no_edge" */
+};
+
+/*
+ * qgtm_backtest_decay: split bt's daily returns into the last `recent`
+ * sessions and the ones before and fill d. Returns 0, or -1 with
+ * QGTM_EX_USAGE when either part has fewer than 2 sessions.
+ */
+int qgtm_backtest_decay(const struct qgtm_backtest *bt, size_t recent,
+    struct qgtm_decay *d);
+
 /* One walk-forward fold: row ranges [from, to) of the return matrix. */
 struct qgtm_wf_fold {
 	size_t train_from, train_to, test_from, test_to;
@@ -2571,6 +2637,22 @@ struct qgtm_broker_ops {
 	/* close every position, appending order and fill records to out;
 	 * the number of closing orders, or -1 */
 	int (*close_all)(struct qgtm_broker *b, json_t *out);
+	/* the "fill" records (a new array, oldest first) of the broker's
+	 * executions after activity id after (NULL: all), each with its
+	 * activity_id and broker_order_id; the sim's are in the order log
+	 * already, so it gives none. NULL on an error. */
+	json_t *(*fills)(struct qgtm_broker *b, const char *after);
+	/* the "clock" record (new reference): is_open, next_open,
+	 * next_close (UTC), as_of the broker's time; or NULL */
+	json_t *(*clock)(struct qgtm_broker *b);
+	/* the sessions from start to end (YYYY-MM-DD, inclusive) as a new
+	 * array of {date, open, close} (UTC instants), or NULL */
+	json_t *(*calendar)(struct qgtm_broker *b, const char *start,
+	    const char *end);
+	/* the daily equity series of the last days days as a new array of
+	 * {date (New York), equity, profit_loss (from the day before)}
+	 * (alpaca: GET /v2/account/portfolio/history), or NULL */
+	json_t *(*history)(struct qgtm_broker *b, int days);
 };
 
 /* An open broker. Owns url and the keys. */
@@ -2597,6 +2679,22 @@ extern const struct qgtm_broker_ops qgtm_broker_alpaca_ops;
 int qgtm_broker_open(struct qgtm_broker *b, const struct qgtm_cfg *cfg,
     const char *name, time_t as_of);
 void qgtm_broker_close(struct qgtm_broker *b);
+
+/* qgtm_broker_daily_pl: set "daily_pl" of an account record (borrowed)
+ * to its equity minus its last_equity (decimal strings, cents), or null
+ * when either is missing or unreadable. Both brokers' accounts carry
+ * equity, last_equity and daily_pl, Alpaca's as its dashboard shows them. */
+void qgtm_broker_daily_pl(json_t *acct);
+
+/* qgtm_broker_session: a new session object {date, open, close} (the
+ * instants as RFC 3339 UTC). qgtm_broker_clock_new: a new "clock" record
+ * of broker (broker, is_open, next_open, next_close, as_of now). */
+json_t *qgtm_broker_session(const char *date, time_t open, time_t close);
+/* qgtm_broker_day: a new day of a history: {date (New York date of t),
+ * equity, profit_loss: equity - prev} (cents as decimal strings). */
+json_t *qgtm_broker_day(time_t t, int64_t equity, int64_t prev);
+json_t *qgtm_broker_clock_new(const char *broker, time_t now, int is_open,
+    time_t next_open, time_t next_close);
 
 /*
  * qgtm_alpaca_submit: place a market day order of qty (a decimal string)
@@ -2645,6 +2743,98 @@ int qgtm_flatten(struct qgtm_broker *b, const struct qgtm_flatten *f,
  * to out. Returns the worst severity (0 info, 1 warn, 2 critical) or -1.
  */
 int qgtm_recon(struct qgtm_broker *b, json_t *out);
+
+/* ------------------------------------------------------------- daemon -- */
+
+/*
+ * qgtm_notify: send state ("READY=1", "WATCHDOG=1", "STOPPING=1") to the
+ * service manager as one datagram on the AF_UNIX socket $NOTIFY_SOCKET
+ * (a path, or '@' for the abstract namespace), as sd_notify(3) does.
+ * Returns 0, also when NOTIFY_SOCKET is unset, or -1 (QGTM_EX_OSERR, or
+ * QGTM_EX_CONFIG for a malformed address).
+ */
+int qgtm_notify(const char *state);
+
+/*
+ * qgtm_run_child: run argv (PATH searched) in its own process group with
+ * stdin and stdout on /dev/null and stderr inherited; wait for it, calling
+ * tick(arg) about once a second; when tick returns nonzero the group gets
+ * SIGTERM. After timeout_s seconds the group gets SIGKILL. Returns the
+ * child's status (exit code; 128+N for signal N; 127 not found), or -1:
+ * QGTM_EX_TEMPFAIL timed out or stopped, QGTM_EX_OSERR fork failed.
+ */
+int qgtm_run_child(char *const argv[], int timeout_s, int (*tick)(void *),
+    void *arg);
+
+/* qgtm_daemon_cycle_at: the instant of the daily cycle on the New York
+ * date of now: the NYSE close plus delay_s, or 0 when no trading day. */
+time_t qgtm_daemon_cycle_at(time_t now, long long delay_s);
+
+/* ------------------------------------------------------------- digest -- */
+
+/*
+ * qgtm_report_week: the figures of the New York week (Monday 00:00 to the
+ * next) holding y-m-d, up to now when the week is not over (lib/report.c),
+ * as a "week" record (new reference): week (its Monday), as_of, equity
+ * and pnl (cents, with _text), pnl_cents, pnl_pct, days (day, pnl_cents:
+ * the change of equity from each New York midnight to the next),
+ * days_pnl_cents (their sum, equal to pnl_cents), max_drawdown (a
+ * fraction: the largest fall of a day's close below the week's running
+ * peak) and max_drawdown_day, strategies (strategy, pnl_cents, trades,
+ * hits: each configured strategy and each that filled, largest
+ * contribution first; a contribution is the strategy's fills of the week
+ * alone marked at the end), carried_cents (the book held at the week's
+ * start, marked over the week) and rounding_cents (what the marks'
+ * rounding leaves), so the contributions, carried_cents and
+ * rounding_cents sum exactly to pnl_cents; positions (open, long, short
+ * at the end), tier and risk_events (the tier records of the week).
+ * Returns NULL with the library error when the journal or a price
+ * cannot be read.
+ */
+json_t *qgtm_report_week(const struct qgtm_cfg *cfg, int y, int m, int d,
+    time_t now);
+
+/*
+ * qgtm_digest_model: the weekly digest's model (lib/digest.c), a "digest"
+ * record (new reference): week (qgtm_report_week), readiness
+ * (qgtm_report_readiness at the week's end: feeds, heartbeat, audit),
+ * next_week (qgtm_calendar_week of the following week), dashboard
+ * (digest.base_url, or null). Returns NULL with the library error.
+ */
+json_t *qgtm_digest_model(const struct qgtm_cfg *cfg, int y, int m, int d,
+    time_t now);
+
+/*
+ * qgtm_digest_render: the digest of model (borrowed) appended to b as
+ * plain text, or as Discord markdown with markdown set; lines within 78
+ * characters. Returns 0 or -1 past b's cap.
+ */
+int qgtm_digest_render(struct qgtm_buf *b, json_t *model, int markdown);
+
+/*
+ * qgtm_digest_discord: post text to the Discord webhook of alert (the
+ * URL from $QGTM_DISCORD_WEBHOOK_URL or alert.discord_webhook_file) in
+ * messages of at most 2000 characters, each a code block of lines of text
+ * (cut at line ends, so each message renders alone); a 429 is waited
+ * out (retry_after, at most 30 s) and sent again. Returns 1 when no
+ * webhook is configured, 0 when every part was delivered, or -1 with an
+ * error that never names the URL's path.
+ */
+int qgtm_digest_discord(const struct qgtm_cfg *cfg, const char *text);
+
+/*
+ * qgtm_smtp_send: mail subject and body (UTF-8 text, lines folded at 998
+ * octets) from digest.email.from to each of digest.email.to through the
+ * SMTP server digest.email.url (smtp:// or smtps://; STARTTLS required
+ * with digest.email.starttls), logging in as digest.email.user with the
+ * password of $QGTM_SMTP_PASSWORD or digest.email.password_file when a
+ * user is set (lib/smtp.c). Headers: From, To, Subject, Date, Message-ID,
+ * MIME-Version, Content-Type text/plain; charset=UTF-8. Returns 1 when
+ * no server or no recipient is configured, 0 when every recipient took
+ * it, or -1 with an error that never holds the password.
+ */
+int qgtm_smtp_send(const struct qgtm_cfg *cfg, const char *subject,
+    const char *body);
 
 #include "banned.h"
 

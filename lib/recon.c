@@ -93,6 +93,47 @@ compare_orders(json_t *orders, json_t *open, json_t *out)
 	return worst;
 }
 
+/* The book's positions as {symbol, qty} (a new array), unmarked: a
+ * symbol without a price is compared all the same. */
+static json_t *
+book_positions(const struct qgtm_book *book)
+{
+	json_t *out = json_array();
+	size_t i;
+
+	for (i = 0; i < book->npos; i++)
+		json_array_append_new(out, json_pack("{s:s,s:o}", "symbol",
+		    book->pos[i].symbol, "qty",
+		    qgtm_qty_json(book->pos[i].qty)));
+	return out;
+}
+
+/* Fold the broker's fills the order log lacks into it (an info record
+ * when there were any), so the book holds what the broker executed. */
+static int
+take_fills(struct qgtm_broker *b, json_t *out)
+{
+	struct qgtm_book book;
+	json_t *fills;
+	char detail[64];
+	int n;
+
+	if (qgtm_oms_book_load(b->cfg, &book) == -1)
+		return -1;
+	fills = b->ops->fills(b, qgtm_oms_last_activity(&book));
+	qgtm_book_release(&book);
+	if (fills == NULL)
+		return -1;
+	n = qgtm_oms_record(b->cfg, fills);
+	json_decref(fills);
+	if (n > 0) {
+		snprintf(detail, sizeof detail, "%d new fills at the %s broker "
+		    "folded into the book", n, b->ops->name);
+		note(out, 0, "fills", NULL, NULL, detail);
+	}
+	return n == -1 ? -1 : 0;
+}
+
 int
 qgtm_recon(struct qgtm_broker *b, json_t *out)
 {
@@ -101,14 +142,14 @@ qgtm_recon(struct qgtm_broker *b, json_t *out)
 	char detail[128];
 	int worst = 0, w;
 
-	if (qgtm_oms_book_load(b->cfg, &book) == -1)
+	if (take_fills(b, out) == -1 || qgtm_oms_book_load(b->cfg,
+	    &book) == -1)
 		return -1;
-	if ((mine = qgtm_oms_positions(b->cfg, &book, b->as_of)) == NULL ||
-	    (theirs = b->ops->positions(b)) == NULL ||
+	mine = book_positions(&book);
+	if ((theirs = b->ops->positions(b)) == NULL ||
 	    (open = b->ops->open_orders(b)) == NULL)
 		worst = -1;
 	if (worst == 0) {
-		json_array_remove(mine, json_array_size(mine) - 1);
 		w = compare_positions(mine, theirs, out);
 		worst = compare_orders(book.orders, open, out);
 		worst = w > worst ? w : worst;

@@ -6,9 +6,9 @@ set -eu
 
 PACKAGES="gcc make pkg-config libc6-dev
 libcurl4-openssl-dev libjansson-dev libssl-dev libyaml-dev
-check bats mandoc jq python3
+check bats mandoc jq python3 curl
 redis-server libhiredis-dev openssl lighttpd
-python3-numpy"
+python3-numpy python3-aiosmtpd"
 
 missing=
 for p in $PACKAGES; do

@@ -23,17 +23,22 @@ teardown() {
 }
 
 # start_redis: a redis-server on a free port ($PORT), up when PING answers.
+# A port another program holds makes redis-server exit: try the next one.
 start_redis() {
-	local i
+	local i try
 	: "${PORT:=$(( 20000 + RANDOM % 20000 ))}"
-	while redis-cli -p "$PORT" PING >/dev/null 2>&1; do PORT=$((PORT + 1)); done
-	redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no \
-		--daemonize no >"$BATS_TEST_TMPDIR/redis.log" 2>&1 3>&- &
-	REDIS_PID=$!
-	REDIS_PIDS="${REDIS_PIDS:-} $REDIS_PID"
-	for i in $(seq 100); do
-		redis-cli -p "$PORT" PING 2>/dev/null | grep -q PONG && return 0
-		sleep 0.05
+	for try in 1 2 3 4 5; do
+		while redis-cli -p "$PORT" PING >/dev/null 2>&1; do PORT=$((PORT + 1)); done
+		redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no \
+			--daemonize no >"$BATS_TEST_TMPDIR/redis.log" 2>&1 3>&- &
+		REDIS_PID=$!
+		REDIS_PIDS="${REDIS_PIDS:-} $REDIS_PID"
+		for i in $(seq 200); do
+			redis-cli -p "$PORT" PING 2>/dev/null | grep -q PONG && return 0
+			kill -0 "$REDIS_PID" 2>/dev/null || break
+			sleep 0.05
+		done
+		PORT=$((PORT + 1))
 	done
 	false
 }

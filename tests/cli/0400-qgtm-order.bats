@@ -315,9 +315,26 @@ cash 84978.75
 market_value 15000.00
 equity 99978.75" ]
 	run -0 qgtm-order account -j
-	[ "$(jq -r '[.type, .equity, .positions] | @tsv' <<<"$output")" = "account	99978.75	2" ]
+	[ "$(jq -r '[.type, .equity, .positions, .last_equity, .daily_pl] | @tsv' <<<"$output")" = "account	99978.75	2	100000.00	-21.25" ]
 	run -78 --separate-stderr qgtm-order account -b alpaca
 	[[ $stderr == *"secret not configured"* ]]
+}
+
+@test "account -j: daily_pl against the book before today, marked at yesterday's closes" {
+	qgtm-order submit "$FIXTURES/order-decisions.jsonl" >/dev/null
+	bar GLD 2026-01-05 110.000000
+	bar SLV 2026-01-05 20.000000
+	export QGTM_NOW=2026-01-06T21:30:00Z
+	run -0 qgtm-order account -j
+	[ "$(jq -r '[.equity, .last_equity, .daily_pl] | @tsv' <<<"$output")" = "102478.75	102478.75	0.00" ]
+	bar GLD 2026-01-06 104.000000
+	run -0 qgtm-order account -j
+	[ "$(jq -r '[.equity, .last_equity, .daily_pl] | @tsv' <<<"$output")" = "100978.75	102478.75	-1500.00" ]
+	export QGTM_NOW=2026-01-07T00:00:00Z
+	run -0 qgtm-order account -j
+	[ "$(jq -r '.daily[] | [.date, .equity, .profit_loss] | @tsv' <<<"$output")" = "2026-01-02	100000.00	0.00
+2026-01-05	102478.75	2478.75
+2026-01-06	100978.75	-1500.00" ]
 }
 
 @test "flatten: tier FLATTEN, every position closed, flat, every step audited" {

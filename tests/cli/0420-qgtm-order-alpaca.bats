@@ -50,6 +50,11 @@ cash 100000.00
 market_value 1000.00
 equity 101000.00" ]
 	[ "$(requests)" = "GET /v2/account" ]
+	run -0 --separate-stderr qgtm-order account -j -b alpaca
+	[ "$(jq -r '[.equity, .last_equity, .daily_pl] | @tsv' <<<"$output")" = "101000.00	100000.00	1000.00" ]
+	[ "$(jq -r '.daily[] | [.date, .equity, .profit_loss] | @tsv' <<<"$output")" = "2026-01-02	100000.00	0.00
+2026-01-05	101000.00	1000.00" ]
+	[ "$(requests | tail -1)" = "GET /v2/account/portfolio/history?period=7D&timeframe=1D" ]
 }
 
 @test "wrong keys: exit 77 with the broker's message" {
@@ -190,4 +195,62 @@ warn open_order true open at the broker, not in the order log
 critical summary false 1 positions, 1 open orders at the alpaca broker" ]
 	[ "$(qgtm-risk status -j | jq -r .tier)" = NO_NEW ]
 	[ "$(wc -l <"$QGTM_STATE_DIR/oms/recon.jsonl")" -eq 3 ]
+}
+
+@test "reconcile: the broker's fills, read page by page, make the book; a planted difference is critical" {
+	qgtm-order submit -b alpaca "$FIXTURES/order-decisions.jsonl" >/dev/null
+	ctl "{\"fills\": $(jq -nc '[range(150) | {symbol: "GDX", qty: "1", side: "buy"}]')}"
+	run -0 --separate-stderr qgtm-order reconcile -b alpaca
+	[ "$output" = "$(printf '%s\n' \
+		'{"type":"recon","v":1,"ts":"2026-01-05T21:30:00Z","src":"qgtm-order","severity":"info","check":"fills","detail":"152 new fills at the alpaca broker folded into the book"}' \
+		'{"type":"recon","v":1,"ts":"2026-01-05T21:30:00Z","src":"qgtm-order","severity":"info","check":"summary","detail":"3 positions, 0 open orders at the alpaca broker"}')" ]
+	[ "$(requests | grep -c '^GET /v2/account/activities/FILL?direction=asc&page_size=100')" -eq 2 ]
+	[ "$(jq -r 'select(.fill.activity_id) | .fill.client_order_id // "-"' "$LOG" | sort | uniq -c | awk '{print $1}' | sort -n | tr '\n' ' ')" = "1 1 150 " ]
+	run -0 --separate-stderr qgtm-order reconcile -b alpaca
+	[ "${#lines[@]}" -eq 1 ]
+	[ "$(wc -l <"$LOG")" -eq 154 ]
+	run -0 --separate-stderr qgtm-order orders
+	[ "${lines[4]}" = "2026-01-05T21:30:00Z - GDX buy 1 100.00 - -" ]
+	ctl '{"positions": {"GLD": "260"}}'
+	run -1 --separate-stderr qgtm-order reconcile -b alpaca
+	run jq -r 'select(.type == "recon") | "\(.severity) \(.check) \(.symbol) \(.detail)"' <<<"$output"
+	[ "${lines[0]}" = "critical position GLD book 250, broker 260" ]
+	[ "$(qgtm-risk status -j | jq -r .tier)" = NO_NEW ]
+}
+
+@test "flatten writes its closing orders to the order log" {
+	ctl '{"positions": {"GLD": "10", "SLV": "-20"}}'
+	run -0 --separate-stderr qgtm-order flatten -b alpaca --by alice --yes
+	run jq -r '"\(.order.broker) \(.order.symbol) \(.order.side) \(.order.qty) \(.order.status) \(.order.client_order_id | length)"' "$LOG"
+	[ "$output" = "alpaca GLD sell 10 filled 36
+alpaca SLV buy 20 filled 36" ]
+	run -0 --separate-stderr qgtm-order flatten -b alpaca --by alice --yes
+	[ "$(wc -l <"$LOG")" -eq 2 ]
+}
+
+@test "clock: GET /v2/clock and /v2/calendar, New York times in UTC, the sim's calendar agrees" {
+	run -0 --separate-stderr qgtm-order clock -b alpaca
+	[ "$output" = "open yes
+next_open 2026-01-06T14:30:00Z
+next_close 2026-01-05T21:00:00Z" ]
+	[ "$(requests)" = "GET /v2/clock" ]
+	export QGTM_NOW=2026-11-23T15:00:00Z
+	run -0 --separate-stderr qgtm-order clock -j -b alpaca
+	[ "$(jq -r '.as_of, (.sessions[] | "\(.date) \(.open) \(.close)")' <<<"$output")" = "2026-01-05T15:30:00Z
+2026-11-23 2026-11-23T14:30:00Z 2026-11-23T21:00:00Z
+2026-11-24 2026-11-24T14:30:00Z 2026-11-24T21:00:00Z
+2026-11-25 2026-11-25T14:30:00Z 2026-11-25T21:00:00Z
+2026-11-27 2026-11-27T14:30:00Z 2026-11-27T18:00:00Z" ]
+	[ "$(requests | tail -1)" = "GET /v2/calendar?start=2026-11-23&end=2026-11-29" ]
+	alpaca=$(jq -c .sessions <<<"$output")
+	run -0 --separate-stderr qgtm-order clock -j -b sim
+	[ "$(jq -c .sessions <<<"$output")" = "$alpaca" ]
+	[ "$(jq -r '[.is_open, .next_open, .next_close] | @tsv' <<<"$output")" = "true	2026-11-24T14:30:00Z	2026-11-23T21:00:00Z" ]
+}
+
+@test "reconcile: a symbol without a local price is compared all the same" {
+	ctl '{"fills": [{"symbol": "XYZ", "qty": "3", "side": "buy"}]}'
+	run -0 --separate-stderr qgtm-order reconcile -b alpaca
+	[ "$(jq -r .detail <<<"$output")" = "1 new fills at the alpaca broker folded into the book
+1 positions, 0 open orders at the alpaca broker" ]
 }

@@ -146,3 +146,76 @@ target_vol=0.4" ]
 	# the range holds trading days: the equity moves
 	[ "$(cut -d, -f2 "$BATS_TEST_TMPDIR/got" | sort -u | wc -l)" -gt 2 ]
 }
+
+@test "decay: one line per strategy, the last 126 sessions against the rest" {
+	QGTM_NOW=2030-01-02T00:00:00Z qgtm-backtest decay --strategy tsmom \
+		--strategy real_rate_gold --from 2001-01-01 --to 2001-12-31 \
+		>"$BATS_TEST_TMPDIR/d"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/d")" -eq 2 ]
+	grep -q '^strategy=tsmom insample_sharpe=[-0-9.]* recent_sharpe=[-0-9.]* ratio=[-0-9.]* status=\(ok\|decayed\|no_edge\) insample_days=122 recent_days=126$' \
+		"$BATS_TEST_TMPDIR/d"
+	# never traded without stored observations: no Sharpe, no edge
+	grep -q '^strategy=real_rate_gold insample_sharpe=nan recent_sharpe=nan ratio=nan status=no_edge ' \
+		"$BATS_TEST_TMPDIR/d"
+	# the status follows the documented rule from the printed Sharpes
+	awk '/tsmom/ { split($2, a, "="); split($3, b, "="); split($5, s, "=");
+		want = a[2] > 0 ? (b[2] < 0.5 * a[2] ? "decayed" : "ok") : "no_edge";
+		exit want != s[2] }' "$BATS_TEST_TMPDIR/d"
+	[ -z "$(ls -A "$TMPDIR")" ]
+}
+
+@test "decay -j: decay records with the dates of the split" {
+	QGTM_NOW=2030-01-02T00:00:00Z qgtm-backtest decay -j --strategy tsmom \
+		--from 2001-01-01 --to 2001-12-31 >"$BATS_TEST_TMPDIR/d.json"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/d.json")" -eq 1 ]
+	[ "$(jq -r '[.type, .strategy, .basis, .from, .to, .recent_days,
+		.insample_days, .ts] | join(" ")' "$BATS_TEST_TMPDIR/d.json")" = \
+		"decay tsmom backtest 2001-01-02 2001-12-31 126 122 2030-01-02T00:00:00Z" ]
+	jq -e '.status | IN("ok", "decayed", "no_edge")' "$BATS_TEST_TMPDIR/d.json"
+}
+
+@test "decay: bad strategy, short range or a backtest option: exit 64" {
+	run -64 --separate-stderr qgtm-backtest decay --strategy nope
+	assert_one_line "$stderr"
+	run -64 --separate-stderr qgtm-backtest decay --strategy tsmom \
+		--from 2001-01-01 --to 2001-06-30
+	assert_one_line "$stderr"
+	run -64 --separate-stderr qgtm-backtest decay --param target_vol=0.1
+	run -64 --separate-stderr qgtm-backtest --strategy tsmom -j
+	[ -z "$(ls -A "$TMPDIR")" ]
+}
+
+# plant_dfii10: DFII10 yields for every day of 2000-2001 in the user's
+# store, each known at noon the next day.
+plant_dfii10() {
+	mkdir -p "$QGTM_STATE_DIR/data/fred"
+	jq -nc 'range(0; 730) | (946684800 + . * 86400) as $t |
+		{type: "obs", source: "fred", series: "DFII10",
+		 date: ($t | todate | .[0:10]),
+		 value: (((. * 7) % 23) / 10 + 1 | tostring),
+		 available_at: ($t + 129600 | todate)}' \
+		>"$QGTM_STATE_DIR/data/fred/DFII10.jsonl"
+}
+
+@test "real_rate_gold backtests over the user's stored yields, untouched" {
+	rr=(--strategy real_rate_gold --from 2001-02-01 --to 2001-02-28
+		--param window_days=20 --param entry_z=0.5)
+	qgtm-backtest "${rr[@]}" >"$BATS_TEST_TMPDIR/none"
+	[ "$(key "$BATS_TEST_TMPDIR/none" trades)" -eq 0 ]
+	plant_dfii10
+	sum=$(cksum <"$QGTM_STATE_DIR/data/fred/DFII10.jsonl")
+	qgtm-backtest "${rr[@]}" >"$BATS_TEST_TMPDIR/obs"
+	[ "$(key "$BATS_TEST_TMPDIR/obs" trades)" -gt 0 ]
+	[ "$(cksum <"$QGTM_STATE_DIR/data/fred/DFII10.jsonl")" = "$sum" ]
+	[ "$(ls "$QGTM_STATE_DIR/data")" = fred ]
+	[ -z "$(ls -A "$TMPDIR")" ]
+}
+
+@test "a bad stored observation: exit 65, one line, no state left" {
+	plant_dfii10
+	echo '{"type":"obs","date":' >>"$QGTM_STATE_DIR/data/fred/DFII10.jsonl"
+	run -65 --separate-stderr qgtm-backtest --strategy real_rate_gold \
+		--from 2001-02-01 --to 2001-02-28
+	assert_one_line "$stderr"
+	[ -z "$(ls -A "$TMPDIR")" ]
+}

@@ -4,7 +4,12 @@
 Speaks the shapes of ../shared/reference/apis.md section 1: GET
 /v2/account, GET and DELETE /v2/positions (207 per position), POST, GET
 and DELETE /v2/orders (DELETE answers 207 per order), GET
-/v2/orders:by_client_order_id. Every request needs the headers
+/v2/orders:by_client_order_id, GET /v2/account/activities/FILL
+(direction, page_size at most 100, page_token: the id of the last
+activity seen; each filled order is one), GET /v2/clock (a fixed
+moment, New York offsets), GET /v2/calendar (start, end: weekdays but
+the 2026 NYSE holidays, early closes at 13:00), GET
+/v2/account/portfolio/history (two fixed days). Every request needs the headers
 APCA-API-KEY-ID "PKTEST" and APCA-API-SECRET-KEY "s3cr3t", else 403
 {"message": "forbidden."}. A client_order_id seen before is 422
 "client_order_id must be unique". Market orders fill at once at the
@@ -13,6 +18,7 @@ price of the symbol (100 unless set) and move the positions.
 Tests steer it with POST /_ctl, a JSON object of:
   positions    {"SYM": "qty", ...}: set the positions
   open         [{"symbol","qty","side"}...]: add open orders
+  fills        [{"symbol","qty","side"}...]: add orders filled at once
   held         ["SYM", ...]: closing these fails 403 held_for_orders
                while any open order in SYM remains
   pending      N: a cancel leaves each order pending_cancel for N reads
@@ -33,12 +39,13 @@ import sys
 import threading
 import time
 import uuid
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 LOCK = threading.Lock()
 S = {"positions": {}, "orders": [], "held": [], "pending": 0, "fail": [],
-     "drop": 0, "stall": 0, "submits": 0, "prices": {}}
+     "drop": 0, "stall": 0, "submits": 0, "prices": {}, "activities": []}
 
 
 def order_obj(sym, qty, side, coid, status):
@@ -61,6 +68,47 @@ def fill(o):
     o["status"] = "filled"
     o["filled_qty"] = o["qty"]
     o["filled_avg_price"] = "%.2f" % S["prices"].get(o["symbol"], 100.0)
+    n = len(S["activities"])
+    S["activities"].append({
+        "id": "%017d::%s" % (20260105213000000 + n, uuid.uuid4()),
+        "activity_type": "FILL", "transaction_time": o["created_at"],
+        "type": "fill", "price": o["filled_avg_price"], "qty": o["qty"],
+        "side": o["side"], "symbol": o["symbol"], "leaves_qty": "0",
+        "order_id": o["id"], "cum_qty": o["qty"],
+        "order_status": "filled"})
+
+
+HOLIDAYS = {"2026-01-01", "2026-01-19", "2026-02-16", "2026-04-03",
+            "2026-05-25", "2026-06-19", "2026-07-03", "2026-09-07",
+            "2026-11-26", "2026-12-25"}
+EARLY = {"2026-11-27", "2026-12-24"}
+
+
+def calendar(q):
+    """The sessions from start to end, as Alpaca's Calendar objects."""
+    d = date.fromisoformat(q["start"][0])
+    end = date.fromisoformat(q["end"][0])
+    out = []
+    while d <= end:
+        s = d.isoformat()
+        if d.weekday() < 5 and s not in HOLIDAYS:
+            out.append({"date": s, "open": "09:30", "close": "13:00" if s
+                        in EARLY else "16:00", "session_open": "0400",
+                        "session_close": "2000", "settlement_date": s})
+        d += timedelta(days=1)
+    return out
+
+
+def activities(q):
+    """A page of FILL activities after page_token in direction."""
+    asc = q.get("direction", ["desc"])[0] == "asc"
+    acts = S["activities"] if asc else S["activities"][::-1]
+    tok = q.get("page_token", [None])[0]
+    if tok is not None:
+        ids = [a["id"] for a in acts]
+        acts = acts[ids.index(tok) + 1:] if tok in ids else []
+    size = min(int(q.get("page_size", ["100"])[0]), 100)
+    return acts[:size]
 
 
 def position_obj(sym, qty):
@@ -159,6 +207,23 @@ class Api(BaseHTTPRequestHandler):
                 if o["client_order_id"] == coid:
                     return 200, public(o)
             return 404, {"code": 40410000, "message": "order not found"}
+        if route == ("GET", "/v2/clock"):
+            return 200, {"timestamp": "2026-01-05T10:30:00.381220871-05:00",
+                         "is_open": True,
+                         "next_open": "2026-01-06T09:30:00-05:00",
+                         "next_close": "2026-01-05T16:00:00-05:00"}
+        if route == ("GET", "/v2/account/portfolio/history"):
+            return 200, {"timestamp": [1767330000, 1767589200],
+                         "equity": [100000.0, 101000.0],
+                         "profit_loss": [0, 1000.0],
+                         "profit_loss_pct": [0, 0.01],
+                         "base_value": 100000.0,
+                         "base_value_asof": "2026-01-02",
+                         "timeframe": "1D", "cashflow": {}}
+        if route == ("GET", "/v2/calendar"):
+            return 200, calendar(q)
+        if route == ("GET", "/v2/account/activities/FILL"):
+            return 200, activities(q)
         if route == ("DELETE", "/v2/orders"):
             res = []
             for o in open_orders():
@@ -225,6 +290,11 @@ class Api(BaseHTTPRequestHandler):
                 for o in c.get("open", []):
                     S["orders"].append(order_obj(o["symbol"], o["qty"],
                                        o["side"], str(uuid.uuid4()), "new"))
+                for o in c.get("fills", []):
+                    od = order_obj(o["symbol"], o["qty"], o["side"],
+                                   str(uuid.uuid4()), "accepted")
+                    S["orders"].append(od)
+                    fill(od)
                 for k in ("held", "pending", "fail", "drop", "stall"):
                     if k in c:
                         S[k] = c[k]

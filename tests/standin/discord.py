@@ -6,6 +6,8 @@ Content) after checking the body is JSON with a "content" of at most 2000
 characters (else 400 with Discord's form error); anything else is 404
 {"message": "Unknown Webhook", "code": 10015}. Each accepted body is
 appended as one line to the log, so tests can read what was alerted.
+With DISCORD_429_ONCE set, the first POST is answered 429 with Discord's
+rate-limit body (retry_after 0.2 s) and is not logged.
 
 usage: discord.py portfile logfile
 """
@@ -26,9 +28,15 @@ class Hook(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    limited = False
+
     def do_POST(self):
         n = int(self.headers.get("Content-Length", "0"))
         raw = self.rfile.read(n)
+        if os.environ.get("DISCORD_429_ONCE") and not Hook.limited:
+            Hook.limited = True
+            return self.answer(429, {"message": "You are being rate limited.",
+                                     "retry_after": 0.2, "global": False})
         if not re.fullmatch(r"/api/webhooks/\d+/[\w-]+", self.path):
             return self.answer(404, {"message": "Unknown Webhook",
                                      "code": 10015})

@@ -142,6 +142,55 @@ START_TEST(test_param_override)
 }
 END_TEST
 
+/* A backtest of the returns r (n of them); release with free(bt->days). */
+static void
+fake_bt(struct qgtm_backtest *bt, const double *r, size_t n)
+{
+	size_t i;
+
+	memset(bt, 0, sizeof *bt);
+	bt->days = calloc(n, sizeof *bt->days);
+	bt->ndays = n;
+	for (i = 0; i < n; i++)
+		bt->days[i].ret = r[i];
+}
+
+/* In-sample 0.02, 0 x 3: mean 0.01, sample sd sqrt(0.0006 / 5); the
+ * recent window decides the status against half of that Sharpe. */
+START_TEST(test_decay_split_and_status)
+{
+	double steady[] = { .02, 0, .02, 0, .02, 0, .02, 0, .02, 0 };
+	double worse[] = { .02, 0, .02, 0, .02, 0, .01, -.01, .01, -.01 };
+	double flat[10] = { 0 };
+	double is = 0.01 / sqrt(0.0006 / 5) * sqrt(252);
+	struct qgtm_backtest bt;
+	struct qgtm_decay d;
+
+	fake_bt(&bt, steady, 10);
+	ck_assert_int_eq(qgtm_backtest_decay(&bt, 4, &d), 0);
+	ck_assert_uint_eq(d.ninsample, 6);
+	ck_assert_uint_eq(d.nrecent, 4);
+	ck_assert_double_eq_tol(d.insample, is, 1e-12);
+	ck_assert_double_eq_tol(d.recent, 0.01 / sqrt(0.0004 / 3) * sqrt(252),
+	    1e-12);
+	ck_assert_str_eq(d.status, "ok");
+	free(bt.days);
+	fake_bt(&bt, worse, 10);
+	ck_assert_int_eq(qgtm_backtest_decay(&bt, 4, &d), 0);
+	ck_assert_double_eq_tol(d.recent, 0, 1e-12);
+	ck_assert_double_eq_tol(d.ratio, 0, 1e-12);
+	ck_assert_str_eq(d.status, "decayed");
+	free(bt.days);
+	fake_bt(&bt, flat, 10);
+	ck_assert_int_eq(qgtm_backtest_decay(&bt, 4, &d), 0);
+	ck_assert(isnan(d.insample) && isnan(d.ratio));
+	ck_assert_str_eq(d.status, "no_edge");
+	ck_assert_int_eq(qgtm_backtest_decay(&bt, 9, &d), -1);
+	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_USAGE);
+	free(bt.days);
+}
+END_TEST
+
 START_TEST(test_svg_escapes_every_string)
 {
 	char *dir = unit_tmpdir(), *path = qgtm_xasprintf("%s/c.svg", dir);
@@ -174,6 +223,7 @@ suite_backtest(void)
 	tcase_add_test(tc, test_walk_forward_rolling_short_last);
 	tcase_add_test(tc, test_walk_forward_bad);
 	tcase_add_test(tc, test_param_override);
+	tcase_add_test(tc, test_decay_split_and_status);
 	tcase_add_test(tc, test_svg_escapes_every_string);
 	suite_add_tcase(s, tc);
 	return s;

@@ -3,7 +3,8 @@
  * stand-in tests/standin/alpaca.py: answers lost after the broker accepted
  * are resolved by client_order_id, never sent again (1,000 of them give
  * zero duplicates), a real timeout likewise; 429 is waited out; 403 and
- * 422 are errors with Alpaca's message.
+ * 422 are errors with Alpaca's message. The broker's fills, read page by
+ * page, are folded into the order log once each.
  */
 #include <sys/wait.h>
 
@@ -198,6 +199,33 @@ START_TEST(refusals_carry_the_message)
 }
 END_TEST
 
+START_TEST(fills_are_folded_once)
+{
+	struct qgtm_book book;
+	json_t *fills, *more;
+
+	setenv("QGTM_STATE_DIR", dir, 1);
+	ck_assert_int_eq(qgtm_state_init(&cfg), 0);
+	json_decref(ctl("{\"fills\": [{\"symbol\": \"GDX\", \"qty\": \"2\", "
+	    "\"side\": \"buy\"}, {\"symbol\": \"GDX\", \"qty\": \"0.5\", "
+	    "\"side\": \"sell\"}]}"));
+	ck_assert_ptr_nonnull(fills = b.ops->fills(&b, NULL));
+	ck_assert_int_eq(json_array_size(fills), 2);
+	ck_assert_int_eq(qgtm_oms_record(&cfg, fills), 2);
+	ck_assert_int_eq(qgtm_oms_record(&cfg, fills), 0);
+	ck_assert_int_eq(qgtm_oms_book_load(&cfg, &book), 0);
+	ck_assert_int_eq(book.npos, 1);
+	ck_assert_int_eq(book.pos[0].qty, 1500000);
+	ck_assert_ptr_nonnull(more = b.ops->fills(&b,
+	    qgtm_oms_last_activity(&book)));
+	ck_assert_int_eq(json_array_size(more), 0);
+	qgtm_book_release(&book);
+	json_decref(fills);
+	json_decref(more);
+	unsetenv("QGTM_STATE_DIR");
+}
+END_TEST
+
 Suite *
 suite_broker(void)
 {
@@ -211,6 +239,7 @@ suite_broker(void)
 	tcase_add_test(tc, placed_once_then_recognized);
 	tcase_add_test(tc, rate_limit_is_waited_out);
 	tcase_add_test(tc, refusals_carry_the_message);
+	tcase_add_test(tc, fills_are_folded_once);
 	suite_add_tcase(s, tc);
 	return s;
 }

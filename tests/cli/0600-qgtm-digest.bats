@@ -1,0 +1,195 @@
+#!/usr/bin/env bats
+# qgtm-digest: the weekly digest of a state replayed by examples/replay.sh
+# (two weeks of the sim market), pinned at Sunday 2026-11-22 18:00 New
+# York; sent to a Discord stand-in (tests/standin/discord.py) and to a real
+# SMTP server on loopback (aiosmtpd, tests/standin/smtp.py).
+
+NOW=2026-11-22T23:00:00Z
+
+setup_file() {
+	export QGTM_STATE_DIR="$BATS_FILE_TMPDIR/state"
+	PATH="$QGTM_BIN:$PATH" QGTM_REPLAY_END=2026-11-20 \
+		"$QGTM_TOP/examples/replay.sh" 12 2>/dev/null
+}
+
+setup() {
+	load ../lib
+	cp -r "$BATS_FILE_TMPDIR/state" "$QGTM_STATE_DIR"
+	export QGTM_NOW=$NOW
+	C=$BATS_TEST_TMPDIR/c.yaml
+	printf 'signal:\n  strategies: [tsmom, xsmom]\ndigest:\n  base_url: "https://qgtm.example/"\n' >"$C"
+	export QGTM_CONFIG=$C
+}
+
+teardown() {
+	for p in ${DISCORD_PID:-} ${SMTP_PID:-}; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+}
+
+# start_discord: the webhook stand-in; QGTM_DISCORD_WEBHOOK_URL points at it.
+start_discord() {
+	D=$BATS_TEST_TMPDIR/discord
+	mkdir -p "$D"
+	python3 "$QGTM_TOP/tests/standin/discord.py" "$D/port" "$D/log" &
+	DISCORD_PID=$!
+	for _ in $(seq 100); do [ -s "$D/port" ] && break; sleep 0.05; done
+	export QGTM_DISCORD_WEBHOOK_URL="http://127.0.0.1:$(cat "$D/port")/api/webhooks/123/sec-ret"
+}
+
+# start_smtp: the SMTP server; the config mails to two recipients.
+start_smtp() {
+	M=$BATS_TEST_TMPDIR/mail
+	mkdir -p "$M"
+	# aiosmtpd is the Debian package: the system python, not a venv.
+	/usr/bin/python3 "$QGTM_TOP/tests/standin/smtp.py" "$M/port" "$M" &
+	SMTP_PID=$!
+	for _ in $(seq 100); do [ -s "$M/port" ] && break; sleep 0.05; done
+	printf 'digest:\n  base_url: "https://qgtm.example/"\n  email:\n    url: "smtp://127.0.0.1:%s"\n    from: "qgtm@example.org"\n    to: [alice@example.org, bob@example.org]\n' \
+		"$(cat "$M/port")" >>"$C"
+	sed -i '3,4d' "$C"
+}
+
+@test "the digest of a fixed week is the golden one" {
+	run -0 qgtm-digest --week 2026-11-18
+	diff -u "$FIXTURES/digest-week.golden" - <<<"$output"
+}
+
+@test "a strategy that did not trade shows 0 trades, N/A hit rate" {
+	run -0 qgtm-digest
+	[[ $output == *"xsmom"*"+\$0.00  (0 trades, N/A hit rate)"* ]]
+}
+
+@test "daily PnL and contributions sum exactly to the weekly PnL" {
+	run -0 qgtm-digest --format json
+	jq -e '.week | .pnl_cents == ([.days[].pnl_cents] | add) and
+		.pnl_cents == ([.strategies[].pnl_cents] | add) + .carried_cents + .rounding_cents' <<<"$output"
+}
+
+@test "the digest's figures are the readiness page's" {
+	qgtm-status render --now "$NOW" --out "$BATS_TEST_TMPDIR/www" >/dev/null
+	run -0 qgtm-digest --format json
+	diff <(jq -S '[.readiness.rows[] | select(.id != "host")]' <<<"$output") \
+		<(jq -S '[.rows[] | select(.id != "host")]' "$BATS_TEST_TMPDIR/www/readiness.json")
+}
+
+@test "a kill-switch event of the week is under RISK EVENTS" {
+	QGTM_NOW=2026-11-18T15:00:00Z qgtm-risk escalate --to NO_NEW --reason "desk call" --by alice >/dev/null
+	run -0 qgtm-digest
+	[[ $output == *"Kill-switch: NO_NEW now, 1 change this week"* ]]
+	[[ $output == *"RISK EVENTS:"$'\n'"  - 2026-11-18T15:00 NORMAL -> NO_NEW by alice: desk call"* ]]
+	run -0 qgtm-digest --week 2026-11-11
+	[[ $output == *"RISK EVENTS: None"* ]]
+}
+
+@test "--send: Discord within its limits after a 429, and mail to each recipient" {
+	export DISCORD_429_ONCE=1
+	start_discord
+	start_smtp
+	run -0 --separate-stderr qgtm-digest --send
+	[ "$(wc -l <"$D/log")" -ge 1 ]
+	jq -e '.content | length <= 2000' "$D/log"
+	[[ $(jq -r .content "$D/log") == *"Week of Nov 16-22, 2026"* ]]
+	[ -s "$M/1.eml" ] && [ -s "$M/2.eml" ]
+	[ "$(cat "$M/1.rcpt")" = alice@example.org ]
+	run -0 python3 - "$M/1.eml" <<-'PY'
+	import email, email.policy, sys
+	raw = open(sys.argv[1], "rb").read()
+	m = email.message_from_bytes(raw, policy=email.policy.default)
+	for h in ("From", "To", "Subject", "Date", "Message-ID"):
+	    assert m[h], h
+	assert m.get_content_type() == "text/plain"
+	assert m.get_content_charset() == "utf-8"
+	assert m["Subject"] == "QGTM Weekly Digest -- Week of Nov 16-22, 2026"
+	assert all(len(l) <= 998 for l in raw.split(b"\r\n"))
+	assert "PORTFOLIO:" in m.get_content()
+	PY
+	[[ $stderr != *sec-ret* ]]
+}
+
+@test "--send splits a digest over 2000 characters" {
+	start_discord
+	printf 'signal:\n  strategies: [%s]\n' "$(seq -s, -f 's%02g' 1 60)" >"$C"
+	run -0 qgtm-digest --send
+	[ "$(wc -l <"$D/log")" -ge 2 ]
+	jq -e '.content | length <= 2000 and startswith("```\n") and endswith("\n```")' "$D/log"
+	[[ $(jq -r .content "$D/log") == *"60. s"* ]]
+}
+
+@test "with the webhook down the mail still goes and says it is incomplete" {
+	start_smtp
+	export QGTM_DISCORD_WEBHOOK_URL="http://127.0.0.1:9/api/webhooks/1/sec-ret"
+	run -2 --separate-stderr qgtm-digest --send
+	grep -q "this digest is incomplete" "$M/1.eml"
+	[[ $stderr == *"digest to Discord failed"* ]]
+	[[ $stderr != *sec-ret* ]]
+}
+
+@test "with the mail server down Discord gets the digest and the alert" {
+	start_discord
+	printf 'digest:\n  email:\n    url: "smtp://127.0.0.1:9"\n    to: [a@example.org]\n' >"$C"
+	run -3 --separate-stderr qgtm-digest --send
+	[[ $(jq -r .content "$D/log" | tail -1) == "Weekly digest failed: smtp: mail to a@example.org: "* ]]
+}
+
+@test "with both channels down the exit code is non-zero and it is logged" {
+	export QGTM_DISCORD_WEBHOOK_URL="http://127.0.0.1:9/api/webhooks/1/sec-ret"
+	printf 'digest:\n  email:\n    url: "smtp://127.0.0.1:9"\n    to: [a@example.org]\n' >"$C"
+	run -4 --separate-stderr qgtm-digest --send
+	[[ $stderr == *"Weekly digest failed"* ]]
+	[[ $stderr != *sec-ret* ]]
+}
+
+@test "a digest that cannot be made is alerted, never silent" {
+	start_discord
+	printf 'garbage\n' >>"$QGTM_STATE_DIR/oms/orders.jsonl"
+	run -65 --separate-stderr qgtm-digest --send
+	[[ $(jq -r .content "$D/log") == "Weekly digest failed: "* ]]
+}
+
+@test "--dry-run prints both messages and sends nothing" {
+	start_discord
+	run -0 qgtm-digest --send --dry-run
+	[[ $output == "--- discord: the configured webhook"$'\n'"--- email to: nobody"$'\n'"Subject: QGTM Weekly Digest"* ]]
+	[[ $output != *sec-ret* ]]
+	[ ! -s "$D/log" ]
+}
+
+@test "--send with no channel configured is a config error" {
+	run -78 --separate-stderr qgtm-digest --send
+	[[ $stderr == *"neither a Discord webhook nor digest.email"* ]]
+}
+
+@test "usage errors" {
+	run -64 qgtm-digest --format html
+	run -64 qgtm-digest --dry-run
+	run -64 qgtm-digest --week 2026-13-40
+}
+
+@test "the timer fires Sunday 18:00 New York, catches up, and cron does the same" {
+	u=$QGTM_TOP/etc/systemd
+	grep -qx 'OnCalendar=Sun \*-\*-\* 18:00:00 America/New_York' "$u/qgtm-digest.timer"
+	grep -qx 'Persistent=true' "$u/qgtm-digest.timer"
+	grep -qx 'ExecStart=/usr/local/bin/qgtm-digest --send' "$u/qgtm-digest.service"
+	for k in 'ProtectSystem=strict' 'NoNewPrivileges=yes' 'CapabilityBoundingSet='; do
+		grep -qx "$k" "$u/qgtm-digest.service"
+	done
+	grep -q '^0 *18 *\* *\* *0 */usr/local/bin/qgtm-digest --send$' "$QGTM_TOP/etc/cron/qgtm.crontab"
+	command -v systemd-analyze >/dev/null || skip "systemd-analyze is not installed"
+	d=$BATS_TEST_TMPDIR/units
+	mkdir -p "$d"
+	for f in qgtm-digest.service qgtm-digest.timer; do
+		sed "s|/usr/local/bin/|$QGTM_BIN/|g" "$u/$f" >"$d/$f"
+	done
+	cd "$d"
+	run -0 systemd-analyze verify --man=no qgtm-digest.service qgtm-digest.timer
+	[ -z "$output" ]
+}
+
+@test "--format markdown is Discord's: a bold title and a code block" {
+	run -0 qgtm-digest --format markdown
+	[ "${lines[0]}" = "**QGTM Weekly Digest -- Week of Nov 16-22, 2026**" ]
+	[ "${lines[1]}" = '```' ]
+	[ "${lines[-1]}" = '```' ]
+}

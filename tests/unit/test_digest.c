@@ -1,0 +1,171 @@
+/*
+ * test_digest.c: the week's figures (qgtm_report_week) of a small state
+ * worked by hand: two strategies, one symbol, six closes. The daily PnL
+ * sums to the weekly PnL, which the contributions sum to exactly.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "unit.h"
+
+static struct qgtm_cfg cfg;
+static char *dir;
+static time_t now;
+
+/* Closes of GLD, each available at 21:00 UTC of its date. */
+static const struct {
+	const char *date, *close;
+} closes[] = {
+	{ "2026-11-13", "100.000000" }, { "2026-11-16", "101.000000" },
+	{ "2026-11-17", "99.000000" }, { "2026-11-18", "103.000000" },
+	{ "2026-11-19", "104.000000" }, { "2026-11-20", "102.000000" },
+};
+
+/* A journal line: an order of strategy and its fill. */
+static void
+journal_line(FILE *f, const char *strategy, const char *ts, const char *side,
+    const char *qty, const char *price, const char *notional)
+{
+	fprintf(f, "{\"order\":{\"type\":\"order\",\"ts\":\"%s\",\"client_order_id\""
+	    ":\"qgtm-%s\",\"strategy\":\"%s\",\"symbol\":\"GLD\",\"side\":\"%s\","
+	    "\"qty\":\"%s\",\"status\":\"filled\"},\"fill\":{\"type\":\"fill\","
+	    "\"ts\":\"%s\",\"symbol\":\"GLD\",\"side\":\"%s\",\"qty\":\"%s\","
+	    "\"price\":\"%s\",\"commission\":\"1.00\",\"notional\":\"%s\"}}\n",
+	    ts, strategy, strategy, side, qty, ts, side, qty, price, notional);
+}
+
+static void
+setup(void)
+{
+	char path[4096];
+	size_t i;
+	FILE *f;
+
+	dir = unit_tmpdir();
+	setenv("QGTM_STATE_DIR", dir, 1);
+	unsetenv("QGTM_CONFIG");
+	ck_assert_int_eq(qgtm_state_init(NULL), 0);
+	ck_assert_int_eq(qgtm_cfg_load(&cfg, NULL), 0);
+	ck_assert_int_eq(qgtm_time_parse("2026-11-22T23:00:00Z", &now), 0);
+	snprintf(path, sizeof path, "%s/data/sim", dir);
+	ck_assert_int_eq(qgtm_mkdirs(path, 0700), 0);
+	snprintf(path, sizeof path, "%s/data/sim/GLD.jsonl", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	for (i = 0; i < sizeof closes / sizeof closes[0]; i++)
+		fprintf(f, "{\"type\":\"bar\",\"source\":\"sim\",\"symbol\":\"GLD\","
+		    "\"date\":\"%s\",\"open\":\"%s\",\"high\":\"%s\",\"low\":"
+		    "\"%s\",\"close\":\"%s\",\"volume\":1,\"available_at\":"
+		    "\"%sT21:00:00Z\"}\n", closes[i].date, closes[i].close,
+		    closes[i].close, closes[i].close, closes[i].close,
+		    closes[i].date);
+	fclose(f);
+	snprintf(path, sizeof path, "%s/oms", dir);
+	ck_assert_int_eq(qgtm_mkdirs(path, 0700), 0);
+	snprintf(path, sizeof path, "%s/oms/orders.jsonl", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	journal_line(f, "tsmom", "2026-11-17T21:30:00Z", "buy", "10",
+	    "100.000000", "1000.00");
+	journal_line(f, "xsmom", "2026-11-18T21:30:00Z", "sell", "5",
+	    "103.000000", "515.00");
+	fclose(f);
+}
+
+static void
+teardown(void)
+{
+	qgtm_cfg_release(&cfg);
+	unsetenv("QGTM_STATE_DIR");
+	free(dir);
+}
+
+/* The integer key of obj. */
+static long long
+iv(json_t *obj, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(obj, key));
+}
+
+/* Equity 100,023.00: cash 99,513.00 and 5 GLD at 102; PnL +23.00. */
+START_TEST(test_week_by_hand)
+{
+	json_t *w = qgtm_report_week(&cfg, 2026, 11, 18, now);
+	static const long long days[] = { 0, -1100, 3900, 500, -1000, 0, 0 };
+	json_t *s;
+	size_t i;
+
+	ck_assert_ptr_nonnull(w);
+	ck_assert_str_eq(json_string_value(json_object_get(w, "week")),
+	    "2026-11-16");
+	ck_assert_str_eq(json_string_value(json_object_get(w, "equity_text")),
+	    "$100,023.00");
+	ck_assert_int_eq(iv(w, "pnl_cents"), 2300);
+	ck_assert_int_eq(json_array_size(json_object_get(w, "days")), 7);
+	for (i = 0; i < 7; i++)
+		ck_assert_int_eq(iv(json_array_get(json_object_get(w, "days"),
+		    i), "pnl_cents"), days[i]);
+	ck_assert_int_eq(iv(w, "days_pnl_cents"), iv(w, "pnl_cents"));
+	s = json_object_get(w, "strategies");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(s,
+	    0), "strategy")), "tsmom");
+	ck_assert_int_eq(iv(json_array_get(s, 0), "pnl_cents"), 1900);
+	ck_assert_int_eq(iv(json_array_get(s, 0), "hits"), 1);
+	ck_assert_int_eq(iv(json_array_get(s, 1), "pnl_cents"), 400);
+	ck_assert_int_eq(iv(json_array_get(s, 1), "trades"), 1);
+	ck_assert_int_eq(iv(w, "carried_cents") + iv(w, "rounding_cents"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(w,
+	    "max_drawdown_day")), "Tue");
+	ck_assert_int_eq(iv(json_object_get(w, "positions"), "short"), 0);
+	ck_assert_int_eq(iv(json_object_get(w, "positions"), "long"), 1);
+	json_decref(w);
+}
+END_TEST
+
+/* The week before: nothing traded, nothing held, no PnL. */
+START_TEST(test_week_quiet)
+{
+	json_t *w = qgtm_report_week(&cfg, 2026, 11, 13, now), *s;
+
+	ck_assert_ptr_nonnull(w);
+	ck_assert_int_eq(iv(w, "pnl_cents"), 0);
+	s = json_array_get(json_object_get(w, "strategies"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(s, "strategy")),
+	    "tsmom");
+	ck_assert_int_eq(iv(s, "trades"), 0);
+	json_decref(w);
+}
+END_TEST
+
+/* The rendered digest: "0 trades, N/A hit rate" and the sections. */
+START_TEST(test_render)
+{
+	json_t *m = qgtm_digest_model(&cfg, 2026, 11, 13, now);
+	struct qgtm_buf b;
+
+	ck_assert_ptr_nonnull(m);
+	qgtm_buf_init(&b, 1 << 20);
+	ck_assert_int_eq(qgtm_digest_render(&b, m, 0), 0);
+	ck_assert_int_eq(qgtm_buf_add(&b, "", 1), 0);
+	ck_assert_ptr_nonnull(strstr(b.data, "Week of Nov 9-15, 2026"));
+	ck_assert_ptr_nonnull(strstr(b.data, "(0 trades, N/A hit rate)"));
+	ck_assert_ptr_nonnull(strstr(b.data, "RISK EVENTS: None"));
+	ck_assert_ptr_nonnull(strstr(b.data, "DATA QUALITY:"));
+	ck_assert_ptr_nonnull(strstr(b.data, "SYSTEM HEALTH:"));
+	qgtm_buf_release(&b);
+	json_decref(m);
+}
+END_TEST
+
+Suite *
+suite_digest(void)
+{
+	Suite *s = suite_create("digest");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_week_by_hand);
+	tcase_add_test(tc, test_week_quiet);
+	tcase_add_test(tc, test_render);
+	suite_add_tcase(s, tc);
+	return s;
+}
