@@ -506,12 +506,54 @@ ready_host(json_t *rows)
 	    disk, mem);
 }
 
+/*
+ * The reconciliation row: the recon records of qgtm-order reconcile in
+ * the last 7 days; FAIL on any critical break, WARN on a warning or when
+ * reconcile has not run in that time.
+ */
+static void
+ready_recon(time_t now, json_t *rows)
+{
+	char *path = qgtm_state_path(QGTM_OMS_RECON, 0);
+	json_t *recs = path != NULL ? qgtm_jsonl_read_file(path, 1) : NULL;
+	size_t i, crit = 0, warn = 0, runs = 0;
+	const char *sev;
+	json_t *rec;
+	time_t t;
+
+	free(path);
+	if (recs == NULL) {
+		row_add(rows, "reconciliation", "Reconciliation", FAIL,
+		    json_object(), "cannot read the reconciliation log: %s",
+		    qgtm_errmsg());
+		return;
+	}
+	json_array_foreach(recs, i, rec) {
+		if (strcmp(qgtm_record_type(rec), "recon") != 0 ||
+		    qgtm_time_parse(json_string_value(json_object_get(rec, "ts")),
+		    &t) == -1 || t > now || now - t > 7 * 86400)
+			continue;
+		runs++;
+		sev = json_string_value(json_object_get(rec, "severity"));
+		crit += sev != NULL && strcmp(sev, "critical") == 0;
+		warn += sev != NULL && strcmp(sev, "warn") == 0;
+	}
+	json_decref(recs);
+	if (runs == 0)
+		row_add(rows, "reconciliation", "Reconciliation", WARN,
+		    json_object(), "no reconciliation data yet");
+	else
+		row_add(rows, "reconciliation", "Reconciliation", crit > 0 ?
+		    FAIL : warn > 0 ? WARN : PASS, json_pack("{s:I, s:I}",
+		    "critical", (json_int_t)crit, "warn", (json_int_t)warn),
+		    "%zu critical discrepancies, %zu warnings in 7 days", crit,
+		    warn);
+}
+
 /* The rows whose data does not exist yet in this version. */
 static void
 ready_pending(json_t *rows)
 {
-	row_add(rows, "reconciliation", "Reconciliation", WARN, json_object(),
-	    "no reconciliation data yet");
 	row_add(rows, "decay", "Strategy decay", WARN, json_object(),
 	    "no decay measurement yet");
 }
@@ -539,6 +581,7 @@ qgtm_report_readiness(const struct qgtm_cfg *cfg, time_t now)
 	ready_audit(cfg, rows);
 	ready_trades(cfg, now, rows);
 	ready_host(rows);
+	ready_recon(now, rows);
 	ready_pending(rows);
 	json_array_foreach(rows, k, r)
 		for (i = worst + 1; i <= FAIL; i++)
