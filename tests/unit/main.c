@@ -93,6 +93,35 @@ unit_read_file(const char *path)
 	return qgtm_buf_detach(&b);
 }
 
+char *
+unit_state_cfg(struct qgtm_cfg *cfg, const char *yaml)
+{
+	char *dir = unit_tmpdir(), *path = qgtm_xasprintf("%s/qgtm.yaml", dir);
+
+	setenv("QGTM_STATE_DIR", dir, 1);
+	ck_assert_int_eq(qgtm_state_init(NULL), 0);
+	unit_write_file(path, yaml);
+	ck_assert_int_eq(qgtm_cfg_load(cfg, path), 0);
+	free(path);
+	return dir;
+}
+
+void
+unit_add_bar(const char *symbol, const char *date, const char *close)
+{
+	char *rel = qgtm_xasprintf("data/sim/%s.jsonl", symbol);
+	char *path = qgtm_state_path(rel, 1);
+	char *line = qgtm_xasprintf("{\"type\":\"bar\",\"date\":\"%s\","
+	    "\"available_at\":\"%sT21:00:00Z\",\"volume\":1,\"open\":\"%s\","
+	    "\"high\":\"%s\",\"low\":\"%s\",\"close\":\"%s\"}\n", date, date,
+	    close, close, close, close);
+
+	ck_assert_int_eq(qgtm_append_fsync(path, line, strlen(line)), 0);
+	free(line);
+	free(path);
+	free(rel);
+}
+
 int
 main(void)
 {

@@ -286,37 +286,12 @@ static struct qgtm_cfg cfg;
 static time_t now;
 static int tier;                /* the kill-switch tier submit() runs under */
 
-/* A bar closing at close on date for symbol in the sim store. */
-static void
-add_bar(const char *symbol, const char *date, const char *close)
-{
-	char *rel = qgtm_xasprintf("data/sim/%s.jsonl", symbol);
-	char *path = qgtm_state_path(rel, 1);
-	char *line = qgtm_xasprintf("{\"type\":\"bar\",\"date\":\"%s\","
-	    "\"available_at\":\"%sT21:00:00Z\",\"volume\":1,\"open\":\"%s\","
-	    "\"high\":\"%s\",\"low\":\"%s\",\"close\":\"%s\"}\n", date, date,
-	    close, close, close, close);
-
-	ck_assert_int_eq(qgtm_append_fsync(path, line, strlen(line)), 0);
-	free(line);
-	free(path);
-	free(rel);
-}
-
 static void
 setup(void)
 {
-	char *cfgpath;
-
-	dir = unit_tmpdir();
-	setenv("QGTM_STATE_DIR", dir, 1);
-	ck_assert_int_eq(qgtm_state_init(NULL), 0);
-	cfgpath = qgtm_xasprintf("%s/qgtm.yaml", dir);
-	unit_write_file(cfgpath, "broker:\n  sim:\n    slippage_bps: 0\n");
-	ck_assert_int_eq(qgtm_cfg_load(&cfg, cfgpath), 0);
-	free(cfgpath);
-	add_bar("GLD", "2026-01-02", "100.000000");
-	add_bar("SLV", "2026-01-02", "20.000000");
+	dir = unit_state_cfg(&cfg, "broker:\n  sim:\n    slippage_bps: 0\n");
+	unit_add_bar("GLD", "2026-01-02", "100.000000");
+	unit_add_bar("SLV", "2026-01-02", "20.000000");
 	ck_assert_int_eq(qgtm_time_parse("2026-01-05T21:00:00Z", &now), 0);
 	tier = QGTM_TIER_NORMAL;
 }
@@ -605,7 +580,7 @@ START_TEST(positions_mark_to_market)
 
 	json_decref(submit("[{\"symbol\":\"GLD\",\"approved_weight\":"
 	    "\"0.25\"}]", 0, 1));
-	add_bar("GLD", "2026-01-05", "110.000000");
+	unit_add_bar("GLD", "2026-01-05", "110.000000");
 	ck_assert_int_eq(qgtm_oms_book_load(&cfg, &b), 0);
 	ck_assert_int_eq(qgtm_oms_equity(&cfg, &b, now, &equity), 0);
 	ck_assert_int_eq(equity, CENTS(100000 + 2500) - 125);

@@ -248,38 +248,13 @@ END_TEST
 static char *dir;
 static struct qgtm_cfg cfg;
 
-/* One bar record line for symbol closing at close on date. */
-static void
-add_bar(const char *symbol, const char *date, const char *close)
-{
-	char *rel = qgtm_xasprintf("data/sim/%s.jsonl", symbol);
-	char *path = qgtm_state_path(rel, 1);
-	char *line = qgtm_xasprintf("{\"type\":\"bar\",\"date\":\"%s\","
-	    "\"available_at\":\"%sT21:00:00Z\",\"volume\":1,\"open\":\"%s\","
-	    "\"high\":\"%s\",\"low\":\"%s\",\"close\":\"%s\"}\n", date, date,
-	    close, close, close, close);
-
-	ck_assert_int_eq(qgtm_append_fsync(path, line, strlen(line)), 0);
-	free(line);
-	free(path);
-	free(rel);
-}
-
 /* A state directory with GLD and SLV prices and a config. */
 static void
 setup(void)
 {
-	char *cfgpath;
-
-	dir = unit_tmpdir();
-	setenv("QGTM_STATE_DIR", dir, 1);
-	ck_assert_int_eq(qgtm_state_init(NULL), 0);
-	cfgpath = qgtm_xasprintf("%s/qgtm.yaml", dir);
-	unit_write_file(cfgpath, "common:\n  universe: [GLD, SLV, TLT]\n");
-	ck_assert_int_eq(qgtm_cfg_load(&cfg, cfgpath), 0);
-	free(cfgpath);
-	add_bar("GLD", "2026-01-02", "100.000000");
-	add_bar("SLV", "2026-01-02", "20.000000");
+	dir = unit_state_cfg(&cfg, "common:\n  universe: [GLD, SLV, TLT]\n");
+	unit_add_bar("GLD", "2026-01-02", "100.000000");
+	unit_add_bar("SLV", "2026-01-02", "20.000000");
 }
 
 static void

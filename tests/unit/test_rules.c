@@ -18,16 +18,8 @@ static struct qgtm_ks ks;
 static void
 setup(void)
 {
-	char *path;
-
-	dir = unit_tmpdir();
-	setenv("QGTM_STATE_DIR", dir, 1);
 	ck_assert_int_eq(qgtm_clock_pin("2026-01-05T21:30:00Z"), 0);
-	ck_assert_int_eq(qgtm_state_init(NULL), 0);
-	path = qgtm_xasprintf("%s/qgtm.yaml", dir);
-	unit_write_file(path, "risk:\n  max_heartbeat_gap_s: 600\n");
-	ck_assert_int_eq(qgtm_cfg_load(&cfg, path), 0);
-	free(path);
+	dir = unit_state_cfg(&cfg, "risk:\n  max_heartbeat_gap_s: 600\n");
 	ck_assert_int_eq(qgtm_rules_load(&cfg, &ru), 0);
 	ck_assert_int_eq(qgtm_ks_open(&ks, &cfg), 0);
 }
