@@ -145,6 +145,7 @@ private_state(void)
 	setenv("QGTM_STATE_DIR", dir, 1);
 	state_dir = dir;
 	atexit(remove_state);
+	qgtm_atdie(remove_state);
 }
 
 /* ------------------------------------------------------------ report -- */

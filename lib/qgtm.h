@@ -86,6 +86,13 @@ void qgtm_die(int code, const char *fmt, ...)
     __attribute__((noreturn, format(printf, 2, 3)));
 void qgtm_die_lib(void) __attribute__((noreturn));
 
+/*
+ * qgtm_atdie: fn runs when qgtm_die() ends the program (which skips the
+ * atexit handlers), e.g. to remove a private temporary directory. One hook;
+ * a later call replaces it.
+ */
+void qgtm_atdie(void (*fn)(void));
+
 /* qgtm_warn: print "prog: warning: message" to stderr (always shown). */
 void qgtm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
