@@ -104,5 +104,8 @@ install: all
 clean:
 	rm -rf build build-san
 
+# Optional groups of targets (fuzz, docs, bench, ...), one file each.
+include $(sort $(wildcard mk/*.mk))
+
 .PHONY: all check check-unit clean demo deps install lint-man
 .DELETE_ON_ERROR:

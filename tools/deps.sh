@@ -8,7 +8,9 @@ PACKAGES="gcc make pkg-config libc6-dev
 libcurl4-openssl-dev libjansson-dev libssl-dev libyaml-dev
 check bats mandoc jq python3 curl
 redis-server libhiredis-dev openssl lighttpd
-python3-numpy python3-aiosmtpd"
+python3-numpy python3-pandas python3-aiosmtpd
+clang libclang-rt-14-dev valgrind clang-format
+chromium chromium-driver"
 
 missing=
 for p in $PACKAGES; do
@@ -18,6 +20,10 @@ for p in $PACKAGES; do
 	*) missing="$missing $p" ;;
 	esac
 done
+# Node.js and npm drive the browser tests; any install that gives the two
+# commands will do (Debian's packages when there is none).
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 ||
+	missing="$missing nodejs npm"
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then
