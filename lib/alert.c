@@ -7,16 +7,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "qgtm.h"
 
 /* Discord refuses content past 2000 characters (apis.md section 8). */
 #define CONTENT_MAX 2000
 
-/* The webhook URL into *url (a new string): 1, 0 when none is
- * configured, -1 when the configured secret cannot be read. */
-static int
-webhook_url(const struct qgtm_cfg *cfg, char **url)
+int
+qgtm_discord_webhook(const struct qgtm_cfg *cfg, char **url)
 {
 	const char *env = getenv("QGTM_DISCORD_WEBHOOK_URL");
 
@@ -29,15 +28,32 @@ webhook_url(const struct qgtm_cfg *cfg, char **url)
 	return *url != NULL ? 1 : -1;
 }
 
-/* POST body to url; 0, or -1 unless a 2xx answered. */
-static int
-post(const struct qgtm_cfg *cfg, const char *url, const char *body)
+/* The wait a 429 asks for, in seconds: the body's retry_after (Discord,
+ * apis.md section 8), else the Retry-After header, else 1 s. */
+static double
+retry_wait(const struct qgtm_http_resp *resp)
+{
+	json_t *ans = json_loadb(resp->body.data, resp->body.len, 0, NULL);
+	double w = json_number_value(json_object_get(ans, "retry_after"));
+
+	json_decref(ans);
+	if (w > 0)
+		return w;
+	return resp->retry_after_s > 0 ? (double)resp->retry_after_s : 1;
+}
+
+int
+qgtm_discord_post(const struct qgtm_cfg *cfg, const char *url,
+    const char *content, double wait_max_s)
 {
 	static const char *const headers[] = {
 		"Content-Type: application/json", NULL
 	};
+	json_t *msg = json_pack("{s:s}", "content", content);
+	char *body = json_dumps(msg, JSON_COMPACT);
 	struct qgtm_http_req req;
 	struct qgtm_http_resp resp;
+	double waited = 0, w;
 	int rc;
 
 	qgtm_http_req_init(&req, cfg);
@@ -47,29 +63,30 @@ post(const struct qgtm_cfg *cfg, const char *url, const char *body)
 	req.body = body;
 	req.body_len = strlen(body);
 	qgtm_http_resp_init(&resp);
-	rc = qgtm_http_do(&req, &resp);
+	while ((rc = qgtm_http_do(&req, &resp)) == 0 && resp.status == 429 &&
+	    waited + (w = retry_wait(&resp)) <= wait_max_s) {
+		waited += w;
+		usleep((useconds_t)(w * 1e6) + 1000);
+	}
 	if (rc == 0 && (resp.status < 200 || resp.status > 299))
 		rc = qgtm_seterr(qgtm_http_status_code(resp.status),
-		    "alert: webhook answered HTTP %ld", resp.status);
+		    "discord: webhook answered HTTP %ld", resp.status);
 	qgtm_http_resp_release(&resp);
+	json_decref(msg);
+	free(body);
 	return rc;
 }
 
 int
 qgtm_alert_send(const struct qgtm_cfg *cfg, const char *text)
 {
-	char content[CONTENT_MAX + 1], *url, *body;
-	json_t *msg;
+	char content[CONTENT_MAX + 1], *url;
 	int rc;
 
-	if ((rc = webhook_url(cfg, &url)) != 1)
+	if ((rc = qgtm_discord_webhook(cfg, &url)) != 1)
 		return rc;
 	snprintf(content, sizeof content, "%s", text);
-	msg = json_pack("{s:s}", "content", content);
-	body = json_dumps(msg, JSON_COMPACT);
-	rc = post(cfg, url, body);
-	json_decref(msg);
-	free(body);
+	rc = qgtm_discord_post(cfg, url, content, 0);
 	free(url);
 	return rc;
 }

@@ -353,67 +353,28 @@ part_len(const char *text)
 	return i;
 }
 
-/* POST the n bytes of part, as a code block, as the content to url, waiting out each 429
- * (retry_after, else Retry-After, else 1 s) up to RETRY_MAX_S in all.
- * Returns 0 or -1. */
+/* POST the n bytes of part to url as one message, a code block. */
 static int
 post_part(const struct qgtm_cfg *cfg, const char *url, const char *part,
     size_t n)
 {
-	static const char *const headers[] = {
-		"Content-Type: application/json", NULL
-	};
-	char *block = qgtm_xasprintf("```\n%.*s```", (int)n, part), *body;
-	json_t *msg = json_pack("{s:s}", "content", block), *ans;
-	struct qgtm_http_req req;
-	struct qgtm_http_resp resp;
-	double waited = 0, w;
-	int rc;
+	char *block = qgtm_xasprintf("```\n%.*s```", (int)n, part);
+	int rc = qgtm_discord_post(cfg, url, block, RETRY_MAX_S);
 
-	body = json_dumps(msg, JSON_COMPACT);
 	free(block);
-	qgtm_http_req_init(&req, cfg);
-	req.method = "POST";
-	req.url = url;
-	req.headers = headers;
-	req.body = body;
-	req.body_len = strlen(body);
-	qgtm_http_resp_init(&resp);
-	while ((rc = qgtm_http_do(&req, &resp)) == 0 && resp.status == 429) {
-		ans = json_loadb(resp.body.data, resp.body.len, 0, NULL);
-		w = json_number_value(json_object_get(ans, "retry_after"));
-		json_decref(ans);
-		if (w <= 0)
-			w = resp.retry_after_s > 0 ? (double)resp.retry_after_s : 1;
-		if (waited + w > RETRY_MAX_S)
-			break;
-		waited += w;
-		usleep((useconds_t)(w * 1e6) + 1000);
-	}
-	if (rc == 0 && (resp.status < 200 || resp.status > 299))
-		rc = qgtm_seterr(qgtm_http_status_code(resp.status),
-		    "discord: webhook answered HTTP %ld", resp.status);
-	qgtm_http_resp_release(&resp);
-	json_decref(msg);
-	free(body);
 	return rc;
 }
 
 int
 qgtm_digest_discord(const struct qgtm_cfg *cfg, const char *text)
 {
-	const char *env = getenv("QGTM_DISCORD_WEBHOOK_URL");
 	char *url;
 	size_t n;
-	int rc = 0;
+	int rc;
 
-	if ((env == NULL || *env == '\0') &&
-	    *qgtm_cfg_str(cfg, "alert.discord_webhook_file") == '\0')
-		return 1;
-	url = qgtm_cfg_secret(cfg, "QGTM_DISCORD_WEBHOOK_URL",
-	    "alert.discord_webhook_file");
-	if (url == NULL)
-		return -1;
+	if ((rc = qgtm_discord_webhook(cfg, &url)) != 1)
+		return rc == 0 ? 1 : -1;
+	rc = 0;
 	while (rc == 0 && *text != '\0') {
 		n = part_len(text);
 		rc = post_part(cfg, url, text, n);

@@ -2440,6 +2440,23 @@ time_t qgtm_heartbeat_last(struct qgtm_ks *ks);
  */
 int qgtm_alert_send(const struct qgtm_cfg *cfg, const char *text);
 
+/*
+ * qgtm_discord_webhook: the Discord webhook URL from
+ * $QGTM_DISCORD_WEBHOOK_URL or the key file alert.discord_webhook_file
+ * into *url (a new string the caller frees). Returns 1, 0 when none is
+ * configured (*url NULL), or -1 when the key file cannot be read.
+ */
+int qgtm_discord_webhook(const struct qgtm_cfg *cfg, char **url);
+
+/*
+ * qgtm_discord_post: post content (at most 2000 characters, Discord's
+ * limit) as one message to the webhook url, waiting out each 429 as long
+ * as the waits add up to at most wait_max_s seconds (0: no wait). Returns
+ * 0 on a 2xx, or -1 with an error that never names the URL.
+ */
+int qgtm_discord_post(const struct qgtm_cfg *cfg, const char *url,
+    const char *content, double wait_max_s);
+
 /* ----------------------------------------------------------- backtest -- */
 
 /*

@@ -71,6 +71,6 @@ alerts() {
 	[ "${#lines[@]}" -eq 1 ]
 	printf 'http://127.0.0.1:%s/nowhere\n' "$(cat "$S/port")" >"$BATS_TEST_TMPDIR/hook"
 	run -0 --separate-stderr qgtm-risk escalate --to NO_NEW --reason r --by alice
-	[[ $stderr == *"warning: alert not sent: alert: webhook answered HTTP 404"* ]]
+	[[ $stderr == *"warning: alert not sent: discord: webhook answered HTTP 404"* ]]
 	run -4 qgtm-risk status
 }
