@@ -180,7 +180,8 @@ index_write(const char *chain_path, const struct qgtm_mtree *t,
 	memset(b + 32, 0, 32);
 	if (t->size > 0 && qgtm_hash_parse(sum->head, b + 32) == -1)
 		qgtm_die_lib();
-	memcpy(b + IDX_HEAD, t->node, 32 * t->nnodes);
+	if (t->nnodes > 0)      /* an empty chain has no nodes (NULL) */
+		memcpy(b + IDX_HEAD, t->node, 32 * t->nnodes);
 	/* A read-only copy of a chain has no index: that is fine. */
 	if (qgtm_write_atomic(path, b, len) == -1)
 		QGTM_DEBUG("index=%s msg=\"%s\"", path, qgtm_errmsg());
