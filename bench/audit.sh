@@ -1,15 +1,16 @@
 #!/bin/bash
 # bench/audit.sh [entries]: the audit chain's costs on a chain of N
 # realistic entries (default 1000000; signal, decision, order and fill
-# records of one trace each):
+# records of one trace each), each against a peer or a limit measured in
+# the same run (result lines: bench/README.md):
 #  - verify against the floor any verifier pays, sha256sum of the same
-#    file, both timed in this run on this file; prints their ratio
-#    (target: at most 2);
-#  - prove: the first call builds the index "<chain>.idx", later calls
-#    read it; prints the build time and the slowest and mean of 100 proofs
-#    of random indexes (target: 10 ms each), process start included;
-#  - append throughput, batched (100,000 records a call, one fsync each)
-#    and with one fsync per record (one qgtm-audit append per record).
+#    file (goal: at most 2 times it), without and with the index;
+#  - prove: the first call builds the index "<chain>.idx" (against
+#    sha256sum of the chain), later calls read it; the slowest and mean of
+#    100 proofs of random indexes, process start included (limit: 10 ms);
+#  - append, batched (100,000 records a call, one fsync each) and with one
+#    fsync per record (one qgtm-audit append per record), against
+#    appending the same bytes with cat and `sync -d` as often.
 # Prints figures, never fails on them: it is not a test.
 set -euo pipefail
 
@@ -18,6 +19,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${QGTM_BIN:-$top/build/bin}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
+. "$top/bench/lib.bash"
 export QGTM_STATE_DIR=$dir QGTM_NOW=2026-11-20T21:30:00Z
 chain=$dir/audit/chain.jsonl
 mkdir -p "$dir/audit"
@@ -46,19 +48,25 @@ split -l 100000 "$dir/records.jsonl" "$dir/part."
 t0=$(now_ns)
 for f in "$dir"/part.*; do "$bin/qgtm-audit" append "$f"; done
 t1=$(now_ns)
-printf 'append-batched: records=%d ms=%s records_per_s=%.0f\n' "$n" \
-	"$(ms "$t0" "$t1")" "$(awk -v n="$n" -v a="$t0" -v b="$t1" \
-	'BEGIN { print n / ((b - a) / 1e9) }')"
+# The peer: the chain's bytes in as many appends, each made durable.
+split -n "l/$(ls "$dir"/part.* | wc -l)" "$chain" "$dir/raw."
+t2=$(now_ns)
+for f in "$dir"/raw.??; do cat "$f" >>"$dir/raw"; sync -d "$dir/raw"; done
+t3=$(now_ns)
+result audit.append_batched_ms "$(ms "$t0" "$t1")" ms peer cat+sync \
+	"$(ms "$t2" "$t3")"
 
 t0=$(now_ns); "$bin/qgtm-audit" verify >/dev/null; t1=$(now_ns)
 sha256sum "$chain" >/dev/null; t2=$(now_ns)
-printf 'verify: entries=%d bytes=%d verify_ms=%s sha256sum_ms=%s ratio=%.2f\n' \
-	"$n" "$(stat -c %s "$chain")" "$(ms "$t0" "$t1")" "$(ms "$t1" "$t2")" \
-	"$(awk -v a=$((t1 - t0)) -v b=$((t2 - t1)) 'BEGIN { print a / b }')"
+result audit.verify_ms "$(ms "$t0" "$t1")" ms peer sha256sum \
+	"$(ms "$t1" "$t2")" 'ratio<=2'
+echo "audit: entries=$n bytes=$(stat -c %s "$chain")"
 
 t0=$(now_ns); "$bin/qgtm-audit" prove --index 0 >/dev/null; t1=$(now_ns)
-printf 'index-build: ms=%s bytes=%d\n' "$(ms "$t0" "$t1")" \
-	"$(stat -c %s "$chain.idx")"
+sha256sum "$chain" >/dev/null; t2=$(now_ns)
+result audit.index_build_ms "$(ms "$t0" "$t1")" ms peer sha256sum \
+	"$(ms "$t1" "$t2")"
+echo "audit: index_bytes=$(stat -c %s "$chain.idx")"
 max=0 sum=0
 for ((k = 0; k < 100; k++)); do
 	i=$(( (RANDOM * 32768 + RANDOM) % n ))
@@ -66,14 +74,14 @@ for ((k = 0; k < 100; k++)); do
 	d=$((t1 - t0)) sum=$((sum + t1 - t0))
 	[ "$d" -gt "$max" ] && max=$d
 done
-printf 'prove: calls=100 max_ms=%s mean_ms=%s\n' "$(ms 0 "$max")" \
-	"$(ms 0 $((sum / 100)))"
+result audit.prove_max_ms "$(ms 0 "$max")" ms limit target 10 'ratio<=1'
+result audit.prove_mean_ms "$(ms 0 $((sum / 100)))" ms limit target 10 \
+	'ratio<=1'
 
 t0=$(now_ns); "$bin/qgtm-audit" verify >/dev/null; t1=$(now_ns)
 sha256sum "$chain" >/dev/null; t2=$(now_ns)
-printf 'verify-with-index: verify_ms=%s sha256sum_ms=%s ratio=%.2f\n' \
-	"$(ms "$t0" "$t1")" "$(ms "$t1" "$t2")" \
-	"$(awk -v a=$((t1 - t0)) -v b=$((t2 - t1)) 'BEGIN { print a / b }')"
+result audit.verify_with_index_ms "$(ms "$t0" "$t1")" ms peer sha256sum \
+	"$(ms "$t1" "$t2")" 'ratio<=2'
 
 head -n 200 "$dir/records.jsonl" >"$dir/few.jsonl"
 export QGTM_STATE_DIR=$dir/one
@@ -83,6 +91,11 @@ while IFS= read -r rec; do
 	printf '%s\n' "$rec" | "$bin/qgtm-audit" append
 done <"$dir/few.jsonl"
 t1=$(now_ns)
-printf 'append-fsync-each: records=200 ms=%s records_per_s=%.0f\n' \
-	"$(ms "$t0" "$t1")" "$(awk -v a="$t0" -v b="$t1" \
-	'BEGIN { print 200 / ((b - a) / 1e9) }')"
+# The peer: the same 200 entries, one append and one sync -d each.
+while IFS= read -r line; do
+	printf '%s\n' "$line" >>"$dir/raw1"
+	sync -d "$dir/raw1"
+done <"$dir/one/audit/chain.jsonl"
+t2=$(now_ns)
+result audit.append_fsync_each_ms "$(ms "$t0" "$t1")" ms peer cat+sync \
+	"$(ms "$t1" "$t2")"

@@ -2,8 +2,9 @@
 # bench/pbo.sh [rows] [cols] [partitions]: qgtm-stats pbo on a random T x N
 # matrix (default 5000 x 100, S = 16: 12,870 splits) against the numpy
 # reference bench/pbo_ref.py, measured in the same run on the same file.
-# Checks that both give the same PBO and logit mean, then prints both times
-# and their ratio. Needs python3-numpy.
+# Checks that both give the same PBO and logit mean, then prints qgtm's
+# time against numpy's (result lines: bench/README.md). Needs
+# python3-numpy.
 set -euo pipefail
 
 rows=${1:-5000} cols=${2:-100} s=${3:-16}
@@ -12,6 +13,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${QGTM_BIN:-$top/build/bin}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
+. "$top/bench/lib.bash"
 
 "$py" -c "
 import numpy as np
@@ -32,8 +34,5 @@ awk -v a="$pc" -v b="$pn" -v x="$cm" -v y="$pym" 'BEGIN {
 	if (a != b || d > 1e-9) { print "pbo: MISMATCH qgtm=" a " numpy=" b \
 	    " logit_mean " x " vs " y; exit 1 } }'
 cms=$((t1 - t0)) pyms=$((t2 - t1))
-[ "$cms" -gt 0 ] || cms=1
-printf 'pbo: rows=%d cols=%d S=%d splits=%s pbo=%s (same as numpy) qgtm_ms=%d numpy_ms=%d (numpy compute %ss) ratio=%.1f\n' \
-	"$rows" "$cols" "$s" "$(get "$dir/c.out" splits)" "$pc" "$cms" "$pyms" \
-	"$(get "$dir/py.out" seconds)" \
-	"$(awk -v a="$pyms" -v b="$cms" 'BEGIN { print a / b }')"
+echo "pbo: rows=$rows cols=$cols S=$s splits=$(get "$dir/c.out" splits) pbo=$pc (same as numpy) numpy_compute_s=$(get "$dir/py.out" seconds)"
+result pbo.ms "$cms" ms peer numpy "$pyms"

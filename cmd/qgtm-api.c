@@ -6,6 +6,8 @@
  * (REMOTE_USER mapped by api.users, or a Bearer token whose SHA-256 is in
  * api.tokens), the page's own Origin, the field "confirm": "FLATTEN ALL"
  * and a fresh nonce, and then runs qgtm-order flatten --by OPERATOR --yes.
+ * GET strategies/ID/performance and evidence answer with a strategy's
+ * attributed PnL and the newest evidence package's manifest.
  */
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -21,16 +23,16 @@
 
 static const char usage_str[] = "usage: qgtm-api [-c config]";
 
-/* The largest request body read. */
-#define BODY_MAX 4096
 /* The file of used nonces, relative to the state directory. */
 #define NONCES "api/nonces"
+
+extern char **environ;
 
 struct req {
 	const struct qgtm_cfg *cfg;
 	const char *cfgpath;
-	const char *method;
-	const char *path;
+	struct qgtm_cgi_req cgi;
+	const char *path;       /* from /api/v1/ on */
 };
 
 static void __attribute__((noreturn))
@@ -121,29 +123,25 @@ list_lookup(json_t *list, const char *value, int by_value)
 
 /* The operator behind the request (a new allocation), or NULL. */
 static char *
-operator_of(const struct qgtm_cfg *cfg)
+operator_of(const struct req *r)
 {
-	const char *user = getenv("REMOTE_USER");
-	const char *auth = getenv("HTTP_AUTHORIZATION");
+	const char *user = r->cgi.remote_user, *token = r->cgi.bearer;
 	char hash[65];
 
-	if (auth != NULL && strncmp(auth, "Bearer ", 7) == 0 &&
-	    auth[7] != '\0') {
-		qgtm_secret_register(auth + 7);
-		qgtm_sha256_hex(auth + 7, strlen(auth + 7), hash);
-		return list_lookup(qgtm_cfg_list(cfg, "api.tokens"), hash, 1);
+	if (token != NULL) {
+		qgtm_sha256_hex(token, strlen(token), hash);
+		return list_lookup(qgtm_cfg_list(r->cfg, "api.tokens"), hash, 1);
 	}
 	if (user != NULL && user[0] != '\0')
-		return list_lookup(qgtm_cfg_list(cfg, "api.users"), user, 0);
+		return list_lookup(qgtm_cfg_list(r->cfg, "api.users"), user, 0);
 	return NULL;
 }
 
 /* 1 when the Origin header names this very host (scheme and authority). */
 static int
-same_origin(void)
+same_origin(const struct req *r)
 {
-	const char *origin = getenv("HTTP_ORIGIN");
-	const char *host = getenv("HTTP_HOST");
+	const char *origin = r->cgi.origin, *host = r->cgi.host;
 	const char *https = getenv("HTTPS");
 	char *want;
 	int ok;
@@ -155,27 +153,6 @@ same_origin(void)
 	ok = strcmp(origin, want) == 0;
 	free(want);
 	return ok;
-}
-
-/* The request body as a JSON object (new reference), or NULL. */
-static json_t *
-read_body(int *status)
-{
-	const char *len = getenv("CONTENT_LENGTH");
-	char buf[BODY_MAX];
-	char *end;
-	long n;
-
-	*status = 400;
-	if (len == NULL || (n = strtol(len, &end, 10)) <= 0 || *end != '\0')
-		return NULL;
-	if (n > BODY_MAX) {
-		*status = 413;
-		return NULL;
-	}
-	if (fread(buf, 1, (size_t)n, stdin) != (size_t)n)
-		return NULL;
-	return json_loadb(buf, (size_t)n, JSON_REJECT_DUPLICATES, NULL);
 }
 
 /* A nonce: up to 64 of [0-9A-Za-z.-], starting with a time in ms since
@@ -298,6 +275,7 @@ run_flatten(const struct req *r, const char *op)
 	int st;
 
 	fflush(stdout);
+	qgtm_otel_setenv();     /* the flatten continues this request's trace */
 	if (access(prog, X_OK) == -1 || (pid = fork()) == -1) {
 		free(prog);
 		return -1;
@@ -342,16 +320,16 @@ flatten_act(const struct req *r, const char *op)
 static void
 flatten(const struct req *r, const char *op)
 {
+	json_t *body = r->cgi.body;
 	const char *confirm, *nonce;
-	json_t *body;
-	int status, used;
+	int used;
 
-	if (!same_origin()) {
+	if (!same_origin(r)) {
 		fail(403, "cross-origin request refused");
 		return;
 	}
-	if ((body = read_body(&status)) == NULL) {
-		fail(status, "expected a JSON body");
+	if (body == NULL) {
+		fail(400, "expected a JSON body");
 		return;
 	}
 	confirm = json_string_value(json_object_get(body, "confirm"));
@@ -369,14 +347,13 @@ flatten(const struct req *r, const char *op)
 		fail(500, "cannot record the nonce");
 	} else
 		flatten_act(r, op);
-	json_decref(body);
 }
 
 /* POST flatten with the operator behind it. */
 static void
 flatten_auth(const struct req *r)
 {
-	char *op = operator_of(r->cfg);
+	char *op = operator_of(r);
 
 	if (op == NULL)
 		fail(401, "not an authenticated operator");
@@ -385,17 +362,62 @@ flatten_auth(const struct req *r)
 	free(op);
 }
 
+/* GET strategies/{id}/performance: id (the part of path after the
+ * prefix, up to "/performance") must be a registered strategy. */
+static void
+strategy_performance(const struct req *r, const char *rest)
+{
+	size_t n = strlen(rest), suffix = strlen("/performance");
+	char *id;
+	json_t *rec;
+
+	if (n <= suffix || strcmp(rest + n - suffix, "/performance") != 0) {
+		fail(404, "no such resource");
+		return;
+	}
+	id = qgtm_xasprintf("%.*s", (int)(n - suffix), rest);
+	if (strchr(id, '/') != NULL || qgtm_strategy_find(id) == NULL)
+		fail(404, "no such strategy");
+	else if ((rec = qgtm_report_strategy(r->cfg, id, qgtm_now())) == NULL) {
+		QGTM_ERR("msg=\"%s\"", qgtm_errmsg());
+		fail(500, "cannot compute the performance");
+	} else
+		respond(200, rec);
+	free(id);
+}
+
+/* GET evidence: the newest evidence package's manifest, 404 when none. */
+static void
+evidence(void)
+{
+	json_t *rec = qgtm_report_evidence();
+
+	if (rec != NULL)
+		respond(200, rec);
+	else if (qgtm_errcode() == QGTM_EX_NOINPUT)
+		fail(404, "no evidence package yet");
+	else {
+		QGTM_ERR("msg=\"%s\"", qgtm_errmsg());
+		fail(500, "cannot read the evidence package");
+	}
+}
+
+/* The prefix of the strategies resource. */
+#define STRATEGIES "/api/v1/strategies/"
+
 /* Route one request. */
 static void
 route(const struct req *r)
 {
 	static const char *const gets[] = { "/api/v1/status",
-	    "/api/v1/readiness", "/api/v1/audit/verify", NULL };
+	    "/api/v1/readiness", "/api/v1/audit/verify", "/api/v1/evidence",
+	    NULL };
+	int strat = strncmp(r->path, STRATEGIES, strlen(STRATEGIES)) == 0;
 	time_t now = qgtm_now();
 	int i;
 
 	if (strcmp(r->path, "/api/v1/flatten") == 0) {
-		if (strcmp(r->method, "POST") != 0)
+		if (strcmp(r->cgi.method, "POST") != 0)
 			fail(405, "use POST");
 		else
 			flatten_auth(r);
@@ -403,24 +425,72 @@ route(const struct req *r)
 	}
 	for (i = 0; gets[i] != NULL && strcmp(gets[i], r->path) != 0; i++)
 		continue;
-	if (gets[i] == NULL)
+	if (gets[i] == NULL && !strat)
 		fail(404, "no such resource");
-	else if (strcmp(r->method, "GET") != 0 &&
-	    strcmp(r->method, "HEAD") != 0)
+	else if (strcmp(r->cgi.method, "GET") != 0 &&
+	    strcmp(r->cgi.method, "HEAD") != 0)
 		fail(405, "use GET");
+	else if (strat)
+		strategy_performance(r, r->path + strlen(STRATEGIES));
+	else if (i == 3)
+		evidence();
 	else
 		respond(200, i == 0 ? qgtm_report_status(r->cfg, now) :
 		    i == 1 ? qgtm_report_readiness(r->cfg, now) :
 		    audit_verify(r->cfg));
 }
 
+/* Read the body of CONTENT_LENGTH bytes from stdin into buf (of
+ * QGTM_CGI_BODY_MAX bytes). Returns its length, or -1 with the HTTP status
+ * in *status. */
+static long
+read_body(char *buf, int *status)
+{
+	const char *len = getenv("CONTENT_LENGTH");
+	char *end;
+	long n;
+
+	if (len == NULL || len[0] == '\0')
+		return 0;
+	n = strtol(len, &end, 10);
+	*status = n > QGTM_CGI_BODY_MAX ? 413 : 400;
+	if (*end != '\0' || n < 0 || n > QGTM_CGI_BODY_MAX ||
+	    fread(buf, 1, (size_t)n, stdin) != (size_t)n)
+		return -1;
+	return n;
+}
+
+/* Parse the request from the environment and stdin into r->cgi.
+ * Returns 0, or -1 with the answer given. */
+static int
+request_parse(struct req *r)
+{
+	char body[QGTM_CGI_BODY_MAX];
+	long n;
+	int status;
+
+	if ((n = read_body(body, &status)) == -1) {
+		fail(status, status == 413 ? "request body too large" :
+		    "cannot read the request body");
+		return -1;
+	}
+	if (qgtm_cgi_parse(environ, body, (size_t)n, &r->cgi) == -1) {
+		QGTM_WARN("msg=\"%s\"", qgtm_errmsg());
+		fail(400, "malformed request: bad query string or body");
+		return -1;
+	}
+	if (r->cgi.bearer != NULL)
+		qgtm_secret_register(r->cgi.bearer);
+	r->path = strstr(r->cgi.path, "/api/v1/") != NULL ?
+	    strstr(r->cgi.path, "/api/v1/") : r->cgi.path;
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct qgtm_cfg cfg;
-	struct req r = { &cfg, NULL, NULL, NULL };
-	const char *script, *info;
-	char *path;
+	struct req r = { .cfg = &cfg };
 	int ch;
 
 	qgtm_init(argv[0], 1);
@@ -434,22 +504,16 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage(QGTM_EX_USAGE);
-	r.method = getenv("REQUEST_METHOD");
-	if (r.method == NULL)
+	if (getenv("REQUEST_METHOD") == NULL)
 		qgtm_die(QGTM_EX_USAGE, "not run as CGI: REQUEST_METHOD unset");
 	if (qgtm_cmd_start(&cfg, r.cfgpath, 0) == -1) {
 		QGTM_ERR("msg=\"%s\"", qgtm_errmsg());
 		fail(500, "server configuration error");
 		return qgtm_exit(0);
 	}
-	script = getenv("SCRIPT_NAME");
-	info = getenv("PATH_INFO");
-	path = qgtm_xasprintf("%s%s", script != NULL ? script : "",
-	    info != NULL ? info : "");
-	r.path = strstr(path, "/api/v1/") != NULL ? strstr(path, "/api/v1/") :
-	    path;
-	route(&r);
-	free(path);
+	if (request_parse(&r) == 0)
+		route(&r);
+	qgtm_cgi_req_free(&r.cgi);
 	qgtm_cfg_release(&cfg);
 	return qgtm_exit(0);
 }

@@ -7,7 +7,6 @@
  * strategy's last six months with its history before.
  */
 #include <errno.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -19,12 +18,14 @@
 
 static const char usage_str[] =
     "usage: qgtm-backtest [-Cqv] [-c config] --strategy name [--from date]"
-    " [--to date] [--param key=value ...] [--grid key=v1,v2,... ...]"
-    " [--walk-forward train=N,test=M[,anchored]] [--out dir]\n"
+    " [--to date] [--param key=value ...] [--grid key=v1,v2,...]"
+    " [--walk-forward train=N,test=M[,anchored]] [--frictionless]"
+    " [--out dir]\n"
     "       qgtm-backtest decay [-jqv] [-c config] [--strategy name ...]"
-    " [--from date] [--to date]";
+    " [--from date] [--to date] [--no-save]";
 
-enum { O_STRATEGY = 256, O_FROM, O_TO, O_PARAM, O_OUT, O_GRID, O_WF };
+enum { O_STRATEGY = 256, O_FROM, O_TO, O_PARAM, O_OUT, O_GRID, O_WF,
+	O_FRICTIONLESS, O_NO_SAVE };
 
 static const struct option longopts[] = {
 	{ "strategy", required_argument, NULL, O_STRATEGY },
@@ -34,6 +35,8 @@ static const struct option longopts[] = {
 	{ "out", required_argument, NULL, O_OUT },
 	{ "grid", required_argument, NULL, O_GRID },
 	{ "walk-forward", required_argument, NULL, O_WF },
+	{ "frictionless", no_argument, NULL, O_FRICTIONLESS },
+	{ "no-save", no_argument, NULL, O_NO_SAVE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -42,7 +45,7 @@ struct args {
 	const char *cfgpath, *strategy, *from, *to, *out, *wf;
 	const char **params, **grids, **strategies;
 	size_t nparams, ngrids, nstrategies;
-	int show_config, decay, json;
+	int show_config, decay, json, frictionless, no_save;
 };
 
 static void __attribute__((noreturn))
@@ -85,11 +88,14 @@ parse_args(int argc, char **argv, struct args *a)
 		case O_OUT: a->out = optarg; break;
 		case O_GRID: a->grids[a->ngrids++] = optarg; break;
 		case O_WF: a->wf = optarg; break;
+		case O_FRICTIONLESS: a->frictionless = 1; break;
+		case O_NO_SAVE: a->no_save = 1; break;
 		default: usage(QGTM_EX_USAGE);
 		}
 	if (optind != argc || (a->strategy == NULL && !a->show_config &&
-	    !a->decay) || (a->json && !a->decay) || (a->decay &&
-	    (a->nparams > 0 || a->ngrids > 0 || a->wf != NULL || a->out)))
+	    !a->decay) || ((a->json || a->no_save) && !a->decay) ||
+	    (a->decay && (a->nparams > 0 || a->ngrids > 0 || a->wf != NULL ||
+	    a->out || a->frictionless)))
 		usage(QGTM_EX_USAGE);
 }
 
@@ -105,16 +111,6 @@ parse_day(const char *opt, const char *s)
 	return (long)(t / 86400);
 }
 
-static int
-remove_entry(const char *path, const struct stat *st, int flag,
-    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 /* The private state directory, removed at exit whatever happens, and
  * the user's, whose observations each run copies (set in main). */
 static char *state_dir, *user_state;
@@ -123,7 +119,7 @@ static void
 remove_state(void)
 {
 	if (state_dir != NULL)
-		nftw(state_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+		qgtm_remove_tree(state_dir);
 	free(state_dir);
 	free(user_state);
 	state_dir = user_state = NULL;
@@ -366,7 +362,7 @@ parse_wf(const char *s, size_t *train, size_t *test, int *anchored)
 static void
 fresh_state(void)
 {
-	nftw(state_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	qgtm_remove_tree(state_dir);
 	if (qgtm_mkdirs(state_dir, 0700) == -1 ||
 	    qgtm_backtest_import(user_state) == -1)
 		qgtm_die_lib();
@@ -381,7 +377,8 @@ struct matrix {
 
 static void
 run_grid(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
-    const struct grid *g, long from, long to, struct matrix *mx)
+    const struct grid *g, long from, long to, int frictionless,
+    struct matrix *mx)
 {
 	struct qgtm_backtest bt;
 	size_t c, i;
@@ -391,7 +388,8 @@ run_grid(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
 	for (c = 0; c < g->nconf; c++) {
 		apply_conf(cfg, st->name, g, c);
 		fresh_state();
-		if (qgtm_backtest_run(cfg, st, from, to, &bt) == -1)
+		if (qgtm_backtest_run(cfg, st, from, to, frictionless, &bt) ==
+		    -1)
 			qgtm_die_lib();
 		if (c == 0) {
 			mx->t = bt.ndays;
@@ -610,7 +608,7 @@ grid_main(const struct args *a, struct qgtm_cfg *cfg,
 	if (a->wf != NULL)
 		parse_wf(a->wf, &train, &test, &anchored);
 	parse_grid(a, cfg, &g);
-	run_grid(cfg, st, &g, from, to, &mx);
+	run_grid(cfg, st, &g, from, to, a->frictionless, &mx);
 	remove_state();
 	judge(&mx, &v);
 	memset(&wf, 0, sizeof wf);
@@ -667,29 +665,18 @@ plain_nan(double x)
 	return isnan(x) ? NAN : x;
 }
 
-/* One strategy's decay line, or its "decay" record with -j. */
-static void
-print_decay(int json, const char *name, const struct qgtm_backtest *bt,
+/* The "decay" record of one strategy's backtest bt and its decay d. */
+static json_t *
+decay_record(const char *name, const struct qgtm_backtest *bt,
     const struct qgtm_decay *d)
 {
-	json_t *rec;
+	json_t *rec = qgtm_record_new("decay", NULL);
 
-	if (!json) {
-		printf("strategy=%s insample_sharpe=%.6f recent_sharpe=%.6f "
-		    "ratio=%.6f status=%s insample_days=%zu recent_days=%zu\n",
-		    name, plain_nan(d->insample), plain_nan(d->recent),
-		    plain_nan(d->ratio), d->status,
-		    d->ninsample, d->nrecent);
-		return;
-	}
-	rec = qgtm_record_new("decay", NULL);
 	json_object_set_new(rec, "strategy", json_string(name));
-	json_object_set_new(rec, "basis", json_string("backtest"));
+	json_object_set_new(rec, "basis", json_string(d->basis));
 	json_object_set_new(rec, "from", json_string(bt->days[0].date));
-	json_object_set_new(rec, "recent_from",
-	    json_string(bt->days[d->ninsample].date));
-	json_object_set_new(rec, "to",
-	    json_string(bt->days[bt->ndays - 1].date));
+	json_object_set_new(rec, "recent_from", json_string(d->recent_from));
+	json_object_set_new(rec, "to", json_string(d->to));
 	json_object_set_new(rec, "insample_sharpe", isfinite(d->insample) ?
 	    json_real(d->insample) : json_null());
 	json_object_set_new(rec, "recent_sharpe", isfinite(d->recent) ?
@@ -701,31 +688,152 @@ print_decay(int json, const char *name, const struct qgtm_backtest *bt,
 	    json_integer((json_int_t)d->ninsample));
 	json_object_set_new(rec, "recent_days",
 	    json_integer((json_int_t)d->nrecent));
-	if (qgtm_jsonl_emit(rec) == -1)
-		qgtm_die_lib();
-	json_decref(rec);
+	return rec;
 }
 
-/* The decay verb: one backtest per strategy over [from, to], its last
- * DECAY_SESSIONS sessions against the ones before. */
+/* One strategy's decay line, or its "decay" record rec with -j. */
+static void
+print_decay(int json, const char *name, const struct qgtm_decay *d,
+    json_t *rec)
+{
+	if (json) {
+		if (qgtm_jsonl_emit(rec) == -1)
+			qgtm_die_lib();
+		return;
+	}
+	printf("strategy=%s insample_sharpe=%.6f recent_sharpe=%.6f "
+	    "ratio=%.6f status=%s insample_days=%zu recent_days=%zu\n",
+	    name, plain_nan(d->insample), plain_nan(d->recent),
+	    plain_nan(d->ratio), d->status, d->ninsample, d->nrecent);
+}
+
+/* Append recs (the decay records of a run) to the user's state
+ * directory's QGTM_REPORT_DECAY in one durable write, for the readiness
+ * page. */
+static void
+save_decay(json_t *recs)
+{
+	char *path = qgtm_xasprintf("%s/%s", user_state, QGTM_REPORT_DECAY);
+	char *slash = strrchr(path, '/'), *line;
+	struct qgtm_buf buf;
+	json_t *rec;
+	size_t i;
+
+	*slash = '\0';
+	if (qgtm_mkdirs(path, 0750) == -1)
+		qgtm_die_lib();
+	*slash = '/';
+	qgtm_buf_init(&buf, (size_t)1 << 20);
+	json_array_foreach(recs, i, rec) {
+		line = json_dumps(rec, JSON_COMPACT);
+		qgtm_buf_addf(&buf, "%s\n", line);
+		free(line);
+	}
+	if (qgtm_append_fsync(path, buf.data, buf.len) == -1)
+		qgtm_die_lib();
+	qgtm_buf_release(&buf);
+	free(path);
+}
+
+/* Point the state directory at dir (QGTM_STATE_DIR, then the library). */
+static void
+use_state(const struct qgtm_cfg *cfg, const char *dir)
+{
+	setenv("QGTM_STATE_DIR", dir, 1);
+	if (qgtm_state_init(cfg) == -1)
+		qgtm_die_lib();
+}
+
+/*
+ * The paper record of each strategy of names in the user's state
+ * directory, read before anything runs: an object name -> its daily
+ * attributed PnL ({dates, cumulative_pnl_cents} of
+ * qgtm_report_strategy()). A record that cannot be read is left out,
+ * with a warning: decay then falls back on the backtest.
+ */
+static json_t *
+paper_records(const struct qgtm_cfg *cfg, json_t *names)
+{
+	json_t *out = json_object(), *name, *rec;
+	time_t now = qgtm_now();
+	size_t i;
+
+	use_state(cfg, user_state);
+	json_array_foreach(names, i, name) {
+		rec = qgtm_report_strategy(cfg, json_string_value(name), now);
+		if (rec == NULL)
+			QGTM_WARN("strategy=%s msg=\"no paper record: %s\"",
+			    json_string_value(name), qgtm_errmsg());
+		else
+			json_object_set(out, json_string_value(name),
+			    json_object_get(rec, "daily"));
+		json_decref(rec);
+	}
+	use_state(cfg, state_dir);
+	return out;
+}
+
+/*
+ * The decay of a strategy backtested in bt: the last DECAY_SESSIONS
+ * daily PnL changes of its paper record (daily, or NULL) when it is that
+ * long and the backtest has 2 sessions before them, else the last
+ * DECAY_SESSIONS sessions of the backtest.
+ */
+static void
+measure_decay(const struct qgtm_backtest *bt, json_t *daily,
+    struct qgtm_decay *d)
+{
+	json_t *dates = json_object_get(daily, "dates");
+	json_t *cents = json_object_get(daily, "cumulative_pnl_cents");
+	size_t n = json_array_size(cents), i;
+	double pnl[DECAY_SESSIONS];
+	int rc = -1;
+
+	if (n > DECAY_SESSIONS && json_array_size(dates) == n) {
+		for (i = 0; i < DECAY_SESSIONS; i++)
+			pnl[i] = (double)(json_integer_value(json_array_get(
+			    cents, n - DECAY_SESSIONS + i)) -
+			    json_integer_value(json_array_get(cents,
+			    n - DECAY_SESSIONS + i - 1))) / 100.0;
+		rc = qgtm_backtest_decay_paper(bt, pnl, DECAY_SESSIONS,
+		    json_string_value(json_array_get(dates, n - DECAY_SESSIONS)),
+		    json_string_value(json_array_get(dates, n - 1)), d);
+	}
+	if (rc == -1 && qgtm_backtest_decay(bt, DECAY_SESSIONS, d) == -1)
+		qgtm_die_lib();
+}
+
+/* The decay verb: one backtest per strategy over [from, to] against its
+ * paper record, or its last DECAY_SESSIONS sessions against the ones
+ * before; the records are saved unless --no-save. */
 static void
 decay_main(const struct args *a, struct qgtm_cfg *cfg, long from, long to)
 {
-	json_t *names = decay_names(a), *name;
+	json_t *names = decay_names(a), *name, *recs = json_array(), *rec;
+	json_t *papers = paper_records(cfg, names);
 	struct qgtm_backtest bt;
 	struct qgtm_decay d;
+	const char *s;
 	size_t i;
 
 	json_array_foreach(names, i, name) {
+		s = json_string_value(name);
 		fresh_state();
-		if (qgtm_backtest_run(cfg, qgtm_strategy_find(
-		    json_string_value(name)), from, to, &bt) == -1 ||
-		    qgtm_backtest_decay(&bt, DECAY_SESSIONS, &d) == -1 ||
-		    qgtm_clock_init() == -1)    /* the record's ts: now */
+		if (qgtm_backtest_run(cfg, qgtm_strategy_find(s), from, to, 0,
+		    &bt) == -1)
 			qgtm_die_lib();
-		print_decay(a->json, json_string_value(name), &bt, &d);
+		measure_decay(&bt, json_object_get(papers, s), &d);
+		if (qgtm_clock_init() == -1)    /* the record's ts: now */
+			qgtm_die_lib();
+		rec = decay_record(s, &bt, &d);
+		print_decay(a->json, s, &d, rec);
+		json_array_append_new(recs, rec);
 		qgtm_backtest_release(&bt);
 	}
+	if (!a->no_save)
+		save_decay(recs);
+	json_decref(recs);
+	json_decref(papers);
 	json_decref(names);
 }
 
@@ -780,7 +888,7 @@ main(int argc, char *argv[])
 		return qgtm_exit(0);
 	}
 	fresh_state();
-	rc = qgtm_backtest_run(&cfg, st, from, to, &bt);
+	rc = qgtm_backtest_run(&cfg, st, from, to, a.frictionless, &bt);
 	remove_state();
 	if (rc == -1)
 		qgtm_die_lib();

@@ -98,12 +98,44 @@ input_release(struct input *in)
 	free(in->v);
 }
 
+/*
+ * One "submit" span per order record of out (OpenTelemetry, qgtm(7)),
+ * under this program's span of the decision's trace. The OMS places a
+ * decision's orders in one pass, so each span covers that pass: from
+ * start_ns to now.
+ */
+static void
+order_spans(const char *trace_id, json_t *out, unsigned long long start_ns)
+{
+	static const char *const attrs[] = {
+		"client_order_id", "symbol", "side", "qty", "broker", "status"
+	};
+	struct qgtm_otel_span *sp;
+	const char *status;
+	json_t *rec;
+	size_t i, k;
+
+	json_array_foreach(out, i, rec) {
+		if (strcmp(qgtm_record_type(rec), "order") != 0)
+			continue;
+		sp = qgtm_otel_span_start("submit", trace_id, 3, start_ns);
+		for (k = 0; k < sizeof attrs / sizeof attrs[0]; k++)
+			qgtm_otel_span_str(sp, attrs[k], json_string_value(
+			    json_object_get(rec, attrs[k])));
+		status = json_string_value(json_object_get(rec, "status"));
+		qgtm_otel_span_end(sp, status != NULL &&
+		    (strcmp(status, "failed") == 0 ||
+		    strcmp(status, "rejected") == 0) ? status : NULL);
+	}
+}
+
 /* Place the orders of every decision and make them durable; dies on error. */
 static void
 place_all(const struct qgtm_cfg *cfg, struct qgtm_broker *b,
     struct input *in, int nflag)
 {
 	struct qgtm_oms_run run;
+	unsigned long long t0;
 	struct item *it;
 	size_t i;
 	int n;
@@ -120,9 +152,12 @@ place_all(const struct qgtm_cfg *cfg, struct qgtm_broker *b,
 			continue;
 		it->out = json_array();
 		qgtm_log_set_trace(it->d.trace_id);
+		t0 = qgtm_otel_now();
 		if ((n = qgtm_oms_run_decision(&run, &it->d, it->out)) == -1)
 			qgtm_die(qgtm_errcode(), "%s:%lu: %s", it->name,
 			    it->line, qgtm_errmsg());
+		if (t0 != 0)
+			order_spans(it->d.trace_id, it->out, t0);
 		QGTM_INFO("decision strategy=%s orders=%d", it->d.strategy, n);
 	}
 	qgtm_log_set_trace(NULL);

@@ -15,7 +15,8 @@
 
 static const char usage_str[] =
     "usage: qgtm-status beat [-j] [-c config] [name]\n"
-    "       qgtm-status render [-c config] [--now time] [--out dir]";
+    "       qgtm-status render [-c config] [--now time] [--out dir]\n"
+    "       qgtm-status metrics [-c config] [--now time] [--out file]";
 
 /* The pages render writes, by file name. */
 enum { PAGE_STATUS, PAGE_READINESS };
@@ -51,13 +52,9 @@ status_beat(const struct qgtm_cfg *cfg, const char *name, int jflag)
 static void
 render_write(const char *dir, const char *name, struct qgtm_buf *b)
 {
-	char *path = qgtm_xasprintf("%s/%s", dir, name);
-
 	/* 0644: the web server reads the pages. */
-	if (qgtm_write_atomic_mode(path, b->data, b->len, 0644) == -1)
-		qgtm_die(QGTM_EX_CANTCREAT, "cannot write '%s': %s", path,
-		    qgtm_errmsg());
-	free(path);
+	if (qgtm_page_publish(dir, name, b->data, b->len) == -1)
+		qgtm_die(QGTM_EX_CANTCREAT, "%s", qgtm_errmsg());
 }
 
 /* Render one model (stolen) as NAME.json and as its page NAME.html
@@ -98,14 +95,46 @@ status_render(const struct qgtm_cfg *cfg, const char *out)
 		qgtm_die_lib();
 	render_model(dir, qgtm_report_status(cfg, now), PAGE_STATUS);
 	render_model(dir, qgtm_report_readiness(cfg, now), PAGE_READINESS);
+	if (qgtm_page_sync(dir) == -1)
+		qgtm_die_lib();
 	free(dir);
 	return 0;
+}
+
+/*
+ * metrics: the figures of the two models for Prometheus (lib/metrics.c)
+ * to stdout, or, with out, into that file by temp + rename, as
+ * node_exporter's textfile collector needs: it must never read half a file.
+ */
+static int
+status_metrics(const struct qgtm_cfg *cfg, const char *out)
+{
+	time_t now = qgtm_now();
+	json_t *status = qgtm_report_status(cfg, now);
+	json_t *readiness = qgtm_report_readiness(cfg, now);
+	struct qgtm_buf b;
+	int rc = 0;
+
+	qgtm_buf_init(&b, 1024 * 1024);
+	if (qgtm_metrics_render(&b, status, readiness) == -1)
+		qgtm_die(QGTM_EX_SOFTWARE, "metrics too large");
+	if (out == NULL)
+		rc = fwrite(b.data, 1, b.len, stdout) == b.len ? 0 :
+		    QGTM_EX_IOERR;
+	else if (qgtm_write_atomic_mode(out, b.data, b.len, 0644) == -1)
+		qgtm_die(QGTM_EX_CANTCREAT, "cannot write '%s': %s", out,
+		    qgtm_errmsg());
+	qgtm_buf_release(&b);
+	json_decref(status);
+	json_decref(readiness);
+	return rc;
 }
 
 int
 main(int argc, char *argv[])
 {
-	static const char *const verbs[] = { "beat", "render", NULL };
+	static const char *const verbs[] = { "beat", "render", "metrics",
+		NULL };
 	static const struct option longopts[] = {
 		{ "now", required_argument, NULL, 'N' },
 		{ "out", required_argument, NULL, 'o' },
@@ -148,8 +177,11 @@ main(int argc, char *argv[])
 		usage(QGTM_EX_USAGE);
 	if (qgtm_cmd_start(&cfg, cfgpath, 0) == -1)
 		qgtm_die_lib();
-	rc = verb == 0 ? status_beat(&cfg, argc == 1 ? argv[0] : "qgtm",
-	    jflag) : status_render(&cfg, out);
+	if (verb == 0)
+		rc = status_beat(&cfg, argc == 1 ? argv[0] : "qgtm", jflag);
+	else
+		rc = verb == 1 ? status_render(&cfg, out) :
+		    status_metrics(&cfg, out);
 	qgtm_cfg_release(&cfg);
 	return qgtm_exit(rc);
 }

@@ -3,8 +3,9 @@
  * the live path (qgtm-backtest(1)): the bars are stored in the
  * point-in-time store of the state directory, then every session the clock
  * is pinned to its close and the strategy's signal goes through the risk
- * gate and the OMS with the sim broker, exactly as examples/cycle.sh does.
- * The state directory must be a private one (the command makes it).
+ * gate and the OMS with the sim broker, exactly as examples/cycle.sh does
+ * (or, frictionless, the approved weights are held exactly, without the
+ * OMS). The state directory must be a private one (the command makes it).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -147,17 +148,14 @@ keep_fills(struct qgtm_backtest *bt, json_t *out, const char *date)
 	}
 }
 
-/* One session: signal -> risk -> OMS with the sim broker; *equity is the
- * book marked at the close after the orders, in cents. */
+/* The decision of st at as_of: its signal through the risk gate. */
 static int
-run_day(const struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
-    time_t as_of, json_t *out, int64_t *equity)
+decide(const struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
+    time_t as_of, struct qgtm_decision *d)
 {
 	struct qgtm_risk r;
-	struct qgtm_decision d;
-	struct qgtm_oms_run run;
 	json_t *sig, *dec = NULL;
-	int rc = -1;
+	int rc;
 
 	if ((sig = qgtm_strategy_signal(st, cfg, as_of)) == NULL)
 		return -1;
@@ -166,11 +164,23 @@ run_day(const struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
 		qgtm_risk_release(&r);
 	}
 	json_decref(sig);
-	if (dec == NULL || qgtm_decision_parse(dec, &d) == -1) {
-		json_decref(dec);
-		return -1;
-	}
+	rc = dec == NULL ? -1 : qgtm_decision_parse(dec, d);
 	json_decref(dec);
+	return rc;
+}
+
+/* One session: signal -> risk -> OMS with the sim broker; *equity is the
+ * book marked at the close after the orders, in cents. */
+static int
+run_day(const struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
+    time_t as_of, json_t *out, int64_t *equity)
+{
+	struct qgtm_decision d;
+	struct qgtm_oms_run run;
+	int rc = -1;
+
+	if (decide(cfg, st, as_of, &d) == -1)
+		return -1;
 	if (qgtm_oms_run_begin(&run, cfg, as_of, 0) == 0) {
 		if (qgtm_oms_run_decision(&run, &d, out) >= 0 &&
 		    qgtm_oms_run_commit(&run) == 0)
@@ -181,30 +191,154 @@ run_day(const struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
 	return rc;
 }
 
+/* The equity of the last session recorded, or the initial cash. */
+static double
+last_equity(const struct qgtm_backtest *bt)
+{
+	return bt->ndays > 0 ? bt->days[bt->ndays - 1].equity : bt->initial;
+}
+
 /* Record one session's equity and return. */
 static void
-add_day(struct qgtm_backtest *bt, const char *date, double equity)
+add_day(struct qgtm_backtest *bt, const char *date, double equity,
+    double ret)
 {
 	struct qgtm_bt_day *day;
-	double prev = bt->ndays > 0 ? bt->days[bt->ndays - 1].equity :
-	    bt->initial;
 
 	bt->days = qgtm_xrealloc(bt->days, (bt->ndays + 1) * sizeof *bt->days);
 	day = &bt->days[bt->ndays++];
 	snprintf(day->date, sizeof day->date, "%s", date);
 	day->equity = equity;
-	day->ret = equity / prev - 1.0;
+	day->ret = ret;
+}
+
+/* One live-path session: the book's equity after the day's orders. */
+static int
+live_day(const struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
+    time_t as_of, const char *date, struct qgtm_backtest *bt)
+{
+	json_t *out = json_array();
+	int64_t cents;
+	double equity;
+	int rc;
+
+	rc = run_day(cfg, st, as_of, out, &cents);
+	if (rc == 0) {
+		keep_fills(bt, out, date);
+		equity = (double)cents / 100.0;
+		add_day(bt, date, equity, equity / last_equity(bt) - 1.0);
+	}
+	json_decref(out);
+	return rc;
+}
+
+/* -------------------------------------------------------- frictionless -- */
+
+/*
+ * The frictionless book: the weights the last decision approved, held
+ * from one close to the next as exact fractions of equity, with no
+ * shares, no costs and no OMS. A session's return is the sum over
+ * symbols of the weight held since the previous close times the symbol's
+ * close-to-close return; then the day's decision sets the new weights
+ * (a rejected decision, or a target without an approved weight, keeps
+ * what is held).
+ */
+struct flat {
+	json_t *bysym;          /* borrowed: symbol -> its bars, one a session */
+	json_t *sessions;       /* borrowed: the first symbol's bars */
+	json_t *w;              /* symbol -> the weight held (a real) */
+};
+
+/* The close of symbol's bar of session i, in price units. */
+static int
+close_at(const struct flat *fl, const char *symbol, size_t i, double *close)
+{
+	json_t *bar = json_array_get(json_object_get(fl->bysym, symbol), i);
+	const char *date = json_string_value(json_object_get(
+	    json_array_get(fl->sessions, i), "date"));
+	const char *d = json_string_value(json_object_get(bar, "date"));
+	const char *c = json_string_value(json_object_get(bar, "close"));
+	int64_t v;
+
+	if (d == NULL || date == NULL || strcmp(d, date) != 0 || c == NULL ||
+	    qgtm_dec_parse(c, QGTM_PRICE_SCALE, &v) == -1 || v <= 0)
+		return qgtm_seterr(QGTM_EX_DATAERR, "no sim close of %s on %s",
+		    symbol, date != NULL ? date : "?");
+	*close = (double)v;
+	return 0;
+}
+
+/* The return of session i (> 0) on the weights held since session i-1. */
+static int
+flat_return(const struct flat *fl, size_t i, double *ret)
+{
+	const char *sym;
+	double c0, c1;
+	json_t *w;
+
+	*ret = 0;
+	json_object_foreach(fl->w, sym, w) {
+		if (json_real_value(w) == 0)
+			continue;
+		if (close_at(fl, sym, i - 1, &c0) == -1 ||
+		    close_at(fl, sym, i, &c1) == -1)
+			return -1;
+		*ret += json_real_value(w) * (c1 / c0 - 1.0);
+	}
+	return 0;
+}
+
+/* Hold the approved weights of d from now on; the dollars traded at
+ * equity go to bt->traded. */
+static void
+flat_rebalance(struct flat *fl, const struct qgtm_decision *d, double equity,
+    struct qgtm_backtest *bt)
+{
+	double w;
+	size_t k;
+
+	if (!d->tradable)
+		return;
+	for (k = 0; k < d->n; k++) {
+		if (!d->t[k].approved)
+			continue;
+		w = qgtm_dec_to_double(d->t[k].weight, QGTM_WEIGHT_SCALE);
+		bt->traded += fabs(w - json_real_value(json_object_get(fl->w,
+		    d->t[k].symbol))) * equity;
+		json_object_set_new(fl->w, d->t[k].symbol, json_real(w));
+	}
+}
+
+/* One frictionless session, session i of the history. */
+static int
+flat_day(const struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
+    time_t as_of, size_t i, struct flat *fl, struct qgtm_backtest *bt)
+{
+	struct qgtm_decision d;
+	const char *date = json_string_value(json_object_get(
+	    json_array_get(fl->sessions, i), "date"));
+	double ret = 0, equity;
+
+	if ((i > 0 && flat_return(fl, i, &ret) == -1) ||
+	    decide(cfg, st, as_of, &d) == -1)
+		return -1;
+	equity = last_equity(bt) * (1.0 + ret);
+	flat_rebalance(fl, &d, equity, bt);
+	qgtm_decision_release(&d);
+	add_day(bt, date, equity, ret);
+	return 0;
 }
 
 int
 qgtm_backtest_run(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
-    long from_day, long to_day, struct qgtm_backtest *bt)
+    long from_day, long to_day, int frictionless, struct qgtm_backtest *bt)
 {
-	json_t *bysym = NULL, *sessions, *bar, *out;
+	struct flat fl = { NULL, NULL, NULL };
+	json_t *bar;
 	const char *date, *avail;
 	char from[11];
 	time_t as_of;
-	int64_t cash, equity;
+	int64_t cash;
 	size_t i;
 	int rc;
 
@@ -212,35 +346,32 @@ qgtm_backtest_run(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
 	bt->fills = json_array();
 	cfg_put(cfg, "common.price_source", json_string("sim"));
 	if (qgtm_cfg_dec(cfg, "broker.sim.initial_cash", QGTM_CENTS, &cash) ==
-	    -1 || generate(cfg, to_day, &bysym, &sessions) == -1 ||
-	    store_all(bysym) == -1) {
-		json_decref(bysym);
+	    -1 || generate(cfg, to_day, &fl.bysym, &fl.sessions) == -1 ||
+	    store_all(fl.bysym) == -1) {
+		json_decref(fl.bysym);
 		return -1;
 	}
 	bt->initial = (double)cash / 100.0;
+	fl.w = json_object();
 	qgtm_date_fmt((time_t)from_day * 86400, from);
 	rc = 0;
-	json_array_foreach(sessions, i, bar) {
+	json_array_foreach(fl.sessions, i, bar) {
 		date = json_string_value(json_object_get(bar, "date"));
 		avail = json_string_value(json_object_get(bar, "available_at"));
 		if (strcmp(date, from) < 0)
 			continue;
 		if (qgtm_clock_pin(avail) == -1 ||
-		    qgtm_time_parse(avail, &as_of) == -1) {
+		    qgtm_time_parse(avail, &as_of) == -1)
 			rc = -1;
-			break;
-		}
-		out = json_array();
-		rc = run_day(cfg, st, as_of, out, &equity);
-		if (rc == 0) {
-			keep_fills(bt, out, date);
-			add_day(bt, date, (double)equity / 100.0);
-		}
-		json_decref(out);
+		else if (frictionless)
+			rc = flat_day(cfg, st, as_of, i, &fl, bt);
+		else
+			rc = live_day(cfg, st, as_of, date, bt);
 		if (rc == -1)
 			break;
 	}
-	json_decref(bysym);
+	json_decref(fl.w);
+	json_decref(fl.bysym);
 	if (rc == 0 && bt->ndays < 2)
 		rc = qgtm_seterr(QGTM_EX_USAGE, "fewer than 2 sessions from %s",
 		    from);
@@ -269,6 +400,19 @@ span_sharpe(const struct qgtm_backtest *bt, size_t from, size_t to)
 	return sr;
 }
 
+/* Set d's ratio and status from its two Sharpe ratios. */
+static void
+judge_decay(struct qgtm_decay *d)
+{
+	d->ratio = d->recent / d->insample;
+	if (!isfinite(d->ratio))
+		d->ratio = NAN;
+	if (!(d->insample > 0) || isnan(d->recent))
+		d->status = "no_edge";
+	else
+		d->status = d->recent < 0.5 * d->insample ? "decayed" : "ok";
+}
+
 int
 qgtm_backtest_decay(const struct qgtm_backtest *bt, size_t recent,
     struct qgtm_decay *d)
@@ -277,17 +421,39 @@ qgtm_backtest_decay(const struct qgtm_backtest *bt, size_t recent,
 		return qgtm_seterr(QGTM_EX_USAGE, "decay: %zu sessions are too "
 		    "few for a recent window of %zu and 2 in-sample ones",
 		    bt->ndays, recent);
+	d->basis = "backtest";
 	d->nrecent = recent;
 	d->ninsample = bt->ndays - recent;
 	d->insample = span_sharpe(bt, 0, d->ninsample);
 	d->recent = span_sharpe(bt, d->ninsample, bt->ndays);
-	d->ratio = d->recent / d->insample;
-	if (!isfinite(d->ratio))
-		d->ratio = NAN;
-	if (!(d->insample > 0) || isnan(d->recent))
-		d->status = "no_edge";
-	else
-		d->status = d->recent < 0.5 * d->insample ? "decayed" : "ok";
+	snprintf(d->recent_from, sizeof d->recent_from, "%s",
+	    bt->days[d->ninsample].date);
+	snprintf(d->to, sizeof d->to, "%s", bt->days[bt->ndays - 1].date);
+	judge_decay(d);
+	return 0;
+}
+
+int
+qgtm_backtest_decay_paper(const struct qgtm_backtest *bt, const double *pnl,
+    size_t n, const char *recent_from, const char *to, struct qgtm_decay *d)
+{
+	size_t before = 0;
+
+	while (before < bt->ndays &&
+	    strcmp(bt->days[before].date, recent_from) < 0)
+		before++;
+	if (n < 2 || before < 2)
+		return qgtm_seterr(QGTM_EX_USAGE, "decay: %zu paper sessions "
+		    "and %zu backtest sessions before %s are too few", n,
+		    before, recent_from);
+	d->basis = "paper";
+	d->nrecent = n;
+	d->ninsample = before;
+	d->insample = span_sharpe(bt, 0, before);
+	d->recent = qgtm_stats_sharpe(pnl, n) * sqrt(252);
+	snprintf(d->recent_from, sizeof d->recent_from, "%s", recent_from);
+	snprintf(d->to, sizeof d->to, "%s", to);
+	judge_decay(d);
 	return 0;
 }
 

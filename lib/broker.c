@@ -53,11 +53,12 @@ qgtm_broker_daily_pl(json_t *acct)
 	const char *e = json_string_value(json_object_get(acct, "equity"));
 	const char *l = json_string_value(json_object_get(acct,
 	    "last_equity"));
-	int64_t ev, lv;
+	int64_t ev, lv, pl;
 
 	if (e != NULL && l != NULL && qgtm_dec_parse(e, QGTM_CENTS, &ev) == 0 &&
-	    qgtm_dec_parse(l, QGTM_CENTS, &lv) == 0)
-		json_object_set_new(acct, "daily_pl", qgtm_dec_json(ev - lv,
+	    qgtm_dec_parse(l, QGTM_CENTS, &lv) == 0 &&
+	    !__builtin_sub_overflow(ev, lv, &pl))
+		json_object_set_new(acct, "daily_pl", qgtm_dec_json(pl,
 		    QGTM_CENTS));
 	else
 		json_object_set_new(acct, "daily_pl", json_null());

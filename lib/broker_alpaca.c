@@ -81,11 +81,12 @@ answer_err(const char *what, const struct answer *a)
 	    "HTTP %ld: %s", what, a->status, msg != NULL ? msg : "no message");
 }
 
-/* GET path expecting a JSON body of type kind; NULL with the error. */
+/* GET path and read its 2xx answer as kind (qgtm_alpaca_records). */
 static json_t *
-get(struct qgtm_broker *b, const char *path, json_type kind)
+get(struct qgtm_broker *b, const char *path, enum qgtm_alpaca_answer kind)
 {
 	struct answer a;
+	json_t *recs;
 
 	if (call(b, "GET", path, NULL, &a, NULL) == -1)
 		return NULL;
@@ -94,13 +95,9 @@ get(struct qgtm_broker *b, const char *path, json_type kind)
 		json_decref(a.body);
 		return NULL;
 	}
-	if (a.body == NULL || json_typeof(a.body) != kind) {
-		json_decref(a.body);
-		qgtm_seterr(QGTM_EX_PROTOCOL, "alpaca: %s: unexpected answer",
-		    path);
-		return NULL;
-	}
-	return a.body;
+	recs = qgtm_alpaca_records(kind, a.body, b->as_of);
+	json_decref(a.body);
+	return recs;
 }
 
 /* The string of field key of o (borrowed), or NULL. */
@@ -145,23 +142,22 @@ market_value(json_t *a)
 	    "long_market_value"));
 	const char *s = json_string_value(json_object_get(a,
 	    "short_market_value"));
-	int64_t lv = 0, sv = 0;
+	int64_t lv = 0, sv = 0, sum;
 
 	if ((l != NULL && qgtm_dec_parse(l, QGTM_CENTS, &lv) == -1) ||
-	    (s != NULL && qgtm_dec_parse(s, QGTM_CENTS, &sv) == -1))
+	    (s != NULL && qgtm_dec_parse(s, QGTM_CENTS, &sv) == -1) ||
+	    __builtin_add_overflow(lv, sv, &sum))
 		return json_null();
-	return qgtm_dec_json(lv + sv, QGTM_CENTS);
+	return qgtm_dec_json(sum, QGTM_CENTS);
 }
 
+/* The "account" record of an Account object, as of as_of. */
 static json_t *
-alpaca_account(struct qgtm_broker *b)
+account_rec(json_t *a, time_t as_of)
 {
-	json_t *a = get(b, "/v2/account", JSON_OBJECT), *rec;
+	json_t *rec = qgtm_record_new("account", NULL);
 	char ts[21];
 
-	if (a == NULL)
-		return NULL;
-	rec = qgtm_record_new("account", NULL);
 	json_object_set_new(rec, "broker", json_string("alpaca"));
 	copy_str(rec, "cash", a, "cash");
 	json_object_set_new(rec, "market_value", market_value(a));
@@ -169,21 +165,25 @@ alpaca_account(struct qgtm_broker *b)
 	copy_str(rec, "last_equity", a, "last_equity");
 	qgtm_broker_daily_pl(rec);
 	copy_str(rec, "status", a, "status");
-	json_object_set_new(rec, "as_of", json_string(qgtm_time_fmt(b->as_of,
+	json_object_set_new(rec, "as_of", json_string(qgtm_time_fmt(as_of,
 	    ts)));
-	json_decref(a);
 	return rec;
 }
 
 static json_t *
-alpaca_positions(struct qgtm_broker *b)
+alpaca_account(struct qgtm_broker *b)
 {
-	json_t *arr = get(b, "/v2/positions", JSON_ARRAY), *out, *p, *rec;
+	return get(b, "/v2/account", QGTM_ALPACA_ACCOUNT);
+}
+
+/* The "position" records of an array of Position objects. */
+static json_t *
+position_recs(json_t *arr, time_t as_of)
+{
+	json_t *out = json_array(), *p, *rec;
 	size_t i;
 
-	if (arr == NULL)
-		return NULL;
-	out = json_array();
+	(void)as_of;
 	json_array_foreach(arr, i, p) {
 		rec = qgtm_record_new("position", NULL);
 		copy_str(rec, "symbol", p, "symbol");
@@ -193,23 +193,32 @@ alpaca_positions(struct qgtm_broker *b)
 		copy_str(rec, "market_value", p, "market_value");
 		json_array_append_new(out, rec);
 	}
-	json_decref(arr);
+	return out;
+}
+
+static json_t *
+alpaca_positions(struct qgtm_broker *b)
+{
+	return get(b, "/v2/positions", QGTM_ALPACA_POSITIONS);
+}
+
+/* The "order" records of an array of Order objects. */
+static json_t *
+order_recs(json_t *arr, time_t as_of)
+{
+	json_t *out = json_array(), *o;
+	size_t i;
+
+	(void)as_of;
+	json_array_foreach(arr, i, o)
+		json_array_append_new(out, order_rec(o));
 	return out;
 }
 
 static json_t *
 alpaca_open_orders(struct qgtm_broker *b)
 {
-	json_t *arr = get(b, "/v2/orders?status=open", JSON_ARRAY), *out, *o;
-	size_t i;
-
-	if (arr == NULL)
-		return NULL;
-	out = json_array();
-	json_array_foreach(arr, i, o)
-		json_array_append_new(out, order_rec(o));
-	json_decref(arr);
-	return out;
+	return get(b, "/v2/orders?status=open", QGTM_ALPACA_ORDERS);
 }
 
 /* 1 when an open order is still pending_cancel, 0 when none, or -1. */
@@ -351,6 +360,27 @@ fill_rec(json_t *act)
 	return rec;
 }
 
+/* The "fill" records of a page of FILL activities; NULL when one is
+ * unreadable. */
+static json_t *
+fill_recs(json_t *page, time_t as_of)
+{
+	json_t *out = json_array(), *act, *rec;
+	size_t i;
+
+	(void)as_of;
+	json_array_foreach(page, i, act) {
+		if ((rec = fill_rec(act)) == NULL) {
+			json_decref(out);
+			qgtm_seterr(QGTM_EX_PROTOCOL, "alpaca: activity %zu: "
+			    "bad qty, price or side", i);
+			return NULL;
+		}
+		json_array_append_new(out, rec);
+	}
+	return out;
+}
+
 /*
  * One page of FILL activities after activity id token (NULL: from the
  * first), oldest first, appended to out as fill records. Returns the
@@ -362,23 +392,15 @@ fills_page(struct qgtm_broker *b, const char *token, json_t *out)
 	char *path = qgtm_xasprintf("/v2/account/activities/FILL?"
 	    "direction=asc&page_size=%d%s%s", FILLS_PAGE, token != NULL ?
 	    "&page_token=" : "", token != NULL ? token : "");
-	json_t *page = get(b, path, JSON_ARRAY), *act, *rec;
-	size_t i;
+	json_t *recs = get(b, path, QGTM_ALPACA_FILLS);
 	int n;
 
 	free(path);
-	if (page == NULL)
+	if (recs == NULL)
 		return -1;
-	json_array_foreach(page, i, act) {
-		if ((rec = fill_rec(act)) == NULL) {
-			json_decref(page);
-			return qgtm_seterr(QGTM_EX_PROTOCOL, "alpaca: "
-			    "activity %zu: bad qty, price or side", i);
-		}
-		json_array_append_new(out, rec);
-	}
-	n = (int)json_array_size(page);
-	json_decref(page);
+	n = (int)json_array_size(recs);
+	json_array_extend(out, recs);
+	json_decref(recs);
 	return n;
 }
 
@@ -417,22 +439,24 @@ cents(json_t *v, int64_t *out)
 
 /* The days of a PortfolioHistory (parallel arrays) as day objects. */
 static json_t *
-history_days(json_t *h)
+history_days(json_t *h, time_t as_of)
 {
 	json_t *ts = json_object_get(h, "timestamp"), *out = json_array();
 	json_t *eq = json_object_get(h, "equity");
 	json_t *pl = json_object_get(h, "profit_loss");
-	int64_t e, p;
+	int64_t e, p, prev;
 	size_t i;
 
+	(void)as_of;
 	for (i = 0; i < json_array_size(ts); i++) {
 		if (!json_is_integer(json_array_get(ts, i)) ||
 		    cents(json_array_get(eq, i), &e) == -1)
 			continue;       /* a day without its equity */
-		if (cents(json_array_get(pl, i), &p) == -1)
-			p = 0;
+		if (cents(json_array_get(pl, i), &p) == -1 ||
+		    __builtin_sub_overflow(e, p, &prev))
+			prev = e;       /* no readable profit_loss: 0 */
 		json_array_append_new(out, qgtm_broker_day((time_t)
-		    json_integer_value(json_array_get(ts, i)), e, e - p));
+		    json_integer_value(json_array_get(ts, i)), e, prev));
 	}
 	return out;
 }
@@ -443,13 +467,9 @@ alpaca_history(struct qgtm_broker *b, int days)
 {
 	char *path = qgtm_xasprintf("/v2/account/portfolio/history?"
 	    "period=%dD&timeframe=1D", days);
-	json_t *h = get(b, path, JSON_OBJECT), *out;
+	json_t *out = get(b, path, QGTM_ALPACA_HISTORY);
 
 	free(path);
-	if (h == NULL)
-		return NULL;
-	out = history_days(h);
-	json_decref(h);
 	return out;
 }
 
@@ -463,15 +483,14 @@ time_of(json_t *o, const char *key)
 	return s != NULL && qgtm_time_parse(s, &t) == 0 ? t : (time_t)-1;
 }
 
-/* GET /v2/clock, its New York times in UTC. */
+/* The "clock" record of a Clock object, its New York times in UTC. */
 static json_t *
-alpaca_clock(struct qgtm_broker *b)
+clock_rec(json_t *c, time_t as_of)
 {
-	json_t *c = get(b, "/v2/clock", JSON_OBJECT), *rec = NULL;
+	json_t *rec = NULL;
 	time_t now, open, close;
 
-	if (c == NULL)
-		return NULL;
+	(void)as_of;
 	if ((now = time_of(c, "timestamp")) == -1 ||
 	    (open = time_of(c, "next_open")) == -1 ||
 	    (close = time_of(c, "next_close")) == -1 ||
@@ -481,8 +500,13 @@ alpaca_clock(struct qgtm_broker *b)
 	else
 		rec = qgtm_broker_clock_new("alpaca", now, json_is_true(
 		    json_object_get(c, "is_open")), open, close);
-	json_decref(c);
 	return rec;
+}
+
+static json_t *
+alpaca_clock(struct qgtm_broker *b)
+{
+	return get(b, "/v2/clock", QGTM_ALPACA_CLOCK);
 }
 
 /* The session of a Calendar object (New York "HH:MM"), or NULL. */
@@ -502,19 +526,14 @@ session_of(json_t *day)
 	    qgtm_ny_time(y, m, d, ch, cm));
 }
 
-/* GET /v2/calendar?start=&end=, each session's times in UTC. */
+/* The sessions of an array of Calendar objects, their times in UTC. */
 static json_t *
-alpaca_calendar(struct qgtm_broker *b, const char *start, const char *end)
+session_recs(json_t *arr, time_t as_of)
 {
-	char *path = qgtm_xasprintf("/v2/calendar?start=%s&end=%s", start,
-	    end);
-	json_t *arr = get(b, path, JSON_ARRAY), *out, *day, *s;
+	json_t *out = json_array(), *day, *s;
 	size_t i;
 
-	free(path);
-	if (arr == NULL)
-		return NULL;
-	out = json_array();
+	(void)as_of;
 	json_array_foreach(arr, i, day) {
 		if ((s = session_of(day)) == NULL) {
 			json_decref(out);
@@ -525,8 +544,59 @@ alpaca_calendar(struct qgtm_broker *b, const char *start, const char *end)
 		}
 		json_array_append_new(out, s);
 	}
-	json_decref(arr);
 	return out;
+}
+
+/* GET /v2/calendar?start=&end=. */
+static json_t *
+alpaca_calendar(struct qgtm_broker *b, const char *start, const char *end)
+{
+	char *path = qgtm_xasprintf("/v2/calendar?start=%s&end=%s", start,
+	    end);
+	json_t *out = get(b, path, QGTM_ALPACA_CALENDAR);
+
+	free(path);
+	return out;
+}
+
+/* The "order" record of one Order object. */
+static json_t *
+one_order_rec(json_t *o, time_t as_of)
+{
+	(void)as_of;
+	return order_rec(o);
+}
+
+/* Each kind of answer: what it is, its body's JSON type, its reader. */
+static const struct {
+	const char *what;
+	json_type type;
+	json_t *(*read)(json_t *body, time_t as_of);
+} readers[] = {
+	[QGTM_ALPACA_ACCOUNT] = { "/v2/account", JSON_OBJECT, account_rec },
+	[QGTM_ALPACA_POSITIONS] = { "/v2/positions", JSON_ARRAY,
+	    position_recs },
+	[QGTM_ALPACA_ORDERS] = { "/v2/orders", JSON_ARRAY, order_recs },
+	[QGTM_ALPACA_ORDER] = { "/v2/orders:by_client_order_id", JSON_OBJECT,
+	    one_order_rec },
+	[QGTM_ALPACA_FILLS] = { "/v2/account/activities/FILL", JSON_ARRAY,
+	    fill_recs },
+	[QGTM_ALPACA_CLOCK] = { "/v2/clock", JSON_OBJECT, clock_rec },
+	[QGTM_ALPACA_CALENDAR] = { "/v2/calendar", JSON_ARRAY, session_recs },
+	[QGTM_ALPACA_HISTORY] = { "/v2/account/portfolio/history",
+	    JSON_OBJECT, history_days },
+};
+
+json_t *
+qgtm_alpaca_records(enum qgtm_alpaca_answer kind, json_t *body,
+    time_t as_of)
+{
+	if (body == NULL || json_typeof(body) != readers[kind].type) {
+		qgtm_seterr(QGTM_EX_PROTOCOL, "alpaca: %s: unexpected answer",
+		    readers[kind].what);
+		return NULL;
+	}
+	return readers[kind].read(body, as_of);
 }
 
 const struct qgtm_broker_ops qgtm_broker_alpaca_ops = {
@@ -541,7 +611,7 @@ resolve(struct qgtm_broker *b, const char *id, json_t **order)
 {
 	char *path = qgtm_xasprintf("/v2/orders:by_client_order_id?"
 	    "client_order_id=%s", id);
-	json_t *o = get(b, path, JSON_OBJECT);
+	json_t *o = get(b, path, QGTM_ALPACA_ORDER);
 
 	free(path);
 	if (o == NULL)
@@ -549,8 +619,7 @@ resolve(struct qgtm_broker *b, const char *id, json_t **order)
 		    "answer and not found by its client_order_id; nothing "
 		    "placed", id);
 	QGTM_INFO("client_order_id=%s msg=\"resolved by lookup\"", id);
-	*order = order_rec(o);
-	json_decref(o);
+	*order = o;
 	return 0;
 }
 

@@ -293,7 +293,7 @@ const struct qgtm_cfg_key qgtm_cfg_keys[] = {
 	    "seconds between two kill-switch evaluations and page renders" },
 	{ "daemon.stage_timeout_s", INT, "900", NULL,
 	    "time limit of each stage qgtm-daemon runs" },
-	{ "daemon.cycle", STR, "/usr/local/share/qgtm/cycle.sh", NULL,
+	{ "daemon.cycle", STR, QGTM_SHAREDIR "/cycle.sh", NULL,
 	    "the program of the daily trading cycle; empty: none" },
 	{ "daemon.cycle_delay_s", INT, "1800", NULL,
 	    "seconds after the NYSE close the daily cycle starts" },

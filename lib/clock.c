@@ -303,6 +303,16 @@ bad:
 
 /* ------------------------------------------------------- formatting -- */
 
+/* t clamped to the years 0000-9999 (UTC). */
+static time_t
+clamp_years(time_t t)
+{
+	const time_t lo = (time_t)qgtm_days_from_civil(0, 1, 1) * DAY;
+	const time_t hi = (time_t)qgtm_days_from_civil(10000, 1, 1) * DAY - 1;
+
+	return t < lo ? lo : t > hi ? hi : t;
+}
+
 /*
  * The UTC fields year, month, day, hour, minute, second of t (clamped to
  * years 0000-9999, so every field fits its digits) from gmtime_r.
@@ -310,11 +320,9 @@ bad:
 static void
 utc_fields(time_t t, unsigned f[6])
 {
-	const time_t lo = (time_t)qgtm_days_from_civil(0, 1, 1) * DAY;
-	const time_t hi = (time_t)qgtm_days_from_civil(10000, 1, 1) * DAY - 1;
 	struct tm tm;
 
-	t = t < lo ? lo : t > hi ? hi : t;
+	t = clamp_years(t);
 	gmtime_r(&t, &tm);      /* cannot fail within these years */
 	f[0] = (unsigned)(tm.tm_year + 1900);
 	f[1] = (unsigned)(tm.tm_mon + 1);
@@ -384,6 +392,7 @@ qgtm_ny_time(int y, int m, int d, int hh, int mm)
 struct qgtm_date
 qgtm_ny_date(time_t t)
 {
+	t = clamp_years(t);     /* so that t + offset cannot overflow */
 	return qgtm_civil_from_days(day_floor(t + qgtm_ny_offset(t)));
 }
 

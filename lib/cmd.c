@@ -8,11 +8,15 @@
 
 #include "qgtm.h"
 
+/* The verb qgtm_cmd_verb() found, to name the program's trace spans. */
+static const char *cmd_verb;
+
 int
 qgtm_cmd_start(struct qgtm_cfg *cfg, const char *cfgpath, int show_config)
 {
 	int rc;
 
+	qgtm_otel_begin(cmd_verb);
 	if (!qgtm_clock_pinned() && qgtm_clock_init() == -1)
 		return -1;
 	if (qgtm_cfg_load(cfg, cfgpath) == -1)
@@ -46,6 +50,7 @@ qgtm_cmd_verb(int argc, char **argv, const char *const *verbs)
 	for (i = 0; verbs[i] != NULL; i++)
 		if (strcmp(argv[1], verbs[i]) == 0) {
 			optind = 2;
+			cmd_verb = verbs[i];
 			return i;
 		}
 	return qgtm_seterr(QGTM_EX_USAGE, "unknown command '%s'", argv[1]);

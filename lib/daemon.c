@@ -87,6 +87,7 @@ qgtm_run_child(char *const argv[], int timeout_s, int (*tick)(void *),
 	pid_t pid, w;
 	int st, n;
 
+	qgtm_otel_setenv();     /* the child continues our trace */
 	if ((pid = fork()) == -1)
 		return qgtm_seterr_errno(QGTM_EX_OSERR, "cannot fork");
 	if (pid == 0)

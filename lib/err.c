@@ -96,14 +96,19 @@ qgtm_errcode(void)
 	return errcode;
 }
 
-/* Print "prog: [prefix]message" to stderr with secrets redacted. */
+/* Print "prog: [prefix]message" to stderr with secrets redacted, and
+ * control characters (from hostile input echoed back) shown as '?', so
+ * the message stays one line and cannot steer a terminal. */
 static void
 vprint_diag(const char *prefix, const char *fmt, va_list ap)
 {
-	char raw[2048], clean[2048];
+	char raw[2048], clean[2048], *p;
 
 	vsnprintf(raw, sizeof raw, fmt, ap);
 	qgtm_redact(raw, clean, sizeof clean);
+	for (p = clean; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	fflush(stdout);
 	fprintf(stderr, "%s: %s%s\n", qgtm_progname, prefix, clean);
 }
@@ -134,6 +139,7 @@ qgtm_die(int code, const char *fmt, ...)
 	vprint_diag("", fmt, ap);
 	va_end(ap);
 	die_hook = NULL;        /* a hook that dies does not loop */
+	qgtm_otel_finish(code);
 	if (hook != NULL)
 		hook();
 	_exit(code);
@@ -167,8 +173,9 @@ qgtm_exit(int rc)
 	if (bad) {
 		fprintf(stderr, "%s: <stdout>: write error: %s\n", qgtm_progname,
 		    errno != 0 ? strerror(errno) : "unknown error");
-		return QGTM_EX_IOERR;
+		rc = QGTM_EX_IOERR;
 	}
+	qgtm_otel_finish(rc);
 	return rc;
 }
 

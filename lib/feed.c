@@ -363,17 +363,33 @@ provider_reason(const struct qgtm_buf *body, char *out, size_t outsz)
 	json_decref(doc);
 }
 
-/* Fetch one page; *page is the parsed body, or NULL for "no content". */
+int
+qgtm_feed_parse(struct qgtm_feed *f, const char *unit, const char *body,
+    size_t len, struct qgtm_feed_page *pg)
+{
+	json_error_t jerr;
+	json_t *page = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	int rc;
+
+	if (page == NULL)
+		return qgtm_feed_fail(f, "not JSON (%s at byte %d)", jerr.text,
+		    jerr.position);
+	rc = f->src->parse(f, unit, page, pg);
+	json_decref(page);
+	return rc;
+}
+
+/* Fetch page pg of unit from url and parse it; "no content" ends the
+ * unit. Returns as qgtm_feed_parse. */
 static int
-get_page(struct qgtm_feed *f, const char *url, json_t **page)
+get_page(struct qgtm_feed *f, const char *unit, const char *url,
+    struct qgtm_feed_page *pg)
 {
 	struct qgtm_http_req req;
 	struct qgtm_http_resp resp;
-	json_error_t jerr;
 	char reason[FEED_MAX_REASON + 3];
 	int rc = 0;
 
-	*page = NULL;
 	qgtm_http_req_init(&req, f->cfg);
 	req.url = url;
 	req.headers = (const char *const *)f->hdr;
@@ -385,11 +401,8 @@ get_page(struct qgtm_feed *f, const char *url, json_t **page)
 		provider_reason(&resp.body, reason, sizeof reason);
 		rc = qgtm_seterr(qgtm_http_status_code(resp.status),
 		    "%s: HTTP %ld%s", f->src->name, resp.status, reason);
-	} else if (resp.status != 204 &&
-	    (*page = json_loadb(resp.body.data, resp.body.len,
-	    JSON_REJECT_DUPLICATES, &jerr)) == NULL)
-		rc = qgtm_feed_fail(f, "not JSON (%s at byte %d)", jerr.text,
-		    jerr.position);
+	} else if (resp.status != 204)
+		rc = qgtm_feed_parse(f, unit, resp.body.data, resp.body.len, pg);
 	qgtm_http_resp_release(&resp);
 	return rc;
 }
@@ -410,20 +423,16 @@ fetch_unit(struct qgtm_feed *f, const char *unit)
 	struct qgtm_feed_page pg = { 0 };
 	struct qgtm_buf url;
 	char token[sizeof pg.token];
-	json_t *page;
 	int more = 1;
 
 	qgtm_buf_init(&url, 64 * 1024);
 	while (more == 1) {
 		qgtm_buf_reset(&url);
 		memcpy(token, pg.token, sizeof token);
-		if (f->src->request(f, unit, &pg, &url) == -1 ||
-		    get_page(f, url.data, &page) == -1) {
+		if (f->src->request(f, unit, &pg, &url) == -1)
 			more = -1;
-			break;
-		}
-		more = page == NULL ? 0 : f->src->parse(f, unit, page, &pg);
-		json_decref(page);
+		else
+			more = get_page(f, unit, url.data, &pg);
 		pg.n++;
 		progress(f, unit, pg.n);
 		if (more == 1 && (pg.n >= FEED_MAX_PAGES ||

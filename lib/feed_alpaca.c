@@ -109,14 +109,15 @@ alpaca_request(struct qgtm_feed *f, const char *unit,
 	return 0;
 }
 
-/* Was sym asked for? unit is "A,B,C". */
+/* Was sym asked for? unit is "A,B,C". ("" never was: it would match
+ * everywhere without moving on.) */
 static int
 requested(const char *unit, const char *sym)
 {
 	size_t n = strlen(sym);
 	const char *p;
 
-	for (p = unit; (p = strstr(p, sym)) != NULL; p += n)
+	for (p = unit; n > 0 && (p = strstr(p, sym)) != NULL; p += n)
 		if ((p == unit || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
 			return 1;
 	return 0;

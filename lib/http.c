@@ -336,8 +336,13 @@ attempt(struct xfer *x)
 	x->too_big = 0;
 	/* 0 would mean "no timeout" to curl */
 	curl_easy_setopt(x->curl, CURLOPT_TIMEOUT_MS, left > 0 ? (long)left : 1L);
-	rc = curl_easy_perform(x->curl);
-	curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &resp->status);
+	if (qgtm_fault(QGTM_FAULT_NET))         /* QGTM_FAULT=net:N */
+		rc = CURLE_COULDNT_CONNECT;
+	else {
+		rc = curl_easy_perform(x->curl);
+		curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE,
+		    &resp->status);
+	}
 	if (rc == CURLE_OK && resp->status == 0)
 		resp->status = 200;     /* file: has no status; read is found */
 	QGTM_DEBUG("http method=%s host=%s status=%ld attempt=%d ms=%lld "

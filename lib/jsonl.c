@@ -22,6 +22,7 @@ struct reader {
 	unsigned long line;
 	char *buf;
 	size_t cap;
+	int follow;             /* a pipeline's input, not a state file */
 };
 
 /*
@@ -66,11 +67,12 @@ read_line(struct reader *r)
 	return (ssize_t)len;
 }
 
-/* Is the line only blanks (a trailing "\r" included)? */
+/* Are the n bytes at p only blanks (a trailing "\r" included)? A NUL
+ * is not a blank. */
 static int
-blank_line(const char *p)
+blank_line(const char *p, size_t n)
 {
-	for (; *p != '\0'; p++)
+	for (; n > 0; p++, n--)
 		if (*p != ' ' && *p != '\t' && *p != '\r')
 			return 0;
 	return 1;
@@ -110,6 +112,24 @@ parse_line(struct reader *r, size_t len)
 }
 
 /*
+ * A pipeline's input record carries its trace on: following log lines
+ * name its trace_id, and its traceparent (when tracing) makes this
+ * program's span of that trace a child of the sender's.
+ */
+static void
+follow_trace(json_t *rec)
+{
+	const char *trace = json_string_value(json_object_get(rec, "trace_id"));
+
+	if (trace == NULL)
+		return;
+	qgtm_log_set_trace(trace);
+	if (qgtm_otel_enabled())
+		qgtm_otel_adopt(json_string_value(json_object_get(rec,
+		    "traceparent")), trace);
+}
+
+/*
  * Feed every record of one open stream to fn. Returns the number of
  * errors reported (with keep_going) or -1 at the first error otherwise.
  */
@@ -124,11 +144,13 @@ each_in_stream(struct reader *r, int keep_going, qgtm_jsonl_fn fn, void *arg)
 
 	while ((len = read_line(r)) != -1) {
 		rc = -1;
-		if (len >= 0 && blank_line(r->buf))
+		if (len >= 0 && blank_line(r->buf, (size_t)len))
 			continue;
 		if (len >= 0 && (rec = parse_line(r, (size_t)len)) != NULL) {
 			pos.name = r->name;
 			pos.line = r->line;
+			if (r->follow)
+				follow_trace(rec);
 			rc = fn(rec, &pos, arg);
 			json_decref(rec);
 			if (rc == -1) {
@@ -173,12 +195,13 @@ open_input(const char *path)
 	return f;
 }
 
-int
-qgtm_jsonl_each(int argc, char **argv, int keep_going, qgtm_jsonl_fn fn,
-    void *arg)
+/* qgtm_jsonl_each, following traces when follow is set. */
+static int
+jsonl_each(int argc, char **argv, int keep_going, qgtm_jsonl_fn fn,
+    void *arg, int follow)
 {
 	static char *stdin_only[] = { "-" };
-	struct reader r = { 0 };
+	struct reader r = { .follow = follow };
 	int i, n, errors = 0, failed = 0, code = 0;
 	char msg[1200];
 
@@ -213,6 +236,13 @@ qgtm_jsonl_each(int argc, char **argv, int keep_going, qgtm_jsonl_fn fn,
 	return 0;
 }
 
+int
+qgtm_jsonl_each(int argc, char **argv, int keep_going, qgtm_jsonl_fn fn,
+    void *arg)
+{
+	return jsonl_each(argc, argv, keep_going, fn, arg, 1);
+}
+
 /* Collect records into an array (callback of qgtm_jsonl_read_file). */
 static int
 collect(json_t *rec, const struct qgtm_jsonl_pos *pos, void *arg)
@@ -232,7 +262,7 @@ qgtm_jsonl_read_file(const char *path, int missing_ok)
 		return json_array();
 	arr = json_array();
 	argv[0] = (char *)path;
-	if (qgtm_jsonl_each(1, argv, 0, collect, arr) == -1) {
+	if (jsonl_each(1, argv, 0, collect, arr, 0) == -1) {
 		json_decref(arr);
 		return NULL;
 	}
@@ -247,10 +277,53 @@ qgtm_jsonl_print(FILE *out, json_t *rec)
 	return 0;
 }
 
+/* Does rec carry a traceparent of its own trace_id (from upstream)? */
+static int
+has_own_traceparent(json_t *rec, const char *trace_id)
+{
+	char trace[33], span[17];
+
+	return qgtm_otel_parse_traceparent(json_string_value(json_object_get(
+	    rec, "traceparent")), trace, span) == 0 &&
+	    strcmp(trace, trace_id) == 0;
+}
+
+/*
+ * A copy of rec with "traceparent" right after its "trace_id" (new
+ * reference), or NULL when it needs none: tracing is off, it has no
+ * trace_id, or it carries an upstream traceparent of that trace already.
+ * A traceparent of another trace is replaced, so the two always agree.
+ */
+static json_t *
+with_traceparent(json_t *rec)
+{
+	char tp[QGTM_TRACEPARENT_LEN + 1];
+	const char *key;
+	json_t *trace, *copy, *v;
+
+	if (!qgtm_otel_enabled() ||
+	    !json_is_string(trace = json_object_get(rec, "trace_id")) ||
+	    has_own_traceparent(rec, json_string_value(trace)) ||
+	    qgtm_otel_traceparent(json_string_value(trace), tp) == NULL)
+		return NULL;
+	copy = json_object();
+	json_object_foreach(rec, key, v) {
+		if (strcmp(key, "traceparent") != 0)
+			json_object_set(copy, key, v);
+		if (v == trace)
+			json_object_set_new(copy, "traceparent", json_string(tp));
+	}
+	return copy;
+}
+
 int
 qgtm_jsonl_emit(json_t *rec)
 {
-	if (qgtm_jsonl_print(stdout, rec) == -1)
+	json_t *traced = with_traceparent(rec);
+	int rc = qgtm_jsonl_print(stdout, traced != NULL ? traced : rec);
+
+	json_decref(traced);
+	if (rc == -1)
 		return qgtm_seterr_errno(QGTM_EX_IOERR, "<stdout>: write error");
 	return 0;
 }

@@ -6,6 +6,8 @@
  * escalation, and leaves a "tier" record in the history stream. A state
  * that cannot be trusted reads as at least NO_NEW: the switch fails closed.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,6 +183,36 @@ file_range(struct qgtm_ks *ks, const char *stream)
 	return arr;
 }
 
+/* Whether a failed store put state in place all the same (when only
+ * syncing the directory failed, qgtm_write_atomic). */
+static int
+stored_anyway(struct qgtm_ks *ks, json_t *state)
+{
+	json_t *got = NULL;
+	int same = file_load(ks, "state", &got) == 1 && json_equal(got, state);
+
+	json_decref(got);
+	return same;
+}
+
+/* A history event whose state could not be stored is cut off again, so
+ * the history never shows a change that did not happen. */
+static int
+file_commit_event(struct qgtm_ks *ks, json_t *state, json_t *event)
+{
+	char *path = stream_path("history", 0);
+	struct stat st;
+	off_t before = stat(path, &st) == 0 ? st.st_size : 0;
+	int rc = file_append(ks, "history", event);
+
+	if (rc == 0 && (rc = file_store(ks, "state", state)) == -1 &&
+	    !stored_anyway(ks, state) && truncate(path, before) == -1)
+		QGTM_ERR("file=%s msg=\"cannot cut a failed change off\"",
+		    path);
+	free(path);
+	return rc;
+}
+
 /* A change under the flock: state, history event, marker; never conflicts. */
 static int
 file_commit(struct qgtm_ks *ks, json_t *state, json_t *event)
@@ -188,9 +220,9 @@ file_commit(struct qgtm_ks *ks, json_t *state, json_t *event)
 	json_t *marker;
 	int rc;
 
-	if (event != NULL && file_append(ks, "history", event) == -1)
+	if (event != NULL && file_commit_event(ks, state, event) == -1)
 		return -1;
-	if (file_store(ks, "state", state) == -1)
+	if (event == NULL && file_store(ks, "state", state) == -1)
 		return -1;
 	if ((rc = file_load(ks, "marker", &marker)) == 1)
 		json_decref(marker);

@@ -34,10 +34,14 @@ qgtm_log_setup(void)
 		qgtm_log_level = QGTM_LOG_DEBUG;
 }
 
+/* Called for every record a pipeline stage reads: a copy, not a printf. */
 void
 qgtm_log_set_trace(const char *id)
 {
-	snprintf(trace_id, sizeof trace_id, "%s", id != NULL ? id : "");
+	size_t n = id != NULL ? strnlen(id, sizeof trace_id - 1) : 0;
+
+	memcpy(trace_id, id != NULL ? id : "", n);
+	trace_id[n] = '\0';
 }
 
 void

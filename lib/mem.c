@@ -1,24 +1,29 @@
 /*
  * mem.c: allocation that dies on out-of-memory, and the capped growable
- * buffer struct qgtm_buf (curl dynbuf).
+ * buffer struct qgtm_buf (curl dynbuf). QGTM_FAULT=malloc:N makes the N-th
+ * allocation here fail (lib/fault.c).
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "qgtm.h"
 
+/* Die with one line; n is 0 when the size is not known (vasprintf). */
 static void __attribute__((noreturn))
 oom(size_t n)
 {
+	if (n == 0)
+		qgtm_die(QGTM_EX_OSERR, "out of memory");
 	qgtm_die(QGTM_EX_OSERR, "out of memory allocating %zu bytes", n);
 }
 
 void *
 qgtm_xmalloc(size_t n)
 {
-	void *p = malloc(n != 0 ? n : 1);
+	void *p = qgtm_fault(QGTM_FAULT_MALLOC) ? NULL : malloc(n != 0 ? n : 1);
 
 	if (p == NULL)
 		oom(n);
@@ -28,17 +33,20 @@ qgtm_xmalloc(size_t n)
 void *
 qgtm_xcalloc(size_t nmemb, size_t size)
 {
-	void *p = calloc(nmemb != 0 ? nmemb : 1, size != 0 ? size : 1);
+	void *p = qgtm_fault(QGTM_FAULT_MALLOC) ? NULL :
+	    calloc(nmemb != 0 ? nmemb : 1, size != 0 ? size : 1);
+	size_t n;
 
 	if (p == NULL)
-		oom(nmemb * size);
+		oom(__builtin_mul_overflow(nmemb, size, &n) ? SIZE_MAX : n);
 	return p;
 }
 
 void *
 qgtm_xrealloc(void *p, size_t n)
 {
-	void *q = realloc(p, n != 0 ? n : 1);
+	void *q = qgtm_fault(QGTM_FAULT_MALLOC) ? NULL :
+	    realloc(p, n != 0 ? n : 1);
 
 	if (q == NULL)
 		oom(n);
@@ -48,7 +56,7 @@ qgtm_xrealloc(void *p, size_t n)
 char *
 qgtm_xstrdup(const char *s)
 {
-	char *p = strdup(s);
+	char *p = qgtm_fault(QGTM_FAULT_MALLOC) ? NULL : strdup(s);
 
 	if (p == NULL)
 		oom(strlen(s) + 1);
@@ -63,7 +71,7 @@ qgtm_xasprintf(const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&p, fmt, ap);
+	n = qgtm_fault(QGTM_FAULT_MALLOC) ? -1 : vasprintf(&p, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		oom(0);
@@ -119,7 +127,7 @@ qgtm_buf_addf(struct qgtm_buf *b, const char *fmt, ...)
 	int n, rc;
 
 	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
+	n = qgtm_fault(QGTM_FAULT_MALLOC) ? -1 : vasprintf(&s, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		oom(0);

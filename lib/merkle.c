@@ -137,9 +137,8 @@ qgtm_hash_hex(const unsigned char md[32], char out[65])
 	out[64] = '\0';
 }
 
-/* The value of one hex digit, or -1. */
-static int
-xdigit(int c)
+int
+qgtm_hex_digit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -159,8 +158,8 @@ qgtm_unhex(const char *s, size_t len, unsigned char *out, size_t *n)
 	if (len % 2 != 0)
 		return qgtm_seterr(QGTM_EX_DATAERR, "odd number of hex digits");
 	for (i = 0; i < len / 2; i++) {
-		hi = xdigit((unsigned char)s[2 * i]);
-		lo = xdigit((unsigned char)s[2 * i + 1]);
+		hi = qgtm_hex_digit((unsigned char)s[2 * i]);
+		lo = qgtm_hex_digit((unsigned char)s[2 * i + 1]);
 		if (hi == -1 || lo == -1)
 			return qgtm_seterr(QGTM_EX_DATAERR, "not a hex digit "
 			    "near '%.2s'", s + 2 * i);

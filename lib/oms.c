@@ -286,13 +286,15 @@ read_all(int fd, const char *path, struct qgtm_buf *buf)
 	return 0;
 }
 
-/* Parse and fold the whole lines of the journal text in buf. */
+/*
+ * Parse and fold the whole lines of the journal text p (len bytes) into
+ * book; *line is the number of the line before p and counts on.
+ */
 static int
 fold_text(struct qgtm_book *book, const char *path, const char *p,
-    size_t len)
+    size_t len, unsigned long *line)
 {
 	const char *end = p + len, *nl;
-	unsigned long line = 0;
 	json_error_t jerr;
 	char msg[1024];
 	json_t *obj;
@@ -300,60 +302,224 @@ fold_text(struct qgtm_book *book, const char *path, const char *p,
 
 	for (; p < end; p = nl + 1) {
 		nl = memchr(p, '\n', (size_t)(end - p));
-		line++;
+		++*line;
 		if (nl == p)
 			continue;
 		obj = json_loadb(p, (size_t)(nl - p), JSON_REJECT_DUPLICATES,
 		    &jerr);
 		if (obj == NULL)
 			return qgtm_seterr(QGTM_EX_DATAERR,
-			    "%s:%lu: invalid JSON: %s", path, line, jerr.text);
+			    "%s:%lu: invalid JSON: %s", path, *line, jerr.text);
 		rc = json_is_object(obj) ? fold_line(book, obj) :
 		    qgtm_seterr(QGTM_EX_DATAERR, "not a JSON object");
 		json_decref(obj);
 		if (rc == -1) {
 			snprintf(msg, sizeof msg, "%s", qgtm_errmsg());
 			return qgtm_seterr(QGTM_EX_DATAERR, "%s:%lu: %s", path,
-			    line, msg);
+			    *line, msg);
 		}
 	}
 	return 0;
 }
 
+/* --------------------------------------------------------- fold cache -- */
+
 /*
- * Load the journal at path into book (initialized by the caller) and set
- * *whole to the length of its whole lines; a torn last line is left out.
+ * The fold of the journal, kept for the life of the process. A process
+ * that loads the book at every session (a backtest loads it twice a
+ * session) would otherwise replay the whole journal each time, which is
+ * quadratic in its history; with the cache each line is folded once. It
+ * is keyed by the journal's path, device and inode and the initial cash,
+ * and remembers the bytes of whole lines folded so far and the last bytes
+ * of them: a load folds only the whole lines appended since, and folds
+ * afresh a journal that was replaced, shrank, or no longer ends the
+ * folded part with the same bytes. A book handed out shares the cache's
+ * JSON containers by reference count, and whoever changes a shared one
+ * copies it first (book_own), so neither sees the other's changes. The
+ * journal is only ever appended to, one whole line per order and its
+ * fill, so the fold of the old lines plus the new ones is the fold of
+ * the whole file: loads give the same book as before.
  */
+#define TAIL_MAX 4096           /* bytes kept of the end of the folded part */
+
+static struct {
+	char *path;             /* NULL: nothing cached */
+	int64_t cash;           /* the initial cash the fold starts from */
+	int exists;             /* 0: the journal was missing */
+	dev_t dev;
+	ino_t ino;
+	size_t whole;           /* bytes folded, whole lines only */
+	unsigned long lines;    /* lines folded */
+	char tail[TAIL_MAX];    /* the last ntail bytes folded */
+	size_t ntail;
+	struct qgtm_book book;
+} cache;
+
+/* Give *c, a JSON container, to its holder alone: a shallow copy when
+ * another book shares it (refcount is a public member of json_t). */
+static void
+own(json_t **c)
+{
+	json_t *copy;
+
+	if ((*c)->refcount <= 1)
+		return;
+	copy = json_copy(*c);
+	json_decref(*c);
+	*c = copy;
+}
+
+/* Make the JSON containers of book its own before it changes them. */
+static void
+book_own(struct qgtm_book *book)
+{
+	own(&book->journal);
+	own(&book->orders);
+	own(&book->activities);
+}
+
+static void
+cache_drop(void)
+{
+	if (cache.path != NULL)
+		qgtm_book_release(&cache.book);
+	free(cache.path);
+	memset(&cache, 0, sizeof cache);
+}
+
+/* Start an empty fold of the journal at path (st: its status, NULL when
+ * it is missing) over cash. */
+static void
+cache_reset(const char *path, int64_t cash, const struct stat *st)
+{
+	cache_drop();
+	cache.path = qgtm_xstrdup(path);
+	cache.cash = cash;
+	if (st != NULL) {
+		cache.exists = 1;
+		cache.dev = st->st_dev;
+		cache.ino = st->st_ino;
+	}
+	qgtm_book_init(&cache.book, cash);
+}
+
+/* Whether the cache folds a beginning of the journal at path, open at fd
+ * with status st, over cash. */
 static int
-load_journal(const char *path, struct qgtm_book *book, size_t *whole)
+cache_fits(int fd, const char *path, int64_t cash, const struct stat *st)
+{
+	char tail[TAIL_MAX];
+
+	if (cache.path == NULL || strcmp(cache.path, path) != 0 ||
+	    cache.cash != cash || !cache.exists || cache.dev != st->st_dev ||
+	    cache.ino != st->st_ino || st->st_size < (off_t)cache.whole)
+		return 0;
+	return cache.ntail == 0 || (pread(fd, tail, cache.ntail,
+	    (off_t)(cache.whole - cache.ntail)) == (ssize_t)cache.ntail &&
+	    memcmp(tail, cache.tail, cache.ntail) == 0);
+}
+
+/* Remember p (n bytes just folded) as the end of the folded part. */
+static void
+keep_tail(const char *p, size_t n)
+{
+	size_t old;
+
+	if (n >= TAIL_MAX) {
+		memcpy(cache.tail, p + n - TAIL_MAX, TAIL_MAX);
+		cache.ntail = TAIL_MAX;
+		return;
+	}
+	old = cache.ntail + n > TAIL_MAX ? TAIL_MAX - n : cache.ntail;
+	memmove(cache.tail, cache.tail + cache.ntail - old, old);
+	memcpy(cache.tail + old, p, n);
+	cache.ntail = old + n;
+}
+
+/* Fold into the cache the whole lines of the journal at path, open at
+ * fd, that follow the part it folded; a torn last line is left out. */
+static int
+cache_fold(int fd, const char *path)
 {
 	struct qgtm_buf buf;
+	size_t whole = 0;
 	char *nl;
-	int fd, rc;
+	int rc;
 
-	*whole = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd == -1 && errno == ENOENT)
-		return 0;
-	if (fd == -1)
-		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot open '%s'",
+	if (lseek(fd, (off_t)cache.whole, SEEK_SET) == -1)
+		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot read '%s'",
 		    path);
-	qgtm_buf_init(&buf, JOURNAL_MAX);
+	qgtm_buf_init(&buf, JOURNAL_MAX - cache.whole);
 	rc = read_all(fd, path, &buf);
-	close(fd);
 	if (rc == 0 && buf.len > 0 &&
 	    (nl = memrchr(buf.data, '\n', buf.len)) != NULL)
-		*whole = (size_t)(nl - buf.data) + 1;
-	if (rc == 0 && *whole < buf.len)
+		whole = (size_t)(nl - buf.data) + 1;
+	if (rc == 0 && whole < buf.len)
 		QGTM_WARN("journal=%s torn_bytes=%zu msg=\"torn last line "
-		    "ignored\"", path, buf.len - *whole);
-	if (rc == 0)
-		rc = fold_text(book, path, buf.data, *whole);
+		    "ignored\"", path, buf.len - whole);
+	if (rc == 0 && whole > 0) {
+		book_own(&cache.book);
+		rc = fold_text(&cache.book, path, buf.data, whole,
+		    &cache.lines);
+	}
+	if (rc == 0 && whole > 0) {
+		keep_tail(buf.data, whole);
+		cache.whole += whole;
+	}
 	qgtm_buf_release(&buf);
 	return rc;
 }
 
-/* Initialize book from cfg and fold the journal into it. */
+/* Bring the cache up to date with the journal at path folded over cash. */
+static int
+cache_update(const char *path, int64_t cash)
+{
+	struct stat st;
+	int fd, rc;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1 && errno == ENOENT) {
+		cache_reset(path, cash, NULL);
+		return 0;
+	}
+	if (fd == -1)
+		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot open '%s'",
+		    path);
+	if (fstat(fd, &st) == -1)
+		rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot stat '%s'", path);
+	else {
+		if (!cache_fits(fd, path, cash, &st))
+			cache_reset(path, cash, &st);
+		rc = cache_fold(fd, path);
+	}
+	close(fd);
+	if (rc == -1)
+		cache_drop();
+	return rc;
+}
+
+/* The cached book as book: cash and positions of its own, the JSON
+ * containers shared. */
+static void
+cache_lend(struct qgtm_book *book)
+{
+	*book = cache.book;
+	book->pos = NULL;
+	if (book->npos > 0) {
+		book->pos = qgtm_xcalloc(book->npos, sizeof *book->pos);
+		memcpy(book->pos, cache.book.pos, book->npos *
+		    sizeof *book->pos);
+	}
+	json_incref(book->journal);
+	json_incref(book->orders);
+	json_incref(book->activities);
+}
+
+/*
+ * Set book to the fold of the journal over broker.sim.initial_cash, and
+ * *whole to the length of the journal's whole lines (a torn last line is
+ * left out). On -1 book holds nothing to release.
+ */
 static int
 book_load(const struct qgtm_cfg *cfg, struct qgtm_book *book, size_t *whole)
 {
@@ -366,12 +532,13 @@ book_load(const struct qgtm_cfg *cfg, struct qgtm_book *book, size_t *whole)
 		return -1;
 	if ((path = qgtm_state_path(QGTM_OMS_JOURNAL, 0)) == NULL)
 		return -1;
-	qgtm_book_init(book, cash);
-	rc = load_journal(path, book, whole);
+	rc = cache_update(path, cash);
 	free(path);
 	if (rc == -1)
-		qgtm_book_release(book);
-	return rc;
+		return -1;
+	cache_lend(book);
+	*whole = cache.whole;
+	return 0;
 }
 
 int
@@ -894,6 +1061,7 @@ place_broker(struct qgtm_oms_run *run, const struct qgtm_decision *d,
 		QGTM_WARN("client_order_id=%s symbol=%s msg=\"%s\"", pl->id,
 		    pl->t->symbol, qgtm_errmsg());
 	} else if (got != NULL) {
+		book_own(&run->book);
 		json_object_set(order, "status", json_object_get(got, "status"));
 		json_object_set(order, "broker_order_id", json_object_get(got,
 		    "broker_order_id"));
@@ -920,6 +1088,7 @@ place(struct qgtm_oms_run *run, const struct qgtm_decision *d,
 	    qgtm_book_apply(&run->book, &f) == -1)
 		return -1;
 	order = order_record(d, pl, run->dry_run ? "dry_run" : "filled");
+	book_own(&run->book);
 	json_object_set(run->book.orders, pl->id, order);
 	json_array_append(out, order);
 	QGTM_INFO("client_order_id=%s symbol=%s side=%s qty=%s", pl->id,
@@ -1018,6 +1187,23 @@ write_snapshot(const struct qgtm_oms_run *run)
 	return rc;
 }
 
+/* Whether oms/book.json is missing or older than the journal. */
+static int
+snapshot_stale(void)
+{
+	char *journal = qgtm_state_path(QGTM_OMS_JOURNAL, 0);
+	char *snap = qgtm_state_path(QGTM_OMS_SNAPSHOT, 0);
+	struct stat j, b;
+	int stale = stat(journal, &j) == 0 && (stat(snap, &b) == -1 ||
+	    b.st_mtim.tv_sec < j.st_mtim.tv_sec ||
+	    (b.st_mtim.tv_sec == j.st_mtim.tv_sec &&
+	    b.st_mtim.tv_nsec < j.st_mtim.tv_nsec));
+
+	free(snap);
+	free(journal);
+	return stale;
+}
+
 /*
  * Append the journal lines add (an array) to the journal whose whole
  * lines are *whole bytes long, in one durable write after cutting a torn
@@ -1047,9 +1233,14 @@ journal_append(size_t *whole, json_t *add)
 int
 qgtm_oms_run_commit(struct qgtm_oms_run *run)
 {
-	if (run->dry_run || json_array_size(run->placed) == 0)
+	int placed = json_array_size(run->placed) > 0;
+
+	/* With nothing placed, a stale snapshot is still replaced: a rerun
+	 * repairs one whose write failed after the journal's. */
+	if (run->dry_run || (!placed && (run->broker != NULL ||
+	    !snapshot_stale())))
 		return 0;
-	if (journal_append(&run->journal_len, run->placed) == -1)
+	if (placed && journal_append(&run->journal_len, run->placed) == -1)
 		return -1;
 	json_array_clear(run->placed);
 	if (run->broker != NULL)
@@ -1152,6 +1343,7 @@ record_locked(struct qgtm_book *book, size_t whole, json_t *recs)
 	size_t i;
 	int rc = 0;
 
+	book_own(book);
 	json_array_foreach(recs, i, rec) {
 		if ((line = broker_line(book, rec)) == NULL)
 			continue;

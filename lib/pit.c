@@ -190,16 +190,35 @@ price_field(json_t *rec, const char *key, int64_t *out)
 	if (qgtm_dec_parse(s, QGTM_PRICE_SCALE, out) == -1)
 		return qgtm_seterr(QGTM_EX_DATAERR, "field '%s': %s", key,
 		    qgtm_errmsg());
+	if (*out <= 0)
+		return qgtm_seterr(QGTM_EX_DATAERR, "field '%s': a price must "
+		    "be positive", key);
 	return 0;
 }
 
-/* Turn a stored bar record into struct qgtm_bar. */
+/* Whether a bar of symbol sym belongs in the store's series: SYM, or
+ * SYM@TIMEFRAME for intraday bars (lib/feed_alpaca.c). */
 static int
-parse_bar(json_t *rec, struct qgtm_bar *bar)
+of_series(const char *sym, const char *series)
 {
-	const char *date, *avail;
+	size_t n = strlen(sym);
+
+	return strncmp(sym, series, n) == 0 &&
+	    (series[n] == '\0' || series[n] == '@');
+}
+
+/* Turn a stored bar record of series into struct qgtm_bar. */
+static int
+parse_bar(json_t *rec, const char *series, struct qgtm_bar *bar)
+{
+	const char *date, *avail, *sym;
 	long long volume;
 
+	if (qgtm_json_str(rec, "symbol", &sym) == -1)
+		return -1;
+	if (!of_series(sym, series))
+		return qgtm_seterr(QGTM_EX_DATAERR, "a bar of another symbol in "
+		    "the store of %s", series);
 	if (qgtm_json_str(rec, "date", &date) == -1 ||
 	    qgtm_json_str(rec, "available_at", &avail) == -1 ||
 	    qgtm_json_int(rec, "volume", &volume) == -1 ||
@@ -221,6 +240,7 @@ parse_bar(json_t *rec, struct qgtm_bar *bar)
 struct bars_ctx {
 	struct qgtm_series *s;
 	size_t cap;
+	const char *symbol;     /* the file's own */
 };
 
 /* Append each bar in date order (callback of qgtm_jsonl_each). */
@@ -231,7 +251,7 @@ bars_cb(json_t *rec, const struct qgtm_jsonl_pos *pos, void *arg)
 	struct qgtm_bar bar;
 
 	(void)pos;
-	if (parse_bar(rec, &bar) == -1)
+	if (parse_bar(rec, ctx->symbol, &bar) == -1)
 		return -1;
 	if (ctx->s->n > 0 &&
 	    strcmp(bar.date, ctx->s->bars[ctx->s->n - 1].date) <= 0)
@@ -250,17 +270,35 @@ bars_cb(json_t *rec, const struct qgtm_jsonl_pos *pos, void *arg)
  * A process-local cache of parsed bar files. A backtest asks for the same
  * series every session; a file is parsed again only when its inode, size
  * or mtime changed (appends change the size, replacements the inode).
+ * A parsed file is a reference-counted block: the cache holds one
+ * reference and each series borrowing a prefix of it another, so a file
+ * parsed anew never pulls bars from under a series still in use.
  */
 #define BAR_CACHE_SLOTS 64
+
+struct qgtm_bar_block {
+	struct qgtm_series all;
+	unsigned refs;
+	int in_order;           /* available_at never decreases */
+};
 
 struct bar_file {
 	char *path;
 	struct stat st;
-	struct qgtm_series all;
+	struct qgtm_bar_block *block;
 };
 
 static struct bar_file bar_cache[BAR_CACHE_SLOTS];
 static unsigned bar_cache_next;
+
+static void
+block_unref(struct qgtm_bar_block *b)
+{
+	if (b != NULL && --b->refs == 0) {
+		free(b->all.bars);
+		free(b);
+	}
+}
 
 static int
 same_file(const struct stat *a, const struct stat *b)
@@ -271,13 +309,34 @@ same_file(const struct stat *a, const struct stat *b)
 	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
-/* Every bar of the file at path (borrowed from the cache), or NULL. */
-static const struct qgtm_series *
-bar_file_load(const char *path, const struct stat *st)
+/* Parse the bar file of symbol at path into a new block (one reference),
+ * or NULL. */
+static struct qgtm_bar_block *
+block_parse(const char *path, const char *symbol)
+{
+	struct qgtm_bar_block *b = qgtm_xcalloc(1, sizeof *b);
+	struct bars_ctx ctx = { &b->all, 0, symbol };
+	char *argv[1] = { (char *)path };
+	size_t i;
+
+	b->refs = 1;
+	if (qgtm_jsonl_each(1, argv, 0, bars_cb, &ctx) == -1) {
+		block_unref(b);
+		return NULL;
+	}
+	b->in_order = 1;
+	for (i = 1; i < b->all.n && b->in_order; i++)
+		b->in_order = b->all.bars[i].available_at >=
+		    b->all.bars[i - 1].available_at;
+	return b;
+}
+
+/* Every bar of symbol's file at path (borrowed from the cache), or NULL. */
+static struct qgtm_bar_block *
+bar_file_load(const char *path, const char *symbol, const struct stat *st)
 {
 	struct bar_file *f = NULL;
-	struct bars_ctx ctx;
-	char *argv[1] = { (char *)path };
+	struct qgtm_bar_block *b;
 	unsigned i;
 
 	for (i = 0; i < BAR_CACHE_SLOTS && f == NULL; i++)
@@ -285,21 +344,64 @@ bar_file_load(const char *path, const struct stat *st)
 		    strcmp(bar_cache[i].path, path) == 0)
 			f = &bar_cache[i];
 	if (f != NULL && same_file(&f->st, st))
-		return &f->all;
+		return f->block;
+	if ((b = block_parse(path, symbol)) == NULL)
+		return NULL;
 	if (f == NULL)
 		f = &bar_cache[bar_cache_next++ % BAR_CACHE_SLOTS];
 	free(f->path);
-	qgtm_series_release(&f->all);
-	f->path = NULL;
-	ctx.s = &f->all;
-	ctx.cap = 0;
-	if (qgtm_jsonl_each(1, argv, 0, bars_cb, &ctx) == -1) {
-		qgtm_series_release(&f->all);
-		return NULL;
-	}
+	block_unref(f->block);
 	f->path = qgtm_xstrdup(path);
 	f->st = *st;
-	return &f->all;
+	f->block = b;
+	return b;
+}
+
+/* The count of bars of b known at as_of when b is in available_at order:
+ * the first index whose available_at is later (binary search). */
+static size_t
+known_prefix(const struct qgtm_bar_block *b, time_t as_of)
+{
+	size_t lo = 0, hi = b->all.n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (b->all.bars[mid].available_at <= as_of)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The bars of symbol's file at path known at as_of into out, a
+ * prefix borrowed from the cache when the file is in available_at order,
+ * else a copy. A file that does not exist gives n = 0. Returns 0 or -1. */
+static int
+bars_as_of(const char *path, const char *symbol, time_t as_of,
+    struct qgtm_series *out)
+{
+	struct qgtm_bar_block *b;
+	struct stat st;
+	size_t i;
+
+	if (stat(path, &st) == -1)
+		return errno == ENOENT ? 0 : qgtm_seterr_errno(QGTM_EX_NOINPUT,
+		    "cannot read '%s'", path);
+	if ((b = bar_file_load(path, symbol, &st)) == NULL)
+		return -1;
+	if (b->in_order) {
+		out->n = known_prefix(b, as_of);
+		out->bars = b->all.bars;
+		out->block = b;
+		b->refs++;
+		return 0;
+	}
+	out->bars = qgtm_xcalloc(b->all.n, sizeof *out->bars);
+	for (i = 0; i < b->all.n; i++)
+		if (b->all.bars[i].available_at <= as_of)
+			out->bars[out->n++] = b->all.bars[i];
+	return 0;
 }
 
 int
@@ -307,38 +409,25 @@ qgtm_pit_bars(const char *source, const char *symbol, time_t as_of,
     struct qgtm_series *out)
 {
 	char *path = series_path(source, symbol, 0);
-	const struct qgtm_series *all;
-	struct stat st;
-	size_t i;
-	int missing;
+	int rc;
 
 	memset(out, 0, sizeof *out);
 	snprintf(out->symbol, sizeof out->symbol, "%s", symbol);
 	if (path == NULL)
 		return -1;
-	if (stat(path, &st) == -1) {
-		missing = errno == ENOENT;
-		if (!missing)
-			qgtm_seterr_errno(QGTM_EX_NOINPUT, "cannot read '%s'", path);
-		free(path);
-		return missing ? 0 : -1;
-	}
-	all = bar_file_load(path, &st);
+	rc = bars_as_of(path, symbol, as_of, out);
 	free(path);
-	if (all == NULL)
-		return -1;
-	/* The as-of join: only bars known at as_of. */
-	out->bars = qgtm_xcalloc(all->n, sizeof *out->bars);
-	for (i = 0; i < all->n; i++)
-		if (all->bars[i].available_at <= as_of)
-			out->bars[out->n++] = all->bars[i];
-	return 0;
+	return rc;
 }
 
 void
 qgtm_series_release(struct qgtm_series *s)
 {
-	free(s->bars);
+	if (s->block != NULL)
+		block_unref(s->block);
+	else
+		free(s->bars);
+	s->block = NULL;
 	s->bars = NULL;
 	s->n = 0;
 }

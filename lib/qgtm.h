@@ -98,8 +98,10 @@ void qgtm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * qgtm_exit: the single exit path of a program. Flushes and closes stdout;
- * a write error there becomes QGTM_EX_IOERR with one line on stderr.
- * Returns the status to hand to exit() or return from main().
+ * a write error there becomes QGTM_EX_IOERR with one line on stderr. Then
+ * the program's trace spans end and are exported (qgtm_otel_finish(), as
+ * qgtm_die() does too). Returns the status to hand to exit() or return
+ * from main().
  */
 int qgtm_exit(int rc);
 
@@ -108,9 +110,11 @@ void qgtm_version(void);
 
 /*
  * qgtm_cmd_start: the common start of a command once its options are
- * parsed: read QGTM_NOW (unless --now pinned the clock already), load the
- * config (cfgpath from -c, may be NULL), take the log format from it unless
- * QGTM_LOG_FORMAT is set, and fix the state directory. With show_config
+ * parsed: begin the program's trace spans (qgtm_otel_begin(), named after
+ * the verb qgtm_cmd_verb() found), read QGTM_NOW (unless --now pinned the
+ * clock already), load the config (cfgpath from -c, may be NULL), take the
+ * log format from it unless QGTM_LOG_FORMAT is set, and fix the state
+ * directory. With show_config
  * (-C) it prints the effective config to stdout instead of touching the
  * state directory, releases cfg, and returns 1. Returns 0, 1, or -1 with the library
  * error set (the caller dies with qgtm_die_lib()).
@@ -128,6 +132,37 @@ enum { QGTM_VERB_HELP = -2, QGTM_VERB_VERSION = -3 };
  * "unknown command 'x'" set (the caller prints it and its usage, exit 64).
  */
 int qgtm_cmd_verb(int argc, char **argv, const char *const *verbs);
+
+/* -------------------------------------------------------------- fault -- */
+
+/*
+ * Fault injection for the tests (lib/fault.c, qgtm(7) ENVIRONMENT):
+ * QGTM_FAULT="kind:N[+],..." fails the N-th call of a kind in this process
+ * (with "+", that call and every later one). The state writes
+ * (lib/state.c) count write, fsync and rename; the qgtm_x* allocators
+ * malloc; each HTTP attempt (lib/http.c) net.
+ */
+enum qgtm_fault_kind {
+	QGTM_FAULT_WRITE,
+	QGTM_FAULT_FSYNC,
+	QGTM_FAULT_RENAME,
+	QGTM_FAULT_MALLOC,
+	QGTM_FAULT_NET,
+	QGTM_FAULT_KINDS
+};
+
+/*
+ * qgtm_fault: count a call of kind; 1 with errno set (ENOSPC for write,
+ * ENOMEM for malloc, ECONNREFUSED for net, EIO otherwise) when this call
+ * is to fail, else 0. The first call reads QGTM_FAULT; a malformed value
+ * is one warning and no fault. Never allocates.
+ */
+int qgtm_fault(enum qgtm_fault_kind kind);
+
+/* qgtm_fault_setup: replace the plan (and reset the counts) with spec, as
+ * in QGTM_FAULT; NULL or "" injects nothing. Returns 0, or -1
+ * (QGTM_EX_USAGE) for a malformed spec, which arms nothing. */
+int qgtm_fault_setup(const char *spec);
 
 /* ---------------------------------------------------------------- mem -- */
 
@@ -260,6 +295,9 @@ typedef int (*qgtm_jsonl_fn)(json_t *rec, const struct qgtm_jsonl_pos *pos,
  * exit code 65 (or fn's code); a file that cannot be opened is 66.
  * With keep_going, such errors are printed as warnings and reading goes on;
  * the return is then -1 at the end if any happened. Returns 0 or -1.
+ * Input is a pipeline's: before fn sees a record with a trace_id, that id
+ * goes on the log lines (qgtm_log_set_trace) and its traceparent, when
+ * tracing, is adopted (qgtm_otel_adopt); qgtm_jsonl_read_file does neither.
  */
 int qgtm_jsonl_each(int argc, char **argv, int keep_going, qgtm_jsonl_fn fn,
     void *arg);
@@ -277,7 +315,9 @@ json_t *qgtm_jsonl_read_file(const char *path, int missing_ok);
  */
 int qgtm_jsonl_print(FILE *out, json_t *rec);
 
-/* qgtm_jsonl_emit: qgtm_jsonl_print to stdout. */
+/* qgtm_jsonl_emit: qgtm_jsonl_print to stdout; when tracing, a record
+ * with a trace_id is printed with a "traceparent" after it
+ * (qgtm_otel_traceparent) unless it carries one of that trace. */
 int qgtm_jsonl_emit(json_t *rec);
 
 /*
@@ -318,6 +358,108 @@ int qgtm_trace_id_new(char out[33], const char *seed);
 
 /* qgtm_sha256_hex: hex SHA-256 (65 bytes with NUL) of n bytes at p. */
 void qgtm_sha256_hex(const void *p, size_t n, char out[65]);
+
+/* --------------------------------------------------------------- otel -- */
+
+/*
+ * OpenTelemetry traces (lib/otel.c, qgtm(7) ENVIRONMENT). Tracing is on when
+ * QGTM_OTEL_FILE or OTEL_EXPORTER_OTLP_ENDPOINT is set; otherwise every
+ * call below is a no-op that costs one test of a flag. A program has one
+ * "stage" span per trace it takes part in (its run), plus child spans.
+ * Spans stay in memory and are exported once, at qgtm_otel_finish().
+ */
+
+/* W3C trace-context "traceparent" length: "00-" 32 "-" 16 "-" 2. */
+#define QGTM_TRACEPARENT_LEN 55
+
+/*
+ * qgtm_otel_begin: read the environment and start the program's clock;
+ * its spans are named "prog verb" (verb may be NULL: "prog"). With
+ * TRACEPARENT set (and valid), the program's stage span continues that
+ * trace as its child, and TRACEPARENT is replaced by the program's own
+ * span so every child process continues from it. Called by
+ * qgtm_cmd_start(); a second call does nothing.
+ */
+void qgtm_otel_begin(const char *verb);
+
+/* qgtm_otel_enabled: 1 when spans are being collected. */
+int qgtm_otel_enabled(void);
+
+/*
+ * qgtm_otel_parse_traceparent: check a W3C traceparent ("00-" trace-id
+ * "-" parent-id "-" flags, lowercase hex, ids not all zero; a later
+ * version may append "-..." fields) and copy its ids into trace (33
+ * bytes) and span (17 bytes). Returns 0, or -1 (nothing copied).
+ */
+int qgtm_otel_parse_traceparent(const char *tp, char trace[33],
+    char span[17]);
+
+/*
+ * qgtm_otel_adopt: an input record of trace_id carried traceparent: the
+ * stage span of that trace (made when missing) becomes a child of the
+ * span it names; a later record of the same trace replaces the parent,
+ * so the nearest upstream stage wins. Ignored when tracing is off, when
+ * either string is invalid or when the trace-id parts differ.
+ */
+void qgtm_otel_adopt(const char *traceparent, const char *trace_id);
+
+/*
+ * qgtm_otel_traceparent: the traceparent that records of trace_id leave
+ * this program with: the stage span of that trace (made, as a root, when
+ * missing). Returns out (QGTM_TRACEPARENT_LEN + 1 bytes), or NULL when
+ * tracing is off, trace_id is not a W3C trace-id, or the span table is
+ * full.
+ */
+const char *qgtm_otel_traceparent(const char *trace_id,
+    char out[QGTM_TRACEPARENT_LEN + 1]);
+
+/*
+ * qgtm_otel_setenv: set TRACEPARENT to the program's first stage span
+ * (made, as a root, when there is none), for the child processes it is
+ * about to start. Does nothing when tracing is off.
+ */
+void qgtm_otel_setenv(void);
+
+/*
+ * A child span of the stage span of a trace (e.g. one order). NULL when
+ * tracing is off or the table is full; every function below accepts NULL.
+ */
+struct qgtm_otel_span;
+
+/* qgtm_otel_now: the wall clock in ns since the epoch for start_ns below;
+ * 0 when tracing is off. */
+unsigned long long qgtm_otel_now(void);
+
+/* qgtm_otel_span_start: a child span named name of the stage span of
+ * trace_id (made when missing), starting at start_ns (0: now). kind is an
+ * OTLP SpanKind (1 internal, 3 client). */
+struct qgtm_otel_span *qgtm_otel_span_start(const char *name,
+    const char *trace_id, int kind, unsigned long long start_ns);
+/* qgtm_otel_span_str, _int: add an attribute (strings copied). */
+void qgtm_otel_span_str(struct qgtm_otel_span *sp, const char *key,
+    const char *value);
+void qgtm_otel_span_int(struct qgtm_otel_span *sp, const char *key,
+    long long value);
+/* qgtm_otel_span_end: end now; error marks the status ERROR with message
+ * error, NULL marks it OK. */
+void qgtm_otel_span_end(struct qgtm_otel_span *sp, const char *error);
+
+/*
+ * qgtm_otel_encode: the ExportTraceServiceRequest of every span so far
+ * (open ones ended now) as one line of compact JSON (a new allocation,
+ * free()), or NULL when tracing is off.
+ */
+char *qgtm_otel_encode(void);
+
+/*
+ * qgtm_otel_finish: end the stage spans with the program's exit status
+ * rc (0 OK, else ERROR), export them (to QGTM_OTEL_FILE: one line appended
+ * under flock(2) and fsync'd; to OTEL_EXPORTER_OTLP_ENDPOINT/v1/traces:
+ * one POST of application/json), and free everything. A failed export is
+ * one warning on stderr, never an error. Called by qgtm_exit() and
+ * qgtm_die(); later calls do nothing.
+ */
+void qgtm_otel_finish(int rc);
 
 /* ---------------------------------------------------------------- cfg -- */
 
@@ -497,7 +639,7 @@ int qgtm_weekday(int y, int m, int d);
  * mm 0-59); a time in the skipped spring hour is moved forward by the gap
  * (02:30 -> 03:30 EDT), in the repeated autumn hour the first (EDT) instant
  * is returned.
- * qgtm_ny_date: the New York civil date at t.
+ * qgtm_ny_date: the New York civil date at t (clamped to years 0000-9999).
  */
 int qgtm_ny_offset(time_t t);
 time_t qgtm_ny_time(int y, int m, int d, int hh, int mm);
@@ -617,10 +759,19 @@ int qgtm_mkdirs(const char *dir, mode_t mode);
 
 /*
  * qgtm_write_atomic: replace path with n bytes at p: write "path.tmp.PID",
- * fsync it, rename over path, fsync the directory. On any error the old
- * file is untouched and the temp file removed. Returns 0 or -1 (IOERR).
+ * fsync it, rename over path, fsync the directory. On an error up to the
+ * rename the old file is untouched and the temp file removed; when only
+ * the directory sync fails, path holds the new bytes, which a crash may
+ * still undo. Returns 0 or -1 (IOERR).
  */
 int qgtm_write_atomic(const char *path, const void *p, size_t n);
+
+/*
+ * qgtm_remove_tree: remove dir and everything below it, not following
+ * symbolic links. Returns 0, or -1 with errno set (what could be removed
+ * is gone); sets no error message: callers use it to clean up scratch.
+ */
+int qgtm_remove_tree(const char *dir);
 
 /* qgtm_write_atomic_mode: as qgtm_write_atomic, the new file having
  * exactly mode (0640 above; 0644 for pages a web server reads). */
@@ -629,8 +780,10 @@ int qgtm_write_atomic_mode(const char *path, const void *p, size_t n,
 
 /*
  * qgtm_append_fsync: append n bytes to path (created 0640 if missing) with
- * O_APPEND in one write, then fsync. Success is returned only after fsync.
- * Returns 0 or -1 (IOERR).
+ * O_APPEND in one write, then fsync. Success is returned only after fsync;
+ * on failure what this call wrote is cut off again (unless another writer
+ * appended meanwhile) and a file it created is removed. Returns 0 or -1
+ * (IOERR).
  */
 int qgtm_append_fsync(const char *path, const void *p, size_t n);
 
@@ -1023,6 +1176,9 @@ int qgtm_hash_parse(const char *s, unsigned char md[32]);
  */
 int qgtm_unhex(const char *s, size_t len, unsigned char *out, size_t *n);
 
+/* qgtm_hex_digit: the value of the hex digit c (either case), or -1. */
+int qgtm_hex_digit(int c);
+
 /* Most hashes in an inclusion or consistency proof (64-bit sizes). */
 #define QGTM_MERKLE_MAX_PROOF 66
 
@@ -1096,11 +1252,14 @@ struct qgtm_bar {
 	long long volume;
 };
 
-/* A symbol's bars, oldest first. Owns bars. */
+/* A symbol's bars, oldest first. bars is the series' own array when block
+ * is NULL, else n bars lent by the store's cache (lib/pit.c), which block
+ * keeps alive until qgtm_series_release(); either way, read only. */
 struct qgtm_series {
 	char symbol[16];
 	struct qgtm_bar *bars;
 	size_t n;
+	struct qgtm_bar_block *block;
 };
 
 /*
@@ -1556,7 +1715,9 @@ struct qgtm_fill {
 	int64_t notional;       /* QGTM_CENTS: qty * price, half to even */
 };
 
-/* The book. Owns pos, journal and orders. */
+/* The book. Owns pos; a book from qgtm_oms_book_load() shares its JSON
+ * containers (journal, orders, activities) with the process's cached fold
+ * of the journal, so treat them as read-only outside lib/oms.c. */
 struct qgtm_book {
 	int64_t cash;                   /* QGTM_CENTS */
 	struct qgtm_position *pos;      /* sorted by symbol */
@@ -1590,8 +1751,10 @@ const struct qgtm_position *qgtm_book_position(const struct qgtm_book *book,
  * qgtm_oms_book_load: fold the journal over broker.sim.initial_cash into
  * book (initialized here). A missing journal is an empty book. A malformed
  * line is "oms/orders.jsonl:LINE: reason" (QGTM_EX_DATAERR); an unreadable
- * journal QGTM_EX_IOERR. Takes no lock. Returns 0 or -1; on -1 book holds
- * nothing to release.
+ * journal QGTM_EX_IOERR. Takes no lock. The fold is cached in the process
+ * (keyed by the journal's path, device and inode): a later load folds only
+ * the lines appended since, and a journal replaced or shrunk is folded
+ * afresh. Returns 0 or -1; on -1 book holds nothing to release.
  */
 int qgtm_oms_book_load(const struct qgtm_cfg *cfg, struct qgtm_book *book);
 
@@ -1744,9 +1907,10 @@ int qgtm_oms_run_decision(struct qgtm_oms_run *run,
 /*
  * qgtm_oms_run_commit: append the placed orders to the journal in one
  * durable write (cutting off a torn last line first) and replace the
- * snapshot oms/book.json. Does nothing for a dry run or when nothing was
- * placed. Returns 0 or -1 (QGTM_EX_IOERR); after a failed snapshot the
- * orders are placed all the same.
+ * snapshot oms/book.json. Does nothing for a dry run, or when nothing was
+ * placed and the snapshot is not older than the journal. Returns 0 or -1
+ * (QGTM_EX_IOERR); after a failed snapshot the orders are placed all the
+ * same, and the next commit replaces the snapshot.
  */
 int qgtm_oms_run_commit(struct qgtm_oms_run *run);
 
@@ -2156,6 +2320,18 @@ void qgtm_feed_release(struct qgtm_feed *f);
 int qgtm_feed_run(struct qgtm_feed *f, json_t *out);
 
 /*
+ * qgtm_feed_parse: parse the len bytes of body, a 2xx answer for page pg
+ * of unit, with f's source (its parse step), adding the records to f.
+ * Pure but for what the source reads of the config and the store (lbma:
+ * the newest stored date), so a fuzz harness can feed it any bytes.
+ * Returns as the source's parse: 1 with pg moved on when another page
+ * follows, 0 when the unit is done, -1 with QGTM_EX_PROTOCOL for a body
+ * that is not JSON (duplicate keys refused) or surprises the source.
+ */
+int qgtm_feed_parse(struct qgtm_feed *f, const char *unit, const char *body,
+    size_t len, struct qgtm_feed_page *pg);
+
+/*
  * qgtm_feed_run_all: run the sources named in names (an array of
  * strings) at once, each in a process of its own that is stopped after
  * timeout_ms (then recorded as an error "timed out"); one failing feed
@@ -2497,12 +2673,18 @@ int qgtm_backtest_param(struct qgtm_cfg *cfg, const char *strategy,
  * sim history (fetch.sim.seed, from fetch.sim.start) of common.universe
  * up to to_day in the state directory, then run every session of the
  * first symbol from from_day to to_day (days since the epoch) with the
- * clock pinned to its close. Returns 0, or -1 with the failing call's
- * error (QGTM_EX_USAGE when fewer than 2 sessions ran); release bt with
- * qgtm_backtest_release() either way.
+ * clock pinned to its close. Each session the strategy's signal goes
+ * through the risk gate; then the decision goes through the OMS and the
+ * sim broker (whole shares, costs, bt->fills), or, when frictionless is
+ * set, its approved weights are held exactly (fractional, no costs, no
+ * OMS, no fills): the session's return is the sum over symbols of the
+ * weight held since the previous close times the close-to-close return.
+ * Returns 0, or -1 with the failing call's error (QGTM_EX_USAGE when
+ * fewer than 2 sessions ran); release bt with qgtm_backtest_release()
+ * either way.
  */
 int qgtm_backtest_run(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
-    long from_day, long to_day, struct qgtm_backtest *bt);
+    long from_day, long to_day, int frictionless, struct qgtm_backtest *bt);
 void qgtm_backtest_release(struct qgtm_backtest *bt);
 
 /*
@@ -2525,14 +2707,29 @@ struct qgtm_decay {
 	size_t ninsample, nrecent;
 	const char *status;     /* "ok", "decayed" (recent < 50% of a
 	                           positive in-sample) or "no_edge" */
+	const char *basis;      /* the recent window's: "backtest" or "paper" */
+	char recent_from[11];   /* the first and last date of the recent */
+	char to[11];            /* window */
 };
 
 /*
  * qgtm_backtest_decay: split bt's daily returns into the last `recent`
- * sessions and the ones before and fill d. Returns 0, or -1 with
- * QGTM_EX_USAGE when either part has fewer than 2 sessions.
+ * sessions and the ones before and fill d (basis "backtest"). Returns 0,
+ * or -1 with QGTM_EX_USAGE when either part has fewer than 2 sessions.
  */
 int qgtm_backtest_decay(const struct qgtm_backtest *bt, size_t recent,
+    struct qgtm_decay *d);
+
+/*
+ * qgtm_backtest_decay_paper: fill d (basis "paper") from the strategy's
+ * paper record, its daily PnL pnl[0..n) over the sessions from
+ * recent_from to to (the Sharpe ratio of a PnL series, as of a return
+ * series on constant capital), against the sessions of bt before
+ * recent_from. Returns 0, or -1 with QGTM_EX_USAGE when either part has
+ * fewer than 2 sessions.
+ */
+int qgtm_backtest_decay_paper(const struct qgtm_backtest *bt,
+    const double *pnl, size_t n, const char *recent_from, const char *to,
     struct qgtm_decay *d);
 
 /* One walk-forward fold: row ranges [from, to) of the return matrix. */
@@ -2596,6 +2793,43 @@ int qgtm_html_text(struct qgtm_buf *b, const char *s);
 int qgtm_html_attr(struct qgtm_buf *b, const char *s);
 int qgtm_html_url(struct qgtm_buf *b, const char *s);
 
+/* ---------------------------------------------------------------- cgi -- */
+
+/* The largest request body qgtm_cgi_parse accepts, in bytes. */
+#define QGTM_CGI_BODY_MAX 4096
+
+/*
+ * One CGI request (RFC 3875, lib/cgi.c). Each string is NULL when its
+ * variable is unset, except path (SCRIPT_NAME then PATH_INFO, "" when
+ * both are unset) and query_raw (QUERY_STRING, ""). bearer is the token
+ * of "Authorization: Bearer x" (NULL for another scheme). query maps each
+ * decoded key to its decoded string; body is the JSON object of the body,
+ * NULL when there is none.
+ */
+struct qgtm_cgi_req {
+	char *method, *path, *query_raw, *bearer, *origin, *host,
+	    *remote_user, *content_type;
+	json_t *query;
+	json_t *body;
+};
+
+/*
+ * qgtm_cgi_parse: fill req from envp (NULL-terminated "NAME=value"
+ * strings: REQUEST_METHOD, SCRIPT_NAME, PATH_INFO, QUERY_STRING,
+ * HTTP_AUTHORIZATION, HTTP_ORIGIN, HTTP_HOST, REMOTE_USER, CONTENT_TYPE)
+ * and the len bytes of body (NULL or 0: no body), never reading beyond
+ * len. QUERY_STRING pairs are split at & and ; and decoded (%XX, + as a
+ * space); a later value of a key replaces an earlier one. Returns 0 with
+ * req owning every string and JSON value it holds, or -1 with
+ * QGTM_EX_DATAERR and req holding nothing: a malformed escape (or %00,
+ * or bytes that are not UTF-8), a body over QGTM_CGI_BODY_MAX bytes or a
+ * body that is not one JSON object (duplicate keys refused).
+ * qgtm_cgi_req_free: release what req holds (also after a failed parse).
+ */
+int qgtm_cgi_parse(char *const envp[], const char *body, size_t len,
+    struct qgtm_cgi_req *req);
+void qgtm_cgi_req_free(struct qgtm_cgi_req *req);
+
 /* ------------------------------------------------------------- report -- */
 
 /*
@@ -2607,9 +2841,11 @@ char *qgtm_report_money(int64_t cents, int sign, char out[32]);
 
 /*
  * qgtm_report_status: the phone page's model at now (lib/report.c), a
- * "status" record (new reference): equity and equity_text, gain (today's,
- * from the day's first equity evaluate saw, else from the book marked at
- * the last close before today; gain_basis says which) and gain_text, tier
+ * "status" record (new reference): equity and equity_text, gain (today's:
+ * the broker account's daily_pl when the broker gives it, gain_source
+ * "broker"; else the book's own, gain_source "book": from the day's first
+ * equity evaluate saw, else from the book marked at the last close before
+ * today; gain_basis says which) and gain_text, tier
  * (effective) with tier_text, a plain sentence, positions (count),
  * heartbeat (RFC 3339 or null), heartbeat_age_s, heartbeat_colour (green
  * under 60 s, yellow under 120 s, red beyond or none), broker and
@@ -2618,23 +2854,96 @@ char *qgtm_report_money(int64_t cents, int sign, char out[32]);
  */
 json_t *qgtm_report_status(const struct qgtm_cfg *cfg, time_t now);
 
+/* The decay measurements qgtm-backtest decay appends ("decay" records),
+ * relative to the state directory. */
+#define QGTM_REPORT_DECAY "research/decay.jsonl"
+
 /*
  * qgtm_report_readiness: the Sunday checklist at now, a "readiness" record
  * (new reference): result (the worst row) and rows, each with id, title,
  * result ("PASS", "WARN" or "FAIL"), reason (a sentence) and details (an
  * object of the figures behind it). A row whose data does not exist yet
- * says so in its reason. Never fails.
+ * says so in its reason. The decay row takes the newest record of each
+ * strategy in QGTM_REPORT_DECAY: WARN naming each "decayed" one, PASS
+ * when none is. Then week_ahead (the New York week of now, the next one
+ * on a weekend: week, events of qgtm_calendar_week), last_week (the week
+ * before it: week, pnl_cents and pnl_text, pnl_basis "broker" (the sum
+ * of the broker's daily profit_loss) or "book" (the sum of the book's
+ * daily PnL, always for the sim), days, fills, rejected_by_risk (targets
+ * of the week's decisions in the audit chain risk rejected),
+ * max_drawdown against max_drawdown_limit with drawdown_result, best and
+ * worst strategy by attributed PnL; or error) and equity_curve (dates
+ * and equity_cents: the book at each session close from its first fill,
+ * the last 260; or error). Never fails.
  */
 json_t *qgtm_report_readiness(const struct qgtm_cfg *cfg, time_t now);
+
+/*
+ * qgtm_report_strategy: the performance of strategy id at now, a
+ * "performance" record (new reference): strategy, pnl_cents and pnl_text
+ * (its fills alone over no cash, marked at now: the attribution of
+ * qgtm_report_week), daily (dates and cumulative_pnl_cents: the same at
+ * each session close, the last 260) and decay (its newest record in
+ * QGTM_REPORT_DECAY, or null). The caller checks id against the registry.
+ * Returns NULL with the error when the journal or a price cannot be read.
+ */
+json_t *qgtm_report_strategy(const struct qgtm_cfg *cfg, const char *id,
+    time_t now);
+
+/* Where qgtm-api looks for evidence packages (qgtm-audit evidence --out
+ * <state>/evidence/NAME), relative to the state directory. */
+#define QGTM_REPORT_EVIDENCE "evidence"
+
+/*
+ * qgtm_report_evidence: the newest evidence package under
+ * QGTM_REPORT_EVIDENCE (the directory whose MANIFEST was written last),
+ * an "evidence" record (new reference): package (its directory's name),
+ * written (the MANIFEST's time) and manifest (file, sha256 of each part).
+ * Returns NULL with QGTM_EX_NOINPUT when there is none.
+ */
+json_t *qgtm_report_evidence(void);
 
 /*
  * qgtm_page_status, qgtm_page_readiness: the phone page and the
  * readiness page (lib/page.c) of a model above (borrowed), appended to b:
  * one self-contained HTML file with inline CSS and JS. Return 0 or -1
- * past b's cap.
+ * past b's cap. Stable selectors for tests: the phone page's numbers #e
+ * #g #t #tt #p #h, #gs (the gain's source), #x (CONNECTION LOST), #f
+ * (FLATTEN ALL), #o (its outcome); the readiness page's #d (the dark
+ * mode toggle), #docs, #age (data age), #checklist with one
+ * details[data-row=ID][data-result=RESULT] per row (its <b> holds the
+ * result), #week-ahead tr[data-event=ID], #last-week details#lw-pnl,
+ * #lw-trades, #lw-dd, #lw-best, #lw-worst (data-result PASS, WARN, FAIL
+ * or INFO) and #chart (the SVG).
  */
 int qgtm_page_status(struct qgtm_buf *b, json_t *status);
 int qgtm_page_readiness(struct qgtm_buf *b, json_t *readiness);
+
+/*
+ * qgtm_page_publish: replace dir/name with the n bytes at p, mode 0644,
+ * for a web root: written to "dir/name.tmp.PID" and renamed over it, so a
+ * reader sees the old file or the new one, whole. No fsync of the file:
+ * pages are rendered again on the next run, and a page a crash left empty
+ * reads as CONNECTION LOST, never as stale numbers; qgtm_page_sync then
+ * makes the renames of a set of pages durable with one fsync of dir.
+ * Return 0 or -1 (CANTCREAT, IOERR; the temporary file removed).
+ */
+int qgtm_page_publish(const char *dir, const char *name, const void *p,
+    size_t n);
+int qgtm_page_sync(const char *dir);
+
+/* ------------------------------------------------------------ metrics -- */
+
+/*
+ * qgtm_metrics_render: the figures of a status model and a readiness
+ * model (qgtm_report_status / qgtm_report_readiness, borrowed) in the
+ * Prometheus text exposition format 0.0.4, for node_exporter's textfile
+ * collector (lib/metrics.c, qgtm-status(1) metrics): every metric named
+ * qgtm_* with its # HELP and # TYPE lines. A figure the model does not
+ * have (no heartbeat yet, broker unreachable) has no sample. Appends to
+ * b; returns 0 or -1 past b's cap.
+ */
+int qgtm_metrics_render(struct qgtm_buf *b, json_t *status, json_t *readiness);
 
 /* ------------------------------------------------------------- broker -- */
 
@@ -2720,6 +3029,30 @@ json_t *qgtm_broker_day(time_t t, int64_t equity, int64_t prev);
 json_t *qgtm_broker_clock_new(const char *broker, time_t now, int is_open,
     time_t next_open, time_t next_close);
 
+/* The answers of the Alpaca Trading API that qgtm_alpaca_records reads. */
+enum qgtm_alpaca_answer {
+	QGTM_ALPACA_ACCOUNT,    /* an Account: the "account" record */
+	QGTM_ALPACA_POSITIONS,  /* Positions: an array of "position" records */
+	QGTM_ALPACA_ORDERS,     /* Orders: an array of "order" records */
+	QGTM_ALPACA_ORDER,      /* one Order: its "order" record */
+	QGTM_ALPACA_FILLS,      /* FILL activities: an array of "fill" records */
+	QGTM_ALPACA_CLOCK,      /* the Clock: the "clock" record */
+	QGTM_ALPACA_CALENDAR,   /* Calendar days: an array of sessions */
+	QGTM_ALPACA_HISTORY     /* a PortfolioHistory: an array of days */
+};
+
+/*
+ * qgtm_alpaca_records: what the body (borrowed; NULL for an empty one) of
+ * a 2xx answer of kind holds, as the broker operations return it (the
+ * account's as_of is as_of). Pure: no I/O, so a fuzz harness can feed it
+ * any parsed bytes. Returns a new reference, or NULL with
+ * QGTM_EX_PROTOCOL ("alpaca: WHAT: unexpected answer" for a body of the
+ * wrong JSON type; a FILL activity without a readable qty, price or side
+ * and a Clock or Calendar day without its times are unreadable).
+ */
+json_t *qgtm_alpaca_records(enum qgtm_alpaca_answer kind, json_t *body,
+    time_t as_of);
+
 /*
  * qgtm_alpaca_submit: place a market day order of qty (a decimal string)
  * on side ("buy" or "sell") with client_order_id id, and set *order to
@@ -2769,6 +3102,13 @@ int qgtm_flatten(struct qgtm_broker *b, const struct qgtm_flatten *f,
 int qgtm_recon(struct qgtm_broker *b, json_t *out);
 
 /* ------------------------------------------------------------- daemon -- */
+
+/* The directory of the shared files, config.mk's SHAREDIR: mk/sharedir.mk
+ * compiles lib/cfgkeys.c with it, so daemon.cycle defaults to the
+ * installed QGTM_SHAREDIR/cycle.sh; other builds get this fallback. */
+#ifndef QGTM_SHAREDIR
+#define QGTM_SHAREDIR "/usr/local/share/qgtm"
+#endif
 
 /*
  * qgtm_notify: send state ("READY=1", "WATCHDOG=1", "STOPPING=1") to the

@@ -4,8 +4,10 @@
  * model) from the state directory, for qgtm-status render, qgtm-api and
  * the digest. Models are plain JSON records; pages are drawn by page.c.
  */
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,18 +75,45 @@ equity_before_today(const struct qgtm_cfg *cfg, const struct qgtm_book *book,
 	    0, 0) - 1, out);
 }
 
-/* Today's gain at equity: from the day's first equity evaluate kept, or
- * else from the current book marked at the last close before today. */
+/* The broker's figure of today's gain (its account's daily_pl) into
+ * *out. Returns 0, or -1 when the broker gives none. */
+static int
+broker_daily_pl(const struct qgtm_cfg *cfg, time_t now, int64_t *out)
+{
+	struct qgtm_broker b;
+	json_t *acct;
+	int rc;
+
+	if (qgtm_broker_open(&b, cfg, NULL, now) == -1)
+		return -1;
+	acct = b.ops->account(&b);
+	qgtm_broker_close(&b);
+	rc = qgtm_dec_parse(json_string_value(json_object_get(acct,
+	    "daily_pl")), QGTM_CENTS, out);
+	json_decref(acct);
+	return rc;
+}
+
+/* Today's gain at equity: the broker's daily_pl when it gives one; else
+ * the book's, from the day's first equity evaluate kept, or else from the
+ * current book marked at the last close before today. */
 static void
 status_gain(const struct qgtm_cfg *cfg, struct qgtm_ks *ks,
     const struct qgtm_book *book, time_t now, int64_t equity, json_t *rec)
 {
 	struct qgtm_date d = qgtm_ny_date(now);
 	struct qgtm_eval ev;
-	int64_t start;
+	int64_t start, pl;
 	char day[11];
 
 	snprintf(day, sizeof day, "%04d-%02d-%02d", d.year, d.month, d.day);
+	if (broker_daily_pl(cfg, now, &pl) == 0) {
+		json_object_set_new(rec, "gain_source", json_string("broker"));
+		json_object_set_new(rec, "gain_basis", json_string("daily_pl"));
+		set_money(rec, "gain", pl, 1);
+		return;
+	}
+	json_object_set_new(rec, "gain_source", json_string("book"));
 	if (qgtm_eval_load(ks, &ev) == 0 && strcmp(ev.day, day) == 0 &&
 	    ev.day_start > 0) {
 		start = ev.day_start;
@@ -360,20 +389,89 @@ ready_heartbeat(struct qgtm_ks *ks, time_t now, json_t *rows)
 	    "last heartbeat %llds ago", (long long)(now - last));
 }
 
-/* The audit chain row: entries and integrity. */
+/*
+ * The targets risk rejected (approved_weight null) in the decisions of the
+ * audit chain at path whose as_of is in [from, to), or -1 when the chain
+ * cannot be read. Only the lines of a decision with an as_of in the
+ * window are parsed (the as_of string is found first, and RFC 3339 UTC
+ * strings compare as their times).
+ */
+static long long
+risk_rejections(const char *path, time_t from, time_t to)
+{
+	static const char tag[] = "\"type\":\"decision\"";
+	static const char key[] = "\"as_of\":\"";
+	FILE *f = fopen(path, "r");
+	char lo[21], hi[21], *line = NULL, *at;
+	json_t *entry, *targets, *t;
+	long long n = 0;
+	ssize_t len;
+	size_t cap = 0, i;
+
+	if (f == NULL)
+		return -1;
+	qgtm_time_fmt(from, lo);
+	qgtm_time_fmt(to, hi);
+	while ((len = getline(&line, &cap, f)) != -1) {
+		at = memmem(line, (size_t)len, key, sizeof key - 1);
+		if (memmem(line, (size_t)len, tag, sizeof tag - 1) == NULL ||
+		    at == NULL ||
+		    (size_t)(at - line) + sizeof key - 1 + 20 > (size_t)len)
+			continue;
+		at += sizeof key - 1;
+		if (strncmp(at, lo, 20) < 0 || strncmp(at, hi, 20) >= 0 ||
+		    (entry = json_loadb(line, (size_t)len, 0, NULL)) == NULL)
+			continue;
+		targets = json_object_get(json_object_get(entry, "rec"),
+		    "targets");
+		json_array_foreach(targets, i, t)
+			n += json_is_null(json_object_get(t,
+			    "approved_weight"));
+		json_decref(entry);
+	}
+	free(line);
+	fclose(f);
+	return n;
+}
+
+/* 1 when path is a file that is not empty. */
+static int
+nonempty(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && st.st_size > 0;
+}
+
+/*
+ * The audit chain row: entries and integrity, from the chain's index
+ * when it still matches the chain's end (qgtm_audit_tree), else by
+ * verifying the whole chain, which writes the index anew (a missing or
+ * empty chain is verified alone: it gets no index); and the risk
+ * rejections of [from, to) into *rejected (-1 when unknown).
+ */
 static void
-ready_audit(const struct qgtm_cfg *cfg, json_t *rows)
+ready_audit(const struct qgtm_cfg *cfg, time_t from, time_t to,
+    long long *rejected, json_t *rows)
 {
 	struct qgtm_audit_summary sum;
 	char *path = qgtm_state_path(qgtm_cfg_str(cfg, "audit.chain"), 0);
+	struct qgtm_mtree tree;
 	int rc;
 
+	*rejected = -1;
 	if (path == NULL) {
 		row_add(rows, "audit", "Audit chain", FAIL, json_object(),
 		    "%s", qgtm_errmsg());
 		return;
 	}
-	rc = qgtm_audit_verify(path, &sum);
+	if (!nonempty(path)) {
+		if ((rc = qgtm_audit_verify(path, &sum)) == 0)
+			*rejected = 0;
+	} else if ((rc = qgtm_audit_tree(path, &sum, &tree)) == 0) {
+		qgtm_mtree_release(&tree);
+		*rejected = risk_rejections(path, from, to);
+	}
 	free(path);
 	if (rc == -1)
 		row_add(rows, "audit", "Audit chain", FAIL, json_pack(
@@ -550,19 +648,118 @@ ready_recon(time_t now, json_t *rows)
 		    warn);
 }
 
-/* The rows whose data does not exist yet in this version. */
-static void
-ready_pending(json_t *rows)
+/* The decay records of qgtm-backtest decay, newest per strategy: an
+ * object strategy -> record (new reference), or NULL with the error. */
+static json_t *
+decay_newest(void)
 {
-	row_add(rows, "decay", "Strategy decay", WARN, json_object(),
-	    "no decay measurement yet");
+	char *path = qgtm_state_path(QGTM_REPORT_DECAY, 0);
+	json_t *recs = path != NULL ? qgtm_jsonl_read_file(path, 1) : NULL;
+	json_t *newest, *rec, *old;
+	const char *strat, *ts;
+	size_t i;
+
+	free(path);
+	if (recs == NULL)
+		return NULL;
+	newest = json_object();
+	json_array_foreach(recs, i, rec) {
+		strat = json_string_value(json_object_get(rec, "strategy"));
+		ts = json_string_value(json_object_get(rec, "ts"));
+		if (strcmp(qgtm_record_type(rec), "decay") != 0 ||
+		    strat == NULL || ts == NULL)
+			continue;
+		old = json_object_get(newest, strat);
+		if (old == NULL || strcmp(ts, json_string_value(
+		    json_object_get(old, "ts"))) >= 0)
+			json_object_set(newest, strat, rec);
+	}
+	json_decref(recs);
+	return newest;
 }
+
+/* The figures of a decay record (borrowed), as a new object. */
+static json_t *
+decay_figures(json_t *rec)
+{
+	static const char *const keys[] = { "ts", "from", "recent_from", "to",
+	    "insample_sharpe", "recent_sharpe", "ratio", "status",
+	    "insample_days", "recent_days" };
+	json_t *out = json_object();
+	size_t i;
+
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (json_object_get(rec, keys[i]) != NULL)
+			json_object_set(out, keys[i], json_object_get(rec,
+			    keys[i]));
+	return out;
+}
+
+/* A Sharpe ratio member of a decay record ("n/a" when null). */
+static const char *
+sharpe_text(json_t *rec, const char *key, char out[32])
+{
+	json_t *v = json_object_get(rec, key);
+
+	if (!json_is_number(v))
+		return "n/a";
+	snprintf(out, 32, "%.2f", json_number_value(v));
+	return out;
+}
+
+/* The strategy decay row: WARN naming each strategy whose 6-month Sharpe
+ * fell below half its in-sample one (status "decayed"). */
+static void
+ready_decay(json_t *rows)
+{
+	json_t *newest = decay_newest(), *rec, *det;
+	char why[512] = "", a[32], b[32];
+	const char *strat;
+	size_t ndecayed = 0;
+
+	if (newest == NULL) {
+		row_add(rows, "decay", "Strategy decay", FAIL, json_object(),
+		    "cannot read the decay measurements: %s", qgtm_errmsg());
+		return;
+	}
+	det = json_object();
+	json_object_foreach(newest, strat, rec) {
+		json_object_set_new(det, strat, decay_figures(rec));
+		if (strcmp(json_string_value(json_object_get(rec, "status")),
+		    "decayed") != 0)
+			continue;
+		snprintf(why + strlen(why), sizeof why - strlen(why),
+		    "%s%s: 6-month Sharpe %s, %.0f%% of in-sample %s",
+		    ndecayed++ > 0 ? "; " : "", strat, sharpe_text(rec,
+		    "recent_sharpe", a), 100 * json_number_value(
+		    json_object_get(rec, "ratio")), sharpe_text(rec,
+		    "insample_sharpe", b));
+	}
+	if (json_object_size(det) == 0)
+		row_add(rows, "decay", "Strategy decay", WARN, det,
+		    "no decay measurement yet");
+	else if (ndecayed > 0)
+		row_add(rows, "decay", "Strategy decay", WARN, det, "%s", why);
+	else
+		row_add(rows, "decay", "Strategy decay", PASS, det,
+		    "%zu strateg%s measured, none decayed",
+		    json_object_size(det), json_object_size(det) == 1 ?
+		    "y" : "ies");
+	json_decref(newest);
+}
+
+static long week_ahead_monday(time_t now);
+static time_t ny_midnight(long day0, long days);
+static void ready_weeks(const struct qgtm_cfg *cfg, time_t now, long mon,
+    long long rejected, json_t *rec);
 
 json_t *
 qgtm_report_readiness(const struct qgtm_cfg *cfg, time_t now)
 {
 	json_t *rec = qgtm_record_new("readiness", NULL);
 	json_t *rows = json_array(), *r;
+	long mon = week_ahead_monday(now);
+	long long rejected;
 	struct qgtm_ks ks;
 	int worst = PASS, i;
 	size_t k;
@@ -578,11 +775,12 @@ qgtm_report_readiness(const struct qgtm_cfg *cfg, time_t now)
 		ready_drawdown(cfg, &ks, now, rows);
 		qgtm_ks_close(&ks);
 	}
-	ready_audit(cfg, rows);
+	ready_audit(cfg, ny_midnight(mon - 7, 0), ny_midnight(mon, 0),
+	    &rejected, rows);
 	ready_trades(cfg, now, rows);
 	ready_host(rows);
 	ready_recon(now, rows);
-	ready_pending(rows);
+	ready_decay(rows);
 	json_array_foreach(rows, k, r)
 		for (i = worst + 1; i <= FAIL; i++)
 			if (strcmp(json_string_value(json_object_get(r,
@@ -591,6 +789,7 @@ qgtm_report_readiness(const struct qgtm_cfg *cfg, time_t now)
 	json_object_set_new(rec, "as_of", json_string(qgtm_time_fmt(now, ts)));
 	json_object_set_new(rec, "result", json_string(result_name[worst]));
 	json_object_set_new(rec, "rows", rows);
+	ready_weeks(cfg, now, mon, rejected, rec);
 	return rec;
 }
 
@@ -957,5 +1156,463 @@ qgtm_report_week(const struct qgtm_cfg *cfg, int y, int m, int d,
 	if (rc == -1)
 		return json_decref(rec), NULL;
 	week_risk(cfg, start, end, rec);
+	return rec;
+}
+
+/* ------------------------------------------------------------ curves -- */
+
+/* The most sessions a curve holds: a year. */
+#define CURVE_MAX 260
+
+/* The symbols the fills of strat (NULL: every one) up to now touched, a
+ * new array; the first fill's moment into *first (0 when none). */
+static json_t *
+curve_symbols(json_t *journal, const char *strat, time_t now, time_t *first)
+{
+	json_t *syms = json_array(), *line, *fill;
+	const char *s, *sym;
+	size_t i;
+	time_t t;
+
+	*first = 0;
+	json_array_foreach(journal, i, line) {
+		fill = line_fill(line, &s, &t);
+		sym = json_string_value(json_object_get(fill, "symbol"));
+		if (fill == NULL || sym == NULL || t > now ||
+		    (strat != NULL && strcmp(s, strat) != 0))
+			continue;
+		list_add(syms, sym);
+		if (*first == 0)
+			*first = t;
+	}
+	return syms;
+}
+
+/* The close of series at t (the last bar available by then) into *px,
+ * moving *at forward; 0, or -1 when none is. */
+static int
+series_close(const struct qgtm_series *ser, size_t *at, time_t t,
+    int64_t *px)
+{
+	while (*at < ser->n && ser->bars[*at].available_at <= t)
+		(*at)++;
+	if (*at == 0)
+		return -1;
+	*px = ser->bars[*at - 1].close;
+	return 0;
+}
+
+/* The equity of book at t, each position marked at its series' close
+ * (as qgtm_oms_equity marks it); 0, or -1 when a price is missing. */
+static int
+curve_mark(const struct qgtm_book *book, json_t *syms,
+    const struct qgtm_series *ser, size_t *at, time_t t, int64_t *out)
+{
+	__int128 sum = book->cash;
+	int64_t px, value;
+	size_t i, k;
+
+	for (i = 0; i < book->npos; i++) {
+		for (k = 0; k < json_array_size(syms) &&
+		    strcmp(json_string_value(json_array_get(syms, k)),
+		    book->pos[i].symbol) != 0; k++)
+			continue;
+		if (k == json_array_size(syms) ||
+		    series_close(&ser[k], &at[k], t, &px) == -1 ||
+		    qgtm_dec_mul(book->pos[i].qty, QGTM_QTY_SCALE, px,
+		    QGTM_PRICE_SCALE, QGTM_CENTS, &value) == -1)
+			return -1;
+		sum += value;
+	}
+	return qgtm_fit64(sum, out, "the curve");
+}
+
+/* Fold into book the fills of strat in journal from *next on with a
+ * moment at or before t. Returns 0 or -1. */
+static int
+curve_fold(json_t *journal, const char *strat, size_t *next, time_t t,
+    struct qgtm_book *book)
+{
+	struct qgtm_fill f;
+	const char *s;
+	json_t *fill;
+	time_t ft;
+
+	for (; *next < json_array_size(journal); (*next)++) {
+		fill = line_fill(json_array_get(journal, *next), &s, &ft);
+		if (fill == NULL || (strat != NULL && strcmp(s, strat) != 0))
+			continue;
+		if (ft > t)
+			break;
+		if (week_fill(fill, &f) == -1 ||
+		    qgtm_book_apply(book, &f) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* The index of the longest of n series: its bars are the sessions. */
+static size_t
+longest(const struct qgtm_series *ser, size_t n)
+{
+	size_t i, best = 0;
+
+	for (i = 1; i < n; i++)
+		if (ser[i].n > ser[best].n)
+			best = i;
+	return best;
+}
+
+/* Append to dates and cents the book's equity at each session close from
+ * the one before first up to now, the last CURVE_MAX of them. */
+static int
+curve_walk(const char *source, json_t *journal, const char *strat,
+    int64_t cash, time_t first, time_t now, json_t *syms, json_t *dates,
+    json_t *cents)
+{
+	size_t n = json_array_size(syms), i, next = 0, *at;
+	struct qgtm_series *ser = qgtm_xcalloc(n, sizeof *ser);
+	const struct qgtm_series *cal;
+	struct qgtm_book book;
+	int64_t eq;
+	int rc = 0;
+
+	at = qgtm_xcalloc(n, sizeof *at);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = qgtm_pit_bars(source, json_string_value(
+		    json_array_get(syms, i)), now, &ser[i]);
+	qgtm_book_init(&book, cash);
+	cal = &ser[longest(ser, n)];
+	for (i = 0; rc == 0 && i < cal->n; i++) {
+		time_t t = cal->bars[i].available_at;
+
+		if (t <= first - 86400 ||
+		    (rc = curve_fold(journal, strat, &next, t, &book)) == -1 ||
+		    curve_mark(&book, syms, ser, at, t, &eq) == -1)
+			continue;
+		json_array_append_new(dates, json_string(cal->bars[i].date));
+		json_array_append_new(cents, json_integer(eq));
+	}
+	while (json_array_size(dates) > CURVE_MAX) {
+		json_array_remove(dates, 0);
+		json_array_remove(cents, 0);
+	}
+	qgtm_book_release(&book);
+	for (i = 0; i < n; i++)
+		qgtm_series_release(&ser[i]);
+	free(ser);
+	free(at);
+	return rc;
+}
+
+/* The daily curve of the fills of strat (NULL: every one) over cash: the
+ * equity at each session close, {dates, equity_cents} (new reference),
+ * or NULL with the error. */
+static json_t *
+equity_curve(const struct qgtm_cfg *cfg, json_t *journal, const char *strat,
+    int64_t cash, time_t now)
+{
+	json_t *dates = json_array(), *cents = json_array(), *syms;
+	time_t first;
+	int rc = 0;
+
+	syms = curve_symbols(journal, strat, now, &first);
+	if (json_array_size(syms) > 0)
+		rc = curve_walk(qgtm_cfg_str(cfg, "common.price_source"),
+		    journal, strat, cash, first, now, syms, dates, cents);
+	json_decref(syms);
+	if (rc == -1) {
+		json_decref(dates);
+		json_decref(cents);
+		return NULL;
+	}
+	return json_pack("{s:o, s:o}", "dates", dates, "equity_cents", cents);
+}
+
+/* ------------------------------------------------------------- weeks -- */
+
+/* The Monday (a civil day) of the week ahead at now: this New York
+ * week's, or on a weekend the next one's. */
+static long
+week_ahead_monday(time_t now)
+{
+	struct qgtm_date d = qgtm_ny_date(now);
+	long day = qgtm_days_from_civil(d.year, d.month, d.day);
+	int wd = qgtm_weekday(d.year, d.month, d.day);
+
+	return wd == 6 ? day + 2 : wd == 0 ? day + 1 : day - (wd - 1);
+}
+
+/* The date of civil day day as YYYY-MM-DD into out. */
+static char *
+day_text(long day, char out[11])
+{
+	struct qgtm_date d = qgtm_civil_from_days(day);
+
+	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)d.year % 10000u,
+	    (unsigned)d.month % 100u, (unsigned)d.day % 100u);
+	return out;
+}
+
+/* The week ahead: {week, events} of the calendar of the week of Monday
+ * mon (civil day), or with error instead of events. */
+static json_t *
+week_ahead(const struct qgtm_cfg *cfg, long mon)
+{
+	struct qgtm_date d = qgtm_civil_from_days(mon);
+	json_t *events = qgtm_calendar_week(cfg, d.year, d.month, d.day);
+	char day[11];
+
+	if (events == NULL)
+		return json_pack("{s:s, s:s}", "week", day_text(mon, day),
+		    "error", qgtm_errmsg());
+	return json_pack("{s:s, s:o}", "week", day_text(mon, day), "events",
+	    events);
+}
+
+/* The PnL of the week of Monday mon as the sum of the daily profit_loss
+ * of the broker's history (not for the sim, whose broker is the book).
+ * Returns 0, or -1 when the broker gives none. */
+static int
+broker_week_pnl(const struct qgtm_cfg *cfg, long mon, time_t now,
+    int64_t *out)
+{
+	struct qgtm_broker b;
+	json_t *hist, *day;
+	char from[11], to[11];
+	const char *date;
+	int64_t pl, sum = 0;
+	size_t i, n = 0;
+
+	if (strcmp(qgtm_cfg_str(cfg, "order.broker"), "sim") == 0 ||
+	    qgtm_broker_open(&b, cfg, NULL, now) == -1)
+		return -1;
+	hist = b.ops->history(&b, 14);
+	qgtm_broker_close(&b);
+	day_text(mon, from);
+	day_text(mon + 6, to);
+	json_array_foreach(hist, i, day) {
+		date = json_string_value(json_object_get(day, "date"));
+		if (date == NULL || strcmp(date, from) < 0 ||
+		    strcmp(date, to) > 0 ||
+		    qgtm_dec_parse(json_string_value(json_object_get(day,
+		    "profit_loss")), QGTM_CENTS, &pl) == -1)
+			continue;
+		sum += pl;
+		n++;
+	}
+	json_decref(hist);
+	*out = sum;
+	return n > 0 ? 0 : -1;
+}
+
+/* A strategy row of a week (borrowed) as {strategy, pnl_cents,
+ * pnl_text, trades}, or null. */
+static json_t *
+strategy_money(json_t *row)
+{
+	char text[32];
+	json_int_t c;
+
+	if (row == NULL)
+		return json_null();
+	c = json_integer_value(json_object_get(row, "pnl_cents"));
+	return json_pack("{s:O, s:I, s:s, s:O}", "strategy",
+	    json_object_get(row, "strategy"), "pnl_cents", c, "pnl_text",
+	    qgtm_report_money(c, 1, text), "trades",
+	    json_object_get(row, "trades"));
+}
+
+/* Into out, the figures of week (a qgtm_report_week record): PnL (the
+ * broker's daily sum when it gives one, else the book's), fills, the
+ * max drawdown against risk.max_drawdown, best and worst strategy. */
+static void
+last_week_figures(const struct qgtm_cfg *cfg, json_t *week, long mon,
+    time_t now, json_t *out)
+{
+	json_t *strats = json_object_get(week, "strategies"), *s;
+	double dd = json_real_value(json_object_get(week, "max_drawdown"));
+	double limit = qgtm_cfg_num(cfg, "risk.max_drawdown");
+	double warn = qgtm_cfg_num(cfg, "risk.warn_at") * limit;
+	int64_t pnl;
+	json_int_t fills = 0;
+	size_t i, n = json_array_size(strats);
+	int basis = broker_week_pnl(cfg, mon, now, &pnl) == 0;
+
+	if (!basis)
+		pnl = json_integer_value(json_object_get(week,
+		    "days_pnl_cents"));
+	set_money(out, "pnl", pnl, 1);
+	json_object_set_new(out, "pnl_cents", json_integer(pnl));
+	json_object_set_new(out, "pnl_basis", json_string(basis ? "broker" :
+	    "book"));
+	json_object_set(out, "days", json_object_get(week, "days"));
+	json_array_foreach(strats, i, s)
+		fills += json_integer_value(json_object_get(s, "trades"));
+	json_object_set_new(out, "fills", json_integer(fills));
+	json_object_set_new(out, "max_drawdown", json_real(dd));
+	json_object_set_new(out, "max_drawdown_limit", json_real(limit));
+	json_object_set_new(out, "drawdown_result", json_string(result_name[
+	    limit > 0 && dd >= limit ? FAIL : limit > 0 && dd >= warn ? WARN :
+	    PASS]));
+	json_object_set_new(out, "best", strategy_money(n > 0 ?
+	    json_array_get(strats, 0) : NULL));
+	json_object_set_new(out, "worst", strategy_money(n > 0 ?
+	    json_array_get(strats, n - 1) : NULL));
+}
+
+/* Last week: the week before the week ahead (Monday mon), with the
+ * targets risk rejected in it (-1: unknown). */
+static json_t *
+last_week(const struct qgtm_cfg *cfg, long mon, time_t now, long long rej)
+{
+	struct qgtm_date d = qgtm_civil_from_days(mon - 7);
+	json_t *week = qgtm_report_week(cfg, d.year, d.month, d.day, now);
+	json_t *out;
+	char day[11];
+
+	out = json_pack("{s:s}", "week", day_text(mon - 7, day));
+	if (week == NULL) {
+		json_object_set_new(out, "error", json_string(qgtm_errmsg()));
+		return out;
+	}
+	json_object_set(out, "as_of", json_object_get(week, "as_of"));
+	last_week_figures(cfg, week, mon, now, out);
+	json_object_set_new(out, "rejected_by_risk", rej < 0 ? json_null() :
+	    json_integer(rej));
+	json_decref(week);
+	return out;
+}
+
+/* The equity curve of the whole book for the readiness charts. */
+static json_t *
+book_curve(const struct qgtm_cfg *cfg, time_t now)
+{
+	struct qgtm_book book;
+	json_t *curve;
+
+	if (qgtm_oms_book_load(cfg, &book) == -1)
+		return json_pack("{s:s}", "error", qgtm_errmsg());
+	curve = equity_curve(cfg, book.journal, NULL, book_cash0(cfg), now);
+	qgtm_book_release(&book);
+	return curve != NULL ? curve : json_pack("{s:s}", "error",
+	    qgtm_errmsg());
+}
+
+/* The sections after the checklist: week_ahead (of Monday mon),
+ * last_week (rejected: its risk rejections) and equity_curve. */
+static void
+ready_weeks(const struct qgtm_cfg *cfg, time_t now, long mon,
+    long long rejected, json_t *rec)
+{
+	json_object_set_new(rec, "week_ahead", week_ahead(cfg, mon));
+	json_object_set_new(rec, "last_week", last_week(cfg, mon, now,
+	    rejected));
+	json_object_set_new(rec, "equity_curve", book_curve(cfg, now));
+}
+
+json_t *
+qgtm_report_strategy(const struct qgtm_cfg *cfg, const char *id, time_t now)
+{
+	json_t *rec, *curve, *decay;
+	struct qgtm_book book;
+	int64_t pnl;
+	char ts[21];
+
+	if (qgtm_oms_book_load(cfg, &book) == -1)
+		return NULL;
+	if (equity_of(cfg, book.journal, 0, id, 0, now, now, &pnl) == -1 ||
+	    (curve = equity_curve(cfg, book.journal, id, 0, now)) == NULL) {
+		qgtm_book_release(&book);
+		return NULL;
+	}
+	qgtm_book_release(&book);
+	if ((decay = decay_newest()) == NULL) {
+		json_decref(curve);
+		return NULL;
+	}
+	rec = qgtm_record_new("performance", NULL);
+	json_object_set_new(rec, "strategy", json_string(id));
+	json_object_set_new(rec, "as_of", json_string(qgtm_time_fmt(now, ts)));
+	set_money(rec, "pnl", pnl, 1);
+	json_object_set_new(rec, "pnl_cents", json_integer(pnl));
+	json_object_set_new(rec, "daily", json_pack("{s:O, s:O}", "dates",
+	    json_object_get(curve, "dates"), "cumulative_pnl_cents",
+	    json_object_get(curve, "equity_cents")));
+	json_object_set(rec, "decay", json_object_get(decay, id) != NULL ?
+	    json_object_get(decay, id) : json_null());
+	json_decref(curve);
+	json_decref(decay);
+	return rec;
+}
+
+/* ---------------------------------------------------------- evidence -- */
+
+/* The manifest of package dir (MANIFEST's "HASH  NAME" lines) as an
+ * array of {file, sha256}, or NULL when it cannot be read. */
+static json_t *
+manifest_read(const char *dir)
+{
+	char *path = qgtm_xasprintf("%s/MANIFEST", dir);
+	FILE *f = fopen(path, "r");
+	char line[1024], hash[65], name[512];
+	json_t *out;
+
+	free(path);
+	if (f == NULL)
+		return NULL;
+	out = json_array();
+	while (fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "%64[0-9a-f]  %511[^\n]", hash, name) == 2)
+			json_array_append_new(out, json_pack("{s:s, s:s}",
+			    "file", name, "sha256", hash));
+	fclose(f);
+	return out;
+}
+
+json_t *
+qgtm_report_evidence(void)
+{
+	char *root = qgtm_state_path(QGTM_REPORT_EVIDENCE, 0), *dir;
+	char best[256] = "", ts[21];
+	time_t newest = 0;
+	struct dirent *e;
+	struct stat st;
+	json_t *rec, *files;
+	DIR *d;
+
+	if (root == NULL)
+		return NULL;
+	if ((d = opendir(root)) == NULL) {
+		free(root);
+		qgtm_seterr(QGTM_EX_NOINPUT, "no evidence package");
+		return NULL;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' || strlen(e->d_name) >= sizeof best)
+			continue;
+		dir = qgtm_xasprintf("%s/%s/MANIFEST", root, e->d_name);
+		if (stat(dir, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (st.st_mtime > newest || (st.st_mtime == newest &&
+		    strcmp(e->d_name, best) > 0))) {
+			newest = st.st_mtime;
+			snprintf(best, sizeof best, "%s", e->d_name);
+		}
+		free(dir);
+	}
+	closedir(d);
+	dir = qgtm_xasprintf("%s/%s", root, best);
+	free(root);
+	files = best[0] != '\0' ? manifest_read(dir) : NULL;
+	free(dir);
+	if (files == NULL) {
+		qgtm_seterr(QGTM_EX_NOINPUT, "no evidence package");
+		return NULL;
+	}
+	rec = qgtm_record_new("evidence", NULL);
+	json_object_set_new(rec, "package", json_string(best));
+	json_object_set_new(rec, "written", json_string(qgtm_time_fmt(newest,
+	    ts)));
+	json_object_set_new(rec, "manifest", files);
 	return rec;
 }

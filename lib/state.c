@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,14 +81,36 @@ qgtm_state_path(const char *rel, int mkdirs)
 	return path;
 }
 
-/* Write all n bytes to fd; -1 with errno set on failure. */
+/* write(2), fsync(2) and rename(2) of the state paths, each failing when
+ * QGTM_FAULT says so (lib/fault.c). */
+static ssize_t
+state_write(int fd, const void *p, size_t n)
+{
+	return qgtm_fault(QGTM_FAULT_WRITE) ? -1 : write(fd, p, n);
+}
+
 static int
-write_all(int fd, const char *p, size_t n)
+state_fsync(int fd)
+{
+	return qgtm_fault(QGTM_FAULT_FSYNC) ? -1 : fsync(fd);
+}
+
+static int
+state_rename(const char *from, const char *to)
+{
+	return qgtm_fault(QGTM_FAULT_RENAME) ? -1 : rename(from, to);
+}
+
+/* Write all n bytes to fd, counting those written in *done; -1 with errno
+ * set on failure. */
+static int
+write_all(int fd, const char *p, size_t n, size_t *done)
 {
 	ssize_t w;
 
+	*done = 0;
 	while (n > 0) {
-		w = write(fd, p, n);
+		w = state_write(fd, p, n);
 		if (w == -1 && errno == EINTR)
 			continue;
 		if (w == -1)
@@ -98,6 +121,7 @@ write_all(int fd, const char *p, size_t n)
 		}
 		p += w;
 		n -= (size_t)w;
+		*done += (size_t)w;
 	}
 	return 0;
 }
@@ -120,7 +144,7 @@ fsync_parent(const char *path)
 		}
 	}
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	rc = fd == -1 || fsync(fd) == -1 ? -1 : 0;
+	rc = fd == -1 || state_fsync(fd) == -1 ? -1 : 0;
 	if (fd != -1)
 		close(fd);
 	free(dir);
@@ -138,6 +162,7 @@ qgtm_write_atomic_mode(const char *path, const void *p, size_t n,
     mode_t mode)
 {
 	char *tmp = qgtm_xasprintf("%s.tmp.%ld", path, (long)getpid());
+	size_t done;
 	int fd, rc = 0;
 
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
@@ -153,11 +178,11 @@ qgtm_write_atomic_mode(const char *path, const void *p, size_t n,
 		free(tmp);
 		return rc;
 	}
-	if (write_all(fd, p, n) == -1 || fsync(fd) == -1)
+	if (write_all(fd, p, n, &done) == -1 || state_fsync(fd) == -1)
 		rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot write '%s'", tmp);
 	if (close(fd) == -1 && rc == 0)
 		rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot write '%s'", tmp);
-	if (rc == 0 && rename(tmp, path) == -1)
+	if (rc == 0 && state_rename(tmp, path) == -1)
 		rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot rename '%s' to '%s'",
 		    tmp, path);
 	if (rc == -1)
@@ -169,22 +194,43 @@ qgtm_write_atomic_mode(const char *path, const void *p, size_t n,
 	return rc;
 }
 
+/*
+ * Undo a failed append of which done bytes reached fd: cut them off again
+ * unless another writer appended after them, and remove a file this call
+ * created that is left empty. Best effort: the error stands either way.
+ */
+static void
+undo_append(const char *path, int fd, size_t done, int created)
+{
+	off_t end = lseek(fd, 0, SEEK_CUR);
+	struct stat st;
+
+	if (done > 0 && end >= (off_t)done && fstat(fd, &st) == 0 &&
+	    st.st_size == end && ftruncate(fd, end - (off_t)done) == 0)
+		fsync(fd);
+	if (created && fstat(fd, &st) == 0 && st.st_size == 0)
+		unlink(path);
+}
+
 int
 qgtm_append_fsync(const char *path, const void *p, size_t n)
 {
 	int fd, rc = 0, created = access(path, F_OK) == -1;
+	size_t done;
 
 	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 	if (fd == -1)
 		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot open '%s'", path);
-	if (write_all(fd, p, n) == -1 || fsync(fd) == -1)
-		rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot append to '%s'", path);
-	if (close(fd) == -1 && rc == 0)
+	if (write_all(fd, p, n, &done) == -1 || state_fsync(fd) == -1)
 		rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot append to '%s'", path);
 	/* A new file's directory entry must be durable too. */
-	if (rc == 0 && created && fsync_parent(path) == -1)
+	else if (created && fsync_parent(path) == -1)
 		rc = qgtm_seterr_errno(QGTM_EX_IOERR,
 		    "cannot sync directory of '%s'", path);
+	if (rc == -1)
+		undo_append(path, fd, done, created);
+	if (close(fd) == -1 && rc == 0)
+		rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot append to '%s'", path);
 	return rc;
 }
 
@@ -222,4 +268,21 @@ qgtm_unlock(int fd)
 		flock(fd, LOCK_UN);
 		close(fd);
 	}
+}
+
+/* One entry of a tree being removed (callback of nftw). */
+static int
+remove_entry(const char *path, const struct stat *st, int flag,
+    struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+int
+qgtm_remove_tree(const char *dir)
+{
+	return nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }

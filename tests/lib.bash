@@ -42,7 +42,7 @@ assert_one_line() {
 # mandoc_synopsis NAME: the SYNOPSIS of man page NAME, one line per form
 # (continuation lines joined, spaces squeezed).
 mandoc_synopsis() {
-	MANWIDTH=200 mandoc -Tascii -Owidth=200 "$QGTM_TOP/man/man1/$1.1" | col -b |
+	MANWIDTH=200 mandoc -Tascii -Owidth=200 "$QGTM_TOP/man/man1/$1.1" | col -bx |
 		awk '/^SYNOPSIS/ { f = 1; next } /^[A-Z]/ { f = 0 }
 		f && /^     [^ ]/ { if (cur != "") print cur; cur = $0; next }
 		f && /[^ ]/ { cur = cur " " $0 }

@@ -1,12 +1,14 @@
 #!/bin/sh
 # tools/deps.sh: install the Debian packages that the build, the tests and
-# the demo need, only those missing; with sudo when not root. Does nothing
-# (and needs no network) when everything is present. Run by `make deps`.
+# the demo need, only those missing; with sudo when not root; then the
+# browser tests' npm package when tests/browser/node_modules is missing.
+# Does nothing (and needs no network) when everything is present. Run by
+# `make deps`.
 set -eu
 
 PACKAGES="gcc make pkg-config libc6-dev
 libcurl4-openssl-dev libjansson-dev libssl-dev libyaml-dev
-check bats mandoc jq python3 curl
+check bats mandoc cmark jq python3 curl
 redis-server libhiredis-dev openssl lighttpd
 python3-numpy python3-pandas python3-aiosmtpd
 clang libclang-rt-14-dev valgrind clang-format
@@ -24,17 +26,27 @@ done
 # commands will do (Debian's packages when there is none).
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 ||
 	missing="$missing nodejs npm"
-[ -z "$missing" ] && exit 0
 
-if [ "$(id -u)" -eq 0 ]; then
-	sudo=
-elif command -v sudo >/dev/null 2>&1; then
-	sudo=sudo
-else
-	echo "deps: need root or sudo to install:$missing" >&2
-	exit 77
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" -eq 0 ]; then
+		sudo=
+	elif command -v sudo >/dev/null 2>&1; then
+		sudo=sudo
+	else
+		echo "deps: need root or sudo to install:$missing" >&2
+		exit 77
+	fi
+	echo "deps: installing:$missing" >&2
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
+	# shellcheck disable=SC2086
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >&2
 fi
-echo "deps: installing:$missing" >&2
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
-# shellcheck disable=SC2086
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >&2
+
+# playwright-core for the browser tests, as tests/browser/package-lock.json
+# pins it, from the npm registry; it drives Debian's chromium and never
+# downloads a browser.
+browser=$(dirname "$0")/../tests/browser
+if [ ! -d "$browser/node_modules" ]; then
+	echo "deps: npm ci in tests/browser" >&2
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$browser" --no-audit --no-fund >&2
+fi

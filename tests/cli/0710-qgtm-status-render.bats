@@ -110,3 +110,95 @@ unhost() {
 	run -0 jq -r '.rows[] | select(.id == "reconciliation") | [.result, .reason] | @tsv' "$WWW/readiness.json"
 	[ "$output" = "FAIL	1 critical discrepancies, 0 warnings in 7 days" ]
 }
+
+# decay STRATEGY TS INSAMPLE RECENT RATIO STATUS: append a decay record.
+decay() {
+	mkdir -p "$QGTM_STATE_DIR/research"
+	jq -cn --arg s "$1" --arg ts "$2" --argjson i "$3" --argjson r "$4" \
+		--argjson q "$5" --arg st "$6" \
+		'{type: "decay", v: 1, ts: $ts, src: "qgtm-backtest", strategy: $s,
+		  basis: "backtest", from: "2016-01-04", recent_from: "2025-07-01",
+		  to: "2025-12-31", insample_sharpe: $i, recent_sharpe: $r,
+		  ratio: $q, status: $st, insample_days: 2400, recent_days: 126}' \
+		>>"$QGTM_STATE_DIR/research/decay.jsonl"
+}
+
+# row ID: the result and reason of readiness row ID, tab-separated.
+row() {
+	jq -r --arg id "$1" '.rows[] | select(.id == $id) | [.result, .reason] | @tsv' "$WWW/readiness.json"
+}
+
+@test "decay: none measured is a WARN; the newest record of each strategy counts" {
+	run -0 qgtm-status render --out "$WWW"
+	[ "$(row decay)" = "WARN	no decay measurement yet" ]
+	decay tsmom 2025-12-01T00:00:00Z 0.60 0.21 0.35 decayed
+	decay tsmom 2026-01-02T00:00:00Z 0.60 0.50 0.8333 ok
+	decay xsmom 2026-01-02T00:00:00Z 0.40 0.30 0.75 ok
+	run -0 qgtm-status render --out "$WWW"
+	[ "$(row decay)" = "PASS	2 strategies measured, none decayed" ]
+	grep -q 'data-row="decay" data-result="PASS"' "$WWW/readiness.html"
+	decay tsmom 2026-01-04T00:00:00Z 0.60 0.21 0.35 decayed
+	run -0 qgtm-status render --out "$WWW"
+	[ "$(row decay)" = "WARN	tsmom: 6-month Sharpe 0.21, 35% of in-sample 0.60" ]
+	run -0 jq -r '.rows[] | select(.id == "decay") | .details.xsmom.recent_sharpe' "$WWW/readiness.json"
+	[ "$output" = 0.3 ]
+	grep -q 'data-row="decay" data-result="WARN"><summary><b class="WARN">WARN</b> Strategy decay: tsmom: 6-month Sharpe 0.21' "$WWW/readiness.html"
+}
+
+@test "decay: a hostile strategy name shows escaped" {
+	decay '<script>alert(1)</script>' 2026-01-04T00:00:00Z 1 0.1 0.1 decayed
+	run -0 qgtm-status render --out "$WWW"
+	run -0 row decay
+	[[ $output == "WARN	<script>alert(1)</script>: 6-month Sharpe 0.10, 10% of in-sample 1.00" ]]
+	! grep -q '<script>alert' "$WWW/readiness.html"
+	grep -q '&lt;script&gt;alert(1)&lt;/script&gt;: 6-month' "$WWW/readiness.html"
+}
+
+@test "readiness: every row opens in place; data age, docs link, week ahead, last week, chart" {
+	run -0 qgtm-status render --out "$WWW"
+	[ "$(grep -c '^<details data-row="' "$WWW/readiness.html")" -eq "$(jq '.rows | length' "$WWW/readiness.json")" ]
+	! grep -q '<a [^>]*target=' "$WWW/readiness.html"
+	grep -q '<a id="docs" href="docs/index.html">Docs</a>' "$WWW/readiness.html"
+	grep -q '<button id="d" type="button">' "$WWW/readiness.html"
+	grep -q 'prefers-color-scheme:dark' "$WWW/readiness.html"
+	grep -q '<p id="age" class="FAIL">Data age: no data fetched yet</p>' "$WWW/readiness.html"
+	# 2026-01-05 is a Monday: the week ahead is this one, last week the one before.
+	run -0 jq -r '[.week_ahead.week, .last_week.week, (.week_ahead.events | map(.id) | join(","))] | @tsv' "$WWW/readiness.json"
+	[ "$output" = "2026-01-05	2025-12-29	cot,eia_petroleum,eia_natgas,cot" ]
+	grep -q '<tr data-event="eia_petroleum" data-pause="false"><td>2026-01-07 10:30</td>' "$WWW/readiness.html"
+	for id in lw-pnl lw-trades lw-dd lw-best lw-worst; do
+		grep -q "<details id=\"$id\" data-result=\"" "$WWW/readiness.html"
+	done
+	grep -q '<figure id="chart"><h2>Equity and drawdown</h2><p>No equity history yet.</p>' "$WWW/readiness.html"
+}
+
+@test "readiness: a week of sim trading gives last week's figures and the chart" {
+	for day in 2026-01-05 2026-01-06 2026-01-07 2026-01-08 2026-01-09; do
+		QGTM_NOW=${day}T21:30:00Z
+		export QGTM_NOW
+		qgtm-fetch sim | qgtm-signal --strategy tsmom | qgtm-risk check |
+			qgtm-order submit --broker sim | qgtm-audit append >/dev/null
+	done
+	# Sunday: the week ahead is the next one, last week the one just done.
+	run -0 qgtm-status render --now 2026-01-11T22:00:00Z --out "$WWW"
+	run -0 jq -r '.last_week | [.week, .pnl_basis, .pnl_cents == (.days | map(.pnl_cents) | add), .fills > 0, .rejected_by_risk, .best.strategy, .drawdown_result] | @tsv' "$WWW/readiness.json"
+	[ "$output" = "2026-01-05	book	true	true	0	tsmom	WARN" ]
+	[ "$(jq -r .week_ahead.week "$WWW/readiness.json")" = 2026-01-12 ]
+	# The curve ends at the equity the book has at Friday's close.
+	run -0 jq -r '.equity_curve | [(.dates | length), .dates[-1], .equity_cents[0]] | @tsv' "$WWW/readiness.json"
+	[ "$output" = "5	2026-01-09	10000000" ]
+	grep -q '<figure id="chart"><h2>Equity and drawdown</h2><svg ' "$WWW/readiness.html"
+	grep -q '<polyline ' "$WWW/readiness.html"
+	run -0 jq -r '.last_week.pnl_text' "$WWW/readiness.json"
+	grep -qF "Weekly PnL: $output (sum of the book" "$WWW/readiness.html"
+}
+
+@test "the phone page labels where today's gain comes from" {
+	run -0 qgtm-status render --out "$WWW"
+	[ "$(jq -r .gain_source "$WWW/status.json")" = broker ]
+	grep -q "<dt>Today's Gain/Loss <small id=\"gs\">(broker)</small></dt>" "$WWW/index.html"
+	printf 'order:\n  broker: alpaca\n' >"$BATS_TEST_TMPDIR/alpaca.yaml"
+	run -0 qgtm-status render -c "$BATS_TEST_TMPDIR/alpaca.yaml" --out "$WWW"
+	[ "$(jq -r .gain_source "$WWW/status.json")" = book ]
+	grep -q '<small id="gs">(book)</small>' "$WWW/index.html"
+}

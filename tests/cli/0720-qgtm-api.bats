@@ -166,3 +166,64 @@ flatten_body() {
 	[ "$output" = "0 FLATTEN" ]
 	grep -q '"by":"alice"' "$QGTM_STATE_DIR/audit/chain.jsonl"
 }
+
+@test "strategies/ID/performance: a registered strategy's PnL, series and newest decay" {
+	cgi GET /api/v1/strategies/tsmom/performance
+	[ "$(status)" = 200 ]
+	body
+	[ "$(jq -r '[.type, .strategy, .pnl_text, (.daily.dates | length), .decay] | map(tostring) | join(" ")' "$BATS_TEST_TMPDIR/body")" = 'performance tsmom +$0.00 0 null' ]
+	mkdir -p "$QGTM_STATE_DIR/research"
+	printf '%s\n' \
+		'{"type":"decay","v":1,"ts":"2026-01-01T00:00:00Z","src":"qgtm-backtest","strategy":"tsmom","status":"ok","ratio":0.9}' \
+		'{"type":"decay","v":1,"ts":"2026-01-04T00:00:00Z","src":"qgtm-backtest","strategy":"tsmom","status":"decayed","ratio":0.35}' \
+		'{"type":"decay","v":1,"ts":"2026-01-04T00:00:00Z","src":"qgtm-backtest","strategy":"xsmom","status":"ok","ratio":0.8}' \
+		>"$QGTM_STATE_DIR/research/decay.jsonl"
+	cgi GET /api/v1/strategies/tsmom/performance
+	body
+	[ "$(jq -r '[.decay.status, .decay.ratio] | join(" ")' "$BATS_TEST_TMPDIR/body")" = 'decayed 0.35' ]
+}
+
+@test "strategies/ID/performance: an unknown or hostile id is 404 and never echoed" {
+	for id in nope '<script>alert(1)</script>' '..' 'tsmom/x'; do
+		cgi GET "/api/v1/strategies/$id/performance"
+		[ "$(status)" = 404 ]
+		body
+		[ "$(jq -r .error "$BATS_TEST_TMPDIR/body")" = 'no such strategy' ]
+		! grep -qF "$id" "$BATS_TEST_TMPDIR/body"
+	done
+	cgi GET /api/v1/strategies/tsmom
+	[ "$(status)" = 404 ]
+	cgi GET /api/v1/strategies/
+	[ "$(status)" = 404 ]
+	cgi POST /api/v1/strategies/tsmom/performance '{}'
+	[ "$(status)" = 405 ]
+}
+
+# package NAME TIME: an evidence package whose MANIFEST was written at TIME.
+package() {
+	mkdir -p "$QGTM_STATE_DIR/evidence/$1"
+	printf '%s  README\n%s  MANIFEST-less part\n' \
+		"$(printf %064d 1)" "$(printf %064d 2)" >"$QGTM_STATE_DIR/evidence/$1/MANIFEST"
+	touch -d "$2" "$QGTM_STATE_DIR/evidence/$1/MANIFEST"
+}
+
+@test "evidence: 404 without a package, else the newest package's manifest" {
+	cgi GET /api/v1/evidence
+	[ "$(status)" = 404 ]
+	package older 2026-01-01T00:00:00Z
+	package newer 2026-01-03T00:00:00Z
+	mkdir -p "$QGTM_STATE_DIR/evidence/no-manifest"
+	cgi GET /api/v1/evidence
+	[ "$(status)" = 200 ]
+	body
+	[ "$(jq -r '[.type, .package, .written, (.manifest | length), .manifest[0].file, .manifest[1].file] | join("|")' "$BATS_TEST_TMPDIR/body")" = 'evidence|newer|2026-01-03T00:00:00Z|2|README|MANIFEST-less part' ]
+	cgi DELETE /api/v1/evidence
+	[ "$(status)" = 405 ]
+}
+
+@test "a malformed query string is 400; a body over 4096 bytes is 413" {
+	QUERY_STRING='a=%zz' cgi GET /api/v1/status
+	[ "$(status)" = 400 ]
+	cgi POST /api/v1/flatten "$(printf '{"x":"%04097d"}' 0)"
+	[ "$(status)" = 413 ]
+}

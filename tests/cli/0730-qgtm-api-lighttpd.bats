@@ -92,3 +92,23 @@ get() {
 	[ "$code" = 409 ]
 	! grep -q S3CRET "$BATS_TEST_TMPDIR/error.log"
 }
+
+@test "strategy performance and evidence through the server; the doc site under docs/" {
+	get /api/v1/strategies/tsmom/performance
+	[ "$code" = 200 ]
+	[ "$(jq -r '.type + " " + .strategy' <<<"$out")" = 'performance tsmom' ]
+	get '/api/v1/strategies/%3Cscript%3E/performance'
+	[ "$code" = 404 ]
+	[[ $out != *script* ]]
+	get /api/v1/evidence
+	[ "$code" = 404 ]
+	get /docs/index.html
+	[ "$code" = 404 ]
+	mkdir -p "$www/docs"
+	echo '<!DOCTYPE html><title>QGTM docs</title>' >"$www/docs/index.html"
+	get /docs/index.html
+	[ "$code" = 200 ]
+	[[ $out == *"QGTM docs"* ]]
+	get /readiness.html
+	[[ $out == *'<a id="docs" href="docs/index.html">Docs</a>'* ]]
+}

@@ -149,3 +149,16 @@ print(" ".join(got))' "$sock" >"$BATS_TEST_TMPDIR/got" &
 		[ "$output" = "${age#*:}" ]
 	done
 }
+
+@test "the default cycle is the build's SHAREDIR/cycle.sh; the config overrides it" {
+	# The SHAREDIR the programs were compiled with (mk/sharedir.mk): make
+	# install PREFIX=/usr compiles them again with /usr/share/qgtm.
+	[ -f "$QGTM_BIN/../sharedir.stamp" ] || skip "QGTM_BIN is not a build tree's"
+	sharedir=$(cat "$QGTM_BIN/../sharedir.stamp")
+	[ -n "$sharedir" ]
+	run -0 qgtm-fetch -C -c /dev/null
+	[[ $output == *"  cycle: \"$sharedir/cycle.sh\""* ]]
+	printf 'daemon:\n  cycle: "/opt/elsewhere/cycle.sh"\n' >"$BATS_TEST_TMPDIR/o.yaml"
+	run -0 qgtm-fetch -C -c "$BATS_TEST_TMPDIR/o.yaml"
+	[[ $output == *'  cycle: "/opt/elsewhere/cycle.sh"'* ]]
+}

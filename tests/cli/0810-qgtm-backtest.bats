@@ -219,3 +219,108 @@ plant_dfii10() {
 	assert_one_line "$stderr"
 	[ -z "$(ls -A "$TMPDIR")" ]
 }
+
+@test "--frictionless: each return is the sum of yesterday's approved weights times today's returns" {
+	qgtm-backtest --strategy tsmom --from 2001-02-26 --to 2001-03-06 \
+		--frictionless --out "$BATS_TEST_TMPDIR/bt" >"$BATS_TEST_TMPDIR/r"
+	[ "$(key "$BATS_TEST_TMPDIR/r" trades)" -eq 0 ]
+	sed 1d "$BATS_TEST_TMPDIR/bt/returns.csv" | cut -d, -f1,2 >"$BATS_TEST_TMPDIR/got"
+	# the weights: the live signal through the live risk gate each session
+	from=--from=2000-01-03
+	for d in $(cut -d, -f1 "$BATS_TEST_TMPDIR/got"); do
+		export QGTM_NOW=${d}T21:00:00Z
+		qgtm-fetch ${from:+"$from"} sim >>"$BATS_TEST_TMPDIR/bars"
+		from=
+		qgtm-signal -s tsmom </dev/null >"$BATS_TEST_TMPDIR/sig"
+		qgtm-risk check "$BATS_TEST_TMPDIR/sig" |
+			jq -r --arg d "$d" '.targets[] | "w \($d) \(.symbol) \(.approved_weight)"'
+	done >"$BATS_TEST_TMPDIR/w"
+	jq -r 'select(.type == "bar") | "c \(.date) \(.symbol) \(.close)"' \
+		"$BATS_TEST_TMPDIR/bars" >"$BATS_TEST_TMPDIR/c"
+	# r_t = sum over symbols of w_{t-1} (c_t / c_{t-1} - 1); nothing is
+	# held before the first session
+	cat "$BATS_TEST_TMPDIR/c" "$BATS_TEST_TMPDIR/w" | awk '
+		$1 == "c" { c[$2, $3] = $4; if (!($2 in seen)) { seen[$2]; dates[++n] = $2 } }
+		$1 == "w" { if ($4 != "null") w[$2, $3] = $4; if (!($2 in win)) { win[$2]; days[++k] = $2 } ; sym[$3] }
+		END {
+			for (i = 1; i <= n; i++) prev[dates[i]] = dates[i - 1]
+			for (j = 1; j <= k; j++) {
+				t = days[j]; r = 0
+				if (j > 1) for (s in sym) if (((days[j - 1], s) in w) && w[days[j - 1], s] != 0)
+					r += w[days[j - 1], s] * (c[t, s] / c[prev[t], s] - 1)
+				printf "%s,%.17g\n", t, r
+			}
+		}' >"$BATS_TEST_TMPDIR/want"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/want")" -eq "$(wc -l <"$BATS_TEST_TMPDIR/got")" ]
+	paste -d, "$BATS_TEST_TMPDIR/got" "$BATS_TEST_TMPDIR/want" | awk -F, '
+		$1 != $3 { exit 1 }
+		{ d = $2 - $4; if (d < 0) d = -d; if (d > 1e-12) exit 1; moved += $2 != 0 }
+		NR == 1 && $2 != 0 { exit 1 }
+		END { exit moved < 3 }'
+	[ -z "$(ls -A "$TMPDIR")" ]
+}
+
+@test "--frictionless keeps the live path's bad-option rules" {
+	run -64 --separate-stderr qgtm-backtest decay --frictionless
+	[ -z "$output" ]
+	run -64 --separate-stderr qgtm-backtest --strategy tsmom --no-save
+	[ -z "$output" ]
+	[ -z "$(ls -A "$TMPDIR")" ]
+}
+
+@test "decay saves its records in the state directory for the readiness page" {
+	QGTM_NOW=2030-01-02T00:00:00Z qgtm-backtest decay -j --strategy tsmom \
+		--strategy real_rate_gold --from 2001-01-01 --to 2001-12-31 \
+		>"$BATS_TEST_TMPDIR/d.json"
+	saved=$QGTM_STATE_DIR/research/decay.jsonl
+	diff -u "$BATS_TEST_TMPDIR/d.json" "$saved"
+	[ "$(jq -r '[keys_unsorted[] | select(. != "v" and . != "src")] | join(" ")' "$saved" | sort -u)" = \
+		"type ts strategy basis from recent_from to insample_sharpe recent_sharpe ratio status insample_days recent_days" ]
+	# a text run appends the same records again; --no-save appends none
+	QGTM_NOW=2030-01-03T00:00:00Z qgtm-backtest decay --strategy tsmom \
+		--from 2001-01-01 --to 2001-12-31 >/dev/null
+	[ "$(wc -l <"$saved")" -eq 3 ]
+	[ "$(tail -n 1 "$saved" | jq -r '[.strategy, .ts] | join(" ")')" = \
+		"tsmom 2030-01-03T00:00:00Z" ]
+	cp "$saved" "$BATS_TEST_TMPDIR/before"
+	QGTM_NOW=2030-01-04T00:00:00Z qgtm-backtest decay --no-save --strategy tsmom \
+		--from 2001-01-01 --to 2001-12-31 >"$BATS_TEST_TMPDIR/t"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/t")" -eq 1 ]
+	cmp "$BATS_TEST_TMPDIR/before" "$saved"
+	[ -z "$(ls -A "$TMPDIR")" ]
+}
+
+@test "decay takes the recent window from the paper record when it is long enough" {
+	# the user's paper book: 100 GLD bought by tsmom at the first close
+	# of 2001 and held, on the sim prices of the user's store
+	QGTM_NOW=2001-12-31T22:00:00Z qgtm-fetch --from=2000-01-03 sim >"$BATS_TEST_TMPDIR/bars"
+	jq -r 'select(.symbol == "GLD" and .date >= "2001") | "\(.date) \(.close)"' \
+		"$BATS_TEST_TMPDIR/bars" >"$BATS_TEST_TMPDIR/gld"
+	read -r d0 c0 <"$BATS_TEST_TMPDIR/gld"
+	mkdir -p "$QGTM_STATE_DIR/oms"
+	jq -nc --arg ts "${d0}T21:00:00Z" --arg c "$c0" '
+		{order: {type: "order", ts: $ts, client_order_id: "qgtm-paper",
+		  strategy: "tsmom", symbol: "GLD", side: "buy", qty: "100",
+		  order_type: "market", status: "filled"},
+		 fill: {type: "fill", ts: $ts, client_order_id: "qgtm-paper",
+		  symbol: "GLD", side: "buy", qty: "100", price: $c,
+		  commission: "1.00",
+		  notional: ($c | tonumber * 100 | . * 100 | round / 100 | tostring)}}' \
+		>"$QGTM_STATE_DIR/oms/orders.jsonl"
+	QGTM_NOW=2002-01-02T00:00:00Z qgtm-backtest decay -j --no-save \
+		--strategy tsmom --from 2001-01-01 --to 2001-12-31 >"$BATS_TEST_TMPDIR/d.json"
+	n=$(wc -l <"$BATS_TEST_TMPDIR/gld")
+	[ "$(jq -r '[.basis, .from, .recent_from, .to, .recent_days,
+		.insample_days] | join(" ")' "$BATS_TEST_TMPDIR/d.json")" = \
+		"paper 2001-01-02 $(sed -n "$((n - 125))p" "$BATS_TEST_TMPDIR/gld" | cut -d' ' -f1) 2001-12-31 126 $((n - 126))" ]
+	# the recent Sharpe is that of the paper PnL, 100 x the change of
+	# the GLD close, over its last 126 sessions
+	tail -n 127 "$BATS_TEST_TMPDIR/gld" | awk -v got="$(jq .recent_sharpe "$BATS_TEST_TMPDIR/d.json")" '
+		NR > 1 { x = 100 * ($2 - prev); s += x; ss += x * x; k++ }
+		{ prev = $2 }
+		END { m = s / k; sd = sqrt((ss - k * m * m) / (k - 1))
+		    want = m / sd * sqrt(252); d = got - want
+		    exit !(k == 126 && d < 1e-9 && d > -1e-9) }'
+	[ ! -e "$QGTM_STATE_DIR/research/decay.jsonl" ]
+	[ -z "$(ls -A "$TMPDIR")" ]
+}

@@ -6,7 +6,6 @@
 #include <sys/stat.h>
 
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,16 +22,6 @@
 static char *tmpdirs[MAX_TMPDIRS];
 static int ntmpdirs;
 
-static int
-remove_entry(const char *path, const struct stat *st, int flag,
-    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 /* Remove every directory unit_tmpdir() made (atexit; check forks a test
  * per process, so each test cleans up its own). */
 static void
@@ -40,7 +29,7 @@ remove_tmpdirs(void)
 {
 	while (ntmpdirs > 0) {
 		ntmpdirs--;
-		nftw(tmpdirs[ntmpdirs], remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+		qgtm_remove_tree(tmpdirs[ntmpdirs]);
 		free(tmpdirs[ntmpdirs]);
 	}
 }
@@ -111,10 +100,10 @@ unit_add_bar(const char *symbol, const char *date, const char *close)
 {
 	char *rel = qgtm_xasprintf("data/sim/%s.jsonl", symbol);
 	char *path = qgtm_state_path(rel, 1);
-	char *line = qgtm_xasprintf("{\"type\":\"bar\",\"date\":\"%s\","
-	    "\"available_at\":\"%sT21:00:00Z\",\"volume\":1,\"open\":\"%s\","
-	    "\"high\":\"%s\",\"low\":\"%s\",\"close\":\"%s\"}\n", date, date,
-	    close, close, close, close);
+	char *line = qgtm_xasprintf("{\"type\":\"bar\",\"symbol\":\"%s\","
+	    "\"date\":\"%s\",\"available_at\":\"%sT21:00:00Z\",\"volume\":1,"
+	    "\"open\":\"%s\",\"high\":\"%s\",\"low\":\"%s\",\"close\":\"%s\"}\n",
+	    symbol, date, date, close, close, close, close);
 
 	ck_assert_int_eq(qgtm_append_fsync(path, line, strlen(line)), 0);
 	free(line);

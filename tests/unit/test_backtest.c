@@ -15,6 +15,7 @@
  * those listed in methods.md section 5.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -191,6 +192,42 @@ START_TEST(test_decay_split_and_status)
 }
 END_TEST
 
+/* The paper basis: the backtest's sessions before the paper window are
+ * the in-sample part, whatever the backtest holds after it. */
+START_TEST(test_decay_paper_window)
+{
+	double r[] = { .02, 0, .02, 0, .02, 0, -.05, -.05 };
+	double pnl[] = { 30, -10, 30, -10 };     /* mean 10, sd sqrt(1600/3) */
+	struct qgtm_backtest bt;
+	struct qgtm_decay d;
+	size_t i;
+
+	fake_bt(&bt, r, 8);
+	for (i = 0; i < 8; i++)
+		snprintf(bt.days[i].date, sizeof bt.days[i].date,
+		    "2001-01-%02zu", i + 2);
+	ck_assert_int_eq(qgtm_backtest_decay_paper(&bt, pnl, 4, "2001-01-08",
+	    "2001-01-11", &d), 0);
+	ck_assert_str_eq(d.basis, "paper");
+	ck_assert_uint_eq(d.ninsample, 6);      /* 01-02 to 01-07 */
+	ck_assert_uint_eq(d.nrecent, 4);
+	ck_assert_str_eq(d.recent_from, "2001-01-08");
+	ck_assert_str_eq(d.to, "2001-01-11");
+	ck_assert_double_eq_tol(d.insample, 0.01 / sqrt(0.0006 / 5) *
+	    sqrt(252), 1e-12);
+	ck_assert_double_eq_tol(d.recent, 10 / sqrt(1600.0 / 3) * sqrt(252),
+	    1e-12);
+	ck_assert_str_eq(d.status, "decayed");
+	ck_assert_int_eq(qgtm_backtest_decay_paper(&bt, pnl, 4, "2001-01-03",
+	    "2001-01-11", &d), -1);                 /* 1 in-sample session */
+	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_USAGE);
+	ck_assert_int_eq(qgtm_backtest_decay(&bt, 2, &d), 0);
+	ck_assert_str_eq(d.basis, "backtest");
+	ck_assert_str_eq(d.recent_from, "2001-01-08");
+	free(bt.days);
+}
+END_TEST
+
 START_TEST(test_svg_escapes_every_string)
 {
 	char *dir = unit_tmpdir(), *path = qgtm_xasprintf("%s/c.svg", dir);
@@ -224,6 +261,7 @@ suite_backtest(void)
 	tcase_add_test(tc, test_walk_forward_bad);
 	tcase_add_test(tc, test_param_override);
 	tcase_add_test(tc, test_decay_split_and_status);
+	tcase_add_test(tc, test_decay_paper_window);
 	tcase_add_test(tc, test_svg_escapes_every_string);
 	suite_add_tcase(s, tc);
 	return s;

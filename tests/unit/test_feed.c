@@ -139,8 +139,8 @@ START_TEST(no_strategy_sees_a_planted_future_bar)
 	a = tsmom_at(as_of, &d1);
 	/* The year-end session with an absurd close, stored early as a
 	 * backfill might: known only at its close. */
-	planted = json_pack("[{s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s}]", "type",
-	    "bar", "date", "2020-12-31", "open", "1", "high", "1", "low", "1",
+	planted = json_pack("[{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s}]", "type",
+	    "bar", "symbol", "GLD", "date", "2020-12-31", "open", "1", "high", "1", "low", "1",
 	    "close", "999999", "volume", 1, "available_at",
 	    "2020-12-31T21:00:00Z");
 	ck_assert_int_eq(qgtm_pit_store("t", "GLD", planted, &n), 0);

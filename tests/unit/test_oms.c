@@ -5,8 +5,10 @@
  */
 #include <sys/stat.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "unit.h"
 
@@ -550,6 +552,111 @@ START_TEST(bad_journal_line_is_located)
 }
 END_TEST
 
+/* A journal line buying n GLD at 100 (commission 1.00) as order id. */
+static char *
+gld_line(const char *id, int n)
+{
+	return qgtm_xasprintf("{\"order\":{\"client_order_id\":\"%s\"},"
+	    "\"fill\":{\"symbol\":\"GLD\",\"side\":\"buy\",\"qty\":"
+	    "\"%d\",\"price\":\"100.000000\",\"commission\":\"1.00\","
+	    "\"notional\":\"%d.00\"}}\n", id, n, n * 100);
+}
+
+/* Append text to the file at path. */
+static void
+append_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "a");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fputs(text, f) >= 0, 1);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* The GLD shares of the book loaded now. */
+static int64_t
+gld_loaded(size_t *lines)
+{
+	const struct qgtm_position *p;
+	struct qgtm_book b;
+	int64_t qty;
+
+	ck_assert_int_eq(qgtm_oms_book_load(&cfg, &b), 0);
+	p = qgtm_book_position(&b, "GLD");
+	qty = p != NULL ? p->qty / SHARES(1) : 0;
+	*lines = json_array_size(b.journal);
+	qgtm_book_release(&b);
+	return qty;
+}
+
+START_TEST(later_loads_fold_appends_and_rewrites)
+{
+	char *path = qgtm_state_path(QGTM_OMS_JOURNAL, 1), *tmp;
+	char *a = gld_line("qgtm-a", 3), *b = gld_line("qgtm-b", 2);
+	char *c = gld_line("qgtm-c", 7), *d = gld_line("qgtm-d", 11);
+	struct qgtm_book first;
+	size_t lines;
+
+	unit_write_file(path, a);
+	ck_assert_int_eq(qgtm_oms_book_load(&cfg, &first), 0);
+	/* an appended line is folded on top */
+	append_file(path, b);
+	ck_assert_int_eq(gld_loaded(&lines), 5);
+	ck_assert_uint_eq(lines, 2);
+	/* a book loaded before keeps what it had */
+	ck_assert_uint_eq(json_array_size(first.journal), 1);
+	ck_assert_int_eq(qgtm_book_position(&first, "GLD")->qty, SHARES(3));
+	qgtm_book_release(&first);
+	/* rewritten in place, longer, other lines: folded afresh */
+	tmp = qgtm_xasprintf("%s%s%s", c, d, a);
+	unit_write_file(path, tmp);
+	free(tmp);
+	ck_assert_int_eq(gld_loaded(&lines), 21);
+	ck_assert_uint_eq(lines, 3);
+	/* replaced by a shorter file */
+	tmp = qgtm_xasprintf("%s.new", path);
+	unit_write_file(tmp, b);
+	ck_assert_int_eq(rename(tmp, path), 0);
+	free(tmp);
+	ck_assert_int_eq(gld_loaded(&lines), 2);
+	ck_assert_uint_eq(lines, 1);
+	/* shrunk to nothing, then removed */
+	unit_write_file(path, "");
+	ck_assert_int_eq(gld_loaded(&lines), 0);
+	ck_assert_uint_eq(lines, 0);
+	append_file(path, c);
+	ck_assert_int_eq(gld_loaded(&lines), 7);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(gld_loaded(&lines), 0);
+	free(a);
+	free(b);
+	free(c);
+	free(d);
+	free(path);
+}
+END_TEST
+
+START_TEST(a_run_leaves_loaded_books_alone)
+{
+	struct qgtm_book before, after;
+
+	hold_gld();
+	ck_assert_int_eq(qgtm_oms_book_load(&cfg, &before), 0);
+	json_decref(submit("[{\"symbol\":\"SLV\",\"approved_weight\":"
+	    "\"0.1\"}]", 0, 1));
+	ck_assert_uint_eq(json_array_size(before.journal), 1);
+	ck_assert_uint_eq(json_object_size(before.orders), 1);
+	ck_assert_ptr_null(qgtm_book_position(&before, "SLV"));
+	ck_assert_int_eq(qgtm_oms_book_load(&cfg, &after), 0);
+	ck_assert_uint_eq(json_array_size(after.journal), 2);
+	ck_assert_uint_eq(json_object_size(after.orders), 2);
+	ck_assert_int_eq(qgtm_book_position(&after, "SLV")->qty,
+	    SHARES(499));   /* 0.1 * 99999 / 20, whole shares */
+	qgtm_book_release(&before);
+	qgtm_book_release(&after);
+}
+END_TEST
+
 START_TEST(missing_price_places_nothing)
 {
 	json_t *rec = decision("approved", "[{\"symbol\":\"GLD\","
@@ -631,6 +738,8 @@ suite_oms(void)
 	tcase_add_test(tr, close_all_flattens_the_book);
 	tcase_add_test(tr, torn_last_line_is_ignored_then_cut);
 	tcase_add_test(tr, bad_journal_line_is_located);
+	tcase_add_test(tr, later_loads_fold_appends_and_rewrites);
+	tcase_add_test(tr, a_run_leaves_loaded_books_alone);
 	tcase_add_test(tr, missing_price_places_nothing);
 	tcase_add_test(tr, positions_mark_to_market);
 	suite_add_tcase(s, tr);

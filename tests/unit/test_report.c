@@ -2,8 +2,11 @@
  * test_report.c: the report module: money text, the status and readiness
  * models of an empty state, and the pages drawn from hostile models.
  */
+#include <sys/stat.h>
+
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "unit.h"
 
@@ -109,10 +112,14 @@ START_TEST(test_status_heartbeat)
 }
 END_TEST
 
-/* Today's gain from the day's first equity that evaluate kept. */
+/* Today's gain: the sim broker's daily_pl; with a broker that gives none
+ * (alpaca without keys), the book's, from the day's first equity that
+ * evaluate kept. */
 START_TEST(test_status_gain_day_start)
 {
+	struct qgtm_cfg alp;
 	struct qgtm_eval ev;
+	char *path;
 	struct qgtm_ks ks;
 	json_t *st;
 
@@ -125,12 +132,27 @@ START_TEST(test_status_gain_day_start)
 	qgtm_ks_close(&ks);
 	st = qgtm_report_status(&cfg, now);
 	ck_assert_str_eq(json_string_value(json_object_get(st, "gain")),
+	    "0.00");
+	ck_assert_str_eq(json_string_value(json_object_get(st,
+	    "gain_source")), "broker");
+	json_decref(st);
+	unsetenv("APCA_API_KEY_ID");
+	unsetenv("APCA_API_SECRET_KEY");
+	path = qgtm_xasprintf("%s/alpaca.yaml", dir);
+	unit_write_file(path, "order:\n  broker: alpaca\n");
+	ck_assert_int_eq(qgtm_cfg_load(&alp, path), 0);
+	free(path);
+	st = qgtm_report_status(&alp, now);
+	ck_assert_str_eq(json_string_value(json_object_get(st, "gain")),
 	    "-123.45");
 	ck_assert_str_eq(json_string_value(json_object_get(st, "gain_text")),
 	    "-$123.45");
+	ck_assert_str_eq(json_string_value(json_object_get(st, "gain_source")),
+	    "book");
 	ck_assert_str_eq(json_string_value(json_object_get(st, "gain_basis")),
 	    "day_start");
 	json_decref(st);
+	qgtm_cfg_release(&alp);
 }
 END_TEST
 
@@ -281,6 +303,65 @@ START_TEST(test_phone_size)
 }
 END_TEST
 
+/* publish replaces a page whole, mode 0644, leaving no temporary file;
+ * an unwritable directory is an error that leaves nothing. */
+START_TEST(test_publish)
+{
+	char *path = qgtm_xasprintf("%s/p.html", dir), *text;
+	char *bad = qgtm_xasprintf("%s/none", dir);
+	struct stat st;
+
+	ck_assert_int_eq(qgtm_page_publish(dir, "p.html", "old", 3), 0);
+	ck_assert_int_eq(qgtm_page_publish(dir, "p.html", "new!", 4), 0);
+	ck_assert_int_eq(qgtm_page_sync(dir), 0);
+	text = unit_read_file(path);
+	ck_assert_str_eq(text, "new!");
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0644);
+	free(text);
+	free(path);
+	path = qgtm_xasprintf("%s/p.html.tmp.%ld", dir, (long)getpid());
+	ck_assert_int_eq(stat(path, &st), -1);
+	ck_assert_int_eq(qgtm_page_publish(bad, "p.html", "x", 1), -1);
+	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_CANTCREAT);
+	ck_assert_int_eq(qgtm_page_sync(bad), -1);
+	free(path);
+	free(bad);
+}
+END_TEST
+
+/* The decay row: the newest record of each strategy; WARN names each
+ * decayed one with its figures; the details hold every strategy's. */
+START_TEST(test_readiness_decay)
+{
+	char *path = qgtm_state_path(QGTM_REPORT_DECAY, 1);
+	json_t *rd, *row;
+
+	unit_write_file(path,
+	    "{\"type\":\"decay\",\"v\":1,\"ts\":\"2026-01-01T00:00:00Z\","
+	    "\"src\":\"t\",\"strategy\":\"tsmom\",\"insample_sharpe\":0.6,"
+	    "\"recent_sharpe\":0.5,\"ratio\":0.83,\"status\":\"ok\"}\n"
+	    "{\"type\":\"decay\",\"v\":1,\"ts\":\"2026-01-02T00:00:00Z\","
+	    "\"src\":\"t\",\"strategy\":\"tsmom\",\"insample_sharpe\":0.6,"
+	    "\"recent_sharpe\":0.21,\"ratio\":0.35,\"status\":\"decayed\"}\n"
+	    "{\"type\":\"decay\",\"v\":1,\"ts\":\"2026-01-02T00:00:00Z\","
+	    "\"src\":\"t\",\"strategy\":\"xsmom\",\"insample_sharpe\":0.4,"
+	    "\"recent_sharpe\":null,\"ratio\":null,\"status\":\"no_edge\"}\n");
+	rd = qgtm_report_readiness(&cfg, now);
+	row = row_of(rd, "decay");
+	ck_assert_str_eq(json_string_value(json_object_get(row, "result")),
+	    "WARN");
+	ck_assert_str_eq(json_string_value(json_object_get(row, "reason")),
+	    "tsmom: 6-month Sharpe 0.21, 35% of in-sample 0.60");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
+	    json_object_get(row, "details"), "xsmom"), "status")), "no_edge");
+	ck_assert(json_is_null(json_object_get(json_object_get(
+	    json_object_get(row, "details"), "xsmom"), "ratio")));
+	json_decref(rd);
+	free(path);
+}
+END_TEST
+
 Suite *
 suite_report(void)
 {
@@ -300,6 +381,8 @@ suite_report(void)
 	tcase_add_test(tc, test_readiness_drawdown);
 	tcase_add_test(tc, test_pages_hostile);
 	tcase_add_test(tc, test_phone_size);
+	tcase_add_test(tc, test_publish);
+	tcase_add_test(tc, test_readiness_decay);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -92,6 +92,9 @@ START_TEST(lock_busy_is_tempfail)
 	if (pid == 0) {
 		/* flock locks are per open file: the child's open competes. */
 		int rc = qgtm_lock(path, 100);
+
+		free(path);     /* for valgrind's leak check of this child */
+		free(dir);
 		_exit(rc == -1 && qgtm_errcode() == QGTM_EX_TEMPFAIL ? 0 : 1);
 	}
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);

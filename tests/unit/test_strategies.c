@@ -33,10 +33,11 @@ put_bars(const char *symbol, size_t n, const char *const *dates,
 
 	qgtm_buf_init(&b, 1 << 20);
 	for (i = 0; i < n; i++) {
-		line = qgtm_xasprintf("{\"type\":\"bar\",\"date\":\"%s\","
-		    "\"open\":\"%s\",\"high\":\"%s\",\"low\":\"%s\",\"close\":"
-		    "\"%s\",\"volume\":1,\"available_at\":\"%sT21:00:00Z\"}\n",
-		    dates[i], closes[i], closes[i], closes[i], closes[i], dates[i]);
+		line = qgtm_xasprintf("{\"type\":\"bar\",\"symbol\":\"%s\","
+		    "\"date\":\"%s\",\"open\":\"%s\",\"high\":\"%s\",\"low\":"
+		    "\"%s\",\"close\":\"%s\",\"volume\":1,\"available_at\":"
+		    "\"%sT21:00:00Z\"}\n", symbol, dates[i], closes[i], closes[i],
+		    closes[i], closes[i], dates[i]);
 		qgtm_buf_addf(&b, "%s", line);
 		free(line);
 	}
@@ -573,10 +574,10 @@ plant_future(void)
 	for (i = 0; i < 3; i++) {
 		rel = qgtm_xasprintf("data/sim/%s.jsonl", sym[i]);
 		path = qgtm_state_path(rel, 1);
-		line = qgtm_xasprintf("{\"type\":\"bar\",\"date\":\"2020-12-16\","
-		    "\"open\":\"1\",\"high\":\"1\",\"low\":\"1\",\"close\":"
-		    "\"999999\",\"volume\":1,\"available_at\":"
-		    "\"2020-12-16T21:00:00Z\"}\n");
+		line = qgtm_xasprintf("{\"type\":\"bar\",\"symbol\":\"%s\","
+		    "\"date\":\"2020-12-16\",\"open\":\"1\",\"high\":\"1\","
+		    "\"low\":\"1\",\"close\":\"999999\",\"volume\":1,"
+		    "\"available_at\":\"2020-12-16T21:00:00Z\"}\n", sym[i]);
 		ck_assert_ptr_nonnull(fp = fopen(path, "a"));
 		fputs(line, fp);
 		ck_assert_int_eq(fclose(fp), 0);

@@ -248,7 +248,8 @@ START_TEST(pit_reports_a_bad_store_line)
 	setenv("QGTM_STATE_DIR", dir, 1);
 	ck_assert_int_eq(qgtm_state_init(NULL), 0);
 	path = qgtm_state_path("data/sim/GLD.jsonl", 1);
-	unit_write_file(path, "{\"type\":\"bar\",\"date\":\"2020-01-02\","
+	unit_write_file(path, "{\"type\":\"bar\",\"symbol\":\"GLD\","
+	    "\"date\":\"2020-01-02\","
 	    "\"available_at\":\"2020-01-02T21:00:00Z\",\"volume\":1,"
 	    "\"open\":\"1\",\"high\":\"1\",\"low\":\"1\",\"close\":\"1\"}\n"
 	    "{\"type\":\"bar\",\"date\":\"2020-01-03\",\"close\":3}\n");

@@ -1,0 +1,250 @@
+#!/usr/bin/env bats
+# The operator pages in a real browser: Debian's chromium, headless, driven
+# by playwright-core (tests/browser/*.mjs), against the pages and qgtm-api
+# served by lighttpd (the shipped etc/lighttpd/qgtm.conf, login switched
+# on) on a free loopback port, with qgtm-daemon beating and rendering every
+# second. Screenshots go to build/browser-artifacts/. Skipped without
+# lighttpd, chromium or tests/browser/node_modules (`make deps`).
+
+# The state every test starts from: two weeks of the sim market replayed
+# up to yesterday, so the sim broker holds positions. Built once.
+setup_file() {
+	(
+		BATS_TEST_TMPDIR=$BATS_FILE_TMPDIR/seed
+		load ../lib
+		QGTM_REPLAY_END=$(date -u -d yesterday +%F) \
+		    "$QGTM_TOP/examples/replay.sh" 14 2>/dev/null
+	)
+}
+
+setup() {
+	load ../lib
+	command -v lighttpd >/dev/null || skip "lighttpd is not installed"
+	[ -x /usr/bin/chromium ] || skip "chromium is not installed"
+	[ -d "$QGTM_TOP/tests/browser/node_modules/playwright-core" ] ||
+		skip "no playwright-core: run make deps"
+	source "$QGTM_TOP/tests/browser/serve.bash"
+	export QGTM_TOP
+	export QGTM_ARTIFACTS="$QGTM_TOP/build/browser-artifacts"
+	cp -R "$BATS_FILE_TMPDIR/seed/state" "$QGTM_STATE_DIR"
+	# The test secrets: an API token, a login password, a key file and
+	# the environment variables the programs read.
+	TOKEN=tok-S3CRET-0760
+	export QGTM_HTTP_USER=opa QGTM_HTTP_PASSWORD=pw-S3CRET-0760
+	export QGTM_ALPACA_KEY_ID=S3CRET-alpaca-id
+	export QGTM_ALPACA_SECRET_KEY=S3CRET-alpaca-key
+	export QGTM_DISCORD_WEBHOOK_URL=https://127.0.0.1:9/api/webhooks/1/S3CRET-hook
+	printf 'S3CRET-fred-key\n' >"$BATS_TEST_TMPDIR/fred.key"
+	chmod 600 "$BATS_TEST_TMPDIR/fred.key"
+	export QGTM_CONFIG=$BATS_TEST_TMPDIR/qgtm.yaml
+	cat >"$QGTM_CONFIG" <<-YAML
+	daemon:
+	  heartbeat_s: 1
+	  render_s: 1
+	  cycle: ""
+	fetch:
+	  fred:
+	    api_key_file: "$BATS_TEST_TMPDIR/fred.key"
+	api:
+	  users: ["opa:alice"]
+	  tokens: ["bob:$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)"]
+	YAML
+	port=$(serve_free_port)
+	base=http://127.0.0.1:$port
+	serve_config "$BATS_TEST_TMPDIR/srv" "$port" "$QGTM_HTTP_USER" \
+	    "$QGTM_HTTP_PASSWORD" >/dev/null
+}
+
+teardown() {
+	[ -z "${DPID:-}" ] || kill -TERM "$DPID" 2>/dev/null || true
+	serve_stop
+	wait 2>/dev/null || true
+	# Built with SANITIZE=1, a report of the daemon or the API fails.
+	! grep -s 'Sanitizer\|runtime error:' "$BATS_TEST_TMPDIR/daemon.log" \
+	    "$SERVE/lighttpd.out" "$SERVE/error.log"
+}
+
+# browser SCRIPT ARG ...: node tests/browser/SCRIPT.mjs ARG ..., its output
+# shown when it fails.
+browser() {
+	run node "$QGTM_TOP/tests/browser/$1.mjs" "${@:2}"
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+# start_daemon: qgtm-daemon -v in the background, until the pages it
+# renders show its heartbeat.
+start_daemon() {
+	local i
+	qgtm-daemon -v 2>>"$BATS_TEST_TMPDIR/daemon.log" &
+	DPID=$!
+	for i in $(seq 50); do
+		[ "$(jq -r .heartbeat_colour "$QGTM_STATE_DIR/www/status.json" \
+		    2>/dev/null)" = green ] && return 0
+		sleep 0.1
+	done
+	cat "$BATS_TEST_TMPDIR/daemon.log"
+	return 1
+}
+
+# start_all: the daemon, then the web server.
+start_all() {
+	start_daemon
+	serve_start
+}
+
+# plant FILE LINE: append the JSON line LINE to the state file FILE.
+plant() {
+	mkdir -p "$(dirname "$QGTM_STATE_DIR/$1")"
+	printf '%s\n' "$2" >>"$QGTM_STATE_DIR/$1"
+}
+
+# ago SECONDS: the UTC time SECONDS ago, as the records write it.
+ago() {
+	date -u -d "@$(($(date +%s) - $1))" +%FT%TZ
+}
+
+# open_positions: the lines of qgtm-order positions that hold a symbol.
+open_positions() {
+	qgtm-order positions | grep -cv '^\(cash\|equity\) ' || true
+}
+
+@test "the phone page shows the five numbers, labelled, in 360x640" {
+	start_all
+	browser phone numbers "$base/"
+}
+
+@test "raising the safety switch to WARN turns the page yellow within 10 s" {
+	start_all
+	browser phone watch "$base/" --name phone-warn \
+	    --then "qgtm-risk escalate --to WARN --reason 'browser drill' --by opa" \
+	    --expect warn --within 10
+}
+
+# The heartbeat turns yellow at 60 s and red at 120 s after the last beat;
+# the page learns it at its next poll (5 s), hence 120 + 5 + 1 s.
+@test "killing the daemon turns the heartbeat yellow, then red, within 2 minutes" {
+	start_all
+	browser phone watch "$base/" --name phone-daemon-killed \
+	    --then "kill -KILL $DPID" --expect hb-yellow --expect hb-red \
+	    --within 126
+	DPID=
+}
+
+@test "stopping the web server shows CONNECTION LOST, never the old numbers" {
+	start_all
+	browser phone watch "$base/" --name phone-server-stopped \
+	    --then "kill $(cat "$SERVE/lighttpd.pid")" --expect lost --within 10
+}
+
+# A frozen answer (a cache in between, say): the API's clock stopped at
+# the start, its status ages, and past 15 s the numbers must go.
+@test "a status older than 15 s shows CONNECTION LOST" {
+	sed -i 's|"QGTM_STATE_DIR" => "\([^"]*\)"|&, "QGTM_NOW" => "'"$(date -u +%FT%TZ)"'"|' \
+	    "$SERVE/lighttpd.conf"
+	grep -q '"QGTM_NOW" => ' "$SERVE/lighttpd.conf"
+	start_all
+	browser phone watch "$base/" --name phone-status-old --then true \
+	    --expect lost --within 20
+}
+
+@test "a broker that cannot be read (a broken order journal) shows CONNECTION LOST" {
+	start_all
+	browser phone watch "$base/" --name phone-broker-lost \
+	    --then "echo 'not json' >>'$QGTM_STATE_DIR/oms/orders.jsonl'" --expect lost \
+	    --within 10
+}
+
+@test "FLATTEN ALL asks for a second tap, then leaves the sim broker flat" {
+	start_all
+	[ "$(open_positions)" -gt 0 ]
+	browser phone flatten "$base/"
+	[ "$(open_positions)" -eq 0 ]
+	run qgtm-risk status
+	[[ $output == *FLATTEN* ]]
+	grep -q 'action=flatten by=alice exit=0' "$SERVE/lighttpd.out"
+}
+
+@test "the readiness page renders dark under prefers-color-scheme: dark" {
+	qgtm-status render
+	serve_start
+	browser readiness dark "$base/readiness.html"
+}
+
+@test "a reconciliation discrepancy shows FAIL on the readiness page" {
+	plant oms/recon.jsonl '{"type":"recon","v":1,"ts":"'"$(ago 86400)"'","src":"qgtm-order","severity":"info","check":"fills","detail":"ok"}'
+	qgtm-status render
+	serve_start
+	browser readiness rows "$base/readiness.html" --name readiness-recon-pass \
+	    --row "reconciliation=PASS:0 critical"
+	plant oms/recon.jsonl '{"type":"recon","v":1,"ts":"'"$(ago 3600)"'","src":"qgtm-order","severity":"critical","check":"position","symbol":"GLD","detail":"book 250, broker 260"}'
+	qgtm-status render
+	browser readiness rows "$base/readiness.html" --name readiness-recon-fail \
+	    --row "reconciliation=FAIL:1 critical"
+}
+
+# decay_record STRATEGY STATUS RATIO: a "decay" record of qgtm-backtest
+# decay -j (cmd/qgtm-backtest.c print_decay) measured an hour ago.
+decay_record() {
+	printf '{"type":"decay","v":1,"ts":"%s","src":"qgtm-backtest","strategy":%s,"basis":"backtest","from":"2020-01-02","recent_from":"2026-05-01","to":"%s","insample_sharpe":1.2,"recent_sharpe":%s,"ratio":%s,"status":"%s","insample_days":1600,"recent_days":126}' \
+	    "$(ago 3600)" "$(jq -n --arg s "$1" '$s')" "$(date -u -d yesterday +%F)" \
+	    "$(jq -n "$3 * 1.2")" "$3" "$2"
+}
+
+@test "a strategy below the decay threshold shows its warning" {
+	plant research/decay.jsonl "$(decay_record tsmom ok 0.9)"
+	qgtm-status render
+	serve_start
+	browser readiness rows "$base/readiness.html" --name readiness-decay-ok \
+	    --row "decay=PASS"
+	plant research/decay.jsonl "$(decay_record tsmom decayed 0.3)"
+	qgtm-status render
+	browser readiness rows "$base/readiness.html" --name readiness-decay \
+	    --row "decay=WARN:tsmom"
+}
+
+@test "hostile strategy names and reasons render as text; no script of theirs runs" {
+	local img='<img src=x onerror="window.qgtmPwned=1;alert(1)">'
+	local scr='</script><script>window.qgtmPwned=2</script>'
+	local svg='"><svg onload="window.qgtmPwned=3">'"'"
+	run -0 qgtm-risk escalate --to WARN --reason "$img$scr" --by "$svg"
+	plant research/decay.jsonl "$(decay_record "$scr$svg" decayed 0.3)"
+	plant oms/recon.jsonl '{"type":"recon","v":1,"ts":"'"$(ago 60)"'","src":"qgtm-order","severity":"critical","check":"position","symbol":"GLD","detail":'"$(jq -n --arg s "$img" '$s')"'}'
+	start_all
+	browser escape --name hostile --text "$img$scr" --text "$scr$svg" --text "$svg" \
+	    "$base/" "$base/readiness.html"
+}
+
+@test "no test secret appears in any page, JSON, response or log" {
+	start_all
+	# A flatten by login, a failed login, then (the login block off, as
+	# token clients need it) a flatten by token: every secret goes through
+	# the web server and the API.
+	run -0 curl -sf -u "opa:$QGTM_HTTP_PASSWORD" -H "Origin: $base" \
+	    -d '{"confirm":"FLATTEN ALL","nonce":"'$(date +%s)000-login'"}' \
+	    "$base/api/v1/flatten"
+	run -0 curl -s -o /dev/null -w '%{http_code}' -u "opa:wrong-S3CRET" "$base/"
+	[ "$output" = 401 ]
+	serve_stop
+	serve_config "$SERVE" "$port" >/dev/null
+	serve_start
+	run -0 curl -s -o /dev/null -w '%{http_code}' -H "Origin: $base" \
+	    -H "Authorization: Bearer $TOKEN" \
+	    -d '{"confirm":"FLATTEN ALL","nonce":"'$(date +%s)000-token'"}' \
+	    "$base/api/v1/flatten"
+	[[ $output == 200 || $output == 429 ]]
+	browser escape --name secrets --dump "$BATS_TEST_TMPDIR/dump" "$base/" \
+	    "$base/readiness.html" "$base/status.json" "$base/readiness.json" \
+	    "$base/api/v1/status" "$base/api/v1/readiness" \
+	    "$base/api/v1/audit/verify" \
+	    "$base/api/v1/strategies/tsmom/performance"
+	[ "$(ls "$BATS_TEST_TMPDIR/dump" | wc -l)" -ge 13 ]
+	kill -TERM "$DPID"
+	wait "$DPID" || true
+	DPID=
+	serve_stop
+	run grep -rl S3CRET "$BATS_TEST_TMPDIR/dump" "$QGTM_STATE_DIR" \
+	    "$SERVE/error.log" "$SERVE/lighttpd.out" "$BATS_TEST_TMPDIR/daemon.log"
+	echo "$output"
+	[ "$status" -eq 1 ]
+}
