@@ -99,10 +99,14 @@ qgtm_dec_parse(const char *s, int scale, int64_t *out)
 	};
 	const char *p = s;
 	uint64_t mag, limit;
-	int neg = *p == '-', rc;
+	int neg, rc;
 
 	if (bad_scale(scale))
 		return scale_err();
+	if (s == NULL)
+		return qgtm_seterr(QGTM_EX_DATAERR, "a decimal string is "
+		    "missing");
+	neg = *p == '-';
 	if (*p == '+' || *p == '-')
 		p++;
 	limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;

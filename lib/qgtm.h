@@ -687,7 +687,8 @@ time_t qgtm_next_weekly(time_t t, int wd, int hh, int mm);
  * units of 10^-scale: an optional sign, digits, and optionally a point
  * followed by digits. More fractional digits than scale are an error unless
  * they are zeros; so are ".5", "1.", exponents, NaN, Inf, spaces,
- * separators and values outside int64. "-0" is 0.
+ * separators and values outside int64. "-0" is 0. A NULL s (a JSON
+ * field that is missing or not a string) is an error too.
  * Returns 0 or -1 (QGTM_EX_DATAERR).
  */
 int qgtm_dec_parse(const char *s, int scale, int64_t *out);

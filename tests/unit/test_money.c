@@ -104,6 +104,12 @@ START_TEST(test_parse_message)
 	ck_assert_int_eq(qgtm_dec_parse("1e5", 2, &v), -1);
 	ck_assert_str_eq(qgtm_errmsg(),
 	    "invalid decimal '1e5' at scale 2: expected [+-]digits[.digits]");
+	/* a missing JSON field reaches the parser as NULL */
+	v = 42;
+	ck_assert_int_eq(qgtm_dec_parse(NULL, 2, &v), -1);
+	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_DATAERR);
+	ck_assert_str_eq(qgtm_errmsg(), "a decimal string is missing");
+	ck_assert_int_eq(v, 42);
 }
 END_TEST
 
