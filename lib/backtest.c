@@ -64,38 +64,31 @@ qgtm_backtest_param(struct qgtm_cfg *cfg, const char *strategy,
 	return 0;
 }
 
-/* The sim bars by symbol, and the sessions of the first symbol. */
-struct feed {
-	json_t *bysym;          /* symbol -> array of bar records */
-	const char *first;      /* the first symbol of the universe */
-};
-
+/* The sim bars of one symbol (callback of qgtm_sim_run): appended to its
+ * array in arg, symbol -> array of bar records. */
 static int
 keep_bar(json_t *bar, void *arg)
 {
-	struct feed *f = arg;
+	json_t *bysym = arg;
 	const char *sym = json_string_value(json_object_get(bar, "symbol"));
-	json_t *arr = json_object_get(f->bysym, sym);
+	json_t *arr = json_object_get(bysym, sym);
 
 	if (arr == NULL) {
 		arr = json_array();
-		json_object_set_new(f->bysym, sym, arr);
+		json_object_set_new(bysym, sym, arr);
 	}
 	return json_array_append(arr, bar) == 0 ? 0 :
 	    qgtm_seterr(QGTM_EX_SOFTWARE, "out of memory");
 }
 
 /* Generate the sim history up to to_day: *bysym maps each symbol to its
- * bars (a new reference), *sessions is the first symbol's (borrowed). */
+ * bars (a new reference). */
 static int
-generate(const struct qgtm_cfg *cfg, long to_day, json_t **bysym,
-    json_t **sessions)
+generate(const struct qgtm_cfg *cfg, long to_day, json_t **bysym)
 {
 	struct qgtm_sim sim;
-	struct feed f;
 	json_t *universe = qgtm_cfg_list(cfg, "common.universe");
 	time_t start;
-	int rc;
 
 	*bysym = NULL;
 	if (qgtm_time_parse(qgtm_cfg_str(cfg, "fetch.sim.start"), &start) ==
@@ -104,29 +97,32 @@ generate(const struct qgtm_cfg *cfg, long to_day, json_t **bysym,
 		    "empty common.universe");
 	sim.seed = (uint64_t)qgtm_cfg_int(cfg, "fetch.sim.seed");
 	sim.start_day = (long)(start / 86400);
-	f.bysym = json_object();
-	f.first = json_string_value(json_array_get(universe, 0));
-	rc = qgtm_sim_run(&sim, universe, sim.start_day, to_day,
-	    (time_t)(to_day + 2) * 86400, keep_bar, &f);
-	*bysym = f.bysym;
-	*sessions = json_object_get(f.bysym, f.first);
-	return rc;
+	*bysym = json_object();
+	return qgtm_sim_run(&sim, universe, sim.start_day, to_day,
+	    (time_t)(to_day + 2) * 86400, keep_bar, *bysym);
 }
 
-/* Store every bar of the run at once. The point-in-time join shows a
+/*
+ * Store every bar of the run at once, then read each universe symbol's
+ * back through the point-in-time store into s (n of them). The join shows a
  * session only the bars available at its close, so this is what a daily
  * fetch would have stored by then; one file per symbol that no longer
  * changes lets the store parse it once (its cache) instead of at every
- * session, which made long runs quadratic. */
+ * session, which made long runs quadratic.
+ */
 static int
-store_all(json_t *bysym)
+store_all(json_t *universe, json_t *bysym, struct qgtm_series *s)
 {
+	const time_t all = (time_t)INT64_MAX;   /* as of: every bar stored */
 	const char *sym;
-	json_t *arr;
-	size_t added;
+	json_t *arr, *v;
+	size_t added, i;
 
 	json_object_foreach(bysym, sym, arr)
 		if (qgtm_pit_store("sim", sym, arr, &added) == -1)
+			return -1;
+	json_array_foreach(universe, i, v)
+		if (qgtm_pit_bars("sim", json_string_value(v), all, &s[i]) == -1)
 			return -1;
 	return 0;
 }
@@ -205,7 +201,10 @@ add_day(struct qgtm_backtest *bt, const char *date, double equity,
 {
 	struct qgtm_bt_day *day;
 
-	bt->days = qgtm_xrealloc(bt->days, (bt->ndays + 1) * sizeof *bt->days);
+	if (bt->ndays == bt->cap) {
+		bt->cap = bt->cap == 0 ? 512 : 2 * bt->cap;
+		bt->days = qgtm_xrealloc(bt->days, bt->cap * sizeof *bt->days);
+	}
 	day = &bt->days[bt->ndays++];
 	snprintf(day->date, sizeof day->date, "%s", date);
 	day->equity = equity;
@@ -244,27 +243,22 @@ live_day(const struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
  * what is held).
  */
 struct flat {
-	json_t *bysym;          /* borrowed: symbol -> its bars, one a session */
-	json_t *sessions;       /* borrowed: the first symbol's bars */
-	json_t *w;              /* symbol -> the weight held (a real) */
+	json_t *universe;       /* borrowed: the symbols */
+	struct qgtm_series *s;  /* borrowed: each symbol's bars, by session */
+	double *w;              /* the weight held of each symbol */
 };
 
-/* The close of symbol's bar of session i, in price units. */
+/* The close of symbol k's bar of session i, in price units. */
 static int
-close_at(const struct flat *fl, const char *symbol, size_t i, double *close)
+close_at(const struct flat *fl, size_t k, size_t i, double *close)
 {
-	json_t *bar = json_array_get(json_object_get(fl->bysym, symbol), i);
-	const char *date = json_string_value(json_object_get(
-	    json_array_get(fl->sessions, i), "date"));
-	const char *d = json_string_value(json_object_get(bar, "date"));
-	const char *c = json_string_value(json_object_get(bar, "close"));
-	int64_t v;
+	const struct qgtm_series *s = &fl->s[k];
+	const char *date = fl->s[0].bars[i].date;
 
-	if (d == NULL || date == NULL || strcmp(d, date) != 0 || c == NULL ||
-	    qgtm_dec_parse(c, QGTM_PRICE_SCALE, &v) == -1 || v <= 0)
+	if (i >= s->n || strcmp(s->bars[i].date, date) != 0)
 		return qgtm_seterr(QGTM_EX_DATAERR, "no sim close of %s on %s",
-		    symbol, date != NULL ? date : "?");
-	*close = (double)v;
+		    s->symbol, date);
+	*close = (double)s->bars[i].close;
 	return 0;
 }
 
@@ -272,20 +266,32 @@ close_at(const struct flat *fl, const char *symbol, size_t i, double *close)
 static int
 flat_return(const struct flat *fl, size_t i, double *ret)
 {
-	const char *sym;
 	double c0, c1;
-	json_t *w;
+	size_t k;
 
 	*ret = 0;
-	json_object_foreach(fl->w, sym, w) {
-		if (json_real_value(w) == 0)
+	for (k = 0; k < json_array_size(fl->universe); k++) {
+		if (fl->w[k] == 0)
 			continue;
-		if (close_at(fl, sym, i - 1, &c0) == -1 ||
-		    close_at(fl, sym, i, &c1) == -1)
+		if (close_at(fl, k, i - 1, &c0) == -1 ||
+		    close_at(fl, k, i, &c1) == -1)
 			return -1;
-		*ret += json_real_value(w) * (c1 / c0 - 1.0);
+		*ret += fl->w[k] * (c1 / c0 - 1.0);
 	}
 	return 0;
+}
+
+/* The index of symbol in the universe, or -1. */
+static long
+symbol_index(const struct flat *fl, const char *symbol)
+{
+	json_t *v;
+	size_t k;
+
+	json_array_foreach(fl->universe, k, v)
+		if (strcmp(json_string_value(v), symbol) == 0)
+			return (long)k;
+	return -1;
 }
 
 /* Hold the approved weights of d from now on; the dollars traded at
@@ -296,16 +302,17 @@ flat_rebalance(struct flat *fl, const struct qgtm_decision *d, double equity,
 {
 	double w;
 	size_t k;
+	long at;
 
 	if (!d->tradable)
 		return;
 	for (k = 0; k < d->n; k++) {
-		if (!d->t[k].approved)
+		if (!d->t[k].approved ||
+		    (at = symbol_index(fl, d->t[k].symbol)) == -1)
 			continue;
 		w = qgtm_dec_to_double(d->t[k].weight, QGTM_WEIGHT_SCALE);
-		bt->traded += fabs(w - json_real_value(json_object_get(fl->w,
-		    d->t[k].symbol))) * equity;
-		json_object_set_new(fl->w, d->t[k].symbol, json_real(w));
+		bt->traded += fabs(w - fl->w[at]) * equity;
+		fl->w[at] = w;
 	}
 }
 
@@ -315,8 +322,7 @@ flat_day(const struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
     time_t as_of, size_t i, struct flat *fl, struct qgtm_backtest *bt)
 {
 	struct qgtm_decision d;
-	const char *date = json_string_value(json_object_get(
-	    json_array_get(fl->sessions, i), "date"));
+	const char *date = fl->s[0].bars[i].date;
 	double ret = 0, equity;
 
 	if ((i > 0 && flat_return(fl, i, &ret) == -1) ||
@@ -329,52 +335,63 @@ flat_day(const struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
 	return 0;
 }
 
+/* Run sessions from `from` on of the symbols' bars s through the live path
+ * or the frictionless book. */
+static int
+run_sessions(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
+    const char *from, int frictionless, struct flat *fl,
+    struct qgtm_backtest *bt)
+{
+	const struct qgtm_series *sessions = &fl->s[0];
+	char avail[21];
+	time_t as_of;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < sessions->n && rc == 0; i++) {
+		if (strcmp(sessions->bars[i].date, from) < 0)
+			continue;
+		as_of = sessions->bars[i].available_at;
+		if (qgtm_clock_pin(qgtm_time_fmt(as_of, avail)) == -1)
+			rc = -1;
+		else if (frictionless)
+			rc = flat_day(cfg, st, as_of, i, fl, bt);
+		else
+			rc = live_day(cfg, st, as_of, sessions->bars[i].date, bt);
+	}
+	return rc;
+}
+
 int
 qgtm_backtest_run(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
     long from_day, long to_day, int frictionless, struct qgtm_backtest *bt)
 {
-	struct flat fl = { NULL, NULL, NULL };
-	json_t *bar;
-	const char *date, *avail;
+	json_t *universe = qgtm_cfg_list(cfg, "common.universe"), *bysym = NULL;
+	size_t n = json_array_size(universe);
+	struct flat fl = { universe, NULL, NULL };
 	char from[11];
-	time_t as_of;
 	int64_t cash;
-	size_t i;
 	int rc;
 
 	memset(bt, 0, sizeof *bt);
 	bt->fills = json_array();
 	cfg_put(cfg, "common.price_source", json_string("sim"));
-	if (qgtm_cfg_dec(cfg, "broker.sim.initial_cash", QGTM_CENTS, &cash) ==
-	    -1 || generate(cfg, to_day, &fl.bysym, &fl.sessions) == -1 ||
-	    store_all(fl.bysym) == -1) {
-		json_decref(fl.bysym);
-		return -1;
+	fl.s = qgtm_xcalloc(n > 0 ? n : 1, sizeof *fl.s);
+	rc = qgtm_cfg_dec(cfg, "broker.sim.initial_cash", QGTM_CENTS, &cash);
+	if (rc == 0 && (rc = generate(cfg, to_day, &bysym)) == 0)
+		rc = store_all(universe, bysym, fl.s);
+	json_decref(bysym);
+	if (rc == 0) {
+		bt->initial = (double)cash / 100.0;
+		fl.w = qgtm_xcalloc(n, sizeof *fl.w);
+		qgtm_date_fmt((time_t)from_day * 86400, from);
+		rc = run_sessions(cfg, st, from, frictionless, &fl, bt);
+		if (rc == 0 && bt->ndays < 2)
+			rc = qgtm_seterr(QGTM_EX_USAGE, "fewer than 2 sessions "
+			    "from %s", from);
 	}
-	bt->initial = (double)cash / 100.0;
-	fl.w = json_object();
-	qgtm_date_fmt((time_t)from_day * 86400, from);
-	rc = 0;
-	json_array_foreach(fl.sessions, i, bar) {
-		date = json_string_value(json_object_get(bar, "date"));
-		avail = json_string_value(json_object_get(bar, "available_at"));
-		if (strcmp(date, from) < 0)
-			continue;
-		if (qgtm_clock_pin(avail) == -1 ||
-		    qgtm_time_parse(avail, &as_of) == -1)
-			rc = -1;
-		else if (frictionless)
-			rc = flat_day(cfg, st, as_of, i, &fl, bt);
-		else
-			rc = live_day(cfg, st, as_of, date, bt);
-		if (rc == -1)
-			break;
-	}
-	json_decref(fl.w);
-	json_decref(fl.bysym);
-	if (rc == 0 && bt->ndays < 2)
-		rc = qgtm_seterr(QGTM_EX_USAGE, "fewer than 2 sessions from %s",
-		    from);
+	free(fl.w);
+	qgtm_strategy_bars_free(fl.s, n);
 	return rc;
 }
 

@@ -118,9 +118,11 @@ is_new(json_t *bydate, json_t *rec, int *yes)
 	return 0;
 }
 
-/* Serialize the new records of recs into buf. */
+/* Serialize the new records of recs into buf; each is also appended to
+ * written. */
 static int
-new_lines(json_t *recs, json_t *bydate, struct qgtm_buf *buf, size_t *n)
+new_lines(json_t *recs, json_t *bydate, struct qgtm_buf *buf, json_t *written,
+    size_t *n)
 {
 	json_t *rec;
 	size_t i;
@@ -138,10 +140,14 @@ new_lines(json_t *recs, json_t *bydate, struct qgtm_buf *buf, size_t *n)
 			return qgtm_seterr(QGTM_EX_SOFTWARE, "cannot serialize record");
 		qgtm_buf_addf(buf, "%s\n", line);
 		free(line);
+		json_array_append(written, rec);
 		(*n)++;
 	}
 	return 0;
 }
+
+static void cache_seed(const char *path, const char *series,
+    json_t *recs);
 
 int
 qgtm_pit_store(const char *source, const char *series, json_t *recs,
@@ -150,8 +156,9 @@ qgtm_pit_store(const char *source, const char *series, json_t *recs,
 	char *path = series_path(source, series, 1);
 	struct index_ctx ctx;
 	struct qgtm_buf buf;
+	json_t *written;
 	char *lockpath;
-	int lockfd, rc;
+	int lockfd, rc, fresh = 0;
 
 	*added = 0;
 	if (path == NULL)
@@ -164,16 +171,21 @@ qgtm_pit_store(const char *source, const char *series, json_t *recs,
 		return -1;
 	}
 	qgtm_buf_init(&buf, SIZE_MAX / 2);
+	written = json_array();
 	rc = read_index(path, &ctx);
 	if (rc == 0) {
-		rc = new_lines(recs, ctx.bydate, &buf, added);
+		fresh = json_object_size(ctx.bydate) == 0;
+		rc = new_lines(recs, ctx.bydate, &buf, written, added);
 		json_decref(ctx.bydate);
 	}
 	if (rc == 0 && buf.len > 0)
 		rc = qgtm_append_fsync(path, buf.data, buf.len);
 	if (rc == -1)
 		*added = 0;
+	else if (fresh && *added > 0)
+		cache_seed(path, series, written);
 	qgtm_unlock(lockfd);
+	json_decref(written);
 	qgtm_buf_release(&buf);
 	free(path);
 	return rc;
@@ -276,10 +288,18 @@ bars_cb(json_t *rec, const struct qgtm_jsonl_pos *pos, void *arg)
  */
 #define BAR_CACHE_SLOTS 64
 
+/* One memo of qgtm_series_causal: a derived value per bar of a block. */
+struct causal_memo {
+	char key[64];
+	double *v;              /* one per bar of the block */
+	struct causal_memo *next;
+};
+
 struct qgtm_bar_block {
 	struct qgtm_series all;
 	unsigned refs;
 	int in_order;           /* available_at never decreases */
+	struct causal_memo *memos;
 };
 
 struct bar_file {
@@ -294,7 +314,14 @@ static unsigned bar_cache_next;
 static void
 block_unref(struct qgtm_bar_block *b)
 {
+	struct causal_memo *m;
+
 	if (b != NULL && --b->refs == 0) {
+		while ((m = b->memos) != NULL) {
+			b->memos = m->next;
+			free(m->v);
+			free(m);
+		}
 		free(b->all.bars);
 		free(b);
 	}
@@ -309,6 +336,18 @@ same_file(const struct stat *a, const struct stat *b)
 	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
+/* Mark whether b's bars are in available_at order. */
+static void
+block_finish(struct qgtm_bar_block *b)
+{
+	size_t i;
+
+	b->in_order = 1;
+	for (i = 1; i < b->all.n && b->in_order; i++)
+		b->in_order = b->all.bars[i].available_at >=
+		    b->all.bars[i - 1].available_at;
+}
+
 /* Parse the bar file of symbol at path into a new block (one reference),
  * or NULL. */
 static struct qgtm_bar_block *
@@ -317,36 +356,36 @@ block_parse(const char *path, const char *symbol)
 	struct qgtm_bar_block *b = qgtm_xcalloc(1, sizeof *b);
 	struct bars_ctx ctx = { &b->all, 0, symbol };
 	char *argv[1] = { (char *)path };
-	size_t i;
 
 	b->refs = 1;
 	if (qgtm_jsonl_each(1, argv, 0, bars_cb, &ctx) == -1) {
 		block_unref(b);
 		return NULL;
 	}
-	b->in_order = 1;
-	for (i = 1; i < b->all.n && b->in_order; i++)
-		b->in_order = b->all.bars[i].available_at >=
-		    b->all.bars[i - 1].available_at;
+	block_finish(b);
 	return b;
 }
 
-/* Every bar of symbol's file at path (borrowed from the cache), or NULL. */
-static struct qgtm_bar_block *
-bar_file_load(const char *path, const char *symbol, const struct stat *st)
+/* The cache slot of path, or NULL. */
+static struct bar_file *
+cache_find(const char *path)
 {
-	struct bar_file *f = NULL;
-	struct qgtm_bar_block *b;
 	unsigned i;
 
-	for (i = 0; i < BAR_CACHE_SLOTS && f == NULL; i++)
+	for (i = 0; i < BAR_CACHE_SLOTS; i++)
 		if (bar_cache[i].path != NULL &&
 		    strcmp(bar_cache[i].path, path) == 0)
-			f = &bar_cache[i];
-	if (f != NULL && same_file(&f->st, st))
-		return f->block;
-	if ((b = block_parse(path, symbol)) == NULL)
-		return NULL;
+			return &bar_cache[i];
+	return NULL;
+}
+
+/* Cache b (its reference passes to the cache) as the file at path with
+ * status st, in path's slot or the next one. */
+static void
+cache_put(const char *path, const struct stat *st, struct qgtm_bar_block *b)
+{
+	struct bar_file *f = cache_find(path);
+
 	if (f == NULL)
 		f = &bar_cache[bar_cache_next++ % BAR_CACHE_SLOTS];
 	free(f->path);
@@ -354,7 +393,59 @@ bar_file_load(const char *path, const char *symbol, const struct stat *st)
 	f->path = qgtm_xstrdup(path);
 	f->st = *st;
 	f->block = b;
+}
+
+/* Every bar of symbol's file at path (borrowed from the cache), or NULL. */
+static struct qgtm_bar_block *
+bar_file_load(const char *path, const char *symbol, const struct stat *st)
+{
+	struct bar_file *f = cache_find(path);
+	struct qgtm_bar_block *b;
+
+	if (f != NULL && same_file(&f->st, st))
+		return f->block;
+	if ((b = block_parse(path, symbol)) == NULL)
+		return NULL;
+	cache_put(path, st, b);
 	return b;
+}
+
+/*
+ * The file at path was new and now holds recs, just written: when they are
+ * all bars, cache them as the file's block, built by the callback that
+ * parsing the file would use, so that the first read (a backtest's first
+ * session) need not parse what this process wrote. Called under the
+ * series' lock, so the status is that of exactly these lines. Records that
+ * are not all valid bars seed nothing: reading the file reports them.
+ */
+static void
+cache_seed(const char *path, const char *series, json_t *recs)
+{
+	struct qgtm_bar_block *b;
+	struct bars_ctx ctx;
+	struct stat st;
+	const char *type;
+	json_t *rec;
+	size_t i;
+
+	json_array_foreach(recs, i, rec)
+		if ((type = qgtm_record_type(rec)) == NULL ||
+		    strcmp(type, "bar") != 0)
+			return;
+	if (stat(path, &st) == -1)
+		return;
+	b = qgtm_xcalloc(1, sizeof *b);
+	b->refs = 1;
+	ctx.s = &b->all;
+	ctx.cap = 0;
+	ctx.symbol = series;
+	json_array_foreach(recs, i, rec)
+		if (bars_cb(rec, NULL, &ctx) == -1) {
+			block_unref(b);
+			return;
+		}
+	block_finish(b);
+	cache_put(path, &st, b);
 }
 
 /* The count of bars of b known at as_of when b is in available_at order:
@@ -430,6 +521,40 @@ qgtm_series_release(struct qgtm_series *s)
 	s->block = NULL;
 	s->bars = NULL;
 	s->n = 0;
+}
+
+/* The memo of key in b, made by fill over all of b's bars if new. */
+static const double *
+block_memo(struct qgtm_bar_block *b, const char *key, qgtm_causal_fill *fill,
+    const void *arg)
+{
+	struct causal_memo *m;
+
+	for (m = b->memos; m != NULL; m = m->next)
+		if (strcmp(m->key, key) == 0)
+			return m->v;
+	m = qgtm_xcalloc(1, sizeof *m);
+	snprintf(m->key, sizeof m->key, "%s", key);
+	m->v = qgtm_xcalloc(b->all.n > 0 ? b->all.n : 1, sizeof *m->v);
+	fill(b->all.bars, b->all.n, m->v, arg);
+	m->next = b->memos;
+	b->memos = m;
+	return m->v;
+}
+
+double
+qgtm_series_causal(const struct qgtm_series *s, size_t i, const char *key,
+    qgtm_causal_fill *fill, const void *arg)
+{
+	double *v, x;
+
+	if (s->block != NULL)
+		return block_memo(s->block, key, fill, arg)[i];
+	v = qgtm_xcalloc(s->n > 0 ? s->n : 1, sizeof *v);
+	fill(s->bars, s->n, v, arg);
+	x = v[i];
+	free(v);
+	return x;
 }
 
 int

@@ -1312,6 +1312,21 @@ int qgtm_pit_bars(const char *source, const char *symbol, time_t as_of,
 void qgtm_series_release(struct qgtm_series *s);
 
 /*
+ * qgtm_series_causal: the value at bar i (< s->n) of a causal derived
+ * series of s. fill(bars, n, out, arg) writes out[0..n-1], out[k]
+ * depending on bars[0..k] and arg only, so that a prefix of a file's bars
+ * gives the values the whole file gives. A series lent by the store's cache
+ * runs fill once per file and key, over the whole file, and answers later
+ * calls from that memo (a backtest asks at every session); any other series
+ * runs it afresh. key must name fill and every argument that changes its
+ * values (at most 63 bytes). Never fails.
+ */
+typedef void qgtm_causal_fill(const struct qgtm_bar *bars, size_t n,
+    double *out, const void *arg);
+double qgtm_series_causal(const struct qgtm_series *s, size_t i,
+    const char *key, qgtm_causal_fill *fill, const void *arg);
+
+/*
  * qgtm_pit_last_close: the last close of symbol available at as_of
  * (QGTM_PRICE_SCALE units), and its date into date (11 bytes, may be NULL).
  * Returns 0, or -1 (QGTM_EX_DATAERR "no price for SYM as of T") when none.
@@ -2654,7 +2669,7 @@ struct qgtm_bt_day {
 /* The outcome. Owns days and fills. */
 struct qgtm_backtest {
 	struct qgtm_bt_day *days;
-	size_t ndays;
+	size_t ndays, cap;      /* days used and allocated */
 	json_t *fills;          /* the fill records, each with its "date" */
 	double traded;          /* sum of |notional| of the fills, dollars */
 	double initial;         /* broker.sim.initial_cash, dollars */

@@ -182,15 +182,30 @@ month_end_session(const char *date)
 	}
 }
 
+/* out[k]: the index of the newest month-end session among bars[0..k], or
+ * -1 (a qgtm_causal_fill). */
+static void
+fill_formation(const struct qgtm_bar *bars, size_t n, double *out,
+    const void *arg)
+{
+	double last = -1;
+	size_t k;
+
+	(void)arg;
+	for (k = 0; k < n; k++) {
+		if (month_end_session(bars[k].date))
+			last = (double)k;
+		out[k] = last;
+	}
+}
+
 long
 qgtm_strategy_formation(const struct qgtm_series *s)
 {
-	long i;
-
-	for (i = (long)s->n - 1; i >= 0; i--)
-		if (month_end_session(s->bars[i].date))
-			return i;
-	return -1;
+	if (s->n == 0)
+		return -1;
+	return (long)qgtm_series_causal(s, s->n - 1, "strategy.formation",
+	    fill_formation, NULL);
 }
 
 long

@@ -9,27 +9,72 @@
  * feed and is not applied here (documented in qgtm-signal(1)).
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "qgtm.h"
 
+/*
+ * The exponentially weighted mean and variance of a stream, updated per
+ * observation: every weight so far is multiplied by delta and the new one
+ * is 1; var is the weighted mean square about the weighted mean (biased).
+ * The update is the one pandas' ewm(adjust=True).var(bias=True) makes
+ * (pandas/_libs/window/aggregations.pyx, ewmcov), so the two agree to the
+ * last bits.
+ */
+struct ewm {
+	double delta, wsum, mean, var;
+};
+
+static void
+ewm_push(struct ewm *e, double x)
+{
+	double old = e->wsum * e->delta, mean0 = e->mean;
+
+	e->wsum = old + 1.0;
+	e->mean = (old * mean0 + x) / e->wsum;
+	e->var = (old * (e->var + (mean0 - e->mean) * (mean0 - e->mean)) +
+	    (x - e->mean) * (x - e->mean)) / e->wsum;
+}
+
+static double
+ewm_sigma(const struct ewm *e, size_t n, double annualization)
+{
+	return n < 2 ? NAN : sqrt(annualization * e->var);
+}
+
 double
 qgtm_tsmom_sigma(const double *r, size_t n, double com, double annualization)
 {
-	double delta = com / (1.0 + com), w = 1.0, wsum = 0, mean = 0, var = 0;
+	struct ewm e = { com / (1.0 + com), 0, 0, 0 };
 	size_t i;
 
-	if (n < 2)
-		return NAN;
-	for (i = 0; i < n; i++, w *= delta) {
-		mean += w * r[n - 1 - i];
-		wsum += w;
+	for (i = 0; i < n; i++)
+		ewm_push(&e, r[i]);
+	return ewm_sigma(&e, n, annualization);
+}
+
+/* The arguments of fill_sigma. */
+struct sigma_args {
+	double com, annualization;
+};
+
+/* out[k]: qgtm_tsmom_sigma of the k daily returns of bars[0..k] (a
+ * qgtm_causal_fill: the same arithmetic, one return at a time). */
+static void
+fill_sigma(const struct qgtm_bar *bars, size_t n, double *out,
+    const void *arg)
+{
+	const struct sigma_args *a = arg;
+	struct ewm e = { a->com / (1.0 + a->com), 0, 0, 0 };
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		if (k > 0)
+			ewm_push(&e, (double)bars[k].close /
+			    (double)bars[k - 1].close - 1.0);
+		out[k] = ewm_sigma(&e, k, a->annualization);
 	}
-	mean /= wsum;
-	w = 1.0;
-	for (i = 0; i < n; i++, w *= delta)
-		var += w * (r[n - 1 - i] - mean) * (r[n - 1 - i] - mean);
-	return sqrt(annualization * var / wsum);
 }
 
 static json_t *
@@ -50,7 +95,8 @@ struct tsmom_leg {
 static void
 measure(const struct qgtm_series *s, json_t *params, struct tsmom_leg *leg)
 {
-	double *r;
+	struct sigma_args a;
+	char key[64];
 
 	leg->ok = 0;
 	if ((leg->f = qgtm_strategy_formation(s)) < 1)
@@ -59,11 +105,13 @@ measure(const struct qgtm_series *s, json_t *params, struct tsmom_leg *leg)
 	    json_object_get(params, "lookback_months")));
 	if (leg->from < 0 || leg->from == leg->f)
 		return;
-	r = qgtm_strategy_returns(s, 0, (size_t)leg->f);
-	leg->sigma = qgtm_tsmom_sigma(r, (size_t)leg->f, (double)
-	    json_integer_value(json_object_get(params, "vol_com_days")),
-	    (double)json_integer_value(json_object_get(params, "annualization")));
-	free(r);
+	a.com = (double)json_integer_value(json_object_get(params,
+	    "vol_com_days"));
+	a.annualization = (double)json_integer_value(json_object_get(params,
+	    "annualization"));
+	snprintf(key, sizeof key, "tsmom.sigma %.17g %.17g", a.com,
+	    a.annualization);
+	leg->sigma = qgtm_series_causal(s, (size_t)leg->f, key, fill_sigma, &a);
 	leg->ret = (double)s->bars[leg->f].close /
 	    (double)s->bars[leg->from].close - 1.0;
 	leg->ok = isfinite(leg->sigma) && leg->sigma > 0;

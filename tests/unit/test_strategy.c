@@ -1,6 +1,9 @@
 /*
  * test_strategy.c: the sim market, the point-in-time store and tsmom.
  */
+#include <sys/stat.h>
+
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,6 +243,101 @@ START_TEST(pit_join_never_sees_the_future)
 }
 END_TEST
 
+/* The bars of a and b are the same, field by field. */
+static void
+assert_same_bars(const struct qgtm_series *a, const struct qgtm_series *b)
+{
+	size_t i;
+
+	ck_assert_uint_eq(a->n, b->n);
+	for (i = 0; i < a->n; i++) {
+		ck_assert_str_eq(a->bars[i].date, b->bars[i].date);
+		ck_assert_int_eq(a->bars[i].available_at, b->bars[i].available_at);
+		ck_assert_int_eq(a->bars[i].open, b->bars[i].open);
+		ck_assert_int_eq(a->bars[i].high, b->bars[i].high);
+		ck_assert_int_eq(a->bars[i].low, b->bars[i].low);
+		ck_assert_int_eq(a->bars[i].close, b->bars[i].close);
+		ck_assert_int_eq(a->bars[i].volume, b->bars[i].volume);
+	}
+}
+
+START_TEST(pit_store_caches_what_parsing_gives)
+{
+	char *dir = store_fixture();
+	char *path = qgtm_xasprintf("%s/data/sim/GLD.jsonl", dir);
+	struct timespec times[2] = { { 0, UTIME_OMIT }, { 1, 0 } };
+	struct qgtm_series seeded, parsed;
+
+	/* The store cached the bars it wrote to the new file; a changed
+	 * mtime makes the next read parse the file instead. */
+	ck_assert_int_eq(qgtm_pit_bars("sim", "GLD", (time_t)4102444800,
+	    &seeded), 0);
+	ck_assert_uint_gt(seeded.n, 400);
+	ck_assert_int_eq(utimensat(AT_FDCWD, path, times, 0), 0);
+	ck_assert_int_eq(qgtm_pit_bars("sim", "GLD", (time_t)4102444800,
+	    &parsed), 0);
+	ck_assert_ptr_ne(seeded.block, parsed.block);
+	assert_same_bars(&seeded, &parsed);
+	qgtm_series_release(&seeded);
+	qgtm_series_release(&parsed);
+	unsetenv("QGTM_STATE_DIR");
+	free(path);
+	free(dir);
+}
+END_TEST
+
+static int fills;
+
+/* out[k]: the sum of the closes of bars[0..k], counting its calls. */
+static void
+fill_close_sum(const struct qgtm_bar *bars, size_t n, double *out,
+    const void *arg)
+{
+	double sum = 0;
+	size_t k;
+
+	(void)arg;
+	fills++;
+	for (k = 0; k < n; k++)
+		out[k] = sum += (double)bars[k].close;
+}
+
+START_TEST(causal_memo_gives_a_prefix_the_whole_files_values)
+{
+	char *dir = store_fixture();
+	struct qgtm_series mid, all, own;
+	double expect = 0;
+	size_t k;
+	time_t t;
+	int before = fills;
+
+	qgtm_time_parse("2019-12-31T23:00:00Z", &t);
+	ck_assert_int_eq(qgtm_pit_bars("sim", "GLD", t, &mid), 0);
+	ck_assert_int_eq(qgtm_pit_bars("sim", "GLD", (time_t)4102444800,
+	    &all), 0);
+	ck_assert_uint_lt(mid.n, all.n);
+	for (k = 0; k < mid.n; k++)
+		expect += (double)mid.bars[k].close;
+	ck_assert_double_eq(qgtm_series_causal(&mid, mid.n - 1, "sum",
+	    fill_close_sum, NULL), expect);
+	ck_assert_double_eq(qgtm_series_causal(&all, mid.n - 1, "sum",
+	    fill_close_sum, NULL), expect);
+	ck_assert_int_eq(fills - before, 1);            /* one file, one fill */
+	/* Another key is another memo; a series of its own is filled anew. */
+	qgtm_series_causal(&all, 0, "sum again", fill_close_sum, NULL);
+	ck_assert_int_eq(fills - before, 2);
+	own = mid;
+	own.block = NULL;
+	ck_assert_double_eq(qgtm_series_causal(&own, mid.n - 1, "sum",
+	    fill_close_sum, NULL), expect);
+	ck_assert_int_eq(fills - before, 3);
+	qgtm_series_release(&mid);
+	qgtm_series_release(&all);
+	unsetenv("QGTM_STATE_DIR");
+	free(dir);
+}
+END_TEST
+
 START_TEST(pit_reports_a_bad_store_line)
 {
 	char *dir = unit_tmpdir(), *path;
@@ -277,6 +375,23 @@ START_TEST(tsmom_sigma_matches_eq1_by_hand)
 	    1e-15);
 	ck_assert_double_eq_tol(qgtm_tsmom_sigma(flat, 4, 60, 261), 0, 1e-15);
 	ck_assert(isnan(qgtm_tsmom_sigma(r, 1, 60, 261)));
+}
+END_TEST
+
+START_TEST(tsmom_sigma_matches_pandas_ewm)
+{
+	/* The reference library: pandas 1.5.3 (Debian 12's python3-pandas),
+	 * sqrt(261 * Series(r).ewm(com=60, adjust=True).var(bias=True)) at
+	 * the 2nd, 5th and 10th return. */
+	const double r[10] = { 0.012, -0.004, 0.007, -0.021, 0.003, 0.015,
+	    -0.009, 0.001, -0.013, 0.008 };
+
+	ck_assert_double_eq_tol(qgtm_tsmom_sigma(r, 2, 60, 261),
+	    0.1292395415278318, 1e-16);
+	ck_assert_double_eq_tol(qgtm_tsmom_sigma(r, 5, 60, 261),
+	    0.18546814501966974, 1e-16);
+	ck_assert_double_eq_tol(qgtm_tsmom_sigma(r, 10, 60, 261),
+	    0.1764026691306279, 1e-16);
 }
 END_TEST
 
@@ -341,7 +456,10 @@ suite_strategy(void)
 	tcase_add_test(tc, sim_refuses_bad_symbols);
 	tcase_add_test(tc, pit_join_never_sees_the_future);
 	tcase_add_test(tc, pit_reports_a_bad_store_line);
+	tcase_add_test(tc, pit_store_caches_what_parsing_gives);
+	tcase_add_test(tc, causal_memo_gives_a_prefix_the_whole_files_values);
 	tcase_add_test(tc, tsmom_sigma_matches_eq1_by_hand);
+	tcase_add_test(tc, tsmom_sigma_matches_pandas_ewm);
 	tcase_add_test(tc, tsmom_targets_follow_the_rule);
 	suite_add_tcase(s, tc);
 	return s;
