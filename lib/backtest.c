@@ -64,67 +64,41 @@ qgtm_backtest_param(struct qgtm_cfg *cfg, const char *strategy,
 	return 0;
 }
 
-/* The sim bars of one symbol (callback of qgtm_sim_run): appended to its
- * array in arg, symbol -> array of bar records. */
+/*
+ * Generate the sim history up to to_day and store it, then read each
+ * universe symbol's bars back through the point-in-time store into s (n of
+ * them). The join shows a session only the bars available at its close, so
+ * storing all at once is what a daily fetch would have stored by then; the
+ * store keeps what it wrote as the file's parsed bars, so no session parses
+ * a file (parsing at every session made long runs quadratic).
+ */
 static int
-keep_bar(json_t *bar, void *arg)
+generate(const struct qgtm_cfg *cfg, long to_day, struct qgtm_series *s)
 {
-	json_t *bysym = arg;
-	const char *sym = json_string_value(json_object_get(bar, "symbol"));
-	json_t *arr = json_object_get(bysym, sym);
-
-	if (arr == NULL) {
-		arr = json_array();
-		json_object_set_new(bysym, sym, arr);
-	}
-	return json_array_append(arr, bar) == 0 ? 0 :
-	    qgtm_seterr(QGTM_EX_SOFTWARE, "out of memory");
-}
-
-/* Generate the sim history up to to_day: *bysym maps each symbol to its
- * bars (a new reference). */
-static int
-generate(const struct qgtm_cfg *cfg, long to_day, json_t **bysym)
-{
+	json_t *universe = qgtm_cfg_list(cfg, "common.universe"), *v;
+	size_t i, n = json_array_size(universe);
+	struct qgtm_series *made;
 	struct qgtm_sim sim;
-	json_t *universe = qgtm_cfg_list(cfg, "common.universe");
 	time_t start;
+	int rc;
 
-	*bysym = NULL;
 	if (qgtm_time_parse(qgtm_cfg_str(cfg, "fetch.sim.start"), &start) ==
-	    -1 || json_array_size(universe) == 0)
+	    -1 || n == 0)
 		return qgtm_seterr(QGTM_EX_CONFIG, "bad fetch.sim.start or "
 		    "empty common.universe");
 	sim.seed = (uint64_t)qgtm_cfg_int(cfg, "fetch.sim.seed");
 	sim.start_day = (long)(start / 86400);
-	*bysym = json_object();
-	return qgtm_sim_run(&sim, universe, sim.start_day, to_day,
-	    (time_t)(to_day + 2) * 86400, keep_bar, *bysym);
-}
-
-/*
- * Store every bar of the run at once, then read each universe symbol's
- * back through the point-in-time store into s (n of them). The join shows a
- * session only the bars available at its close, so this is what a daily
- * fetch would have stored by then; one file per symbol that no longer
- * changes lets the store parse it once (its cache) instead of at every
- * session, which made long runs quadratic.
- */
-static int
-store_all(json_t *universe, json_t *bysym, struct qgtm_series *s)
-{
-	const time_t all = (time_t)INT64_MAX;   /* as of: every bar stored */
-	const char *sym;
-	json_t *arr, *v;
-	size_t added, i;
-
-	json_object_foreach(bysym, sym, arr)
-		if (qgtm_pit_store("sim", sym, arr, &added) == -1)
-			return -1;
+	made = qgtm_xcalloc(n, sizeof *made);
+	rc = qgtm_sim_bars(&sim, universe, sim.start_day, to_day,
+	    (time_t)(to_day + 2) * 86400, made);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = qgtm_pit_create_bars("sim", &made[i]);
+	qgtm_strategy_bars_free(made, n);
 	json_array_foreach(universe, i, v)
-		if (qgtm_pit_bars("sim", json_string_value(v), all, &s[i]) == -1)
-			return -1;
-	return 0;
+		if (rc == 0)
+			rc = qgtm_pit_bars("sim", json_string_value(v),
+			    (time_t)(to_day + 2) * 86400, &s[i]);
+	return rc;
 }
 
 /* Append the fills of out (records of one run) to bt, with their date. */
@@ -366,7 +340,7 @@ int
 qgtm_backtest_run(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
     long from_day, long to_day, int frictionless, struct qgtm_backtest *bt)
 {
-	json_t *universe = qgtm_cfg_list(cfg, "common.universe"), *bysym = NULL;
+	json_t *universe = qgtm_cfg_list(cfg, "common.universe");
 	size_t n = json_array_size(universe);
 	struct flat fl = { universe, NULL, NULL };
 	char from[11];
@@ -378,9 +352,8 @@ qgtm_backtest_run(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
 	cfg_put(cfg, "common.price_source", json_string("sim"));
 	fl.s = qgtm_xcalloc(n > 0 ? n : 1, sizeof *fl.s);
 	rc = qgtm_cfg_dec(cfg, "broker.sim.initial_cash", QGTM_CENTS, &cash);
-	if (rc == 0 && (rc = generate(cfg, to_day, &bysym)) == 0)
-		rc = store_all(universe, bysym, fl.s);
-	json_decref(bysym);
+	if (rc == 0)
+		rc = generate(cfg, to_day, fl.s);
 	if (rc == 0) {
 		bt->initial = (double)cash / 100.0;
 		fl.w = qgtm_xcalloc(n, sizeof *fl.w);

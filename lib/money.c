@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "qgtm.h"
 
@@ -122,19 +123,27 @@ char *
 qgtm_dec_fmt(int64_t v, int scale, char *out, size_t outsz)
 {
 	uint64_t mag = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-	const char *sign = v < 0 ? "-" : "";
-	uint64_t unit;
+	char digits[48], *p = digits + sizeof digits;
+	size_t n;
+	int i;
 
-	if (bad_scale(scale)) {
-		snprintf(out, outsz, "%s", "");
-		return out;
+	*--p = '\0';
+	if (!bad_scale(scale)) {
+		for (i = 0; i < scale; i++, mag /= 10)
+			*--p = (char)('0' + mag % 10);
+		if (scale > 0)
+			*--p = '.';
+		do
+			*--p = (char)('0' + mag % 10);
+		while ((mag /= 10) > 0);
+		if (v < 0)
+			*--p = '-';
 	}
-	unit = (uint64_t)pow10_128(scale);
-	if (scale == 0)
-		snprintf(out, outsz, "%s%" PRIu64, sign, mag);
-	else
-		snprintf(out, outsz, "%s%" PRIu64 ".%0*" PRIu64, sign,
-		    mag / unit, scale, mag % unit);
+	if (outsz > 0) {
+		n = strlen(p) < outsz ? strlen(p) : outsz - 1;
+		memcpy(out, p, n);
+		out[n] = '\0';
+	}
 	return out;
 }
 

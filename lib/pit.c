@@ -118,11 +118,9 @@ is_new(json_t *bydate, json_t *rec, int *yes)
 	return 0;
 }
 
-/* Serialize the new records of recs into buf; each is also appended to
- * written. */
+/* Serialize the new records of recs into buf. */
 static int
-new_lines(json_t *recs, json_t *bydate, struct qgtm_buf *buf, json_t *written,
-    size_t *n)
+new_lines(json_t *recs, json_t *bydate, struct qgtm_buf *buf, size_t *n)
 {
 	json_t *rec;
 	size_t i;
@@ -140,14 +138,10 @@ new_lines(json_t *recs, json_t *bydate, struct qgtm_buf *buf, json_t *written,
 			return qgtm_seterr(QGTM_EX_SOFTWARE, "cannot serialize record");
 		qgtm_buf_addf(buf, "%s\n", line);
 		free(line);
-		json_array_append(written, rec);
 		(*n)++;
 	}
 	return 0;
 }
-
-static void cache_seed(const char *path, const char *series,
-    json_t *recs);
 
 int
 qgtm_pit_store(const char *source, const char *series, json_t *recs,
@@ -156,9 +150,8 @@ qgtm_pit_store(const char *source, const char *series, json_t *recs,
 	char *path = series_path(source, series, 1);
 	struct index_ctx ctx;
 	struct qgtm_buf buf;
-	json_t *written;
 	char *lockpath;
-	int lockfd, rc, fresh = 0;
+	int lockfd, rc;
 
 	*added = 0;
 	if (path == NULL)
@@ -171,21 +164,16 @@ qgtm_pit_store(const char *source, const char *series, json_t *recs,
 		return -1;
 	}
 	qgtm_buf_init(&buf, SIZE_MAX / 2);
-	written = json_array();
 	rc = read_index(path, &ctx);
 	if (rc == 0) {
-		fresh = json_object_size(ctx.bydate) == 0;
-		rc = new_lines(recs, ctx.bydate, &buf, written, added);
+		rc = new_lines(recs, ctx.bydate, &buf, added);
 		json_decref(ctx.bydate);
 	}
 	if (rc == 0 && buf.len > 0)
 		rc = qgtm_append_fsync(path, buf.data, buf.len);
 	if (rc == -1)
 		*added = 0;
-	else if (fresh && *added > 0)
-		cache_seed(path, series, written);
 	qgtm_unlock(lockfd);
-	json_decref(written);
 	qgtm_buf_release(&buf);
 	free(path);
 	return rc;
@@ -410,44 +398,6 @@ bar_file_load(const char *path, const char *symbol, const struct stat *st)
 	return b;
 }
 
-/*
- * The file at path was new and now holds recs, just written: when they are
- * all bars, cache them as the file's block, built by the callback that
- * parsing the file would use, so that the first read (a backtest's first
- * session) need not parse what this process wrote. Called under the
- * series' lock, so the status is that of exactly these lines. Records that
- * are not all valid bars seed nothing: reading the file reports them.
- */
-static void
-cache_seed(const char *path, const char *series, json_t *recs)
-{
-	struct qgtm_bar_block *b;
-	struct bars_ctx ctx;
-	struct stat st;
-	const char *type;
-	json_t *rec;
-	size_t i;
-
-	json_array_foreach(recs, i, rec)
-		if ((type = qgtm_record_type(rec)) == NULL ||
-		    strcmp(type, "bar") != 0)
-			return;
-	if (stat(path, &st) == -1)
-		return;
-	b = qgtm_xcalloc(1, sizeof *b);
-	b->refs = 1;
-	ctx.s = &b->all;
-	ctx.cap = 0;
-	ctx.symbol = series;
-	json_array_foreach(recs, i, rec)
-		if (bars_cb(rec, NULL, &ctx) == -1) {
-			block_unref(b);
-			return;
-		}
-	block_finish(b);
-	cache_put(path, &st, b);
-}
-
 /* The count of bars of b known at as_of when b is in available_at order:
  * the first index whose available_at is later (binary search). */
 static size_t
@@ -555,6 +505,139 @@ qgtm_series_causal(const struct qgtm_series *s, size_t i, const char *key,
 	x = v[i];
 	free(v);
 	return x;
+}
+
+/* Append s to buf as the text of a JSON string (RFC 8259 section 7:
+ * quotation mark, reverse solidus and the control characters escaped). */
+static int
+json_text(struct qgtm_buf *buf, const char *s)
+{
+	const unsigned char *c;
+	int rc = qgtm_buf_add(buf, "\"", 1);
+
+	for (c = (const unsigned char *)s; *c != '\0' && rc == 0; c++)
+		if (*c == '"' || *c == '\\')
+			rc = qgtm_buf_addf(buf, "\\%c", *c);
+		else if (*c < 0x20)
+			rc = qgtm_buf_addf(buf, "\\u%04x", *c);
+		else
+			rc = qgtm_buf_add(buf, c, 1);
+	return rc == 0 ? qgtm_buf_add(buf, "\"", 1) : -1;
+}
+
+int
+qgtm_bar_line(struct qgtm_buf *buf, const char *source, const char *symbol,
+    const struct qgtm_bar *bar)
+{
+	char ts[21], o[32], h[32], l[32], c[32];
+
+	qgtm_time_fmt(bar->available_at, ts);
+	if (qgtm_buf_addf(buf, "{\"type\":\"bar\",\"v\":%d,\"ts\":\"%s\","
+	    "\"src\":", QGTM_RECORD_VERSION, ts) == -1 ||
+	    json_text(buf, qgtm_progname) == -1 ||
+	    qgtm_buf_add(buf, ",\"source\":", 10) == -1 ||
+	    json_text(buf, source) == -1 ||
+	    qgtm_buf_add(buf, ",\"symbol\":", 10) == -1 ||
+	    json_text(buf, symbol) == -1)
+		return -1;
+	return qgtm_buf_addf(buf, ",\"date\":\"%.10s\",\"open\":\"%s\","
+	    "\"high\":\"%s\",\"low\":\"%s\",\"close\":\"%s\","
+	    "\"volume\":%lld,\"available_at\":\"%s\"}\n", bar->date,
+	    qgtm_dec_fmt(bar->open, QGTM_PRICE_SCALE, o, sizeof o),
+	    qgtm_dec_fmt(bar->high, QGTM_PRICE_SCALE, h, sizeof h),
+	    qgtm_dec_fmt(bar->low, QGTM_PRICE_SCALE, l, sizeof l),
+	    qgtm_dec_fmt(bar->close, QGTM_PRICE_SCALE, c, sizeof c),
+	    bar->volume, ts);
+}
+
+json_t *
+qgtm_bar_record(const char *source, const char *symbol,
+    const struct qgtm_bar *bar)
+{
+	struct qgtm_buf buf;
+	json_t *rec = NULL;
+
+	qgtm_buf_init(&buf, 4096);
+	if (qgtm_bar_line(&buf, source, symbol, bar) == 0)
+		rec = json_loadb(buf.data, buf.len, 0, NULL);
+	qgtm_buf_release(&buf);
+	if (rec == NULL)
+		qgtm_seterr(QGTM_EX_SOFTWARE, "cannot make the bar record of "
+		    "%.16s on %.10s", symbol, bar->date);
+	return rec;
+}
+
+/* Check that the bars of s can be a series: dates increasing, prices
+ * positive. */
+static int
+check_bars(const struct qgtm_series *s)
+{
+	const struct qgtm_bar *b;
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		b = &s->bars[i];
+		if (i > 0 && strcmp(b->date, s->bars[i - 1].date) <= 0)
+			return qgtm_seterr(QGTM_EX_DATAERR, "bar %.10s of %s "
+			    "out of date order", b->date, s->symbol);
+		if (b->open <= 0 || b->high <= 0 || b->low <= 0 ||
+		    b->close <= 0)
+			return qgtm_seterr(QGTM_EX_DATAERR, "bar %.10s of %s: "
+			    "a price must be positive", b->date, s->symbol);
+	}
+	return 0;
+}
+
+/* Write the lines of s to the new file at path (under its lock) and cache
+ * them as its bars. */
+static int
+create_locked(const char *path, const char *source, const struct qgtm_series *s)
+{
+	struct qgtm_bar_block *b;
+	struct qgtm_buf buf;
+	struct stat st;
+	size_t i;
+	int rc = 0;
+
+	if (stat(path, &st) == 0 && st.st_size > 0)
+		return qgtm_seterr(QGTM_EX_CANTCREAT, "'%s' already holds "
+		    "records", path);
+	qgtm_buf_init(&buf, SIZE_MAX / 2);
+	for (i = 0; i < s->n && rc == 0; i++)
+		rc = qgtm_bar_line(&buf, source, s->symbol, &s->bars[i]);
+	if (rc == 0 && buf.len > 0)
+		rc = qgtm_append_fsync(path, buf.data, buf.len);
+	qgtm_buf_release(&buf);
+	if (rc == 0 && s->n > 0 && stat(path, &st) == 0) {
+		b = qgtm_xcalloc(1, sizeof *b);
+		b->refs = 1;
+		b->all.bars = qgtm_xcalloc(s->n, sizeof *b->all.bars);
+		memcpy(b->all.bars, s->bars, s->n * sizeof *s->bars);
+		b->all.n = s->n;
+		snprintf(b->all.symbol, sizeof b->all.symbol, "%s", s->symbol);
+		block_finish(b);
+		cache_put(path, &st, b);
+	}
+	return rc;
+}
+
+int
+qgtm_pit_create_bars(const char *source, const struct qgtm_series *s)
+{
+	char *path, *lockpath;
+	int lockfd, rc;
+
+	if (check_bars(s) == -1 ||
+	    (path = series_path(source, s->symbol, 1)) == NULL)
+		return -1;
+	lockpath = qgtm_xasprintf("%s.lock", path);
+	lockfd = qgtm_lock(lockpath, PIT_LOCK_MS);
+	free(lockpath);
+	rc = lockfd == -1 ? -1 : create_locked(path, source, s);
+	if (lockfd != -1)
+		qgtm_unlock(lockfd);
+	free(path);
+	return rc;
 }
 
 int

@@ -1295,6 +1295,34 @@ int qgtm_pit_store(const char *source, const char *series, json_t *recs,
     size_t *added);
 
 /*
+ * qgtm_bar_line: append to buf the stored line (newline included) of the
+ * bar record of symbol from source: type "bar", v, ts (its available_at),
+ * src (qgtm_progname), source, symbol, date, open, high, low, close
+ * (decimal strings of QGTM_PRICE_SCALE), volume and available_at. The one
+ * definition of a bar record: qgtm_bar_record() parses this line.
+ * Returns 0, or -1 past buf's cap.
+ *
+ * qgtm_bar_record: that record as JSON (new reference), or NULL
+ * (QGTM_EX_SOFTWARE).
+ */
+int qgtm_bar_line(struct qgtm_buf *buf, const char *source,
+    const char *symbol, const struct qgtm_bar *bar);
+json_t *qgtm_bar_record(const char *source, const char *symbol,
+    const struct qgtm_bar *bar);
+
+/*
+ * qgtm_pit_create_bars: store the bars of s (oldest first, dates
+ * increasing, positive prices) as the new series s->symbol of source, one
+ * line each (qgtm_bar_line), in one durable append under the series' lock,
+ * and cache them as that file's bars so that reading them back parses
+ * nothing (a backtest stores a whole history and then reads it every
+ * session). Returns 0, or -1: QGTM_EX_CANTCREAT when the series already
+ * has records, QGTM_EX_DATAERR for a bar out of order or not positive,
+ * or the append's error; on -1 nothing was written.
+ */
+int qgtm_pit_create_bars(const char *source, const struct qgtm_series *s);
+
+/*
  * qgtm_pit_last_date: the newest date of a stored record of a series into
  * out (11 bytes), or "" when there is none. Returns 0 or -1.
  */
@@ -1374,6 +1402,16 @@ typedef int (*qgtm_sim_fn)(json_t *bar, void *arg);
  */
 int qgtm_sim_run(const struct qgtm_sim *sim, json_t *universe, long from_day,
     long to_day, time_t as_of, qgtm_sim_fn fn, void *arg);
+
+/*
+ * qgtm_sim_bars: the same bars as qgtm_sim_run, as each universe symbol's
+ * series: out[k] (an array of json_array_size(universe), filled here, each
+ * with an array of its own; release each with qgtm_series_release()) holds
+ * the bars of the k-th symbol in date order. Returns 0 or -1 as
+ * qgtm_sim_run; the series are to be released either way.
+ */
+int qgtm_sim_bars(const struct qgtm_sim *sim, json_t *universe, long from_day,
+    long to_day, time_t as_of, struct qgtm_series *out);
 
 /* ----------------------------------------------------------- strategy -- */
 

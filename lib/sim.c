@@ -209,39 +209,29 @@ market_path(struct market *m, const char *symbol, uint64_t seed)
 	return &m->extra[m->nextra++];
 }
 
-/* A price rounded to the cent, as a decimal string of QGTM_PRICE_SCALE. */
-static json_t *
-price_json(double x)
+/* A price rounded to the cent (at least one), in QGTM_PRICE_SCALE units. */
+static int64_t
+price_units(double x)
 {
-	char buf[32];
 	int64_t cents;
 
 	if (qgtm_dec_from_double(x, QGTM_CENTS, &cents) == -1 || cents < 1)
 		cents = 1;
-	return json_string(qgtm_dec_fmt(cents * 10000, QGTM_PRICE_SCALE, buf,
-	    sizeof buf));
+	return cents * 10000;
 }
 
-/* The bar record of one path on one session. New reference. */
-static json_t *
-bar_record(const char *symbol, const struct path *p, const char *date,
-    time_t close_at)
+/* The bar of path p on the session of date, which closes at close_at. */
+static void
+path_bar(const struct path *p, const char *date, time_t close_at,
+    struct qgtm_bar *bar)
 {
-	json_t *rec = qgtm_record_new("bar", NULL);
-	char ts[21];
-
-	qgtm_time_fmt(close_at, ts);
-	json_object_set_new(rec, "ts", json_string(ts));
-	json_object_set_new(rec, "source", json_string("sim"));
-	json_object_set_new(rec, "symbol", json_string(symbol));
-	json_object_set_new(rec, "date", json_string(date));
-	json_object_set_new(rec, "open", price_json(p->open));
-	json_object_set_new(rec, "high", price_json(p->high));
-	json_object_set_new(rec, "low", price_json(p->low));
-	json_object_set_new(rec, "close", price_json(p->close));
-	json_object_set_new(rec, "volume", json_integer((json_int_t)p->volume));
-	json_object_set_new(rec, "available_at", json_string(ts));
-	return rec;
+	memcpy(bar->date, date, sizeof bar->date);
+	bar->available_at = close_at;
+	bar->open = price_units(p->open);
+	bar->high = price_units(p->high);
+	bar->low = price_units(p->low);
+	bar->close = price_units(p->close);
+	bar->volume = (long long)p->volume;
 }
 
 /* A symbol of 1 to 15 characters of A-Z, 0-9, '.' and '-'. */
@@ -283,28 +273,31 @@ market_init(struct market *m, const struct qgtm_sim *sim, json_t *universe,
 	return 0;
 }
 
+/* Called with the bar of the k-th universe symbol; 0 to go on, or -1. */
+typedef int (*bar_fn)(size_t k, const char *symbol,
+    const struct qgtm_bar *bar, void *arg);
+
 /* Emit the bars of one session for every universe symbol. */
 static int
 emit_session(json_t *universe, struct path **sel, const char *date,
-    time_t close_at, qgtm_sim_fn fn, void *arg)
+    time_t close_at, bar_fn fn, void *arg)
 {
-	json_t *v, *rec;
-	size_t i;
-	int rc = 0;
+	struct qgtm_bar bar;
+	json_t *v;
+	size_t k;
 
-	json_array_foreach(universe, i, v) {
-		rec = bar_record(json_string_value(v), sel[i], date, close_at);
-		rc = fn(rec, arg);
-		json_decref(rec);
-		if (rc == -1)
+	json_array_foreach(universe, k, v) {
+		path_bar(sel[k], date, close_at, &bar);
+		if (fn(k, json_string_value(v), &bar, arg) == -1)
 			return -1;
 	}
 	return 0;
 }
 
-int
-qgtm_sim_run(const struct qgtm_sim *sim, json_t *universe, long from_day,
-    long to_day, time_t as_of, qgtm_sim_fn fn, void *arg)
+/* qgtm_sim_run's walk, calling fn with each bar. */
+static int
+sim_walk(const struct qgtm_sim *sim, json_t *universe, long from_day,
+    long to_day, time_t as_of, bar_fn fn, void *arg)
 {
 	struct path **sel;
 	struct market *m;
@@ -334,4 +327,61 @@ qgtm_sim_run(const struct qgtm_sim *sim, json_t *universe, long from_day,
 	free(m);
 	free(sel);
 	return rc;
+}
+
+/* The caller's record callback of qgtm_sim_run. */
+struct record_fn {
+	qgtm_sim_fn fn;
+	void *arg;
+};
+
+/* Hand the bar record of one bar to the caller's callback. */
+static int
+emit_record(size_t k, const char *symbol, const struct qgtm_bar *bar,
+    void *arg)
+{
+	const struct record_fn *r = arg;
+	json_t *rec = qgtm_bar_record("sim", symbol, bar);
+	int rc;
+
+	(void)k;
+	rc = rec == NULL ? -1 : r->fn(rec, r->arg);
+	json_decref(rec);
+	return rc;
+}
+
+int
+qgtm_sim_run(const struct qgtm_sim *sim, json_t *universe, long from_day,
+    long to_day, time_t as_of, qgtm_sim_fn fn, void *arg)
+{
+	struct record_fn r = { fn, arg };
+
+	return sim_walk(sim, universe, from_day, to_day, as_of, emit_record,
+	    &r);
+}
+
+/* Append the bar to its symbol's series (capacity enough for the walk). */
+static int
+append_bar(size_t k, const char *symbol, const struct qgtm_bar *bar,
+    void *arg)
+{
+	struct qgtm_series *s = (struct qgtm_series *)arg + k;
+
+	snprintf(s->symbol, sizeof s->symbol, "%s", symbol);
+	s->bars[s->n++] = *bar;
+	return 0;
+}
+
+int
+qgtm_sim_bars(const struct qgtm_sim *sim, json_t *universe, long from_day,
+    long to_day, time_t as_of, struct qgtm_series *out)
+{
+	size_t k, days = to_day >= from_day ? (size_t)(to_day - from_day) + 1 : 1;
+
+	for (k = 0; k < json_array_size(universe); k++) {
+		memset(&out[k], 0, sizeof out[k]);
+		out[k].bars = qgtm_xcalloc(days, sizeof *out[k].bars);
+	}
+	return sim_walk(sim, universe, from_day, to_day, as_of, append_bar,
+	    out);
 }

@@ -208,25 +208,57 @@ qgtm_strategy_formation(const struct qgtm_series *s)
 	    fill_formation, NULL);
 }
 
-long
-qgtm_strategy_months_back(const struct qgtm_series *s, long f, int months)
+/* The last day ("YYYY-MM-31") of the calendar month `months` before that
+ * of date into limit (24 bytes); -1 for a malformed date. */
+static int
+month_limit(const char *date, int months, char *limit)
 {
-	char limit[24];
 	int y, m, d;
-	long i;
 
-	if (f < 0 || sscanf(s->bars[f].date, "%4d-%2d-%2d", &y, &m, &d) != 3)
+	if (sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3)
 		return -1;
 	m -= months;
 	while (m < 1) {
 		m += 12;
 		y--;
 	}
-	snprintf(limit, sizeof limit, "%04d-%02d-31", y, m);
-	for (i = f; i >= 0; i--)
-		if (strcmp(s->bars[i].date, limit) <= 0)
-			return i;
-	return -1;
+	snprintf(limit, 24, "%04d-%02d-31", y, m);
+	return 0;
+}
+
+/* out[k]: the index of the last bar dated in or before the month `*arg`
+ * months before that of bar k, or -1 (a qgtm_causal_fill). Dates increase
+ * along a series, so the index only moves forward. */
+static void
+fill_months_back(const struct qgtm_bar *bars, size_t n, double *out,
+    const void *arg)
+{
+	int months = *(const int *)arg;
+	char limit[24];
+	long j = -1;
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		if (month_limit(bars[k].date, months, limit) == -1) {
+			out[k] = -1;
+			continue;
+		}
+		while (j < (long)k && strcmp(bars[j + 1].date, limit) <= 0)
+			j++;
+		out[k] = (double)j;
+	}
+}
+
+long
+qgtm_strategy_months_back(const struct qgtm_series *s, long f, int months)
+{
+	char key[48];
+
+	if (f < 0 || (size_t)f >= s->n)
+		return -1;
+	snprintf(key, sizeof key, "strategy.months_back %d", months);
+	return (long)qgtm_series_causal(s, (size_t)f, key, fill_months_back,
+	    &months);
 }
 
 double *

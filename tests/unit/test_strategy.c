@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "unit.h"
 
@@ -261,18 +262,38 @@ assert_same_bars(const struct qgtm_series *a, const struct qgtm_series *b)
 	}
 }
 
-START_TEST(pit_store_caches_what_parsing_gives)
+START_TEST(pit_create_bars_caches_what_parsing_gives)
 {
-	char *dir = store_fixture();
-	char *path = qgtm_xasprintf("%s/data/sim/GLD.jsonl", dir);
+	char *dir = unit_tmpdir(), *path;
+	json_t *u = universe("GLD", "SLV");
+	struct qgtm_sim sim = { 42, day("2000-01-03") };
+	struct qgtm_series made[2], seeded, parsed;
 	struct timespec times[2] = { { 0, UTIME_OMIT }, { 1, 0 } };
-	struct qgtm_series seeded, parsed;
+	struct qgtm_bar swap;
 
-	/* The store cached the bars it wrote to the new file; a changed
-	 * mtime makes the next read parse the file instead. */
+	setenv("QGTM_STATE_DIR", dir, 1);
+	ck_assert_int_eq(qgtm_state_init(NULL), 0);
+	ck_assert_int_eq(qgtm_sim_bars(&sim, u, day("2019-01-01"),
+	    day("2020-12-31"), (time_t)4102444800, made), 0);
+	ck_assert_int_eq(qgtm_pit_create_bars("sim", &made[0]), 0);
+	/* A series with records is not created again. */
+	ck_assert_int_eq(qgtm_pit_create_bars("sim", &made[0]), -1);
+	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_CANTCREAT);
+	/* Bars out of date order write nothing. */
+	swap = made[1].bars[1];
+	made[1].bars[1] = made[1].bars[0];
+	made[1].bars[0] = swap;
+	ck_assert_int_eq(qgtm_pit_create_bars("sim", &made[1]), -1);
+	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_DATAERR);
+	path = qgtm_xasprintf("%s/data/sim/SLV.jsonl", dir);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	free(path);
+	/* What was cached is what the file parses to: a changed mtime
+	 * makes the next read parse it. */
 	ck_assert_int_eq(qgtm_pit_bars("sim", "GLD", (time_t)4102444800,
 	    &seeded), 0);
-	ck_assert_uint_gt(seeded.n, 400);
+	assert_same_bars(&seeded, &made[0]);
+	path = qgtm_xasprintf("%s/data/sim/GLD.jsonl", dir);
 	ck_assert_int_eq(utimensat(AT_FDCWD, path, times, 0), 0);
 	ck_assert_int_eq(qgtm_pit_bars("sim", "GLD", (time_t)4102444800,
 	    &parsed), 0);
@@ -280,9 +301,48 @@ START_TEST(pit_store_caches_what_parsing_gives)
 	assert_same_bars(&seeded, &parsed);
 	qgtm_series_release(&seeded);
 	qgtm_series_release(&parsed);
+	qgtm_series_release(&made[0]);
+	qgtm_series_release(&made[1]);
+	json_decref(u);
 	unsetenv("QGTM_STATE_DIR");
 	free(path);
 	free(dir);
+}
+END_TEST
+
+START_TEST(bar_line_is_the_bar_record)
+{
+	struct qgtm_bar bar = { "2020-06-15", 1592251200, 1000000, 2500000,
+	    10000, 1990000, 42 };
+	struct qgtm_buf buf;
+	json_t *rec, *expect;
+	const char *prog = qgtm_progname;
+
+	/* Field order and text as qgtm-fetch has always stored them; the
+	 * strings are JSON-escaped. */
+	qgtm_progname = "qgtm-\"x\"";
+	qgtm_buf_init(&buf, 4096);
+	ck_assert_int_eq(qgtm_bar_line(&buf, "sim", "A\\B\n", &bar), 0);
+	qgtm_buf_add(&buf, "", 1);
+	ck_assert_str_eq(buf.data, "{\"type\":\"bar\",\"v\":1,"
+	    "\"ts\":\"2020-06-15T20:00:00Z\",\"src\":\"qgtm-\\\"x\\\"\","
+	    "\"source\":\"sim\",\"symbol\":\"A\\\\B\\u000a\","
+	    "\"date\":\"2020-06-15\",\"open\":\"1.000000\","
+	    "\"high\":\"2.500000\",\"low\":\"0.010000\","
+	    "\"close\":\"1.990000\",\"volume\":42,"
+	    "\"available_at\":\"2020-06-15T20:00:00Z\"}\n");
+	rec = qgtm_bar_record("sim", "A\\B\n", &bar);
+	expect = json_pack("{s:s,s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,"
+	    "s:s}", "type", "bar", "v", 1, "ts", "2020-06-15T20:00:00Z", "src",
+	    "qgtm-\"x\"", "source", "sim", "symbol", "A\\B\n", "date",
+	    "2020-06-15", "open", "1.000000", "high", "2.500000", "low",
+	    "0.010000", "close", "1.990000", "volume", 42, "available_at",
+	    "2020-06-15T20:00:00Z");
+	ck_assert(json_equal(rec, expect));
+	qgtm_progname = prog;
+	json_decref(rec);
+	json_decref(expect);
+	qgtm_buf_release(&buf);
 }
 END_TEST
 
@@ -456,7 +516,8 @@ suite_strategy(void)
 	tcase_add_test(tc, sim_refuses_bad_symbols);
 	tcase_add_test(tc, pit_join_never_sees_the_future);
 	tcase_add_test(tc, pit_reports_a_bad_store_line);
-	tcase_add_test(tc, pit_store_caches_what_parsing_gives);
+	tcase_add_test(tc, pit_create_bars_caches_what_parsing_gives);
+	tcase_add_test(tc, bar_line_is_the_bar_record);
 	tcase_add_test(tc, causal_memo_gives_a_prefix_the_whole_files_values);
 	tcase_add_test(tc, tsmom_sigma_matches_eq1_by_hand);
 	tcase_add_test(tc, tsmom_sigma_matches_pandas_ewm);
