@@ -332,13 +332,37 @@ utc_fields(time_t t, unsigned f[6])
 	f[5] = (unsigned)tm.tm_sec;
 }
 
+/* Write the n last decimal digits of v, zero-padded, at p; returns p + n.
+ * (The formatters below run for every bar and record; printf was a tenth
+ * of a backtest.) */
+static char *
+put_digits(char *p, unsigned v, int n)
+{
+	int i;
+
+	for (i = n - 1; i >= 0; i--, v /= 10)
+		p[i] = (char)('0' + v % 10);
+	return p + n;
+}
+
+/* "YYYY-MM-DD" of f at p (no NUL); returns the end. */
+static char *
+put_date(char *p, const unsigned f[6])
+{
+	p = put_digits(p, f[0], 4);
+	*p++ = '-';
+	p = put_digits(p, f[1], 2);
+	*p++ = '-';
+	return put_digits(p, f[2], 2);
+}
+
 char *
 qgtm_date_fmt(time_t t, char out[11])
 {
 	unsigned f[6];
 
 	utc_fields(t, f);
-	snprintf(out, 11, "%04u-%02u-%02u", f[0], f[1], f[2]);
+	*put_date(out, f) = '\0';
 	return out;
 }
 
@@ -346,10 +370,18 @@ char *
 qgtm_time_fmt(time_t t, char out[21])
 {
 	unsigned f[6];
+	char *p;
 
 	utc_fields(t, f);
-	snprintf(out, 21, "%04u-%02u-%02uT%02u:%02u:%02uZ", f[0], f[1], f[2],
-	    f[3], f[4], f[5]);
+	p = put_date(out, f);
+	*p++ = 'T';
+	p = put_digits(p, f[3], 2);
+	*p++ = ':';
+	p = put_digits(p, f[4], 2);
+	*p++ = ':';
+	p = put_digits(p, f[5], 2);
+	*p++ = 'Z';
+	*p = '\0';
 	return out;
 }
 
