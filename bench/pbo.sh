@@ -35,4 +35,6 @@ awk -v a="$pc" -v b="$pn" -v x="$cm" -v y="$pym" 'BEGIN {
 	    " logit_mean " x " vs " y; exit 1 } }'
 cms=$((t1 - t0)) pyms=$((t2 - t1))
 echo "pbo: rows=$rows cols=$cols S=$s splits=$(get "$dir/c.out" splits) pbo=$pc (same as numpy) numpy_compute_s=$(get "$dir/py.out" seconds)"
-result pbo.ms "$cms" ms peer numpy "$pyms"
+# Issue 7's targets: at least 20x faster than numpy, and under 1 s.
+result pbo.ms "$cms" ms peer numpy "$pyms" "ratio<=0.05"
+result pbo.ms "$cms" ms limit target 1000 "ratio<=1"

@@ -67,8 +67,13 @@ qgtm_mkdirs(const char *dir, mode_t mode)
 char *
 qgtm_state_path(const char *rel, int mkdirs)
 {
-	char *path = qgtm_xasprintf("%s/%s", qgtm_state_dir(), rel);
-	char *slash;
+	const char *dir = qgtm_state_dir();
+	size_t dlen = strlen(dir), rlen = strlen(rel);
+	char *path = qgtm_xmalloc(dlen + 1 + rlen + 1), *slash;
+
+	memcpy(path, dir, dlen);        /* no printf: every store read asks */
+	path[dlen] = '/';
+	memcpy(path + dlen + 1, rel, rlen + 1);
 
 	if (mkdirs && (slash = strrchr(path, '/')) != NULL) {
 		*slash = '\0';

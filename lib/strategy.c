@@ -46,17 +46,26 @@ qgtm_strategy_names(void)
 	return names;
 }
 
-/* 16 hex digits of the SHA-256 of the canonical parameters. */
+/* 16 hex digits of the SHA-256 of the canonical parameters. The last
+ * parameters hashed and their hash are kept: a backtest asks at every
+ * session with equal ones, and comparing is cheaper than serializing. */
 static void
 params_hash(json_t *params, char out[17])
 {
-	char *canon = json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS);
-	char hex[65];
+	static json_t *last;
+	static char last_hash[17];
+	char *canon, hex[65];
 
-	qgtm_sha256_hex(canon, strlen(canon), hex);
-	free(canon);
-	memcpy(out, hex, 16);
-	out[16] = '\0';
+	if (last == NULL || !json_equal(last, params)) {
+		canon = json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS);
+		qgtm_sha256_hex(canon, strlen(canon), hex);
+		free(canon);
+		memcpy(last_hash, hex, 16);
+		last_hash[16] = '\0';
+		json_decref(last);
+		last = json_deep_copy(params);
+	}
+	memcpy(out, last_hash, sizeof last_hash);
 }
 
 json_t *
