@@ -77,6 +77,7 @@ generate(const struct qgtm_cfg *cfg, long to_day, struct qgtm_series *s)
 {
 	json_t *universe = qgtm_cfg_list(cfg, "common.universe"), *v;
 	size_t i, n = json_array_size(universe);
+	const time_t known = (time_t)(to_day + 2) * 86400; /* after to_day */
 	struct qgtm_series *made;
 	struct qgtm_sim sim;
 	time_t start;
@@ -89,15 +90,15 @@ generate(const struct qgtm_cfg *cfg, long to_day, struct qgtm_series *s)
 	sim.seed = (uint64_t)qgtm_cfg_int(cfg, "fetch.sim.seed");
 	sim.start_day = (long)(start / 86400);
 	made = qgtm_xcalloc(n, sizeof *made);
-	rc = qgtm_sim_bars(&sim, universe, sim.start_day, to_day,
-	    (time_t)(to_day + 2) * 86400, made);
+	rc = qgtm_sim_bars(&sim, universe, sim.start_day, to_day, known,
+	    made);
 	for (i = 0; i < n && rc == 0; i++)
 		rc = qgtm_pit_create_bars("sim", &made[i]);
 	qgtm_strategy_bars_free(made, n);
 	json_array_foreach(universe, i, v)
 		if (rc == 0)
-			rc = qgtm_pit_bars("sim", json_string_value(v),
-			    (time_t)(to_day + 2) * 86400, &s[i]);
+			rc = qgtm_pit_bars("sim", json_string_value(v), known,
+			    &s[i]);
 	return rc;
 }
 
@@ -317,7 +318,6 @@ run_sessions(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
     struct qgtm_backtest *bt)
 {
 	const struct qgtm_series *sessions = &fl->s[0];
-	char avail[21];
 	time_t as_of;
 	size_t i;
 	int rc = 0;
@@ -326,9 +326,8 @@ run_sessions(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
 		if (strcmp(sessions->bars[i].date, from) < 0)
 			continue;
 		as_of = sessions->bars[i].available_at;
-		if (qgtm_clock_pin(qgtm_time_fmt(as_of, avail)) == -1)
-			rc = -1;
-		else if (frictionless)
+		qgtm_clock_pin_at(as_of);
+		if (frictionless)
 			rc = flat_day(cfg, st, as_of, i, fl, bt);
 		else
 			rc = live_day(cfg, st, as_of, sessions->bars[i].date, bt);

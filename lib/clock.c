@@ -22,8 +22,8 @@ static time_t clock_pinned_at;
 
 /* ---------------------------------------------------------- the clock -- */
 
-static void
-pin_at(time_t t)
+void
+qgtm_clock_pin_at(time_t t)
 {
 	clock_ready = 1;
 	clock_is_pinned = 1;
@@ -46,7 +46,7 @@ qgtm_clock_init(void)
 		return qgtm_seterr(QGTM_EX_USAGE, "invalid QGTM_NOW '%.64s'",
 		    env);
 	}
-	pin_at(t);
+	qgtm_clock_pin_at(t);
 	return 0;
 }
 
@@ -77,7 +77,7 @@ qgtm_clock_pin(const char *rfc3339)
 	if (qgtm_time_parse(rfc3339, &t) == -1)
 		return qgtm_seterr(QGTM_EX_USAGE, "invalid time '%.64s'",
 		    rfc3339);
-	pin_at(t);
+	qgtm_clock_pin_at(t);
 	return 0;
 }
 

@@ -595,6 +595,9 @@ time_t qgtm_now(void);
  */
 int qgtm_clock_pin(const char *rfc3339);
 
+/* qgtm_clock_pin_at: pin the clock to t, as qgtm_clock_pin() does. */
+void qgtm_clock_pin_at(time_t t);
+
 /* qgtm_clock_pinned: 1 if the clock is pinned, else 0. Reads QGTM_NOW as
  * qgtm_now() does, but never warns. */
 int qgtm_clock_pinned(void);

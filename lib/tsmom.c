@@ -19,8 +19,8 @@
  * observation: every weight so far is multiplied by delta and the new one
  * is 1; var is the weighted mean square about the weighted mean (biased).
  * The update is the one pandas' ewm(adjust=True).var(bias=True) makes
- * (pandas/_libs/window/aggregations.pyx, ewmcov), so the two agree to the
- * last bits.
+ * (pandas/_libs/window/aggregations.pyx, ewmcov); tests/unit/test_strategy.c
+ * pins the two together to 1e-16.
  */
 struct ewm {
 	double delta, wsum, mean, var;
