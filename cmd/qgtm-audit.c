@@ -16,7 +16,7 @@
 
 static const char usage_str[] =
     "usage: qgtm-audit append [-Ckqtv] [-c config] [-f chain] [file ...]\n"
-    "       qgtm-audit verify [-Cqv] [-c config] [-f chain]\n"
+    "       qgtm-audit verify [-Cqv] [-c config] [-f chain] [--against file]\n"
     "       qgtm-audit root [-Cv] [-c config] [-f chain] [--size N]\n"
     "       qgtm-audit prove [-Cv] [-c config] [-f chain] --index I [--size N]\n"
     "       qgtm-audit consistency [-Cv] [-c config] [-f chain] --from M [--to N]\n"
@@ -40,7 +40,7 @@ enum verb {
 /* Long options: their values are kept as text in opts.num. */
 enum {
 	O_SIZE, O_INDEX, O_FROM, O_TO, O_PROVE, O_CONSISTENCY, O_NUM,
-	O_LEAF = O_NUM, O_ROOT, O_OLD_ROOT, O_SEED, O_OUT
+	O_LEAF = O_NUM, O_ROOT, O_OLD_ROOT, O_SEED, O_OUT, O_AGAINST
 };
 
 struct opts {
@@ -57,6 +57,7 @@ struct opts {
 	const char *seed;       /* sample --seed */
 	const char *count;      /* sample -n */
 	const char *out;        /* evidence --out */
+	const char *against;    /* verify --against */
 	unsigned longs;         /* the long options given, 1 << O_... */
 	const struct qgtm_cfg *cfg;     /* for the verbs of the chain */
 };
@@ -115,18 +116,36 @@ audit_append(const struct opts *o, const char *chain, int argc, char **argv)
 	return QGTM_EX_DATAERR;
 }
 
-/* Verify the chain and print its summary; dies on a bad chain. */
+/*
+ * Verify the chain against the newest published checkpoint (--against,
+ * or audit.checkpoint_file and the bucket) and print its summary; dies
+ * on a bad chain.
+ */
 static int
 audit_verify(const struct opts *o, const char *chain)
 {
+	const char *pubkey = qgtm_cfg_str(o->cfg, "audit.checkpoint_pubkey");
 	struct qgtm_audit_summary sum;
+	struct qgtm_checkpoint pub;
+	unsigned long ckpts;
+	int have;
 
-	if (qgtm_audit_verify_key(chain, qgtm_cfg_str(o->cfg,
-	    "audit.checkpoint_pubkey"), &sum) == -1)
+	if ((have = qgtm_audit_published(o->cfg, o->against, &pub)) == -1 ||
+	    qgtm_audit_verify_against(chain, pubkey, have ? &pub : NULL, &sum,
+	    &ckpts) == -1)
 		qgtm_die_lib();
-	if (!o->qflag)
-		printf("ok entries=%lu head=%s root=%s\n", sum.entries, sum.head,
-		    sum.root);
+	if (*pubkey == '\0' && (ckpts > 0 || have))
+		qgtm_warn("checkpoint signatures not checked: no "
+		    "audit.checkpoint_pubkey (a key a checkpoint carries proves "
+		    "nothing)");
+	if (o->qflag)
+		return 0;
+	printf("ok entries=%lu head=%s root=%s", sum.entries, sum.head,
+	    sum.root);
+	if (have)
+		printf(" published=%llu from=%s", (unsigned long long)pub.size,
+		    pub.where);
+	printf("\n");
 	return 0;
 }
 
@@ -399,13 +418,15 @@ audit_repair(const char *chain)
 	return 0;
 }
 
-/* Sign the chain's tree and append that; print the checkpoint record. */
+/* Sign the chain's tree, append and publish that; print the checkpoint
+ * record and where it was published. */
 static int
 audit_checkpoint(const struct opts *o, const char *chain)
 {
 	char *pem = qgtm_cfg_secret(o->cfg, "QGTM_AUDIT_CHECKPOINT_KEY",
 	    "audit.checkpoint_key");
-	json_t *rec;
+	json_t *rec, *done, *r;
+	size_t i;
 	int rc;
 
 	if (pem == NULL)
@@ -415,7 +436,15 @@ audit_checkpoint(const struct opts *o, const char *chain)
 	if (rc == -1)
 		qgtm_die_lib();
 	rc = qgtm_jsonl_emit(rec) == -1 ? QGTM_EX_IOERR : 0;
+	done = qgtm_audit_publish(o->cfg, rec);
 	json_decref(rec);
+	if (done == NULL)
+		qgtm_die(qgtm_errcode(), "checkpoint appended, not published: %s",
+		    qgtm_errmsg());
+	json_array_foreach(done, i, r)
+		if (rc == 0 && qgtm_jsonl_emit(r) == -1)
+			rc = QGTM_EX_IOERR;
+	json_decref(done);
 	return rc;
 }
 
@@ -541,7 +570,8 @@ static const char *const optstrings[] = {
 };
 #define L(o) (1u << (o))
 static const unsigned longs_ok[] = {
-	0, 0, L(O_SIZE), L(O_SIZE) | L(O_INDEX), L(O_FROM) | L(O_TO),
+	0, L(O_AGAINST), L(O_SIZE), L(O_SIZE) | L(O_INDEX),
+	L(O_FROM) | L(O_TO),
 	L(O_INDEX) | L(O_SIZE) | L(O_FROM) | L(O_TO) | L(O_LEAF) | L(O_ROOT) |
 	    L(O_OLD_ROOT),
 	L(O_SIZE) | L(O_PROVE) | L(O_CONSISTENCY), 0, L(O_SEED), 0, 0,
@@ -567,6 +597,7 @@ parse_opts(struct opts *o, enum verb v, int argc, char **argv)
 		{ "old-root", required_argument, NULL, 256 + O_OLD_ROOT },
 		{ "seed", required_argument, NULL, 256 + O_SEED },
 		{ "out", required_argument, NULL, 256 + O_OUT },
+		{ "against", required_argument, NULL, 256 + O_AGAINST },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
@@ -589,6 +620,7 @@ parse_opts(struct opts *o, enum verb v, int argc, char **argv)
 		case 256 + O_OLD_ROOT: o->old_root = optarg; break;
 		case 256 + O_SEED: o->seed = optarg; break;
 		case 256 + O_OUT: o->out = optarg; break;
+		case 256 + O_AGAINST: o->against = optarg; break;
 		default:
 			if (ch < 256 || ch >= 256 + O_NUM)
 				usage(QGTM_EX_USAGE);

@@ -39,6 +39,9 @@ struct walk {
 	void *arg;
 	const struct qgtm_mtree *idx;   /* the index to check, or NULL */
 	const char *pubkey;     /* checkpoints' signer (base64), or NULL */
+	const struct qgtm_checkpoint *anchor;   /* published, or NULL */
+	struct qgtm_mtree *full;        /* the whole tree, with an anchor */
+	unsigned long ckpts;    /* checkpoints met */
 };
 
 /* What every line holding a checkpoint contains (it is canonical). */
@@ -488,6 +491,32 @@ tree_add(struct walk *w, const char *line, size_t n)
 	    "or the index is damaged", (unsigned long long)i, w->path);
 }
 
+/*
+ * The entry of seq anchor->size: the entries before it must have the
+ * published root, and it must be that very checkpoint.
+ */
+static int
+at_anchor(struct walk *w, const char *line, size_t n)
+{
+	const struct qgtm_checkpoint *a = w->anchor;
+	struct qgtm_checkpoint c;
+	unsigned char md[32];
+	char root[65];
+
+	qgtm_merkle_root(&w->tree, root);
+	if (qgtm_hash_parse(root, md) == -1 || memcmp(md, a->root, 32) != 0)
+		return qgtm_seterr(QGTM_EX_NO, "the %llu entries before this "
+		    "one do not have the root of the published checkpoint "
+		    "(%s): the chain was rewritten", (unsigned long long)a->size,
+		    a->where);
+	if (qgtm_checkpoint_from_line(line, n, &c) == -1 ||
+	    memcmp(c.sig, a->sig, sizeof c.sig) != 0)
+		return qgtm_seterr(QGTM_EX_NO, "seq %llu: the published "
+		    "checkpoint (%s) is missing here", (unsigned long long)a->size,
+		    a->where);
+	return 0;
+}
+
 /* Check one line (n bytes; has_nl if it ended in "\n") as the next entry. */
 static int
 walk_line(struct walk *w, const char *line, size_t n, int has_nl)
@@ -513,9 +542,15 @@ walk_line(struct walk *w, const char *line, size_t n, int has_nl)
 		if (qgtm_audit_checkpoint_check(line, n, w->tree.size, root,
 		    w->pubkey) == -1)
 			return -1;
+		w->ckpts++;
 	}
+	if (w->anchor != NULL && w->tree.size == w->anchor->size &&
+	    at_anchor(w, line, n) == -1)
+		return -1;
 	if (tree_add(w, line, n) == -1)
 		return -1;
+	if (w->full != NULL)
+		qgtm_mtree_add(w->full, line, n);
 	memcpy(w->sum->head, l.hash, sizeof l.hash);
 	w->sum->entries++;
 	return 0;
@@ -584,18 +619,24 @@ open_chain(const char *path, FILE **f)
  * idx: an index to check the tree against (or NULL).
  */
 static int
-walk_file(const char *chain_path, struct qgtm_audit_summary *out,
-    qgtm_audit_fn fn, void *arg, int settle, const struct qgtm_mtree *idx,
-    const char *pubkey)
+walk_file(struct walk *wp, const char *chain_path,
+    struct qgtm_audit_summary *out, qgtm_audit_fn fn, void *arg, int settle,
+    const struct qgtm_mtree *idx, const char *pubkey)
 {
-	struct walk w = { chain_path, 0, out, { 0 }, fn, arg, idx, pubkey };
+	struct walk w0 = { chain_path, 0, out, { 0 }, fn, arg, idx, pubkey,
+	    NULL, NULL, 0 }, *w = wp != NULL ? wp : &w0;
 	off_t size;
 	FILE *f;
 	int rc;
 
+	if (wp != NULL) {
+		w0.anchor = wp->anchor;
+		w0.full = wp->full;
+		*wp = w0;
+	}
 	memset(out, 0, sizeof *out);
 	memcpy(out->head, ZERO_HASH, sizeof out->head);
-	qgtm_merkle_init(&w.tree);
+	qgtm_merkle_init(&w->tree);
 	rc = open_chain(chain_path, &f);
 	if (rc == 0 && f != NULL) {
 		size = settled_size(chain_path, fileno(f), settle);
@@ -603,10 +644,10 @@ walk_file(const char *chain_path, struct qgtm_audit_summary *out,
 			rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot stat '%s'",
 			    chain_path);
 		else
-			rc = walk_chain(&w, f, size);
+			rc = walk_chain(w, f, size);
 		fclose(f);
 	}
-	qgtm_merkle_root(&w.tree, out->root);
+	qgtm_merkle_root(&w->tree, out->root);
 	return rc;
 }
 
@@ -614,7 +655,7 @@ int
 qgtm_audit_walk(const char *chain_path, struct qgtm_audit_summary *out,
     qgtm_audit_fn fn, void *arg)
 {
-	return walk_file(chain_path, out, fn, arg, 1, NULL, NULL);
+	return walk_file(NULL, chain_path, out, fn, arg, 1, NULL, NULL);
 }
 
 int
@@ -627,16 +668,58 @@ int
 qgtm_audit_verify_key(const char *chain_path, const char *pubkey,
     struct qgtm_audit_summary *out)
 {
+	return qgtm_audit_verify_against(chain_path, pubkey, NULL, out, NULL);
+}
+
+/*
+ * After a good walk w with anchor a: the chain is longer than a (else it
+ * was cut) and an RFC 9162 consistency proof from a's tree to the whole
+ * tree checks against a's root and the chain's.
+ */
+static int
+extends(const struct walk *w, const struct qgtm_checkpoint *a)
+{
+	unsigned char proof[QGTM_MERKLE_MAX_PROOF][32], root[32];
+	size_t len;
+
+	if (w->sum->entries <= a->size)
+		return qgtm_seterr(QGTM_EX_NO, "%s: has %lu entries, but the "
+		    "published checkpoint (%s) is entry %llu: entries were cut "
+		    "off its end", w->path, w->sum->entries, a->where,
+		    (unsigned long long)a->size);
+	if (a->size == 0)
+		return 0;       /* the empty tree: nothing to prove */
+	if (qgtm_hash_parse(w->sum->root, root) == -1 ||
+	    qgtm_mtree_consistency(w->full, a->size, w->full->size, proof,
+	    &len) == -1 || qgtm_merkle_check_consistency(a->size,
+	    w->full->size, a->root, root, (const unsigned char (*)[32])proof,
+	    len) == -1)
+		return qgtm_seterr(QGTM_EX_NO, "%s: does not extend the "
+		    "published checkpoint (%s): %s", w->path, a->where,
+		    qgtm_errmsg());
+	return 0;
+}
+
+int
+qgtm_audit_verify_against(const char *chain_path, const char *pubkey,
+    const struct qgtm_checkpoint *anchor, struct qgtm_audit_summary *out,
+    unsigned long *ckpts)
+{
+	struct walk w = { .anchor = anchor };
 	struct qgtm_audit_summary isum;
-	struct qgtm_mtree idx;
+	struct qgtm_mtree idx, full;
 	char why[1024];
 	int has, rc;
 
+	qgtm_mtree_init(&full);
+	w.full = anchor != NULL ? &full : NULL;
 	/* A damaged index is reported once the chain itself checks out. */
 	has = qgtm_audit_index_open(chain_path, &idx, &isum);
 	snprintf(why, sizeof why, "%s", has == -1 ? qgtm_errmsg() : "");
-	rc = walk_file(chain_path, out, NULL, NULL, 1, has == 0 ? &idx : NULL,
-	    pubkey);
+	rc = walk_file(&w, chain_path, out, NULL, NULL, 1, has == 0 ? &idx :
+	    NULL, pubkey);
+	if (rc == 0 && anchor != NULL)
+		rc = extends(&w, anchor);
 	if (rc == 0 && has == -1)
 		rc = qgtm_seterr(QGTM_EX_NO, "%s", why);
 	else if (rc == 0 && has == 0 && idx.size > out->entries)
@@ -646,6 +729,9 @@ qgtm_audit_verify_key(const char *chain_path, const char *pubkey,
 		    (unsigned long long)idx.size, out->entries);
 	if (has == 0)
 		qgtm_mtree_release(&idx);
+	qgtm_mtree_release(&full);
+	if (ckpts != NULL)
+		*ckpts = w.ckpts;
 	return rc;
 }
 
@@ -703,7 +789,7 @@ qgtm_audit_repair(const char *chain_path, char **copy)
 	free(lock);
 	if (fd == -1)
 		return -1;
-	rc = walk_file(chain_path, &sum, NULL, NULL, 0, NULL, NULL);
+	rc = walk_file(NULL, chain_path, &sum, NULL, NULL, 0, NULL, NULL);
 	if (rc == -1 && sum.torn) {
 		rc = keep_tail(chain_path, (off_t)sum.good_bytes, copy);
 		if (rc == 0)

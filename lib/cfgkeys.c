@@ -264,7 +264,9 @@ const struct qgtm_cfg_key qgtm_cfg_keys[] = {
 	    "file (mode 0600) holding the Ed25519 PEM key that signs "
 	    "checkpoints; $QGTM_AUDIT_CHECKPOINT_KEY wins" },
 	{ "audit.checkpoint_pubkey", STR, "", NULL,
-	    "base64 raw Ed25519 public key checkpoints must carry" },
+	    "base64 raw Ed25519 public key checkpoints must be signed by" },
+	{ "audit.checkpoint_file", STR, "", NULL,
+	    "published checkpoints file (relative: to the state directory)" },
 	{ "audit.export_to", STR, "", NULL,
 	    "s3://bucket/prefix the chain is exported to" },
 	{ "audit.retain_days", INT, "2557", NULL,

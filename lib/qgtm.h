@@ -936,16 +936,107 @@ int qgtm_audit_verify(const char *chain_path, struct qgtm_audit_summary *out);
  * qgtm_audit_verify_key: qgtm_audit_verify, also checking every
  * checkpoint (see qgtm_audit_checkpoint_check) against pubkey, the
  * base64 raw Ed25519 public key of audit.checkpoint_pubkey (NULL or "":
- * each checkpoint's own key). qgtm_audit_verify passes NULL.
+ * signatures are not checked, as no key a checkpoint carries is
+ * trusted). qgtm_audit_verify passes NULL.
  */
 int qgtm_audit_verify_key(const char *chain_path, const char *pubkey,
     struct qgtm_audit_summary *out);
 
+/* A checkpoint (signed tree head) as read (lib/audit_checkpoint.c). */
+struct qgtm_checkpoint {
+	uint64_t size;                  /* the entries its tree covers */
+	unsigned char root[32];         /* their RFC 9162 root */
+	char ts[21];                    /* when it was signed; "" for v 1 */
+	unsigned char sig[64];          /* Ed25519 of the note */
+	int v;                          /* 1: note without ts; 2: with it */
+	char where[512];                /* "file:line" or "s3://b/key" */
+};
+
+/*
+ * qgtm_audit_verify_against: qgtm_audit_verify_key, and, when anchor is
+ * not NULL (a published checkpoint, see qgtm_audit_published), that the
+ * chain extends it: the entry of seq anchor->size is that checkpoint
+ * (else "missing"), the first anchor->size entries have its root, and
+ * an RFC 9162 consistency proof from its tree to the chain's whole tree
+ * checks (qgtm_merkle_check_consistency). A chain of at most
+ * anchor->size entries fails as cut, with or without an index. All
+ * these fail with QGTM_EX_NO naming the checkpoint's where. *ckpts (if
+ * not NULL) gets the number of checkpoints in the chain.
+ */
+int qgtm_audit_verify_against(const char *chain_path, const char *pubkey,
+    const struct qgtm_checkpoint *anchor, struct qgtm_audit_summary *out,
+    unsigned long *ckpts);
+
+/*
+ * qgtm_checkpoint_from_record: read checkpoint record rec (type
+ * "audit_checkpoint", origin, v 1 or 2, size, root, sig, and ts for v 2)
+ * into c (where left empty). qgtm_checkpoint_from_line: the same for a
+ * line of n bytes holding such a record, a chain entry holding one, or a
+ * witness line (see qgtm_checkpoint_witness; text before "audit
+ * checkpoint" is allowed). Return 0, or -1 (QGTM_EX_NO "not a
+ * checkpoint: why", e.g. "unsigned (no sig)"): never skipped.
+ */
+int qgtm_checkpoint_from_record(json_t *rec, struct qgtm_checkpoint *c);
+int qgtm_checkpoint_from_line(const char *line, size_t n,
+    struct qgtm_checkpoint *c);
+/* qgtm_checkpoint_witness: "audit checkpoint size N root HEX time T sig
+ * HEX" (the signature in hex) into out, the line alerts and the digest
+ * carry. */
+void qgtm_checkpoint_witness(const struct qgtm_checkpoint *c, char *out,
+    size_t size);
+/*
+ * qgtm_checkpoint_signed_by: 0 if c's signature holds under pubkey (base64
+ * raw Ed25519, audit.checkpoint_pubkey) with OpenSSL's Ed25519; else -1:
+ * QGTM_EX_NO, or QGTM_EX_CONFIG when pubkey is not such a key.
+ */
+int qgtm_checkpoint_signed_by(const struct qgtm_checkpoint *c,
+    const char *pubkey);
+
+/*
+ * qgtm_audit_published: the newest (largest) published checkpoint into
+ * *newest: from the file against when not NULL (every line a checkpoint,
+ * see qgtm_checkpoint_from_line; it must exist), else from the lines of
+ * audit.checkpoint_file (relative: to the state directory; missing: none)
+ * and the newest object under PREFIXcheckpoints/ of audit.export_to (all
+ * versions listed, see qgtm_s3_newest). With audit.checkpoint_pubkey set,
+ * every checkpoint read must be signed by it. Returns 1 (found), 0 (none
+ * anywhere) or -1: QGTM_EX_NO "file:line: not a checkpoint: ..." or
+ * "where: bad signature ...", or two of the same size with different
+ * roots ("forked"); as qgtm_s3_open or qgtm_s3_newest for the bucket.
+ */
+int qgtm_audit_published(const struct qgtm_cfg *cfg, const char *against,
+    struct qgtm_checkpoint *newest);
+/*
+ * qgtm_audit_published_size: the size N of the newest published
+ * checkpoint (qgtm_audit_published without against) into *size, or 0 when
+ * none is published. A chain with published size N held N entries when
+ * it was signed and holds that checkpoint as entry N: a chain (or a
+ * kill-switch state derived from it) with fewer than N + 1 entries was
+ * cut or deleted, whereas 0 means a fresh install only as far as the
+ * sources read can tell (the bucket; audit.checkpoint_file lies in reach
+ * of whoever may write where it is). Returns 0, or -1 as
+ * qgtm_audit_published (a source unreadable, unparsable or wrongly
+ * signed: never read as 0).
+ */
+int qgtm_audit_published_size(const struct qgtm_cfg *cfg, uint64_t *size);
+/*
+ * qgtm_audit_publish: publish checkpoint record rec (as qgtm_audit_checkpoint
+ * made it): append its line to audit.checkpoint_file (if set), upload it
+ * to audit.export_to (if set) as PREFIXcheckpoints/SIZE.json (20 digits)
+ * under COMPLIANCE Object Lock for audit.retain_days, read back
+ * (qgtm_s3_put_locked), and send the witness line as an alert (best
+ * effort). Returns a new array of "audit_checkpoint_published" records
+ * (to "file" or "s3"), or NULL on error, as qgtm_append_fsync or
+ * qgtm_s3_open and qgtm_s3_put_locked.
+ */
+json_t *qgtm_audit_publish(const struct qgtm_cfg *cfg, json_t *rec);
+
 /*
  * qgtm_audit_checkpoint: sign the chain's tree (size, root) with the
  * Ed25519 private key in PEM text key_pem and append it as a record of
- * type "audit_checkpoint" (lib/audit_checkpoint.c; the note signed is
- * C2SP tlog-checkpoint's "qgtm-audit\nSIZE\nBASE64(ROOT)\n"), so that
+ * type "audit_checkpoint" v 2 (lib/audit_checkpoint.c; the note signed
+ * is C2SP tlog-checkpoint's "qgtm-audit\nSIZE\nBASE64(ROOT)\n" with the
+ * time "TS\n" as an extension line), so that
  * it becomes the entry of seq size; retried a few times while appenders
  * make the chain grow in between. *rec: the record appended (a new
  * reference), NULL on error. Returns 0 or -1 (DATAERR for a bad key, as
@@ -957,9 +1048,10 @@ int qgtm_audit_checkpoint(const char *chain_path, const char *key_pem,
 /*
  * qgtm_audit_checkpoint_check: if the valid entry line (n bytes) of seq
  * holds a checkpoint, check that its size is seq, its root is root (the
- * hex root of the entries before it), its key is pubkey (unless NULL or
- * "") and its signature holds. Returns 0 (also for any other record), or
- * -1 (QGTM_EX_NO) saying which check failed.
+ * hex root of the entries before it) and it parses (a sig, ...); with
+ * pubkey (not NULL nor "") that its key, if given, is pubkey and its
+ * signature holds under pubkey (never under the key it carries). Returns
+ * 0 (also for any other record), or -1 (QGTM_EX_NO "seq N: ...").
  */
 int qgtm_audit_checkpoint_check(const char *line, size_t n, uint64_t seq,
     const char root[65], const char *pubkey);
@@ -1031,13 +1123,35 @@ void qgtm_s3_release(struct qgtm_s3 *s3);
  * qgtm_s3_put_locked: PUT the n bytes at body as key (the whole object
  * key, prefix included) with headers
  * x-amz-object-lock-mode: COMPLIANCE, x-amz-object-lock-retain-until-date:
- * retain_until, x-amz-checksum-sha256 (base64) and x-amz-content-sha256
- * (hex), all signed. Returns 0 on 200, else -1: QGTM_EX_NOPERM (403),
- * QGTM_EX_UNAVAILABLE (other statuses, with S3's error code and message),
- * QGTM_EX_TEMPFAIL (no answer).
+ * retain_until, Content-MD5 (base64, which S3 requires with Object
+ * Lock headers), x-amz-checksum-sha256 (base64) with
+ * x-amz-sdk-checksum-algorithm SHA256 and x-amz-content-sha256 (hex), all
+ * signed; then reads the object's retention back (qgtm_s3_retention)
+ * and requires COMPLIANCE until retain_until or later: HTTP 200 alone is
+ * no proof. Returns 0, else -1: QGTM_EX_NOPERM (403), QGTM_EX_UNAVAILABLE
+ * (other statuses, with S3's error code and message), QGTM_EX_TEMPFAIL
+ * (no answer), QGTM_EX_NO (the retention read back is not that).
  */
 int qgtm_s3_put_locked(const struct qgtm_s3 *s3, const char *key,
     const void *body, size_t n, const char *retain_until);
+/*
+ * qgtm_s3_retention: GET key?retention (GetObjectRetention): its Mode
+ * into mode (16 bytes) and RetainUntilDate into until (40 bytes), ""
+ * when absent. Returns 0, or -1 as qgtm_s3_put_locked (404: no
+ * retention, or no such object).
+ */
+int qgtm_s3_retention(const struct qgtm_s3 *s3, const char *key,
+    char mode[16], char until[40]);
+/*
+ * qgtm_s3_newest: the greatest key under the bucket's prefix followed by
+ * sub (e.g. "checkpoints/"), over all object versions (ListObjectVersions,
+ * so that a delete marker hides nothing), and the body of its newest
+ * version: *key (a new allocation, free(); the whole key) and body (NUL-
+ * terminated). Returns 1, 0 when there is none, or -1 as
+ * qgtm_s3_put_locked.
+ */
+int qgtm_s3_newest(const struct qgtm_s3 *s3, const char *sub, char **key,
+    struct qgtm_buf *body);
 
 /*
  * qgtm_s3_lock_status: GET the bucket's Object Lock configuration

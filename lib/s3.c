@@ -1,9 +1,14 @@
 /*
- * s3.c: the two S3 calls of the audit export, through libcurl with its
- * own SigV4 signing (CURLOPT_AWS_SIGV4): PUT of an object under Object
- * Lock in COMPLIANCE mode, with x-amz-checksum-sha256 (which S3 requires
- * with Object Lock) and the payload's SHA-256 signed; and GET of the
- * bucket's Object Lock configuration.
+ * s3.c: the S3 calls of the audit export and the published checkpoints,
+ * through libcurl with its own SigV4 signing (CURLOPT_AWS_SIGV4): PUT of
+ * an object under Object Lock in COMPLIANCE mode, with Content-MD5 (S3
+ * answers 400 MissingUploadObjectWithObjectLockHeaders to an Object Lock
+ * upload without Content-MD5 or an SDK checksum: moto's
+ * s3/responses.py, and AWS's PutObject page) and x-amz-checksum-sha256,
+ * then GetObjectRetention to read the lock back; GET of the bucket's
+ * Object Lock configuration; ListObjectVersions and GetObject for the
+ * newest checkpoint. Queries are written in SigV4's canonical form
+ * (sorted, URI-encoded, "k=v"), which libcurl 7.x signs as it is.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,11 +169,86 @@ header(struct curl_slist **l, const char *name, const char *value)
 	*l = n;
 }
 
+/* One GET of url into resp (NUL-terminated); -1 unless it answers 200. */
+static int
+s3_get(const struct qgtm_s3 *s3, const char *url, const char *what,
+    struct qgtm_buf *resp)
+{
+	struct curl_slist *h = NULL;
+	long status = 0;
+	int rc;
+
+	header(&h, "x-amz-content-sha256", EMPTY_SHA256);
+	rc = s3_do(s3, "GET", url, h, NULL, 0, &status, resp);
+	if (rc == 0 && status != 200)
+		rc = s3_error(status, resp, what);
+	curl_slist_free_all(h);
+	return rc;
+}
+
+/* s with every byte but A-Z a-z 0-9 - _ . ~ as %XX (SigV4's URI
+ * encoding): a new allocation (free()). */
+static char *
+uri_encode(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char *out = qgtm_xmalloc(3 * strlen(s) + 1), *o = out;
+
+	for (; *s != '\0'; s++)
+		if (strchr("-_.~", *s) != NULL || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9'))
+			*o++ = *s;
+		else {
+			*o++ = '%';
+			*o++ = hex[(unsigned char)*s >> 4];
+			*o++ = hex[*s & 15];
+		}
+	*o = '\0';
+	return out;
+}
+
+int
+qgtm_s3_retention(const struct qgtm_s3 *s3, const char *key, char mode[16],
+    char until[40])
+{
+	char *url = s3_url(s3, key, "retention=");
+	struct qgtm_buf resp;
+	int rc;
+
+	*mode = *until = '\0';
+	qgtm_buf_init(&resp, RESP_MAX);
+	rc = s3_get(s3, url, key, &resp);
+	if (rc == 0) {
+		xml_text(resp.data, "Mode", mode, 16);
+		xml_text(resp.data, "RetainUntilDate", until, 40);
+	}
+	qgtm_buf_release(&resp);
+	free(url);
+	return rc;
+}
+
+/* Read key's retention back: COMPLIANCE until want or later? */
+static int
+locked_until(const struct qgtm_s3 *s3, const char *key, const char *want)
+{
+	char mode[16], until[40];
+	time_t got, need;
+
+	if (qgtm_s3_retention(s3, key, mode, until) == -1)
+		return -1;
+	if (strcmp(mode, "COMPLIANCE") != 0 || qgtm_time_parse(until, &got) ==
+	    -1 || qgtm_time_parse(want, &need) == -1 || got < need)
+		return qgtm_seterr(QGTM_EX_NO, "%s: uploaded, but its retention "
+		    "read back is mode '%s' until '%s', not COMPLIANCE until %s",
+		    key, mode, until, want);
+	return 0;
+}
+
 int
 qgtm_s3_put_locked(const struct qgtm_s3 *s3, const char *key,
     const void *body, size_t n, const char *retain_until)
 {
-	unsigned char md[32], b64[45];
+	unsigned char md[32], b64[45], md5[16], b64md5[25];
 	struct curl_slist *h = NULL;
 	char hex[65], *url;
 	struct qgtm_buf resp;
@@ -178,8 +258,13 @@ qgtm_s3_put_locked(const struct qgtm_s3 *s3, const char *key,
 	qgtm_sha256_cat(body, n, "", 0, md);
 	qgtm_hash_hex(md, hex);
 	EVP_EncodeBlock(b64, md, 32);
+	if (EVP_Digest(body, n, md5, NULL, EVP_md5(), NULL) != 1)
+		return qgtm_seterr(QGTM_EX_SOFTWARE, "cannot compute MD5");
+	EVP_EncodeBlock(b64md5, md5, 16);
 	header(&h, "Content-Type", "application/octet-stream");
+	header(&h, "Content-MD5", (char *)b64md5);
 	header(&h, "x-amz-content-sha256", hex);
+	header(&h, "x-amz-sdk-checksum-algorithm", "SHA256");
 	header(&h, "x-amz-checksum-sha256", (char *)b64);
 	header(&h, "x-amz-object-lock-mode", "COMPLIANCE");
 	header(&h, "x-amz-object-lock-retain-until-date", retain_until);
@@ -188,30 +273,125 @@ qgtm_s3_put_locked(const struct qgtm_s3 *s3, const char *key,
 	rc = s3_do(s3, "PUT", url, h, body, n, &status, &resp);
 	if (rc == 0 && status != 200)
 		rc = s3_error(status, &resp, key);
+	if (rc == 0)
+		rc = locked_until(s3, key, retain_until);
 	qgtm_buf_release(&resp);
 	curl_slist_free_all(h);
 	free(url);
 	return rc;
 }
 
+/* The greatest key (and its first, newest, version) so far. */
+struct newest {
+	char key[1024];
+	char version[1024];
+};
+
+/* Weigh each <Version> of a ListVersionsResult page. */
+static void
+newest_of_page(const char *xml, struct newest *nw)
+{
+	char key[1024], version[1024], *block;
+	const char *p = xml, *end;
+
+	while ((p = strstr(p, "<Version>")) != NULL &&
+	    (end = strstr(p, "</Version>")) != NULL) {
+		block = qgtm_xasprintf("%.*s", (int)(end - p), p);
+		xml_text(block, "Key", key, sizeof key);
+		xml_text(block, "VersionId", version, sizeof version);
+		if (strcmp(key, nw->key) > 0) {
+			memcpy(nw->key, key, sizeof key);
+			memcpy(nw->version, version, sizeof version);
+		}
+		free(block);
+		p = end;
+	}
+}
+
+/* The query of a ListObjectVersions page (canonical: keys sorted). */
+static char *
+list_query(const char *prefix, const char *key_marker, const char *vmarker)
+{
+	char *p = uri_encode(prefix), *k = uri_encode(key_marker),
+	    *v = uri_encode(vmarker), *q;
+
+	q = *key_marker == '\0' ? qgtm_xasprintf("prefix=%s&versions=", p) :
+	    qgtm_xasprintf("key-marker=%s&prefix=%s&version-id-marker=%s&"
+	    "versions=", k, p, v);
+	free(p);
+	free(k);
+	free(v);
+	return q;
+}
+
+/* List every version under prefix into nw. */
+static int
+list_versions(const struct qgtm_s3 *s3, const char *prefix,
+    struct newest *nw)
+{
+	char trunc[16], km[1024] = "", vm[1024] = "", *q, *url;
+	struct qgtm_buf resp;
+	int rc, pages = 0;
+
+	do {
+		q = list_query(prefix, km, vm);
+		url = s3_url(s3, NULL, q);
+		qgtm_buf_init(&resp, RESP_MAX);
+		rc = s3_get(s3, url, s3->bucket, &resp);
+		if (rc == 0) {
+			newest_of_page(resp.data, nw);
+			xml_text(resp.data, "IsTruncated", trunc, sizeof trunc);
+			xml_text(resp.data, "NextKeyMarker", km, sizeof km);
+			xml_text(resp.data, "NextVersionIdMarker", vm,
+			    sizeof vm);
+		}
+		qgtm_buf_release(&resp);
+		free(url);
+		free(q);
+	} while (rc == 0 && strcmp(trunc, "true") == 0 && *km != '\0' &&
+	    ++pages < 100000);
+	return rc;
+}
+
+int
+qgtm_s3_newest(const struct qgtm_s3 *s3, const char *sub, char **key,
+    struct qgtm_buf *body)
+{
+	char *prefix = qgtm_xasprintf("%s%s", s3->prefix, sub), *q, *v, *url;
+	struct newest nw = { "", "" };
+	int rc;
+
+	*key = NULL;
+	rc = list_versions(s3, prefix, &nw);
+	free(prefix);
+	if (rc == -1 || nw.key[0] == '\0')
+		return rc;
+	v = uri_encode(nw.version);
+	q = nw.version[0] == '\0' ? NULL : qgtm_xasprintf("versionId=%s", v);
+	url = s3_url(s3, nw.key, q);
+	rc = s3_get(s3, url, nw.key, body);
+	free(url);
+	free(q);
+	free(v);
+	if (rc == -1)
+		return -1;
+	*key = qgtm_xstrdup(nw.key);
+	return 1;
+}
+
 int
 qgtm_s3_lock_status(const struct qgtm_s3 *s3, json_t **out)
 {
-	struct curl_slist *h = NULL;
 	/* "=" spelt out: libcurl before 8.x signs a bare "object-lock" as
 	 * is, while S3 canonicalizes it to "object-lock=". */
 	char *url = s3_url(s3, NULL, "object-lock="), on[32], mode[32],
 	    days[32], years[32];
 	struct qgtm_buf resp;
-	long status = 0;
 	int rc;
 
 	*out = NULL;
-	header(&h, "x-amz-content-sha256", EMPTY_SHA256);
 	qgtm_buf_init(&resp, RESP_MAX);
-	rc = s3_do(s3, "GET", url, h, NULL, 0, &status, &resp);
-	if (rc == 0 && status != 200)
-		rc = s3_error(status, &resp, s3->bucket);
+	rc = s3_get(s3, url, s3->bucket, &resp);
 	if (rc == 0) {
 		xml_text(resp.data, "ObjectLockEnabled", on, sizeof on);
 		xml_text(resp.data, "Mode", mode, sizeof mode);
@@ -233,7 +413,6 @@ qgtm_s3_lock_status(const struct qgtm_s3 *s3, json_t **out)
 			    "'%s', mode '%s')", s3->bucket, on, mode);
 	}
 	qgtm_buf_release(&resp);
-	curl_slist_free_all(h);
 	free(url);
 	return rc;
 }

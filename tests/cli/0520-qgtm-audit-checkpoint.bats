@@ -29,8 +29,9 @@ setup() {
 	[ "$(jq -r .key <<<"$output")" = "$PUB" ]
 	line=$(tail -n 1 "$CHAIN")
 	[ "$(jq -r .seq <<<"$line")" = 20 ]
-	printf 'qgtm-audit\n%s\n%s\n' 20 "$(printf "$(sed 's/../\\x&/g' <<<"$root")" | base64)" \
-		>"$BATS_TEST_TMPDIR/note"
+	[ "$(jq -r .v <<<"$output")" = 2 ]
+	printf 'qgtm-audit\n%s\n%s\n%s\n' 20 "$(printf "$(sed 's/../\\x&/g' <<<"$root")" | base64)" \
+		"$(jq -r .ts <<<"$output")" >"$BATS_TEST_TMPDIR/note"
 	jq -r .rec.sig <<<"$line" | base64 -d >"$BATS_TEST_TMPDIR/sig"
 	openssl pkey -in "$KEY" -pubout -out "$BATS_TEST_TMPDIR/pub.pem"
 	openssl pkeyutl -verify -pubin -inkey "$BATS_TEST_TMPDIR/pub.pem" \

@@ -870,6 +870,7 @@ START_TEST(test_checkpoint)
 {
 	struct qgtm_audit_summary sum;
 	char pub[45], other[45], *pem = new_key(pub), *pem2 = new_key(other);
+	struct qgtm_checkpoint c;
 	char *forged, *text;
 	struct qgtm_mtree t;
 	json_t *rec;
@@ -900,7 +901,15 @@ START_TEST(test_checkpoint)
 	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
 	append_text(forged);
-	verify_fails(11, "seq 10: checkpoint: bad signature");
+	/* No key configured: no signature is trusted, so none is checked;
+	 * with the key, the forged one fails. */
+	verify_ok(11, &sum);
+	ck_assert_int_eq(qgtm_checkpoint_from_line(forged, strlen(forged), &c),
+	    0);
+	ck_assert_int_eq(qgtm_checkpoint_signed_by(&c, pub), -1);
+	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_NO);
+	ck_assert_str_eq(qgtm_errmsg(), "checkpoint of size 10: bad "
+	    "signature, or not by audit.checkpoint_pubkey");
 	free(forged);
 
 	/* The first checkpoint's record again: its size and root are old. */
