@@ -1137,8 +1137,8 @@ int qgtm_s3_put_locked(const struct qgtm_s3 *s3, const char *key,
 /*
  * qgtm_s3_retention: GET key?retention (GetObjectRetention): its Mode
  * into mode (16 bytes) and RetainUntilDate into until (40 bytes), ""
- * when absent. Returns 0, or -1 as qgtm_s3_put_locked (404: no
- * retention, or no such object).
+ * when absent (also for S3's 404 NoSuchObjectLockConfiguration: the
+ * object has no retention). Returns 0, or -1 as qgtm_s3_put_locked.
  */
 int qgtm_s3_retention(const struct qgtm_s3 *s3, const char *key,
     char mode[16], char until[40]);

@@ -211,13 +211,23 @@ int
 qgtm_s3_retention(const struct qgtm_s3 *s3, const char *key, char mode[16],
     char until[40])
 {
-	char *url = s3_url(s3, key, "retention=");
+	char *url = s3_url(s3, key, "retention="), code[64];
+	struct curl_slist *h = NULL;
 	struct qgtm_buf resp;
+	long status = 0;
 	int rc;
 
 	*mode = *until = '\0';
+	header(&h, "x-amz-content-sha256", EMPTY_SHA256);
 	qgtm_buf_init(&resp, RESP_MAX);
-	rc = s3_get(s3, url, key, &resp);
+	rc = s3_do(s3, "GET", url, h, NULL, 0, &status, &resp);
+	curl_slist_free_all(h);
+	/* An object without retention: S3 says so with this 404. */
+	if (rc == 0 && status == 404 && strcmp(xml_text(resp.data, "Code",
+	    code, sizeof code), "NoSuchObjectLockConfiguration") == 0)
+		status = 200;
+	else if (rc == 0 && status != 200)
+		rc = s3_error(status, &resp, key);
 	if (rc == 0) {
 		xml_text(resp.data, "Mode", mode, 16);
 		xml_text(resp.data, "RetainUntilDate", until, 40);

@@ -2,7 +2,9 @@
 # 0540-qgtm-audit-export: export and lock-status against the S3 stand-in
 # (tests/standin/s3_standin.py), which recomputes every SigV4 signature
 # and checks each request as S3 with Object Lock does; here the tests
-# check what it logged: method, path, the lock headers, the checksum.
+# check what it logged: method, path, the lock headers, the checksums,
+# the retention read back; and the stand-in's own refusals (the rules
+# moto and AWS enforce), by requests sent with curl.
 
 bats_require_minimum_version 1.7.0
 
@@ -22,6 +24,18 @@ teardown() {
 	if [ -n "${S3PID:-}" ]; then kill "$S3PID"; wait "$S3PID" || true; fi
 }
 
+# s3curl METHOD PATH_AND_QUERY [BODYFILE] [HEADER...]: one SigV4-signed
+# request to the stand-in by curl; prints the body, then the status.
+s3curl() {
+	local method=$1 path=$2 body=${3:-/dev/null} sha
+	shift 3 || shift $#
+	sha=$(sha256sum <"$body" | cut -d ' ' -f 1)
+	curl -sS -X "$method" --aws-sigv4 aws:amz:eu-west-1:s3 \
+		--user "AKIDEXAMPLE:$AWS_SECRET_ACCESS_KEY" \
+		-H "x-amz-content-sha256: $sha" "$@" --data-binary "@$body" \
+		-w '\n%{http_code}\n' "http://127.0.0.1:$(cat "$BATS_TEST_TMPDIR/port")$path"
+}
+
 # start_s3 LOCKMODE: the stand-in on a free port, and a config for it.
 start_s3() {
 	rm -f "$BATS_TEST_TMPDIR/port"
@@ -39,19 +53,25 @@ start_s3() {
 	KEY="$BATS_TEST_TMPDIR/k.pem"
 	openssl genpkey -algorithm ed25519 -out "$KEY" 2>/dev/null && chmod 600 "$KEY"
 	QGTM_AUDIT_CHECKPOINT_KEY=$(cat "$KEY") qgtm-audit checkpoint >/dev/null
+	: >"$LOG"
 	run -0 --separate-stderr qgtm-audit export
 	[ "$(jq -r .key <<<"$output" | tr '\n' ' ')" = "qgtm/checkpoints/00000000000000000005.json qgtm/chain/00000000000000000000-00000000000000000005.jsonl " ]
 	[ "$(jq -r .retain_until <<<"$output" | sort -u)" = 2036-02-28T21:30:00Z ]
 	[ "$(jq -r .status "$LOG" | sort -u)" = 200 ]
 	jq -e -s 'map(select(.method == "PUT")) | length == 2' "$LOG"
-	jq -e '.headers["x-amz-object-lock-mode"] == "COMPLIANCE" and
-		.headers["x-amz-object-lock-retain-until-date"] == "2036-02-28T21:30:00Z"' "$LOG"
+	# Each PUT is followed by the read-back of its retention.
+	[ "$(jq -r '.method + " " + .query' "$LOG" | tr '\n' ,)" = "PUT ,GET retention=,PUT ,GET retention=," ]
+	jq -e -s 'map(select(.method == "PUT")) | all(.headers["x-amz-object-lock-mode"] == "COMPLIANCE" and
+		.headers["x-amz-object-lock-retain-until-date"] == "2036-02-28T21:30:00Z" and
+		.headers["content-md5"] != null and
+		.headers["x-amz-sdk-checksum-algorithm"] == "SHA256")' "$LOG"
 	# The chain segment: its bytes, their SHA-256 and base64 checksum.
-	seg=$(jq -c 'select(.path | endswith(".jsonl"))' "$LOG")
+	seg=$(jq -c 'select(.method == "PUT" and (.path | endswith(".jsonl")))' "$LOG")
 	[ "$(jq -r .path <<<"$seg")" = /audit-bkt/qgtm/chain/00000000000000000000-00000000000000000005.jsonl ]
 	[ "$(jq -r .sha256 <<<"$seg")" = "$(sha256sum <"$CHAIN" | cut -d ' ' -f 1)" ]
 	[ "$(jq -r '.headers["x-amz-content-sha256"]' <<<"$seg")" = "$(sha256sum <"$CHAIN" | cut -d ' ' -f 1)" ]
 	[ "$(jq -r '.headers["x-amz-checksum-sha256"]' <<<"$seg")" = "$(openssl dgst -sha256 -binary <"$CHAIN" | base64)" ]
+	[ "$(jq -r '.headers["content-md5"]' <<<"$seg")" = "$(openssl dgst -md5 -binary <"$CHAIN" | base64)" ]
 	[[ $(jq -r .headers.authorization <<<"$seg") =~ ^AWS4-HMAC-SHA256\ Credential=AKIDEXAMPLE/[0-9]{8}/eu-west-1/s3/aws4_request,\ SignedHeaders=[a-z0-9\;-]*x-amz-object-lock-mode[a-z0-9\;-]*,\ Signature=[0-9a-f]{64}$ ]]
 	# Nothing new: nothing sent. Two more entries: only they are sent.
 	: >"$LOG"
@@ -60,7 +80,7 @@ start_s3() {
 	printf '{"type":"t","i":6}\n{"type":"t","i":7}\n' | qgtm-audit append
 	run -0 --separate-stderr qgtm-audit export
 	[ "$(jq -r .key <<<"$output")" = qgtm/chain/00000000000000000006-00000000000000000007.jsonl ]
-	[ "$(jq -r .sha256 "$LOG")" = "$(tail -n 2 "$CHAIN" | sha256sum | cut -d ' ' -f 1)" ]
+	[ "$(jq -r 'select(.method == "PUT") | .sha256' "$LOG")" = "$(tail -n 2 "$CHAIN" | sha256sum | cut -d ' ' -f 1)" ]
 }
 
 @test "a wrong secret: 403 from the stand-in, exit 77, nothing marked exported" {
@@ -89,4 +109,38 @@ start_s3() {
 @test "export without a destination is a usage error" {
 	run -64 --separate-stderr qgtm-audit export
 	[[ $stderr == *"not s3://bucket/prefix"* ]]
+}
+
+@test "the stand-in refuses a locked upload without Content-MD5 or checksum, as moto and AWS do" {
+	start_s3 COMPLIANCE
+	printf 'x\n' >"$BATS_TEST_TMPDIR/body"
+	lock=(-H "x-amz-object-lock-mode: COMPLIANCE" -H "x-amz-object-lock-retain-until-date: 2036-01-01T00:00:00Z")
+	run -0 s3curl PUT /audit-bkt/k "$BATS_TEST_TMPDIR/body" "${lock[@]}"
+	[[ $output == *MissingUploadObjectWithObjectLockHeaders*$'\n'400 ]]
+	run -0 s3curl PUT /audit-bkt/k "$BATS_TEST_TMPDIR/body" "${lock[@]}" -H "Content-MD5: $(printf 'y\n' | openssl dgst -md5 -binary | base64)"
+	[[ $output == *BadDigest*$'\n'400 ]]
+	run -0 s3curl PUT /audit-bkt/k "$BATS_TEST_TMPDIR/body" "${lock[@]}" -H "x-amz-checksum-sha256: $(openssl dgst -sha256 -binary "$BATS_TEST_TMPDIR/body" | base64)"
+	[[ $output == *$'\n'200 ]]
+	run -0 s3curl GET '/audit-bkt/k?retention=' "" 
+	[[ $output == *"<Mode>COMPLIANCE</Mode><RetainUntilDate>2036-01-01T00:00:00Z</RetainUntilDate>"*$'\n'200 ]]
+}
+
+@test "a locked version cannot be deleted; COMPLIANCE retention cannot be shortened" {
+	start_s3 COMPLIANCE
+	run -0 --separate-stderr qgtm-audit export
+	key=$(jq -r .key <<<"$output")
+	run -0 s3curl DELETE "/$(jq -r .bucket <<<"$output")/$key?versionId=v000001" ""
+	[[ $output == *AccessDenied*$'\n'403 ]]
+	printf '<Retention><Mode>COMPLIANCE</Mode><RetainUntilDate>2030-01-01T00:00:00Z</RetainUntilDate></Retention>' >"$BATS_TEST_TMPDIR/ret"
+	run -0 s3curl PUT "/audit-bkt/$key?retention=" "$BATS_TEST_TMPDIR/ret" -H "Content-MD5: $(openssl dgst -md5 -binary "$BATS_TEST_TMPDIR/ret" | base64)"
+	[[ $output == *AccessDenied*$'\n'403 ]]
+	run -0 s3curl GET "/audit-bkt/$key?retention=" ""
+	[[ $output == *"<RetainUntilDate>2036-02-28T21:30:00Z</RetainUntilDate>"* ]]
+}
+
+@test "export fails when the retention read back is not COMPLIANCE: HTTP 200 is no proof" {
+	start_s3 unlocking
+	run -1 --separate-stderr qgtm-audit export
+	[ "$stderr" = "qgtm-audit: qgtm/chain/00000000000000000000-00000000000000000004.jsonl: uploaded, but its retention read back is mode '' until '', not COMPLIANCE until 2036-02-28T21:30:00Z" ]
+	[ ! -e "$CHAIN.export" ]
 }

@@ -1,24 +1,38 @@
 #!/usr/bin/env python3
-"""s3_standin.py: a stand-in for the two S3 calls of qgtm-audit, which
-checks each request exactly as S3 with Object Lock would and logs it.
+"""s3_standin.py: a stand-in for the S3 calls of qgtm-audit, which checks
+each request as S3 with Object Lock (and versioning, which Object Lock
+turns on) does, keeps the objects in memory, and logs each request.
 
-  PUT /BUCKET/KEY        an object upload with Object Lock (COMPLIANCE)
-  GET /BUCKET?object-lock the bucket's Object Lock configuration
+  PUT /BUCKET/KEY                 PutObject (with Object Lock headers)
+  PUT /BUCKET/KEY?retention=      PutObjectRetention
+  GET /BUCKET/KEY[?versionId=V]   GetObject
+  GET /BUCKET/KEY?retention=      GetObjectRetention
+  GET /BUCKET?versions=&prefix=P  ListObjectVersions
+  GET /BUCKET?object-lock=        GetObjectLockConfiguration
+  DELETE /BUCKET/KEY[?versionId=] DeleteObject
 
-Every request must carry a SigV4 Authorization header whose signature
-this stand-in recomputes with the shared secret (so the check is real,
-not only of the header's shape), an X-Amz-Date within 15 minutes of the
-stand-in's clock, and x-amz-content-sha256. A PUT must also carry
-x-amz-object-lock-mode COMPLIANCE, an x-amz-object-lock-retain-until-date
-in the future, x-amz-checksum-sha256 equal to the base64 SHA-256 of the
-body, and sign all of them. Failures get S3's XML error and status 400
-(403 for a bad signature). Each request is logged as one JSON line.
+Rules enforced, as AWS documents them and moto (s3/responses.py,
+s3/exceptions.py) implements them:
+- every request carries a SigV4 Authorization whose signature is
+  recomputed with the shared secret (canonical query: keys sorted, each
+  key and value URI-encoded), an X-Amz-Date within 15 minutes, and
+  x-amz-content-sha256 equal to the body's SHA-256;
+- an upload with Object Lock headers must carry Content-MD5 or an
+  x-amz-checksum-* header (else 400 MissingUploadObjectWithObjectLockHeaders),
+  each of which must match the body (else 400 BadDigest); its mode must be
+  COMPLIANCE or GOVERNANCE and its retain-until date in the future; a
+  bucket without Object Lock refuses such headers (400 InvalidRequest);
+- COMPLIANCE retention can be extended, never shortened (403 AccessDenied);
+- deleting a version under retention is refused (403 AccessDenied);
+  deleting without a version id adds a delete marker, as versioning does.
 
 usage: s3_standin.py PORTFILE LOGFILE ACCESS_KEY SECRET REGION LOCKMODE
-LOCKMODE: COMPLIANCE or GOVERNANCE (a default retention of 30 days in
-that mode), or none (404, no Object Lock configuration).
-Runs until killed; binds 127.0.0.1 only, on a free port it writes to
-PORTFILE.
+LOCKMODE: COMPLIANCE or GOVERNANCE (Object Lock on, a default retention
+of 30 days in that mode); none (no Object Lock: 404 for its
+configuration, 400 for lock headers); or unlocking, a broken store that
+answers 200 to locked uploads but keeps no retention (for the read-back
+test). Runs until killed; binds 127.0.0.1 only, on a free port it writes
+to PORTFILE.
 """
 import base64
 import datetime
@@ -35,10 +49,13 @@ PORTFILE, LOGFILE, ACCESS, SECRET, REGION, LOCKMODE = sys.argv[1:7]
 AUTH_RE = re.compile(
     r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/s3/aws4_request, "
     r"SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$")
-PUT_SIGNED = {"host", "x-amz-date", "x-amz-content-sha256",
-              "x-amz-checksum-sha256", "x-amz-object-lock-mode",
-              "x-amz-object-lock-retain-until-date"}
 GET_SIGNED = {"host", "x-amz-date", "x-amz-content-sha256"}
+PUT_SIGNED = GET_SIGNED | {"x-amz-object-lock-mode",
+                           "x-amz-object-lock-retain-until-date"}
+CHECKSUMS = {"x-amz-checksum-sha256": hashlib.sha256,
+             "x-amz-checksum-sha1": hashlib.sha1}
+OBJECTS = {}    # key -> versions, newest first: dicts of vid, body, ...
+NEXT_VID = [0]
 
 
 def hmac256(key, text):
@@ -47,8 +64,9 @@ def hmac256(key, text):
 
 def expected_signature(method, path, query, headers, signed, date, amzdate):
     """The SigV4 signature of the request, per the AWS documentation."""
+    enc = lambda x: urllib.parse.quote(x, safe="-_.~")
     canon_query = "&".join(
-        sorted(k + "=" + v for k, v in
+        sorted(enc(k) + "=" + enc(v) for k, v in
                urllib.parse.parse_qsl(query, keep_blank_values=True)))
     canon_headers = "".join(
         h + ":" + " ".join(headers.get(h, "").split()) + "\n"
@@ -91,26 +109,114 @@ def check_auth(method, path, query, headers, must_sign):
     return None
 
 
+def utcnow():
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def parse_until(until):
+    try:
+        return datetime.datetime.strptime(until[:19], "%Y-%m-%dT%H:%M:%S")
+    except ValueError:
+        return None
+
+
+def err(status, code, msg):
+    return status, "<Error><Code>%s</Code><Message>%s</Message></Error>" % (
+        code, msg)
+
+
 def check_put(headers, body):
-    """None if the upload satisfies Object Lock, else (status, why)."""
+    """None if the upload is acceptable, else (status, xml)."""
     sha = hashlib.sha256(body)
     if headers.get("x-amz-content-sha256") not in (sha.hexdigest(),
                                                    "UNSIGNED-PAYLOAD"):
-        return 400, "XAmzContentSHA256Mismatch"
-    if headers.get("x-amz-checksum-sha256") != \
-            base64.b64encode(sha.digest()).decode():
-        return 400, "Content-MD5 OR x-amz-checksum- HTTP header is " \
-            "required for Put Object requests with Object Lock parameters"
-    if headers.get("x-amz-object-lock-mode") != "COMPLIANCE":
-        return 400, "x-amz-object-lock-mode is not COMPLIANCE"
-    until = headers.get("x-amz-object-lock-retain-until-date", "")
-    try:
-        t = datetime.datetime.strptime(until, "%Y-%m-%dT%H:%M:%SZ")
-    except ValueError:
-        return 400, "x-amz-object-lock-retain-until-date is not ISO 8601"
-    if t <= datetime.datetime.utcnow():
-        return 400, "The retain until date must be in the future!"
+        return err(400, "XAmzContentSHA256Mismatch", "The provided "
+                   "'x-amz-content-sha256' header does not match")
+    if "content-md5" in headers and headers["content-md5"] != \
+            base64.b64encode(hashlib.md5(body).digest()).decode():
+        return err(400, "BadDigest", "The Content-MD5 you specified did "
+                   "not match what we received.")
+    for h, fn in CHECKSUMS.items():
+        if h in headers and headers[h] != \
+                base64.b64encode(fn(body).digest()).decode():
+            return err(400, "BadDigest", "The %s you specified did not "
+                       "match the calculated checksum." % h)
+    mode = headers.get("x-amz-object-lock-mode")
+    until = headers.get("x-amz-object-lock-retain-until-date")
+    if not mode and not until:
+        return None
+    if not ("content-md5" in headers or
+            any(h.startswith("x-amz-checksum-") for h in headers)):
+        return err(400, "MissingUploadObjectWithObjectLockHeaders",
+                   "Content-MD5 OR x-amz-checksum- HTTP header is required "
+                   "for Put Object requests with Object Lock parameters")
+    if LOCKMODE == "none":
+        return err(400, "InvalidRequest", "Bucket is missing Object Lock "
+                   "Configuration")
+    if mode not in ("COMPLIANCE", "GOVERNANCE") or not until:
+        return err(400, "InvalidArgument", "x-amz-object-lock-mode and "
+                   "x-amz-object-lock-retain-until-date go together")
+    t = parse_until(until)
+    if t is None:
+        return err(400, "InvalidArgument", "The retain until date is not "
+                   "ISO 8601")
+    if t <= utcnow():
+        return err(400, "InvalidArgument", "The retain until date must be "
+                   "in the future!")
     return None
+
+
+def locked(v):
+    return v.get("mode") and parse_until(v["until"]) > utcnow()
+
+
+def version_of(key, query):
+    """The version a request means (the newest without versionId)."""
+    q = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
+    for v in OBJECTS.get(key, []):
+        if "versionId" not in q or v["vid"] == q["versionId"]:
+            return v
+    return None
+
+
+def list_versions(query):
+    q = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
+    prefix = q.get("prefix", "")
+    out = ['<?xml version="1.0" encoding="UTF-8"?>\n<ListVersionsResult>'
+           '<IsTruncated>false</IsTruncated><Prefix>%s</Prefix>' % prefix]
+    for key in sorted(k for k in OBJECTS if k.startswith(prefix)):
+        for i, v in enumerate(OBJECTS[key]):
+            tag = "DeleteMarker" if v.get("marker") else "Version"
+            out.append("<%s><Key>%s</Key><VersionId>%s</VersionId>"
+                       "<IsLatest>%s</IsLatest></%s>" % (
+                           tag, key, v["vid"], "true" if i == 0 else "false",
+                           tag))
+    return 200, "".join(out) + "</ListVersionsResult>"
+
+
+def retention_xml(v):
+    if not v.get("mode"):
+        return err(404, "NoSuchObjectLockConfiguration", "The specified "
+                   "object does not have a ObjectLock configuration")
+    return 200, ('<?xml version="1.0" encoding="UTF-8"?>\n<Retention>'
+                 '<Mode>%s</Mode><RetainUntilDate>%s</RetainUntilDate>'
+                 '</Retention>' % (v["mode"], v["until"]))
+
+
+def put_retention(v, body):
+    m = re.search(rb"<Mode>(\w+)</Mode>.*<RetainUntilDate>([^<]+)<", body,
+                  re.S)
+    if not m:
+        return err(400, "MalformedXML", "not a Retention document")
+    mode, until = m.group(1).decode(), m.group(2).decode()
+    new = parse_until(until)
+    if new is None:
+        return err(400, "InvalidArgument", "bad RetainUntilDate")
+    if v.get("mode") == "COMPLIANCE" and locked(v) and \
+            (mode != "COMPLIANCE" or new < parse_until(v["until"])):
+        return err(403, "AccessDenied", "Access Denied")
+    v["mode"], v["until"] = mode, until
+    return 200, ""
 
 
 def lock_xml():
@@ -123,22 +229,23 @@ def lock_xml():
                  'doc/2006-03-01/"><ObjectLockEnabled>Enabled'
                  '</ObjectLockEnabled><Rule><DefaultRetention><Mode>%s</Mode>'
                  '<Days>30</Days></DefaultRetention></Rule>'
-                 '</ObjectLockConfiguration>' % LOCKMODE)
+                 '</ObjectLockConfiguration>' %
+                 ("COMPLIANCE" if LOCKMODE == "unlocking" else LOCKMODE))
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
-    def answer(self, status, text, log):
+    def answer(self, status, text, log, extra=None):
         log["status"] = status
         with open(LOGFILE, "a") as f:
             f.write(json.dumps(log, sort_keys=True) + "\n")
         if status >= 400 and not text.startswith("<"):
             text = "<Error><Code>InvalidRequest</Code><Message>%s</Message>" \
                 "</Error>" % text
-        data = text.encode()
+        data = text.encode() if isinstance(text, str) else text
         self.send_response(status)
         self.send_header("Content-Length", str(len(data)))
-        if status == 200 and log["method"] == "PUT":
-            self.send_header("ETag", '"%s"' % log["md5"])
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
         self.end_headers()
         self.wfile.write(data)
 
@@ -153,27 +260,83 @@ class Handler(http.server.BaseHTTPRequestHandler):
                "sha256": hashlib.sha256(body).hexdigest()}
         return path, query, headers, body, log
 
+    def finish_bad(self, bad, log):
+        if len(bad) == 2 and not bad[1].startswith("<"):
+            log["why"] = bad[1]
+        else:
+            log["why"] = re.sub(r".*<Code>([^<]*)<.*", r"\1", bad[1], flags=re.S)
+        self.answer(bad[0], bad[1], log)
+
     def do_PUT(self):
         path, query, headers, body, log = self.request_parts()
-        bad = check_auth("PUT", path, query, headers, PUT_SIGNED) or \
-            check_put(headers, body)
-        if path.count("/") < 2 or query:
-            bad = bad or (400, "not PUT /BUCKET/KEY")
+        bad = check_auth("PUT", path, query, headers, GET_SIGNED)
+        key = path.split("/", 2)[2] if path.count("/") >= 2 else ""
+        if not bad and not key:
+            bad = (400, "not PUT /BUCKET/KEY")
+        if not bad and query.startswith("retention"):
+            v = version_of(key, query)
+            bad = err(404, "NoSuchKey", "no such key") if v is None \
+                else put_retention(v, body)
+            return self.finish_bad(bad, log) if bad[0] != 200 else \
+                self.answer(200, "", log)
+        if not bad and query:
+            bad = (400, "not PUT /BUCKET/KEY")
+        bad = bad or check_auth("PUT", path, query, headers, PUT_SIGNED) \
+            or check_put(headers, body)
         if bad:
-            log["why"] = bad[1]
-        self.answer(bad[0] if bad else 200, bad[1] if bad else "", log)
+            return self.finish_bad(bad, log)
+        NEXT_VID[0] += 1
+        v = {"vid": "v%06d" % NEXT_VID[0], "body": body}
+        if LOCKMODE != "unlocking" and "x-amz-object-lock-mode" in headers:
+            v["mode"] = headers["x-amz-object-lock-mode"]
+            v["until"] = headers["x-amz-object-lock-retain-until-date"]
+        OBJECTS.setdefault(key, []).insert(0, v)
+        self.answer(200, "", log, {"ETag": '"%s"' % log["md5"],
+                                   "x-amz-version-id": v["vid"]})
 
     def do_GET(self):
         path, query, headers, body, log = self.request_parts()
         bad = check_auth("GET", path, query, headers, GET_SIGNED)
-        if not bad and (query not in ("object-lock", "object-lock=") or
-                        path.count("/") != 1):
-            bad = (400, "not GET /BUCKET?object-lock")
         if bad:
-            log["why"] = bad[1]
-            self.answer(bad[0], bad[1], log)
-        else:
-            self.answer(*lock_xml(), log)
+            return self.finish_bad(bad, log)
+        if path.count("/") == 1:
+            if query in ("object-lock", "object-lock="):
+                return self.answer(*lock_xml(), log)
+            if "versions" in dict(urllib.parse.parse_qsl(
+                    query, keep_blank_values=True)):
+                return self.answer(*list_versions(query), log)
+            return self.finish_bad((400, "not a bucket call of qgtm-audit"),
+                                   log)
+        key = path.split("/", 2)[2]
+        v = version_of(key, query)
+        if v is None or v.get("marker"):
+            return self.finish_bad(err(404, "NoSuchKey", "The specified key "
+                                       "does not exist."), log)
+        if query.startswith("retention"):
+            st, text = retention_xml(v)
+            return self.answer(st, text, log) if st == 200 else \
+                self.finish_bad((st, text), log)
+        self.answer(200, v["body"], log, {"x-amz-version-id": v["vid"]})
+
+    def do_DELETE(self):
+        path, query, headers, body, log = self.request_parts()
+        bad = check_auth("DELETE", path, query, headers, GET_SIGNED)
+        key = path.split("/", 2)[2] if path.count("/") >= 2 else ""
+        if bad:
+            return self.finish_bad(bad, log)
+        if "versionId" not in query:
+            NEXT_VID[0] += 1
+            OBJECTS.setdefault(key, []).insert(
+                0, {"vid": "v%06d" % NEXT_VID[0], "marker": True})
+            return self.answer(204, "", log)
+        v = version_of(key, query)
+        if v is None:
+            return self.answer(204, "", log)
+        if locked(v):
+            return self.finish_bad(err(403, "AccessDenied", "Access Denied"),
+                                   log)
+        OBJECTS[key].remove(v)
+        self.answer(204, "", log)
 
     def log_message(self, *args):
         pass
