@@ -144,3 +144,38 @@ start_s3() {
 	[ "$stderr" = "qgtm-audit: qgtm/chain/00000000000000000000-00000000000000000004.jsonl: uploaded, but its retention read back is mode '' until '', not COMPLIANCE until 2036-02-28T21:30:00Z" ]
 	[ ! -e "$CHAIN.export" ]
 }
+
+@test "checkpoint publishes to the bucket; a state-directory writer cannot rewrite or cut the chain past it" {
+	start_s3 COMPLIANCE
+	KEY="$BATS_TEST_TMPDIR/k.pem"
+	openssl genpkey -algorithm ed25519 -out "$KEY" 2>/dev/null && chmod 600 "$KEY"
+	PUB=$(openssl pkey -in "$KEY" -pubout -outform DER | tail -c 32 | base64)
+	printf '  checkpoint_key: "%s"\n  checkpoint_pubkey: "%s"\n' "$KEY" "$PUB" >>"$QGTM_CONFIG"
+	run -0 --separate-stderr qgtm-audit checkpoint
+	[ "$(sed -n 2p <<<"$output" | jq -r '.to + " " + .key')" = "s3 qgtm/checkpoints/00000000000000000005.json" ]
+	[ "$(jq -r 'select(.method == "GET") | .query' "$LOG")" = "retention=" ]
+	printf '{"type":"t","i":6}\n' | qgtm-audit append
+	run -0 qgtm-audit verify
+	[[ $output == *" published=5 from=s3://audit-bkt/qgtm/checkpoints/00000000000000000005.json" ]]
+	# A delete marker (bucket write, no bypass) hides no version.
+	run -0 s3curl DELETE /audit-bkt/qgtm/checkpoints/00000000000000000005.json ""
+	[[ $output == *204 ]]
+	run -0 qgtm-audit verify
+	[[ $output == *" published=5 "* ]]
+	# The state directory's writer: cut, rewritten, or started afresh.
+	cp "$CHAIN" "$BATS_TEST_TMPDIR/whole"
+	head -n 5 "$BATS_TEST_TMPDIR/whole" >"$CHAIN"
+	rm -f "$CHAIN".*
+	run -1 --separate-stderr qgtm-audit verify
+	[[ $stderr == *"has 5 entries, but the published checkpoint (s3://audit-bkt/qgtm/checkpoints/00000000000000000005.json) is entry 5: entries were cut off its end" ]]
+	rm -rf "$QGTM_STATE_DIR"/*
+	mkdir -p "$QGTM_STATE_DIR/audit"
+	for i in $(seq 9); do echo "{\"type\":\"t\",\"i\":$((i + 100))}"; done | qgtm-audit append
+	run -1 --separate-stderr qgtm-audit verify
+	[[ $stderr == *"$CHAIN:6: the 5 entries before this one do not have the root of the published checkpoint (s3://audit-bkt/qgtm/checkpoints/00000000000000000005.json): the chain was rewritten" ]]
+	# Her own key makes a checkpoint verify refuses (she cannot publish it).
+	EVIL="$BATS_TEST_TMPDIR/evil.pem"
+	openssl genpkey -algorithm ed25519 -out "$EVIL" 2>/dev/null && chmod 600 "$EVIL"
+	QGTM_AUDIT_CHECKPOINT_KEY=$(cat "$EVIL") qgtm-audit checkpoint -c /dev/null >/dev/null
+	run -1 --separate-stderr qgtm-audit verify
+}
