@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
@@ -78,6 +79,10 @@ s3_url(const struct qgtm_s3 *s3, const char *key, const char *query)
 	    query != NULL ? query : "");
 }
 
+static int s3_do_head(const struct qgtm_s3 *, const char *, const char *,
+    struct curl_slist *, const void *, size_t, long *, struct qgtm_buf *,
+    struct qgtm_buf *);
+
 /* Collect a response body (CURLOPT_WRITEFUNCTION). */
 static size_t
 collect(char *p, size_t size, size_t n, void *arg)
@@ -124,6 +129,17 @@ s3_do(const struct qgtm_s3 *s3, const char *method, const char *url,
     struct curl_slist *headers, const void *body, size_t n, long *status,
     struct qgtm_buf *resp)
 {
+	return s3_do_head(s3, method, url, headers, body, n, status, resp,
+	    NULL);
+}
+
+/* s3_do, also collecting the response's header lines into hdrs (if not
+ * NULL); a HEAD asks for no body. */
+static int
+s3_do_head(const struct qgtm_s3 *s3, const char *method, const char *url,
+    struct curl_slist *headers, const void *body, size_t n, long *status,
+    struct qgtm_buf *resp, struct qgtm_buf *hdrs)
+{
 	char *sigv4 = qgtm_xasprintf("aws:amz:%s:s3", s3->region);
 	char *userpwd = qgtm_xasprintf("%s:%s", s3->access_key, s3->secret_key);
 	CURL *c = curl_easy_init();
@@ -139,6 +155,12 @@ s3_do(const struct qgtm_s3 *s3, const char *method, const char *url,
 		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 60000L);
 		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
 		curl_easy_setopt(c, CURLOPT_WRITEDATA, resp);
+		if (hdrs != NULL) {
+			curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
+			curl_easy_setopt(c, CURLOPT_HEADERDATA, hdrs);
+		}
+		if (strcmp(method, "HEAD") == 0)
+			curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 		if (body != NULL) {
 			curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 			curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -207,6 +229,55 @@ uri_encode(const char *s)
 	return out;
 }
 
+/* The value of header name (lower case, with ": ") in the header lines
+ * hdrs into out (size bytes), or "". */
+static void
+header_value(const struct qgtm_buf *hdrs, const char *name, char *out,
+    size_t size)
+{
+	const char *p = hdrs->data, *end;
+	size_t len = strlen(name);
+
+	*out = '\0';
+	for (; p != NULL && *p != '\0'; p = end + (*end != '\0')) {
+		end = p + strcspn(p, "\n");
+		if ((size_t)(end - p) > len && strncasecmp(p, name, len) == 0) {
+			snprintf(out, size, "%.*s", (int)(end - p - len), p + len);
+			out[strcspn(out, "\r")] = '\0';
+			return;
+		}
+	}
+}
+
+/* The retention HeadObject shows (x-amz-object-lock-* headers). */
+static int
+head_retention(const struct qgtm_s3 *s3, const char *key, char mode[16],
+    char until[40])
+{
+	char *url = s3_url(s3, key, NULL);
+	struct curl_slist *h = NULL;
+	struct qgtm_buf resp, hdrs;
+	long status = 0;
+	int rc;
+
+	header(&h, "x-amz-content-sha256", EMPTY_SHA256);
+	qgtm_buf_init(&resp, RESP_MAX);
+	qgtm_buf_init(&hdrs, RESP_MAX);
+	rc = s3_do_head(s3, "HEAD", url, h, NULL, 0, &status, &resp, &hdrs);
+	if (rc == 0 && status != 200)
+		rc = s3_error(status, &resp, key);
+	if (rc == 0 && qgtm_buf_add(&hdrs, "", 1) == 0) {
+		header_value(&hdrs, "x-amz-object-lock-mode: ", mode, 16);
+		header_value(&hdrs, "x-amz-object-lock-retain-until-date: ",
+		    until, 40);
+	}
+	qgtm_buf_release(&hdrs);
+	qgtm_buf_release(&resp);
+	curl_slist_free_all(h);
+	free(url);
+	return rc;
+}
+
 int
 qgtm_s3_retention(const struct qgtm_s3 *s3, const char *key, char mode[16],
     char until[40])
@@ -225,13 +296,16 @@ qgtm_s3_retention(const struct qgtm_s3 *s3, const char *key, char mode[16],
 	/* An object without retention: S3 says so with this 404. */
 	if (rc == 0 && status == 404 && strcmp(xml_text(resp.data, "Code",
 	    code, sizeof code), "NoSuchObjectLockConfiguration") == 0)
-		status = 200;
+		status = 0;
 	else if (rc == 0 && status != 200)
 		rc = s3_error(status, &resp, key);
-	if (rc == 0) {
+	if (rc == 0 && status == 200 && strstr(resp.data, "<Retention") != NULL) {
 		xml_text(resp.data, "Mode", mode, 16);
 		xml_text(resp.data, "RetainUntilDate", until, 40);
-	}
+	} else if (rc == 0 && status == 200)
+		/* No Retention document (moto 5 serves the object itself to
+		 * ?retention): HeadObject's lock headers say the same. */
+		rc = head_retention(s3, key, mode, until);
 	qgtm_buf_release(&resp);
 	free(url);
 	return rc;

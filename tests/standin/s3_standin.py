@@ -6,6 +6,7 @@ turns on) does, keeps the objects in memory, and logs each request.
   PUT /BUCKET/KEY                 PutObject (with Object Lock headers)
   PUT /BUCKET/KEY?retention=      PutObjectRetention
   GET /BUCKET/KEY[?versionId=V]   GetObject
+  HEAD /BUCKET/KEY                HeadObject (with the lock headers)
   GET /BUCKET/KEY?retention=      GetObjectRetention
   GET /BUCKET?versions=&prefix=P  ListObjectVersions
   GET /BUCKET?object-lock=        GetObjectLockConfiguration
@@ -317,6 +318,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.answer(st, text, log) if st == 200 else \
                 self.finish_bad((st, text), log)
         self.answer(200, v["body"], log, {"x-amz-version-id": v["vid"]})
+
+    def do_HEAD(self):
+        path, query, headers, body, log = self.request_parts()
+        bad = check_auth("HEAD", path, query, headers, GET_SIGNED)
+        v = version_of(path.split("/", 2)[2], query) \
+            if path.count("/") >= 2 else None
+        log["status"] = bad[0] if bad else 404 if v is None else 200
+        with open(LOGFILE, "a") as f:
+            f.write(json.dumps(log, sort_keys=True) + "\n")
+        self.send_response(log["status"])
+        if log["status"] == 200 and v.get("mode"):
+            self.send_header("x-amz-object-lock-mode", v["mode"])
+            self.send_header("x-amz-object-lock-retain-until-date",
+                             v["until"])
+        self.end_headers()
 
     def do_DELETE(self):
         path, query, headers, body, log = self.request_parts()
