@@ -21,6 +21,23 @@
 
 /* ------------------------------------------------------------- model -- */
 
+/* Size, root and the witness line (qgtm_checkpoint_witness; absent for
+ * a record that is not a readable checkpoint) of checkpoint record r. */
+static json_t *
+checkpoint_of(json_t *r)
+{
+	json_t *cp = json_pack("{s:O, s:O}", "size", json_object_get(r,
+	    "size"), "root", json_object_get(r, "root"));
+	struct qgtm_checkpoint c;
+	char w[512];
+
+	if (qgtm_checkpoint_from_record(r, &c) == 0 && c.v >= 2) {
+		qgtm_checkpoint_witness(&c, w, sizeof w);
+		json_object_set_new(cp, "witness", json_string(w));
+	}
+	return cp;
+}
+
 /* Count the audit entries of chain stamped in [since, until] into rec's
  * "audit_new", and the newest checkpoint (size, root) into
  * "checkpoint" (null when none). A chain that cannot be read counts 0;
@@ -49,8 +66,7 @@ audit_week(const struct qgtm_cfg *cfg, const char *since, const char *until,
 		    strcmp(json_string_value(json_object_get(r, "type")),
 		    "audit_checkpoint") == 0 && strcmp(ts ? ts : "", until) <= 0) {
 			json_decref(cp);
-			cp = json_pack("{s:O, s:O}", "size", json_object_get(r,
-			    "size"), "root", json_object_get(r, "root"));
+			cp = checkpoint_of(r);
 		}
 		json_decref(e);
 	}
@@ -290,6 +306,10 @@ r_health(struct qgtm_buf *b, json_t *model)
 	    strcmp(sval(au, "result"), "FAIL") == 0 ? "NOT VERIFIED" :
 	    "verified", (long long)ival(model, "audit_new")) == -1)
 		return -1;
+	/* The witness copy of the checkpoint, whole, for --against. */
+	if (json_is_object(cp) && json_object_get(cp, "witness") != NULL)
+		return qgtm_buf_addf(b, "  - Checkpoint: %s\n\n", sval(cp,
+		    "witness"));
 	if (json_is_object(cp) && qgtm_buf_addf(b, "  - Checkpoint: size %lld,"
 	    " root %.16s...\n", (long long)ival(cp, "size"), sval(cp,
 	    "root")) == -1)

@@ -193,3 +193,18 @@ start_smtp() {
 	[ "${lines[1]}" = '```' ]
 	[ "${lines[-1]}" = '```' ]
 }
+
+@test "the checkpoint's alert and the digest carry its witness line, which verify --against reads" {
+	start_discord
+	KEY="$BATS_TEST_TMPDIR/k.pem"
+	openssl genpkey -algorithm ed25519 -out "$KEY" 2>/dev/null && chmod 600 "$KEY"
+	PUB=$(openssl pkey -in "$KEY" -pubout -outform DER | tail -c 32 | base64)
+	printf 'audit:\n  checkpoint_key: "%s"\n  checkpoint_pubkey: "%s"\n' "$KEY" "$PUB" >>"$C"
+	qgtm-audit checkpoint >/dev/null
+	grep -o 'audit checkpoint size [0-9]* root [0-9a-f]* time [0-9TZ:-]* sig [0-9a-f]*' "$D/log" >"$BATS_TEST_TMPDIR/alert"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/alert")" = 1 ]
+	run -0 qgtm-audit verify --against "$BATS_TEST_TMPDIR/alert"
+	run -0 qgtm-digest
+	sed -n 's/^  - Checkpoint: //p' <<<"$output" >"$BATS_TEST_TMPDIR/digest"
+	diff -u "$BATS_TEST_TMPDIR/alert" "$BATS_TEST_TMPDIR/digest"
+}
