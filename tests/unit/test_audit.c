@@ -926,6 +926,83 @@ START_TEST(test_checkpoint)
 }
 END_TEST
 
+/*
+ * The published anchor: a chain extends its checkpoint; one cut before
+ * it, one that lost it, one rewritten below it fail; the witness line
+ * reads back to the same checkpoint; qgtm_audit_published_size finds it
+ * in audit.checkpoint_file, and 0 with none published.
+ */
+START_TEST(test_published)
+{
+	struct qgtm_audit_summary sum;
+	struct qgtm_checkpoint c, w;
+	struct qgtm_cfg cfg;
+	char pub[45], *pem = new_key(pub), line[512], *text, *yaml, *dir,
+	    *lines[MAX_LINES], *idx;
+	uint64_t size;
+	json_t *rec, *done;
+	int n;
+
+	append_n(0, 4);
+	ck_assert_int_eq(qgtm_audit_checkpoint(chain, pem, &rec), 0);
+	ck_assert_int_eq(qgtm_checkpoint_from_record(rec, &c), 0);
+	snprintf(c.where, sizeof c.where, "test");
+	append_n(4, 2);
+	ck_assert_msg(qgtm_audit_verify_against(chain, pub, &c, &sum, NULL) ==
+	    0, "%s", qgtm_errmsg());
+	qgtm_checkpoint_witness(&c, line, sizeof line);
+	ck_assert_int_eq(qgtm_checkpoint_from_line(line, strlen(line), &w), 0);
+	ck_assert_int_eq(memcmp(w.root, c.root, 32), 0);
+	ck_assert_int_eq(memcmp(w.sig, c.sig, 64), 0);
+	ck_assert_int_eq(qgtm_checkpoint_signed_by(&w, pub), 0);
+
+	/* Cut to the 4 entries before the checkpoint: cut, no index. */
+	n = chain_lines(&text, lines);
+	ck_assert_int_eq(n, 7);
+	idx = qgtm_xasprintf("%s.idx", chain);
+	unlink(idx);
+	write_lines(lines, 4);
+	ck_assert_int_eq(qgtm_audit_verify_against(chain, pub, &c, &sum, NULL),
+	    -1);
+	ck_assert_ptr_nonnull(strstr(qgtm_errmsg(), "has 4 entries, but the "
+	    "published checkpoint (test) is entry 4"));
+	/* The checkpoint's line replaced by a record: missing. */
+	write_lines(lines, 4);
+	append_n(4, 3);
+	ck_assert_int_eq(qgtm_audit_verify_against(chain, pub, &c, &sum, NULL),
+	    -1);
+	ck_assert_ptr_nonnull(strstr(qgtm_errmsg(), "chain.jsonl:5: seq 4: the "
+	    "published checkpoint (test) is missing here"));
+	/* Rewritten below it: another first record, all hashes anew. */
+	write_lines(lines, 0);
+	append_n(100, 7);
+	unlink(idx);
+	ck_assert_int_eq(qgtm_audit_verify_against(chain, pub, &c, &sum, NULL),
+	    -1);
+	ck_assert_ptr_nonnull(strstr(qgtm_errmsg(), "chain.jsonl:5: the 4 "
+	    "entries before this one do not have the root"));
+
+	/* Published through audit.checkpoint_file, read back as its size. */
+	yaml = qgtm_xasprintf("audit:\n  checkpoint_file: published.jsonl\n"
+	    "  checkpoint_pubkey: \"%s\"\n", pub);
+	dir = unit_state_cfg(&cfg, yaml);
+	ck_assert_int_eq(qgtm_audit_published_size(&cfg, &size), 0);
+	ck_assert_uint_eq(size, 0);
+	done = qgtm_audit_publish(&cfg, rec);
+	ck_assert_ptr_nonnull(done);
+	ck_assert_int_eq(qgtm_audit_published_size(&cfg, &size), 0);
+	ck_assert_uint_eq(size, 4);
+	json_decref(done);
+	qgtm_cfg_release(&cfg);
+	json_decref(rec);
+	free(yaml);
+	free(dir);
+	free(idx);
+	free(text);
+	free(pem);
+}
+END_TEST
+
 /* repair cuts a torn last line off and keeps it; refuses other damage. */
 START_TEST(test_repair)
 {
@@ -1267,6 +1344,7 @@ suite_audit(void)
 	tcase_add_test(tc, test_trace);
 	tcase_add_test(tc, test_index);
 	tcase_add_test(tc, test_checkpoint);
+	tcase_add_test(tc, test_published);
 	tcase_add_test(tm, test_json_canon);
 	suite_add_tcase(s, tc);
 	tcase_add_test(tm, test_merkle_vectors);
