@@ -138,6 +138,10 @@ audit_verify(const struct opts *o, const char *chain)
 		qgtm_warn("checkpoint signatures not checked: no "
 		    "audit.checkpoint_pubkey (a key a checkpoint carries proves "
 		    "nothing)");
+	else if (*pubkey != '\0' && !have && sum.entries > 0)
+		qgtm_warn("no published checkpoint found (audit.checkpoint_file, "
+		    "audit.export_to, --against): a rewrite or cut of the chain "
+		    "cannot show");
 	if (o->qflag)
 		return 0;
 	printf("ok entries=%lu head=%s root=%s", sum.entries, sum.head,

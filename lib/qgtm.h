@@ -999,8 +999,10 @@ int qgtm_checkpoint_signed_by(const struct qgtm_checkpoint *c,
  * audit.checkpoint_file (relative: to the state directory; missing: none)
  * and the newest object under PREFIXcheckpoints/ of audit.export_to (all
  * versions listed, see qgtm_s3_newest). With audit.checkpoint_pubkey set,
- * every checkpoint read must be signed by it. Returns 1 (found), 0 (none
- * anywhere) or -1: QGTM_EX_NO "file:line: not a checkpoint: ..." or
+ * every checkpoint read must be signed by it. A bucket with no
+ * credentials configured at all ($AWS_ACCESS_KEY_ID and
+ * audit.s3_access_key_file both empty) is not read, with a warning in the
+ * log. Returns 1 (found), 0 (none anywhere) or -1: QGTM_EX_NO "file:line: not a checkpoint: ..." or
  * "where: bad signature ...", or two of the same size with different
  * roots ("forked"); as qgtm_s3_open or qgtm_s3_newest for the bucket.
  */
