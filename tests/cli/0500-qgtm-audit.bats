@@ -218,16 +218,51 @@ merkle_root() {
 	[[ $stderr == "qgtm-audit: $CHAIN:4: seq 4: expected seq 3 "* ]]
 }
 
-@test "a torn last line: verify says so, append refuses and changes nothing" {
+@test "an unfinished append's tail: verify says so, append refuses and changes nothing" {
 	qgtm-audit append "$RECS"
 	printf '{"hash":"ab' >>"$CHAIN"
 	run -1 --separate-stderr qgtm-audit verify
-	[ "$stderr" = "qgtm-audit: $CHAIN:7: torn last line (incomplete write)" ]
+	[ "$stderr" = "qgtm-audit: $CHAIN:7: uncommitted tail of 11 bytes (an append that did not finish; qgtm-audit repair cuts it)" ]
 	state_snapshot "$BATS_TEST_TMPDIR/before"
 	run -65 --separate-stderr qgtm-audit append "$RECS"
 	assert_one_line "$stderr"
-	[[ $stderr == *"torn last line"* ]]
+	[[ $stderr == *"its commit mark says"*"an append did not finish"* ]]
 	assert_state_unchanged "$BATS_TEST_TMPDIR/before"
+	run -1 --separate-stderr qgtm-audit trace x
+	run -0 --separate-stderr qgtm-audit repair
+	[[ $stderr == *"cut a torn last line off '$CHAIN'; kept it in '$CHAIN.torn-"* ]]
+	run -0 qgtm-audit verify
+	[[ $output == "ok entries=6 "* ]]
+}
+
+@test "a torn last line of a chain without a commit mark: verify says so, repair cuts it" {
+	qgtm-audit append "$RECS"
+	rm "$CHAIN.commit"
+	printf '{"hash":"ab' >>"$CHAIN"
+	run -1 --separate-stderr qgtm-audit verify
+	[ "$stderr" = "qgtm-audit: $CHAIN:7: torn last line (incomplete write)" ]
+	run -65 --separate-stderr qgtm-audit append "$RECS"
+	[[ $stderr == *"torn last line"* ]]
+	run -0 --separate-stderr qgtm-audit repair
+	run -0 qgtm-audit verify
+	[[ $output == "ok entries=6 "* ]]
+}
+
+@test "repair completes a whole last entry that lacks only its newline" {
+	qgtm-audit append "$RECS"
+	cp "$CHAIN" "$BATS_TEST_TMPDIR/whole"
+	truncate -s -1 "$CHAIN"
+	run -1 --separate-stderr qgtm-audit verify
+	[ "$stderr" = "qgtm-audit: $CHAIN:6: torn last line (incomplete write)" ]
+	run -0 --separate-stderr qgtm-audit repair
+	[[ $stderr == *'msg="completed the last entry, which lacked only its newline"'* ]]
+	cmp "$BATS_TEST_TMPDIR/whole" "$CHAIN"
+	[ -z "$(find "$QGTM_STATE_DIR/audit" -name 'chain.jsonl.torn-*')" ]
+	# A torn entry the commit mark commits is never cut.
+	truncate -s -7 "$CHAIN"
+	run -65 --separate-stderr qgtm-audit repair
+	assert_one_line "$stderr"
+	[[ $stderr == *"chain.jsonl:6: a committed entry is torn; refusing to cut what was acknowledged"* ]]
 }
 
 @test "-f names another chain; verify of a directory is 66" {
