@@ -419,7 +419,7 @@ audit_sample(const struct opts *o, const char *chain)
 	    (size_t)count_of(o->count, "-n"), s), "the sample");
 }
 
-/* repair: cut a torn last line off, keeping a copy. */
+/* repair: cut an uncommitted tail or torn line off, keeping a copy. */
 static int
 audit_repair(const char *chain)
 {
@@ -428,8 +428,8 @@ audit_repair(const char *chain)
 	if (qgtm_audit_repair(chain, &copy) == -1)
 		qgtm_die_lib();
 	if (copy != NULL)
-		qgtm_warn("cut a torn last line off '%s'; kept it in '%s'",
-		    chain, copy);
+		qgtm_warn("cut what no commit covers (a torn line, an "
+		    "unfinished append) off '%s'; kept it in '%s'", chain, copy);
 	free(copy);
 	return 0;
 }

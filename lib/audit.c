@@ -1024,8 +1024,32 @@ qgtm_audit_verify_key(const char *chain_path, const char *pubkey,
 /* ------------------------------------------------------------ repair -- */
 
 /*
+ * Link tmp as *copy, or, when that exists (a repair of the same second),
+ * as *copy followed by "-1", "-2", ...; *copy becomes the name taken.
+ */
+static int
+keep_as(const char *tmp, char **copy)
+{
+	char *name = qgtm_xstrdup(*copy);
+	int k;
+
+	for (k = 1; link(tmp, name) == -1; k++) {
+		if (errno != EEXIST) {
+			free(name);
+			return -1;
+		}
+		free(name);
+		name = qgtm_xasprintf("%s-%d", *copy, k);
+	}
+	free(*copy);
+	*copy = name;
+	return 0;
+}
+
+/*
  * Keep the bytes of path from off to size in a new file beside it,
- * "<chain>.torn-<now>" (*copy), copied a chunk at a time.
+ * "<chain>.torn-<now>" (*copy; never one that exists), copied a chunk at
+ * a time.
  */
 static int
 keep_tail(const char *path, off_t off, off_t size, int dirfd, char **copy)
@@ -1051,7 +1075,7 @@ keep_tail(const char *path, off_t off, off_t size, int dirfd, char **copy)
 				rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot write "
 				    "'%s'", tmp);
 		}
-		if (rc == 0 && (fsync(out) == -1 || rename(tmp, *copy) == -1 ||
+		if (rc == 0 && (fsync(out) == -1 || keep_as(tmp, copy) == -1 ||
 		    fsync(dirfd) == -1))
 			rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot write '%s'",
 			    *copy);

@@ -230,7 +230,8 @@ merkle_root() {
 	assert_state_unchanged "$BATS_TEST_TMPDIR/before"
 	run -1 --separate-stderr qgtm-audit trace x
 	run -0 --separate-stderr qgtm-audit repair
-	[[ $stderr == *"cut a torn last line off '$CHAIN'; kept it in '$CHAIN.torn-"* ]]
+	[[ $stderr == *"off '$CHAIN'; kept it in '$CHAIN.torn-"* ]]
+	[ "$(cat "$CHAIN".torn-*)" = '{"hash":"ab' ]
 	run -0 qgtm-audit verify
 	[[ $output == "ok entries=6 "* ]]
 }
