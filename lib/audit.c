@@ -361,24 +361,6 @@ qgtm_audit_batch_add(struct qgtm_audit_batch *b, json_t *rec)
 	return 0;
 }
 
-/* Write all n bytes at p to fd; -1 with errno set (QGTM_FAULT too). */
-static int
-put_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = qgtm_fault(QGTM_FAULT_WRITE) ? -1 : write(fd, p, n);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w == -1)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Read exactly n bytes at off; -1 (IOERR) otherwise. */
 static int
 pread_all(int fd, char *p, size_t n, off_t off, const char *path)
@@ -570,7 +552,7 @@ struct writer {
 static int
 writer_flush(struct writer *w)
 {
-	if (w->len > 0 && put_all(w->fd, w->out, w->len) == -1)
+	if (w->len > 0 && qgtm_audit_write_all(w->fd, w->out, w->len) == -1)
 		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot append to '%s'",
 		    w->path);
 	w->bytes += (off_t)w->len;
@@ -1071,7 +1053,7 @@ keep_tail(const char *path, off_t off, off_t size, int dirfd, char **copy)
 			n = size - off < (off_t)sizeof chunk ? (size_t)(size - off) :
 			    sizeof chunk;
 			if ((rc = pread_all(in, chunk, n, off, path)) == 0 &&
-			    put_all(out, chunk, n) == -1)
+			    qgtm_audit_write_all(out, chunk, n) == -1)
 				rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot write "
 				    "'%s'", tmp);
 		}

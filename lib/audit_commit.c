@@ -119,10 +119,10 @@ qgtm_audit_marker_close(struct qgtm_audit_marker *m)
 	m->path = m->tmp = NULL;
 }
 
-/* Write all n bytes at p to fd, failing as QGTM_FAULT says. */
-static int
-put_all(int fd, const char *p, size_t n)
+int
+qgtm_audit_write_all(int fd, const void *buf, size_t n)
 {
+	const char *p = buf;
 	ssize_t w;
 
 	while (n > 0) {
@@ -150,7 +150,7 @@ qgtm_audit_marker_put(const struct qgtm_audit_marker *m,
 	if (fd == -1)
 		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot create '%s'",
 		    m->tmp);
-	if (put_all(fd, buf, (size_t)n) == -1 ||
+	if (qgtm_audit_write_all(fd, buf, (size_t)n) == -1 ||
 	    (qgtm_fault(QGTM_FAULT_FSYNC) ? -1 : fsync(fd)) == -1)
 		rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot write '%s'",
 		    m->tmp);

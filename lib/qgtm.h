@@ -1162,6 +1162,12 @@ int qgtm_audit_marker_open(struct qgtm_audit_marker *m, const char *chain_path);
 int qgtm_audit_marker_put(const struct qgtm_audit_marker *m,
     const struct qgtm_audit_commit *c);
 void qgtm_audit_marker_close(struct qgtm_audit_marker *m);
+/*
+ * qgtm_audit_write_all: write(2) all n bytes at buf to fd (the chain's
+ * and its mark's writes), each call failing as QGTM_FAULT's "write"
+ * says. Returns 0, or -1 with errno set.
+ */
+int qgtm_audit_write_all(int fd, const void *buf, size_t n);
 
 /*
  * qgtm_audit_trace: the entries on the path of id (lib/audit_trace.c):
