@@ -952,7 +952,12 @@ int qgtm_audit_append_after(const char *chain_path, json_t *records,
  * line (incomplete write)"; QGTM_EX_NOINPUT or QGTM_EX_IOERR when the
  * chain cannot be read. When "<chain>.idx" exists (see qgtm_audit_tree),
  * every node it holds must equal the one the chain gives, and it may not
- * cover more entries than the chain has (QGTM_EX_NO otherwise).
+ * cover more entries than the chain has (QGTM_EX_NO otherwise). With a
+ * commit mark "<chain>.commit" (qgtm_audit_commit_read), only what it
+ * commits is read as entries: they must end with its entries and head;
+ * a chain shorter than the mark, or a damaged mark, is QGTM_EX_NO; bytes
+ * past it are "chain:LINE: uncommitted tail of N bytes (...)", QGTM_EX_NO
+ * with out->torn set and out->good_bytes the mark's bytes.
  */
 int qgtm_audit_verify(const char *chain_path, struct qgtm_audit_summary *out);
 /*
@@ -1114,11 +1119,16 @@ int qgtm_audit_index_open(const char *chain_path, struct qgtm_mtree *tree,
     struct qgtm_audit_summary *out);
 
 /*
- * qgtm_audit_repair: under the appenders' lock, cut a torn last line off
- * the chain after copying it to "<chain>.torn-<now>" (*copy: its path, a
- * new allocation, free(); NULL when nothing was cut), then fsync. A valid
- * chain is left alone (0, *copy NULL); any other damage is refused with
- * QGTM_EX_DATAERR naming the first bad line. Returns 0 or -1.
+ * qgtm_audit_repair: under the appenders' lock, mend what a crash leaves.
+ * A whole last entry that only lacks its "\n" (the next entry, and the
+ * one the commit mark commits, if any) gets its "\n" (*copy NULL; a
+ * warning is logged). An uncommitted tail (all past the commit mark), or
+ * a torn last line of a chain without a mark, is copied to
+ * "<chain>.torn-<now>" (or "...-K" when that exists; *copy: its path, a
+ * new allocation, free()) and cut off, then the chain fsync'd. What the
+ * mark commits is never cut: a torn entry in it is refused with
+ * QGTM_EX_DATAERR, as is any other damage, naming the first bad line. A
+ * valid chain is left alone (0, *copy NULL). Returns 0 or -1.
  */
 int qgtm_audit_repair(const char *chain_path, char **copy);
 
