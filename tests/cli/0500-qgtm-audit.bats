@@ -162,6 +162,25 @@ merkle_root() {
 	assert_state_unchanged "$BATS_TEST_TMPDIR/before"
 }
 
+@test "a bad line after megabytes of stdin: 65 naming the line, nothing appended" {
+	qgtm-audit append "$RECS"
+	state_snapshot "$BATS_TEST_TMPDIR/before"
+	# Past the 4 MiB a batch keeps in memory: the rest went to a temp file.
+	awk 'BEGIN { for (i = 0; i < 50000; i++)
+		printf "{\"type\":\"t\",\"i\":%d,\"pad\":\"%080d\"}\n", i, i }' \
+		>"$BATS_TEST_TMPDIR/in"
+	echo '{"type":"t","i":' >>"$BATS_TEST_TMPDIR/in"
+	run -65 --separate-stderr qgtm-audit append <"$BATS_TEST_TMPDIR/in"
+	assert_one_line "$stderr"
+	[[ $stderr == "qgtm-audit: <stdin>:50001: invalid JSON"* ]]
+	assert_state_unchanged "$BATS_TEST_TMPDIR/before"
+	sed -i '$d' "$BATS_TEST_TMPDIR/in"
+	run -0 qgtm-audit append -t <"$BATS_TEST_TMPDIR/in"
+	cmp <(printf '%s\n' "$output") "$BATS_TEST_TMPDIR/in"
+	run -0 qgtm-audit verify
+	[[ $output == "ok entries=50006 "* ]]
+}
+
 @test "a wrong-typed or missing type: 65 naming file:line" {
 	state_snapshot "$BATS_TEST_TMPDIR/before"
 	printf '%s\n' '{"type":"a"}' '{"type":5}' >"$BATS_TEST_TMPDIR/recs.jsonl"
