@@ -73,43 +73,78 @@ usage(int ex)
 	exit(ex);
 }
 
-/* Keep a record that has a string "type" (callback of qgtm_jsonl_each). */
+/* An append on its way: the batch, and (-t) the records to copy out. */
+struct append {
+	struct qgtm_audit_batch *batch;
+	FILE *tee;              /* the records as read, compact, or NULL */
+};
+
+/* Add a record that has a string "type" (callback of qgtm_jsonl_each). */
 static int
 collect(json_t *rec, const struct qgtm_jsonl_pos *pos, void *arg)
 {
+	struct append *a = arg;
 	const char *type;
 
 	(void)pos;
 	if (qgtm_json_str(rec, "type", &type) == -1)
 		return -1;
-	return json_array_append(arg, rec);
+	if (a->tee != NULL && qgtm_jsonl_print(a->tee, rec) == -1)
+		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot keep a copy "
+		    "of the records");
+	return qgtm_audit_batch_add(a->batch, rec);
+}
+
+/* -t: print the records kept in tee, now appended, as they came. */
+static void
+copy_out(FILE *tee)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	json_t *rec;
+	int rc = 0;
+
+	rewind(tee);
+	/* A write error here is reported once, by qgtm_exit(). */
+	while (rc == 0 && getline(&line, &cap, tee) > 0) {
+		if ((rec = json_loads(line, 0, NULL)) == NULL)
+			qgtm_die(QGTM_EX_SOFTWARE, "the copy of the records is "
+			    "damaged");
+		rc = qgtm_jsonl_emit(rec);
+		json_decref(rec);
+	}
+	free(line);
 }
 
 /*
- * Read every record, append them all, then (-t) copy them to stdout.
- * Returns the exit status; dies when nothing could be appended.
+ * Stream every record into one batch, append it (all or nothing), then
+ * (-t) copy the records to stdout. Memory stays bounded: the batch spills
+ * to a temp file, -t's copy is another. Returns the exit status; dies
+ * when nothing could be appended.
  */
 static int
 audit_append(const struct opts *o, const char *chain, int argc, char **argv)
 {
-	json_t *recs = json_array(), *rec;
+	struct append a = { qgtm_audit_batch_new(chain), NULL };
 	char skipped[256] = "";
-	size_t i;
 
-	if (qgtm_jsonl_each(argc, argv, o->kflag, collect, recs) == -1) {
+	if (o->tflag && (a.tee = tmpfile()) == NULL)
+		qgtm_die(QGTM_EX_CANTCREAT, "cannot make a temp file: %s",
+		    strerror(errno));
+	if (qgtm_jsonl_each(argc, argv, o->kflag, collect, &a) == -1) {
 		if (!o->kflag || qgtm_errcode() != QGTM_EX_DATAERR)
 			qgtm_die_lib();
 		snprintf(skipped, sizeof skipped, "%s", qgtm_errmsg());
 	}
-	if (qgtm_audit_append_records(chain, recs) == -1)
+	if (qgtm_audit_batch_commit(a.batch, -1) == -1)
 		qgtm_die_lib();
-	QGTM_INFO("chain=%s appended=%zu", chain, json_array_size(recs));
-	/* A write error here is reported once, by qgtm_exit(). */
-	if (o->tflag)
-		json_array_foreach(recs, i, rec)
-			if (qgtm_jsonl_emit(rec) == -1)
-				break;
-	json_decref(recs);
+	QGTM_INFO("chain=%s appended=%zu", chain,
+	    qgtm_audit_batch_count(a.batch));
+	qgtm_audit_batch_free(a.batch);
+	if (a.tee != NULL) {
+		copy_out(a.tee);
+		fclose(a.tee);
+	}
 	if (skipped[0] == '\0')
 		return 0;
 	qgtm_warn("%s", skipped);
@@ -407,7 +442,7 @@ audit_sample(const struct opts *o, const char *chain)
 	    (size_t)count_of(o->count, "-n"), s), "the sample");
 }
 
-/* repair: cut a torn last line off, keeping a copy. */
+/* repair: cut an uncommitted tail or torn line off, keeping a copy. */
 static int
 audit_repair(const char *chain)
 {
@@ -416,8 +451,8 @@ audit_repair(const char *chain)
 	if (qgtm_audit_repair(chain, &copy) == -1)
 		qgtm_die_lib();
 	if (copy != NULL)
-		qgtm_warn("cut a torn last line off '%s'; kept it in '%s'",
-		    chain, copy);
+		qgtm_warn("cut what no commit covers (a torn line, an "
+		    "unfinished append) off '%s'; kept it in '%s'", chain, copy);
 	free(copy);
 	return 0;
 }

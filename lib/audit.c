@@ -238,6 +238,132 @@ entry_check(const char *line, size_t n, struct link *l)
 
 /* ------------------------------------------------------------ append -- */
 
+/*
+ * All or nothing, with bounded memory (qgtm-audit(1), COMMIT MARK). A
+ * batch's records are first checked and canonicalized, one at a time,
+ * into a spool: memory up to SPOOL_CAP, then an unlinked temp file beside
+ * the chain; nothing is locked meanwhile, so a slow producer never holds
+ * other appenders up. Then, under the flock "<chain>.lock", the entries
+ * are composed from the spooled records (the record's canonical bytes
+ * between fixed parts: no parse), written OUT_CHUNK bytes at a time with
+ * O_APPEND, the chain fsync'd, and only then the commit mark
+ * "<chain>.commit" replaced (lib/audit_commit.c): its rename commits the
+ * batch. A failure before it cuts the chain back; a kill before it leaves
+ * an uncommitted tail, which verify reports and repair cuts. Nothing
+ * between the first write and the commit allocates, so no allocation
+ * failure can leave a tail behind either.
+ */
+
+/* Spooled record bytes held in memory before spilling to a file. */
+#define SPOOL_CAP ((size_t)QGTM_AUDIT_MAX_LINE)
+/* Entry bytes gathered before a write(2). */
+#define OUT_CHUNK ((size_t)1024 * 1024)
+/* An entry line's length beyond its record's: the fixed parts, a seq of
+ * up to 19 digits, the 20 characters of ts, and the "\n". */
+#define TS_LEN 20
+#define ENTRY_OVER(digits) (AT_REC + 7 + (digits) + 7 + TS_LEN + 2 + 1)
+
+struct qgtm_audit_batch {
+	char *chain;
+	char *buf;              /* spooled records, "\n" after each */
+	size_t len;
+	FILE *spill;            /* the temp file, once spilled, or NULL */
+	size_t count;
+};
+
+struct qgtm_audit_batch *
+qgtm_audit_batch_new(const char *chain_path)
+{
+	struct qgtm_audit_batch *b = qgtm_xcalloc(1, sizeof *b);
+
+	b->chain = qgtm_xstrdup(chain_path);
+	return b;
+}
+
+void
+qgtm_audit_batch_free(struct qgtm_audit_batch *b)
+{
+	if (b == NULL)
+		return;
+	if (b->spill != NULL)
+		fclose(b->spill);
+	free(b->buf);
+	free(b->chain);
+	free(b);
+}
+
+size_t
+qgtm_audit_batch_count(const struct qgtm_audit_batch *b)
+{
+	return b->count;
+}
+
+/*
+ * An unlinked temp file for the spool: beside the chain (O_TMPFILE), where
+ * the space is, else tmpfile(3).
+ */
+static FILE *
+spill_open(const char *chain)
+{
+	const char *slash = strrchr(chain, '/');
+	char *dir = slash == NULL ? qgtm_xstrdup(".") :
+	    qgtm_xasprintf("%.*s", (int)(slash - chain + 1), chain);
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	FILE *f = fd == -1 ? tmpfile() : fdopen(fd, "w+");
+
+	if (f == NULL && fd != -1)
+		close(fd);
+	free(dir);
+	if (f == NULL)
+		qgtm_seterr_errno(QGTM_EX_IOERR, "cannot make a temp file for "
+		    "the records");
+	return f;
+}
+
+/* Move the records in memory to the spool file. */
+static int
+spill(struct qgtm_audit_batch *b)
+{
+	if (b->spill == NULL && (b->spill = spill_open(b->chain)) == NULL)
+		return -1;
+	if (b->len > 0 && fwrite(b->buf, 1, b->len, b->spill) != b->len)
+		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot write the temp "
+		    "file of the records");
+	b->len = 0;
+	return 0;
+}
+
+int
+qgtm_audit_batch_add(struct qgtm_audit_batch *b, json_t *rec)
+{
+	char *s;
+	size_t n;
+
+	if (!json_is_object(rec))
+		return qgtm_seterr(QGTM_EX_DATAERR, "record %zu: not a JSON "
+		    "object", b->count + 1);
+	if ((s = canon(rec)) == NULL)
+		return err_at(qgtm_errcode(), "record %zu", b->count + 1);
+	n = strlen(s);
+	if (n + ENTRY_OVER(19) > QGTM_AUDIT_MAX_LINE + 1) {
+		free(s);
+		return qgtm_seterr(QGTM_EX_DATAERR, "record %zu: entry longer "
+		    "than %d bytes", b->count + 1, QGTM_AUDIT_MAX_LINE);
+	}
+	if (b->buf == NULL)
+		b->buf = qgtm_xmalloc(SPOOL_CAP);
+	if (b->len + n + 1 > SPOOL_CAP && spill(b) == -1) {
+		free(s);
+		return -1;
+	}
+	memcpy(b->buf + b->len, s, n);
+	b->buf[b->len + n] = '\n';
+	b->len += n + 1;
+	b->count++;
+	free(s);
+	return 0;
+}
+
 /* Read exactly n bytes at off; -1 (IOERR) otherwise. */
 static int
 pread_all(int fd, char *p, size_t n, off_t off, const char *path)
@@ -314,22 +440,45 @@ read_last(int fd, off_t size, const char *path, struct link *l)
 	return rc;
 }
 
+/* Does the chain (size bytes, last link l) end where its mark c says? */
+static int
+mark_agrees(const char *path, const struct qgtm_audit_commit *c, off_t size,
+    const struct link *l)
+{
+	if (size != c->bytes)
+		return qgtm_seterr(QGTM_EX_DATAERR, "%s: %lld bytes, its commit "
+		    "mark says %lld: an append did not finish (run qgtm-audit "
+		    "repair); refusing to append", path, (long long)size,
+		    c->bytes);
+	if ((unsigned long)(l->seq + 1) != c->entries ||
+	    strcmp(l->hash, c->head) != 0)
+		return qgtm_seterr(QGTM_EX_DATAERR, "%s: does not end as its "
+		    "commit mark says (%lu entries, head %.12s...); refusing "
+		    "to append", path, c->entries, c->head);
+	return 0;
+}
+
 /*
  * The link to continue from (seq and hash of the last entry, or a fresh
- * chain's) and the chain's current size (0 when missing).
+ * chain's), the chain's size (-1 when missing) and its mark in c (*has:
+ * 0, or 1 when it has none). Refuses a chain that does not end as its
+ * mark says.
  */
 static int
-chain_tail(const char *path, struct link *l, off_t *size)
+chain_tail(const char *path, struct link *l, off_t *size,
+    struct qgtm_audit_commit *c, int *has)
 {
 	struct stat st;
 	int fd, rc = 0;
 
 	l->seq = -1;
 	memcpy(l->hash, ZERO_HASH, sizeof l->hash);
-	*size = 0;
+	*size = -1;
+	if ((*has = qgtm_audit_commit_read(path, c)) == -1)
+		return err_at(QGTM_EX_DATAERR, "refusing to append");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd == -1 && errno == ENOENT)
-		return 0;
+		return *has == 0 ? mark_agrees(path, c, 0, l) : 0;
 	if (fd == -1)
 		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot open '%s'", path);
 	if (fstat(fd, &st) == -1)
@@ -337,71 +486,244 @@ chain_tail(const char *path, struct link *l, off_t *size)
 	else if (!S_ISREG(st.st_mode))
 		rc = qgtm_seterr(QGTM_EX_IOERR, "cannot read '%s': not a "
 		    "regular file", path);
+	else if (*has == 0 && st.st_size != c->bytes)
+		rc = mark_agrees(path, c, st.st_size, l);
 	else if ((*size = st.st_size) > 0)
 		rc = read_last(fd, st.st_size, path, l);
+	if (rc == 0 && *has == 0)
+		rc = mark_agrees(path, c, *size, l);
 	close(fd);
 	return rc;
 }
 
-/* Add the entry for rec after l to out, and advance l to it. */
-static int
-add_entry(struct qgtm_buf *out, json_t *rec, struct link *l, const char *ts)
+/* The decimal digits of v at p; returns the end. */
+static char *
+put_num(char *p, long long v)
 {
-	json_t *e;
-	char *line;
-	int rc = -1;
+	char d[20];
+	int n = 0;
 
-	e = json_pack("{s:s, s:O, s:I, s:s}", "prev", l->hash, "rec", rec,
-	    "seq", (json_int_t)(l->seq + 1), "ts", ts);
-	if (e == NULL)
-		return qgtm_seterr(QGTM_EX_OSERR, "cannot build an entry");
-	if (entry_hash(e, l->hash) == 0 &&
-	    json_object_set_new(e, "hash", json_string(l->hash)) == 0 &&
-	    (line = canon(e)) != NULL) {
-		l->seq++;
-		if (strlen(line) > QGTM_AUDIT_MAX_LINE)
-			qgtm_seterr(QGTM_EX_DATAERR, "seq %lld: entry longer "
-			    "than %d bytes", l->seq, QGTM_AUDIT_MAX_LINE);
-		else if (qgtm_buf_add(out, line, strlen(line)) == 0 &&
-		    qgtm_buf_add(out, "\n", 1) == 0)
-			rc = 0;
-		free(line);
-	}
-	json_decref(e);
-	return rc;
+	do
+		d[n++] = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	while (n > 0)
+		*p++ = d[--n];
+	return p;
 }
 
-/* All the new entry lines for records, continuing from l. */
-static int
-build_entries(json_t *records, struct link *l, struct qgtm_buf *out)
+/*
+ * Compose at o the entry line (with its "\n") of the n canonical bytes of
+ * rec after l, advancing l to it; returns its length. The bytes are those
+ * json_dumps(CANON_FLAGS) gives the entry object: its members in sorted
+ * order, compact, the record's canonical form inside as it is.
+ */
+static size_t
+entry_put(char *o, const char *rec, size_t n, struct link *l, const char *ts)
 {
-	char ts[21];
-	json_t *rec;
-	size_t i;
+	unsigned char md[32];
+	char *p = o;
 
-	qgtm_time_fmt(qgtm_now(), ts);
-	json_array_foreach(records, i, rec) {
-		if (!json_is_object(rec))
-			return qgtm_seterr(QGTM_EX_DATAERR,
-			    "record %zu: not a JSON object", i + 1);
-		if (add_entry(out, rec, l, ts) == -1)
-			return err_at(qgtm_errcode(), "record %zu", i + 1);
+	p = mempcpy(p, "{\"hash\":\"", AT_HASH) + 64;
+	p = mempcpy(p, "\",\"prev\":\"", 10);
+	p = mempcpy(p, l->hash, 64);
+	p = mempcpy(p, "\",\"rec\":", 8);
+	p = mempcpy(p, rec, n);
+	p = put_num(mempcpy(p, ",\"seq\":", 7), l->seq + 1);
+	p = mempcpy(p, ",\"ts\":\"", 7);
+	p = mempcpy(p, ts, TS_LEN);
+	p = mempcpy(p, "\"}", 2);
+	qgtm_sha256_cat("{", 1, o + AT_BODY, (size_t)(p - o) - AT_BODY, md);
+	qgtm_hash_hex(md, l->hash);
+	memcpy(o + AT_HASH, l->hash, 64);
+	l->seq++;
+	*p++ = '\n';
+	return (size_t)(p - o);
+}
+
+/* A batch being written: the chain's fd, its link and the entries. */
+struct writer {
+	int fd;
+	const char *path;
+	struct link l;
+	char ts[21];
+	char *out;              /* OUT_CHUNK + a longest entry */
+	size_t len;
+	off_t bytes;            /* written so far */
+};
+
+/* Write the entries gathered. */
+static int
+writer_flush(struct writer *w)
+{
+	if (w->len > 0 && qgtm_audit_write_all(w->fd, w->out, w->len) == -1)
+		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot append to '%s'",
+		    w->path);
+	w->bytes += (off_t)w->len;
+	w->len = 0;
+	return 0;
+}
+
+/* Add the entries of the spooled records in p[0..n) (whole lines). */
+static int
+writer_add(struct writer *w, const char *p, size_t n)
+{
+	const char *end = p + n, *nl;
+
+	for (; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		w->len += entry_put(w->out + w->len, p, (size_t)(nl - p), &w->l,
+		    w->ts);
+		if (w->len >= OUT_CHUNK && writer_flush(w) == -1)
+			return -1;
 	}
 	return 0;
 }
 
-/* Write the entries; if that fails, cut what was written off again. */
+/* Compose and write every entry of b, from the spool file if it spilled
+ * (read back into b->buf, whole lines at a time). */
 static int
-write_entries(const char *path, const struct qgtm_buf *b, off_t old_size)
+write_spool(struct qgtm_audit_batch *b, struct writer *w)
 {
-	struct stat st;
+	size_t have = 0, got, whole;
+	char *nl;
+	off_t off = 0;
+	int fd;
 
-	if (qgtm_append_fsync(path, b->data, b->len) == 0)
+	if (b->spill == NULL)
+		return writer_add(w, b->buf, b->len);
+	fd = fileno(b->spill);
+	for (;;) {
+		got = 0;
+		while (have + got < SPOOL_CAP) {
+			ssize_t r = pread(fd, b->buf + have + got,
+			    SPOOL_CAP - have - got, off);
+
+			if (r == -1 && errno == EINTR)
+				continue;
+			if (r == -1)
+				return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot "
+				    "read the temp file of the records");
+			if (r == 0)
+				break;
+			got += (size_t)r;
+			off += r;
+		}
+		have += got;
+		if (have == 0)
+			return 0;
+		nl = memrchr(b->buf, '\n', have);
+		whole = nl == NULL ? 0 : (size_t)(nl - b->buf) + 1;
+		if (whole == 0)
+			return qgtm_seterr(QGTM_EX_SOFTWARE, "the temp file of "
+			    "the records is damaged");
+		if (writer_add(w, b->buf, whole) == -1)
+			return -1;
+		memmove(b->buf, b->buf + whole, have - whole);
+		have -= whole;
+	}
+}
+
+/*
+ * Undo a batch that failed after its first write: the old mark back when
+ * the new one may have been put, the chain cut back to old bytes, or
+ * removed when this batch created it (1), with its mark (2). Best effort: the
+ * error stands either way, and what is left is an uncommitted tail.
+ */
+static void
+undo_batch(const struct writer *w, off_t old, const struct qgtm_audit_marker *m,
+    const struct qgtm_audit_commit *before, int put, int created)
+{
+	if (put && created != 2 && qgtm_audit_marker_put(m, before) == -1)
+		QGTM_ERR("chain=%s msg=\"cannot put the commit mark back\"",
+		    w->path);
+	if (created) {
+		unlink(w->path);
+		if (created == 2)
+			unlink(m->path);
+	} else if (ftruncate(w->fd, old) == -1 || fsync(w->fd) == -1)
+		QGTM_ERR("chain=%s msg=\"cannot truncate a failed append\"",
+		    w->path);
+}
+
+/*
+ * Under the lock: write b after the chain's end (checked to hold size
+ * entries unless size is -1), fsync, commit. m: the mark's writer.
+ */
+static int
+commit_locked(struct qgtm_audit_batch *b, long long size, char *out,
+    const struct qgtm_audit_marker *m)
+{
+	struct writer w = { -1, b->chain, { 0 }, "", out, 0, 0 };
+	struct qgtm_audit_commit before, after;
+	off_t old;
+	int has, created, rc = 0;
+
+	if (chain_tail(b->chain, &w.l, &old, &before, &has) == -1)
+		return -1;
+	if (size >= 0 && w.l.seq + 1 != size)
+		return qgtm_seterr(QGTM_EX_TEMPFAIL, "%s: has %lld entries, not "
+		    "%lld: it grew meanwhile", b->chain, w.l.seq + 1, size);
+	created = old == -1 ? 1 + has : 0;
+	if (has == 1) {         /* first mark: commit what is there */
+		before.bytes = created ? 0 : old;
+		before.entries = (unsigned long)(w.l.seq + 1);
+		memcpy(before.head, w.l.hash, sizeof before.head);
+		if (qgtm_audit_marker_put(m, &before) == -1) {
+			if (created)    /* it may be there: it is true, but new */
+				unlink(m->path);
+			return -1;
+		}
+	}
+	qgtm_time_fmt(qgtm_now(), w.ts);
+	w.fd = open(b->chain, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	if (w.fd == -1)
+		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot open '%s'",
+		    b->chain);
+	if (write_spool(b, &w) == -1 || writer_flush(&w) == -1)
+		rc = -1;
+	else if ((qgtm_fault(QGTM_FAULT_FSYNC) ? -1 : fsync(w.fd)) == -1)
+		rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot append to '%s'",
+		    b->chain);
+	if (rc == 0) {
+		after.bytes = before.bytes + w.bytes;
+		after.entries = (unsigned long)(w.l.seq + 1);
+		memcpy(after.head, w.l.hash, sizeof after.head);
+		rc = qgtm_audit_marker_put(m, &after);
+		if (rc == -1)
+			undo_batch(&w, before.bytes, m, &before, 1, created);
+	} else
+		undo_batch(&w, before.bytes, m, &before, 0, created);
+	if (rc == 0)
+		QGTM_DEBUG("chain=%s appended=%zu last_seq=%lld", b->chain,
+		    b->count, w.l.seq);
+	close(w.fd);
+	return rc;
+}
+
+int
+qgtm_audit_batch_commit(struct qgtm_audit_batch *b, long long size)
+{
+	struct qgtm_audit_marker m;
+	char *lock, *out;
+	int fd, rc;
+
+	if (b->count == 0)
 		return 0;
-	if (stat(path, &st) == 0 && st.st_size > old_size &&
-	    truncate(path, old_size) == -1)
-		QGTM_ERR("chain=%s msg=\"cannot truncate a failed append\"", path);
-	return -1;
+	if (b->spill != NULL && (spill(b) == -1 || fflush(b->spill) == EOF))
+		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot write the temp "
+		    "file of the records");
+	out = qgtm_xmalloc(OUT_CHUNK + QGTM_AUDIT_MAX_LINE + 1);
+	lock = qgtm_xasprintf("%s.lock", b->chain);
+	fd = qgtm_lock(lock, QGTM_AUDIT_LOCK_MS);
+	free(lock);
+	rc = fd == -1 ? -1 : qgtm_audit_marker_open(&m, b->chain);
+	if (rc == 0) {
+		rc = commit_locked(b, size, out, &m);
+		qgtm_audit_marker_close(&m);
+	}
+	qgtm_unlock(fd);
+	free(out);
+	return rc;
 }
 
 int
@@ -414,47 +736,71 @@ int
 qgtm_audit_append_after(const char *chain_path, json_t *records,
     long long size)
 {
-	struct qgtm_buf out;
-	struct link l;
-	off_t bytes;
-	char *lock;
-	int fd, rc;
+	struct qgtm_audit_batch *b;
+	json_t *rec;
+	size_t i;
+	int rc = 0;
 
 	if (!json_is_array(records))
 		return qgtm_seterr(QGTM_EX_SOFTWARE, "audit records: not an array");
 	if (json_array_size(records) == 0)
 		return 0;
-	lock = qgtm_xasprintf("%s.lock", chain_path);
-	fd = qgtm_lock(lock, QGTM_AUDIT_LOCK_MS);
-	free(lock);
-	if (fd == -1)
-		return -1;
-	qgtm_buf_init(&out, QGTM_AUDIT_MAX_APPEND);
-	rc = chain_tail(chain_path, &l, &bytes);
-	if (rc == 0 && size >= 0 && l.seq + 1 != size)
-		rc = qgtm_seterr(QGTM_EX_TEMPFAIL, "%s: has %lld entries, not "
-		    "%lld: it grew meanwhile", chain_path, l.seq + 1, size);
+	b = qgtm_audit_batch_new(chain_path);
+	json_array_foreach(records, i, rec)
+		if ((rc = qgtm_audit_batch_add(b, rec)) == -1)
+			break;
 	if (rc == 0)
-		rc = build_entries(records, &l, &out);
-	if (rc == 0)
-		rc = write_entries(chain_path, &out, bytes);
-	if (rc == 0)
-		QGTM_DEBUG("chain=%s appended=%zu last_seq=%lld", chain_path,
-		    json_array_size(records), l.seq);
-	qgtm_unlock(fd);
-	qgtm_buf_release(&out);
+		rc = qgtm_audit_batch_commit(b, size);
+	qgtm_audit_batch_free(b);
 	return rc;
+}
+
+/*
+ * After the walk of a chain (size bytes) that has a commit mark m: the
+ * walk ended at the mark, with its entries and head; what follows is
+ * the uncommitted tail of an append that did not finish, reported as
+ * torn, for repair to cut. Readers never see that tail as entries.
+ */
+static int
+commit_check(struct walk *w, const struct qgtm_audit_commit *m, off_t size)
+{
+	struct qgtm_audit_summary *s = w->sum;
+
+	if (s->good_bytes < m->bytes) {
+		s->bad_line = w->line + 1;
+		return qgtm_seterr(QGTM_EX_NO, "%s: %lld bytes, its commit mark "
+		    "says %lld: committed entries were cut off its end",
+		    w->path, (long long)size, m->bytes);
+	}
+	if (s->entries != m->entries || strcmp(s->head, m->head) != 0) {
+		s->bad_line = w->line;
+		return qgtm_seterr(QGTM_EX_NO, "%s: does not end as its commit "
+		    "mark says (%lu entries, head %.12s...): the chain was "
+		    "rewritten, or the mark is another chain's", w->path,
+		    m->entries, m->head);
+	}
+	if (size > m->bytes) {
+		s->torn = 1;
+		s->bad_line = w->line + 1;
+		return qgtm_seterr(QGTM_EX_NO, "%s:%lu: uncommitted tail of %lld "
+		    "bytes (an append that did not finish; qgtm-audit repair "
+		    "cuts it)", w->path, w->line + 1,
+		    (long long)(size - m->bytes));
+	}
+	return 0;
 }
 
 /* ------------------------------------------------------------ verify -- */
 
 /*
- * The chain's size at a moment when no append is in progress: a shared
- * flock on an existing "<chain>.lock" (appenders hold it exclusively while
- * they write). Without a lock file there is no appender to wait for.
+ * The chain's size and commit mark (*has as qgtm_audit_commit_read) at
+ * a moment when no append is in progress: a shared flock on an existing
+ * "<chain>.lock" (appenders hold it exclusively while they write).
+ * Without a lock file there is no appender to wait for.
  */
 static off_t
-settled_size(const char *path, int fd, int settle)
+settled_size(const char *path, int fd, int settle, struct qgtm_audit_commit *c,
+    int *has)
 {
 	char *lock = qgtm_xasprintf("%s.lock", path);
 	int lfd = settle ? open(lock, O_RDONLY | O_CLOEXEC) : -1;
@@ -465,6 +811,8 @@ settled_size(const char *path, int fd, int settle)
 	if (lfd != -1)
 		while (flock(lfd, LOCK_SH) == -1 && errno == EINTR)
 			;
+	/* The commit mark of that moment too. */
+	*has = qgtm_audit_commit_read(path, c);
 	if (fstat(fd, &st) == 0)
 		size = st.st_size;
 	if (lfd != -1)
@@ -625,9 +973,10 @@ walk_file(struct walk *wp, const char *chain_path,
 {
 	struct walk w0 = { chain_path, 0, out, { 0 }, fn, arg, idx, pubkey,
 	    NULL, NULL, 0 }, *w = wp != NULL ? wp : &w0;
+	struct qgtm_audit_commit mark;
 	off_t size;
 	FILE *f;
-	int rc;
+	int rc, has;
 
 	if (wp != NULL) {
 		w0.anchor = wp->anchor;
@@ -639,12 +988,17 @@ walk_file(struct walk *wp, const char *chain_path,
 	qgtm_merkle_init(&w->tree);
 	rc = open_chain(chain_path, &f);
 	if (rc == 0 && f != NULL) {
-		size = settled_size(chain_path, fileno(f), settle);
+		size = settled_size(chain_path, fileno(f), settle, &mark, &has);
 		if (size == -1)
 			rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot stat '%s'",
 			    chain_path);
-		else
-			rc = walk_chain(w, f, size);
+		else if (has == -1)
+			rc = -1;
+		else    /* only what is committed is the chain */
+			rc = walk_chain(w, f, has == 0 && mark.bytes < size ?
+			    mark.bytes : size);
+		if (rc == 0 && has == 0)
+			rc = commit_check(w, &mark, size);
 		fclose(f);
 	}
 	qgtm_merkle_root(&w->tree, out->root);
@@ -737,27 +1091,67 @@ qgtm_audit_verify_against(const char *chain_path, const char *pubkey,
 
 /* ------------------------------------------------------------ repair -- */
 
-/* Keep the torn tail (from off on) in a new file beside the chain. */
+/*
+ * Link tmp as *copy, or, when that exists (a repair of the same second),
+ * as *copy followed by "-1", "-2", ...; *copy becomes the name taken.
+ */
 static int
-keep_tail(const char *path, off_t off, char **copy)
+keep_as(const char *tmp, char **copy)
 {
-	struct qgtm_buf b;
-	char ts[21], chunk[4096];
-	ssize_t r;
-	int fd, rc = 0;
+	char *name = qgtm_xstrdup(*copy);
+	int k;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot open '%s'", path);
-	qgtm_buf_init(&b, QGTM_AUDIT_MAX_APPEND);
-	while (rc == 0 && (r = pread(fd, chunk, sizeof chunk, off)) > 0) {
-		rc = qgtm_buf_add(&b, chunk, (size_t)r);
-		off += r;
+	for (k = 1; link(tmp, name) == -1; k++) {
+		if (errno != EEXIST) {
+			free(name);
+			return -1;
+		}
+		free(name);
+		name = qgtm_xasprintf("%s-%d", *copy, k);
 	}
-	close(fd);
+	free(*copy);
+	*copy = name;
+	return 0;
+}
+
+/*
+ * Keep the bytes of path from off to size in a new file beside it,
+ * "<chain>.torn-<now>" (*copy; never one that exists), copied a chunk at
+ * a time.
+ */
+static int
+keep_tail(const char *path, off_t off, off_t size, int dirfd, char **copy)
+{
+	char ts[21], chunk[65536], *tmp;
+	int in, out, rc = 0;
+	size_t n;
+
 	*copy = qgtm_xasprintf("%s.torn-%s", path, qgtm_time_fmt(qgtm_now(), ts));
-	if (rc == 0)
-		rc = qgtm_write_atomic(*copy, b.data, b.len);
-	qgtm_buf_release(&b);
+	tmp = qgtm_xasprintf("%s.tmp.%ld", *copy, (long)getpid());
+	if ((in = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot open '%s'", path);
+	else if ((out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0640)) == -1) {
+		rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot create '%s'", tmp);
+		close(in);
+	} else {
+		for (; rc == 0 && off < size; off += (off_t)n) {
+			n = size - off < (off_t)sizeof chunk ? (size_t)(size - off) :
+			    sizeof chunk;
+			if ((rc = pread_all(in, chunk, n, off, path)) == 0 &&
+			    qgtm_audit_write_all(out, chunk, n) == -1)
+				rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot write "
+				    "'%s'", tmp);
+		}
+		if (rc == 0 && (fsync(out) == -1 || keep_as(tmp, copy) == -1 ||
+		    fsync(dirfd) == -1))
+			rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot write '%s'",
+			    *copy);
+		close(out);
+		close(in);
+		unlink(tmp);
+	}
+	free(tmp);
 	return rc;
 }
 
@@ -776,6 +1170,76 @@ cut_to(const char *path, off_t size)
 	return rc;
 }
 
+/*
+ * Is the torn last line of path (from s->good_bytes to size) a whole
+ * entry that only lacks its "\n": the next one after the valid prefix
+ * and, with a mark m, the last one m commits?
+ */
+static int
+tail_completes(const char *path, const struct qgtm_audit_summary *s,
+    off_t size, const struct qgtm_audit_commit *m)
+{
+	size_t n = (size_t)(size - s->good_bytes);
+	struct link l;
+	char *line;
+	int fd, ok;
+
+	if (n > QGTM_AUDIT_MAX_LINE || (m != NULL && (m->bytes != size + 1 ||
+	    m->entries != s->entries + 1)) ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	line = qgtm_xmalloc(n + 1);
+	ok = pread_all(fd, line, n, (off_t)s->good_bytes, path) == 0 &&
+	    memchr(line, '\n', n) == NULL && entry_check(line, n, &l) == 0 &&
+	    l.seq == (long long)s->entries && strcmp(l.prev, s->head) == 0 &&
+	    (m == NULL || strcmp(l.hash, m->head) == 0);
+	free(line);
+	close(fd);
+	return ok;
+}
+
+/*
+ * Repair the torn end the walk s found (under the lock): complete a
+ * whole last entry that only lacks its "\n"; else cut what no mark
+ * commits (all past the mark; a torn line of a chain without one),
+ * keeping it in *copy; refuse to cut anything a mark commits.
+ */
+static int
+repair_torn(const char *path, const struct qgtm_audit_summary *s,
+    char **copy)
+{
+	struct qgtm_audit_marker mk;
+	struct qgtm_audit_commit m;
+	struct stat st;
+	int has, rc;
+
+	if ((has = qgtm_audit_commit_read(path, &m)) == -1)
+		return -1;
+	if (stat(path, &st) == -1)
+		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot stat '%s'", path);
+	if (tail_completes(path, s, st.st_size, has == 0 ? &m : NULL)) {
+		if (qgtm_append_fsync(path, "\n", 1) == -1)
+			return -1;
+		QGTM_WARN("chain=%s msg=\"completed the last entry, which "
+		    "lacked only its newline\"", path);
+		return 0;
+	}
+	if (has == 0 && s->good_bytes != m.bytes)
+		return qgtm_seterr(QGTM_EX_DATAERR, "%s:%lu: a committed entry "
+		    "is torn; refusing to cut what was acknowledged (restore "
+		    "the chain from a copy, or remove '%s.commit' to cut it)",
+		    path, s->bad_line, path);
+	if (qgtm_audit_marker_open(&mk, path) == -1)
+		return -1;
+	rc = keep_tail(path, (off_t)s->good_bytes, st.st_size, mk.dirfd, copy);
+	if (rc == 0)
+		rc = cut_to(path, (off_t)s->good_bytes);
+	/* A killed appender's temp mark, if any, goes too. */
+	unlink(mk.tmp);
+	qgtm_audit_marker_close(&mk);
+	return rc;
+}
+
 int
 qgtm_audit_repair(const char *chain_path, char **copy)
 {
@@ -790,13 +1254,11 @@ qgtm_audit_repair(const char *chain_path, char **copy)
 	if (fd == -1)
 		return -1;
 	rc = walk_file(NULL, chain_path, &sum, NULL, NULL, 0, NULL, NULL);
-	if (rc == -1 && sum.torn) {
-		rc = keep_tail(chain_path, (off_t)sum.good_bytes, copy);
-		if (rc == 0)
-			rc = cut_to(chain_path, (off_t)sum.good_bytes);
-	} else if (rc == -1 && qgtm_errcode() == QGTM_EX_NO)
+	if (rc == -1 && sum.torn)
+		rc = repair_torn(chain_path, &sum, copy);
+	else if (rc == -1 && qgtm_errcode() == QGTM_EX_NO)
 		rc = err_at(QGTM_EX_DATAERR, "refusing to repair anything but "
-		    "a torn last line");
+		    "a torn last line or an uncommitted tail");
 	qgtm_unlock(fd);
 	return rc;
 }

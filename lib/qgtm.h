@@ -878,7 +878,7 @@ int qgtm_http_status_code(long status);
 #define QGTM_AUDIT_LOCK_MS 10000
 /* Longest entry line, newline excluded. */
 #define QGTM_AUDIT_MAX_LINE (4 * QGTM_JSONL_MAX_LINE)
-/* Most bytes one qgtm_audit_append_records() call may add. */
+/* Most chain bytes a buffer may hold (an export's segment). */
 #define QGTM_AUDIT_MAX_APPEND (1024L * 1024 * 1024)
 
 /* What qgtm_audit_verify() found. */
@@ -893,19 +893,42 @@ struct qgtm_audit_summary {
 
 /*
  * qgtm_audit_append_records: append one entry per element of records (a
- * JSON array of objects, borrowed; each is referenced, not copied, while
- * the entries are built). All or nothing: takes the flock "<chain>.lock"
- * (waiting up to QGTM_AUDIT_LOCK_MS, then QGTM_EX_TEMPFAIL), reads the
- * last entry (checking its hash and canonical form) to continue its seq
- * and hash, builds every entry, and writes them with one O_APPEND write
- * followed by fsync; if that write fails, the chain is truncated back to
- * its former size. The chain file is created when missing, its directory
- * is not. A chain whose last line lacks its "\n" (a torn write) or whose
- * last entry is not valid is refused with QGTM_EX_DATAERR, as is a record
- * that is not an object or makes a line over QGTM_AUDIT_MAX_LINE. An
- * empty array appends nothing and touches nothing. Returns 0 or -1.
+ * JSON array of objects, borrowed), as one batch (qgtm_audit_batch_new,
+ * _add for each, _commit): all or nothing, also across a kill. A record
+ * that is not an object or makes a line over QGTM_AUDIT_MAX_LINE (seq
+ * counted at 19 digits) is refused with QGTM_EX_DATAERR ("record N: ...")
+ * before anything is locked or written. An empty array appends nothing
+ * and touches nothing. Returns 0 or -1.
  */
 int qgtm_audit_append_records(const char *chain_path, json_t *records);
+/*
+ * A batch of records for one all-or-nothing append (lib/audit.c), in
+ * bounded memory: qgtm_audit_batch_add checks rec (borrowed: an object
+ * whose entry fits QGTM_AUDIT_MAX_LINE, else QGTM_EX_DATAERR "record N:
+ * ...") and keeps its canonical form, past QGTM_AUDIT_MAX_LINE bytes in
+ * an unlinked temp file beside the chain (QGTM_EX_IOERR when that fails);
+ * nothing is locked meanwhile. qgtm_audit_batch_commit appends them all:
+ * it takes the flock "<chain>.lock" (waiting up to QGTM_AUDIT_LOCK_MS,
+ * then QGTM_EX_TEMPFAIL), checks that the chain ends as its commit mark
+ * "<chain>.commit" says and that its last entry is valid (QGTM_EX_DATAERR
+ * otherwise: an append that did not finish, a torn or bad last line;
+ * qgtm-audit repair), and, when size is not -1, that it holds size
+ * entries (else QGTM_EX_TEMPFAIL "it grew meanwhile"). A chain without a
+ * mark gets one for what it holds first. The entries are written with
+ * O_APPEND, the chain fsync'd, and the mark replaced: that is the commit.
+ * If anything fails, the chain is cut back (and the mark put back); if
+ * the program dies first, what it wrote is an uncommitted tail that
+ * verify reports and repair cuts. The chain file is created when missing,
+ * its directory is not. No batch with no record touches anything.
+ * Returns 0 or -1. A batch is committed at most once; free it with
+ * qgtm_audit_batch_free (NULL is fine).
+ */
+struct qgtm_audit_batch;
+struct qgtm_audit_batch *qgtm_audit_batch_new(const char *chain_path);
+int qgtm_audit_batch_add(struct qgtm_audit_batch *b, json_t *rec);
+size_t qgtm_audit_batch_count(const struct qgtm_audit_batch *b);
+int qgtm_audit_batch_commit(struct qgtm_audit_batch *b, long long size);
+void qgtm_audit_batch_free(struct qgtm_audit_batch *b);
 /*
  * qgtm_audit_append_after: qgtm_audit_append_records, but only if the
  * chain then holds exactly size entries (any when size is -1); else
@@ -929,7 +952,12 @@ int qgtm_audit_append_after(const char *chain_path, json_t *records,
  * line (incomplete write)"; QGTM_EX_NOINPUT or QGTM_EX_IOERR when the
  * chain cannot be read. When "<chain>.idx" exists (see qgtm_audit_tree),
  * every node it holds must equal the one the chain gives, and it may not
- * cover more entries than the chain has (QGTM_EX_NO otherwise).
+ * cover more entries than the chain has (QGTM_EX_NO otherwise). With a
+ * commit mark "<chain>.commit" (qgtm_audit_commit_read), only what it
+ * commits is read as entries: they must end with its entries and head;
+ * a chain shorter than the mark, or a damaged mark, is QGTM_EX_NO; bytes
+ * past it are "chain:LINE: uncommitted tail of N bytes (...)", QGTM_EX_NO
+ * with out->torn set and out->good_bytes the mark's bytes.
  */
 int qgtm_audit_verify(const char *chain_path, struct qgtm_audit_summary *out);
 /*
@@ -1207,13 +1235,65 @@ int qgtm_audit_index_open(const char *chain_path, struct qgtm_mtree *tree,
     struct qgtm_audit_summary *out);
 
 /*
- * qgtm_audit_repair: under the appenders' lock, cut a torn last line off
- * the chain after copying it to "<chain>.torn-<now>" (*copy: its path, a
- * new allocation, free(); NULL when nothing was cut), then fsync. A valid
- * chain is left alone (0, *copy NULL); any other damage is refused with
- * QGTM_EX_DATAERR naming the first bad line. Returns 0 or -1.
+ * qgtm_audit_repair: under the appenders' lock, mend what a crash leaves.
+ * A whole last entry that only lacks its "\n" (the next entry, and the
+ * one the commit mark commits, if any) gets its "\n" (*copy NULL; a
+ * warning is logged). An uncommitted tail (all past the commit mark), or
+ * a torn last line of a chain without a mark, is copied to
+ * "<chain>.torn-<now>" (or "...-K" when that exists; *copy: its path, a
+ * new allocation, free()) and cut off, then the chain fsync'd. What the
+ * mark commits is never cut: a torn entry in it is refused with
+ * QGTM_EX_DATAERR, as is any other damage, naming the first bad line. A
+ * valid chain is left alone (0, *copy NULL). Returns 0 or -1.
  */
 int qgtm_audit_repair(const char *chain_path, char **copy);
+
+/*
+ * The commit mark "<chain>.commit" (lib/audit_commit.c; qgtm-audit(1),
+ * COMMIT MARK): the chain's first bytes bytes, entries entries ending in
+ * the entry of hash head, are committed; bytes past them are the tail of
+ * an append that did not finish. A chain without a mark is committed as
+ * a whole.
+ */
+struct qgtm_audit_commit {
+	long long bytes;
+	unsigned long entries;
+	char head[65];          /* 64 zeros for no entry */
+};
+
+/*
+ * qgtm_audit_commit_read: the mark of chain_path into c. Returns 0; 1
+ * when there is none; -1 when it is damaged (QGTM_EX_NO) or cannot be
+ * read (QGTM_EX_IOERR).
+ */
+int qgtm_audit_commit_read(const char *chain_path, struct qgtm_audit_commit *c);
+
+/* A mark's writer, its paths and directory opened ahead. */
+struct qgtm_audit_marker {
+	char *path, *tmp;
+	int dirfd;
+};
+
+/*
+ * qgtm_audit_marker_open: get ready to write the mark of chain_path (to
+ * be called under the appenders' lock; qgtm_audit_marker_close releases
+ * m). Returns 0, or -1 (QGTM_EX_IOERR) when the chain's directory cannot
+ * be opened. qgtm_audit_marker_put: replace the mark with c (a temp file
+ * "<chain>.commit.tmp", fsync, rename, fsync of the directory), without
+ * allocating; the write, fsyncs and rename fail as QGTM_FAULT says.
+ * Returns 0, or -1 (QGTM_EX_IOERR; the mark is either the old one or,
+ * when only the directory's fsync failed, c).
+ */
+int qgtm_audit_marker_open(struct qgtm_audit_marker *m, const char *chain_path);
+int qgtm_audit_marker_put(const struct qgtm_audit_marker *m,
+    const struct qgtm_audit_commit *c);
+void qgtm_audit_marker_close(struct qgtm_audit_marker *m);
+/*
+ * qgtm_audit_write_all: write(2) all n bytes at buf to fd (the chain's
+ * and its mark's writes), each call failing as QGTM_FAULT's "write"
+ * says. Returns 0, or -1 with errno set.
+ */
+int qgtm_audit_write_all(int fd, const void *buf, size_t n);
 
 /*
  * qgtm_audit_trace: the entries on the path of id (lib/audit_trace.c):

@@ -162,6 +162,25 @@ merkle_root() {
 	assert_state_unchanged "$BATS_TEST_TMPDIR/before"
 }
 
+@test "a bad line after megabytes of stdin: 65 naming the line, nothing appended" {
+	qgtm-audit append "$RECS"
+	state_snapshot "$BATS_TEST_TMPDIR/before"
+	# Past the 4 MiB a batch keeps in memory: the rest went to a temp file.
+	awk 'BEGIN { for (i = 0; i < 50000; i++)
+		printf "{\"type\":\"t\",\"i\":%d,\"pad\":\"%080d\"}\n", i, i }' \
+		>"$BATS_TEST_TMPDIR/in"
+	echo '{"type":"t","i":' >>"$BATS_TEST_TMPDIR/in"
+	run -65 --separate-stderr qgtm-audit append <"$BATS_TEST_TMPDIR/in"
+	assert_one_line "$stderr"
+	[[ $stderr == "qgtm-audit: <stdin>:50001: invalid JSON"* ]]
+	assert_state_unchanged "$BATS_TEST_TMPDIR/before"
+	sed -i '$d' "$BATS_TEST_TMPDIR/in"
+	run -0 qgtm-audit append -t <"$BATS_TEST_TMPDIR/in"
+	cmp <(printf '%s\n' "$output") "$BATS_TEST_TMPDIR/in"
+	run -0 qgtm-audit verify
+	[[ $output == "ok entries=50006 "* ]]
+}
+
 @test "a wrong-typed or missing type: 65 naming file:line" {
 	state_snapshot "$BATS_TEST_TMPDIR/before"
 	printf '%s\n' '{"type":"a"}' '{"type":5}' >"$BATS_TEST_TMPDIR/recs.jsonl"
@@ -218,16 +237,52 @@ merkle_root() {
 	[[ $stderr == "qgtm-audit: $CHAIN:4: seq 4: expected seq 3 "* ]]
 }
 
-@test "a torn last line: verify says so, append refuses and changes nothing" {
+@test "an unfinished append's tail: verify says so, append refuses and changes nothing" {
 	qgtm-audit append "$RECS"
 	printf '{"hash":"ab' >>"$CHAIN"
 	run -1 --separate-stderr qgtm-audit verify
-	[ "$stderr" = "qgtm-audit: $CHAIN:7: torn last line (incomplete write)" ]
+	[ "$stderr" = "qgtm-audit: $CHAIN:7: uncommitted tail of 11 bytes (an append that did not finish; qgtm-audit repair cuts it)" ]
 	state_snapshot "$BATS_TEST_TMPDIR/before"
 	run -65 --separate-stderr qgtm-audit append "$RECS"
 	assert_one_line "$stderr"
-	[[ $stderr == *"torn last line"* ]]
+	[[ $stderr == *"its commit mark says"*"an append did not finish"* ]]
 	assert_state_unchanged "$BATS_TEST_TMPDIR/before"
+	run -1 --separate-stderr qgtm-audit trace x
+	run -0 --separate-stderr qgtm-audit repair
+	[[ $stderr == *"off '$CHAIN'; kept it in '$CHAIN.torn-"* ]]
+	[ "$(cat "$CHAIN".torn-*)" = '{"hash":"ab' ]
+	run -0 qgtm-audit verify
+	[[ $output == "ok entries=6 "* ]]
+}
+
+@test "a torn last line of a chain without a commit mark: verify says so, repair cuts it" {
+	qgtm-audit append "$RECS"
+	rm "$CHAIN.commit"
+	printf '{"hash":"ab' >>"$CHAIN"
+	run -1 --separate-stderr qgtm-audit verify
+	[ "$stderr" = "qgtm-audit: $CHAIN:7: torn last line (incomplete write)" ]
+	run -65 --separate-stderr qgtm-audit append "$RECS"
+	[[ $stderr == *"torn last line"* ]]
+	run -0 --separate-stderr qgtm-audit repair
+	run -0 qgtm-audit verify
+	[[ $output == "ok entries=6 "* ]]
+}
+
+@test "repair completes a whole last entry that lacks only its newline" {
+	qgtm-audit append "$RECS"
+	cp "$CHAIN" "$BATS_TEST_TMPDIR/whole"
+	truncate -s -1 "$CHAIN"
+	run -1 --separate-stderr qgtm-audit verify
+	[ "$stderr" = "qgtm-audit: $CHAIN:6: torn last line (incomplete write)" ]
+	run -0 --separate-stderr qgtm-audit repair
+	[[ $stderr == *'msg="completed the last entry, which lacked only its newline"'* ]]
+	cmp "$BATS_TEST_TMPDIR/whole" "$CHAIN"
+	[ -z "$(find "$QGTM_STATE_DIR/audit" -name 'chain.jsonl.torn-*')" ]
+	# A torn entry the commit mark commits is never cut.
+	truncate -s -7 "$CHAIN"
+	run -65 --separate-stderr qgtm-audit repair
+	assert_one_line "$stderr"
+	[[ $stderr == *"chain.jsonl:6: a committed entry is torn; refusing to cut what was acknowledged"* ]]
 }
 
 @test "-f names another chain; verify of a directory is 66" {

@@ -91,7 +91,7 @@ setup() {
 		[ $((k % 10)) -eq 0 ] || kill -9 "$pid" 2>/dev/null || true
 		if wait "$pid"; then acked=$((acked + 50)); fi
 		if ! qgtm-audit verify -q 2>"$BATS_TEST_TMPDIR/err"; then
-			grep -q 'torn last line' "$BATS_TEST_TMPDIR/err"
+			grep -Eq 'torn last line|uncommitted tail' "$BATS_TEST_TMPDIR/err"
 			qgtm-audit repair 2>/dev/null
 			qgtm-audit verify -q
 		fi

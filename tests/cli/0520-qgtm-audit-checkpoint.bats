@@ -76,5 +76,9 @@ setup() {
 	qgtm-audit root >/dev/null
 	sed -i '$d' "$CHAIN"
 	run -1 --separate-stderr qgtm-audit verify
+	[[ $stderr == *"its commit mark says"*"committed entries were cut off its end"* ]]
+	# Without the commit mark (a copy of the chain), the index tells.
+	rm "$CHAIN.commit"
+	run -1 --separate-stderr qgtm-audit verify
 	[[ $stderr == *"$CHAIN.idx: covers 20 entries, the chain has 19"* ]]
 }

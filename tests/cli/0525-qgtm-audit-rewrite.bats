@@ -83,7 +83,7 @@ PY
 		# Each variant is a valid chain on its own: only the anchor tells.
 		qgtm-audit verify -q -c /dev/null -f "$f"
 		cp "$f" "$CHAIN"
-		rm -f "$CHAIN.idx"
+		rm -f "$CHAIN.idx" "$CHAIN.commit"     # she can drop the mark too
 		if ! qgtm-audit verify -q 2>"$BATS_TEST_TMPDIR/err"; then
 			grep -q -e "do not have the root of the published checkpoint" \
 				-e "published checkpoint ($PUBLISHED:2) is missing here" \
@@ -103,7 +103,7 @@ PY
 	detected=0
 	for k in $(seq 0 39); do
 		head -n "$k" "$BATS_TEST_TMPDIR/whole" >"$CHAIN"
-		rm -f "$CHAIN.idx"
+		rm -f "$CHAIN.idx" "$CHAIN.commit"     # she can drop the mark too
 		run -1 --separate-stderr qgtm-audit verify
 		[[ $stderr == *"has $k entries, but the published checkpoint ($PUBLISHED:1) is entry 39: entries were cut off its end" ]]
 		detected=$((detected + 1))
@@ -128,13 +128,14 @@ PY
 	[[ $stderr == *"$CHAIN:7: seq 6: checkpoint: signed by another key than audit.checkpoint_pubkey" ]]
 	# Its key field removed: the signature itself fails under ours.
 	sed -i '$d' "$CHAIN"
+	rm -f "$CHAIN.commit"   # a writer of the state directory drops the mark
 	jq -c 'del(.key)' <<<"$evil" >"$BATS_TEST_TMPDIR/evil.json"
 	jq -c '.' "$BATS_TEST_TMPDIR/evil.json" | qgtm-audit append
 	run -1 --separate-stderr qgtm-audit verify
 	[[ $stderr == *"$CHAIN:7: seq 6: checkpoint: checkpoint of size 6: bad signature, or not by audit.checkpoint_pubkey" ]]
 	# Published by the attacker (a file she can write) with her key.
 	cp "$BATS_TEST_TMPDIR/good" "$CHAIN"
-	rm -f "$CHAIN.idx"
+	rm -f "$CHAIN.idx" "$CHAIN.commit"
 	run -1 --separate-stderr qgtm-audit verify --against "$BATS_TEST_TMPDIR/evil.json"
 	[ "$stderr" = "qgtm-audit: $BATS_TEST_TMPDIR/evil.json:1: checkpoint of size 6: bad signature, or not by audit.checkpoint_pubkey" ]
 	# Without a configured key nothing is trusted: a warning says so.
@@ -176,6 +177,7 @@ PY
 	records 1 5
 	qgtm-audit checkpoint | head -n 1 | jq -c 'del(.sig)' >"$BATS_TEST_TMPDIR/unsigned"
 	sed -i '$d' "$CHAIN"
+	rm -f "$CHAIN.commit"   # a writer of the state directory drops the mark
 	qgtm-audit append "$BATS_TEST_TMPDIR/unsigned"
 	run -1 --separate-stderr qgtm-audit verify -c /dev/null
 	[[ $stderr == *"$CHAIN:6: seq 5: not a checkpoint: unsigned (no sig)" ]]

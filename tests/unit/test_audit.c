@@ -39,11 +39,14 @@ teardown(void)
 {
 	char *lock = qgtm_xasprintf("%s.lock", chain);
 	char *idx = qgtm_xasprintf("%s.idx", chain);
+	char *mark = qgtm_xasprintf("%s.commit", chain);
 
 	unlink(chain);
 	unlink(lock);
 	unlink(idx);
+	unlink(mark);
 	rmdir(dir);
+	free(mark);
 	free(idx);
 	free(lock);
 	free(chain);
@@ -83,6 +86,20 @@ chain_lines(char **text, char *lines[MAX_LINES])
 	return n;
 }
 
+/*
+ * Drop the chain's commit mark: a chain written by hand (the damage the
+ * tests make) is then one from before marks, committed as a whole, and
+ * verify checks every line of it.
+ */
+static void
+forget_mark(void)
+{
+	char *mark = qgtm_xasprintf("%s.commit", chain);
+
+	unlink(mark);
+	free(mark);
+}
+
 /* Replace the chain with these lines, each ended by "\n". */
 static void
 write_lines(char *lines[], int n)
@@ -94,6 +111,7 @@ write_lines(char *lines[], int n)
 	for (i = 0; i < n; i++)
 		ck_assert_int_eq(qgtm_buf_addf(&b, "%s\n", lines[i]), 0);
 	unit_write_file(chain, b.len > 0 ? b.data : "");
+	forget_mark();
 	qgtm_buf_release(&b);
 }
 
@@ -314,6 +332,15 @@ START_TEST(test_torn_last_line)
 	f = fopen(chain, "a");
 	fputs("{\"hash\":\"8c", f);
 	fclose(f);
+	/* Past the commit mark, it is an append that did not finish. */
+	verify_fails(4, "uncommitted tail of 11 bytes (an append that did "
+	    "not finish; qgtm-audit repair cuts it)");
+	ck_assert_int_eq(qgtm_audit_append_records(chain, recs), -1);
+	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_DATAERR);
+	ck_assert_ptr_nonnull(strstr(qgtm_errmsg(), "an append did not "
+	    "finish"));
+	/* In a chain without a mark, a torn line as ever. */
+	forget_mark();
 	verify_fails(4, "torn last line (incomplete write)");
 	before = unit_read_file(chain);
 	ck_assert_int_eq(qgtm_audit_append_records(chain, recs), -1);
@@ -327,19 +354,33 @@ START_TEST(test_torn_last_line)
 }
 END_TEST
 
-/* A complete last entry without its "\n" is torn too. */
+/*
+ * A complete last entry without its "\n" is torn too; repair completes
+ * it, with the commit mark that commits it or without a mark.
+ */
 START_TEST(test_missing_final_newline)
 {
-	char *text = NULL;
-	size_t n;
+	struct qgtm_audit_summary sum;
+	char *text = NULL, *copy, *after;
+	int mark;
 
-	append_n(0, 2);
-	text = unit_read_file(chain);
-	n = strlen(text);
-	text[n - 1] = '\0';
-	unit_write_file(chain, text);
-	verify_fails(2, "torn last line (incomplete write)");
-	free(text);
+	for (mark = 1; mark >= 0; mark--) {
+		append_n(0, 2);
+		text = unit_read_file(chain);
+		ck_assert_int_eq(truncate(chain, (off_t)strlen(text) - 1), 0);
+		if (!mark)
+			forget_mark();
+		verify_fails(2, "torn last line (incomplete write)");
+		ck_assert_int_eq(qgtm_audit_repair(chain, &copy), 0);
+		ck_assert_ptr_null(copy);
+		verify_ok(2, &sum);
+		after = unit_read_file(chain);
+		ck_assert_str_eq(after, text);
+		free(after);
+		free(text);
+		unlink(chain);
+		forget_mark();
+	}
 }
 END_TEST
 
@@ -352,6 +393,7 @@ START_TEST(test_bad_last_entry)
 	f = fopen(chain, "a");
 	fputs("{\"seq\":2}\n", f);
 	fclose(f);
+	forget_mark();
 	verify_fails(3, "missing field 'hash'");
 	ck_assert_int_eq(qgtm_audit_append_records(chain, recs), -1);
 	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_DATAERR);
@@ -553,6 +595,7 @@ write_bytes(const char *p, size_t n)
 	ck_assert_ptr_nonnull(f);
 	ck_assert_uint_eq(fwrite(p, 1, n, f), n);
 	ck_assert_int_eq(fclose(f), 0);
+	forget_mark();
 }
 
 /* Line i (from 0) of t, with its newline. */
@@ -1041,6 +1084,171 @@ START_TEST(test_repair)
 }
 END_TEST
 
+/* The commit mark's path (a new allocation). */
+static char *
+mark_path(void)
+{
+	return qgtm_xasprintf("%s.commit", chain);
+}
+
+/*
+ * The mark says what the chain commits; entries written past it (an
+ * append killed between its fsync and its commit) are a tail that verify
+ * and every reader refuse, append refuses, and repair cuts, keeping it.
+ */
+START_TEST(test_uncommitted_tail)
+{
+	struct qgtm_audit_summary sum;
+	char *mark = mark_path(), *old, *text, *kept, *copy, want[128];
+	json_t *recs = json_pack("[{s:s}]", "type", "test");
+
+	append_n(0, 2);
+	old = unit_read_file(mark);
+	text = unit_read_file(chain);
+	snprintf(want, sizeof want, "{\"bytes\":%zu,\"entries\":2,\"head\":"
+	    "\"%.64s\"}\n", strlen(text), strstr(strchr(text, '\n'),
+	    "{\"hash\":\"") + 9);
+	ck_assert_str_eq(old, want);
+	append_n(2, 3);
+	unit_write_file(mark, old);     /* the commit never happened */
+	verify_fails(3, "uncommitted tail of 642 bytes (an append that did "
+	    "not finish; qgtm-audit repair cuts it)");
+	ck_assert_int_eq(qgtm_audit_verify(chain, &sum), -1);
+	ck_assert_int_eq(sum.torn, 1);
+	ck_assert_int_eq(sum.good_bytes, (long long)strlen(text));
+	ck_assert_int_eq(qgtm_audit_append_records(chain, recs), -1);
+	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_DATAERR);
+	ck_assert_ptr_null(qgtm_audit_trace(chain, "x"));
+	ck_assert_int_eq(qgtm_audit_repair(chain, &copy), 0);
+	ck_assert_ptr_nonnull(copy);
+	kept = unit_read_file(copy);
+	ck_assert_uint_eq(strlen(kept), 3 * (strlen(text) / 2));
+	verify_ok(2, &sum);
+	free(kept);
+	kept = unit_read_file(chain);
+	ck_assert_str_eq(kept, text);
+	ck_assert_int_eq(qgtm_audit_append_records(chain, recs), 0);
+	verify_ok(3, &sum);
+	unlink(copy);
+	free(copy);
+	free(kept);
+	free(text);
+	free(old);
+	free(mark);
+	json_decref(recs);
+}
+END_TEST
+
+/*
+ * What the mark commits is never cut: a torn committed entry is refused
+ * by repair (unless the mark is removed); a chain shorter than its mark,
+ * or ending elsewhere, fails verify.
+ */
+START_TEST(test_committed_never_cut)
+{
+	struct qgtm_audit_summary sum;
+	char *mark = mark_path(), *text, *copy, *old;
+
+	append_n(0, 3);
+	text = unit_read_file(chain);
+	ck_assert_int_eq(truncate(chain, (off_t)strlen(text) - 7), 0);
+	verify_fails(3, "torn last line (incomplete write)");
+	ck_assert_int_eq(qgtm_audit_repair(chain, &copy), -1);
+	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_DATAERR);
+	ck_assert_ptr_nonnull(strstr(qgtm_errmsg(), "a committed entry is "
+	    "torn; refusing to cut what was acknowledged"));
+	ck_assert_ptr_null(copy);
+	/* A whole line short. */
+	*(strrchr(text, '\n')) = '\0';
+	*(strrchr(text, '\n') + 1) = '\0';
+	unit_write_file(chain, text);
+	ck_assert_int_eq(qgtm_audit_verify(chain, &sum), -1);
+	ck_assert_ptr_nonnull(strstr(qgtm_errmsg(), "committed entries were "
+	    "cut off its end"));
+	ck_assert_int_eq(qgtm_audit_repair(chain, &copy), -1);
+	/* Another chain's mark. */
+	old = unit_read_file(mark);
+	unlink(chain);
+	forget_mark();
+	append_n(5, 2);
+	unit_write_file(mark, old);
+	ck_assert_int_eq(qgtm_audit_verify(chain, &sum), -1);
+	ck_assert_ptr_nonnull(strstr(qgtm_errmsg(), "its commit mark says"));
+	unit_write_file(mark, "{\"bytes\":1}\n");
+	ck_assert_int_eq(qgtm_audit_verify(chain, &sum), -1);
+	ck_assert_ptr_nonnull(strstr(qgtm_errmsg(), "not a commit mark"));
+	free(old);
+	free(text);
+	free(mark);
+}
+END_TEST
+
+/*
+ * A batch whose write, fsync or commit fails leaves the chain and its mark
+ * as they were (QGTM_FAULT: the rename of the mark, the directory's fsync
+ * after it), for a chain and for a first append that creates one.
+ */
+START_TEST(test_failed_commit_undone)
+{
+	static const char *const faults[] = {
+		"write:1", "fsync:1", "write:2", "fsync:2", "rename:1", "fsync:3"
+	};
+	struct qgtm_audit_summary sum;
+	char *mark = mark_path(), *text, *old, *now;
+	json_t *recs = json_pack("[{s:s}, {s:s}]", "type", "a", "type", "b");
+	size_t i;
+
+	for (i = 0; i < sizeof faults / sizeof faults[0]; i++) {
+		ck_assert_int_eq(qgtm_fault_setup(faults[i]), 0);
+		ck_assert_int_eq(qgtm_audit_append_records(chain, recs), -1);
+		ck_assert_int_eq(qgtm_fault_setup(""), 0);
+		ck_assert_int_eq(access(chain, F_OK), -1);
+		ck_assert_int_eq(access(mark, F_OK), -1);
+	}
+	append_n(0, 2);
+	text = unit_read_file(chain);
+	old = unit_read_file(mark);
+	for (i = 0; i < sizeof faults / sizeof faults[0]; i++) {
+		ck_assert_int_eq(qgtm_fault_setup(faults[i]), 0);
+		ck_assert_int_eq(qgtm_audit_append_records(chain, recs), -1);
+		ck_assert_int_eq(qgtm_fault_setup(""), 0);
+		ck_assert_int_eq(qgtm_errcode(), QGTM_EX_IOERR);
+		now = unit_read_file(chain);
+		ck_assert_str_eq(now, text);
+		free(now);
+		now = unit_read_file(mark);
+		ck_assert_str_eq(now, old);
+		free(now);
+		verify_ok(2, &sum);
+	}
+	free(old);
+	free(text);
+	free(mark);
+	json_decref(recs);
+}
+END_TEST
+
+/* A batch larger than the spool's memory goes through a temp file. */
+START_TEST(test_large_batch)
+{
+	struct qgtm_audit_summary sum;
+	json_t *recs = json_array();
+	char pad[201];
+	int i;
+
+	memset(pad, 'p', sizeof pad - 1);
+	pad[sizeof pad - 1] = '\0';
+	for (i = 0; i < 30000; i++)
+		json_array_append_new(recs, json_pack("{s:s, s:i, s:s}", "type",
+		    "test", "i", i, "pad", pad));
+	ck_assert_msg(qgtm_audit_append_records(chain, recs) == 0, "%s",
+	    qgtm_errmsg());
+	append_n(0, 1);
+	verify_ok(30001, &sum);
+	json_decref(recs);
+}
+END_TEST
+
 /* trace follows one order and its cycle, each entry proven. */
 START_TEST(test_trace)
 {
@@ -1341,6 +1549,10 @@ suite_audit(void)
 	tcase_add_test(tc, test_concurrent_appenders);
 	tcase_add_loop_test(tc, test_random_mutations, 0, MUT_SLICES);
 	tcase_add_test(tc, test_repair);
+	tcase_add_test(tc, test_uncommitted_tail);
+	tcase_add_test(tc, test_committed_never_cut);
+	tcase_add_test(tc, test_failed_commit_undone);
+	tcase_add_test(tc, test_large_batch);
 	tcase_add_test(tc, test_trace);
 	tcase_add_test(tc, test_index);
 	tcase_add_test(tc, test_checkpoint);
