@@ -645,6 +645,38 @@ undo_batch(const struct writer *w, off_t old, const struct qgtm_audit_marker *m,
 		    w->path);
 }
 
+static int keep_tail(const char *path, off_t off, off_t size, int dirfd,
+    char **copy);
+static int cut_to(const char *path, off_t size);
+
+/*
+ * Under the lock: an uncommitted tail (bytes past the commit mark) is an
+ * append that was never acknowledged, so it is no part of the chain: keep
+ * a copy of it beside the chain ("<chain>.torn-TIME", as repair does) and
+ * cut it, so that a safety act's record (a FLATTEN after a killed cycle)
+ * is never refused for it. Nothing the mark covers is touched; a chain
+ * without a mark is left to chain_tail's checks.
+ */
+static int
+cut_uncommitted(const char *path, const struct qgtm_audit_marker *m)
+{
+	struct qgtm_audit_commit c;
+	struct stat st;
+	char *copy = NULL;
+	int rc;
+
+	if (qgtm_audit_commit_read(path, &c) != 0 || stat(path, &st) == -1 ||
+	    st.st_size <= c.bytes)
+		return 0;       /* chain_tail says what is wrong, if anything */
+	rc = keep_tail(path, c.bytes, st.st_size, m->dirfd, &copy);
+	if (rc == 0 && (rc = cut_to(path, c.bytes)) == 0)
+		QGTM_WARN("chain=%s msg=\"cut an uncommitted tail of %lld "
+		    "bytes (an append that did not finish) before appending\" "
+		    "copy=%s", path, (long long)(st.st_size - c.bytes), copy);
+	free(copy);
+	return rc;
+}
+
 /*
  * Under the lock: write b after the chain's end (checked to hold size
  * entries unless size is -1), fsync, commit. m: the mark's writer.
@@ -658,7 +690,8 @@ commit_locked(struct qgtm_audit_batch *b, long long size, char *out,
 	off_t old;
 	int has, created, rc = 0;
 
-	if (chain_tail(b->chain, &w.l, &old, &before, &has) == -1)
+	if (cut_uncommitted(b->chain, m) == -1 ||
+	    chain_tail(b->chain, &w.l, &old, &before, &has) == -1)
 		return -1;
 	if (size >= 0 && w.l.seq + 1 != size)
 		return qgtm_seterr(QGTM_EX_TEMPFAIL, "%s: has %lld entries, not "
