@@ -129,6 +129,64 @@ order_spans(const char *trace_id, json_t *out, unsigned long long start_ns)
 	}
 }
 
+/* Append recs (an array) to the audit chain; dies when it cannot. */
+static void
+audit(const struct qgtm_cfg *cfg, json_t *recs)
+{
+	char *chain;
+
+	if (json_array_size(recs) == 0)
+		return;
+	chain = qgtm_state_path(qgtm_cfg_str(cfg, "audit.chain"), 1);
+	if (chain == NULL || qgtm_audit_append_records(chain, recs) == -1)
+		qgtm_die_lib();
+	free(chain);
+}
+
+/* Append to into the records of recs (an array) that are breaks: every
+ * recon record but an info one. */
+static void
+breaks(json_t *recs, json_t *into)
+{
+	const char *sev;
+	json_t *rec;
+	size_t i;
+
+	json_array_foreach(recs, i, rec) {
+		sev = json_string_value(json_object_get(rec, "severity"));
+		if (sev != NULL && strcmp(sev, "info") != 0)
+			json_array_append(into, rec);
+	}
+}
+
+static json_t *recon_escalate(const struct qgtm_cfg *, const char *);
+
+/*
+ * Before a submit to a broker that fills later: take in its new fills
+ * (journal, then audit chain, with any break they show); a critical break
+ * raises the kill switch before anything is sized.
+ */
+static void
+take_fills(const struct qgtm_cfg *cfg, struct qgtm_broker *b)
+{
+	json_t *fills = json_array(), *recs = json_array(), *tier = NULL;
+	int worst;
+
+	if ((worst = qgtm_recon_fills(b, recs, fills)) == -1)
+		qgtm_die_lib();
+	if (worst == 2)
+		tier = recon_escalate(cfg, "qgtm-order submit");
+	breaks(recs, fills);
+	if (tier != NULL)
+		json_array_append_new(fills, tier);
+	audit(cfg, fills);
+	if (worst == 2)
+		qgtm_warn("reconciliation: critical break in the broker's "
+		    "fills; the kill switch is at least NO_NEW");
+	json_decref(fills);
+	json_decref(recs);
+}
+
 /* Place the orders of every decision and make them durable; dies on error. */
 static void
 place_all(const struct qgtm_cfg *cfg, struct qgtm_broker *b,
@@ -163,6 +221,8 @@ place_all(const struct qgtm_cfg *cfg, struct qgtm_broker *b,
 	qgtm_log_set_trace(NULL);
 	if (qgtm_oms_run_commit(&run) == -1)
 		qgtm_die_lib();
+	if (!nflag)
+		audit(cfg, run.fills);  /* the sim's resting orders filled */
 	qgtm_oms_run_release(&run);
 }
 
@@ -232,6 +292,8 @@ order_submit(const struct qgtm_cfg *cfg, struct qgtm_broker *b,
 		qgtm_warn("%s", qgtm_errmsg());
 		rc = qgtm_errcode();
 	}
+	if (in.decisions > 0 && !o->nflag && b->ops != &qgtm_broker_sim_ops)
+		take_fills(cfg, b);
 	if (in.decisions > 0)
 		place_all(cfg, b, &in, o->nflag);
 	emit_all(&in);
@@ -382,9 +444,10 @@ order_flatten(const struct qgtm_cfg *cfg, const struct opts *o)
 	return rc == 1 ? 0 : QGTM_EX_NO;
 }
 
-/* Raise the kill switch to NO_NEW over a critical break; dies if not. */
-static void
-recon_escalate(const struct qgtm_cfg *cfg)
+/* Raise the kill switch to NO_NEW over a critical break (by who); dies
+ * if not. Returns the tier record when it changed, else NULL. */
+static json_t *
+recon_escalate(const struct qgtm_cfg *cfg, const char *who)
 {
 	struct qgtm_ks_change c = { 0 };
 	struct qgtm_ks ks;
@@ -393,7 +456,7 @@ recon_escalate(const struct qgtm_cfg *cfg)
 
 	c.to = QGTM_TIER_NO_NEW;
 	c.reason = "reconciliation: critical break";
-	c.by = "qgtm-order reconcile";
+	c.by = who;
 	c.only_up = 1;
 	c.expect_seq = -1;
 	if (qgtm_ks_open(&ks, cfg) == 0) {
@@ -403,8 +466,9 @@ recon_escalate(const struct qgtm_cfg *cfg)
 	if (rc == -1)
 		qgtm_die_lib();
 	if (rc == 1)
-		qgtm_jsonl_emit(rec);
+		return rec;
 	json_decref(rec);
+	return NULL;
 }
 
 /* reconcile: 0 when the book and the broker agree, 1 on any break. */
@@ -412,16 +476,24 @@ static int
 order_reconcile(const struct qgtm_cfg *cfg, const char *name)
 {
 	struct qgtm_broker b;
-	json_t *out = json_array();
+	json_t *out = json_array(), *chain = json_array(), *tier = NULL;
 	int worst;
 
 	open_broker(cfg, name, &b);
-	if ((worst = qgtm_recon(&b, out)) == -1 ||
+	if ((worst = qgtm_recon_run(&b, out, chain)) == -1 ||
 	    qgtm_records_append(QGTM_OMS_RECON, out) == -1)
 		qgtm_die_lib();
-	emit_recs(out);
 	if (worst == 2)
-		recon_escalate(cfg);
+		tier = recon_escalate(cfg, "qgtm-order reconcile");
+	breaks(out, chain);
+	if (tier != NULL)
+		json_array_append(chain, tier);
+	audit(cfg, chain);
+	emit_recs(out);
+	if (tier != NULL)
+		qgtm_jsonl_emit(tier);
+	json_decref(tier);
+	json_decref(chain);
 	json_decref(out);
 	qgtm_broker_close(&b);
 	return worst == 0 ? 0 : QGTM_EX_NO;

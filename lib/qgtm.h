@@ -826,6 +826,8 @@ struct qgtm_http_resp {
 	struct qgtm_buf body;      /* owned */
 	long retry_after_s;        /* from Retry-After, -1 if absent */
 	int attempts;
+	long ratelimit_reset;      /* X-RateLimit-Reset (Unix seconds), 0 if
+	                              absent */
 };
 
 /* qgtm_http_req_init: method "GET", no URL, headers or body, and the
@@ -1782,6 +1784,9 @@ struct qgtm_book {
 	json_t *journal;        /* array of the journal lines, oldest first */
 	json_t *orders;         /* object: client_order_id -> order record */
 	json_t *activities;     /* object: broker activity id -> fill record */
+	json_t *open;           /* object: client_order_id -> the quantity
+	                           (integer, QGTM_QTY_SCALE) still working of
+	                           each order the journal holds open */
 };
 
 /* qgtm_book_init: an empty book holding cash (cents); allocates the two
@@ -1834,6 +1839,25 @@ json_t *qgtm_oms_positions(const struct qgtm_cfg *cfg,
     const struct qgtm_book *book, time_t as_of);
 
 /*
+ * qgtm_intent_order_id: the client order id of an intent: "qgtm-" and the
+ * first 40 hex digits of the SHA-256 of
+ * "intent|book|YYYY-MM-DD|symbol|weight", where the date is the New York
+ * date at day_of (the session the decision is for) and weight the
+ * approved weight (QGTM_WEIGHT_SCALE) as a decimal. Every run of the same
+ * day's decision gives the same id, so the broker (which refuses a
+ * client_order_id twice) and the journal hold at most one order per
+ * intent. 45 characters, within Alpaca's 128.
+ */
+void qgtm_intent_order_id(const char *book, time_t day_of,
+    const char *symbol, int64_t weight, char out[QGTM_CLIENT_ORDER_ID_SIZE]);
+
+/* qgtm_order_is_open: 1 when status (an Alpaca or sim order status) is
+ * one of a working order: new, accepted, pending_new,
+ * accepted_for_bidding, partially_filled, pending_cancel,
+ * pending_replace, held; else 0. */
+int qgtm_order_is_open(const char *status);
+
+/*
  * qgtm_client_order_id: "qgtm-" and the first 40 hex digits of the
  * SHA-256 of "strategy|trace_id|symbol" into out: the same decision always
  * gives the same id, which is how a rerun is recognized.
@@ -1854,11 +1878,21 @@ int qgtm_symbol_ok(const char *s);
  * without NUL that qgtm_symbol_ok() accepts; else NULL. */
 const char *qgtm_json_symbol(json_t *v);
 
+/* How the sim broker fills (broker.sim.fills). */
+enum {
+	QGTM_SIM_IMMEDIATE,     /* every order fills in full when placed */
+	QGTM_SIM_RESTING,       /* accepted; fills in full fill_delay_s later */
+	QGTM_SIM_PARTIAL,       /* half fills at once, the rest as RESTING */
+	QGTM_SIM_NEVER          /* accepted; never fills until canceled */
+};
+
 /* The sim broker's terms, from the config's broker.sim section. */
 struct qgtm_broker_sim {
 	int64_t slippage;       /* QGTM_WEIGHT_SCALE fraction of the price */
 	int64_t per_share;      /* commission per share, QGTM_PRICE_SCALE */
 	int64_t commission_min; /* QGTM_CENTS */
+	int fills;              /* QGTM_SIM_* */
+	long fill_delay_s;      /* RESTING and PARTIAL: seconds to the fill */
 };
 
 /* qgtm_broker_sim_init: read the terms; a negative one is QGTM_EX_CONFIG.
@@ -1924,6 +1958,9 @@ struct qgtm_oms_run {
 	int lockfd;             /* oms/lock, or -1 for a dry run */
 	size_t journal_len;     /* bytes of whole lines in the journal */
 	json_t *placed;         /* journal lines not yet written */
+	json_t *at_broker;      /* alpaca: the broker's open order records */
+	json_t *fills;          /* the sim's fills of resting orders that came
+	                           due at this run (for the audit chain) */
 };
 
 /* qgtm_oms_tier: the kill switch's effective tier (QGTM_TIER_*), read
@@ -2008,6 +2045,24 @@ int qgtm_oms_close_all(const struct qgtm_cfg *cfg, time_t as_of,
  * appended, or -1.
  */
 int qgtm_oms_record(const struct qgtm_cfg *cfg, json_t *recs);
+
+/* qgtm_oms_record_new: qgtm_oms_record(), and each record that became a
+ * journal line is appended to added (an array; a fill as it was
+ * journaled: with the client_order_id and trace_id of its order when the
+ * log holds that order). Returns the number of lines appended, or -1. */
+int qgtm_oms_record_new(const struct qgtm_cfg *cfg, json_t *recs,
+    json_t *added);
+
+/* qgtm_oms_cancel_sim: cancel every open order of the sim in the journal
+ * (one {"cancel":rec} line each, under oms/lock), appending an "order"
+ * record with status "canceled" per order to out. Returns the number
+ * canceled, or -1. */
+int qgtm_oms_cancel_sim(const struct qgtm_cfg *cfg, json_t *out);
+
+/* qgtm_oms_open_sim: the "order" records (a new array) of the sim's
+ * orders the journal holds open, each with "left" (the quantity still
+ * working), or NULL. */
+json_t *qgtm_oms_open_sim(const struct qgtm_cfg *cfg);
 
 /* qgtm_oms_last_activity: the greatest broker activity id in book
  * (borrowed), or NULL when it holds none. Ids begin with their time, so
@@ -3127,6 +3182,23 @@ json_t *qgtm_alpaca_records(enum qgtm_alpaca_answer kind, json_t *body,
 int qgtm_alpaca_submit(struct qgtm_broker *b, const char *id,
     const char *symbol, const char *side, const char *qty, json_t **order);
 
+/* qgtm_alpaca_lookup: GET /v2/orders:by_client_order_id for id; sets
+ * *order to its "order" record (new reference). Returns 1 found, 0 not
+ * (404), or -1. */
+int qgtm_alpaca_lookup(struct qgtm_broker *b, const char *id,
+    json_t **order);
+
+/*
+ * qgtm_alpaca_cancel: DELETE /v2/orders/{broker_order_id} (204), then
+ * GET /v2/orders/{broker_order_id} until the order is no longer working
+ * (broker.alpaca.cancel_wait_ms at most); an order the broker will not
+ * cancel (422: filled already) is read as it is. Sets *order to its last
+ * "order" record (new reference, with filled_qty). Returns 0, or -1
+ * (QGTM_EX_TEMPFAIL: still working after the wait).
+ */
+int qgtm_alpaca_cancel(struct qgtm_broker *b, const char *broker_order_id,
+    json_t **order);
+
 /* What qgtm_flatten() is asked. */
 struct qgtm_flatten {
 	const char *by;         /* the operator */
@@ -3148,15 +3220,32 @@ int qgtm_flatten(struct qgtm_broker *b, const struct qgtm_flatten *f,
     json_t *out);
 
 /*
- * qgtm_recon: reconcile the OMS book with broker b (lib/recon.c): every
+ * qgtm_recon: reconcile the OMS book with broker b (lib/recon.c): the
+ * broker's new fills are taken in first (qgtm_recon_fills), then every
  * symbol held by either is compared by quantity (a difference is a
  * "critical" break), and every open order at the broker whose client
- * order id the order log lacks is a "warn". Appends one "recon" record
- * per break (severity, check "position" or "open_order", symbol or
+ * order id the order log lacks is "critical" too (an order nobody here
+ * placed). Appends one "recon" record per break (severity, check
+ * "position", "open_order", "unknown_order" or "overfill", symbol or
  * client_order_id, detail) and a last "summary" with the worst severity
  * to out. Returns the worst severity (0 info, 1 warn, 2 critical) or -1.
+ * qgtm_recon_run: the same, appending the fills taken in to fills (an
+ * array, or NULL).
  */
 int qgtm_recon(struct qgtm_broker *b, json_t *out);
+int qgtm_recon_run(struct qgtm_broker *b, json_t *out, json_t *fills);
+
+/*
+ * qgtm_recon_fills: fold the broker's fills the order log lacks into it
+ * (qgtm_oms_record_new), appending each to fills (an array). Each new
+ * fill is checked against the log: a fill of an order the log does not
+ * hold ("unknown_order") and one that takes its order's fills past the
+ * order's quantity ("overfill") are "critical" recon records in out; the
+ * fill is journaled all the same (the journal holds what the broker
+ * did). An info record counts the fills. Returns the worst severity, or
+ * -1.
+ */
+int qgtm_recon_fills(struct qgtm_broker *b, json_t *out, json_t *fills);
 
 /* ------------------------------------------------------------- daemon -- */
 

@@ -74,7 +74,8 @@ compare_positions(json_t *book, json_t *broker, json_t *out)
 	return worst;
 }
 
-/* Open orders at the broker the order log does not hold: warn. */
+/* Open orders at the broker the order log does not hold: nobody here
+ * placed them, so the OMS no longer knows what will be held: critical. */
 static int
 compare_orders(json_t *orders, json_t *open, json_t *out)
 {
@@ -86,7 +87,7 @@ compare_orders(json_t *orders, json_t *open, json_t *out)
 	json_array_foreach(open, i, rec) {
 		id = json_string_value(json_object_get(rec, "client_order_id"));
 		if (id == NULL || json_object_get(orders, id) == NULL)
-			worst = note(out, 1, "open_order", "client_order_id",
+			worst = note(out, 2, "open_order", "client_order_id",
 			    id != NULL ? id : "", "open at the broker, not in "
 			    "the order log");
 	}
@@ -108,43 +109,112 @@ book_positions(const struct qgtm_book *book)
 	return out;
 }
 
-/* Fold the broker's fills the order log lacks into it (an info record
- * when there were any), so the book holds what the broker executed. */
+/* The quantity of the fills of order id in book (its own line's fill
+ * and every activity linked to it). */
+static int64_t
+filled_of(const struct qgtm_book *book, const char *id)
+{
+	json_t *line, *fill, *order;
+	const char *coid, *q;
+	int64_t qty, sum = 0;
+	size_t i;
+
+	json_array_foreach(book->journal, i, line) {
+		if ((fill = json_object_get(line, "fill")) == NULL)
+			continue;
+		order = json_object_get(line, "order");
+		coid = json_string_value(json_object_get(order != NULL ? order :
+		    fill, "client_order_id"));
+		q = json_string_value(json_object_get(fill, "qty"));
+		if (coid != NULL && strcmp(coid, id) == 0 && q != NULL &&
+		    qgtm_dec_parse(q, QGTM_QTY_SCALE, &qty) == 0)
+			sum += qty;
+	}
+	return sum;
+}
+
+/* Check one fill just journaled against its order; the severity. */
 static int
-take_fills(struct qgtm_broker *b, json_t *out)
+check_fill(const struct qgtm_book *book, json_t *fill, json_t *out)
+{
+	const char *id = json_string_value(json_object_get(fill,
+	    "client_order_id"));
+	const char *bid = json_string_value(json_object_get(fill,
+	    "broker_order_id"));
+	const char *q;
+	json_t *order;
+	int64_t qty;
+	char detail[160];
+
+	if (id == NULL || (order = json_object_get(book->orders, id)) == NULL) {
+		snprintf(detail, sizeof detail, "a fill of broker order %s, "
+		    "which the order log does not hold", bid != NULL ? bid :
+		    "(none)");
+		return note(out, 2, "unknown_order", "broker_order_id",
+		    bid != NULL ? bid : "", detail);
+	}
+	q = json_string_value(json_object_get(order, "qty"));
+	if (q == NULL || qgtm_dec_parse(q, QGTM_QTY_SCALE, &qty) == -1 ||
+	    filled_of(book, id) <= qty)
+		return 0;
+	snprintf(detail, sizeof detail, "fills of %s exceed the order's qty "
+	    "%s", id, q != NULL ? q : "?");
+	return note(out, 2, "overfill", "client_order_id", id, detail);
+}
+
+int
+qgtm_recon_fills(struct qgtm_broker *b, json_t *out, json_t *fills)
 {
 	struct qgtm_book book;
-	json_t *fills;
+	json_t *got, *added = json_array(), *fill;
 	char detail[64];
-	int n;
+	size_t i;
+	int n, w, worst = 0;
 
-	if (qgtm_oms_book_load(b->cfg, &book) == -1)
+	if (qgtm_oms_book_load(b->cfg, &book) == -1) {
+		json_decref(added);
 		return -1;
-	fills = b->ops->fills(b, qgtm_oms_last_activity(&book));
+	}
+	got = b->ops->fills(b, qgtm_oms_last_activity(&book));
 	qgtm_book_release(&book);
-	if (fills == NULL)
-		return -1;
-	n = qgtm_oms_record(b->cfg, fills);
-	json_decref(fills);
+	n = got == NULL ? -1 : qgtm_oms_record_new(b->cfg, got, added);
+	json_decref(got);
 	if (n > 0) {
 		snprintf(detail, sizeof detail, "%d new fills at the %s broker "
 		    "folded into the book", n, b->ops->name);
 		note(out, 0, "fills", NULL, NULL, detail);
 	}
-	return n == -1 ? -1 : 0;
+	if (n > 0 && qgtm_oms_book_load(b->cfg, &book) == 0) {
+		json_array_foreach(added, i, fill)
+			if ((w = check_fill(&book, fill, out)) > worst)
+				worst = w;
+		qgtm_book_release(&book);
+	} else if (n > 0)
+		n = -1;
+	if (fills != NULL && n > 0)
+		json_array_extend(fills, added);
+	json_decref(added);
+	return n == -1 ? -1 : worst;
 }
 
 int
 qgtm_recon(struct qgtm_broker *b, json_t *out)
 {
+	return qgtm_recon_run(b, out, NULL);
+}
+
+int
+qgtm_recon_run(struct qgtm_broker *b, json_t *out, json_t *fills)
+{
 	json_t *mine = NULL, *theirs = NULL, *open = NULL;
 	struct qgtm_book book;
 	char detail[128];
-	int worst = 0, w;
+	int worst, w, f;
 
-	if (take_fills(b, out) == -1 || qgtm_oms_book_load(b->cfg,
-	    &book) == -1)
+	if ((f = qgtm_recon_fills(b, out, fills)) == -1 ||
+	    qgtm_oms_book_load(b->cfg, &book) == -1)
 		return -1;
+	worst = 0;
 	mine = book_positions(&book);
 	if ((theirs = b->ops->positions(b)) == NULL ||
 	    (open = b->ops->open_orders(b)) == NULL)
@@ -153,6 +223,7 @@ qgtm_recon(struct qgtm_broker *b, json_t *out)
 		w = compare_positions(mine, theirs, out);
 		worst = compare_orders(book.orders, open, out);
 		worst = w > worst ? w : worst;
+		worst = f > worst ? f : worst;
 		snprintf(detail, sizeof detail, "%zu positions, %zu open "
 		    "orders at the %s broker", json_array_size(theirs),
 		    json_array_size(open), b->ops->name);
