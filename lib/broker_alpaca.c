@@ -778,14 +778,18 @@ qgtm_alpaca_submit(struct qgtm_broker *b, const char *id,
 	return rc == -1 ? -1 : a.status == 200;
 }
 
-/* GET /v2/orders/{id}: its order record with filled_qty, or NULL. */
-static json_t *
-order_by_id(struct qgtm_broker *b, const char *bid)
+json_t *
+qgtm_alpaca_order(struct qgtm_broker *b, const char *bid)
 {
 	char *path = qgtm_xasprintf("/v2/orders/%s", bid);
 	struct answer a;
 	json_t *rec = NULL;
 
+	if (strchr(bid, '/') != NULL || strchr(bid, '?') != NULL) {
+		free(path);
+		qgtm_seterr(QGTM_EX_PROTOCOL, "alpaca: bad order id");
+		return NULL;
+	}
 	if (call(b, "GET", path, NULL, &a) == 0) {
 		if (a.status / 100 != 2)
 			answer_err("/v2/orders/{id}", &a);
@@ -818,7 +822,7 @@ qgtm_alpaca_cancel(struct qgtm_broker *b, const char *bid, json_t **order)
 	if (rc == 0 && a.status / 100 != 2 && a.status != 422)
 		rc = answer_err("cancel", &a);  /* 422: not cancelable */
 	json_decref(a.body);
-	while (rc == 0 && (*order = order_by_id(b, bid)) != NULL &&
+	while (rc == 0 && (*order = qgtm_alpaca_order(b, bid)) != NULL &&
 	    qgtm_order_is_open(sval(*order, "status")) && waited < limit) {
 		json_decref(*order);
 		*order = NULL;

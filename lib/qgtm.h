@@ -3188,6 +3188,10 @@ int qgtm_alpaca_submit(struct qgtm_broker *b, const char *id,
 int qgtm_alpaca_lookup(struct qgtm_broker *b, const char *id,
     json_t **order);
 
+/* qgtm_alpaca_order: GET /v2/orders/{broker_order_id}: its "order"
+ * record with filled_qty (new reference), or NULL. */
+json_t *qgtm_alpaca_order(struct qgtm_broker *b, const char *broker_order_id);
+
 /*
  * qgtm_alpaca_cancel: DELETE /v2/orders/{broker_order_id} (204), then
  * GET /v2/orders/{broker_order_id} until the order is no longer working
@@ -3242,8 +3246,11 @@ int qgtm_recon_run(struct qgtm_broker *b, json_t *out, json_t *fills);
  * hold ("unknown_order") and one that takes its order's fills past the
  * order's quantity ("overfill") are "critical" recon records in out; the
  * fill is journaled all the same (the journal holds what the broker
- * did). An info record counts the fills. Returns the worst severity, or
- * -1.
+ * did). An order of this OMS's own (an intent's client order id,
+ * qgtm_intent_order_id) that the broker holds but the journal lacks (its
+ * run died after sending it) is journaled as the broker has it first, a
+ * "warn" record "recovered". An info record counts the fills. Returns
+ * the worst severity, or -1.
  */
 int qgtm_recon_fills(struct qgtm_broker *b, json_t *out, json_t *fills);
 

@@ -110,12 +110,12 @@ book_positions(const struct qgtm_book *book)
 }
 
 /* The quantity of the fills of order id in book (its own line's fill
- * and every activity linked to it). */
+ * and every activity linked to it) up to activity upto. */
 static int64_t
-filled_of(const struct qgtm_book *book, const char *id)
+filled_of(const struct qgtm_book *book, const char *id, const char *upto)
 {
 	json_t *line, *fill, *order;
-	const char *coid, *q;
+	const char *coid, *q, *aid;
 	int64_t qty, sum = 0;
 	size_t i;
 
@@ -129,6 +129,9 @@ filled_of(const struct qgtm_book *book, const char *id)
 		if (coid != NULL && strcmp(coid, id) == 0 && q != NULL &&
 		    qgtm_dec_parse(q, QGTM_QTY_SCALE, &qty) == 0)
 			sum += qty;
+		aid = json_string_value(json_object_get(fill, "activity_id"));
+		if (aid != NULL && upto != NULL && strcmp(aid, upto) == 0)
+			break;
 	}
 	return sum;
 }
@@ -155,11 +158,90 @@ check_fill(const struct qgtm_book *book, json_t *fill, json_t *out)
 	}
 	q = json_string_value(json_object_get(order, "qty"));
 	if (q == NULL || qgtm_dec_parse(q, QGTM_QTY_SCALE, &qty) == -1 ||
-	    filled_of(book, id) <= qty)
+	    filled_of(book, id, json_string_value(json_object_get(fill,
+	    "activity_id"))) <= qty)
 		return 0;
 	snprintf(detail, sizeof detail, "fills of %s exceed the order's qty "
 	    "%s", id, q != NULL ? q : "?");
 	return note(out, 2, "overfill", "client_order_id", id, detail);
+}
+
+/* Whether id is a client order id this OMS makes: "qgtm-" and 40 lower
+ * case hex digits. */
+static int
+own_id(const char *id)
+{
+	size_t i;
+
+	if (id == NULL || strlen(id) != 45 || strncmp(id, "qgtm-", 5) != 0)
+		return 0;
+	for (i = 5; i < 45; i++)
+		if (strchr("0123456789abcdef", id[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+/* Whether book holds the order with broker order id bid. */
+static int
+knows(const struct qgtm_book *book, const char *bid)
+{
+	const char *key, *v;
+	json_t *order;
+
+	json_object_foreach(book->orders, key, order) {
+		v = json_string_value(json_object_get(order, "broker_order_id"));
+		if (v != NULL && strcmp(v, bid) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Journal the orders of fills (of b) that the journal lacks but that
+ * are this OMS's own (sent by a run that died before its journal write),
+ * as the broker has them, with a "warn" record each; the worst severity,
+ * or -1.
+ */
+static int
+recover(struct qgtm_broker *b, const struct qgtm_book *book, json_t *fills,
+    json_t *out)
+{
+	json_t *fill, *order, *seen = json_object(), *recs = json_array();
+	const char *bid, *id;
+	char detail[160];
+	size_t i;
+	int rc = 0, worst = 0;
+
+	json_array_foreach(fills, i, fill) {
+		bid = json_string_value(json_object_get(fill,
+		    "broker_order_id"));
+		if (b->ops != &qgtm_broker_alpaca_ops || bid == NULL ||
+		    json_object_get(seen, bid) != NULL || knows(book, bid))
+			continue;
+		json_object_set_new(seen, bid, json_true());
+		if ((order = qgtm_alpaca_order(b, bid)) == NULL) {
+			rc = -1;
+			break;
+		}
+		id = json_string_value(json_object_get(order,
+		    "client_order_id"));
+		if (own_id(id)) {
+			json_object_del(order, "filled_qty");
+			json_array_append(recs, order);
+			snprintf(detail, sizeof detail, "order %s at the broker, "
+			    "sent by a run that died before its journal "
+			    "write: journaled now", bid);
+			worst = note(out, 1, "recovered", "client_order_id", id,
+			    detail);
+		}
+		json_decref(order);
+	}
+	if (rc == 0 && json_array_size(recs) > 0 &&
+	    qgtm_oms_record(b->cfg, recs) == -1)
+		rc = -1;
+	json_decref(seen);
+	json_decref(recs);
+	return rc == -1 ? -1 : worst;
 }
 
 int
@@ -176,6 +258,10 @@ qgtm_recon_fills(struct qgtm_broker *b, json_t *out, json_t *fills)
 		return -1;
 	}
 	got = b->ops->fills(b, qgtm_oms_last_activity(&book));
+	if (got != NULL && (worst = recover(b, &book, got, out)) == -1) {
+		json_decref(got);
+		got = NULL;
+	}
 	qgtm_book_release(&book);
 	n = got == NULL ? -1 : qgtm_oms_record_new(b->cfg, got, added);
 	json_decref(got);

@@ -39,6 +39,8 @@ Tests steer it with POST /_ctl, a JSON object of:
   fill_open    true: every working order fills what it has left now
   extra_fill   [{"client_order_id", "qty"}...]: one more FILL activity
                of that order (past its qty: an overfill)
+  prices       {"SYM": price, ...}: the prices orders fill and positions
+               are marked at
 GET /_ctl returns the whole state; each request is logged to the log
 file as one JSON line {"method","path","body"}.
 
@@ -375,6 +377,7 @@ class Api(BaseHTTPRequestHandler):
                           "stall_s", "rest", "partial"):
                     if k in c:
                         S[k] = c[k]
+                S["prices"].update(c.get("prices", {}))
                 if c.get("fill_open"):
                     for o in open_orders():
                         if o["status"] != "pending_cancel":
