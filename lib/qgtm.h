@@ -1736,7 +1736,11 @@ void qgtm_risk_release(struct qgtm_risk *r);
  * so an order and its fill are kept together or not at all; a broker that
  * fills later (alpaca) adds {"order":...} alone when the order goes out and
  * {"fill":{... "activity_id" ...}} when qgtm_oms_record() takes in its
- * fill (one line per activity id, never two). Lines are
+ * fill (one line per activity id, never two; a resting sim order's later
+ * fill likewise, activity id "sim-..."), and {"cancel":{order record}}
+ * when an open order is canceled. The orders still working are those
+ * whose status is open (qgtm_order_is_open) less their fills and
+ * cancels (book->open). Lines are
  * appended with one durable write per run under the flock oms/lock. A last
  * line without its newline is a torn write that never reported success:
  * readers ignore it and the next writer cuts it off. The book (cash and
@@ -1859,8 +1863,9 @@ int qgtm_order_is_open(const char *status);
 
 /*
  * qgtm_client_order_id: "qgtm-" and the first 40 hex digits of the
- * SHA-256 of "strategy|trace_id|symbol" into out: the same decision always
- * gives the same id, which is how a rerun is recognized.
+ * SHA-256 of "strategy|trace_id|symbol" into out. No longer the OMS's
+ * key (a new trace id each run made each run a new order); the OMS uses
+ * qgtm_intent_order_id().
  */
 void qgtm_client_order_id(const char *strategy, const char *trace_id,
     const char *symbol, char out[QGTM_CLIENT_ORDER_ID_SIZE]);
@@ -1980,12 +1985,18 @@ int qgtm_oms_run_begin(struct qgtm_oms_run *run, const struct qgtm_cfg *cfg,
 /*
  * qgtm_oms_run_decision: turn the approved targets of d into orders. For
  * each: target = trunc(weight * equity / close) whole shares; the order is
- * the difference from the position held, skipped when it is zero, or its
- * notional is below no_trade_band * equity or min_notional (unless it
- * closes the position), or when its client order id is already in the
- * book. Each order is filled by the sim broker and applied to the book in
- * memory; its order record (status "filled") and fill record are appended
- * to out. A dry run appends the order records only, status "dry_run", and
+ * the difference from the position held and the quantity still working,
+ * skipped when it is zero, or its notional is below no_trade_band *
+ * equity or min_notional (unless it closes the position), or when its
+ * client order id (qgtm_intent_order_id: the strategy, the New York date
+ * of run->as_of, the symbol, the weight) is already in the book. An open
+ * order of an older intent in the symbol is canceled first (journaled
+ * {"cancel":...}, an order record with status "canceled" in out). Each
+ * order is filled by the sim broker (broker.sim.fills: at once; or
+ * accepted, status "accepted" or "partially_filled", and filled by a
+ * later run's qgtm_oms_run_begin(), whose fills go to run->fills) and
+ * applied to the book in memory; its order record (status "filled") and
+ * fill record are appended to out. A dry run appends the order records only, status "dry_run", and
  * changes nothing. Nothing is placed for a decision that fails (a missing
  * price: QGTM_EX_DATAERR). The kill switch refuses every order under
  * FLATTEN and, under NO_NEW, each that adds risk (opens, grows or flips a
@@ -2014,9 +2025,15 @@ void qgtm_oms_run_release(struct qgtm_oms_run *run);
 /*
  * qgtm_oms_run_broker: send the run's orders to b (alpaca) instead of the
  * sim: the equity and positions sizing them become the broker's (its
- * account "equity" and positions), each order goes out through
- * qgtm_alpaca_submit() with its client order id, and the journal gets the
- * order alone (the broker fills it later; no snapshot is written). An
+ * account "equity" and positions), and its open orders are read
+ * (run->at_broker). An intent the broker holds already (open, or found by
+ * qgtm_alpaca_lookup) is journaled as the broker has it and not sent; the
+ * journal's own open orders in the symbol are canceled first
+ * (qgtm_alpaca_cancel; one that does not cancel in time makes the intent
+ * a "failed" order record), open orders the journal lacks count as
+ * working; each order goes out through qgtm_alpaca_submit() with its
+ * client order id, and the journal gets the order alone, as the broker
+ * answered it (the broker fills it later; no snapshot is written). An
  * order the broker did not take is an order record with status "failed"
  * and a reason, not journaled, so a rerun sends it again. Call after
  * qgtm_oms_run_begin(). Returns 0 or -1.
@@ -3169,12 +3186,13 @@ json_t *qgtm_alpaca_records(enum qgtm_alpaca_answer kind, json_t *body,
  * qgtm_alpaca_submit: place a market day order of qty (a decimal string)
  * on side ("buy" or "sell") with client_order_id id, and set *order to
  * its "order" record (new reference). Never sent twice blindly: a 429 is
- * waited out (Retry-After) and sent again, since it was not accepted; a
- * timeout or lost connection, and a 422 "client_order_id must be
- * unique", are resolved by GET /v2/orders:by_client_order_id: found, it
- * is the order (returns 0); not found after a timeout, QGTM_EX_TEMPFAIL
- * (nothing placed; a rerun with the same id is safe). 403 is
- * QGTM_EX_NOPERM, 422 QGTM_EX_UNAVAILABLE, with Alpaca's message.
+ * sent again (4 sends at most) only after a wait until X-RateLimit-Reset,
+ * or Retry-After when longer, 0.5 to 30 s; a timeout or lost connection,
+ * and any 422 or 409, are resolved by GET
+ * /v2/orders:by_client_order_id: found, it is the order (returns 0); not
+ * found after a timeout, QGTM_EX_TEMPFAIL (nothing placed; a rerun with
+ * the same id is safe). 403 is QGTM_EX_NOPERM, 422 QGTM_EX_UNAVAILABLE,
+ * with Alpaca's message.
  * With b->dry_run, the request is printed to standard error (the secret
  * masked), nothing is sent and *order is NULL. Returns 1 when placed now,
  * 0 when it was already placed (or a dry run), or -1.
