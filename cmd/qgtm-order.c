@@ -356,12 +356,15 @@ order_orders(const struct qgtm_cfg *cfg, int jflag)
 		order = json_object_get(line, "order");
 		fill = json_object_get(line, "fill");
 		if (jflag) {
-			if (order != NULL)
+			if (order != NULL || (order = json_object_get(line,
+			    "cancel")) != NULL)
 				qgtm_jsonl_emit(order);
 			if (fill != NULL)
 				qgtm_jsonl_emit(fill);
 			continue;
 		}
+		if (order == NULL)
+			order = json_object_get(line, "cancel");
 		if (order == NULL)
 			order = fill;   /* a fill the broker reported */
 		printf("%s %s %s %s %s %s %s %s\n", str(order, "ts"),

@@ -182,6 +182,18 @@ equity 100000.00" ]
 	qgtm-audit verify >/dev/null
 }
 
+@test "sim flatten with resting orders: cancels them, closes at once, flat" {
+	printf 'broker:\n  sim:\n    fills: partial\n    fill_delay_s: 86400\n' >"$QGTM_CONFIG"
+	cycle sim
+	run -0 --separate-stderr qgtm-order flatten -b sim --by alice --yes
+	run -0 jq -r 'select(.type == "flatten") | "\(.step) \(.ok) \(.detail)"' <<<"$output"
+	[ "${lines[1]}" = "cancel_all true $N canceled" ]
+	[ "${lines[3]}" = "confirm true 0 positions, 0 open orders" ]
+	run -0 --separate-stderr qgtm-order positions
+	[ "${#lines[@]}" -eq 2 ]
+	[ "$(jq -r 'select(.rec.type == "flatten") | .rec.step' "$CHAIN" | wc -l)" -eq 5 ]
+}
+
 @test "sim partial fills: half now, the rest working; reruns send nothing" {
 	printf 'broker:\n  sim:\n    fills: partial\n    fill_delay_s: 86400\n' >"$QGTM_CONFIG"
 	cycle3 sim
@@ -192,7 +204,8 @@ equity 100000.00" ]
 }
 
 @test "a new day's intent cancels the old unfilled order first (alpaca and sim)" {
-	ctl '{"rest": true}'
+	# each cancel stays pending_cancel for two reads: submit waits it out
+	ctl '{"rest": true, "pending": 2}'
 	cycle alpaca
 	export QGTM_NOW=2026-03-03T21:30:00Z
 	cycle alpaca
@@ -221,6 +234,29 @@ equity 100000.00" ]
 	[ "$(jq -c 'select(.cancel)' "$LOG" | wc -l)" -eq $N ]
 	run -0 --separate-stderr qgtm-order reconcile -b sim
 	[ "$(jq -r 'select(.check == "summary") | .detail' <<<"$output")" = "0 positions, $N open orders at the sim broker" ]
+}
+
+@test "alpaca partial fills: the journal takes the broker's fills, the rest stays working, reruns send nothing" {
+	same_prices
+	ctl '{"partial": true}'
+	cycle3 alpaca
+	assert_once $N
+	[ "$(posts | wc -l)" -eq $N ]
+	[ "$(curl -sf "$URL/_ctl" | jq -r '[.orders[].status] | unique | join(" ")')" = partially_filled ]
+	# the book holds exactly what the broker executed
+	run -0 --separate-stderr qgtm-order reconcile -b alpaca
+	[ "$(jq -r 'select(.check == "summary") | "\(.severity) \(.detail)"' <<<"$output")" = "info $N positions, $N open orders at the alpaca broker" ]
+	[ "$(jq -c 'select(.fill.activity_id)' "$LOG" | wc -l)" -eq $N ]
+	[ -z "$(jq -r 'select(.fill.activity_id) | select(.fill.client_order_id == null) | .fill.symbol' "$LOG")" ]
+	# the next day's intents cancel the working rest first
+	export QGTM_NOW=2026-03-03T21:30:00Z
+	cycle alpaca
+	[ "$(jq -r 'select(.method == "DELETE") | .path' "$S/log" | grep -c '^/v2/orders/')" -eq $N ]
+	[ "$(curl -sf "$URL/_ctl" | jq -r '[.orders[] | select(.status == "canceled")] | length')" -eq $N ]
+	# a filled order cannot be canceled: 422, as at Alpaca
+	ctl '{"fills": [{"symbol": "GLD", "qty": "1", "side": "buy"}]}'
+	id=$(curl -sf "$URL/_ctl" | jq -r '.orders[-1].id')
+	[ "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE -H 'APCA-API-KEY-ID: PKTEST' -H 'APCA-API-SECRET-KEY: s3cr3t' "$URL/v2/orders/$id")" -eq 422 ]
 }
 
 @test "qgtm-audit trace of an Alpaca order shows signal, decision, order and its fill" {
