@@ -1258,10 +1258,10 @@ settle_broker(struct qgtm_oms_run *run, struct plan *pl, json_t *out,
 {
 	const char *sym, *id, *status;
 	json_t *rec, *got;
-	size_t i;
+	size_t i = 0;
 	int n = 0;
 
-	json_array_foreach(run->at_broker, i, rec) {
+	while ((rec = json_array_get(run->at_broker, i++)) != NULL) {
 		sym = json_string_value(json_object_get(rec, "symbol"));
 		id = json_string_value(json_object_get(rec, "client_order_id"));
 		if (sym == NULL || strcmp(sym, pl->t->symbol) != 0)
@@ -1284,6 +1284,7 @@ settle_broker(struct qgtm_oms_run *run, struct plan *pl, json_t *out,
 		canceled(run, id, json_object_get(run->book.orders, id),
 		    status != NULL ? status : "canceled", out);
 		json_decref(got);
+		json_array_remove(run->at_broker, --i);   /* open no more */
 		n++;
 	}
 	return n > 0 ? reread_positions(run) : 0;

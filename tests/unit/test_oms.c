@@ -566,6 +566,42 @@ START_TEST(torn_last_line_is_ignored_then_cut)
 }
 END_TEST
 
+START_TEST(journal_folds_working_orders)
+{
+	static const char cancel[] = "{\"cancel\":{\"client_order_id\":"
+	    "\"qgtm-a\",\"status\":\"canceled\"}}\n";
+	char *path = qgtm_state_path(QGTM_OMS_JOURNAL, 1);
+	struct qgtm_book b;
+
+	/* accepted 10, a fill of 4, then an order filled at once, then a
+	 * cancel of the first: 6 working, then none */
+	unit_write_file(path, "{\"order\":{\"client_order_id\":\"qgtm-a\","
+	    "\"broker\":\"sim\",\"symbol\":\"GLD\",\"side\":\"buy\","
+	    "\"qty\":\"10\",\"status\":\"accepted\"}}\n"
+	    "{\"fill\":{\"activity_id\":\"sim-a-1\",\"client_order_id\":"
+	    "\"qgtm-a\",\"symbol\":\"GLD\",\"side\":\"buy\",\"qty\":\"4\","
+	    "\"price\":\"100.000000\",\"commission\":\"1.00\","
+	    "\"notional\":\"400.00\"}}\n"
+	    "{\"order\":{\"client_order_id\":\"qgtm-b\",\"qty\":\"3\","
+	    "\"status\":\"filled\"},\"fill\":{\"symbol\":\"SLV\","
+	    "\"side\":\"buy\",\"qty\":\"3\",\"price\":\"20.000000\","
+	    "\"commission\":\"1.00\",\"notional\":\"60.00\"}}\n");
+	ck_assert_int_eq(qgtm_oms_book_load(&cfg, &b), 0);
+	ck_assert_int_eq(json_object_size(b.open), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(b.open,
+	    "qgtm-a")), 6 * 1000000);
+	ck_assert_str_eq(qgtm_oms_last_activity(&b) == NULL ? "none" : "some",
+	    "none");                            /* the sim's are not Alpaca's */
+	qgtm_book_release(&b);
+	ck_assert_int_eq(qgtm_append_fsync(path, cancel, strlen(cancel)), 0);
+	ck_assert_int_eq(qgtm_oms_book_load(&cfg, &b), 0);
+	ck_assert_int_eq(json_object_size(b.open), 0);
+	ck_assert_int_eq(json_array_size(b.journal), 4);
+	qgtm_book_release(&b);
+	free(path);
+}
+END_TEST
+
 START_TEST(bad_journal_line_is_located)
 {
 	char *path = qgtm_state_path(QGTM_OMS_JOURNAL, 1);
@@ -766,6 +802,7 @@ suite_oms(void)
 	tcase_add_test(tr, no_new_tier_lets_only_reductions_through);
 	tcase_add_test(tr, close_all_flattens_the_book);
 	tcase_add_test(tr, torn_last_line_is_ignored_then_cut);
+	tcase_add_test(tr, journal_folds_working_orders);
 	tcase_add_test(tr, bad_journal_line_is_located);
 	tcase_add_test(tr, later_loads_fold_appends_and_rewrites);
 	tcase_add_test(tr, a_run_leaves_loaded_books_alone);
