@@ -3247,8 +3247,10 @@ int qgtm_flatten(struct qgtm_broker *b, const struct qgtm_flatten *f,
  * symbol held by either is compared by quantity (a difference is a
  * "critical" break), and every open order at the broker whose client
  * order id the order log lacks is "critical" too (an order nobody here
- * placed). Appends one "recon" record per break (severity, check
- * "position", "open_order", "unknown_order" or "overfill", symbol or
+ * placed); an order the journal holds working that the broker does not
+ * list open is a "warn". Appends one "recon" record per break (severity,
+ * check "position", "open_order", "working", "unknown_order", "overfill"
+ * or "recovered", symbol or
  * client_order_id, detail) and a last "summary" with the worst severity
  * to out. Returns the worst severity (0 info, 1 warn, 2 critical) or -1.
  * qgtm_recon_run: the same, appending the fills taken in to fills (an

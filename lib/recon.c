@@ -94,6 +94,36 @@ compare_orders(json_t *orders, json_t *open, json_t *out)
 	return worst;
 }
 
+/* Orders the journal holds working (of broker b) that are not open at
+ * the broker: filled without a fill the log has, canceled or expired
+ * there: a difference, warn. */
+static int
+compare_working(const struct qgtm_book *book, const char *broker,
+    json_t *open, json_t *out)
+{
+	const char *id, *oid, *ob;
+	json_t *left, *rec, *order;
+	size_t i;
+	int found, worst = 0;
+
+	json_object_foreach(book->open, id, left) {
+		order = json_object_get(book->orders, id);
+		ob = json_string_value(json_object_get(order, "broker"));
+		if (strcmp(ob != NULL ? ob : "sim", broker) != 0)
+			continue;
+		found = 0;
+		json_array_foreach(open, i, rec) {
+			oid = json_string_value(json_object_get(rec,
+			    "client_order_id"));
+			found |= oid != NULL && strcmp(oid, id) == 0;
+		}
+		if (!found)
+			worst = note(out, 1, "working", "client_order_id", id,
+			    "working in the order log, not open at the broker");
+	}
+	return worst;
+}
+
 /* The book's positions as {symbol, qty} (a new array), unmarked: a
  * symbol without a price is compared all the same. */
 static json_t *
@@ -308,6 +338,8 @@ qgtm_recon_run(struct qgtm_broker *b, json_t *out, json_t *fills)
 	if (worst == 0) {
 		w = compare_positions(mine, theirs, out);
 		worst = compare_orders(book.orders, open, out);
+		worst = w > worst ? w : worst;
+		w = compare_working(&book, b->ops->name, open, out);
 		worst = w > worst ? w : worst;
 		worst = f > worst ? f : worst;
 		snprintf(detail, sizeof detail, "%zu positions, %zu open "

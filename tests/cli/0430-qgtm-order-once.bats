@@ -6,7 +6,8 @@
 # accepted, and qgtm-order killed mid-submission (the Alpaca stand-in,
 # tests/standin/alpaca.py); the same with the sim broker resting its
 # orders; a new day's intent cancels the old order first; Alpaca fills and
-# reconciliation breaks reach the audit chain.
+# reconciliation breaks reach the audit chain; reconcile names orders the
+# journal holds working that the broker no longer does.
 
 setup() {
 	load ../lib
@@ -310,4 +311,16 @@ equity 100000.00" ]
 	# the stand-in keeps Alpaca's default of 50 and its most of 500
 	[ "$(curl -sf -H 'APCA-API-KEY-ID: PKTEST' -H 'APCA-API-SECRET-KEY: s3cr3t' "$URL/v2/orders" | jq length)" -eq 50 ]
 	[ "$(curl -s -o /dev/null -w '%{http_code}' -H 'APCA-API-KEY-ID: PKTEST' -H 'APCA-API-SECRET-KEY: s3cr3t' "$URL/v2/orders?limit=501")" -eq 422 ]
+}
+
+@test "orders working in the journal but no longer open at the broker are named" {
+	ctl '{"rest": true}'
+	cycle alpaca
+	run -0 --separate-stderr qgtm-order reconcile -b alpaca
+	# canceled behind the OMS's back (the broker's own cancel, an expiry)
+	curl -sf -X DELETE -H 'APCA-API-KEY-ID: PKTEST' -H 'APCA-API-SECRET-KEY: s3cr3t' "$URL/v2/orders" >/dev/null
+	run -1 --separate-stderr qgtm-order reconcile -b alpaca
+	[ "$(jq -r 'select(.check == "working") | .severity' <<<"$output" | uniq -c | awk '{print $1, $2}')" = "$N warn" ]
+	[ "$(jq -r 'select(.rec.check == "working") | .rec.client_order_id' "$CHAIN" | sort -u | wc -l)" -eq $N ]
+	[ "$(qgtm-risk status -j | jq -r .tier)" = NORMAL ]
 }
