@@ -162,28 +162,47 @@ breaks(json_t *recs, json_t *into)
 static json_t *recon_escalate(const struct qgtm_cfg *, const char *);
 
 /*
- * Before a submit to a broker that fills later: take in its new fills
- * (journal, then audit chain, with any break they show); a critical break
- * raises the kill switch before anything is sized.
+ * Take in broker b's new fills: to the audit chain first, with the breaks
+ * they show (recs) and the tier record of an escalation by who, then to
+ * the journal, so a failure between the two repeats a fill in the chain
+ * rather than lose it. A critical break raises the kill switch to NO_NEW.
+ * Returns the worst severity; dies on an error.
  */
-static void
-take_fills(const struct qgtm_cfg *cfg, struct qgtm_broker *b)
+static int
+take_fills(const struct qgtm_cfg *cfg, struct qgtm_broker *b, json_t *recs,
+    const char *who, json_t **tier)
 {
-	json_t *fills = json_array(), *recs = json_array(), *tier = NULL;
+	json_t *fills = json_array(), *chain = json_array();
 	int worst;
 
+	*tier = NULL;
 	if ((worst = qgtm_recon_fills(b, recs, fills)) == -1)
 		qgtm_die_lib();
 	if (worst == 2)
-		tier = recon_escalate(cfg, "qgtm-order submit");
-	breaks(recs, fills);
-	if (tier != NULL)
-		json_array_append_new(fills, tier);
-	audit(cfg, fills);
-	if (worst == 2)
+		*tier = recon_escalate(cfg, who);
+	json_array_extend(chain, fills);
+	breaks(recs, chain);
+	if (*tier != NULL)
+		json_array_append(chain, *tier);
+	audit(cfg, chain);
+	if (json_array_size(fills) > 0 && qgtm_oms_record(cfg, fills) == -1)
+		qgtm_die_lib();
+	json_decref(chain);
+	json_decref(fills);
+	return worst;
+}
+
+/* Before a submit to a broker that fills later: take in its new fills; a
+ * critical break raises the kill switch before anything is sized. */
+static void
+submit_fills(const struct qgtm_cfg *cfg, struct qgtm_broker *b)
+{
+	json_t *recs = json_array(), *tier;
+
+	if (take_fills(cfg, b, recs, "qgtm-order submit", &tier) == 2)
 		qgtm_warn("reconciliation: critical break in the broker's "
 		    "fills; the kill switch is at least NO_NEW");
-	json_decref(fills);
+	json_decref(tier);
 	json_decref(recs);
 }
 
@@ -293,7 +312,7 @@ order_submit(const struct qgtm_cfg *cfg, struct qgtm_broker *b,
 		rc = qgtm_errcode();
 	}
 	if (in.decisions > 0 && !o->nflag && b->ops != &qgtm_broker_sim_ops)
-		take_fills(cfg, b);
+		submit_fills(cfg, b);
 	if (in.decisions > 0)
 		place_all(cfg, b, &in, o->nflag);
 	emit_all(&in);
@@ -479,23 +498,30 @@ static int
 order_reconcile(const struct qgtm_cfg *cfg, const char *name)
 {
 	struct qgtm_broker b;
-	json_t *out = json_array(), *chain = json_array(), *tier = NULL;
-	int worst;
+	json_t *out = json_array(), *rest = json_array(), *chain = json_array();
+	json_t *tier, *tier2 = NULL;
+	int worst, w;
 
 	open_broker(cfg, name, &b);
-	if ((worst = qgtm_recon_run(&b, out, chain)) == -1 ||
-	    qgtm_records_append(QGTM_OMS_RECON, out) == -1)
+	worst = take_fills(cfg, &b, out, "qgtm-order reconcile", &tier);
+	if ((w = qgtm_recon_compare(&b, rest, worst)) == -1)
 		qgtm_die_lib();
-	if (worst == 2)
-		tier = recon_escalate(cfg, "qgtm-order reconcile");
-	breaks(out, chain);
-	if (tier != NULL)
-		json_array_append(chain, tier);
+	if (w == 2 && tier == NULL)
+		tier2 = recon_escalate(cfg, "qgtm-order reconcile");
+	breaks(rest, chain);
+	if (tier2 != NULL)
+		json_array_append(chain, tier2);
 	audit(cfg, chain);
+	json_array_extend(out, rest);
+	if (qgtm_records_append(QGTM_OMS_RECON, out) == -1)
+		qgtm_die_lib();
+	worst = w > worst ? w : worst;
 	emit_recs(out);
-	if (tier != NULL)
-		qgtm_jsonl_emit(tier);
+	if (tier != NULL || tier2 != NULL)
+		qgtm_jsonl_emit(tier != NULL ? tier : tier2);
 	json_decref(tier);
+	json_decref(tier2);
+	json_decref(rest);
 	json_decref(chain);
 	json_decref(out);
 	qgtm_broker_close(&b);

@@ -1758,6 +1758,27 @@ broker_line(const struct qgtm_book *book, json_t *rec)
 	return json_pack("{s:o}", "fill", fill);
 }
 
+json_t *
+qgtm_oms_fills_new(const struct qgtm_book *book, json_t *recs)
+{
+	json_t *out = json_array(), *seen = json_object(), *rec, *line;
+	const char *aid;
+	size_t i;
+
+	json_array_foreach(recs, i, rec) {
+		aid = json_string_value(json_object_get(rec, "activity_id"));
+		if (aid == NULL || json_object_get(seen, aid) != NULL ||
+		    (line = broker_line(book, rec)) == NULL)
+			continue;
+		json_object_set_new(seen, aid, json_true());
+		if (json_object_get(line, "fill") != NULL)
+			json_array_append(out, json_object_get(line, "fill"));
+		json_decref(line);
+	}
+	json_decref(seen);
+	return out;
+}
+
 /* Fold the new lines of recs into book (loaded under the lock) and
  * append them to the journal, each record journaled to added (or NULL);
  * the number appended, or -1. */

@@ -2070,6 +2070,12 @@ int qgtm_oms_record(const struct qgtm_cfg *cfg, json_t *recs);
 int qgtm_oms_record_new(const struct qgtm_cfg *cfg, json_t *recs,
     json_t *added);
 
+/* qgtm_oms_fills_new: the "fill" records of recs (an array, borrowed)
+ * whose activity ids book lacks, each once, as qgtm_oms_record() would
+ * journal them (copies linked to their orders), in a new array; nothing
+ * is written. */
+json_t *qgtm_oms_fills_new(const struct qgtm_book *book, json_t *recs);
+
 /* qgtm_oms_cancel_sim: cancel every open order of the sim in the journal
  * (one {"cancel":rec} line each, under oms/lock), appending an "order"
  * record with status "canceled" per order to out. Returns the number
@@ -3253,20 +3259,28 @@ int qgtm_flatten(struct qgtm_broker *b, const struct qgtm_flatten *f,
  * or "recovered", symbol or
  * client_order_id, detail) and a last "summary" with the worst severity
  * to out. Returns the worst severity (0 info, 1 warn, 2 critical) or -1.
- * qgtm_recon_run: the same, appending the fills taken in to fills (an
+ * qgtm_recon_run: the same, appending the fills it journaled to fills (an
  * array, or NULL).
  */
 int qgtm_recon(struct qgtm_broker *b, json_t *out);
 int qgtm_recon_run(struct qgtm_broker *b, json_t *out, json_t *fills);
 
+/* qgtm_recon_compare: the comparison of qgtm_recon (positions, open and
+ * working orders) without taking in fills, its summary at least as severe
+ * as worst (what was found before it). Returns the worst severity or -1. */
+int qgtm_recon_compare(struct qgtm_broker *b, json_t *out, int worst);
+
 /*
- * qgtm_recon_fills: fold the broker's fills the order log lacks into it
- * (qgtm_oms_record_new), appending each to fills (an array). Each new
- * fill is checked against the log: a fill of an order the log does not
- * hold ("unknown_order") and one that takes its order's fills past the
- * order's quantity ("overfill") are "critical" recon records in out; the
- * fill is journaled all the same (the journal holds what the broker
- * did). An order of this OMS's own (an intent's client order id,
+ * qgtm_recon_fills: the broker's fills the order log lacks, as they will
+ * be journaled (qgtm_oms_fills_new), appended to fills (an array); they
+ * are not journaled here: the caller appends them to the audit chain
+ * first and then journals them with qgtm_oms_record(), so a failure
+ * between the two repeats a fill in the chain rather than lose it. Each
+ * new fill is checked against the log and the fills before it: a fill of
+ * an order the log does not hold ("unknown_order") and one that takes its
+ * order's fills past the order's quantity ("overfill") are "critical"
+ * recon records in out; the fill is journaled all the same (the journal
+ * holds what the broker did). An order of this OMS's own (an intent's client order id,
  * qgtm_intent_order_id) that the broker holds but the journal lacks (its
  * run died after sending it) is journaled as the broker has it first, a
  * "warn" record "recovered". An info record counts the fills. Returns

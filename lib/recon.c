@@ -139,43 +139,59 @@ book_positions(const struct qgtm_book *book)
 	return out;
 }
 
-/* The quantity of the fills of order id in book (its own line's fill
- * and every activity linked to it) up to activity upto. */
+/* The quantity (QGTM_QTY_SCALE) of fill record f when coid (the id of
+ * its order) is id, else 0. */
 static int64_t
-filled_of(const struct qgtm_book *book, const char *id, const char *upto)
+fill_qty(json_t *f, const char *coid, const char *id)
+{
+	const char *q = json_string_value(json_object_get(f, "qty"));
+	int64_t qty;
+
+	return coid != NULL && strcmp(coid, id) == 0 && q != NULL &&
+	    qgtm_dec_parse(q, QGTM_QTY_SCALE, &qty) == 0 ? qty : 0;
+}
+
+/* The client order id of a fill record. */
+static const char *
+coid_of(json_t *rec)
+{
+	return json_string_value(json_object_get(rec, "client_order_id"));
+}
+
+/* The quantity of the fills of order id in book (its own line's fill
+ * and every activity linked to it) and in staged[0..upto]. */
+static int64_t
+filled_of(const struct qgtm_book *book, const char *id, json_t *staged,
+    size_t upto)
 {
 	json_t *line, *fill, *order;
-	const char *coid, *q, *aid;
-	int64_t qty, sum = 0;
+	int64_t sum = 0;
 	size_t i;
 
 	json_array_foreach(book->journal, i, line) {
 		if ((fill = json_object_get(line, "fill")) == NULL)
 			continue;
 		order = json_object_get(line, "order");
-		coid = json_string_value(json_object_get(order != NULL ? order :
-		    fill, "client_order_id"));
-		q = json_string_value(json_object_get(fill, "qty"));
-		if (coid != NULL && strcmp(coid, id) == 0 && q != NULL &&
-		    qgtm_dec_parse(q, QGTM_QTY_SCALE, &qty) == 0)
-			sum += qty;
-		aid = json_string_value(json_object_get(fill, "activity_id"));
-		if (aid != NULL && upto != NULL && strcmp(aid, upto) == 0)
-			break;
+		sum += fill_qty(fill, coid_of(order != NULL ? order : fill), id);
+	}
+	for (i = 0; i <= upto; i++) {
+		fill = json_array_get(staged, i);
+		sum += fill_qty(fill, coid_of(fill), id);
 	}
 	return sum;
 }
 
-/* Check one fill just journaled against its order; the severity. */
+/* Check staged fill i against its order in book and the fills before
+ * it; the severity. */
 static int
-check_fill(const struct qgtm_book *book, json_t *fill, json_t *out)
+check_fill(const struct qgtm_book *book, json_t *staged, size_t i,
+    json_t *out)
 {
-	const char *id = json_string_value(json_object_get(fill,
-	    "client_order_id"));
+	json_t *fill = json_array_get(staged, i), *order;
+	const char *id = coid_of(fill);
 	const char *bid = json_string_value(json_object_get(fill,
 	    "broker_order_id"));
 	const char *q;
-	json_t *order;
 	int64_t qty;
 	char detail[160];
 
@@ -188,8 +204,7 @@ check_fill(const struct qgtm_book *book, json_t *fill, json_t *out)
 	}
 	q = json_string_value(json_object_get(order, "qty"));
 	if (q == NULL || qgtm_dec_parse(q, QGTM_QTY_SCALE, &qty) == -1 ||
-	    filled_of(book, id, json_string_value(json_object_get(fill,
-	    "activity_id"))) <= qty)
+	    filled_of(book, id, staged, i) <= qty)
 		return 0;
 	snprintf(detail, sizeof detail, "fills of %s exceed the order's qty "
 	    "%s", id, q != NULL ? q : "?");
@@ -278,39 +293,35 @@ int
 qgtm_recon_fills(struct qgtm_broker *b, json_t *out, json_t *fills)
 {
 	struct qgtm_book book;
-	json_t *got, *added = json_array(), *fill;
+	json_t *got, *staged;
 	char detail[64];
 	size_t i;
-	int n, w, worst = 0;
+	int w, worst;
 
-	if (qgtm_oms_book_load(b->cfg, &book) == -1) {
-		json_decref(added);
+	if (qgtm_oms_book_load(b->cfg, &book) == -1)
+		return -1;
+	got = b->ops->fills(b, qgtm_oms_last_activity(&book));
+	worst = got == NULL ? -1 : recover(b, &book, got, out);
+	qgtm_book_release(&book);
+	if (worst == -1 || qgtm_oms_book_load(b->cfg, &book) == -1) {
+		json_decref(got);
 		return -1;
 	}
-	got = b->ops->fills(b, qgtm_oms_last_activity(&book));
-	if (got != NULL && (worst = recover(b, &book, got, out)) == -1) {
-		json_decref(got);
-		got = NULL;
-	}
-	qgtm_book_release(&book);
-	n = got == NULL ? -1 : qgtm_oms_record_new(b->cfg, got, added);
+	staged = qgtm_oms_fills_new(&book, got);
 	json_decref(got);
-	if (n > 0) {
-		snprintf(detail, sizeof detail, "%d new fills at the %s broker "
-		    "folded into the book", n, b->ops->name);
+	if (json_array_size(staged) > 0) {
+		snprintf(detail, sizeof detail, "%zu new fills at the %s broker "
+		    "folded into the book", json_array_size(staged),
+		    b->ops->name);
 		note(out, 0, "fills", NULL, NULL, detail);
 	}
-	if (n > 0 && qgtm_oms_book_load(b->cfg, &book) == 0) {
-		json_array_foreach(added, i, fill)
-			if ((w = check_fill(&book, fill, out)) > worst)
-				worst = w;
-		qgtm_book_release(&book);
-	} else if (n > 0)
-		n = -1;
-	if (fills != NULL && n > 0)
-		json_array_extend(fills, added);
-	json_decref(added);
-	return n == -1 ? -1 : worst;
+	for (i = 0; i < json_array_size(staged); i++)
+		if ((w = check_fill(&book, staged, i, out)) > worst)
+			worst = w;
+	qgtm_book_release(&book);
+	json_array_extend(fills, staged);
+	json_decref(staged);
+	return worst;
 }
 
 int
@@ -322,26 +333,41 @@ qgtm_recon(struct qgtm_broker *b, json_t *out)
 int
 qgtm_recon_run(struct qgtm_broker *b, json_t *out, json_t *fills)
 {
+	json_t *staged = json_array();
+	int f;
+
+	if ((f = qgtm_recon_fills(b, out, staged)) != -1 &&
+	    json_array_size(staged) > 0 && qgtm_oms_record(b->cfg,
+	    staged) == -1)
+		f = -1;
+	if (f != -1 && fills != NULL)
+		json_array_extend(fills, staged);
+	json_decref(staged);
+	return f == -1 ? -1 : qgtm_recon_compare(b, out, f);
+}
+
+int
+qgtm_recon_compare(struct qgtm_broker *b, json_t *out, int worst)
+{
 	json_t *mine = NULL, *theirs = NULL, *open = NULL;
 	struct qgtm_book book;
 	char detail[128];
-	int worst, w, f;
+	int w, rc = 0;
 
-	if ((f = qgtm_recon_fills(b, out, fills)) == -1 ||
-	    qgtm_oms_book_load(b->cfg, &book) == -1)
+	if (qgtm_oms_book_load(b->cfg, &book) == -1)
 		return -1;
-	worst = 0;
 	mine = book_positions(&book);
 	if ((theirs = b->ops->positions(b)) == NULL ||
 	    (open = b->ops->open_orders(b)) == NULL)
-		worst = -1;
-	if (worst == 0) {
-		w = compare_positions(mine, theirs, out);
-		worst = compare_orders(book.orders, open, out);
-		worst = w > worst ? w : worst;
-		w = compare_working(&book, b->ops->name, open, out);
-		worst = w > worst ? w : worst;
-		worst = f > worst ? f : worst;
+		rc = -1;
+	if (rc == 0) {
+		if ((w = compare_positions(mine, theirs, out)) > worst)
+			worst = w;
+		if ((w = compare_orders(book.orders, open, out)) > worst)
+			worst = w;
+		if ((w = compare_working(&book, b->ops->name, open,
+		    out)) > worst)
+			worst = w;
 		snprintf(detail, sizeof detail, "%zu positions, %zu open "
 		    "orders at the %s broker", json_array_size(theirs),
 		    json_array_size(open), b->ops->name);
@@ -351,5 +377,5 @@ qgtm_recon_run(struct qgtm_broker *b, json_t *out, json_t *fills)
 	json_decref(theirs);
 	json_decref(open);
 	qgtm_book_release(&book);
-	return worst;
+	return rc == -1 ? -1 : worst;
 }
