@@ -361,6 +361,27 @@ order_positions(const struct qgtm_cfg *cfg, int jflag)
 	return 0;
 }
 
+/* The status of journaled order rec now: its recorded one, or, for an
+ * order recorded working that works no more, "canceled" when a cancel
+ * line names it, else "filled". */
+static const char *
+status_now(const struct qgtm_book *book, json_t *rec)
+{
+	const char *status = str(rec, "status"), *id = str(rec,
+	    "client_order_id");
+	json_t *line, *c;
+	size_t i;
+
+	if (!qgtm_order_is_open(status) ||
+	    json_object_get(book->open, id) != NULL)
+		return status;
+	json_array_foreach(book->journal, i, line)
+		if ((c = json_object_get(line, "cancel")) != NULL &&
+		    strcmp(str(c, "client_order_id"), id) == 0)
+			return "canceled";
+	return "filled";
+}
+
 /* orders: one line per order, or (-j) the order and fill records. */
 static int
 order_orders(const struct qgtm_cfg *cfg, int jflag)
@@ -382,14 +403,15 @@ order_orders(const struct qgtm_cfg *cfg, int jflag)
 				qgtm_jsonl_emit(fill);
 			continue;
 		}
-		if (order == NULL)
-			order = json_object_get(line, "cancel");
+		if (json_object_get(line, "cancel") != NULL)
+			continue;       /* its order's line says canceled */
 		if (order == NULL)
 			order = fill;   /* a fill the broker reported */
 		printf("%s %s %s %s %s %s %s %s\n", str(order, "ts"),
 		    str(order, "strategy"), str(order, "symbol"),
 		    str(order, "side"), str(order, "qty"), str(fill, "price"),
-		    str(order, "status"), str(order, "client_order_id"));
+		    order == fill ? "-" : status_now(&book, order),
+		    str(order, "client_order_id"));
 	}
 	qgtm_book_release(&book);
 	return 0;

@@ -180,6 +180,8 @@ equity 100000.00" ]
 	[ "$(jq -r 'select(.rec.type == "fill") | .rec.client_order_id' "$CHAIN" | sort -u | wc -l)" -eq $N ]
 	run -0 --separate-stderr qgtm-order positions
 	[ "${#lines[@]}" -eq $((N + 2)) ]
+	# the order log tells each order's state now: filled
+	[ "$(qgtm-order orders | awk '$2 == "tsmom" { print $7 }' | sort | uniq -c | awk '{print $1, $2}')" = "$N filled" ]
 	qgtm-audit verify >/dev/null
 }
 
@@ -235,6 +237,8 @@ equity 100000.00" ]
 	[ "$(jq -c 'select(.cancel)' "$LOG" | wc -l)" -eq $N ]
 	run -0 --separate-stderr qgtm-order reconcile -b sim
 	[ "$(jq -r 'select(.check == "summary") | .detail' <<<"$output")" = "0 positions, $N open orders at the sim broker" ]
+	[ "$(qgtm-order orders | awk '$2 == "tsmom" { print $7 }' | sort | uniq -c | awk '{print $1, $2}')" = "$N accepted
+$N canceled" ]
 }
 
 @test "alpaca partial fills: the journal takes the broker's fills, the rest stays working, reruns send nothing" {
