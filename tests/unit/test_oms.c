@@ -196,7 +196,8 @@ END_TEST
 
 START_TEST(sim_price_moves_against_the_order)
 {
-	struct qgtm_broker_sim b = { 500, 5000, 100, QGTM_SIM_IMMEDIATE, 0 };  /* 5 bps, 0.005, 1.00 */
+	/* 5 bps, 0.005, 1.00 */
+	struct qgtm_broker_sim b = { 500, 5000, 100, QGTM_SIM_IMMEDIATE, 0 };
 	struct qgtm_fill f;
 
 	ck_assert_int_eq(qgtm_broker_sim_fill(&b, "GLD", QGTM_BUY, SHARES(10),
