@@ -129,6 +129,83 @@ order_spans(const char *trace_id, json_t *out, unsigned long long start_ns)
 	}
 }
 
+/* Append recs (an array) to the audit chain; dies when it cannot. */
+static void
+audit(const struct qgtm_cfg *cfg, json_t *recs)
+{
+	char *chain;
+
+	if (json_array_size(recs) == 0)
+		return;
+	chain = qgtm_state_path(qgtm_cfg_str(cfg, "audit.chain"), 1);
+	if (chain == NULL || qgtm_audit_append_records(chain, recs) == -1)
+		qgtm_die_lib();
+	free(chain);
+}
+
+/* Append to into the records of recs (an array) that are breaks: every
+ * recon record but an info one. */
+static void
+breaks(json_t *recs, json_t *into)
+{
+	const char *sev;
+	json_t *rec;
+	size_t i;
+
+	json_array_foreach(recs, i, rec) {
+		sev = json_string_value(json_object_get(rec, "severity"));
+		if (sev != NULL && strcmp(sev, "info") != 0)
+			json_array_append(into, rec);
+	}
+}
+
+static json_t *recon_escalate(const struct qgtm_cfg *, const char *);
+
+/*
+ * Take in broker b's new fills: to the audit chain first, with the breaks
+ * they show (recs) and the tier record of an escalation by who, then to
+ * the journal, so a failure between the two repeats a fill in the chain
+ * rather than lose it. A critical break raises the kill switch to NO_NEW.
+ * Returns the worst severity; dies on an error.
+ */
+static int
+take_fills(const struct qgtm_cfg *cfg, struct qgtm_broker *b, json_t *recs,
+    const char *who, json_t **tier)
+{
+	json_t *fills = json_array(), *chain = json_array();
+	int worst;
+
+	*tier = NULL;
+	if ((worst = qgtm_recon_fills(b, recs, fills)) == -1)
+		qgtm_die_lib();
+	if (worst == 2)
+		*tier = recon_escalate(cfg, who);
+	json_array_extend(chain, fills);
+	breaks(recs, chain);
+	if (*tier != NULL)
+		json_array_append(chain, *tier);
+	audit(cfg, chain);
+	if (json_array_size(fills) > 0 && qgtm_oms_record(cfg, fills) == -1)
+		qgtm_die_lib();
+	json_decref(chain);
+	json_decref(fills);
+	return worst;
+}
+
+/* Before a submit to a broker that fills later: take in its new fills; a
+ * critical break raises the kill switch before anything is sized. */
+static void
+submit_fills(const struct qgtm_cfg *cfg, struct qgtm_broker *b)
+{
+	json_t *recs = json_array(), *tier;
+
+	if (take_fills(cfg, b, recs, "qgtm-order submit", &tier) == 2)
+		qgtm_warn("reconciliation: critical break in the broker's "
+		    "fills; the kill switch is at least NO_NEW");
+	json_decref(tier);
+	json_decref(recs);
+}
+
 /* Place the orders of every decision and make them durable; dies on error. */
 static void
 place_all(const struct qgtm_cfg *cfg, struct qgtm_broker *b,
@@ -163,6 +240,8 @@ place_all(const struct qgtm_cfg *cfg, struct qgtm_broker *b,
 	qgtm_log_set_trace(NULL);
 	if (qgtm_oms_run_commit(&run) == -1)
 		qgtm_die_lib();
+	if (!nflag)
+		audit(cfg, run.fills);  /* the sim's resting orders filled */
 	qgtm_oms_run_release(&run);
 }
 
@@ -232,6 +311,8 @@ order_submit(const struct qgtm_cfg *cfg, struct qgtm_broker *b,
 		qgtm_warn("%s", qgtm_errmsg());
 		rc = qgtm_errcode();
 	}
+	if (in.decisions > 0 && !o->nflag && b->ops != &qgtm_broker_sim_ops)
+		submit_fills(cfg, b);
 	if (in.decisions > 0)
 		place_all(cfg, b, &in, o->nflag);
 	emit_all(&in);
@@ -280,6 +361,27 @@ order_positions(const struct qgtm_cfg *cfg, int jflag)
 	return 0;
 }
 
+/* The status of journaled order rec now: its recorded one, or, for an
+ * order recorded working that works no more, "canceled" when a cancel
+ * line names it, else "filled". */
+static const char *
+status_now(const struct qgtm_book *book, json_t *rec)
+{
+	const char *status = str(rec, "status"), *id = str(rec,
+	    "client_order_id");
+	json_t *line, *c;
+	size_t i;
+
+	if (!qgtm_order_is_open(status) ||
+	    json_object_get(book->open, id) != NULL)
+		return status;
+	json_array_foreach(book->journal, i, line)
+		if ((c = json_object_get(line, "cancel")) != NULL &&
+		    strcmp(str(c, "client_order_id"), id) == 0)
+			return "canceled";
+	return "filled";
+}
+
 /* orders: one line per order, or (-j) the order and fill records. */
 static int
 order_orders(const struct qgtm_cfg *cfg, int jflag)
@@ -294,18 +396,22 @@ order_orders(const struct qgtm_cfg *cfg, int jflag)
 		order = json_object_get(line, "order");
 		fill = json_object_get(line, "fill");
 		if (jflag) {
-			if (order != NULL)
+			if (order != NULL || (order = json_object_get(line,
+			    "cancel")) != NULL)
 				qgtm_jsonl_emit(order);
 			if (fill != NULL)
 				qgtm_jsonl_emit(fill);
 			continue;
 		}
+		if (json_object_get(line, "cancel") != NULL)
+			continue;       /* its order's line says canceled */
 		if (order == NULL)
 			order = fill;   /* a fill the broker reported */
 		printf("%s %s %s %s %s %s %s %s\n", str(order, "ts"),
 		    str(order, "strategy"), str(order, "symbol"),
 		    str(order, "side"), str(order, "qty"), str(fill, "price"),
-		    str(order, "status"), str(order, "client_order_id"));
+		    order == fill ? "-" : status_now(&book, order),
+		    str(order, "client_order_id"));
 	}
 	qgtm_book_release(&book);
 	return 0;
@@ -382,9 +488,10 @@ order_flatten(const struct qgtm_cfg *cfg, const struct opts *o)
 	return rc == 1 ? 0 : QGTM_EX_NO;
 }
 
-/* Raise the kill switch to NO_NEW over a critical break; dies if not. */
-static void
-recon_escalate(const struct qgtm_cfg *cfg)
+/* Raise the kill switch to NO_NEW over a critical break (by who); dies
+ * if not. Returns the tier record when it changed, else NULL. */
+static json_t *
+recon_escalate(const struct qgtm_cfg *cfg, const char *who)
 {
 	struct qgtm_ks_change c = { 0 };
 	struct qgtm_ks ks;
@@ -393,7 +500,7 @@ recon_escalate(const struct qgtm_cfg *cfg)
 
 	c.to = QGTM_TIER_NO_NEW;
 	c.reason = "reconciliation: critical break";
-	c.by = "qgtm-order reconcile";
+	c.by = who;
 	c.only_up = 1;
 	c.expect_seq = -1;
 	if (qgtm_ks_open(&ks, cfg) == 0) {
@@ -403,8 +510,9 @@ recon_escalate(const struct qgtm_cfg *cfg)
 	if (rc == -1)
 		qgtm_die_lib();
 	if (rc == 1)
-		qgtm_jsonl_emit(rec);
+		return rec;
 	json_decref(rec);
+	return NULL;
 }
 
 /* reconcile: 0 when the book and the broker agree, 1 on any break. */
@@ -412,16 +520,31 @@ static int
 order_reconcile(const struct qgtm_cfg *cfg, const char *name)
 {
 	struct qgtm_broker b;
-	json_t *out = json_array();
-	int worst;
+	json_t *out = json_array(), *rest = json_array(), *chain = json_array();
+	json_t *tier, *tier2 = NULL;
+	int worst, w;
 
 	open_broker(cfg, name, &b);
-	if ((worst = qgtm_recon(&b, out)) == -1 ||
-	    qgtm_records_append(QGTM_OMS_RECON, out) == -1)
+	worst = take_fills(cfg, &b, out, "qgtm-order reconcile", &tier);
+	if ((w = qgtm_recon_compare(&b, rest, worst)) == -1)
 		qgtm_die_lib();
+	if (w == 2 && tier == NULL)
+		tier2 = recon_escalate(cfg, "qgtm-order reconcile");
+	breaks(rest, chain);
+	if (tier2 != NULL)
+		json_array_append(chain, tier2);
+	audit(cfg, chain);
+	json_array_extend(out, rest);
+	if (qgtm_records_append(QGTM_OMS_RECON, out) == -1)
+		qgtm_die_lib();
+	worst = w > worst ? w : worst;
 	emit_recs(out);
-	if (worst == 2)
-		recon_escalate(cfg);
+	if (tier != NULL || tier2 != NULL)
+		qgtm_jsonl_emit(tier != NULL ? tier : tier2);
+	json_decref(tier);
+	json_decref(tier2);
+	json_decref(rest);
+	json_decref(chain);
 	json_decref(out);
 	qgtm_broker_close(&b);
 	return worst == 0 ? 0 : QGTM_EX_NO;

@@ -13,13 +13,21 @@
 
 #define CLOSE_TRIES 5           /* close-all rounds for held positions */
 #define FILLS_PAGE 100          /* activities per page, Alpaca's most */
+#define ORDERS_PAGE 500         /* orders per page: Alpaca's most (the
+                                   default is 50; docs.alpaca.markets,
+                                   "Get All Orders": limit, after) */
 #define POLL_MS 200             /* between reads while waiting */
 #define POST_TRIES 4            /* sends of an order answered 429 */
+#define WAIT_MIN_MS 500         /* least wait before an order is resent */
+#define WAIT_MAX_MS 30000       /* most wait before an order is resent */
 
-/* An answer: the HTTP status and the body parsed (NULL when empty). */
+/* An answer: the HTTP status, the body parsed (NULL when empty), and the
+ * rate limit headers (-1 / 0 when absent). */
 struct answer {
 	long status;
 	json_t *body;
+	long retry_after;       /* Retry-After, seconds */
+	long reset;             /* X-RateLimit-Reset, Unix seconds */
 };
 
 static void
@@ -37,7 +45,7 @@ nap(long ms)
  */
 static int
 call(struct qgtm_broker *b, const char *method, const char *path,
-    const char *body, struct answer *a, long *retry_after)
+    const char *body, struct answer *a)
 {
 	struct qgtm_http_req req;
 	struct qgtm_http_resp resp;
@@ -60,8 +68,8 @@ call(struct qgtm_broker *b, const char *method, const char *path,
 		a->status = resp.status;
 		a->body = resp.body.len > 0 ? json_loadb(resp.body.data,
 		    resp.body.len, 0, NULL) : NULL;
-		if (retry_after != NULL)
-			*retry_after = resp.retry_after_s;
+		a->retry_after = resp.retry_after_s;
+		a->reset = resp.ratelimit_reset;
 	}
 	qgtm_http_resp_release(&resp);
 	free(url);
@@ -88,7 +96,7 @@ get(struct qgtm_broker *b, const char *path, enum qgtm_alpaca_answer kind)
 	struct answer a;
 	json_t *recs;
 
-	if (call(b, "GET", path, NULL, &a, NULL) == -1)
+	if (call(b, "GET", path, NULL, &a) == -1)
 		return NULL;
 	if (a.status / 100 != 2) {
 		answer_err(path, &a);
@@ -215,10 +223,77 @@ order_recs(json_t *arr, time_t as_of)
 	return out;
 }
 
+/*
+ * One page of open orders, oldest first, submitted after *after (NULL:
+ * from the first), appended to out as order records with filled_qty;
+ * *after becomes the last one's submitted_at. Returns the page's
+ * length, or -1.
+ */
+static int
+orders_page(struct qgtm_broker *b, char **after, json_t *out)
+{
+	char *path = qgtm_xasprintf("/v2/orders?status=open&limit=%d"
+	    "&direction=asc%s%s", ORDERS_PAGE, *after != NULL ? "&after=" : "",
+	    *after != NULL ? *after : "");
+	const char *last = NULL;
+	struct answer a;
+	json_t *o, *rec;
+	size_t i;
+	int n = -1;
+
+	if (call(b, "GET", path, NULL, &a) == 0) {
+		if (a.status / 100 != 2)
+			answer_err("/v2/orders", &a);
+		else if (!json_is_array(a.body))
+			qgtm_seterr(QGTM_EX_PROTOCOL, "alpaca: /v2/orders: "
+			    "unexpected answer");
+		else
+			n = (int)json_array_size(a.body);
+	}
+	json_array_foreach(n > 0 ? a.body : NULL, i, o) {
+		json_array_append_new(out, rec = order_rec(o));
+		copy_str(rec, "filled_qty", o, "filled_qty");
+		if (sval(o, "submitted_at") != NULL)
+			last = sval(o, "submitted_at");
+	}
+	free(path);
+	free(*after);
+	*after = last != NULL ? qgtm_xstrdup(last) : NULL;
+	json_decref(a.body);
+	return n;
+}
+
+/* Every open order, page by page (limit=500, after the last page's
+ * newest), each once: a page that ends without a time ends the reading. */
 static json_t *
 alpaca_open_orders(struct qgtm_broker *b)
 {
-	return get(b, "/v2/orders?status=open", QGTM_ALPACA_ORDERS);
+	json_t *out = json_array(), *seen = json_object(), *all = json_array();
+	json_t *rec;
+	char *after = NULL;
+	const char *id;
+	size_t i;
+	int n;
+
+	while ((n = orders_page(b, &after, all)) == ORDERS_PAGE &&
+	    after != NULL)
+		;
+	free(after);
+	json_array_foreach(all, i, rec) {
+		id = sval(rec, "broker_order_id");
+		if (id != NULL && json_object_get(seen, id) != NULL)
+			continue;
+		if (id != NULL)
+			json_object_set_new(seen, id, json_true());
+		json_array_append(out, rec);
+	}
+	json_decref(seen);
+	json_decref(all);
+	if (n == -1) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
 }
 
 /* 1 when an open order is still pending_cancel, 0 when none, or -1. */
@@ -253,7 +328,7 @@ alpaca_cancel_all(struct qgtm_broker *b, json_t *out)
 	int n = 0, p;
 
 	(void)out;
-	if (call(b, "DELETE", "/v2/orders", NULL, &a, NULL) == -1)
+	if (call(b, "DELETE", "/v2/orders", NULL, &a) == -1)
 		return -1;
 	if (a.status / 100 != 2) {
 		answer_err("cancel all", &a);
@@ -286,8 +361,8 @@ close_round(struct qgtm_broker *b, json_t *out, int *placed)
 	size_t i;
 	int held = 0;
 
-	if (call(b, "DELETE", "/v2/positions?cancel_orders=true", NULL, &a,
-	    NULL) == -1)
+	if (call(b, "DELETE", "/v2/positions?cancel_orders=true", NULL,
+	    &a) == -1)
 		return -1;
 	if (a.status / 100 != 2 || !json_is_array(a.body)) {
 		answer_err("close all", &a);
@@ -605,22 +680,61 @@ const struct qgtm_broker_ops qgtm_broker_alpaca_ops = {
 	alpaca_calendar, alpaca_history
 };
 
-/* Look order id up after its answer was lost: 0 found, -1 not. */
-static int
-resolve(struct qgtm_broker *b, const char *id, json_t **order)
+int
+qgtm_alpaca_lookup(struct qgtm_broker *b, const char *id, json_t **order)
 {
 	char *path = qgtm_xasprintf("/v2/orders:by_client_order_id?"
 	    "client_order_id=%s", id);
-	json_t *o = get(b, path, QGTM_ALPACA_ORDER);
+	struct answer a;
+	int rc = -1;
 
+	*order = NULL;
+	if (call(b, "GET", path, NULL, &a) == 0) {
+		if (a.status == 404)
+			rc = 0;
+		else if (a.status / 100 != 2)
+			answer_err("/v2/orders:by_client_order_id", &a);
+		else if ((*order = qgtm_alpaca_records(QGTM_ALPACA_ORDER,
+		    a.body, b->as_of)) != NULL)
+			rc = 1;
+	}
 	free(path);
-	if (o == NULL)
-		return qgtm_seterr(QGTM_EX_TEMPFAIL, "alpaca: order %s: no "
-		    "answer and not found by its client_order_id; nothing "
-		    "placed", id);
-	QGTM_INFO("client_order_id=%s msg=\"resolved by lookup\"", id);
-	*order = o;
-	return 0;
+	json_decref(a.body);
+	return rc;
+}
+
+/* Look order id up after a send that may have reached the broker: 0
+ * found (*order set), -1 not (QGTM_EX_TEMPFAIL after a lost answer;
+ * after an answer, the error err of that answer). */
+static int
+resolve(struct qgtm_broker *b, const char *id, json_t **order,
+    const struct answer *err)
+{
+	int rc = qgtm_alpaca_lookup(b, id, order);
+
+	if (rc == 1) {
+		QGTM_INFO("client_order_id=%s msg=\"resolved by lookup\"", id);
+		return 0;
+	}
+	if (err != NULL)
+		return answer_err("submit", err);
+	return qgtm_seterr(QGTM_EX_TEMPFAIL, "alpaca: order %s: no answer "
+	    "and not found by its client_order_id; nothing placed", id);
+}
+
+/* How long to wait before an order answered 429 is sent again: until
+ * X-RateLimit-Reset, or Retry-After when longer, between WAIT_MIN_MS and
+ * WAIT_MAX_MS. */
+static long
+wait_ms(const struct answer *a)
+{
+	long ms = WAIT_MIN_MS, now = (long)time(NULL);
+
+	if (a->reset > now && (a->reset - now) * 1000 > ms)
+		ms = (a->reset - now) * 1000;
+	if (a->retry_after > 0 && a->retry_after * 1000 > ms)
+		ms = a->retry_after * 1000;
+	return ms > WAIT_MAX_MS ? WAIT_MAX_MS : ms;
 }
 
 int
@@ -631,9 +745,7 @@ qgtm_alpaca_submit(struct qgtm_broker *b, const char *id,
 	    "qty", qty, "side", side, "type", "market", "time_in_force", "day",
 	    "client_order_id", id);
 	char *body = json_dumps(req, JSON_COMPACT | JSON_SORT_KEYS);
-	const char *msg;
-	struct answer a = { 0, NULL };
-	long wait = -1;
+	struct answer a = { 0, NULL, -1, 0 };
 	int tries = 0, rc;
 
 	json_decref(req);
@@ -644,23 +756,86 @@ qgtm_alpaca_submit(struct qgtm_broker *b, const char *id,
 		free(body);
 		return 0;
 	}
-	do {
-		if (wait > 0)
-			nap(wait * 1000);
+	for (;;) {
+		rc = call(b, "POST", "/v2/orders", body, &a);
+		if (rc == -1 || a.status != 429 || ++tries >= POST_TRIES)
+			break;
+		QGTM_WARN("client_order_id=%s msg=\"429: waiting %ld ms\"", id,
+		    wait_ms(&a));
+		nap(wait_ms(&a));
 		json_decref(a.body);
-		rc = call(b, "POST", "/v2/orders", body, &a, &wait);
-	} while (rc == 0 && a.status == 429 && ++tries < POST_TRIES);
+	}
 	free(body);
 	if (rc == -1)
-		return resolve(b, id, order);
-	msg = json_string_value(json_object_get(a.body, "message"));
+		return resolve(b, id, order, NULL);
 	if (a.status == 200)
 		*order = order_rec(a.body);
-	else if (a.status == 422 && msg != NULL &&
-	    strstr(msg, "client_order_id must be unique") != NULL)
-		rc = resolve(b, id, order);
+	else if (a.status == 422 || a.status == 409)
+		rc = resolve(b, id, order, &a);    /* a duplicate, or not ours */
 	else
 		rc = answer_err("submit", &a);
 	json_decref(a.body);
 	return rc == -1 ? -1 : a.status == 200;
+}
+
+json_t *
+qgtm_alpaca_order(struct qgtm_broker *b, const char *bid)
+{
+	char *path = qgtm_xasprintf("/v2/orders/%s", bid);
+	struct answer a;
+	json_t *rec = NULL;
+
+	if (strchr(bid, '/') != NULL || strchr(bid, '?') != NULL) {
+		free(path);
+		qgtm_seterr(QGTM_EX_PROTOCOL, "alpaca: bad order id");
+		return NULL;
+	}
+	if (call(b, "GET", path, NULL, &a) == 0) {
+		if (a.status / 100 != 2)
+			answer_err("/v2/orders/{id}", &a);
+		else if ((rec = qgtm_alpaca_records(QGTM_ALPACA_ORDER, a.body,
+		    b->as_of)) != NULL)
+			copy_str(rec, "filled_qty", a.body, "filled_qty");
+	}
+	free(path);
+	json_decref(a.body);
+	return rec;
+}
+
+int
+qgtm_alpaca_cancel(struct qgtm_broker *b, const char *bid, json_t **order)
+{
+	long waited = 0, limit = qgtm_cfg_int(b->cfg,
+	    "broker.alpaca.cancel_wait_ms");
+	char *path;
+	struct answer a;
+	int rc;
+
+	*order = NULL;
+	if (bid == NULL || strchr(bid, '/') != NULL || strchr(bid, '?') !=
+	    NULL)
+		return qgtm_seterr(QGTM_EX_PROTOCOL, "alpaca: cancel: bad "
+		    "order id");
+	path = qgtm_xasprintf("/v2/orders/%s", bid);
+	rc = call(b, "DELETE", path, NULL, &a);
+	free(path);
+	if (rc == 0 && a.status / 100 != 2 && a.status != 422)
+		rc = answer_err("cancel", &a);  /* 422: not cancelable */
+	json_decref(a.body);
+	while (rc == 0 && (*order = qgtm_alpaca_order(b, bid)) != NULL &&
+	    qgtm_order_is_open(sval(*order, "status")) && waited < limit) {
+		json_decref(*order);
+		*order = NULL;
+		nap(POLL_MS);
+		waited += POLL_MS;
+	}
+	if (rc == -1 || *order == NULL)
+		return -1;
+	if (qgtm_order_is_open(sval(*order, "status"))) {
+		json_decref(*order);
+		*order = NULL;
+		return qgtm_seterr(QGTM_EX_TEMPFAIL, "alpaca: order %s still "
+		    "working %ld ms after its cancel", bid, limit);
+	}
+	return 0;
 }

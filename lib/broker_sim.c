@@ -1,7 +1,9 @@
 /*
- * broker_sim.c: the sim paper broker. It fills every market order at once
- * at the store's last close moved against the order by a fixed slippage,
- * and charges a per-share commission with a minimum, all in exact units.
+ * broker_sim.c: the sim paper broker. It fills market orders at the
+ * store's last close moved against the order by a fixed slippage, and
+ * charges a per-share commission with a minimum, all in exact units; by
+ * default at once, or (broker.sim.fills) later, in part, or never, so
+ * orders rest open as at a real broker.
  */
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +12,28 @@
 
 #define BPS_PER_ONE 10000
 #define WEIGHT_ONE 1000000      /* 1.0 at QGTM_WEIGHT_SCALE */
+
+/* The fill mode (broker.sim.fills, an enum the config checked) and
+ * delay. */
+static int
+sim_fills_init(struct qgtm_broker_sim *b, const struct qgtm_cfg *cfg)
+{
+	static const char *const modes[] = {
+		[QGTM_SIM_IMMEDIATE] = "immediate", [QGTM_SIM_RESTING] = "resting",
+		[QGTM_SIM_PARTIAL] = "partial", [QGTM_SIM_NEVER] = "never"
+	};
+	const char *m = qgtm_cfg_str(cfg, "broker.sim.fills");
+
+	b->fills = QGTM_SIM_IMMEDIATE;
+	while (m != NULL && b->fills < QGTM_SIM_NEVER &&
+	    strcmp(modes[b->fills], m) != 0)
+		b->fills++;
+	b->fill_delay_s = (long)qgtm_cfg_int(cfg, "broker.sim.fill_delay_s");
+	if (b->fill_delay_s < 0)
+		return qgtm_seterr(QGTM_EX_CONFIG, "config key "
+		    "broker.sim.fill_delay_s: must not be negative");
+	return 0;
+}
 
 int
 qgtm_broker_sim_init(struct qgtm_broker_sim *b, const struct qgtm_cfg *cfg)
@@ -30,7 +54,7 @@ qgtm_broker_sim_init(struct qgtm_broker_sim *b, const struct qgtm_cfg *cfg)
 		return qgtm_seterr(QGTM_EX_CONFIG,
 		    "config key broker.sim.commission_*: must not be "
 		    "negative");
-	return 0;
+	return sim_fills_init(b, cfg);
 }
 
 int
@@ -104,20 +128,19 @@ sim_positions(struct qgtm_broker *b)
 	return recs;
 }
 
-/* The sim fills every order at once: none is ever open. */
+/* The orders the journal holds open (none unless broker.sim.fills
+ * rests them). */
 static json_t *
 sim_open_orders(struct qgtm_broker *b)
 {
-	(void)b;
-	return json_array();
+	return qgtm_oms_open_sim(b->cfg);
 }
 
+/* The sim cancels at once: nothing is ever pending_cancel. */
 static int
 sim_cancel_all(struct qgtm_broker *b, json_t *out)
 {
-	(void)b;
-	(void)out;
-	return 0;
+	return qgtm_oms_cancel_sim(b->cfg, out);
 }
 
 static int

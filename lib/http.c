@@ -111,6 +111,7 @@ qgtm_http_resp_init(struct qgtm_http_resp *resp)
 	qgtm_buf_init(&resp->body, DEFAULT_MAX_BYTES);
 	resp->retry_after_s = -1;
 	resp->attempts = 0;
+	resp->ratelimit_reset = 0;
 }
 
 void
@@ -171,16 +172,25 @@ parse_retry_after(const char *v)
 	return t > now ? (long)(t - now) : 0;
 }
 
-/* CURLOPT_HEADERFUNCTION: note Retry-After. */
+/* CURLOPT_HEADERFUNCTION: note Retry-After and X-RateLimit-Reset (Unix
+ * seconds; Alpaca, docs.alpaca.markets/docs/rate-limits). */
 static size_t
 on_header(char *p, size_t size, size_t n, void *arg)
 {
 	static const char name[] = "Retry-After:";
+	static const char reset[] = "X-RateLimit-Reset:";
 	const size_t namelen = sizeof name - 1;
 	struct xfer *x = arg;
 	size_t len = size * n, total = len;
 	char v[64];
 
+	if (len > sizeof reset - 1 && len - (sizeof reset - 1) < sizeof v &&
+	    strncasecmp(p, reset, sizeof reset - 1) == 0) {
+		memcpy(v, p + sizeof reset - 1, len - (sizeof reset - 1));
+		v[len - (sizeof reset - 1)] = '\0';
+		x->resp->ratelimit_reset = strtol(v, NULL, 10);
+		return total;
+	}
 	if (len < namelen || strncasecmp(p, name, namelen) != 0)
 		return total;
 	p += namelen;
@@ -330,6 +340,7 @@ attempt(struct xfer *x)
 
 	resp->status = 0;
 	resp->retry_after_s = -1;
+	resp->ratelimit_reset = 0;
 	qgtm_buf_reset(&resp->body);
 	resp->body.max = x->req->max_bytes;
 	resp->attempts++;

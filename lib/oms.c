@@ -57,6 +57,37 @@ qgtm_client_order_id(const char *strategy, const char *trace_id,
 	snprintf(out, QGTM_CLIENT_ORDER_ID_SIZE, "qgtm-%.40s", hex);
 }
 
+void
+qgtm_intent_order_id(const char *book, time_t day_of, const char *symbol,
+    int64_t weight, char out[QGTM_CLIENT_ORDER_ID_SIZE])
+{
+	struct qgtm_date d = qgtm_ny_date(day_of);
+	char w[32], hex[65], *seed;
+
+	qgtm_dec_fmt(weight, QGTM_WEIGHT_SCALE, w, sizeof w);
+	seed = qgtm_xasprintf("intent|%s|%04d-%02d-%02d|%s|%s", book, d.year,
+	    d.month, d.day, symbol, w);
+	qgtm_sha256_hex(seed, strlen(seed), hex);
+	free(seed);
+	snprintf(out, QGTM_CLIENT_ORDER_ID_SIZE, "qgtm-%.40s", hex);
+}
+
+int
+qgtm_order_is_open(const char *status)
+{
+	static const char *const open[] = {
+		"new", "accepted", "pending_new", "accepted_for_bidding",
+		"partially_filled", "pending_cancel", "pending_replace", "held",
+		NULL
+	};
+	size_t i;
+
+	for (i = 0; status != NULL && open[i] != NULL; i++)
+		if (strcmp(status, open[i]) == 0)
+			return 1;
+	return 0;
+}
+
 json_t *
 qgtm_qty_json(int64_t qty)
 {
@@ -82,6 +113,7 @@ qgtm_book_init(struct qgtm_book *book, int64_t cash)
 	book->journal = json_array();
 	book->orders = json_object();
 	book->activities = json_object();
+	book->open = json_object();
 }
 
 void
@@ -91,6 +123,7 @@ qgtm_book_release(struct qgtm_book *book)
 	json_decref(book->journal);
 	json_decref(book->orders);
 	json_decref(book->activities);
+	json_decref(book->open);
 	memset(book, 0, sizeof *book);
 }
 
@@ -223,10 +256,43 @@ parse_fill(json_t *rec, struct qgtm_fill *f)
 	return 0;
 }
 
+/* Take qty off what order id still has working; done at zero. */
+static void
+open_take(struct qgtm_book *book, const char *id, int64_t qty)
+{
+	json_t *left = json_object_get(book->open, id);
+
+	if (left == NULL)
+		return;
+	if (json_integer_value(left) <= qty)
+		json_object_del(book->open, id);
+	else
+		json_object_set_new(book->open, id, json_integer(
+		    json_integer_value(left) - qty));
+}
+
+/* Note order id (its record order) as working when its status is open:
+ * its qty less filled. */
+static void
+open_note(struct qgtm_book *book, const char *id, json_t *order,
+    int64_t filled)
+{
+	const char *q = json_string_value(json_object_get(order, "qty"));
+	int64_t qty;
+
+	if (!qgtm_order_is_open(json_string_value(json_object_get(order,
+	    "status"))) || q == NULL || qgtm_dec_parse(q, QGTM_QTY_SCALE,
+	    &qty) == -1 || qty <= filled)
+		return;
+	json_object_set_new(book->open, id, json_integer(qty - filled));
+}
+
 /* Fold the line {"fill":fill} of a broker's execution into book. */
 static int
 fold_activity(struct qgtm_book *book, json_t *fill)
 {
+	const char *coid = json_string_value(json_object_get(fill,
+	    "client_order_id"));
 	struct qgtm_fill f;
 	const char *id;
 
@@ -237,7 +303,21 @@ fold_activity(struct qgtm_book *book, json_t *fill)
 		    "duplicate activity_id '%s'", id);
 	if (parse_fill(fill, &f) == -1 || qgtm_book_apply(book, &f) == -1)
 		return -1;
+	if (coid != NULL)
+		open_take(book, coid, f.qty);
 	return json_object_set(book->activities, id, fill);
+}
+
+/* Fold the line {"cancel":rec}: order rec.client_order_id works no more. */
+static int
+fold_cancel(struct qgtm_book *book, json_t *line, json_t *rec)
+{
+	const char *id;
+
+	if (qgtm_json_str(rec, "client_order_id", &id) == -1)
+		return -1;
+	json_object_del(book->open, id);
+	return json_array_append(book->journal, line);
 }
 
 /* Fold one journal line (an object, borrowed) into book. */
@@ -248,6 +328,8 @@ fold_line(struct qgtm_book *book, json_t *line)
 	json_t *order, *fill = json_object_get(line, "fill");
 	const char *id;
 
+	if (json_is_object(order = json_object_get(line, "cancel")))
+		return fold_cancel(book, line, order);
 	if (json_object_get(line, "order") == NULL && json_is_object(fill)) {
 		if (fold_activity(book, fill) == -1)
 			return -1;
@@ -263,6 +345,7 @@ fold_line(struct qgtm_book *book, json_t *line)
 	    qgtm_book_apply(book, &f) == -1))
 		return -1;
 	json_object_set(book->orders, id, order);
+	open_note(book, id, order, fill != NULL ? f.qty : 0);
 	return json_array_append(book->journal, line);
 }
 
@@ -376,6 +459,7 @@ book_own(struct qgtm_book *book)
 	own(&book->journal);
 	own(&book->orders);
 	own(&book->activities);
+	own(&book->open);
 }
 
 static void
@@ -513,6 +597,7 @@ cache_lend(struct qgtm_book *book)
 	json_incref(book->journal);
 	json_incref(book->orders);
 	json_incref(book->activities);
+	json_incref(book->open);
 }
 
 /*
@@ -811,6 +896,100 @@ set_band(struct qgtm_oms_run *run)
 	    QGTM_CENTS, &run->band);
 }
 
+/* The fill record of f for order id. */
+static json_t *
+fill_record(const char *trace_id, const char *id, const struct qgtm_fill *f)
+{
+	json_t *rec = qgtm_record_new("fill", trace_id);
+
+	json_object_set_new(rec, "client_order_id", json_string(id));
+	json_object_set_new(rec, "broker", json_string("sim"));
+	json_object_set_new(rec, "symbol", json_string(f->symbol));
+	json_object_set_new(rec, "side", json_string(f->side == QGTM_BUY ?
+	    "buy" : "sell"));
+	json_object_set_new(rec, "qty", qgtm_qty_json(f->qty));
+	json_object_set_new(rec, "price", qgtm_dec_json(f->price, QGTM_PRICE_SCALE));
+	json_object_set_new(rec, "commission", qgtm_dec_json(f->commission,
+	    QGTM_CENTS));
+	json_object_set_new(rec, "notional", qgtm_dec_json(f->notional, QGTM_CENTS));
+	return rec;
+}
+
+/* Whether order (a journal record) is the sim's. */
+static int
+is_sim(json_t *order)
+{
+	const char *b = json_string_value(json_object_get(order, "broker"));
+
+	return b == NULL || strcmp(b, "sim") == 0;
+}
+
+/*
+ * Fill what resting sim order id (record order, left working) still has
+ * working at the last close at the run's moment: a {"fill":...} line with
+ * an activity id of its own, folded into the book and kept for the
+ * journal and the audit chain.
+ */
+static int
+mature_one(struct qgtm_oms_run *run, const char *id, json_t *order,
+    int64_t left)
+{
+	const char *sym = json_string_value(json_object_get(order, "symbol"));
+	const char *side = json_string_value(json_object_get(order, "side"));
+	int s = side != NULL && strcmp(side, "sell") == 0 ? QGTM_SELL :
+	    QGTM_BUY;
+	struct qgtm_fill f;
+	int64_t close;
+	json_t *fill, *line;
+	char *aid;
+	int rc;
+
+	if (sym == NULL || last_close(run->cfg, sym, run->as_of, &close) == -1 ||
+	    qgtm_broker_sim_fill(&run->sim, sym, s, left, close, &f) == -1)
+		return -1;
+	fill = fill_record(json_string_value(json_object_get(order,
+	    "trace_id")), id, &f);
+	aid = qgtm_xasprintf("sim-%s-%zu", id, json_array_size(
+	    run->book.journal));
+	json_object_set_new(fill, "activity_id", json_string(aid));
+	free(aid);
+	line = json_pack("{s:O}", "fill", fill);
+	if ((rc = fold_line(&run->book, line)) == 0) {
+		json_array_append(run->placed, line);
+		json_array_append(run->fills, fill);
+	}
+	json_decref(line);
+	json_decref(fill);
+	return rc;
+}
+
+/* Fill the sim's resting orders that came due by the run's moment. */
+static int
+mature(struct qgtm_oms_run *run)
+{
+	json_t *due = json_object(), *left, *order;
+	const char *id;
+	time_t placed;
+	int rc = 0;
+
+	json_object_foreach(run->book.open, id, left) {
+		order = json_object_get(run->book.orders, id);
+		if (order != NULL && is_sim(order) && qgtm_time_parse(
+		    json_string_value(json_object_get(order, "ts")),
+		    &placed) == 0 && placed + run->sim.fill_delay_s <=
+		    run->as_of)
+			json_object_set(due, id, left);
+	}
+	if (json_object_size(due) > 0)
+		book_own(&run->book);
+	json_object_foreach(due, id, left)
+		if (rc == 0)
+			rc = mature_one(run, id, json_object_get(
+			    run->book.orders, id), json_integer_value(left));
+	json_decref(due);
+	return rc;
+}
+
 int
 qgtm_oms_run_begin(struct qgtm_oms_run *run, const struct qgtm_cfg *cfg,
     time_t as_of, int dry_run)
@@ -841,6 +1020,12 @@ qgtm_oms_run_begin(struct qgtm_oms_run *run, const struct qgtm_cfg *cfg,
 		return -1;
 	}
 	run->placed = json_array();
+	run->fills = json_array();
+	if ((run->sim.fills == QGTM_SIM_RESTING ||
+	    run->sim.fills == QGTM_SIM_PARTIAL) && mature(run) == -1) {
+		qgtm_oms_run_release(run);
+		return -1;
+	}
 	if (qgtm_oms_equity(cfg, &run->book, as_of, &run->equity) == -1 ||
 	    set_band(run) == -1) {
 		qgtm_oms_run_release(run);
@@ -885,6 +1070,20 @@ take_positions(struct qgtm_oms_run *run, json_t *recs)
 	return 0;
 }
 
+/* Read the broker's positions into run's book again. */
+static int
+reread_positions(struct qgtm_oms_run *run)
+{
+	json_t *pos = run->broker->ops->positions(run->broker);
+	int rc;
+
+	if (pos == NULL)
+		return -1;
+	rc = take_positions(run, pos);
+	json_decref(pos);
+	return rc;
+}
+
 int
 qgtm_oms_run_broker(struct qgtm_oms_run *run, struct qgtm_broker *b)
 {
@@ -894,6 +1093,7 @@ qgtm_oms_run_broker(struct qgtm_oms_run *run, struct qgtm_broker *b)
 	run->broker = b;
 	if ((acct = b->ops->account(b)) != NULL &&
 	    (pos = b->ops->positions(b)) != NULL &&
+	    (run->at_broker = b->ops->open_orders(b)) != NULL &&
 	    broker_dec(acct, "equity", QGTM_CENTS, &run->equity) == 0 &&
 	    take_positions(run, pos) == 0)
 		rc = set_band(run);
@@ -909,7 +1109,9 @@ qgtm_oms_run_release(struct qgtm_oms_run *run)
 	run->lockfd = -1;
 	qgtm_book_release(&run->book);
 	json_decref(run->placed);
-	run->placed = NULL;
+	json_decref(run->at_broker);
+	json_decref(run->fills);
+	run->placed = run->at_broker = run->fills = NULL;
 }
 
 /* One order a decision needs. */
@@ -918,26 +1120,228 @@ struct plan {
 	char id[QGTM_CLIENT_ORDER_ID_SIZE];
 	int64_t close;          /* QGTM_PRICE_SCALE */
 	int64_t delta;          /* signed, QGTM_QTY_SCALE */
+	const char *failed;     /* why it cannot go out now, or NULL */
 };
 
+/* The client order id of target t of decision d at the run's moment; a
+ * closing run's decision (its trace id unique to it) is its own book. */
+static void
+intent_id(const struct qgtm_oms_run *run, const struct qgtm_decision *d,
+    const struct qgtm_intent *t, char id[QGTM_CLIENT_ORDER_ID_SIZE])
+{
+	qgtm_intent_order_id(run->closing ? d->trace_id : d->strategy,
+	    run->as_of, t->symbol, t->weight, id);
+}
+
+/* Make order (a broker's record, borrowed) part of the run: the journal
+ * line {"order":order} and a copy in out. */
+static void
+journal_order(struct qgtm_oms_run *run, json_t *order, json_t *out)
+{
+	const char *id = json_string_value(json_object_get(order,
+	    "client_order_id"));
+
+	book_own(&run->book);
+	json_object_set(run->book.orders, id, order);
+	open_note(&run->book, id, order, 0);
+	json_array_append_new(run->placed, json_pack("{s:O}", "order", order));
+	json_array_append(out, order);
+}
+
+/* The broker's order record got as the journal keeps it: the decision's
+ * trace id and strategy added (a new reference). */
+static json_t *
+ours(const struct qgtm_decision *d, json_t *got)
+{
+	json_t *order = json_deep_copy(got);
+
+	json_object_set_new(order, "trace_id", json_string(d->trace_id));
+	json_object_set_new(order, "strategy", json_string(d->strategy));
+	json_object_del(order, "filled_qty");
+	return order;
+}
+
 /*
- * Size the order of intent t into pl. Returns 1 when an order is needed,
- * 0 when none (already placed, nothing to do, or too small), or -1.
+ * Whether the broker holds the order of pl already (open, or found by its
+ * client order id: sent by a run whose answer or journal write was lost).
+ * Found, it goes to the journal as the broker has it. 1 found, 0 not, -1.
  */
 static int
-plan_intent(const struct qgtm_oms_run *run, const struct qgtm_decision *d,
-    const struct qgtm_intent *t, struct plan *pl)
+at_broker(struct qgtm_oms_run *run, const struct qgtm_decision *d,
+    struct plan *pl, json_t *out)
+{
+	json_t *got = NULL, *rec, *order;
+	const char *id;
+	size_t i;
+	int rc = 0;
+
+	json_array_foreach(run->at_broker, i, rec) {
+		id = json_string_value(json_object_get(rec, "client_order_id"));
+		if (id != NULL && strcmp(id, pl->id) == 0) {
+			got = json_incref(rec);
+			rc = 1;
+		}
+	}
+	if (rc == 0 && (rc = qgtm_alpaca_lookup(run->broker, pl->id,
+	    &got)) != 1)
+		return rc;
+	order = ours(d, got);
+	journal_order(run, order, out);
+	QGTM_INFO("client_order_id=%s symbol=%s status=%s msg=\"at the broker "
+	    "already; journaled as the broker has it\"", pl->id, pl->t->symbol,
+	    json_string_value(json_object_get(order, "status")));
+	json_decref(order);
+	json_decref(got);
+	return 1;
+}
+
+/* The signed quantity of order record o still working: qty less
+ * filled_qty (when given), negative for a sell. */
+static int64_t
+working_qty(json_t *o, int64_t left)
+{
+	const char *side = json_string_value(json_object_get(o, "side"));
+	int64_t qty = 0, filled = 0;
+
+	if (left < 0) {
+		broker_dec(o, "qty", QGTM_QTY_SCALE, &qty);
+		broker_dec(o, "filled_qty", QGTM_QTY_SCALE, &filled);
+		left = qty > filled ? qty - filled : 0;
+	}
+	return side != NULL && strcmp(side, "sell") == 0 ? -left : left;
+}
+
+/* The "cancel" record of order (journal line {"cancel":rec}). */
+static json_t *
+cancel_record(json_t *order, const char *status)
+{
+	json_t *rec = qgtm_record_new("order", json_string_value(
+	    json_object_get(order, "trace_id")));
+	static const char *const keys[] = {
+		"client_order_id", "broker", "broker_order_id", "strategy",
+		"symbol", "side", "qty", "order_type", NULL
+	};
+	size_t i;
+
+	for (i = 0; keys[i] != NULL; i++)
+		if (json_object_get(order, keys[i]) != NULL)
+			json_object_set(rec, keys[i], json_object_get(order,
+			    keys[i]));
+	json_object_set_new(rec, "status", json_string(status));
+	return rec;
+}
+
+/* Journal and report the cancel of order id (record order). */
+static void
+canceled(struct qgtm_oms_run *run, const char *id, json_t *order,
+    const char *status, json_t *out)
+{
+	json_t *rec = cancel_record(order, status);
+
+	book_own(&run->book);
+	json_object_del(run->book.open, id);
+	json_array_append_new(run->placed, json_pack("{s:O}", "cancel", rec));
+	json_array_append_new(out, rec);
+	QGTM_INFO("client_order_id=%s msg=\"replaced: canceled\"", id);
+}
+
+/*
+ * Cancel the broker's open orders in symbol that the journal holds (an
+ * older intent this one replaces), waiting until the broker says they
+ * are done, then read the positions again; an open order the journal
+ * lacks is left alone and its quantity counted in *work. 0, or -1 when
+ * an order could not be canceled (pl->failed says why).
+ */
+static int
+settle_broker(struct qgtm_oms_run *run, struct plan *pl, json_t *out,
+    int64_t *work)
+{
+	const char *sym, *id, *status;
+	json_t *rec, *got;
+	size_t i = 0;
+	int n = 0;
+
+	while ((rec = json_array_get(run->at_broker, i++)) != NULL) {
+		sym = json_string_value(json_object_get(rec, "symbol"));
+		id = json_string_value(json_object_get(rec, "client_order_id"));
+		if (sym == NULL || strcmp(sym, pl->t->symbol) != 0)
+			continue;
+		if (id == NULL || json_object_get(run->book.orders, id) ==
+		    NULL) {
+			*work += working_qty(rec, -1);
+			QGTM_WARN("symbol=%s msg=\"an open order at the broker "
+			    "the journal lacks: counted as working\"", sym);
+			continue;
+		}
+		if (run->dry_run)
+			continue;
+		if (qgtm_alpaca_cancel(run->broker, json_string_value(
+		    json_object_get(rec, "broker_order_id")), &got) == -1) {
+			pl->failed = "the order it replaces is not canceled";
+			return -1;
+		}
+		status = json_string_value(json_object_get(got, "status"));
+		canceled(run, id, json_object_get(run->book.orders, id),
+		    status != NULL ? status : "canceled", out);
+		json_decref(got);
+		json_array_remove(run->at_broker, --i);   /* open no more */
+		n++;
+	}
+	return n > 0 ? reread_positions(run) : 0;
+}
+
+/* Cancel the sim's open orders in symbol (an older intent this one
+ * replaces); the sim cancels at once. */
+static void
+settle_sim(struct qgtm_oms_run *run, struct plan *pl, json_t *out)
+{
+	json_t *todo = json_array(), *left, *order;
+	const char *id, *sym;
+	size_t i;
+
+	json_object_foreach(run->book.open, id, left) {
+		order = json_object_get(run->book.orders, id);
+		sym = json_string_value(json_object_get(order, "symbol"));
+		if (order != NULL && is_sim(order) && sym != NULL &&
+		    strcmp(sym, pl->t->symbol) == 0)
+			json_array_append_new(todo, json_string(id));
+	}
+	json_array_foreach(todo, i, left) {
+		id = json_string_value(left);
+		if (!run->dry_run)
+			canceled(run, id, json_object_get(run->book.orders, id),
+			    "canceled", out);
+	}
+	json_decref(todo);
+}
+
+/*
+ * Size the order of intent t into pl: target less position less what is
+ * still working. Returns 1 when an order is needed, 0 when none (already
+ * placed, nothing to do, too small, or an older order could not be
+ * canceled: pl->failed), or -1.
+ */
+static int
+plan_intent(struct qgtm_oms_run *run, const struct qgtm_decision *d,
+    const struct qgtm_intent *t, struct plan *pl, json_t *out)
 {
 	const struct qgtm_position *p;
-	int64_t shares, held, value;
+	int64_t shares, held, value, work = 0;
+	int rc;
 
 	pl->t = t;
-	qgtm_client_order_id(d->strategy, d->trace_id, t->symbol, pl->id);
+	intent_id(run, d, t, pl->id);
 	if (json_object_get(run->book.orders, pl->id) != NULL) {
 		QGTM_INFO("client_order_id=%s symbol=%s msg=\"already placed\"",
 		    pl->id, t->symbol);
 		return 0;
 	}
+	if (run->broker != NULL && (rc = at_broker(run, d, pl, out)) != 0)
+		return rc == 1 ? 0 : -1;
+	if (run->broker != NULL && settle_broker(run, pl, out, &work) == -1)
+		return pl->failed != NULL ? 0 : -1;
+	if (run->broker == NULL && json_object_size(run->book.open) > 0)
+		settle_sim(run, pl, out);
 	if (last_close(run->cfg, t->symbol, run->as_of, &pl->close) == -1)
 		return -1;
 	if (pl->close <= 0)
@@ -950,7 +1354,7 @@ plan_intent(const struct qgtm_oms_run *run, const struct qgtm_decision *d,
 	held = p != NULL ? p->qty : 0;
 	if (qgtm_fit64((__int128)t->weight * run->equity /
 	    ((__int128)pl->close * 100), &shares, "the OMS book") == -1 ||
-	    qgtm_fit64((__int128)shares * QTY_ONE - held, &pl->delta,
+	    qgtm_fit64((__int128)shares * QTY_ONE - held - work, &pl->delta,
 	    "the OMS book") == -1 ||
 	    qgtm_dec_mul(pl->delta < 0 ? -pl->delta : pl->delta,
 	    QGTM_QTY_SCALE, pl->close, QGTM_PRICE_SCALE, QGTM_CENTS,
@@ -958,7 +1362,7 @@ plan_intent(const struct qgtm_oms_run *run, const struct qgtm_decision *d,
 		return -1;
 	if (pl->delta == 0)
 		return 0;
-	if (shares == 0 && held != 0)
+	if (shares == 0 && held + work != 0)
 		return 1;
 	return value >= run->band && value >= run->min_notional;
 }
@@ -980,26 +1384,6 @@ order_record(const struct qgtm_decision *d, const struct plan *pl,
 	    pl->delta : -pl->delta));
 	json_object_set_new(rec, "order_type", json_string("market"));
 	json_object_set_new(rec, "status", json_string(status));
-	return rec;
-}
-
-/* The fill record of f for order id. */
-static json_t *
-fill_record(const struct qgtm_decision *d, const char *id,
-    const struct qgtm_fill *f)
-{
-	json_t *rec = qgtm_record_new("fill", d->trace_id);
-
-	json_object_set_new(rec, "client_order_id", json_string(id));
-	json_object_set_new(rec, "broker", json_string("sim"));
-	json_object_set_new(rec, "symbol", json_string(f->symbol));
-	json_object_set_new(rec, "side", json_string(f->side == QGTM_BUY ?
-	    "buy" : "sell"));
-	json_object_set_new(rec, "qty", qgtm_qty_json(f->qty));
-	json_object_set_new(rec, "price", qgtm_dec_json(f->price, QGTM_PRICE_SCALE));
-	json_object_set_new(rec, "commission", qgtm_dec_json(f->commission,
-	    QGTM_CENTS));
-	json_object_set_new(rec, "notional", qgtm_dec_json(f->notional, QGTM_CENTS));
 	return rec;
 }
 
@@ -1041,15 +1425,16 @@ refuse(const struct qgtm_oms_run *run, const struct qgtm_decision *d,
 
 /*
  * Send one planned order to run's broker and record it in out, in the
- * journal only when the broker took it; a failure is an order record
- * with status "failed" and the reason, so a rerun sends it again.
+ * journal (as the broker answered it: its quantity and status) only when
+ * the broker took it; a failure is an order record with status "failed"
+ * and the reason, so a rerun sends it again.
  */
 static int
 place_broker(struct qgtm_oms_run *run, const struct qgtm_decision *d,
     const struct plan *pl, json_t *out)
 {
 	json_t *order = order_record(d, pl, run->dry_run ? "dry_run" :
-	    "failed"), *got = NULL;
+	    "failed"), *got = NULL, *mine;
 	const char *qty = json_string_value(json_object_get(order, "qty"));
 	int rc;
 
@@ -1061,33 +1446,41 @@ place_broker(struct qgtm_oms_run *run, const struct qgtm_decision *d,
 		QGTM_WARN("client_order_id=%s symbol=%s msg=\"%s\"", pl->id,
 		    pl->t->symbol, qgtm_errmsg());
 	} else if (got != NULL) {
-		book_own(&run->book);
-		json_object_set(order, "status", json_object_get(got, "status"));
-		json_object_set(order, "broker_order_id", json_object_get(got,
-		    "broker_order_id"));
-		json_object_set(run->book.orders, pl->id, order);
-		json_array_append_new(run->placed, json_pack("{s:O}", "order",
-		    order));
+		mine = ours(d, got);
+		journal_order(run, mine, out);
+		json_decref(mine);
+		json_decref(got);
+		json_decref(order);
+		return 0;
 	}
-	json_decref(got);
 	json_array_append_new(out, order);
 	return 0;
 }
 
-/* Fill one planned order, apply it to the book, record it in out. */
+/* Fill one planned order, apply it to the book, record it in out. A
+ * resting sim (broker.sim.fills) accepts it and fills later, half now
+ * (partial), or never; a closing run's orders fill at once. */
 static int
 place(struct qgtm_oms_run *run, const struct qgtm_decision *d,
     const struct plan *pl, json_t *out)
 {
 	int side = pl->delta > 0 ? QGTM_BUY : QGTM_SELL;
+	int mode = run->closing ? QGTM_SIM_IMMEDIATE : run->sim.fills;
+	int64_t qty = pl->delta * side;
 	struct qgtm_fill f;
-	json_t *order, *fill, *line;
+	json_t *order, *fill = NULL, *line;
 
-	if (qgtm_broker_sim_fill(&run->sim, pl->t->symbol, side,
-	    pl->delta * side, pl->close, &f) == -1 ||
-	    qgtm_book_apply(&run->book, &f) == -1)
+	if (mode == QGTM_SIM_PARTIAL)
+		qty = qty / 2 / QTY_ONE * QTY_ONE;
+	else if (mode != QGTM_SIM_IMMEDIATE)
+		qty = 0;
+	if (qty > 0 && (qgtm_broker_sim_fill(&run->sim, pl->t->symbol, side,
+	    qty, pl->close, &f) == -1 ||
+	    qgtm_book_apply(&run->book, &f) == -1))
 		return -1;
-	order = order_record(d, pl, run->dry_run ? "dry_run" : "filled");
+	order = order_record(d, pl, run->dry_run ? "dry_run" :
+	    mode == QGTM_SIM_IMMEDIATE ? "filled" : qty > 0 ?
+	    "partially_filled" : "accepted");
 	book_own(&run->book);
 	json_object_set(run->book.orders, pl->id, order);
 	json_array_append(out, order);
@@ -1098,12 +1491,31 @@ place(struct qgtm_oms_run *run, const struct qgtm_decision *d,
 		json_decref(order);
 		return 0;
 	}
-	fill = fill_record(d, pl->id, &f);
-	json_array_append(out, fill);
-	line = json_pack("{s:o,s:o}", "order", order, "fill", fill);
+	open_note(&run->book, pl->id, order, qty);
+	if (qty > 0) {
+		fill = fill_record(d->trace_id, pl->id, &f);
+		json_array_append(out, fill);
+		line = json_pack("{s:o,s:o}", "order", order, "fill", fill);
+	} else
+		line = json_pack("{s:o}", "order", order);
 	json_array_append(run->book.journal, line);
 	json_array_append_new(run->placed, line);
 	return 0;
+}
+
+/* Record in out the order of pl that could not go out now. */
+static void
+not_now(const struct qgtm_oms_run *run, const struct qgtm_decision *d,
+    const struct plan *pl, json_t *out)
+{
+	json_t *order = order_record(d, pl, "failed");
+
+	json_object_set_new(order, "broker", json_string(run->broker != NULL ?
+	    run->broker->ops->name : "sim"));
+	json_object_set_new(order, "reason", json_string(pl->failed));
+	json_array_append_new(out, order);
+	QGTM_WARN("client_order_id=%s symbol=%s msg=\"%s\"", pl->id,
+	    pl->t->symbol, pl->failed);
 }
 
 int
@@ -1117,10 +1529,15 @@ qgtm_oms_run_decision(struct qgtm_oms_run *run, const struct qgtm_decision *d,
 	if (!d->tradable)
 		return 0;
 	pl = qgtm_xcalloc(d->n > 0 ? d->n : 1, sizeof *pl);
-	for (i = 0; i < d->n && rc != -1; i++)
-		if (d->t[i].approved &&
-		    (rc = plan_intent(run, d, &d->t[i], &pl[n])) == 1)
+	for (i = 0; i < d->n && rc != -1; i++) {
+		if (!d->t[i].approved)
+			continue;
+		pl[n].failed = NULL;
+		if ((rc = plan_intent(run, d, &d->t[i], &pl[n], out)) == 1)
 			n++;
+		else if (rc == 0 && pl[n].failed != NULL)
+			not_now(run, d, &pl[n], out);
+	}
 	for (i = 0, placed = 0; i < n && rc != -1; i++) {
 		if (refused(run, &pl[i])) {
 			refuse(run, d, &pl[i], out);
@@ -1286,13 +1703,14 @@ qgtm_oms_last_activity(const struct qgtm_book *book)
 	json_t *fill;
 
 	json_object_foreach(book->activities, key, fill)
-		if (last == NULL || strcmp(key, last) > 0)
+		if (strncmp(key, "sim-", 4) != 0 &&     /* the sim's own */
+		    (last == NULL || strcmp(key, last) > 0))
 			last = key;
 	return last;
 }
 
-/* Give fill (a copy) the client_order_id of book's order with its
- * broker_order_id, when the log holds that order. */
+/* Give fill (a copy) the client_order_id, trace_id and strategy of
+ * book's order with its broker_order_id, when the log holds that order. */
 static void
 link_fill(const struct qgtm_book *book, json_t *fill)
 {
@@ -1306,6 +1724,12 @@ link_fill(const struct qgtm_book *book, json_t *fill)
 		if (bid != NULL && oid != NULL && strcmp(bid, oid) == 0) {
 			json_object_set_new(fill, "client_order_id",
 			    json_string(id));
+			if (json_object_get(order, "trace_id") != NULL)
+				json_object_set(fill, "trace_id",
+				    json_object_get(order, "trace_id"));
+			if (json_object_get(order, "strategy") != NULL)
+				json_object_set(fill, "strategy",
+				    json_object_get(order, "strategy"));
 			return;
 		}
 	}
@@ -1334,10 +1758,33 @@ broker_line(const struct qgtm_book *book, json_t *rec)
 	return json_pack("{s:o}", "fill", fill);
 }
 
+json_t *
+qgtm_oms_fills_new(const struct qgtm_book *book, json_t *recs)
+{
+	json_t *out = json_array(), *seen = json_object(), *rec, *line;
+	const char *aid;
+	size_t i;
+
+	json_array_foreach(recs, i, rec) {
+		aid = json_string_value(json_object_get(rec, "activity_id"));
+		if (aid == NULL || json_object_get(seen, aid) != NULL ||
+		    (line = broker_line(book, rec)) == NULL)
+			continue;
+		json_object_set_new(seen, aid, json_true());
+		if (json_object_get(line, "fill") != NULL)
+			json_array_append(out, json_object_get(line, "fill"));
+		json_decref(line);
+	}
+	json_decref(seen);
+	return out;
+}
+
 /* Fold the new lines of recs into book (loaded under the lock) and
- * append them to the journal; the number appended, or -1. */
+ * append them to the journal, each record journaled to added (or NULL);
+ * the number appended, or -1. */
 static int
-record_locked(struct qgtm_book *book, size_t whole, json_t *recs)
+record_locked(struct qgtm_book *book, size_t whole, json_t *recs,
+    json_t *added)
 {
 	json_t *add = json_array(), *rec, *line;
 	size_t i;
@@ -1347,8 +1794,12 @@ record_locked(struct qgtm_book *book, size_t whole, json_t *recs)
 	json_array_foreach(recs, i, rec) {
 		if ((line = broker_line(book, rec)) == NULL)
 			continue;
-		if ((rc = fold_line(book, line)) == 0)
+		if ((rc = fold_line(book, line)) == 0) {
 			json_array_append(add, line);
+			if (added != NULL)
+				json_array_append(added, json_object_iter_value(
+				    json_object_iter(line)));
+		}
 		json_decref(line);
 		if (rc == -1)
 			break;
@@ -1364,6 +1815,12 @@ record_locked(struct qgtm_book *book, size_t whole, json_t *recs)
 int
 qgtm_oms_record(const struct qgtm_cfg *cfg, json_t *recs)
 {
+	return qgtm_oms_record_new(cfg, recs, NULL);
+}
+
+int
+qgtm_oms_record_new(const struct qgtm_cfg *cfg, json_t *recs, json_t *added)
+{
 	struct qgtm_book book;
 	char *lockpath;
 	size_t whole;
@@ -1376,7 +1833,7 @@ qgtm_oms_record(const struct qgtm_cfg *cfg, json_t *recs)
 	if (fd == -1)
 		return -1;
 	if ((rc = book_load(cfg, &book, &whole)) == 0) {
-		rc = record_locked(&book, whole, recs);
+		rc = record_locked(&book, whole, recs, added);
 		qgtm_book_release(&book);
 	}
 	qgtm_unlock(fd);
@@ -1398,4 +1855,56 @@ qgtm_records_append(const char *rel, json_t *recs)
 	qgtm_buf_release(&buf);
 	free(path);
 	return rc;
+}
+
+json_t *
+qgtm_oms_open_sim(const struct qgtm_cfg *cfg)
+{
+	struct qgtm_book book;
+	json_t *out, *left, *order, *rec;
+	const char *id;
+
+	if (qgtm_oms_book_load(cfg, &book) == -1)
+		return NULL;
+	out = json_array();
+	json_object_foreach(book.open, id, left) {
+		order = json_object_get(book.orders, id);
+		if (order == NULL || !is_sim(order))
+			continue;
+		rec = json_deep_copy(order);
+		json_object_set_new(rec, "left", qgtm_qty_json(
+		    json_integer_value(left)));
+		json_array_append_new(out, rec);
+	}
+	qgtm_book_release(&book);
+	return out;
+}
+
+int
+qgtm_oms_cancel_sim(const struct qgtm_cfg *cfg, json_t *out)
+{
+	struct qgtm_oms_run run;
+	json_t *ids = json_array(), *left;
+	const char *id;
+	size_t i;
+	int n;
+
+	if (qgtm_oms_run_begin(&run, cfg, qgtm_now(), 0) == -1) {
+		json_decref(ids);
+		return -1;
+	}
+	json_object_foreach(run.book.open, id, left)
+		if (is_sim(json_object_get(run.book.orders, id)))
+			json_array_append_new(ids, json_string(id));
+	json_array_foreach(ids, i, left) {
+		id = json_string_value(left);
+		canceled(&run, id, json_object_get(run.book.orders, id),
+		    "canceled", out);
+	}
+	n = (int)json_array_size(ids);
+	json_decref(ids);
+	if (qgtm_oms_run_commit(&run) == -1)
+		n = -1;
+	qgtm_oms_run_release(&run);
+	return n;
 }

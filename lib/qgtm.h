@@ -826,6 +826,8 @@ struct qgtm_http_resp {
 	struct qgtm_buf body;      /* owned */
 	long retry_after_s;        /* from Retry-After, -1 if absent */
 	int attempts;
+	long ratelimit_reset;      /* X-RateLimit-Reset (Unix seconds), 0 if
+	                              absent */
 };
 
 /* qgtm_http_req_init: method "GET", no URL, headers or body, and the
@@ -1930,7 +1932,11 @@ void qgtm_risk_release(struct qgtm_risk *r);
  * so an order and its fill are kept together or not at all; a broker that
  * fills later (alpaca) adds {"order":...} alone when the order goes out and
  * {"fill":{... "activity_id" ...}} when qgtm_oms_record() takes in its
- * fill (one line per activity id, never two). Lines are
+ * fill (one line per activity id, never two; a resting sim order's later
+ * fill likewise, activity id "sim-..."), and {"cancel":{order record}}
+ * when an open order is canceled. The orders still working are those
+ * whose status is open (qgtm_order_is_open) less their fills and
+ * cancels (book->open). Lines are
  * appended with one durable write per run under the flock oms/lock. A last
  * line without its newline is a torn write that never reported success:
  * readers ignore it and the next writer cuts it off. The book (cash and
@@ -1978,6 +1984,9 @@ struct qgtm_book {
 	json_t *journal;        /* array of the journal lines, oldest first */
 	json_t *orders;         /* object: client_order_id -> order record */
 	json_t *activities;     /* object: broker activity id -> fill record */
+	json_t *open;           /* object: client_order_id -> the quantity
+	                           (integer, QGTM_QTY_SCALE) still working of
+	                           each order the journal holds open */
 };
 
 /* qgtm_book_init: an empty book holding cash (cents); allocates the two
@@ -2030,9 +2039,29 @@ json_t *qgtm_oms_positions(const struct qgtm_cfg *cfg,
     const struct qgtm_book *book, time_t as_of);
 
 /*
+ * qgtm_intent_order_id: the client order id of an intent: "qgtm-" and the
+ * first 40 hex digits of the SHA-256 of
+ * "intent|book|YYYY-MM-DD|symbol|weight", where the date is the New York
+ * date at day_of (the session the decision is for) and weight the
+ * approved weight (QGTM_WEIGHT_SCALE) as a decimal. Every run of the same
+ * day's decision gives the same id, so the broker (which refuses a
+ * client_order_id twice) and the journal hold at most one order per
+ * intent. 45 characters, within Alpaca's 128.
+ */
+void qgtm_intent_order_id(const char *book, time_t day_of,
+    const char *symbol, int64_t weight, char out[QGTM_CLIENT_ORDER_ID_SIZE]);
+
+/* qgtm_order_is_open: 1 when status (an Alpaca or sim order status) is
+ * one of a working order: new, accepted, pending_new,
+ * accepted_for_bidding, partially_filled, pending_cancel,
+ * pending_replace, held; else 0. */
+int qgtm_order_is_open(const char *status);
+
+/*
  * qgtm_client_order_id: "qgtm-" and the first 40 hex digits of the
- * SHA-256 of "strategy|trace_id|symbol" into out: the same decision always
- * gives the same id, which is how a rerun is recognized.
+ * SHA-256 of "strategy|trace_id|symbol" into out. No longer the OMS's
+ * key (a new trace id each run made each run a new order); the OMS uses
+ * qgtm_intent_order_id().
  */
 void qgtm_client_order_id(const char *strategy, const char *trace_id,
     const char *symbol, char out[QGTM_CLIENT_ORDER_ID_SIZE]);
@@ -2050,11 +2079,21 @@ int qgtm_symbol_ok(const char *s);
  * without NUL that qgtm_symbol_ok() accepts; else NULL. */
 const char *qgtm_json_symbol(json_t *v);
 
+/* How the sim broker fills (broker.sim.fills). */
+enum {
+	QGTM_SIM_IMMEDIATE,     /* every order fills in full when placed */
+	QGTM_SIM_RESTING,       /* accepted; fills in full fill_delay_s later */
+	QGTM_SIM_PARTIAL,       /* half fills at once, the rest as RESTING */
+	QGTM_SIM_NEVER          /* accepted; never fills until canceled */
+};
+
 /* The sim broker's terms, from the config's broker.sim section. */
 struct qgtm_broker_sim {
 	int64_t slippage;       /* QGTM_WEIGHT_SCALE fraction of the price */
 	int64_t per_share;      /* commission per share, QGTM_PRICE_SCALE */
 	int64_t commission_min; /* QGTM_CENTS */
+	int fills;              /* QGTM_SIM_* */
+	long fill_delay_s;      /* RESTING and PARTIAL: seconds to the fill */
 };
 
 /* qgtm_broker_sim_init: read the terms; a negative one is QGTM_EX_CONFIG.
@@ -2120,6 +2159,9 @@ struct qgtm_oms_run {
 	int lockfd;             /* oms/lock, or -1 for a dry run */
 	size_t journal_len;     /* bytes of whole lines in the journal */
 	json_t *placed;         /* journal lines not yet written */
+	json_t *at_broker;      /* alpaca: the broker's open order records */
+	json_t *fills;          /* the sim's fills of resting orders that came
+	                           due at this run (for the audit chain) */
 };
 
 /* qgtm_oms_tier: the kill switch's effective tier (QGTM_TIER_*), read
@@ -2139,12 +2181,18 @@ int qgtm_oms_run_begin(struct qgtm_oms_run *run, const struct qgtm_cfg *cfg,
 /*
  * qgtm_oms_run_decision: turn the approved targets of d into orders. For
  * each: target = trunc(weight * equity / close) whole shares; the order is
- * the difference from the position held, skipped when it is zero, or its
- * notional is below no_trade_band * equity or min_notional (unless it
- * closes the position), or when its client order id is already in the
- * book. Each order is filled by the sim broker and applied to the book in
- * memory; its order record (status "filled") and fill record are appended
- * to out. A dry run appends the order records only, status "dry_run", and
+ * the difference from the position held and the quantity still working,
+ * skipped when it is zero, or its notional is below no_trade_band *
+ * equity or min_notional (unless it closes the position), or when its
+ * client order id (qgtm_intent_order_id: the strategy, the New York date
+ * of run->as_of, the symbol, the weight) is already in the book. An open
+ * order of an older intent in the symbol is canceled first (journaled
+ * {"cancel":...}, an order record with status "canceled" in out). Each
+ * order is filled by the sim broker (broker.sim.fills: at once; or
+ * accepted, status "accepted" or "partially_filled", and filled by a
+ * later run's qgtm_oms_run_begin(), whose fills go to run->fills) and
+ * applied to the book in memory; its order record (status "filled") and
+ * fill record are appended to out. A dry run appends the order records only, status "dry_run", and
  * changes nothing. Nothing is placed for a decision that fails (a missing
  * price: QGTM_EX_DATAERR). The kill switch refuses every order under
  * FLATTEN and, under NO_NEW, each that adds risk (opens, grows or flips a
@@ -2173,9 +2221,15 @@ void qgtm_oms_run_release(struct qgtm_oms_run *run);
 /*
  * qgtm_oms_run_broker: send the run's orders to b (alpaca) instead of the
  * sim: the equity and positions sizing them become the broker's (its
- * account "equity" and positions), each order goes out through
- * qgtm_alpaca_submit() with its client order id, and the journal gets the
- * order alone (the broker fills it later; no snapshot is written). An
+ * account "equity" and positions), and its open orders are read
+ * (run->at_broker). An intent the broker holds already (open, or found by
+ * qgtm_alpaca_lookup) is journaled as the broker has it and not sent; the
+ * journal's own open orders in the symbol are canceled first
+ * (qgtm_alpaca_cancel; one that does not cancel in time makes the intent
+ * a "failed" order record), open orders the journal lacks count as
+ * working; each order goes out through qgtm_alpaca_submit() with its
+ * client order id, and the journal gets the order alone, as the broker
+ * answered it (the broker fills it later; no snapshot is written). An
  * order the broker did not take is an order record with status "failed"
  * and a reason, not journaled, so a rerun sends it again. Call after
  * qgtm_oms_run_begin(). Returns 0 or -1.
@@ -2204,6 +2258,30 @@ int qgtm_oms_close_all(const struct qgtm_cfg *cfg, time_t as_of,
  * appended, or -1.
  */
 int qgtm_oms_record(const struct qgtm_cfg *cfg, json_t *recs);
+
+/* qgtm_oms_record_new: qgtm_oms_record(), and each record that became a
+ * journal line is appended to added (an array; a fill as it was
+ * journaled: with the client_order_id and trace_id of its order when the
+ * log holds that order). Returns the number of lines appended, or -1. */
+int qgtm_oms_record_new(const struct qgtm_cfg *cfg, json_t *recs,
+    json_t *added);
+
+/* qgtm_oms_fills_new: the "fill" records of recs (an array, borrowed)
+ * whose activity ids book lacks, each once, as qgtm_oms_record() would
+ * journal them (copies linked to their orders), in a new array; nothing
+ * is written. */
+json_t *qgtm_oms_fills_new(const struct qgtm_book *book, json_t *recs);
+
+/* qgtm_oms_cancel_sim: cancel every open order of the sim in the journal
+ * (one {"cancel":rec} line each, under oms/lock), appending an "order"
+ * record with status "canceled" per order to out. Returns the number
+ * canceled, or -1. */
+int qgtm_oms_cancel_sim(const struct qgtm_cfg *cfg, json_t *out);
+
+/* qgtm_oms_open_sim: the "order" records (a new array) of the sim's
+ * orders the journal holds open, each with "left" (the quantity still
+ * working), or NULL. */
+json_t *qgtm_oms_open_sim(const struct qgtm_cfg *cfg);
 
 /* qgtm_oms_last_activity: the greatest broker activity id in book
  * (borrowed), or NULL when it holds none. Ids begin with their time, so
@@ -3310,18 +3388,40 @@ json_t *qgtm_alpaca_records(enum qgtm_alpaca_answer kind, json_t *body,
  * qgtm_alpaca_submit: place a market day order of qty (a decimal string)
  * on side ("buy" or "sell") with client_order_id id, and set *order to
  * its "order" record (new reference). Never sent twice blindly: a 429 is
- * waited out (Retry-After) and sent again, since it was not accepted; a
- * timeout or lost connection, and a 422 "client_order_id must be
- * unique", are resolved by GET /v2/orders:by_client_order_id: found, it
- * is the order (returns 0); not found after a timeout, QGTM_EX_TEMPFAIL
- * (nothing placed; a rerun with the same id is safe). 403 is
- * QGTM_EX_NOPERM, 422 QGTM_EX_UNAVAILABLE, with Alpaca's message.
+ * sent again (4 sends at most) only after a wait until X-RateLimit-Reset,
+ * or Retry-After when longer, 0.5 to 30 s; a timeout or lost connection,
+ * and any 422 or 409, are resolved by GET
+ * /v2/orders:by_client_order_id: found, it is the order (returns 0); not
+ * found after a timeout, QGTM_EX_TEMPFAIL (nothing placed; a rerun with
+ * the same id is safe). 403 is QGTM_EX_NOPERM, 422 QGTM_EX_UNAVAILABLE,
+ * with Alpaca's message.
  * With b->dry_run, the request is printed to standard error (the secret
  * masked), nothing is sent and *order is NULL. Returns 1 when placed now,
  * 0 when it was already placed (or a dry run), or -1.
  */
 int qgtm_alpaca_submit(struct qgtm_broker *b, const char *id,
     const char *symbol, const char *side, const char *qty, json_t **order);
+
+/* qgtm_alpaca_lookup: GET /v2/orders:by_client_order_id for id; sets
+ * *order to its "order" record (new reference). Returns 1 found, 0 not
+ * (404), or -1. */
+int qgtm_alpaca_lookup(struct qgtm_broker *b, const char *id,
+    json_t **order);
+
+/* qgtm_alpaca_order: GET /v2/orders/{broker_order_id}: its "order"
+ * record with filled_qty (new reference), or NULL. */
+json_t *qgtm_alpaca_order(struct qgtm_broker *b, const char *broker_order_id);
+
+/*
+ * qgtm_alpaca_cancel: DELETE /v2/orders/{broker_order_id} (204), then
+ * GET /v2/orders/{broker_order_id} until the order is no longer working
+ * (broker.alpaca.cancel_wait_ms at most); an order the broker will not
+ * cancel (422: filled already) is read as it is. Sets *order to its last
+ * "order" record (new reference, with filled_qty). Returns 0, or -1
+ * (QGTM_EX_TEMPFAIL: still working after the wait).
+ */
+int qgtm_alpaca_cancel(struct qgtm_broker *b, const char *broker_order_id,
+    json_t **order);
 
 /* What qgtm_flatten() is asked. */
 struct qgtm_flatten {
@@ -3344,15 +3444,45 @@ int qgtm_flatten(struct qgtm_broker *b, const struct qgtm_flatten *f,
     json_t *out);
 
 /*
- * qgtm_recon: reconcile the OMS book with broker b (lib/recon.c): every
+ * qgtm_recon: reconcile the OMS book with broker b (lib/recon.c): the
+ * broker's new fills are taken in first (qgtm_recon_fills), then every
  * symbol held by either is compared by quantity (a difference is a
  * "critical" break), and every open order at the broker whose client
- * order id the order log lacks is a "warn". Appends one "recon" record
- * per break (severity, check "position" or "open_order", symbol or
+ * order id the order log lacks is "critical" too (an order nobody here
+ * placed); an order the journal holds working that the broker does not
+ * list open is a "warn". Appends one "recon" record per break (severity,
+ * check "position", "open_order", "working", "unknown_order", "overfill"
+ * or "recovered", symbol or
  * client_order_id, detail) and a last "summary" with the worst severity
  * to out. Returns the worst severity (0 info, 1 warn, 2 critical) or -1.
+ * qgtm_recon_run: the same, appending the fills it journaled to fills (an
+ * array, or NULL).
  */
 int qgtm_recon(struct qgtm_broker *b, json_t *out);
+int qgtm_recon_run(struct qgtm_broker *b, json_t *out, json_t *fills);
+
+/* qgtm_recon_compare: the comparison of qgtm_recon (positions, open and
+ * working orders) without taking in fills, its summary at least as severe
+ * as worst (what was found before it). Returns the worst severity or -1. */
+int qgtm_recon_compare(struct qgtm_broker *b, json_t *out, int worst);
+
+/*
+ * qgtm_recon_fills: the broker's fills the order log lacks, as they will
+ * be journaled (qgtm_oms_fills_new), appended to fills (an array); they
+ * are not journaled here: the caller appends them to the audit chain
+ * first and then journals them with qgtm_oms_record(), so a failure
+ * between the two repeats a fill in the chain rather than lose it. Each
+ * new fill is checked against the log and the fills before it: a fill of
+ * an order the log does not hold ("unknown_order") and one that takes its
+ * order's fills past the order's quantity ("overfill") are "critical"
+ * recon records in out; the fill is journaled all the same (the journal
+ * holds what the broker did). An order of this OMS's own (an intent's client order id,
+ * qgtm_intent_order_id) that the broker holds but the journal lacks (its
+ * run died after sending it) is journaled as the broker has it first, a
+ * "warn" record "recovered". An info record counts the fills. Returns
+ * the worst severity, or -1.
+ */
+int qgtm_recon_fills(struct qgtm_broker *b, json_t *out, json_t *fills);
 
 /* ------------------------------------------------------------- daemon -- */
 

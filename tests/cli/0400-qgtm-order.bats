@@ -100,7 +100,7 @@ equity 100000.00" ]
 @test "orders prints the order log" {
 	qgtm-order submit "$FIXTURES/order-decisions.jsonl" >/dev/null
 	run -0 qgtm-order orders
-	[ "${lines[0]}" = "2026-01-05T21:30:00Z tsmom GLD buy 250 100.050000 filled qgtm-3998d22ffa3229b29dca9566b6f0225f51ce745b" ]
+	[ "${lines[0]}" = "2026-01-05T21:30:00Z tsmom GLD buy 250 100.050000 filled qgtm-c9b349d5ee6a6c4ae0b8b0d82289acc4f94ec429" ]
 	[ "${#lines[@]}" -eq 2 ]
 	run -0 qgtm-order orders -j
 	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/log"

@@ -150,7 +150,8 @@ alpaca SLV sell 500 filled" ]
 SLV filled" ]
 	[ "$(curl -sf "$URL/_ctl" | jq '.orders | length')" -eq 2 ]
 	[ "$(requests | grep -c '^POST')" -eq 2 ]
-	[ "$(requests | grep -c '^GET /v2/orders:by_client_order_id')" -eq 2 ]
+	# one look-up per intent before sending, one per lost answer
+	[ "$(requests | grep -c '^GET /v2/orders:by_client_order_id')" -eq 5 ]
 	[ "$(wc -l <"$LOG")" -eq 2 ]
 }
 
@@ -163,19 +164,22 @@ SLV filled" ]
 	wait "${pids[@]}"
 	[ "$(curl -sf "$URL/_ctl" | jq '[.orders[].client_order_id] | unique | length')" -eq 2 ]
 	[ "$(requests | grep -c '^POST')" -eq 2 ]
-	[ "$(wc -l <"$LOG")" -eq 2 ]
+	[ "$(jq -r 'select(.order) | .order.client_order_id' "$LOG" | sort -u | wc -l)" -eq 2 ]
+	[ "$(jq -r 'select(.order) | .order.client_order_id' "$LOG" | wc -l)" -eq 2 ]
 }
 
 @test "403 on an order: status failed with the message, exit 69, a rerun sends it" {
-	ctl '{"fail": [[200, {"id": "x", "status": "ACTIVE", "cash": "100000", "equity": "100000.00"}], [200, []],
-		[403, {"code": 40310000, "message": "insufficient buying power"}]]}'
+	# activities, account, positions, open orders, three look-ups, the order
+	ctl '{"fail": [[200, []], [200, {"id": "x", "status": "ACTIVE", "cash": "100000", "equity": "100000.00"}], [200, []],
+		[200, []], [404, {"message": "order not found"}], [404, {"message": "order not found"}],
+		[404, {"message": "order not found"}], [403, {"code": 40310000, "message": "insufficient buying power"}]]}'
 	run -69 --separate-stderr qgtm-order submit -b alpaca "$FIXTURES/order-decisions.jsonl"
 	run jq -r 'select(.type == "order") | "\(.symbol) \(.status) \(.reason)"' <<<"$output"
 	[ "$output" = "GLD failed alpaca: submit: HTTP 403: insufficient buying power
 SLV filled null" ]
-	[ "$(wc -l <"$LOG")" -eq 1 ]
+	[ "$(jq -c 'select(.order)' "$LOG" | wc -l)" -eq 1 ]
 	run -0 --separate-stderr qgtm-order submit -b alpaca "$FIXTURES/order-decisions.jsonl"
-	[ "$(wc -l <"$LOG")" -eq 2 ]
+	[ "$(jq -c 'select(.order)' "$LOG" | wc -l)" -eq 2 ]
 }
 
 @test "-n prints the exact requests and sends no order" {
@@ -186,25 +190,30 @@ SLV filled null" ]
 	[ ! -e "$LOG" ]
 }
 
-@test "reconcile: a position the book lacks is critical and raises NO_NEW; an unknown open order warns" {
+@test "reconcile: a position the book lacks and an unknown open order are critical and raise NO_NEW" {
 	ctl '{"positions": {"GDX": "5"}, "open": [{"symbol": "SLV", "qty": "5", "side": "buy"}]}'
 	run -1 --separate-stderr qgtm-order reconcile -b alpaca
 	run jq -r 'select(.type == "recon") | "\(.severity) \(.check) \(.symbol // .client_order_id | length > 0) \(.detail)"' <<<"$output"
 	[ "$output" = "critical position true book 0, broker 5
-warn open_order true open at the broker, not in the order log
+critical open_order true open at the broker, not in the order log
 critical summary false 1 positions, 1 open orders at the alpaca broker" ]
 	[ "$(qgtm-risk status -j | jq -r .tier)" = NO_NEW ]
 	[ "$(wc -l <"$QGTM_STATE_DIR/oms/recon.jsonl")" -eq 3 ]
 }
 
-@test "reconcile: the broker's fills, read page by page, make the book; a planted difference is critical" {
+@test "reconcile: the broker's fills, read page by page, make the book; fills of unknown orders and a planted difference are critical" {
 	qgtm-order submit -b alpaca "$FIXTURES/order-decisions.jsonl" >/dev/null
 	ctl "{\"fills\": $(jq -nc '[range(150) | {symbol: "GDX", qty: "1", side: "buy"}]')}"
-	run -0 --separate-stderr qgtm-order reconcile -b alpaca
-	[ "$output" = "$(printf '%s\n' \
-		'{"type":"recon","v":1,"ts":"2026-01-05T21:30:00Z","src":"qgtm-order","severity":"info","check":"fills","detail":"152 new fills at the alpaca broker folded into the book"}' \
-		'{"type":"recon","v":1,"ts":"2026-01-05T21:30:00Z","src":"qgtm-order","severity":"info","check":"summary","detail":"3 positions, 0 open orders at the alpaca broker"}')" ]
-	[ "$(requests | grep -c '^GET /v2/account/activities/FILL?direction=asc&page_size=100')" -eq 2 ]
+	run -1 --separate-stderr qgtm-order reconcile -b alpaca
+	[ "${lines[0]}" = '{"type":"recon","v":1,"ts":"2026-01-05T21:30:00Z","src":"qgtm-order","severity":"info","check":"fills","detail":"152 new fills at the alpaca broker folded into the book"}' ]
+	[ "$(jq -r 'select(.check == "unknown_order") | .severity' <<<"$output" | uniq -c | awk '{print $1, $2}')" = "150 critical" ]
+	[ "$(jq -r 'select(.check == "summary") | "\(.severity) \(.detail)"' <<<"$output")" = "critical 3 positions, 0 open orders at the alpaca broker" ]
+	[ "$(qgtm-risk status -j | jq -r .tier)" = NO_NEW ]
+	# the breaks, the fills and the tier change are in the audit chain
+	[ "$(jq -r 'select(.rec.check == "unknown_order") | .rec.type' "$QGTM_STATE_DIR/audit/chain.jsonl" | wc -l)" -eq 150 ]
+	[ "$(jq -r 'select(.rec.type == "fill") | .rec.activity_id' "$QGTM_STATE_DIR/audit/chain.jsonl" | wc -l)" -eq 152 ]
+	qgtm-audit verify >/dev/null
+	[ "$(requests | grep -c '^GET /v2/account/activities/FILL?direction=asc&page_size=100')" -eq 3 ]
 	[ "$(jq -r 'select(.fill.activity_id) | .fill.client_order_id // "-"' "$LOG" | sort | uniq -c | awk '{print $1}' | sort -n | tr '\n' ' ')" = "1 1 150 " ]
 	run -0 --separate-stderr qgtm-order reconcile -b alpaca
 	[ "${#lines[@]}" -eq 1 ]
@@ -250,7 +259,10 @@ next_close 2026-01-05T21:00:00Z" ]
 
 @test "reconcile: a symbol without a local price is compared all the same" {
 	ctl '{"fills": [{"symbol": "XYZ", "qty": "3", "side": "buy"}]}'
-	run -0 --separate-stderr qgtm-order reconcile -b alpaca
-	[ "$(jq -r .detail <<<"$output")" = "1 new fills at the alpaca broker folded into the book
+	run -1 --separate-stderr qgtm-order reconcile -b alpaca
+	[ "$(jq -r 'select(.type == "recon") | "\(.severity) \(.check)"' <<<"$output")" = "info fills
+critical unknown_order
+critical summary" ]
+	[ "$(jq -r 'select(.type == "recon") | .detail' <<<"$output" | sed -n '1p;3p')" = "1 new fills at the alpaca broker folded into the book
 1 positions, 0 open orders at the alpaca broker" ]
 }

@@ -1,19 +1,23 @@
 #!/usr/bin/env python3
 """Stand-in for the Alpaca Trading API v2, on loopback only.
 
-Speaks the shapes of ../shared/reference/apis.md section 1: GET
+Speaks the shapes of Alpaca's Trading API v2 (docs.alpaca.markets): GET
 /v2/account, GET and DELETE /v2/positions (207 per position), POST, GET
-and DELETE /v2/orders (DELETE answers 207 per order), GET
-/v2/orders:by_client_order_id, GET /v2/account/activities/FILL
+and DELETE /v2/orders (DELETE answers 207 per order; GET filters by
+status open|closed|all, default open, limit default 50 and at most 500,
+after/until on submitted_at, exclusive, direction asc|desc, default
+desc), GET and DELETE /v2/orders/{id} (DELETE answers 204 and the order
+goes pending_cancel, then canceled; an order no longer working is 422),
+GET /v2/orders:by_client_order_id, GET /v2/account/activities/FILL
 (direction, page_size at most 100, page_token: the id of the last
-activity seen; each filled order is one), GET /v2/clock (a fixed
-moment, New York offsets), GET /v2/calendar (start, end: weekdays but
-the 2026 NYSE holidays, early closes at 13:00), GET
-/v2/account/portfolio/history (two fixed days). Every request needs the headers
-APCA-API-KEY-ID "PKTEST" and APCA-API-SECRET-KEY "s3cr3t", else 403
-{"message": "forbidden."}. A client_order_id seen before is 422
+activity seen; each execution is one, type fill or partial_fill), GET
+/v2/clock (a fixed moment, New York offsets), GET /v2/calendar (start,
+end: weekdays but the 2026 NYSE holidays, early closes at 13:00), GET
+/v2/account/portfolio/history (two fixed days). Every request needs the
+headers APCA-API-KEY-ID "PKTEST" and APCA-API-SECRET-KEY "s3cr3t", else
+403 {"message": "forbidden."}. A client_order_id seen before is 422
 "client_order_id must be unique". Market orders fill at once at the
-price of the symbol (100 unless set) and move the positions.
+price of the symbol (100 unless set), move the positions and the cash.
 
 Tests steer it with POST /_ctl, a JSON object of:
   positions    {"SYM": "qty", ...}: set the positions
@@ -23,11 +27,20 @@ Tests steer it with POST /_ctl, a JSON object of:
                while any open order in SYM remains
   pending      N: a cancel leaves each order pending_cancel for N reads
   fail         [[status, body], ...]: the next requests (not /_ctl) get
-               these answers, one each, 429 with Retry-After: 0
+               these answers, one each, 429 with X-RateLimit-Reset (the
+               next second) and Retry-After: 0
   drop         N: the next N order submissions are accepted, then the
                connection is closed without an answer
   stall        N: the next N order submissions are accepted, then the
-               answer is held back 2 seconds
+               answer is held back stall_s seconds (default 2)
+  rest         true: orders are accepted and rest (not filled)
+  partial      true: orders fill half at once (partial_fill), the rest
+               rests
+  fill_open    true: every working order fills what it has left now
+  extra_fill   [{"client_order_id", "qty"}...]: one more FILL activity
+               of that order (past its qty: an overfill)
+  prices       {"SYM": price, ...}: the prices orders fill and positions
+               are marked at
 GET /_ctl returns the whole state; each request is logged to the log
 file as one JSON line {"method","path","body"}.
 
@@ -45,37 +58,52 @@ from urllib.parse import parse_qs, urlsplit
 
 LOCK = threading.Lock()
 S = {"positions": {}, "orders": [], "held": [], "pending": 0, "fail": [],
-     "drop": 0, "stall": 0, "submits": 0, "prices": {}, "activities": []}
+     "drop": 0, "stall": 0, "stall_s": 2, "submits": 0, "prices": {},
+     "activities": [], "rest": False, "partial": False, "cash": 100000.0}
+WORKING = ("new", "accepted", "partially_filled", "pending_new",
+           "pending_cancel")
 
 
 def order_obj(sym, qty, side, coid, status):
+    n = len(S["orders"])
     return {"id": str(uuid.uuid4()), "client_order_id": coid,
             "symbol": sym, "asset_class": "us_equity", "qty": qty,
             "notional": None, "filled_qty": qty if status == "filled"
             else "0", "side": side, "type": "market",
             "order_type": "market", "time_in_force": "day",
             "status": status, "created_at": "2026-01-05T21:30:00Z",
+            "submitted_at": "2026-01-05T21:30:%02d.%06dZ" % (n // 1000000,
+                                                             n % 1000000),
             "filled_avg_price": None, "legs": None, "pending": 0}
 
 
-def fill(o):
-    q = float(o["qty"]) * (1 if o["side"] == "buy" else -1)
-    cur = float(S["positions"].get(o["symbol"], "0")) + q
+def fill(o, qty=None):
+    """Execute qty (all that is left if None) of order o."""
+    left = float(o["qty"]) - float(o["filled_qty"])
+    q = left if qty is None else float(qty)
+    price = S["prices"].get(o["symbol"], 100.0)
+    sign = 1 if o["side"] == "buy" else -1
+    cur = float(S["positions"].get(o["symbol"], "0")) + sign * q
     if cur == 0:
         S["positions"].pop(o["symbol"], None)
     else:
         S["positions"][o["symbol"]] = "%g" % cur
-    o["status"] = "filled"
-    o["filled_qty"] = o["qty"]
-    o["filled_avg_price"] = "%.2f" % S["prices"].get(o["symbol"], 100.0)
+    S["cash"] -= sign * q * price
+    cum = float(o["filled_qty"]) + q
+    o["filled_qty"] = "%g" % cum
+    done = cum >= float(o["qty"])
+    o["status"] = "filled" if done else "partially_filled"
+    o["filled_avg_price"] = "%.2f" % price
     n = len(S["activities"])
     S["activities"].append({
         "id": "%017d::%s" % (20260105213000000 + n, uuid.uuid4()),
         "activity_type": "FILL", "transaction_time": o["created_at"],
-        "type": "fill", "price": o["filled_avg_price"], "qty": o["qty"],
-        "side": o["side"], "symbol": o["symbol"], "leaves_qty": "0",
-        "order_id": o["id"], "cum_qty": o["qty"],
-        "order_status": "filled"})
+        "type": "fill" if done else "partial_fill",
+        "price": o["filled_avg_price"], "qty": "%g" % q,
+        "side": o["side"], "symbol": o["symbol"],
+        "leaves_qty": "%g" % max(float(o["qty"]) - cum, 0),
+        "order_id": o["id"], "cum_qty": "%g" % cum,
+        "order_status": o["status"]})
 
 
 HOLIDAYS = {"2026-01-01", "2026-01-19", "2026-02-16", "2026-04-03",
@@ -124,15 +152,42 @@ def position_obj(sym, qty):
             "%.2f" % price, "lastday_price": "%.2f" % price}
 
 
-def open_orders():
+def settle():
+    """A read: orders pending cancel come one read nearer canceled."""
     for o in S["orders"]:
         if o["status"] == "pending_cancel":
             if o["pending"] > 0:
                 o["pending"] -= 1
             else:
                 o["status"] = "canceled"
-    return [o for o in S["orders"]
-            if o["status"] in ("accepted", "new", "pending_cancel")]
+
+
+def open_orders():
+    settle()
+    return [o for o in S["orders"] if o["status"] in WORKING]
+
+
+def list_orders(q):
+    """GET /v2/orders: (status, body) under Alpaca's filters."""
+    status = q.get("status", ["open"])[0]
+    if status not in ("open", "closed", "all"):
+        return 422, {"code": 40010001, "message": "invalid status"}
+    try:
+        limit = int(q.get("limit", ["50"])[0])
+    except ValueError:
+        return 422, {"code": 40010001, "message": "invalid limit"}
+    if limit < 1 or limit > 500:
+        return 422, {"code": 40010001,
+                     "message": "limit must be between 1 and 500"}
+    direction = q.get("direction", ["desc"])[0]
+    settle()
+    rows = [o for o in S["orders"] if status == "all" or
+            (o["status"] in WORKING) == (status == "open")]
+    after, until = q.get("after", [None])[0], q.get("until", [None])[0]
+    rows = [o for o in rows if (after is None or o["submitted_at"] > after)
+            and (until is None or o["submitted_at"] < until)]
+    rows.sort(key=lambda o: o["submitted_at"], reverse=direction != "asc")
+    return 200, [public(o) for o in rows[:limit]]
 
 
 def public(o):
@@ -169,7 +224,8 @@ class Api(BaseHTTPRequestHandler):
         with LOCK:
             if S["fail"]:
                 st, body = S["fail"].pop(0)
-                hdr = [("Retry-After", "0")] if st == 429 else []
+                hdr = [("Retry-After", "0"), ("X-RateLimit-Reset",
+                        str(int(time.time()) + 1))] if st == 429 else []
                 return self.answer(st, body, hdr)
             route = (method, url.path)
             q = parse_qs(url.query)
@@ -182,17 +238,19 @@ class Api(BaseHTTPRequestHandler):
             self.connection.shutdown(2)
             return None
         if lost == "stall":
-            time.sleep(2)
+            time.sleep(S["stall_s"])
         self.answer(st, body)
 
     def route(self, route, q):
+        if route[1].startswith("/v2/orders/"):
+            return self.one_order(route[0], route[1][len("/v2/orders/"):])
         if route == ("GET", "/v2/account"):
             mv = sum(float(p["market_value"]) for p in
                      (position_obj(s, v) for s, v in S["positions"].items()))
             return 200, {"id": "0b6f4a2e-1111-4c1e-9a55-3f0c2c0b9d01",
                          "account_number": "PA1X2Y3Z", "status": "ACTIVE",
-                         "currency": "USD", "cash": "100000.00",
-                         "equity": "%.2f" % (100000 + mv),
+                         "currency": "USD", "cash": "%.2f" % S["cash"],
+                         "equity": "%.2f" % (S["cash"] + mv),
                          "last_equity": "100000.00",
                          "long_market_value": "%.2f" % max(mv, 0),
                          "short_market_value": "%.2f" % min(mv, 0)}
@@ -200,7 +258,7 @@ class Api(BaseHTTPRequestHandler):
             return 200, [position_obj(s, v) for s, v in
                          sorted(S["positions"].items())]
         if route == ("GET", "/v2/orders"):
-            return 200, [public(o) for o in open_orders()]
+            return list_orders(q)
         if route == ("GET", "/v2/orders:by_client_order_id"):
             coid = q.get("client_order_id", [""])[0]
             for o in S["orders"]:
@@ -239,6 +297,23 @@ class Api(BaseHTTPRequestHandler):
             return 207, self.close_all(q)
         return 404, {"code": 40410000, "message": "not found"}
 
+    def one_order(self, method, oid):
+        """GET or DELETE /v2/orders/{id}."""
+        settle()
+        o = next((o for o in S["orders"] if o["id"] == oid), None)
+        if o is None:
+            return 404, {"code": 40410000, "message": "order not found"}
+        if method == "GET":
+            return 200, public(o)
+        if method != "DELETE":
+            return 405, {"code": 40510000, "message": "method not allowed"}
+        if o["status"] not in WORKING or o["status"] == "pending_cancel":
+            return 422, {"code": 42210000, "message":
+                         "order is already in \"%s\" state" % o["status"]}
+        o["status"] = "pending_cancel"
+        o["pending"] = S["pending"]
+        return 204, None
+
     def close_all(self, q):
         if q.get("cancel_orders") == ["true"]:
             for o in open_orders():
@@ -275,7 +350,10 @@ class Api(BaseHTTPRequestHandler):
                       "accepted")
         S["orders"].append(o)
         S["submits"] += 1
-        fill(o)
+        if S["partial"] and float(o["qty"]) >= 2:
+            fill(o, "%g" % (float(o["qty"]) // 2))
+        elif not S["rest"]:
+            fill(o)
         for lost in ("drop", "stall"):
             if S[lost] > 0:
                 S[lost] -= 1
@@ -295,9 +373,21 @@ class Api(BaseHTTPRequestHandler):
                                    str(uuid.uuid4()), "accepted")
                     S["orders"].append(od)
                     fill(od)
-                for k in ("held", "pending", "fail", "drop", "stall"):
+                for k in ("held", "pending", "fail", "drop", "stall",
+                          "stall_s", "rest", "partial"):
                     if k in c:
                         S[k] = c[k]
+                S["prices"].update(c.get("prices", {}))
+                if c.get("fill_open"):
+                    for o in open_orders():
+                        if o["status"] != "pending_cancel":
+                            fill(o)
+                for x in c.get("extra_fill", []):
+                    o = next(o for o in S["orders"]
+                             if o["client_order_id"] == x["client_order_id"])
+                    o["qty"] = "%g" % (float(o["qty"]) + float(x["qty"]))
+                    fill(o, x["qty"])
+                    o["qty"] = "%g" % (float(o["qty"]) - float(x["qty"]))
             self.answer(200, {k: v for k, v in S.items()})
 
     def do_GET(self):

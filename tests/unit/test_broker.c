@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "unit.h"
@@ -168,13 +169,40 @@ START_TEST(placed_once_then_recognized)
 }
 END_TEST
 
-START_TEST(rate_limit_is_waited_out)
+START_TEST(any_422_or_409_is_looked_up)
 {
 	json_t *order;
 
+	/* a duplicate told in other words is still found by its id */
+	ck_assert_int_eq(buy("qgtm-dup", &order), 1);
+	json_decref(order);
+	json_decref(ctl("{\"fail\": [[422, {\"code\": 40010001, \"message\": "
+	    "\"duplicate order\"}]]}"));
+	ck_assert_int_eq(buy("qgtm-dup", &order), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(order,
+	    "client_order_id")), "qgtm-dup");
+	json_decref(order);
+	json_decref(ctl("{\"fail\": [[409, {\"message\": \"conflict\"}]]}"));
+	ck_assert_int_eq(buy("qgtm-dup", &order), 0);
+	json_decref(order);
+	assert_orders(1, "1");
+}
+END_TEST
+
+START_TEST(rate_limit_is_waited_out)
+{
+	struct timespec t0, t1;
+	json_t *order;
+
+	/* the stand-in answers Retry-After: 0 and X-RateLimit-Reset: the
+	 * next second; an order is never sent again back to back */
 	json_decref(ctl("{\"fail\": [[429, {\"code\": 42910000, \"message\": "
 	    "\"rate limit exceeded\"}], [429, null]]}"));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ck_assert_int_eq(buy("qgtm-429", &order), 1);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ck_assert_int_ge((t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000, 1000);
 	json_decref(order);
 	assert_orders(1, "1");
 }
@@ -237,6 +265,7 @@ suite_broker(void)
 	tcase_add_test(tc, thousand_lost_answers_give_no_duplicate);
 	tcase_add_test(tc, timeout_after_accept_is_resolved_by_lookup);
 	tcase_add_test(tc, placed_once_then_recognized);
+	tcase_add_test(tc, any_422_or_409_is_looked_up);
 	tcase_add_test(tc, rate_limit_is_waited_out);
 	tcase_add_test(tc, refusals_carry_the_message);
 	tcase_add_test(tc, fills_are_folded_once);

@@ -119,6 +119,34 @@ START_TEST(average_price_rounds_half_to_even)
 }
 END_TEST
 
+START_TEST(intent_order_id_is_the_intent)
+{
+	char a[QGTM_CLIENT_ORDER_ID_SIZE], b[QGTM_CLIENT_ORDER_ID_SIZE];
+	time_t t;
+
+	ck_assert_int_eq(qgtm_time_parse("2026-01-05T21:30:00Z", &t), 0);
+	qgtm_intent_order_id("tsmom", t, "GLD", 250000, a);
+	/* printf 'intent|tsmom|2026-01-05|GLD|0.250000' | sha256sum */
+	ck_assert_str_eq(a, "qgtm-c9b349d5ee6a6c4ae0b8b0d82289acc4f94ec429");
+	ck_assert_int_le(strlen(a), 128);       /* Alpaca's limit */
+	/* the same New York day, later: the same intent */
+	qgtm_intent_order_id("tsmom", t + 3600, "GLD", 250000, b);
+	ck_assert_str_eq(a, b);
+	/* 04:00Z is still the day before in New York */
+	ck_assert_int_eq(qgtm_time_parse("2026-01-06T04:00:00Z", &t), 0);
+	qgtm_intent_order_id("tsmom", t, "GLD", 250000, b);
+	ck_assert_str_eq(a, b);
+	qgtm_intent_order_id("tsmom", t + 86400, "GLD", 250000, b);
+	ck_assert_str_ne(a, b);
+	qgtm_intent_order_id("tsmom", t, "GLD", 250001, b);
+	ck_assert_str_ne(a, b);
+	qgtm_intent_order_id("tsmom", t, "SLV", 250000, b);
+	ck_assert_str_ne(a, b);
+	qgtm_intent_order_id("xsmom", t, "GLD", 250000, b);
+	ck_assert_str_ne(a, b);
+}
+END_TEST
+
 START_TEST(client_order_id_is_deterministic)
 {
 	char a[QGTM_CLIENT_ORDER_ID_SIZE], b[QGTM_CLIENT_ORDER_ID_SIZE];
@@ -168,7 +196,8 @@ END_TEST
 
 START_TEST(sim_price_moves_against_the_order)
 {
-	struct qgtm_broker_sim b = { 500, 5000, 100 };  /* 5 bps, 0.005, 1.00 */
+	/* 5 bps, 0.005, 1.00 */
+	struct qgtm_broker_sim b = { 500, 5000, 100, QGTM_SIM_IMMEDIATE, 0 };
 	struct qgtm_fill f;
 
 	ck_assert_int_eq(qgtm_broker_sim_fill(&b, "GLD", QGTM_BUY, SHARES(10),
@@ -186,7 +215,7 @@ END_TEST
 
 START_TEST(sim_price_rounds_half_to_even)
 {
-	struct qgtm_broker_sim b = { 0, 0, 0 };
+	struct qgtm_broker_sim b = { 0, 0, 0, QGTM_SIM_IMMEDIATE, 0 };
 	struct qgtm_fill f;
 
 	qgtm_broker_sim_fill(&b, "GLD", QGTM_BUY, SHARES(1), 1000050, &f);
@@ -198,7 +227,7 @@ END_TEST
 
 START_TEST(sim_commission_has_a_minimum)
 {
-	struct qgtm_broker_sim b = { 0, 5000, 100 };
+	struct qgtm_broker_sim b = { 0, 5000, 100, QGTM_SIM_IMMEDIATE, 0 };
 	struct qgtm_fill f;
 
 	qgtm_broker_sim_fill(&b, "SLV", QGTM_BUY, SHARES(10), 1000000, &f);
@@ -356,7 +385,7 @@ START_TEST(submit_sizes_in_whole_shares)
 	ck_assert_int_eq(json_array_size(out), 4);
 	ck_assert_str_eq(field(out, 0, "type"), "order");
 	ck_assert_str_eq(field(out, 0, "client_order_id"),
-	    "qgtm-3998d22ffa3229b29dca9566b6f0225f51ce745b");
+	    "qgtm-c9b349d5ee6a6c4ae0b8b0d82289acc4f94ec429");
 	ck_assert_str_eq(field(out, 0, "side"), "buy");
 	ck_assert_str_eq(field(out, 0, "qty"), "250");
 	ck_assert_str_eq(field(out, 0, "status"), "filled");
@@ -534,6 +563,42 @@ START_TEST(torn_last_line_is_ignored_then_cut)
 	ck_assert_int_eq(json_array_size(b.journal), 2);
 	qgtm_book_release(&b);
 	free(text);
+	free(path);
+}
+END_TEST
+
+START_TEST(journal_folds_working_orders)
+{
+	static const char cancel[] = "{\"cancel\":{\"client_order_id\":"
+	    "\"qgtm-a\",\"status\":\"canceled\"}}\n";
+	char *path = qgtm_state_path(QGTM_OMS_JOURNAL, 1);
+	struct qgtm_book b;
+
+	/* accepted 10, a fill of 4, then an order filled at once, then a
+	 * cancel of the first: 6 working, then none */
+	unit_write_file(path, "{\"order\":{\"client_order_id\":\"qgtm-a\","
+	    "\"broker\":\"sim\",\"symbol\":\"GLD\",\"side\":\"buy\","
+	    "\"qty\":\"10\",\"status\":\"accepted\"}}\n"
+	    "{\"fill\":{\"activity_id\":\"sim-a-1\",\"client_order_id\":"
+	    "\"qgtm-a\",\"symbol\":\"GLD\",\"side\":\"buy\",\"qty\":\"4\","
+	    "\"price\":\"100.000000\",\"commission\":\"1.00\","
+	    "\"notional\":\"400.00\"}}\n"
+	    "{\"order\":{\"client_order_id\":\"qgtm-b\",\"qty\":\"3\","
+	    "\"status\":\"filled\"},\"fill\":{\"symbol\":\"SLV\","
+	    "\"side\":\"buy\",\"qty\":\"3\",\"price\":\"20.000000\","
+	    "\"commission\":\"1.00\",\"notional\":\"60.00\"}}\n");
+	ck_assert_int_eq(qgtm_oms_book_load(&cfg, &b), 0);
+	ck_assert_int_eq(json_object_size(b.open), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(b.open,
+	    "qgtm-a")), 6 * 1000000);
+	ck_assert_str_eq(qgtm_oms_last_activity(&b) == NULL ? "none" : "some",
+	    "none");                            /* the sim's are not Alpaca's */
+	qgtm_book_release(&b);
+	ck_assert_int_eq(qgtm_append_fsync(path, cancel, strlen(cancel)), 0);
+	ck_assert_int_eq(qgtm_oms_book_load(&cfg, &b), 0);
+	ck_assert_int_eq(json_object_size(b.open), 0);
+	ck_assert_int_eq(json_array_size(b.journal), 4);
+	qgtm_book_release(&b);
 	free(path);
 }
 END_TEST
@@ -720,6 +785,7 @@ suite_oms(void)
 	tcase_add_test(tc, fold_crosses_zero_and_closes);
 	tcase_add_test(tc, average_price_rounds_half_to_even);
 	tcase_add_test(tc, client_order_id_is_deterministic);
+	tcase_add_test(tc, intent_order_id_is_the_intent);
 	tcase_add_test(tc, symbols_are_checked);
 	tcase_add_test(tc, sim_price_moves_against_the_order);
 	tcase_add_test(tc, sim_price_rounds_half_to_even);
@@ -737,6 +803,7 @@ suite_oms(void)
 	tcase_add_test(tr, no_new_tier_lets_only_reductions_through);
 	tcase_add_test(tr, close_all_flattens_the_book);
 	tcase_add_test(tr, torn_last_line_is_ignored_then_cut);
+	tcase_add_test(tr, journal_folds_working_orders);
 	tcase_add_test(tr, bad_journal_line_is_located);
 	tcase_add_test(tr, later_loads_fold_appends_and_rewrites);
 	tcase_add_test(tr, a_run_leaves_loaded_books_alone);
