@@ -605,6 +605,9 @@ parse_opts(int verb, int argc, char **argv, struct opts *o)
 		default: usage(QGTM_EX_USAGE);
 		}
 	}
+	if ((o->reason != NULL && !qgtm_utf8_valid(o->reason)) ||
+	    (o->by != NULL && !qgtm_utf8_valid(o->by)))
+		qgtm_die(QGTM_EX_USAGE, "--reason and --by must be UTF-8 text");
 }
 
 /* Are the operands and required options of verb there? */

@@ -2660,13 +2660,44 @@ json_t *qgtm_heartbeat_beat(struct qgtm_ks *ks, const char *name);
  * it cannot be read. */
 time_t qgtm_heartbeat_last(struct qgtm_ks *ks);
 
+/* --------------------------------------------------------------- text -- */
+
+/*
+ * qgtm_utf8_prefix: the length in bytes of the longest prefix of s that
+ * holds at most max_chars characters and ends between two (lib/text.c).
+ * A character is a well-formed UTF-8 sequence (RFC 3629) or, where the
+ * bytes are not one, a single byte. Every cut of text for a message uses
+ * it: printf("%.*s", (int)qgtm_utf8_prefix(s, n), s), never "%.Ns".
+ */
+size_t qgtm_utf8_prefix(const char *s, size_t max_chars);
+
+/* qgtm_utf8_valid: 1 when s is well-formed UTF-8 (RFC 3629), else 0. */
+int qgtm_utf8_valid(const char *s);
+
+/*
+ * qgtm_utf8_copy: copy into dst, of size bytes, the longest prefix of
+ * src that fits with its NUL and ends between two characters (as
+ * qgtm_utf8_prefix counts them): snprintf's cut of a fixed buffer, never
+ * inside a character. Returns the bytes copied, NUL not counted.
+ */
+size_t qgtm_utf8_copy(char *dst, size_t size, const char *src);
+
+/*
+ * qgtm_utf8_cut: a copy of the first max_chars characters of s
+ * (qgtm_utf8_prefix) in which each byte that is not part of a
+ * well-formed UTF-8 sequence is replaced by '?', so the copy is always
+ * valid JSON string content. A new allocation; never NULL.
+ */
+char *qgtm_utf8_cut(const char *s, size_t max_chars);
+
 /* -------------------------------------------------------------- alert -- */
 
 /*
- * qgtm_alert_send: post text (cut to Discord's 2000 characters) as the
- * content of a message to the Discord webhook whose URL is in
- * $QGTM_DISCORD_WEBHOOK_URL or the key file alert.discord_webhook_file
- * (lib/alert.c). Not retried. Returns 0 when it was delivered or when no
+ * qgtm_alert_send: post text (cut to Discord's 2000 characters by
+ * qgtm_utf8_cut, so any bytes are sent as valid UTF-8) as the content of
+ * a message, with mentions disabled (qgtm_discord_body), to the Discord
+ * webhook whose URL is in $QGTM_DISCORD_WEBHOOK_URL or the key file
+ * alert.discord_webhook_file (lib/alert.c). Not retried. Returns 0 when it was delivered or when no
  * webhook is configured, or -1: the key file cannot be read, the request
  * failed, or the webhook answered other than 2xx. Callers treat -1 as a
  * warning: an alert never stops the act it reports.
@@ -2682,10 +2713,20 @@ int qgtm_alert_send(const struct qgtm_cfg *cfg, const char *text);
 int qgtm_discord_webhook(const struct qgtm_cfg *cfg, char **url);
 
 /*
+ * qgtm_discord_body: the JSON body of a webhook message with content:
+ * {"content": content, "allowed_mentions": {"parse": []}}, so a mention
+ * in the text (@everyone, @here, a role or a user) is shown and pings no
+ * one. A new string, or NULL (QGTM_EX_DATAERR) when content is not valid
+ * UTF-8 (qgtm_utf8_cut makes any text valid).
+ */
+char *qgtm_discord_body(const char *content);
+
+/*
  * qgtm_discord_post: post content (at most 2000 characters, Discord's
  * limit) as one message to the webhook url, waiting out each 429 as long
  * as the waits add up to at most wait_max_s seconds (0: no wait). Returns
- * 0 on a 2xx, or -1 with an error that never names the URL.
+ * 0 on a 2xx, or -1 with an error that never names the URL (content
+ * that is not valid UTF-8 is an error before any request).
  */
 int qgtm_discord_post(const struct qgtm_cfg *cfg, const char *url,
     const char *content, double wait_max_s);
