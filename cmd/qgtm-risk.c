@@ -141,12 +141,14 @@ risk_check(const struct qgtm_cfg *cfg, int kflag, int argc, char **argv)
 	struct check c = { 0 };
 	struct qgtm_ks_state st;
 	struct qgtm_ks ks;
-	int rc = 0;
+	int rc = 0, clock_bad = qgtm_clock_guard(cfg, 1);
 
 	ks_read(cfg, &ks, &st);
 	qgtm_ks_close(&ks);
 	c.cfg = cfg;
 	c.tier = st.effective;
+	if (clock_bad && c.tier < QGTM_TIER_NO_NEW)
+		c.tier = QGTM_TIER_NO_NEW;
 	if (qgtm_jsonl_each(argc, argv, kflag, check_one, &c) == -1) {
 		if (!kflag || qgtm_errcode() == QGTM_EX_IOERR)
 			qgtm_die_lib();

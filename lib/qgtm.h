@@ -671,6 +671,41 @@ time_t qgtm_nyse_close(int y, int m, int d);
  */
 time_t qgtm_next_weekly(time_t t, int wd, int hh, int mm);
 
+/*
+ * Clock sanity (lib/clockcheck.c): the moments the state directory has
+ * seen, each 0 when there is none: the newest available_at of the last
+ * record of each data/SOURCE/SERIES.jsonl, the last heartbeat and the ts
+ * of the last audit entry.
+ */
+struct qgtm_clock_marks {
+	time_t data, beat, audit;
+};
+
+/* qgtm_clock_marks: read the marks of cfg's state into m; never fails (a
+ * part that cannot be read is 0). */
+void qgtm_clock_marks(const struct qgtm_cfg *cfg, struct qgtm_clock_marks *m);
+
+/*
+ * qgtm_clock_sane: 1 when now is at most risk.clock_max_behind_s before
+ * every mark of m and at most risk.clock_max_ahead_s after the data mark
+ * and after the audit mark (a mark of 0 is not checked); else 0 with the
+ * reason in why (n bytes).
+ */
+int qgtm_clock_sane(const struct qgtm_cfg *cfg, time_t now,
+    const struct qgtm_clock_marks *m, char *why, size_t n);
+
+/*
+ * qgtm_clock_guard: the check of every acting program. A pinned clock (a
+ * replay) is exempt: 0. Else the marks of the state are read and, when the
+ * system clock is not sane, the kill switch is escalated to NO_NEW (only
+ * up; by "clock-check", the reason as its reason; the "tier" record
+ * printed on stdout when emit is set), the reason goes to stderr and to
+ * the Discord alert, and 1 is returned: the caller acts as at least
+ * NO_NEW whether or not the escalation could be recorded. Returns 0 when
+ * the clock is sane.
+ */
+int qgtm_clock_guard(const struct qgtm_cfg *cfg, int emit);
+
 /* -------------------------------------------------------------- money -- */
 
 /*
