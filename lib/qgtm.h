@@ -2935,7 +2935,9 @@ int qgtm_html_url(struct qgtm_buf *b, const char *s);
  * One CGI request (RFC 3875, lib/cgi.c). Each string is NULL when its
  * variable is unset, except path (SCRIPT_NAME then PATH_INFO, "" when
  * both are unset) and query_raw (QUERY_STRING, ""). bearer is the token
- * of "Authorization: Bearer x" (NULL for another scheme). query maps each
+ * of "Authorization: Bearer x" (NULL for another scheme), parsed exactly:
+ * one space after the scheme, one RFC 6750 b64token, nothing after it (a
+ * trailing space is no part of a token). query maps each
  * decoded key to its decoded string; body is the JSON object of the body,
  * NULL when there is none.
  */
@@ -2955,8 +2957,9 @@ struct qgtm_cgi_req {
  * space); a later value of a key replaces an earlier one. Returns 0 with
  * req owning every string and JSON value it holds, or -1 with
  * QGTM_EX_DATAERR and req holding nothing: a malformed escape (or %00,
- * or bytes that are not UTF-8), a body over QGTM_CGI_BODY_MAX bytes or a
- * body that is not one JSON object (duplicate keys refused).
+ * or bytes that are not UTF-8), a Bearer Authorization that is not
+ * exactly one token, a body over QGTM_CGI_BODY_MAX bytes or a body that
+ * is not one JSON object (duplicate keys refused).
  * qgtm_cgi_req_free: release what req holds (also after a failed parse).
  */
 int qgtm_cgi_parse(char *const envp[], const char *body, size_t len,
