@@ -183,7 +183,8 @@ print_field(const char *key, json_t *v)
 static int
 risk_limits(const struct qgtm_cfg *cfg, int jflag)
 {
-	static const char *const envelope[] = { "type", "v", "ts", "src" };
+	static const char *const envelope[] = { "type", "v", "ts", "src",
+	    "clock" };
 	struct qgtm_risk_limits lim;
 	struct qgtm_rules ru;
 	json_t *rec, *v;
@@ -198,9 +199,9 @@ risk_limits(const struct qgtm_cfg *cfg, int jflag)
 		qgtm_jsonl_emit(rec);
 	else
 		json_object_foreach(rec, key, v) {
-			for (i = 0; i < 4 && strcmp(key, envelope[i]) != 0; i++)
+			for (i = 0; i < 5 && strcmp(key, envelope[i]) != 0; i++)
 				;
-			if (i == 4)
+			if (i == 5)
 				print_field(key, v);
 		}
 	json_decref(rec);

@@ -322,8 +322,10 @@ int qgtm_jsonl_emit(json_t *rec);
 
 /*
  * qgtm_record_new: a new record (new reference) with the envelope
- * type, v, ts (qgtm_now() in RFC 3339 UTC), src (qgtm_progname) and,
- * when trace_id is not NULL, trace_id.
+ * type, v, ts (qgtm_now() in RFC 3339 UTC), src (qgtm_progname),
+ * clock "pinned" when the clock is pinned (QGTM_NOW, --now, a replay: ts
+ * is then not the time the record was made) and, when trace_id is not
+ * NULL, trace_id.
  */
 json_t *qgtm_record_new(const char *type, const char *trace_id);
 

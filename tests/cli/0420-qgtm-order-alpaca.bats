@@ -202,8 +202,8 @@ critical summary false 1 positions, 1 open orders at the alpaca broker" ]
 	ctl "{\"fills\": $(jq -nc '[range(150) | {symbol: "GDX", qty: "1", side: "buy"}]')}"
 	run -0 --separate-stderr qgtm-order reconcile -b alpaca
 	[ "$output" = "$(printf '%s\n' \
-		'{"type":"recon","v":1,"ts":"2026-01-05T21:30:00Z","src":"qgtm-order","severity":"info","check":"fills","detail":"152 new fills at the alpaca broker folded into the book"}' \
-		'{"type":"recon","v":1,"ts":"2026-01-05T21:30:00Z","src":"qgtm-order","severity":"info","check":"summary","detail":"3 positions, 0 open orders at the alpaca broker"}')" ]
+		'{"type":"recon","v":1,"ts":"2026-01-05T21:30:00Z","src":"qgtm-order","clock":"pinned","severity":"info","check":"fills","detail":"152 new fills at the alpaca broker folded into the book"}' \
+		'{"type":"recon","v":1,"ts":"2026-01-05T21:30:00Z","src":"qgtm-order","clock":"pinned","severity":"info","check":"summary","detail":"3 positions, 0 open orders at the alpaca broker"}')" ]
 	[ "$(requests | grep -c '^GET /v2/account/activities/FILL?direction=asc&page_size=100')" -eq 2 ]
 	[ "$(jq -r 'select(.fill.activity_id) | .fill.client_order_id // "-"' "$LOG" | sort | uniq -c | awk '{print $1}' | sort -n | tr '\n' ' ')" = "1 1 150 " ]
 	run -0 --separate-stderr qgtm-order reconcile -b alpaca
