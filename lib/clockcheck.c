@@ -9,8 +9,13 @@
  * fetch under that clock makes fresh bars, so the audit chain, appended
  * by every cycle, is the witness that remains). Either escalates the kill switch to
  * NO_NEW, with an alert, and the caller acts as at least NO_NEW even when
- * the escalation cannot be recorded. A pinned clock (QGTM_NOW, --now: a
- * replay) is exempt; the records it makes say "clock": "pinned".
+ * the escalation cannot be recorded. A pinned clock (QGTM_NOW) is checked
+ * the same way: a replay pins it on purpose into a state of its own, where
+ * it is never behind what that state has seen, while a pin behind the
+ * live state's data or chain is refused as a clock that ran backwards.
+ * Only the backtest, which pins its clock in-process and acts on no
+ * broker, is exempt. Records made under a pinned clock say
+ * "clock": "pinned" (lib/jsonl.c).
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -189,11 +194,12 @@ qgtm_clock_guard(const struct qgtm_cfg *cfg, int emit)
 	struct qgtm_clock_marks m;
 	char why[256], *text;
 
-	if (qgtm_clock_pinned())
-		return 0;
 	qgtm_clock_marks(cfg, &m);
 	if (qgtm_clock_sane(cfg, qgtm_now(), &m, why, sizeof why))
 		return 0;
+	if (qgtm_clock_pinned())
+		snprintf(why + strlen(why), sizeof why - strlen(why),
+		    " (the clock is pinned)");
 	qgtm_warn("%s; acting as NO_NEW", why);
 	text = qgtm_xasprintf("%s: %s; %s: only risk-reducing orders pass; "
 	    "no new risk", qgtm_progname, why, escalate(cfg, why, emit));

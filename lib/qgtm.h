@@ -697,9 +697,10 @@ int qgtm_clock_sane(const struct qgtm_cfg *cfg, time_t now,
     const struct qgtm_clock_marks *m, char *why, size_t n);
 
 /*
- * qgtm_clock_guard: the check of every acting program. A pinned clock (a
- * replay) is exempt: 0. Else the marks of the state are read and, when the
- * system clock is not sane, the kill switch is escalated to NO_NEW (only
+ * qgtm_clock_guard: the check of every acting program. The marks of the
+ * state are read and, when qgtm_now() is not sane against them (a pinned
+ * clock is checked too: a replay into a state of its own never is behind
+ * it), the kill switch is escalated to NO_NEW (only
  * up; by "clock-check", the reason as its reason; the "tier" record
  * printed on stdout when emit is set), the reason goes to stderr and to
  * the Discord alert, and 1 is returned: the caller acts as at least

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
-# Clock sanity: the real clock moved with libfaketime (not QGTM_NOW, which
-# pins a replay and is exempt). A jump of +10 years or -1 day after a
-# cycle places no order, leaves the tier at least NO_NEW and alerts.
+# Clock sanity: the real clock moved with libfaketime (QGTM_NOW pins a
+# replay's clock; a pin behind the live state is refused the same way). A
+# jump of +10 years or -1 day after a cycle places no order, leaves the
+# tier at least NO_NEW and alerts.
 
 setup() {
 	load ../lib
@@ -61,4 +62,13 @@ jumped() {
 	[[ $(jq -r .content "$D/log") == *"could not be recorded; acting as NO_NEW"* ]]
 	run -0 qgtm-risk status -j
 	[ "$(jq -r .tier <<<"$output")" = NORMAL ]
+}
+
+@test "QGTM_NOW behind the live state is a clock that ran backwards, not a replay" {
+	run -75 --separate-stderr env QGTM_NOW=$(date -u -d '-2 days' +%FT%TZ) \
+		bash -o pipefail -c 'qgtm-signal --strategy tsmom | qgtm-risk check | qgtm-order submit --broker sim'
+	[[ $stderr == *"the clock ran backwards"*"(the clock is pinned)"* ]]
+	[ "$(jq -r 'select(.type == "order")' <<<"$output")" = "" ]
+	[ "$(jq -r 'select(.type == "decision") | .clock' <<<"$output")" = pinned ]
+	[[ $(jq -r .content "$D/log") == *"(the clock is pinned)"* ]]
 }
