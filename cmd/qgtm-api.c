@@ -1,13 +1,17 @@
 /*
  * qgtm-api: the HTTP API of the operator pages, a CGI program (RFC 3875)
- * run by the web server for each request under /api/v1/. GET status,
- * readiness and audit/verify answer with the report models as JSON; POST
- * flatten, the one mutating request, needs an authenticated operator
- * (REMOTE_USER mapped by api.users, or a Bearer token whose SHA-256 is in
- * api.tokens), the page's own Origin, the field "confirm": "FLATTEN ALL"
- * and a fresh nonce, and then runs qgtm-order flatten --by OPERATOR --yes.
- * GET strategies/ID/performance and evidence answer with a strategy's
- * attributed PnL and the newest evidence package's manifest.
+ * run by the web server for each request under /api/v1/. Every request
+ * needs a login: REMOTE_USER mapped by api.users (operators) or
+ * api.auditor_users (auditors), or a Bearer token whose SHA-256 is in
+ * api.tokens or api.auditor_tokens, compared in constant time. GET status,
+ * readiness, audit/verify, strategies/ID/performance and evidence answer
+ * operators and auditors with the report models as JSON; POST flatten,
+ * the one request that acts, needs an operator, an Origin that is one of
+ * api.public_origins (never the request's own Host), the field "confirm":
+ * "FLATTEN ALL" and a fresh nonce, and then runs qgtm-order flatten --by
+ * OPERATOR --yes and records the call in the audit chain. When the nonce
+ * cannot be recorded (a full disk), it flattens all the same: flattening
+ * twice is harmless, and the alert says so.
  */
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -18,6 +22,8 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+
+#include <openssl/crypto.h>
 
 #include "qgtm.h"
 
@@ -67,6 +73,10 @@ respond(int status, json_t *body)
 	if (status == 401)
 		printf("WWW-Authenticate: Bearer realm=\"qgtm\"\r\n");
 	printf("\r\n");
+	if (body == NULL) {     /* a failed JSON build is no body at all */
+		QGTM_ERR("msg=\"response: cannot build the JSON body\"");
+		body = json_pack("{s:s}", "error", "internal error");
+	}
 	qgtm_jsonl_print(stdout, body);
 	json_decref(body);
 }
@@ -79,80 +89,132 @@ fail(int status, const char *message)
 	respond(status, json_pack("{s:s}", "error", message));
 }
 
-/* GET audit/verify: the chain's entries, head, root and integrity. */
+/* GET audit/verify: the chain's entries, head, root and integrity. The
+ * error names no file: the reason goes to the server log, the client
+ * gets the line of the first bad entry. */
 static json_t *
 audit_verify(const struct qgtm_cfg *cfg)
 {
 	struct qgtm_audit_summary sum;
 	char *path = qgtm_state_path(qgtm_cfg_str(cfg, "audit.chain"), 0);
+	char msg[96];
 	json_t *rec;
 	int rc;
 
-	if (path == NULL)
+	if (path == NULL) {
+		QGTM_ERR("msg=\"%s\"", qgtm_errmsg());
 		return json_pack("{s:b, s:s}", "valid", 0, "error",
-		    qgtm_errmsg());
+		    "the audit chain cannot be found; see the server log");
+	}
 	rc = qgtm_audit_verify(path, &sum);
 	free(path);
 	rec = json_pack("{s:b, s:I, s:s, s:s}", "valid", rc == 0, "entries",
 	    (json_int_t)sum.entries, "head", sum.head, "root", sum.root);
-	if (rc == -1)
-		json_object_set_new(rec, "error", json_string(qgtm_errmsg()));
+	if (rc == -1) {
+		QGTM_WARN("msg=\"audit verify: %s\"", qgtm_errmsg());
+		if (sum.bad_line > 0)
+			snprintf(msg, sizeof msg, "the chain does not verify at "
+			    "line %lu; see the server log", sum.bad_line);
+		else
+			snprintf(msg, sizeof msg, "the chain cannot be read; see "
+			    "the server log");
+		json_object_set_new(rec, "error", json_string(msg));
+	}
 	return rec;
 }
 
-/* The operator of "name:value" entries of list whose value is value. */
+/* Who may do what: an auditor reads, an operator also acts. */
+enum { ROLE_NONE, ROLE_AUDITOR, ROLE_OPERATOR };
+
+/* The login behind a request. */
+struct who {
+	char *name;     /* the operator or auditor, or NULL */
+	int role;
+};
+
+/* The name of the "NAME:HASH" entry of list whose HASH is hash (64 hex
+ * digits), compared in constant time (CRYPTO_memcmp) against every entry,
+ * so the time taken does not tell how much of a hash matched. A new
+ * allocation, or NULL. */
 static char *
-list_lookup(json_t *list, const char *value, int by_value)
+token_lookup(json_t *list, const char hash[65])
 {
-	size_t i;
+	const char *s, *colon;
+	char *name = NULL;
 	json_t *v;
+	size_t i;
 
 	json_array_foreach(list, i, v) {
-		const char *s = json_string_value(v), *colon = strchr(s, ':');
+		s = json_string_value(v);
+		colon = strrchr(s, ':');
+		if (colon != NULL && strlen(colon + 1) == 64 &&
+		    CRYPTO_memcmp(colon + 1, hash, 64) == 0 && name == NULL)
+			name = qgtm_xasprintf("%.*s", (int)(colon - s), s);
+	}
+	return name;
+}
 
-		if (colon == NULL)
-			continue;
-		if (by_value ? strcmp(colon + 1, value) == 0 :
-		    (strlen(value) == (size_t)(colon - s) &&
-		    strncmp(s, value, (size_t)(colon - s)) == 0))
-			return by_value ? qgtm_xasprintf("%.*s", (int)(colon - s),
-			    s) : qgtm_xstrdup(colon + 1);
+/* The NAME of the "USER:NAME" entry of list whose USER is user exactly. */
+static char *
+user_lookup(json_t *list, const char *user)
+{
+	const char *s, *colon;
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(list, i, v) {
+		s = json_string_value(v);
+		if ((colon = strchr(s, ':')) != NULL && strlen(user) ==
+		    (size_t)(colon - s) && strncmp(s, user, (size_t)(colon -
+		    s)) == 0)
+			return qgtm_xstrdup(colon + 1);
 	}
 	return NULL;
 }
 
-/* The operator behind the request (a new allocation), or NULL. */
-static char *
-operator_of(const struct req *r)
+/* The login behind the request into w (name NULL: nobody). A token is
+ * taken as given (lib/cgi.c parses it exactly); operators win over
+ * auditors when both lists name the same login. */
+static void
+who_of(const struct req *r, struct who *w)
 {
 	const char *user = r->cgi.remote_user, *token = r->cgi.bearer;
 	char hash[65];
 
+	w->role = ROLE_NONE;
+	w->name = NULL;
 	if (token != NULL) {
 		qgtm_sha256_hex(token, strlen(token), hash);
-		return list_lookup(qgtm_cfg_list(r->cfg, "api.tokens"), hash, 1);
+		if ((w->name = token_lookup(qgtm_cfg_list(r->cfg, "api.tokens"),
+		    hash)) != NULL)
+			w->role = ROLE_OPERATOR;
+		else if ((w->name = token_lookup(qgtm_cfg_list(r->cfg,
+		    "api.auditor_tokens"), hash)) != NULL)
+			w->role = ROLE_AUDITOR;
+	} else if (user != NULL && user[0] != '\0') {
+		if ((w->name = user_lookup(qgtm_cfg_list(r->cfg, "api.users"),
+		    user)) != NULL)
+			w->role = ROLE_OPERATOR;
+		else if ((w->name = user_lookup(qgtm_cfg_list(r->cfg,
+		    "api.auditor_users"), user)) != NULL)
+			w->role = ROLE_AUDITOR;
 	}
-	if (user != NULL && user[0] != '\0')
-		return list_lookup(qgtm_cfg_list(r->cfg, "api.users"), user, 0);
-	return NULL;
 }
 
-/* 1 when the Origin header names this very host (scheme and authority). */
+/* 1 when the Origin header is one of api.public_origins exactly. The
+ * request's Host is never consulted: the client chooses it. */
 static int
-same_origin(const struct req *r)
+origin_ok(const struct req *r)
 {
-	const char *origin = r->cgi.origin, *host = r->cgi.host;
-	const char *https = getenv("HTTPS");
-	char *want;
-	int ok;
+	json_t *v;
+	size_t i;
 
-	if (origin == NULL || host == NULL || host[0] == '\0')
+	if (r->cgi.origin == NULL)
 		return 0;
-	want = qgtm_xasprintf("%s://%s", https != NULL &&
-	    strcasecmp(https, "on") == 0 ? "https" : "http", host);
-	ok = strcmp(origin, want) == 0;
-	free(want);
-	return ok;
+	json_array_foreach(qgtm_cfg_list(r->cfg, "api.public_origins"), i, v)
+		if (strcmp(json_string_value(v), r->cgi.origin) == 0)
+			return 1;
+	return 0;
 }
 
 /* A nonce: up to 64 of [0-9A-Za-z.-], starting with a time in ms since
@@ -297,26 +359,86 @@ run_flatten(const struct req *r, const char *op)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-/* Act on an authorized, confirmed, fresh flatten request. */
+/* Record the act in the audit chain: an "api_call" record (action, by,
+ * role, nonce, nonce_recorded, status, exit). A failure is logged and
+ * alerted; the answer stands, the act is done. */
 static void
-flatten_act(const struct req *r, const char *op)
+audit_call(const struct req *r, const char *op, const char *nonce,
+    int nonce_recorded, int status, int exit_code)
 {
-	int rc = run_flatten(r, op);
+	char *chain = qgtm_state_path(qgtm_cfg_str(r->cfg, "audit.chain"), 1);
+	json_t *rec = qgtm_record_new("api_call", NULL), *recs;
+	char *text;
 
-	QGTM_WARN("action=flatten by=%s exit=%d", op, rc);
-	if (rc == -1 || rc == 64 || rc == 127)
-		fail(503, "flatten is not available: qgtm-order flatten "
-		    "could not run");
-	else if (rc != 0)
-		respond(502, json_pack("{s:s, s:s, s:i}", "error",
-		    "qgtm-order flatten failed; see the server log", "by", op,
-		    "exit", rc));
-	else
-		respond(200, json_pack("{s:b, s:s, s:s}", "ok", 1, "by", op,
-		    "message", "Flatten done: the account is flat."));
+	json_object_set_new(rec, "action", json_string("flatten"));
+	json_object_set_new(rec, "by", json_string(op));
+	json_object_set_new(rec, "role", json_string("operator"));
+	json_object_set_new(rec, "nonce", json_string(nonce));
+	json_object_set_new(rec, "nonce_recorded", json_boolean(nonce_recorded));
+	json_object_set_new(rec, "status", json_integer(status));
+	json_object_set_new(rec, "exit", json_integer(exit_code));
+	recs = json_pack("[o]", rec);
+	if (chain == NULL || recs == NULL ||
+	    qgtm_audit_append_records(chain, recs) == -1) {
+		QGTM_ERR("msg=\"audit: the flatten call is not recorded: %s\"",
+		    qgtm_errmsg());
+		text = qgtm_xasprintf("qgtm-api: FLATTEN ALL by %s (HTTP %d) "
+		    "could not be recorded in the audit chain: %s", op, status,
+		    qgtm_errmsg());
+		if (qgtm_alert_send(r->cfg, text) == -1)
+			QGTM_WARN("msg=\"alert not sent: %s\"", qgtm_errmsg());
+		free(text);
+	}
+	json_decref(recs);
+	free(chain);
 }
 
-/* POST flatten: check who, from where, what and when, then act. */
+/* Act on an authorized, confirmed, fresh flatten request; nonce_recorded
+ * is 0 when its nonce could not be stored (flattening twice is harmless,
+ * so it flattens all the same). */
+static void
+flatten_act(const struct req *r, const char *op, const char *nonce,
+    int nonce_recorded)
+{
+	int rc = run_flatten(r, op), status;
+
+	QGTM_WARN("action=flatten by=%s exit=%d nonce_recorded=%d", op, rc,
+	    nonce_recorded);
+	if (rc == -1 || rc == 64 || rc == 127) {
+		status = 503;
+		fail(status, "flatten is not available: qgtm-order flatten "
+		    "could not run");
+	} else if (rc != 0) {
+		status = 502;
+		respond(status, json_pack("{s:s, s:s, s:i}", "error",
+		    "qgtm-order flatten failed; see the server log", "by", op,
+		    "exit", rc));
+	} else {
+		status = 200;
+		respond(status, json_pack("{s:b, s:s, s:s, s:b}", "ok", 1, "by",
+		    op, "message", "Flatten done: the account is flat.",
+		    "nonce_recorded", nonce_recorded));
+	}
+	audit_call(r, op, nonce, nonce_recorded, status, rc);
+}
+
+/* The nonce could not be stored: say so loudly, then flatten anyway. */
+static void
+flatten_unrecorded(const struct req *r, const char *op, const char *nonce)
+{
+	char *text = qgtm_xasprintf("qgtm-api: FLATTEN ALL by %s: the nonce "
+	    "could not be recorded (%s); flattening anyway, since flattening "
+	    "twice is harmless. Replay protection did not hold for this "
+	    "request.", op, qgtm_errmsg());
+
+	QGTM_ERR("msg=\"%s\"", qgtm_errmsg());
+	if (qgtm_alert_send(r->cfg, text) == -1)
+		QGTM_WARN("msg=\"alert not sent: %s\"", qgtm_errmsg());
+	free(text);
+	flatten_act(r, op, nonce, 0);
+}
+
+/* POST flatten: check from where, what and when, then act. */
 static void
 flatten(const struct req *r, const char *op)
 {
@@ -324,7 +446,7 @@ flatten(const struct req *r, const char *op)
 	const char *confirm, *nonce;
 	int used;
 
-	if (!same_origin(r)) {
+	if (!origin_ok(r)) {
 		fail(403, "cross-origin request refused");
 		return;
 	}
@@ -342,24 +464,22 @@ flatten(const struct req *r, const char *op)
 		fail(409, "replayed request refused");
 	else if (used == NONCE_BUSY)
 		fail(429, "too many requests: wait and try again");
-	else if (used == NONCE_ERR) {
-		QGTM_ERR("msg=\"%s\"", qgtm_errmsg());
-		fail(500, "cannot record the nonce");
-	} else
-		flatten_act(r, op);
+	else if (used == NONCE_ERR)
+		flatten_unrecorded(r, op, nonce);
+	else
+		flatten_act(r, op, nonce, 1);
 }
 
-/* POST flatten with the operator behind it. */
+/* POST flatten by an operator; an auditor may only read. */
 static void
-flatten_auth(const struct req *r)
+flatten_auth(const struct req *r, const struct who *w)
 {
-	char *op = operator_of(r);
-
-	if (op == NULL)
+	if (w->role == ROLE_NONE)
 		fail(401, "not an authenticated operator");
+	else if (w->role != ROLE_OPERATOR)
+		fail(403, "an auditor may read, not act");
 	else
-		flatten(r, op);
-	free(op);
+		flatten(r, w->name);
 }
 
 /* GET strategies/{id}/performance: id (the part of path after the
@@ -405,7 +525,7 @@ evidence(void)
 /* The prefix of the strategies resource. */
 #define STRATEGIES "/api/v1/strategies/"
 
-/* Route one request. */
+/* Route one request: every resource needs a login. */
 static void
 route(const struct req *r)
 {
@@ -414,22 +534,24 @@ route(const struct req *r)
 	    NULL };
 	int strat = strncmp(r->path, STRATEGIES, strlen(STRATEGIES)) == 0;
 	time_t now = qgtm_now();
+	struct who w;
 	int i;
 
-	if (strcmp(r->path, "/api/v1/flatten") == 0) {
-		if (strcmp(r->cgi.method, "POST") != 0)
-			fail(405, "use POST");
-		else
-			flatten_auth(r);
-		return;
-	}
+	who_of(r, &w);
 	for (i = 0; gets[i] != NULL && strcmp(gets[i], r->path) != 0; i++)
 		continue;
-	if (gets[i] == NULL && !strat)
+	if (strcmp(r->path, "/api/v1/flatten") == 0 &&
+	    strcmp(r->cgi.method, "POST") != 0)
+		fail(405, "use POST");
+	else if (strcmp(r->path, "/api/v1/flatten") == 0)
+		flatten_auth(r, &w);
+	else if (gets[i] == NULL && !strat)
 		fail(404, "no such resource");
 	else if (strcmp(r->cgi.method, "GET") != 0 &&
 	    strcmp(r->cgi.method, "HEAD") != 0)
 		fail(405, "use GET");
+	else if (w.role == ROLE_NONE)
+		fail(401, "log in: an operator or auditor login is needed");
 	else if (strat)
 		strategy_performance(r, r->path + strlen(STRATEGIES));
 	else if (i == 3)
@@ -438,6 +560,7 @@ route(const struct req *r)
 		respond(200, i == 0 ? qgtm_report_status(r->cfg, now) :
 		    i == 1 ? qgtm_report_readiness(r->cfg, now) :
 		    audit_verify(r->cfg));
+	free(w.name);
 }
 
 /* Read the body of CONTENT_LENGTH bytes from stdin into buf (of
@@ -476,7 +599,8 @@ request_parse(struct req *r)
 	}
 	if (qgtm_cgi_parse(environ, body, (size_t)n, &r->cgi) == -1) {
 		QGTM_WARN("msg=\"%s\"", qgtm_errmsg());
-		fail(400, "malformed request: bad query string or body");
+		fail(400, "malformed request: bad Authorization, query string "
+		    "or body");
 		return -1;
 	}
 	if (r->cgi.bearer != NULL)

@@ -128,6 +128,8 @@ daemon_cycle(struct daemon *d)
 	if (*prog == '\0' || at == 0 || now < at || at == d->cycle_done)
 		return;
 	d->cycle_done = at;
+	if (qgtm_clock_guard(d->cfg, 0) == 1)   /* its stages act as NO_NEW */
+		QGTM_ERR("stage=cycle msg=\"the clock is not sane\"");
 	daemon_stage(d, "cycle", argv);
 }
 

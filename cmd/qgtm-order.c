@@ -311,10 +311,14 @@ order_submit(const struct qgtm_cfg *cfg, struct qgtm_broker *b,
 		qgtm_warn("%s", qgtm_errmsg());
 		rc = qgtm_errcode();
 	}
-	if (in.decisions > 0 && !o->nflag && b->ops != &qgtm_broker_sim_ops)
-		submit_fills(cfg, b);
-	if (in.decisions > 0)
+	if (in.decisions > 0 && qgtm_clock_guard(cfg, 1) == 1) {
+		qgtm_warn("no order placed: the clock cannot be trusted");
+		rc = QGTM_EX_TEMPFAIL;
+	} else if (in.decisions > 0) {
+		if (!o->nflag && b->ops != &qgtm_broker_sim_ops)
+			submit_fills(cfg, b);
 		place_all(cfg, b, &in, o->nflag);
+	}
 	emit_all(&in);
 	if (rc == 0 && (failed = count_failed(&in)) > 0) {
 		qgtm_warn("%zu orders failed at the broker; a rerun sends "

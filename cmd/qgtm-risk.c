@@ -141,12 +141,14 @@ risk_check(const struct qgtm_cfg *cfg, int kflag, int argc, char **argv)
 	struct check c = { 0 };
 	struct qgtm_ks_state st;
 	struct qgtm_ks ks;
-	int rc = 0;
+	int rc = 0, clock_bad = qgtm_clock_guard(cfg, 1);
 
 	ks_read(cfg, &ks, &st);
 	qgtm_ks_close(&ks);
 	c.cfg = cfg;
 	c.tier = st.effective;
+	if (clock_bad && c.tier < QGTM_TIER_NO_NEW)
+		c.tier = QGTM_TIER_NO_NEW;
 	if (qgtm_jsonl_each(argc, argv, kflag, check_one, &c) == -1) {
 		if (!kflag || qgtm_errcode() == QGTM_EX_IOERR)
 			qgtm_die_lib();
@@ -181,7 +183,8 @@ print_field(const char *key, json_t *v)
 static int
 risk_limits(const struct qgtm_cfg *cfg, int jflag)
 {
-	static const char *const envelope[] = { "type", "v", "ts", "src" };
+	static const char *const envelope[] = { "type", "v", "ts", "src",
+	    "clock" };
 	struct qgtm_risk_limits lim;
 	struct qgtm_rules ru;
 	json_t *rec, *v;
@@ -196,9 +199,9 @@ risk_limits(const struct qgtm_cfg *cfg, int jflag)
 		qgtm_jsonl_emit(rec);
 	else
 		json_object_foreach(rec, key, v) {
-			for (i = 0; i < 4 && strcmp(key, envelope[i]) != 0; i++)
+			for (i = 0; i < 5 && strcmp(key, envelope[i]) != 0; i++)
 				;
-			if (i == 4)
+			if (i == 5)
 				print_field(key, v);
 		}
 	json_decref(rec);
@@ -605,6 +608,9 @@ parse_opts(int verb, int argc, char **argv, struct opts *o)
 		default: usage(QGTM_EX_USAGE);
 		}
 	}
+	if ((o->reason != NULL && !qgtm_utf8_valid(o->reason)) ||
+	    (o->by != NULL && !qgtm_utf8_valid(o->by)))
+		qgtm_die(QGTM_EX_USAGE, "--reason and --by must be UTF-8 text");
 }
 
 /* Are the operands and required options of verb there? */

@@ -46,6 +46,7 @@ daemon:
   cycle: "$top/examples/cycle.sh"
 api:
   tokens: ["demo:$2"]
+  public_origins: ["http://127.0.0.1:${QGTM_DEMO_PORT:-8080}"]
 YAML
 }
 

@@ -42,6 +42,23 @@ retry_wait(const struct qgtm_http_resp *resp)
 	return resp->retry_after_s > 0 ? (double)resp->retry_after_s : 1;
 }
 
+char *
+qgtm_discord_body(const char *content)
+{
+	/* allowed_mentions with an empty parse list: no @everyone, @here,
+	 * role or user mention in the text pings anyone (Discord's Execute
+	 * Webhook, "Allowed Mentions Object"). */
+	json_t *msg = json_pack("{s:s, s:{s:[]}}", "content", content,
+	    "allowed_mentions", "parse");
+	char *body = msg != NULL ? json_dumps(msg, JSON_COMPACT) : NULL;
+
+	json_decref(msg);
+	if (body == NULL)
+		qgtm_seterr(QGTM_EX_DATAERR, "discord: the message is not "
+		    "valid UTF-8 text");
+	return body;
+}
+
 int
 qgtm_discord_post(const struct qgtm_cfg *cfg, const char *url,
     const char *content, double wait_max_s)
@@ -49,13 +66,14 @@ qgtm_discord_post(const struct qgtm_cfg *cfg, const char *url,
 	static const char *const headers[] = {
 		"Content-Type: application/json", NULL
 	};
-	json_t *msg = json_pack("{s:s}", "content", content);
-	char *body = json_dumps(msg, JSON_COMPACT);
+	char *body = qgtm_discord_body(content);
 	struct qgtm_http_req req;
 	struct qgtm_http_resp resp;
 	double waited = 0, w;
 	int rc;
 
+	if (body == NULL)
+		return -1;
 	qgtm_http_req_init(&req, cfg);
 	req.method = "POST";
 	req.url = url;
@@ -72,7 +90,6 @@ qgtm_discord_post(const struct qgtm_cfg *cfg, const char *url,
 		rc = qgtm_seterr(qgtm_http_status_code(resp.status),
 		    "discord: webhook answered HTTP %ld", resp.status);
 	qgtm_http_resp_release(&resp);
-	json_decref(msg);
 	free(body);
 	return rc;
 }
@@ -80,13 +97,14 @@ qgtm_discord_post(const struct qgtm_cfg *cfg, const char *url,
 int
 qgtm_alert_send(const struct qgtm_cfg *cfg, const char *text)
 {
-	char content[CONTENT_MAX + 1], *url;
+	char *content, *url;
 	int rc;
 
 	if ((rc = qgtm_discord_webhook(cfg, &url)) != 1)
 		return rc;
-	snprintf(content, sizeof content, "%s", text);
+	content = qgtm_utf8_cut(text, CONTENT_MAX);
 	rc = qgtm_discord_post(cfg, url, content, 0);
+	free(content);
 	free(url);
 	return rc;
 }

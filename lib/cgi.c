@@ -94,15 +94,32 @@ query_parse(const char *q, json_t *obj)
 	return 0;
 }
 
-/* The token of an Authorization header "Bearer x" (RFC 6750 section
- * 2.1; the scheme is case-insensitive, RFC 7235 section 2.1), or NULL. */
-static char *
-bearer_of(const char *auth)
+/*
+ * The token of an Authorization header "Bearer x" into *token (NULL for
+ * no header or another scheme). Parsed exactly (RFC 6750 section 2.1):
+ * the scheme (case-insensitive, RFC 7235 section 2.1), one space, then a
+ * b64token, 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" )
+ * *"=", and nothing else: no second space, no trailing space. Returns 0,
+ * or -1 (QGTM_EX_DATAERR) for a Bearer header that is not that.
+ */
+static int
+bearer_of(const char *auth, char **token)
 {
-	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0)
-		return NULL;
-	auth += 7 + strspn(auth + 7, " ");
-	return auth[0] != '\0' ? qgtm_xstrdup(auth) : NULL;
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789-._~+/";
+	const char *tok = auth != NULL ? auth + 7 : NULL;
+	size_t n;
+
+	*token = NULL;
+	if (auth == NULL || strncasecmp(auth, "Bearer", 6) != 0 ||
+	    (auth[6] != '\0' && auth[6] != ' ' && auth[6] != '\t'))
+		return 0;       /* another scheme, e.g. Basic */
+	if (auth[6] != ' ' || (n = strspn(tok, b64)) == 0 ||
+	    tok[n + strspn(tok + n, "=")] != '\0')
+		return qgtm_seterr(QGTM_EX_DATAERR, "authorization: not "
+		    "\"Bearer\" and one token (RFC 6750)");
+	*token = qgtm_xstrdup(tok);
+	return 0;
 }
 
 /* The body as one JSON object into req->body (NULL for no body). */
@@ -140,13 +157,13 @@ qgtm_cgi_parse(char *const envp[], const char *body, size_t len,
 	    info != NULL ? info : "");
 	req->query_raw = qgtm_xstrdup(env_get(envp, "QUERY_STRING") != NULL ?
 	    env_get(envp, "QUERY_STRING") : "");
-	req->bearer = bearer_of(env_get(envp, "HTTP_AUTHORIZATION"));
 	req->origin = env_dup(envp, "HTTP_ORIGIN");
 	req->host = env_dup(envp, "HTTP_HOST");
 	req->remote_user = env_dup(envp, "REMOTE_USER");
 	req->content_type = env_dup(envp, "CONTENT_TYPE");
 	req->query = json_object();
-	if (query_parse(req->query_raw, req->query) == -1 ||
+	if (bearer_of(env_get(envp, "HTTP_AUTHORIZATION"), &req->bearer) ==
+	    -1 || query_parse(req->query_raw, req->query) == -1 ||
 	    body_parse(body, len, req) == -1) {
 		qgtm_cgi_req_free(req);
 		return -1;

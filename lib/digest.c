@@ -64,7 +64,9 @@ audit_week(const struct qgtm_cfg *cfg, const char *since, const char *until,
 			n++;
 		if (json_is_string(json_object_get(r, "type")) &&
 		    strcmp(json_string_value(json_object_get(r, "type")),
-		    "audit_checkpoint") == 0 && strcmp(ts ? ts : "", until) <= 0) {
+		    "audit_checkpoint") == 0 && strcmp(ts ? ts : "", until) <= 0 &&
+		    json_is_integer(json_object_get(r, "size")) &&
+		    json_is_string(json_object_get(r, "root"))) {
 			json_decref(cp);
 			cp = checkpoint_of(r);
 		}
@@ -147,6 +149,10 @@ ival(json_t *obj, const char *key)
 {
 	return json_integer_value(json_object_get(obj, key));
 }
+
+/* The printf arguments of "%.*s" for the first n characters of s: a cut
+ * by character, never inside one (qgtm_utf8_prefix). */
+#define CUT(s, n) (int)qgtm_utf8_prefix((s), (n)), (s)
 
 /* The string key of obj, or "". */
 static const char *
@@ -269,9 +275,9 @@ r_risk(struct qgtm_buf *b, json_t *week)
 	if (qgtm_buf_addf(b, "RISK EVENTS:\n") == -1)
 		return -1;
 	json_array_foreach(ev, i, r)
-		if (qgtm_buf_addf(b, "  - %.16s %s -> %s by %s: %.40s\n",
-		    sval(r, "ts"), sval(r, "from"), sval(r, "to"), sval(r, "by"),
-		    sval(r, "reason")) == -1)
+		if (qgtm_buf_addf(b, "  - %.*s %s -> %s by %s: %.*s\n",
+		    CUT(sval(r, "ts"), 16), sval(r, "from"), sval(r, "to"),
+		    sval(r, "by"), CUT(sval(r, "reason"), 40)) == -1)
 			return -1;
 	return qgtm_buf_addf(b, "\n");
 }
@@ -286,9 +292,9 @@ r_data(struct qgtm_buf *b, json_t *model)
 	if (qgtm_buf_addf(b, "DATA QUALITY:\n") == -1)
 		return -1;
 	json_object_foreach(det, k, h)
-		if (json_is_object(h) && qgtm_buf_addf(b, "  - %s: %s (%.50s)\n",
+		if (json_is_object(h) && qgtm_buf_addf(b, "  - %s: %s (%.*s)\n",
 		    k, json_is_true(json_object_get(h, "healthy")) ? "healthy" :
-		    "UNHEALTHY", sval(h, "reason")) == -1)
+		    "UNHEALTHY", CUT(sval(h, "reason"), 50)) == -1)
 			return -1;
 	return qgtm_buf_addf(b, "\n");
 }
@@ -311,8 +317,8 @@ r_health(struct qgtm_buf *b, json_t *model)
 		return qgtm_buf_addf(b, "  - Checkpoint: %s\n\n", sval(cp,
 		    "witness"));
 	if (json_is_object(cp) && qgtm_buf_addf(b, "  - Checkpoint: size %lld,"
-	    " root %.16s...\n", (long long)ival(cp, "size"), sval(cp,
-	    "root")) == -1)
+	    " root %.*s...\n", (long long)ival(cp, "size"), CUT(sval(cp,
+	    "root"), 16)) == -1)
 		return -1;
 	return qgtm_buf_addf(b, "\n");
 }
@@ -330,8 +336,8 @@ r_next(struct qgtm_buf *b, json_t *model)
 	    " no scheduled events") == -1)
 		return -1;
 	json_array_foreach(ev, i, e)
-		if (qgtm_buf_addf(b, "  - %s %.50s\n", sval(e, "at_ny"),
-		    sval(e, "name")) == -1)
+		if (qgtm_buf_addf(b, "  - %s %.*s\n", sval(e, "at_ny"),
+		    CUT(sval(e, "name"), 50)) == -1)
 			return -1;
 	return qgtm_buf_addf(b, "\nDashboard: %s\n", url ? url :
 	    "(digest.base_url not set)");
@@ -356,21 +362,18 @@ qgtm_digest_render(struct qgtm_buf *b, json_t *model, int markdown)
 /* ----------------------------------------------------------- discord -- */
 
 /* The length of the next part of text: at most PART_MAX characters
- * (UTF-8 continuation bytes are not counted), cut after a newline when
- * one is in reach. */
+ * (qgtm_utf8_prefix), cut after a newline when one is in reach. */
 static size_t
 part_len(const char *text)
 {
-	size_t i, chars = 0, cut = 0;
+	size_t n = qgtm_utf8_prefix(text, PART_MAX), i;
 
-	for (i = 0; text[i] != '\0'; i++) {
-		if (((unsigned char)text[i] & 0xc0) != 0x80 &&
-		    ++chars > PART_MAX)
-			return cut > 0 ? cut : i;
-		if (text[i] == '\n')
-			cut = i + 1;
-	}
-	return i;
+	if (text[n] == '\0')
+		return n;
+	for (i = n; i > 0; i--)
+		if (text[i - 1] == '\n')
+			return i;
+	return n;
 }
 
 /* POST the n bytes of part to url as one message, a code block. */

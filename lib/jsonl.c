@@ -338,6 +338,8 @@ qgtm_record_new(const char *type, const char *trace_id)
 	json_object_set_new(rec, "v", json_integer(QGTM_RECORD_VERSION));
 	json_object_set_new(rec, "ts", json_string(qgtm_time_fmt(qgtm_now(), ts)));
 	json_object_set_new(rec, "src", json_string(qgtm_progname));
+	if (qgtm_clock_pinned())        /* a replay's moment, not the time */
+		json_object_set_new(rec, "clock", json_string("pinned"));
 	if (trace_id != NULL)
 		json_object_set_new(rec, "trace_id", json_string(trace_id));
 	return rec;

@@ -529,9 +529,9 @@ change_once(struct qgtm_ks *ks, const struct qgtm_ks_change *c, json_t **rec)
 		state_fresh(&next);
 		next.tier = c->to;
 		next.seq = st.seq + 1;
-		snprintf(next.reason, sizeof next.reason, "%s", c->reason);
-		snprintf(next.by, sizeof next.by, "%s", c->by);
-		snprintf(next.approved_by, sizeof next.approved_by, "%s",
+		qgtm_utf8_copy(next.reason, sizeof next.reason, c->reason);
+		qgtm_utf8_copy(next.by, sizeof next.by, c->by);
+		qgtm_utf8_copy(next.approved_by, sizeof next.approved_by,
 		    c->approved_by != NULL ? c->approved_by : "");
 		obj = state_json(&next);
 		rc = ks->be->commit(ks, obj, ev);

@@ -322,8 +322,10 @@ int qgtm_jsonl_emit(json_t *rec);
 
 /*
  * qgtm_record_new: a new record (new reference) with the envelope
- * type, v, ts (qgtm_now() in RFC 3339 UTC), src (qgtm_progname) and,
- * when trace_id is not NULL, trace_id.
+ * type, v, ts (qgtm_now() in RFC 3339 UTC), src (qgtm_progname),
+ * clock "pinned" when the clock is pinned (QGTM_NOW, --now, a replay: ts
+ * is then not the time the record was made) and, when trace_id is not
+ * NULL, trace_id.
  */
 json_t *qgtm_record_new(const char *type, const char *trace_id);
 
@@ -670,6 +672,42 @@ time_t qgtm_nyse_close(int y, int m, int d);
  * with wall times mapped as by qgtm_ny_time().
  */
 time_t qgtm_next_weekly(time_t t, int wd, int hh, int mm);
+
+/*
+ * Clock sanity (lib/clockcheck.c): the moments the state directory has
+ * seen, each 0 when there is none: the newest available_at of the last
+ * record of each data/SOURCE/SERIES.jsonl, the last heartbeat and the ts
+ * of the last audit entry.
+ */
+struct qgtm_clock_marks {
+	time_t data, beat, audit;
+};
+
+/* qgtm_clock_marks: read the marks of cfg's state into m; never fails (a
+ * part that cannot be read is 0). */
+void qgtm_clock_marks(const struct qgtm_cfg *cfg, struct qgtm_clock_marks *m);
+
+/*
+ * qgtm_clock_sane: 1 when now is at most risk.clock_max_behind_s before
+ * every mark of m and at most risk.clock_max_ahead_s after the data mark
+ * and after the audit mark (a mark of 0 is not checked); else 0 with the
+ * reason in why (n bytes).
+ */
+int qgtm_clock_sane(const struct qgtm_cfg *cfg, time_t now,
+    const struct qgtm_clock_marks *m, char *why, size_t n);
+
+/*
+ * qgtm_clock_guard: the check of every acting program. The marks of the
+ * state are read and, when qgtm_now() is not sane against them (a pinned
+ * clock is checked too: a replay into a state of its own never is behind
+ * it), the kill switch is escalated to NO_NEW (only
+ * up; by "clock-check", the reason as its reason; the "tier" record
+ * printed on stdout when emit is set), the reason goes to stderr and to
+ * the Discord alert, and 1 is returned: the caller acts as at least
+ * NO_NEW whether or not the escalation could be recorded. Returns 0 when
+ * the clock is sane.
+ */
+int qgtm_clock_guard(const struct qgtm_cfg *cfg, int emit);
 
 /* -------------------------------------------------------------- money -- */
 
@@ -2934,13 +2972,44 @@ json_t *qgtm_heartbeat_beat(struct qgtm_ks *ks, const char *name);
  * it cannot be read. */
 time_t qgtm_heartbeat_last(struct qgtm_ks *ks);
 
+/* --------------------------------------------------------------- text -- */
+
+/*
+ * qgtm_utf8_prefix: the length in bytes of the longest prefix of s that
+ * holds at most max_chars characters and ends between two (lib/text.c).
+ * A character is a well-formed UTF-8 sequence (RFC 3629) or, where the
+ * bytes are not one, a single byte. Every cut of text for a message uses
+ * it: printf("%.*s", (int)qgtm_utf8_prefix(s, n), s), never "%.Ns".
+ */
+size_t qgtm_utf8_prefix(const char *s, size_t max_chars);
+
+/* qgtm_utf8_valid: 1 when s is well-formed UTF-8 (RFC 3629), else 0. */
+int qgtm_utf8_valid(const char *s);
+
+/*
+ * qgtm_utf8_copy: copy into dst, of size bytes, the longest prefix of
+ * src that fits with its NUL and ends between two characters (as
+ * qgtm_utf8_prefix counts them): snprintf's cut of a fixed buffer, never
+ * inside a character. Returns the bytes copied, NUL not counted.
+ */
+size_t qgtm_utf8_copy(char *dst, size_t size, const char *src);
+
+/*
+ * qgtm_utf8_cut: a copy of the first max_chars characters of s
+ * (qgtm_utf8_prefix) in which each byte that is not part of a
+ * well-formed UTF-8 sequence is replaced by '?', so the copy is always
+ * valid JSON string content. A new allocation; never NULL.
+ */
+char *qgtm_utf8_cut(const char *s, size_t max_chars);
+
 /* -------------------------------------------------------------- alert -- */
 
 /*
- * qgtm_alert_send: post text (cut to Discord's 2000 characters) as the
- * content of a message to the Discord webhook whose URL is in
- * $QGTM_DISCORD_WEBHOOK_URL or the key file alert.discord_webhook_file
- * (lib/alert.c). Not retried. Returns 0 when it was delivered or when no
+ * qgtm_alert_send: post text (cut to Discord's 2000 characters by
+ * qgtm_utf8_cut, so any bytes are sent as valid UTF-8) as the content of
+ * a message, with mentions disabled (qgtm_discord_body), to the Discord
+ * webhook whose URL is in $QGTM_DISCORD_WEBHOOK_URL or the key file
+ * alert.discord_webhook_file (lib/alert.c). Not retried. Returns 0 when it was delivered or when no
  * webhook is configured, or -1: the key file cannot be read, the request
  * failed, or the webhook answered other than 2xx. Callers treat -1 as a
  * warning: an alert never stops the act it reports.
@@ -2956,10 +3025,20 @@ int qgtm_alert_send(const struct qgtm_cfg *cfg, const char *text);
 int qgtm_discord_webhook(const struct qgtm_cfg *cfg, char **url);
 
 /*
+ * qgtm_discord_body: the JSON body of a webhook message with content:
+ * {"content": content, "allowed_mentions": {"parse": []}}, so a mention
+ * in the text (@everyone, @here, a role or a user) is shown and pings no
+ * one. A new string, or NULL (QGTM_EX_DATAERR) when content is not valid
+ * UTF-8 (qgtm_utf8_cut makes any text valid).
+ */
+char *qgtm_discord_body(const char *content);
+
+/*
  * qgtm_discord_post: post content (at most 2000 characters, Discord's
  * limit) as one message to the webhook url, waiting out each 429 as long
  * as the waits add up to at most wait_max_s seconds (0: no wait). Returns
- * 0 on a 2xx, or -1 with an error that never names the URL.
+ * 0 on a 2xx, or -1 with an error that never names the URL (content
+ * that is not valid UTF-8 is an error before any request).
  */
 int qgtm_discord_post(const struct qgtm_cfg *cfg, const char *url,
     const char *content, double wait_max_s);
@@ -3133,7 +3212,9 @@ int qgtm_html_url(struct qgtm_buf *b, const char *s);
  * One CGI request (RFC 3875, lib/cgi.c). Each string is NULL when its
  * variable is unset, except path (SCRIPT_NAME then PATH_INFO, "" when
  * both are unset) and query_raw (QUERY_STRING, ""). bearer is the token
- * of "Authorization: Bearer x" (NULL for another scheme). query maps each
+ * of "Authorization: Bearer x" (NULL for another scheme), parsed exactly:
+ * one space after the scheme, one RFC 6750 b64token, nothing after it (a
+ * trailing space is no part of a token). query maps each
  * decoded key to its decoded string; body is the JSON object of the body,
  * NULL when there is none.
  */
@@ -3153,8 +3234,9 @@ struct qgtm_cgi_req {
  * space); a later value of a key replaces an earlier one. Returns 0 with
  * req owning every string and JSON value it holds, or -1 with
  * QGTM_EX_DATAERR and req holding nothing: a malformed escape (or %00,
- * or bytes that are not UTF-8), a body over QGTM_CGI_BODY_MAX bytes or a
- * body that is not one JSON object (duplicate keys refused).
+ * or bytes that are not UTF-8), a Bearer Authorization that is not
+ * exactly one token, a body over QGTM_CGI_BODY_MAX bytes or a body that
+ * is not one JSON object (duplicate keys refused).
  * qgtm_cgi_req_free: release what req holds (also after a failed parse).
  */
 int qgtm_cgi_parse(char *const envp[], const char *body, size_t len,

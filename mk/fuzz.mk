@@ -16,7 +16,7 @@ FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 FUZZ_CFLAGS = $(filter-out -fsanitize=% -fno-sanitize-recover=%,$(CFLAGS)) \
 	$(FUZZ_SAN) -fsanitize=fuzzer-no-link
 FUZZ_FEEDS = fred alpaca cftc lbma eia openbb
-FUZZ_TARGETS = jsonl cfg $(FUZZ_FEEDS:%=feed_%) broker_alpaca audit cgi
+FUZZ_TARGETS = jsonl cfg $(FUZZ_FEEDS:%=feed_%) broker_alpaca audit cgi text
 FUZZ_LIB_OBJ = $(LIB_SRC:%.c=$(FB)/%.o)
 FUZZ_BINS = $(FUZZ_TARGETS:%=$(FB)/bin/fuzz_%)
 FUZZ_RUNS = $(FUZZ_TARGETS:%=fuzz-%)
@@ -33,6 +33,7 @@ FUZZ_MAXLEN_feed_eia = 16384
 FUZZ_MAXLEN_feed_openbb = 16384
 FUZZ_MAXLEN_broker_alpaca = 8192
 FUZZ_MAXLEN_cgi = 8192
+FUZZ_MAXLEN_text = 8192
 # Options of every run: -timeout per input, memory cap, stats at the end.
 FUZZ_OPTS = -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
 

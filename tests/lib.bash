@@ -55,3 +55,14 @@ mandoc_synopsis() {
 usage_lines() {
 	"$1" -h | sed 's/^usage: //; s/  */ /g; s/^ //; s/ $//'
 }
+
+# discord_standin DIR: start the Discord webhook stand-in
+# (tests/standin/discord.py) logging to DIR/log; QGTM_DISCORD_WEBHOOK_URL
+# points at it and DISCORD_PID is its pid, for teardown to kill.
+discord_standin() {
+	mkdir -p "$1"
+	python3 "$QGTM_TOP/tests/standin/discord.py" "$1/port" "$1/log" &
+	DISCORD_PID=$!
+	for _ in $(seq 100); do [ -s "$1/port" ] && break; sleep 0.05; done
+	export QGTM_DISCORD_WEBHOOK_URL="http://127.0.0.1:$(cat "$1/port")/api/webhooks/123/sec-ret"
+}

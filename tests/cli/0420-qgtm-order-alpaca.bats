@@ -205,7 +205,7 @@ critical summary false 1 positions, 1 open orders at the alpaca broker" ]
 	qgtm-order submit -b alpaca "$FIXTURES/order-decisions.jsonl" >/dev/null
 	ctl "{\"fills\": $(jq -nc '[range(150) | {symbol: "GDX", qty: "1", side: "buy"}]')}"
 	run -1 --separate-stderr qgtm-order reconcile -b alpaca
-	[ "${lines[0]}" = '{"type":"recon","v":1,"ts":"2026-01-05T21:30:00Z","src":"qgtm-order","severity":"info","check":"fills","detail":"152 new fills at the alpaca broker folded into the book"}' ]
+	[ "${lines[0]}" = '{"type":"recon","v":1,"ts":"2026-01-05T21:30:00Z","src":"qgtm-order","clock":"pinned","severity":"info","check":"fills","detail":"152 new fills at the alpaca broker folded into the book"}' ]
 	[ "$(jq -r 'select(.check == "unknown_order") | .severity' <<<"$output" | uniq -c | awk '{print $1, $2}')" = "150 critical" ]
 	[ "$(jq -r 'select(.check == "summary") | "\(.severity) \(.detail)"' <<<"$output")" = "critical 3 positions, 0 open orders at the alpaca broker" ]
 	[ "$(qgtm-risk status -j | jq -r .tier)" = NO_NEW ]

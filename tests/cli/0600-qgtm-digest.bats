@@ -31,11 +31,7 @@ teardown() {
 # start_discord: the webhook stand-in; QGTM_DISCORD_WEBHOOK_URL points at it.
 start_discord() {
 	D=$BATS_TEST_TMPDIR/discord
-	mkdir -p "$D"
-	python3 "$QGTM_TOP/tests/standin/discord.py" "$D/port" "$D/log" &
-	DISCORD_PID=$!
-	for _ in $(seq 100); do [ -s "$D/port" ] && break; sleep 0.05; done
-	export QGTM_DISCORD_WEBHOOK_URL="http://127.0.0.1:$(cat "$D/port")/api/webhooks/123/sec-ret"
+	discord_standin "$D"
 }
 
 # start_smtp: the SMTP server; the config mails to two recipients.
@@ -81,6 +77,24 @@ start_smtp() {
 	[[ $output == *"RISK EVENTS:"$'\n'"  - 2026-11-18T15:00 NORMAL -> NO_NEW by alice: desk call"* ]]
 	run -0 qgtm-digest --week 2026-11-11
 	[[ $output == *"RISK EVENTS: None"* ]]
+}
+
+@test "--send: a non-ASCII character at every byte near the reason's cut" {
+	start_discord
+	start_smtp
+	tiers=(WARN THROTTLE NO_NEW FLATTEN)
+	for pad in 37 38 39 40; do
+		QGTM_NOW=2026-11-18T15:00:${pad}Z qgtm-risk escalate --to "${tiers[pad - 37]}" \
+			--reason "$(printf "%${pad}s" | tr ' ' x)€😀 tail" --by alice >/dev/null
+	done
+	run -0 --separate-stderr qgtm-digest --send
+	[ -s "$M/1.eml" ]
+	run -0 jq -r 'select(.content | startswith("```")) | .content' "$D/log"
+	x=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+	[[ $output == *"NORMAL -> WARN by alice: $x€😀 "$'\n'* ]]
+	[[ $output == *"WARN -> THROTTLE by alice: ${x}x€😀"$'\n'* ]]
+	[[ $output == *"THROTTLE -> NO_NEW by alice: ${x}xx€"$'\n'* ]]
+	[[ $output == *"NO_NEW -> FLATTEN by alice: ${x}xxx"$'\n'* ]]
 }
 
 @test "--send: Discord within its limits after a 429, and mail to each recipient" {

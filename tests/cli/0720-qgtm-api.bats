@@ -5,9 +5,12 @@ setup() {
 	load ../lib
 	export QGTM_NOW=2026-01-05T21:30:00Z
 	TOKEN=t0k3n-S3CRET-for-tests
+	AUDIT=audit0r-S3CRET-read-only
 	hash=$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)
+	ahash=$(printf %s "$AUDIT" | sha256sum | cut -d' ' -f1)
 	export QGTM_CONFIG="$BATS_TEST_TMPDIR/qgtm.yaml"
-	printf 'api:\n  tokens: ["alice:%s"]\n  users: ["www-bob:bob"]\n' "$hash" >"$QGTM_CONFIG"
+	printf 'api:\n  tokens: ["alice:%s"]\n  users: ["www-bob:bob"]\n  auditor_tokens: ["carol:%s"]\n  auditor_users: ["www-dave:dave"]\n  public_origins: ["https://qgtm.example", "http://127.0.0.1:8080"]\n' \
+		"$hash" "$ahash" >"$QGTM_CONFIG"
 	# A copy of qgtm-api beside a stand-in qgtm-order that records its
 	# arguments: the API runs the qgtm-order found beside itself.
 	mkdir -p "$BATS_TEST_TMPDIR/bin"
@@ -15,6 +18,10 @@ setup() {
 	API="$BATS_TEST_TMPDIR/bin/qgtm-api"
 	NOW_MS=1767648600000
 	unset REMOTE_USER HTTP_AUTHORIZATION HTTP_ORIGIN
+}
+
+teardown() {
+	[ -z "${DISCORD_PID:-}" ] || kill "$DISCORD_PID" 2>/dev/null || true
 }
 
 fake_order() {
@@ -30,7 +37,7 @@ SH
 cgi() {
 	local body=${3-}
 	REQUEST_METHOD=$1 SCRIPT_NAME=/api PATH_INFO=${2#/api} \
-	HTTP_HOST=127.0.0.1:8080 CONTENT_LENGTH=${#body} \
+	HTTP_HOST=${HTTP_HOST:-127.0.0.1:8080} CONTENT_LENGTH=${#body} \
 	CONTENT_TYPE=application/json \
 		"$API" <<<"$body" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err"
 }
@@ -50,6 +57,7 @@ flatten_body() {
 }
 
 @test "GET status, readiness and audit/verify answer with JSON" {
+	export HTTP_AUTHORIZATION="Bearer $AUDIT"
 	cgi GET /api/v1/status
 	[ "$(status)" = 200 ]
 	grep -q '^Content-Type: application/json' "$BATS_TEST_TMPDIR/out"
@@ -65,6 +73,7 @@ flatten_body() {
 }
 
 @test "unknown paths are 404, wrong methods 405" {
+	export HTTP_AUTHORIZATION="Bearer $AUDIT"
 	cgi GET /api/v1/nothing
 	[ "$(status)" = 404 ]
 	cgi POST /api/v1/status '{}'
@@ -88,8 +97,88 @@ flatten_body() {
 	export HTTP_AUTHORIZATION="Bearer $TOKEN"
 	HTTP_ORIGIN=http://evil.invalid post_flatten 403 "$(flatten_body a)"
 	post_flatten 403 "$(flatten_body b)"
-	HTTPS=on HTTP_ORIGIN=http://127.0.0.1:8080 post_flatten 403 "$(flatten_body c)"
+	HTTP_ORIGIN=https://qgtm.example.evil.invalid post_flatten 403 "$(flatten_body c)"
 	[ ! -e "$BATS_TEST_TMPDIR/order.args" ]
+}
+
+@test "a spoofed Origin/Host pair is refused: only api.public_origins count" {
+	fake_order
+	export HTTP_AUTHORIZATION="Bearer $TOKEN"
+	HTTP_HOST=evil.invalid HTTP_ORIGIN=http://evil.invalid post_flatten 403 "$(flatten_body a)"
+	HTTPS=on HTTP_HOST=evil.invalid HTTP_ORIGIN=https://evil.invalid post_flatten 403 "$(flatten_body b)"
+	[ ! -e "$BATS_TEST_TMPDIR/order.args" ]
+	HTTP_HOST=evil.invalid HTTP_ORIGIN=https://qgtm.example post_flatten 200 "$(flatten_body c)"
+}
+
+@test "a token is parsed exactly: a trailing space, two spaces or a tab are refused" {
+	fake_order
+	export HTTP_ORIGIN=http://127.0.0.1:8080
+	HTTP_AUTHORIZATION="Bearer $TOKEN " post_flatten 400 "$(flatten_body a)"
+	HTTP_AUTHORIZATION="Bearer  $TOKEN" post_flatten 400 "$(flatten_body b)"
+	HTTP_AUTHORIZATION="Bearer	$TOKEN" post_flatten 400 "$(flatten_body c)"
+	HTTP_AUTHORIZATION="Bearer $TOKEN x" post_flatten 400 "$(flatten_body d)"
+	HTTP_AUTHORIZATION="Bearer ${TOKEN}=" post_flatten 401 "$(flatten_body e)"
+	[ ! -e "$BATS_TEST_TMPDIR/order.args" ]
+	HTTP_AUTHORIZATION="bearer $TOKEN" post_flatten 200 "$(flatten_body f)"
+}
+
+@test "every read needs a login; an auditor reads but cannot FLATTEN" {
+	fake_order
+	for p in status readiness audit/verify evidence strategies/tsmom/performance; do
+		cgi GET "/api/v1/$p"
+		[ "$(status)" = 401 ]
+		HTTP_AUTHORIZATION="Bearer $AUDIT" cgi GET "/api/v1/$p"
+		[[ $(status) =~ ^(200|404)$ ]]
+		REMOTE_USER=www-dave cgi GET "/api/v1/$p"
+		[[ $(status) =~ ^(200|404)$ ]]
+		REMOTE_USER=www-bob cgi GET "/api/v1/$p"
+		[[ $(status) =~ ^(200|404)$ ]]
+	done
+	export HTTP_ORIGIN=http://127.0.0.1:8080
+	HTTP_AUTHORIZATION="Bearer $AUDIT" post_flatten 403 "$(flatten_body a)"
+	body
+	[ "$(jq -r .error "$BATS_TEST_TMPDIR/body")" = "an auditor may read, not act" ]
+	REMOTE_USER=www-dave post_flatten 403 "$(flatten_body b)"
+	[ ! -e "$BATS_TEST_TMPDIR/order.args" ]
+	! grep -rq S3CRET "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/err" "$QGTM_STATE_DIR"
+}
+
+@test "audit/verify errors name no file-system path" {
+	export HTTP_AUTHORIZATION="Bearer $AUDIT"
+	mkdir -p "$QGTM_STATE_DIR/audit"
+	printf '{"not":"an entry"}\n' >"$QGTM_STATE_DIR/audit/chain.jsonl"
+	cgi GET /api/v1/audit/verify
+	body
+	[ "$(jq -r .valid "$BATS_TEST_TMPDIR/body")" = false ]
+	[ "$(jq -r .error "$BATS_TEST_TMPDIR/body")" = "the chain does not verify at line 1; see the server log" ]
+	! grep -q "$QGTM_STATE_DIR" "$BATS_TEST_TMPDIR/body"
+	chmod 000 "$QGTM_STATE_DIR/audit/chain.jsonl"
+	rm "$QGTM_STATE_DIR/audit/chain.jsonl"
+	mkdir "$QGTM_STATE_DIR/audit/chain.jsonl"
+	cgi GET /api/v1/audit/verify
+	body
+	! grep -q / "$BATS_TEST_TMPDIR/body"
+}
+
+@test "a flatten is in the audit chain; without room for its nonce it flattens all the same and alerts" {
+	fake_order
+	discord_standin "$BATS_TEST_TMPDIR/discord"
+	printf '  min_interval_s: 0\n' >>"$QGTM_CONFIG"
+	export HTTP_AUTHORIZATION="Bearer $TOKEN" HTTP_ORIGIN=http://127.0.0.1:8080
+	post_flatten 200 "$(flatten_body ok)"
+	run -0 jq -c 'select(.rec.type == "api_call") | .rec | [.action, .by, .nonce_recorded, .status, .exit]' \
+		"$QGTM_STATE_DIR/audit/chain.jsonl"
+	[ "$output" = '["flatten","alice",true,200,0]' ]
+	rm "$BATS_TEST_TMPDIR/order.args"
+	# The nonce file's write fails as on a full disk (ENOSPC).
+	QGTM_FAULT=write:1 post_flatten 200 "$(flatten_body full)"
+	[ "$(cat "$BATS_TEST_TMPDIR/order.args")" = "flatten --by alice --yes" ]
+	body
+	[ "$(jq -r .nonce_recorded "$BATS_TEST_TMPDIR/body")" = false ]
+	run -0 jq -r .content "$BATS_TEST_TMPDIR/discord/log"
+	[[ $output == *"FLATTEN ALL by alice: the nonce could not be recorded ("*"); flattening anyway, since flattening twice is harmless."* ]]
+	run -0 jq -c 'select(.rec.type == "api_call") | .rec.nonce_recorded' "$QGTM_STATE_DIR/audit/chain.jsonl"
+	[ "$output" = "$(printf 'true\nfalse')" ]
 }
 
 @test "flatten needs the confirmation and a fresh nonce (400)" {
@@ -168,6 +257,7 @@ flatten_body() {
 }
 
 @test "strategies/ID/performance: a registered strategy's PnL, series and newest decay" {
+	export HTTP_AUTHORIZATION="Bearer $AUDIT"
 	cgi GET /api/v1/strategies/tsmom/performance
 	[ "$(status)" = 200 ]
 	body
@@ -184,6 +274,7 @@ flatten_body() {
 }
 
 @test "strategies/ID/performance: an unknown or hostile id is 404 and never echoed" {
+	export HTTP_AUTHORIZATION="Bearer $AUDIT"
 	for id in nope '<script>alert(1)</script>' '..' 'tsmom/x'; do
 		cgi GET "/api/v1/strategies/$id/performance"
 		[ "$(status)" = 404 ]
@@ -208,6 +299,7 @@ package() {
 }
 
 @test "evidence: 404 without a package, else the newest package's manifest" {
+	export HTTP_AUTHORIZATION="Bearer $AUDIT"
 	cgi GET /api/v1/evidence
 	[ "$(status)" = 404 ]
 	package older 2026-01-01T00:00:00Z
@@ -222,6 +314,7 @@ package() {
 }
 
 @test "a malformed query string is 400; a body over 4096 bytes is 413" {
+	export HTTP_AUTHORIZATION="Bearer $AUDIT"
 	QUERY_STRING='a=%zz' cgi GET /api/v1/status
 	[ "$(status)" = 400 ]
 	cgi POST /api/v1/flatten "$(printf '{"x":"%04097d"}' 0)"

@@ -7,9 +7,13 @@ setup() {
 	command -v lighttpd >/dev/null || skip "lighttpd is not installed"
 	export QGTM_NOW=2026-01-05T21:30:00Z
 	TOKEN=t0k3n-S3CRET-for-tests
+	AUDIT=audit0r-S3CRET-read-only
 	hash=$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)
+	port=$((20000 + RANDOM % 20000))
+	base="http://127.0.0.1:$port"
 	cfg="$BATS_TEST_TMPDIR/qgtm.yaml"
-	printf 'api:\n  tokens: ["alice:%s"]\n' "$hash" >"$cfg"
+	printf 'api:\n  tokens: ["alice:%s"]\n  auditor_tokens: ["carol:%s"]\n  public_origins: ["%s"]\n' \
+		"$hash" "$(printf %s "$AUDIT" | sha256sum | cut -d' ' -f1)" "$base" >"$cfg"
 	www="$BATS_TEST_TMPDIR/www"
 	bin="$BATS_TEST_TMPDIR/bin"
 	mkdir -p "$bin"
@@ -17,7 +21,6 @@ setup() {
 	printf '#!/bin/sh\necho "$@" >"%s/order.args"\n' "$BATS_TEST_TMPDIR" >"$bin/qgtm-order"
 	chmod +x "$bin/qgtm-order"
 	qgtm-status render -c "$cfg" --out "$www"
-	port=$((20000 + RANDOM % 20000))
 	sed -e "s|^server.port .*|server.port = $port|" \
 	    -e "s|/var/lib/qgtm/www|$www|" \
 	    -e "s|/var/log/qgtm/lighttpd-error.log|$BATS_TEST_TMPDIR/error.log|" \
@@ -28,7 +31,6 @@ setup() {
 	lighttpd -tt -f "$BATS_TEST_TMPDIR/lighttpd.conf"
 	lighttpd -D -f "$BATS_TEST_TMPDIR/lighttpd.conf" &
 	echo $! >"$BATS_TEST_TMPDIR/lighttpd.pid"
-	base="http://127.0.0.1:$port"
 	for _ in $(seq 50); do
 		curl -s -o /dev/null "$base/" && break
 		sleep 0.1
@@ -66,11 +68,13 @@ get() {
 	[ "$code" = 403 ]
 }
 
-@test "the API answers through mod_cgi" {
+@test "the API answers through mod_cgi, to a login only" {
 	get /api/v1/status
+	[ "$code" = 401 ]
+	get /api/v1/status -H "Authorization: Bearer $AUDIT"
 	[ "$code" = 200 ]
 	[ "$(jq -r .equity_text <<<"$out")" = '$100,000.00' ]
-	get /api/v1/audit/verify
+	get /api/v1/audit/verify -H "Authorization: Bearer $AUDIT"
 	[ "$code" = 200 ]
 	[ "$(jq -r .valid <<<"$out")" = true ]
 	get /api/v1/nothing
@@ -84,6 +88,11 @@ get() {
 	[ "$code" = 401 ]
 	get /api/v1/flatten -H "Authorization: Bearer $TOKEN" -H "Origin: http://evil.invalid" -d "$body"
 	[ "$code" = 403 ]
+	get /api/v1/flatten -H "Authorization: Bearer $TOKEN" -H "Host: evil.invalid" \
+		-H "Origin: http://evil.invalid" -d "$body"
+	[ "$code" = 403 ]
+	get /api/v1/flatten -H "Authorization: Bearer $AUDIT" -H "Origin: $base" -d "$body"
+	[ "$code" = 403 ]
 	[ ! -e "$BATS_TEST_TMPDIR/order.args" ]
 	get /api/v1/flatten -H "Authorization: Bearer $TOKEN" -H "Origin: $base" -d "$body"
 	[ "$code" = 200 ]
@@ -94,13 +103,13 @@ get() {
 }
 
 @test "strategy performance and evidence through the server; the doc site under docs/" {
-	get /api/v1/strategies/tsmom/performance
+	get /api/v1/strategies/tsmom/performance -H "Authorization: Bearer $AUDIT"
 	[ "$code" = 200 ]
 	[ "$(jq -r '.type + " " + .strategy' <<<"$out")" = 'performance tsmom' ]
-	get '/api/v1/strategies/%3Cscript%3E/performance'
+	get '/api/v1/strategies/%3Cscript%3E/performance' -H "Authorization: Bearer $AUDIT"
 	[ "$code" = 404 ]
 	[[ $out != *script* ]]
-	get /api/v1/evidence
+	get /api/v1/evidence -H "Authorization: Bearer $AUDIT"
 	[ "$code" = 404 ]
 	get /docs/index.html
 	[ "$code" = 404 ]

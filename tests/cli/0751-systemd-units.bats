@@ -25,12 +25,33 @@ setup() {
 @test "every service is hardened and documented" {
 	for u in $(printf '%s\n' $MINE | grep '\.service$'); do
 		for k in 'ProtectSystem=strict' 'StateDirectory=qgtm' \
+		    'ReadWritePaths=/var/lib/qgtm' \
 		    'NoNewPrivileges=yes' 'PrivateTmp=yes' 'ProtectHome=yes' \
 		    'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX' \
-		    'CapabilityBoundingSet=' 'RestartPreventExitStatus=64 65 77 78'; do
+		    'CapabilityBoundingSet=' 'SystemCallFilter=@system-service'; do
 			grep -qx "$k" "$UNITS/$u" || { echo "$u: no $k"; false; }
 		done
 		grep -q '^Documentation=man:' "$UNITS/$u"
+		# RestartPreventExitStatus= does nothing without Restart=.
+		if grep -q '^Restart=' "$UNITS/$u"; then
+			grep -qx 'RestartPreventExitStatus=64 65 77 78' "$UNITS/$u"
+		else
+			! grep -q '^RestartPreventExitStatus=' "$UNITS/$u" ||
+				{ echo "$u: RestartPreventExitStatus= without Restart="; false; }
+		fi
+	done
+}
+
+@test "systemd-analyze security rates every shipped service at most 2.0" {
+	command -v systemd-analyze >/dev/null || skip "systemd-analyze is not installed"
+	cd "$BATS_TEST_TMPDIR"
+	for u in "$UNITS"/*.service; do
+		run -0 systemd-analyze security --offline=true "$u"
+		score=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\) .*/\1/p' <<<"$output")
+		[ -n "$score" ] || { echo "${u##*/}: no score in: ${lines[-1]}"; false; }
+		echo "${u##*/} $score"
+		awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }' ||
+			{ echo "${u##*/}: exposure $score over 2.0"; false; }
 	done
 }
 

@@ -28,7 +28,10 @@ teardown() {
 		{ cat "$BATS_TEST_TMPDIR/out"; false; }
 	token=$(sed -n 's/^  demo token: *\([0-9a-f]*\) .*/\1/p' "$BATS_TEST_TMPDIR/out")
 	[ ${#token} -eq 32 ]
-	run -0 curl -sf "http://127.0.0.1:$port/api/v1/status"
+	# Reads need a login too: without one, 401.
+	run -0 curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/v1/status"
+	[ "$output" = 401 ]
+	run -0 curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/status"
 	[ "$(jq -r .heartbeat_colour <<<"$output")" = green ]
 	run -0 curl -sf "http://127.0.0.1:$port/"
 	[[ $output != *"$token"* ]]
@@ -37,7 +40,7 @@ teardown() {
 	run -0 curl -sf -H "Authorization: Bearer $token" -H "Origin: $base" \
 		-d '{"confirm":"FLATTEN ALL","nonce":"'$(date +%s)000-demo'"}' \
 		"$base/api/v1/flatten"
-	run -0 curl -sf "$base/api/v1/status"
+	run -0 curl -sf -H "Authorization: Bearer $token" "$base/api/v1/status"
 	[ "$(jq -r .positions <<<"$output")" = 0 ]
 	kill -TERM "$DEMO"
 	wait "$DEMO"

@@ -51,6 +51,7 @@ setup() {
 	YAML
 	port=$(serve_free_port)
 	base=http://127.0.0.1:$port
+	printf '  public_origins: ["%s"]\n' "$base" >>"$QGTM_CONFIG"
 	serve_config "$BATS_TEST_TMPDIR/srv" "$port" "$QGTM_HTTP_USER" \
 	    "$QGTM_HTTP_PASSWORD" >/dev/null
 }

@@ -46,7 +46,7 @@ api() {
 	local hash
 	hash=$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)
 	export QGTM_CONFIG=$BATS_TEST_TMPDIR/qgtm.yaml
-	printf 'api:\n  tokens: ["alice:%s"]\n' "$hash" >"$QGTM_CONFIG"
+	printf 'api:\n  tokens: ["alice:%s"]\n  public_origins: ["http://127.0.0.1:8080"]\n' "$hash" >"$QGTM_CONFIG"
 	REQUEST_METHOD=$1 SCRIPT_NAME=/api PATH_INFO=${2#/api} QUERY_STRING=$3 \
 	HTTP_HOST=127.0.0.1:8080 HTTP_ORIGIN=http://127.0.0.1:8080 \
 	HTTP_AUTHORIZATION="Bearer $TOKEN" CONTENT_TYPE=application/json \

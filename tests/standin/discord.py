@@ -3,9 +3,14 @@
 
 Answers POST /api/webhooks/ID/TOKEN as Discord does without ?wait (204 No
 Content) after checking the body is JSON with a "content" of at most 2000
-characters (else 400 with Discord's form error); anything else is 404
-{"message": "Unknown Webhook", "code": 10015}. Each accepted body is
-appended as one line to the log, so tests can read what was alerted.
+characters (else 400 with Discord's form error) and, when present, an
+"allowed_mentions" object whose "parse" is a list of "roles", "users" or
+"everyone" (Discord's Allowed Mentions Object; else 400); anything else is
+404 {"message": "Unknown Webhook", "code": 10015}. Each accepted body is
+appended as one line to the log, so tests can read what was alerted, with
+"_mention_everyone" added: whether Discord would have pinged everyone
+(the content holds @everyone or @here and allowed_mentions does not
+forbid it; Discord's default parses every mention in the content).
 With DISCORD_429_ONCE set, the first POST is answered 429 with Discord's
 rate-limit body (retry_after 0.2 s) and is not logged.
 
@@ -16,6 +21,18 @@ import os
 import re
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+def mentions_ok(am):
+    """Is am absent or a valid Allowed Mentions Object?"""
+    if am is None:
+        return True
+    if not isinstance(am, dict) or not set(am) <= {
+            "parse", "roles", "users", "replied_user"}:
+        return False
+    parse = am.get("parse", [])
+    return isinstance(parse, list) and \
+        all(p in ("roles", "users", "everyone") for p in parse)
 
 
 class Hook(BaseHTTPRequestHandler):
@@ -43,12 +60,17 @@ class Hook(BaseHTTPRequestHandler):
         try:
             msg = json.loads(raw)
             ok = isinstance(msg.get("content"), str) and \
-                0 < len(msg["content"]) <= 2000
-        except ValueError:
+                0 < len(msg["content"]) <= 2000 and \
+                mentions_ok(msg.get("allowed_mentions"))
+        except (ValueError, AttributeError):
             ok = False
         if not ok:
             return self.answer(400, {"code": 50035,
                                      "message": "Invalid Form Body"})
+        parse = (msg.get("allowed_mentions") or
+                 {"parse": ["everyone"]}).get("parse", [])
+        msg["_mention_everyone"] = "everyone" in parse and \
+            re.search(r"@(everyone|here)", msg["content"]) is not None
         with open(sys.argv[2], "a") as log:
             log.write(json.dumps(msg) + "\n")
         self.answer(204)

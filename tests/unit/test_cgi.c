@@ -70,16 +70,24 @@ START_TEST(test_empty)
 }
 END_TEST
 
-/* Other schemes and an empty token give no bearer; the scheme's case
- * does not matter. */
+/* Other schemes give no bearer; the scheme's case does not matter; a
+ * Bearer header is one space and one RFC 6750 b64token exactly, else the
+ * request is malformed (want "!"): never trimmed. */
 START_TEST(test_bearer)
 {
 	static const struct { const char *h, *want; } cases[] = {
 		{ "HTTP_AUTHORIZATION=Basic Ym9iOng=", NULL },
-		{ "HTTP_AUTHORIZATION=Bearer ", NULL },
-		{ "HTTP_AUTHORIZATION=Bearer", NULL },
+		{ "HTTP_AUTHORIZATION=Bearerx abc", NULL },
 		{ "HTTP_AUTHORIZATION=bearer abc", "abc" },
-		{ "HTTP_AUTHORIZATION=Bearer   abc", "abc" },
+		{ "HTTP_AUTHORIZATION=Bearer a-b.c_d~e+f/g==", "a-b.c_d~e+f/g==" },
+		{ "HTTP_AUTHORIZATION=Bearer ", "!" },
+		{ "HTTP_AUTHORIZATION=Bearer", "!" },
+		{ "HTTP_AUTHORIZATION=Bearer   abc", "!" },
+		{ "HTTP_AUTHORIZATION=Bearer abc ", "!" },
+		{ "HTTP_AUTHORIZATION=Bearer\tabc", "!" },
+		{ "HTTP_AUTHORIZATION=Bearer abc def", "!" },
+		{ "HTTP_AUTHORIZATION=Bearer ab=c", "!" },
+		{ "HTTP_AUTHORIZATION=Bearer =", "!" },
 	};
 	struct qgtm_cgi_req req;
 	int i;
@@ -87,6 +95,11 @@ START_TEST(test_bearer)
 	for (i = 0; i < NELEM(cases); i++) {
 		char *env[] = { (char *)cases[i].h, NULL };
 
+		if (cases[i].want != NULL && strcmp(cases[i].want, "!") == 0) {
+			ck_assert_int_eq(parse(env, NULL, &req), -1);
+			ck_assert_int_eq(qgtm_errcode(), QGTM_EX_DATAERR);
+			continue;
+		}
 		ck_assert_int_eq(parse(env, NULL, &req), 0);
 		if (cases[i].want == NULL)
 			ck_assert_ptr_null(req.bearer);

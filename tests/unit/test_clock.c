@@ -460,6 +460,68 @@ START_TEST(test_nyse_close)
 }
 END_TEST
 
+/* Clock sanity: behind any mark, or too far ahead of data or audit. */
+START_TEST(test_clock_sane)
+{
+	struct qgtm_cfg cfg;
+	struct qgtm_clock_marks m = { 0 };
+	char *dir = unit_state_cfg(&cfg, "risk:\n  clock_max_ahead_s: 86400\n"
+	    "  clock_max_behind_s: 60\n"), why[256];
+	time_t t = 1800000000;
+
+	ck_assert_int_eq(qgtm_clock_sane(&cfg, t, &m, why, sizeof why), 1);
+	m.data = t - 86400;
+	m.beat = t + 60;
+	m.audit = t - 3600;
+	ck_assert_int_eq(qgtm_clock_sane(&cfg, t, &m, why, sizeof why), 1);
+	m.beat = t + 61;
+	ck_assert_int_eq(qgtm_clock_sane(&cfg, t, &m, why, sizeof why), 0);
+	ck_assert_ptr_nonnull(strstr(why, "ran backwards"));
+	ck_assert_ptr_nonnull(strstr(why, "last heartbeat"));
+	m.beat = 0;
+	m.data = t - 86401;
+	ck_assert_int_eq(qgtm_clock_sane(&cfg, t, &m, why, sizeof why), 0);
+	ck_assert_ptr_nonnull(strstr(why, "ahead of the data"));
+	m.data = t;
+	m.audit = t - 86401;
+	ck_assert_int_eq(qgtm_clock_sane(&cfg, t, &m, why, sizeof why), 0);
+	ck_assert_ptr_nonnull(strstr(why, "last audit entry"));
+	qgtm_cfg_release(&cfg);
+	qgtm_remove_tree(dir);
+	free(dir);
+}
+END_TEST
+
+/* The marks of a state: a bar's available_at and the chain's last ts. */
+START_TEST(test_clock_marks)
+{
+	struct qgtm_cfg cfg;
+	struct qgtm_clock_marks m;
+	char *dir = unit_state_cfg(&cfg, ""), *chain, *audit;
+	time_t t;
+
+	qgtm_clock_marks(&cfg, &m);
+	ck_assert_int_eq(m.data, 0);
+	ck_assert_int_eq(m.audit, 0);
+	unit_add_bar("GLD", "2026-03-02", "100.000000");
+	audit = qgtm_xasprintf("%s/audit", dir);
+	chain = qgtm_xasprintf("%s/chain.jsonl", audit);
+	ck_assert_int_eq(qgtm_mkdirs(audit, 0700), 0);
+	unit_write_file(chain, "{\"rec\":{\"type\":\"x\"},\"ts\":"
+	    "\"2026-03-01T00:00:00Z\"}\n{\"rec\":{},\"ts\":"
+	    "\"2026-03-04T10:00:00Z\"}\n");
+	qgtm_clock_marks(&cfg, &m);
+	ck_assert_int_eq(qgtm_time_parse("2026-03-04T10:00:00Z", &t), 0);
+	ck_assert_int_eq(m.audit, t);
+	ck_assert_int_gt(m.data, 0);
+	free(chain);
+	free(audit);
+	qgtm_cfg_release(&cfg);
+	qgtm_remove_tree(dir);
+	free(dir);
+}
+END_TEST
+
 Suite *
 suite_clock(void)
 {
@@ -474,6 +536,8 @@ suite_clock(void)
 	tcase_add_test(tc, test_now_env_invalid_warns);
 	tcase_add_test(tc, test_now_env_empty);
 	tcase_add_test(tc, test_pin);
+	tcase_add_test(tc, test_clock_sane);
+	tcase_add_test(tc, test_clock_marks);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("rfc3339");

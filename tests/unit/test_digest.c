@@ -156,6 +156,54 @@ START_TEST(test_render)
 }
 END_TEST
 
+/* Cuts by character: the ill-formed sequences are RFC 3629 section 10's
+ * examples and the Unicode Standard's Table 3-7 boundaries (overlong
+ * E0 80 80, surrogate ED A0 80, past U+10FFFF F4 90 80 80). */
+START_TEST(test_utf8_cuts)
+{
+	static const char *const bad[] = { "\xff", "\xc3", "\xc0\xaf",
+	    "\xe0\x80\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+	    "\xf8\x88\x80\x80\x80", "a\xe2\x82", NULL };
+	char buf[6], *c;
+	size_t i;
+
+	ck_assert_uint_eq(qgtm_utf8_prefix("a\xc3\xa9\xf0\x9f\x98\x80" "b", 2),
+	    3);
+	ck_assert_uint_eq(qgtm_utf8_prefix("a\xc3\xa9\xf0\x9f\x98\x80" "b", 3),
+	    7);
+	ck_assert_uint_eq(qgtm_utf8_prefix("\xffx", 1), 1);
+	ck_assert_uint_eq(qgtm_utf8_prefix("ab", 0), 0);
+	ck_assert_uint_eq(qgtm_utf8_copy(buf, sizeof buf, "ab\xf0\x9f\x98\x80"),
+	    2);
+	ck_assert_str_eq(buf, "ab");
+	ck_assert_uint_eq(qgtm_utf8_copy(buf, sizeof buf, "\xc3\xa9\xc3\xa9z"),
+	    5);
+	ck_assert_int_eq(qgtm_utf8_valid("\xef\xbf\xbd \xf4\x8f\xbf\xbf"), 1);
+	for (i = 0; bad[i] != NULL; i++) {
+		ck_assert_int_eq(qgtm_utf8_valid(bad[i]), 0);
+		c = qgtm_utf8_cut(bad[i], 10);
+		ck_assert_int_eq(qgtm_utf8_valid(c), 1);
+		free(c);
+	}
+	c = qgtm_utf8_cut("\xe2\x82\xac\xe2\x82", 5);
+	ck_assert_str_eq(c, "\xe2\x82\xac??");
+	free(c);
+}
+END_TEST
+
+/* A Discord body disables mentions; text that is not UTF-8 is an error. */
+START_TEST(test_discord_body)
+{
+	char *b = qgtm_discord_body("@everyone");
+
+	ck_assert_str_eq(b, "{\"content\":\"@everyone\",\"allowed_mentions\":"
+	    "{\"parse\":[]}}");
+	free(b);
+	ck_assert_ptr_null(qgtm_discord_body("\xc3"));
+	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_DATAERR);
+}
+END_TEST
+
 Suite *
 suite_digest(void)
 {
@@ -166,6 +214,8 @@ suite_digest(void)
 	tcase_add_test(tc, test_week_by_hand);
 	tcase_add_test(tc, test_week_quiet);
 	tcase_add_test(tc, test_render);
+	tcase_add_test(tc, test_utf8_cuts);
+	tcase_add_test(tc, test_discord_body);
 	suite_add_tcase(s, tc);
 	return s;
 }

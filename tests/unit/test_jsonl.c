@@ -172,8 +172,8 @@ START_TEST(record_envelope_and_compact_print)
 	fclose(f);
 	text = unit_read_file(path);
 	ck_assert_str_eq(text, "{\"type\":\"bar\",\"v\":1,\"ts\":"
-	    "\"2026-04-12T22:00:00Z\",\"src\":\"unit-tests\",\"trace_id\":"
-	    "\"0123456789abcdef0123456789abcdef\"}\n");
+	    "\"2026-04-12T22:00:00Z\",\"src\":\"unit-tests\",\"clock\":"
+	    "\"pinned\",\"trace_id\":\"0123456789abcdef0123456789abcdef\"}\n");
 	json_decref(rec);
 	free(text);
 	free(path);
