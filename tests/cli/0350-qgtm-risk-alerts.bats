@@ -49,12 +49,14 @@ alerts() {
 	printf 'risk:\n  operators: ["alice:%s", "bob:%s"]\n' "$alice_pub" "$bob_pub" >"$BATS_TEST_TMPDIR/c.yaml"
 	export QGTM_CONFIG="$BATS_TEST_TMPDIR/c.yaml"
 	qgtm-risk escalate --to FLATTEN --reason dd --by alice >/dev/null
-	id=$(qgtm-risk reset --key "$BATS_TEST_TMPDIR/alice.key" --to WARN --reason calm --by alice | jq -r .id)
+	qgtm-risk reset --key "$BATS_TEST_TMPDIR/alice.key" --to WARN --reason calm --by alice >"$BATS_TEST_TMPDIR/req"
+	id=$(jq -r .id "$BATS_TEST_TMPDIR/req")
+	expires=$(jq -r .expires "$BATS_TEST_TMPDIR/req")   # the system clock's
 	qgtm-risk approve --key "$BATS_TEST_TMPDIR/alice.key" --by alice "$id" >/dev/null 2>&1 || true
 	qgtm-risk approve --key "$BATS_TEST_TMPDIR/bob.key" --by bob "$id" >/dev/null
 	run -0 alerts
 	[ "${#lines[@]}" -eq 5 ]
-	[ "${lines[1]}" = "qgtm-risk: alice asks to lower the kill switch FLATTEN -> WARN: calm. Request $id waits for a second operator until 2026-01-05T22:00:00Z." ]
+	[ "${lines[1]}" = "qgtm-risk: alice asks to lower the kill switch FLATTEN -> WARN: calm. Request $id waits for a second operator until $expires." ]
 	[ "${lines[2]}" = "qgtm-risk: approve by alice REFUSED (SAME_OPERATOR): 'alice' made the request; another operator must approve it. The kill switch is unchanged." ]
 	[ "${lines[3]}" = "qgtm-risk: bob approved reset request $id." ]
 	[ "${lines[4]}" = "qgtm-risk: kill switch FLATTEN -> WARN by alice, approved by bob: calm. Scope: every strategy and order. Consequence: alert only; orders pass as usual." ]
