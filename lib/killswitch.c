@@ -448,8 +448,18 @@ ks_end(struct qgtm_ks *ks)
 	ks->chainfd = -1;
 }
 
-/* Distrust st with health and a detail; at least NO_NEW, and at least the
- * tier the chain holds. */
+/* An untrusted st acts as at least NO_NEW, and at least as the tier the
+ * chain holds. */
+static void
+floor_tier(struct qgtm_ks_state *st, const struct qgtm_ks_chain *ch)
+{
+	if (st->effective < QGTM_TIER_NO_NEW)
+		st->effective = QGTM_TIER_NO_NEW;
+	if (st->effective < ch->tier)
+		st->effective = ch->tier;
+}
+
+/* Distrust st with health and a detail (unless distrusted already). */
 static void
 distrust(struct qgtm_ks_state *st, const struct qgtm_ks_chain *ch,
     int health, const char *detail)
@@ -458,10 +468,7 @@ distrust(struct qgtm_ks_state *st, const struct qgtm_ks_chain *ch,
 		st->health = health;
 		snprintf(st->detail, sizeof st->detail, "%s", detail);
 	}
-	if (st->effective < QGTM_TIER_NO_NEW)
-		st->effective = QGTM_TIER_NO_NEW;
-	if (st->effective < ch->tier)
-		st->effective = ch->tier;
+	floor_tier(st, ch);
 }
 
 /*
@@ -475,7 +482,7 @@ judge(struct qgtm_ks_state *st, const struct qgtm_ks_chain *ch, int rc)
 	char detail[256];
 
 	if (rc == -1)
-		distrust(st, ch, st->health, st->detail);
+		floor_tier(st, ch);
 	else if (ch->bad[0] != '\0')
 		distrust(st, ch, QGTM_KS_TAMPERED, ch->bad);
 	else if (ch->records == 0)
@@ -550,12 +557,12 @@ read_fresh(struct qgtm_ks *ks, struct qgtm_ks_state *st,
 
 	if (ch->records > 0 || ch->bad[0] != '\0') {
 		qgtm_seterr(QGTM_EX_NOINPUT, "kill switch state is missing "
-		    "but the audit chain records the kill switch (%lu "
-		    "records, tier %s)", ch->records,
-		    qgtm_tier_name(ch->tier));
+		    "but the audit chain records the kill switch (tier %s)%s%s",
+		    qgtm_tier_name(ch->tier), ch->bad[0] != '\0' ? "; " : "",
+		    ch->bad);
 		st->tier = QGTM_TIER_NORMAL;
 		state_fail(st, QGTM_KS_MISSING);
-		judge(st, ch, -1);
+		floor_tier(st, ch);
 		return;
 	}
 	for (i = 0, rc = 0; i < CAS_TRIES && rc == 0; i++)
@@ -701,6 +708,7 @@ commit(struct qgtm_ks *ks, json_t *state, json_t *rec)
 static int
 change_once(struct qgtm_ks *ks, const struct qgtm_ks_change *c, json_t **rec)
 {
+	struct qgtm_ks_change cc = *c;
 	struct qgtm_ks_state st, next;
 	struct qgtm_ks_chain ch;
 	json_t *obj, *ev;
@@ -709,6 +717,11 @@ change_once(struct qgtm_ks *ks, const struct qgtm_ks_change *c, json_t **rec)
 	if (ks_begin(ks) == -1)
 		return -1;
 	qgtm_ks_chain_read(ks->cfg, &ch);
+	/* Only a two-person reset goes below the tier the chain holds: an
+	 * escalation that repairs a state is never a way down. */
+	if (cc.request == NULL && cc.to < ch.tier)
+		cc.to = ch.tier;
+	c = &cc;
 	if ((rc = state_load(ks, &st)) == -1 &&
 	    st.health == QGTM_KS_UNAVAILABLE)
 		rc = -1;

@@ -216,18 +216,20 @@ replay_tier(struct replay *r, json_t *rec, unsigned long eseq)
 	const char *why = NULL;
 	char msg[160];
 
-	if (sig != NULL && json_object_get(ch->sigs, sig) != NULL)
+	if (sig != NULL && json_equal(json_object_get(ch->sigs, sig), rec))
 		return;                 /* a copy (piped to the chain too) */
 	if (sig == NULL || !signed_ok(r, rec))
 		why = "a tier record without a valid signature";
 	else if (to == -1 || seq != ch->seq + 1)
 		why = "a tier record out of sequence";
-	else if (to < ch->tier && !lowering_ok(r, rec, &why))
-		;
+	if (why == NULL && to < ch->tier)
+		lowering_ok(r, rec, &why);
 	if (why != NULL) {
 		snprintf(msg, sizeof msg, "%s (to %s, seq %lld)", why,
 		    str(rec, "to"), (long long)seq);
 		bad(ch, eseq, msg);
+		if (to > ch->tier)
+			ch->tier = to;  /* a raise is honored all the same */
 		return;
 	}
 	if (to >= QGTM_TIER_NO_NEW || to < ch->tier)
@@ -236,7 +238,7 @@ replay_tier(struct replay *r, json_t *rec, unsigned long eseq)
 	ch->seq = seq;
 	ch->records++;
 	snprintf(ch->since, sizeof ch->since, "%s", str(rec, "ts"));
-	json_object_set_new(ch->sigs, sig, json_true());
+	json_object_set(ch->sigs, sig, rec);
 }
 
 /* One valid chain entry: pick out the kill switch's records. */

@@ -2323,7 +2323,7 @@ struct qgtm_ks_chain {
 	                           checkpoint, or -1 when none is known */
 	char since[21];         /* ts of the last valid tier record */
 	char bad[256];          /* why the chain cannot be trusted, or "" */
-	json_t *sigs;           /* the sig of each valid record (keys) */
+	json_t *sigs;           /* each valid tier record by its sig */
 };
 
 /* qgtm_ks_chain_path: the audit chain of cfg (a new string), NULL on

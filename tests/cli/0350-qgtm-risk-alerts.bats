@@ -6,22 +6,12 @@
 setup() {
 	load ../lib
 	export QGTM_NOW=2026-01-05T21:30:00Z
-	S=$BATS_TEST_TMPDIR/standin
-	mkdir -p "$S"
-	python3 "$QGTM_TOP/tests/standin/discord.py" "$S/port" "$S/log" &
-	STANDIN_PID=$!
-	for _ in $(seq 100); do [ -s "$S/port" ] && break; sleep 0.05; done
-	export QGTM_DISCORD_WEBHOOK_URL="http://127.0.0.1:$(cat "$S/port")/api/webhooks/123/tok-en"
+	load killswitch
+	ks_discord
 }
 
 teardown() {
-	kill "$STANDIN_PID" 2>/dev/null || true
-	wait "$STANDIN_PID" 2>/dev/null || true
-}
-
-# alerts: the contents posted so far, one a line.
-alerts() {
-	jq -r .content "$S/log"
+	ks_discord_stop
 }
 
 @test "a tier change says what changed, who did it and what it means" {
