@@ -333,11 +333,8 @@ qgtm_ks_chain_append(const struct qgtm_cfg *cfg, json_t *rec)
 		return -1;
 	arr = json_pack("[O]", rec);
 	rc = qgtm_audit_append_records(path, arr);
-	if (rc == -1 && qgtm_ks_reserve_release() == 1) {
-		qgtm_warn("audit chain: %s; released the disk reserve",
-		    qgtm_errmsg());
+	if (rc == -1 && qgtm_ks_reserve_release() == 1)
 		rc = qgtm_audit_append_records(path, arr);
-	}
 	json_decref(arr);
 	free(path);
 	return rc;

@@ -74,6 +74,8 @@ qgtm_ks_reserve_release(void)
 	char *path = qgtm_state_path(QGTM_KS_RESERVE, 0);
 	int rc = path != NULL && unlink(path) == 0;
 
+	if (rc)
+		qgtm_warn("%s; released the disk reserve", qgtm_errmsg());
 	free(path);
 	return rc;
 }

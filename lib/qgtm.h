@@ -2364,8 +2364,8 @@ int qgtm_ks_two_person(const struct qgtm_cfg *cfg, json_t *req, json_t *appr,
  * Safety acts on a full disk (lib/ksdisk.c). qgtm_ks_prepare: make the
  * intent slot and (with room to spare) the disk reserve; -1 when the slot
  * cannot be made. qgtm_ks_reserve: make the reserve when missing and the
- * disk has 4 times its size free. qgtm_ks_reserve_release: delete it; 1
- * when there was one. qgtm_ks_intent_set: rewrite the slot in place with
+ * disk has 4 times its size free. qgtm_ks_reserve_release: delete it
+ * after a failed write (whose error it warns about); 1 when there was one. qgtm_ks_intent_set: rewrite the slot in place with
  * intent (borrowed); 0 or -1. qgtm_ks_intent_clear: empty it.
  * qgtm_ks_intent_get: the pending intent (a new reference), or NULL.
  */
