@@ -485,10 +485,10 @@ judge(struct qgtm_ks_state *st, const struct qgtm_ks_chain *ch, int rc)
 		floor_tier(st, ch);
 	else if (ch->bad[0] != '\0')
 		distrust(st, ch, QGTM_KS_TAMPERED, ch->bad);
-	else if (ch->records == 0)
+	else if (ch->records == 0 && st->seq > 0)
 		distrust(st, ch, QGTM_KS_TAMPERED, "the audit chain has no "
-		    "record of the kill switch: it was deleted, cut or "
-		    "replaced");
+		    "record of the kill switch's changes: it was deleted, cut "
+		    "or replaced");
 	else if (st->tier != ch->tier || st->seq != ch->seq) {
 		snprintf(detail, sizeof detail, "the state says %s (seq %lld) "
 		    "but the audit chain says %s (seq %lld)",
@@ -521,26 +521,19 @@ judge_intent(struct qgtm_ks_state *st, const struct qgtm_ks_chain *ch)
 	json_decref(in);
 }
 
-/* begin, load, and commit a fresh state with the chain's ks_init record;
- * 1 done, 0 conflict, -1 error. */
+/* begin, load, and commit a fresh state; 1 done, 0 conflict, -1 error. */
 static int
 state_init(struct qgtm_ks *ks, struct qgtm_ks_state *st)
 {
-	json_t *obj, *rec;
+	json_t *obj;
 	int rc;
 
 	if (ks_begin(ks) == -1)
 		return -1;
 	if ((rc = state_load(ks, st)) == 0) {
-		rec = qgtm_ks_init_record(ks->cfg, ks->url);
-		if (rec == NULL || qgtm_ks_chain_append(ks->cfg, rec) == -1)
-			rc = -1;
-		else {
-			obj = state_json(st);
-			rc = ks->be->commit(ks, obj, NULL);
-			json_decref(obj);
-		}
-		json_decref(rec);
+		obj = state_json(st);
+		rc = ks->be->commit(ks, obj, NULL);
+		json_decref(obj);
 	} else if (rc == 1)
 		rc = 1;
 	ks_end(ks);
@@ -548,7 +541,8 @@ state_init(struct qgtm_ks *ks, struct qgtm_ks_state *st)
 }
 
 /* A state that never existed: a first start when the chain has no record
- * of the kill switch either; else it was deleted. */
+ * of the kill switch either (a switch never changed is NORMAL: there is
+ * nothing a deleter could undo); else it was deleted. */
 static void
 read_fresh(struct qgtm_ks *ks, struct qgtm_ks_state *st,
     struct qgtm_ks_chain *ch)
@@ -719,6 +713,12 @@ change_once(struct qgtm_ks *ks, const struct qgtm_ks_change *c, json_t **rec)
 	qgtm_ks_chain_read(ks->cfg, &ch);
 	/* Only a two-person reset goes below the tier the chain holds: an
 	 * escalation that repairs a state is never a way down. */
+	if (cc.request == NULL && cc.to < ch.tier && !cc.only_up) {
+		qgtm_ks_chain_release(&ch);
+		ks_end(ks);
+		return qgtm_seterr(QGTM_EX_NOPERM, "lowering the tier takes a "
+		    "two-person reset");
+	}
 	if (cc.request == NULL && cc.to < ch.tier)
 		cc.to = ch.tier;
 	c = &cc;

@@ -1,8 +1,7 @@
 /*
  * kschain.c: the kill switch's own record in the audit chain. Every tier
  * change is a signed "tier" record appended to the chain by the program
- * that made it, and the first start of the switch is a signed "ks_init"
- * record. Replaying those records gives the tier in force, which the
+ * that made it. Replaying those records gives the tier in force, which the
  * backend's state (file or Redis) must agree with: the chain is the
  * authority, the state a copy that can be checked. A record signed by the
  * program key (risk.program_key) may only raise the tier; lowering it
@@ -31,8 +30,9 @@ program_key_path(const struct qgtm_cfg *cfg)
 	return qgtm_state_path(QGTM_KS_PROGRAM_KEY, 1);
 }
 
-struct evp_pkey_st *
-qgtm_ks_program_key(const struct qgtm_cfg *cfg)
+/* The program key; with make, made when it is the default and missing. */
+static struct evp_pkey_st *
+program_key(const struct qgtm_cfg *cfg, int make)
 {
 	char *path = program_key_path(cfg);
 	struct evp_pkey_st *key;
@@ -40,12 +40,18 @@ qgtm_ks_program_key(const struct qgtm_cfg *cfg)
 	if (path == NULL)
 		return NULL;
 	key = qgtm_key_private(path);
-	if (key == NULL && qgtm_errcode() == QGTM_EX_NOINPUT &&
+	if (key == NULL && make && qgtm_errcode() == QGTM_EX_NOINPUT &&
 	    *qgtm_cfg_str(cfg, "risk.program_key") == '\0' &&
 	    qgtm_key_generate(path) == 0)
 		key = qgtm_key_private(path);
 	free(path);
 	return key;
+}
+
+struct evp_pkey_st *
+qgtm_ks_program_key(const struct qgtm_cfg *cfg)
+{
+	return program_key(cfg, 1);
 }
 
 /* The configured public key of signer ("program" or an operator). */
@@ -247,22 +253,14 @@ replay_entry(const char *line, size_t n, unsigned long eseq, void *arg)
 {
 	struct replay *r = arg;
 	json_t *entry, *rec;
-	const char *type;
 
-	(void)n;
-	if (strstr(line, "\"type\":\"tier\"") == NULL &&
-	    strstr(line, "\"type\":\"ks_init\"") == NULL)
+	if (strstr(line, "\"type\":\"tier\"") == NULL)
 		return 0;
 	if ((entry = json_loadb(line, n, 0, NULL)) == NULL)
 		return 0;               /* the walk checked it parses */
 	rec = json_object_get(entry, "rec");
-	type = str(rec, "type");
-	if (strcmp(type, "tier") == 0)
+	if (strcmp(str(rec, "type"), "tier") == 0)
 		replay_tier(r, rec, eseq);
-	else if (strcmp(type, "ks_init") == 0 && !signed_ok(r, rec))
-		bad(r->ch, eseq, "a ks_init record without a valid signature");
-	else if (strcmp(type, "ks_init") == 0 && r->ch->records == 0)
-		r->ch->records = 1;
 	json_decref(entry);
 	return 0;
 }
@@ -295,10 +293,7 @@ qgtm_ks_chain_read(const struct qgtm_cfg *cfg, struct qgtm_ks_chain *ch)
 
 	memset(ch, 0, sizeof *ch);
 	ch->sigs = json_object();
-	r.prog = qgtm_ks_program_key(cfg);
-	if (r.prog == NULL)
-		snprintf(ch->bad, sizeof ch->bad, "program key: %s",
-		    qgtm_errmsg());
+	r.prog = program_key(cfg, 0);   /* none: its records do not verify */
 	if (path == NULL || qgtm_audit_walk(path, &sum, replay_entry,
 	    &r) == -1)
 		snprintf(ch->bad, sizeof ch->bad, "audit chain: %s",
@@ -338,18 +333,4 @@ qgtm_ks_chain_append(const struct qgtm_cfg *cfg, json_t *rec)
 	json_decref(arr);
 	free(path);
 	return rc;
-}
-
-json_t *
-qgtm_ks_init_record(const struct qgtm_cfg *cfg, const char *backend)
-{
-	json_t *rec = qgtm_record_new("ks_init", NULL);
-
-	json_object_set_new(rec, "tier", json_string("NORMAL"));
-	json_object_set_new(rec, "backend", json_string(backend));
-	if (qgtm_ks_sign(cfg, rec, NULL, NULL) == -1) {
-		json_decref(rec);
-		return NULL;
-	}
-	return rec;
 }

@@ -2307,8 +2307,9 @@ json_t *qgtm_ks_state_record(const struct qgtm_ks *ks,
 
 /*
  * The kill switch in the audit chain (lib/kschain.c). Every change is a
- * "tier" record appended to audit.chain by the program that made it, the
- * first start a "ks_init" record; each carries "signer" (an operator of
+ * "tier" record appended to audit.chain by the program that made it
+ * (the first one records that the switch left its fresh NORMAL); each
+ * carries "signer" (an operator of
  * risk.operators, or "program" for the key of risk.program_key) and its
  * Ed25519 "sig" (see lib/sign.c); a record made under a pinned clock also
  * carries "clock":"pinned" and the system clock's "real_ts". A record
@@ -2317,7 +2318,7 @@ json_t *qgtm_ks_state_record(const struct qgtm_ks *ks,
 struct qgtm_ks_chain {
 	int tier;               /* the tier the valid records put in force */
 	long long seq;          /* seq of the last valid tier record, or 0 */
-	unsigned long records;  /* kill-switch records (ks_init counts 1) */
+	unsigned long records;  /* valid tier records */
 	unsigned long entries;  /* entries of the chain */
 	long long published;    /* entries of the newest published
 	                           checkpoint, or -1 when none is known */
@@ -2347,11 +2348,8 @@ int qgtm_ks_sign(const struct qgtm_cfg *cfg, json_t *rec, const char *by,
     const char *keypath);
 /* qgtm_ks_program_key: the program's private key (free with
  * qgtm_key_free), made when risk.program_key is "" and none exists yet;
- * NULL on error. */
+ * NULL on error. Reads never make it. */
 struct evp_pkey_st *qgtm_ks_program_key(const struct qgtm_cfg *cfg);
-/* qgtm_ks_init_record: the signed "ks_init" record of a first start (a
- * new reference), or NULL. */
-json_t *qgtm_ks_init_record(const struct qgtm_cfg *cfg, const char *backend);
 /*
  * qgtm_ks_two_person: 1 when request req and approval appr are signed by
  * the configured keys of two operators whose keys differ, the approval is

@@ -122,9 +122,11 @@ START_TEST(compare_and_set_on_seq)
 	ck_assert_int_eq(change(QGTM_TIER_FLATTEN, -1), 1);
 	ck_assert_int_eq(change(QGTM_TIER_WARN, 0), -1);
 	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_NOPERM);
-	ck_assert_int_eq(change(QGTM_TIER_WARN, 1), 1);
+	/* Down only with a two-person reset's request and approval. */
+	ck_assert_int_eq(change(QGTM_TIER_WARN, 1), -1);
+	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_NOPERM);
 	qgtm_ks_read(&ks, &st);
-	ck_assert_int_eq(st.tier, QGTM_TIER_WARN);
+	ck_assert_int_eq(st.tier, QGTM_TIER_FLATTEN);
 	ck_assert_int_eq(change(QGTM_TIER_NORMAL, 1), -1);
 }
 END_TEST
@@ -156,14 +158,20 @@ START_TEST(a_valid_state_is_not_corrupt)
 {
 	struct qgtm_ks_state st;
 
+	ck_assert_int_eq(change(QGTM_TIER_WARN, -1), 1);
 	qgtm_ks_read(&ks, &st);
+	ck_assert_int_eq(st.health, QGTM_KS_OK);
+	ck_assert_int_eq(st.effective, QGTM_TIER_WARN);
+	ck_assert_int_eq(st.seq, 1);
+	/* Well formed, but not what the audit chain says: tampered. */
 	write_state("{\"tier\":\"WARN\",\"seq\":\"7\",\"since\":"
 	    "\"2026-01-01T00:00:00Z\",\"reason\":\"r\",\"by\":\"b\","
 	    "\"approved_by\":\"\"}");
 	qgtm_ks_read(&ks, &st);
-	ck_assert_int_eq(st.health, QGTM_KS_OK);
-	ck_assert_int_eq(st.effective, QGTM_TIER_WARN);
-	ck_assert_int_eq(st.seq, 7);
+	ck_assert_int_eq(st.health, QGTM_KS_TAMPERED);
+	ck_assert_int_eq(st.effective, QGTM_TIER_NO_NEW);
+	ck_assert_str_eq(st.detail, "the state says WARN (seq 7) but the "
+	    "audit chain says WARN (seq 1)");
 }
 END_TEST
 
