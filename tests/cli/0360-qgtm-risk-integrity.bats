@@ -54,6 +54,11 @@ no_reset() {
 
 @test "an old backup of risk/ restored: tampered, the chain's tier holds" {
 	rm -rf "${QGTM_STATE_DIR:?}"/* && ks_market
+	# The program key outside the state directory, as qgtm.yaml(5) advises
+	# (restoring risk/ without it is caught as a bad signature instead).
+	openssl genpkey -algorithm ed25519 -out "$BATS_TEST_TMPDIR/program.key" 2>/dev/null
+	chmod 600 "$BATS_TEST_TMPDIR/program.key"
+	printf '  program_key: "%s"\n' "$BATS_TEST_TMPDIR/program.key" >>"$QGTM_CONFIG"
 	qgtm-risk status >/dev/null     # a fresh start at NORMAL
 	cp -a "$QGTM_STATE_DIR/risk" "$BATS_TEST_TMPDIR/backup"
 	qgtm-risk escalate --to FLATTEN --reason drawdown --by alice >/dev/null
