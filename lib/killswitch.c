@@ -3,8 +3,12 @@
  * backend (files under the state directory, or Redis through lib/redis.c)
  * as a flat object of strings; every change is a compare-and-set under the
  * backend's lock (flock, or WATCH/MULTI), so two writers never lose an
- * escalation, and leaves a "tier" record in the history stream. A state
- * that cannot be trusted reads as at least NO_NEW: the switch fails closed.
+ * escalation, and leaves a "tier" record in the history stream. The
+ * authority is the audit chain (lib/kschain.c): each change is a signed
+ * record appended there first, and every read checks the backend's state
+ * against the chain's. A state that cannot be trusted (missing, corrupt,
+ * tampered, undurable) reads as at least NO_NEW and at least the chain's
+ * tier: the switch fails closed.
  */
 #include <sys/stat.h>
 

@@ -2,11 +2,12 @@
  * reset.c: the two-person reset of the kill switch. One operator asks
  * (a request naming the tier to go down to, the state's seq it was made
  * against and an expiry), another approves; each act is signed with the
- * operator's Ed25519 key (OpenSSL EVP), so the audit chain proves who asked
- * and who approved. The public keys are the config's risk.operators.
+ * operator's Ed25519 key (lib/sign.c) and appended to the audit chain, so
+ * the chain proves who asked and who approved. The public keys are the
+ * config's risk.operators; operators are their keys, so the approver's key
+ * may not be the requester's. Times are the system clock's, never the
+ * pinned one: a pinned clock neither lengthens nor revives a request.
  */
-#include <sys/stat.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
