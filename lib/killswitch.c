@@ -579,14 +579,13 @@ read_fresh(struct qgtm_ks *ks, struct qgtm_ks_state *st,
 	judge(st, ch, 1);
 }
 
-void
-qgtm_ks_read(struct qgtm_ks *ks, struct qgtm_ks_state *st)
+/* One read of chain and state into st. */
+static void
+read_once(struct qgtm_ks *ks, struct qgtm_ks_state *st)
 {
 	struct qgtm_ks_chain ch;
 	int rc;
 
-	if (qgtm_ks_prepare() == -1)
-		qgtm_warn("kill switch intent slot: %s", qgtm_errmsg());
 	qgtm_ks_chain_read(ks->cfg, &ch);
 	if ((rc = state_load(ks, st)) == 1 && ks->be != &file_backend)
 		local_marker(1);
@@ -595,10 +594,36 @@ qgtm_ks_read(struct qgtm_ks *ks, struct qgtm_ks_state *st)
 	else
 		judge(st, &ch, rc);
 	judge_intent(st, &ch);
-	if (st->health != QGTM_KS_OK)
+	qgtm_ks_chain_release(&ch);
+}
+
+/* Wait until no change is in progress (the lock risk/lock is free);
+ * 0, or -1 when it stayed busy. */
+static int
+await_change(void)
+{
+	char *path = qgtm_state_path(QGTM_KS_LOCK, 1);
+	int fd = path != NULL ? qgtm_lock(path, QGTM_KS_LOCK_MS) : -1;
+
+	free(path);
+	qgtm_unlock(fd);
+	return fd == -1 ? -1 : 0;
+}
+
+void
+qgtm_ks_read(struct qgtm_ks *ks, struct qgtm_ks_state *st)
+{
+	if (qgtm_ks_prepare() == -1)
+		qgtm_warn("kill switch intent slot: %s", qgtm_errmsg());
+	read_once(ks, st);
+	/* A change in progress shows the chain ahead of the state or its
+	 * intent not yet in the chain: read again once it is done. */
+	if ((st->health == QGTM_KS_TAMPERED || st->health ==
+	    QGTM_KS_UNDURABLE) && await_change() == 0)
+		read_once(ks, st);
+	if (st->health == QGTM_KS_TAMPERED || st->health == QGTM_KS_UNDURABLE)
 		qgtm_seterr(QGTM_EX_UNAVAILABLE, "kill switch state is %s: %s",
 		    qgtm_ks_health_name(st->health), st->detail);
-	qgtm_ks_chain_release(&ch);
 }
 
 /* ------------------------------------------------------------ change -- */

@@ -123,9 +123,15 @@ setup() {
 	for t in WARN THROTTLE NO_NEW FLATTEN WARN THROTTLE NO_NEW FLATTEN; do
 		qgtm-risk escalate --to $t --reason "to $t" --by op \
 			>>"$BATS_TEST_TMPDIR/esc.$t" 2>/dev/null &
+		# Readers amid the changes never take one in progress for tampering.
+		qgtm-risk status >/dev/null 2>>"$BATS_TEST_TMPDIR/readers" &
 	done
 	wait
+	[ ! -s "$BATS_TEST_TMPDIR/readers" ]
 	run -5 qgtm-risk status
+	# The audit chain holds the same changes, in the same order.
+	diff <(jq -c '{from, to, seq}' "$QGTM_STATE_DIR/risk/history.jsonl") \
+		<(jq -c '.rec | {from, to, seq}' "$QGTM_STATE_DIR/audit/chain.jsonl")
 	# Each change starts where the one before ended, seq 1, 2, 3, ...
 	run -0 jq -rs 'reduce .[] as $r ({ok: true, to: "NORMAL", seq: 0};
 		{ok: (.ok and $r.from == .to and $r.seq == .seq + 1),
