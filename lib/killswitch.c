@@ -610,11 +610,24 @@ await_change(void)
 	return fd == -1 ? -1 : 0;
 }
 
+/* Make ahead what a change on a full disk needs: the intent slot, the
+ * reserve and the program key. */
+static void
+prepare(const struct qgtm_cfg *cfg)
+{
+	struct evp_pkey_st *key;
+
+	if (qgtm_ks_prepare() == -1)
+		qgtm_warn("kill switch intent slot: %s", qgtm_errmsg());
+	if ((key = qgtm_ks_program_key(cfg)) == NULL)
+		qgtm_warn("kill switch program key: %s", qgtm_errmsg());
+	qgtm_key_free(key);
+}
+
 void
 qgtm_ks_read(struct qgtm_ks *ks, struct qgtm_ks_state *st)
 {
-	if (qgtm_ks_prepare() == -1)
-		qgtm_warn("kill switch intent slot: %s", qgtm_errmsg());
+	prepare(ks->cfg);
 	read_once(ks, st);
 	/* A change in progress shows the chain ahead of the state or its
 	 * intent not yet in the chain: read again once it is done. */

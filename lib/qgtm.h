@@ -2347,8 +2347,8 @@ int qgtm_ks_chain_append(const struct qgtm_cfg *cfg, json_t *rec);
 int qgtm_ks_sign(const struct qgtm_cfg *cfg, json_t *rec, const char *by,
     const char *keypath);
 /* qgtm_ks_program_key: the program's private key (free with
- * qgtm_key_free), made when risk.program_key is "" and none exists yet;
- * NULL on error. Reads never make it. */
+ * qgtm_key_free), made when risk.program_key is "" and none exists yet
+ * (qgtm_ks_read makes it ahead); NULL on error. */
 struct evp_pkey_st *qgtm_ks_program_key(const struct qgtm_cfg *cfg);
 /*
  * qgtm_ks_two_person: 1 when request req and approval appr are signed by
