@@ -188,13 +188,15 @@ file_range(struct qgtm_ks *ks, const char *stream)
 	return arr;
 }
 
-/* Whether a failed store put state in place all the same (when only
- * syncing the directory failed, qgtm_write_atomic). */
+/* Does the backend hold state already: a failed store or commit that put
+ * it in place all the same (when only syncing the directory failed,
+ * qgtm_write_atomic)? */
 static int
-stored_anyway(struct qgtm_ks *ks, json_t *state)
+state_is(struct qgtm_ks *ks, json_t *state)
 {
 	json_t *got = NULL;
-	int same = file_load(ks, "state", &got) == 1 && json_equal(got, state);
+	int same = ks->be->load(ks, "state", &got) == 1 &&
+	    json_equal(got, state);
 
 	json_decref(got);
 	return same;
@@ -211,7 +213,7 @@ file_commit_event(struct qgtm_ks *ks, json_t *state, json_t *event)
 	int rc = file_append(ks, "history", event);
 
 	if (rc == 0 && (rc = file_store(ks, "state", state)) == -1 &&
-	    !stored_anyway(ks, state) && truncate(path, before) == -1)
+	    !state_is(ks, state) && truncate(path, before) == -1)
 		QGTM_ERR("file=%s msg=\"cannot cut a failed change off\"",
 		    path);
 	free(path);
@@ -726,7 +728,8 @@ commit(struct qgtm_ks *ks, json_t *state, json_t *rec)
 		return -1;
 	}
 	rc = ks->be->commit(ks, state, rec);
-	if (rc == -1 && qgtm_ks_reserve_release() == 1)
+	if (rc == -1 && !state_is(ks, state) &&
+	    qgtm_ks_reserve_release() == 1)
 		rc = ks->be->commit(ks, state, rec);
 	if (rc == -1) {
 		qgtm_warn("the audit chain holds the change to %s, the kill "
