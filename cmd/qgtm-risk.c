@@ -283,6 +283,7 @@ emit_refusal(const struct qgtm_cfg *cfg, const char *act, const char *by,
 	    json_null());
 	json_object_set_new(rec, "code", json_string(why));
 	json_object_set_new(rec, "message", json_string(msg));
+	qgtm_ks_mark_clock(rec);
 	if (qgtm_ks_chain_append(cfg, rec) == -1)
 		qgtm_warn("audit chain: %s", qgtm_errmsg());
 	emit_alert(cfg, rec, qgtm_xasprintf("qgtm-risk: %s by %s REFUSED "

@@ -70,6 +70,18 @@ signer_key(const struct qgtm_cfg *cfg, struct evp_pkey_st *prog,
 	return qgtm_key_public(b64);
 }
 
+void
+qgtm_ks_mark_clock(json_t *rec)
+{
+	char real[21];
+
+	if (!qgtm_clock_pinned())
+		return;
+	json_object_set_new(rec, "clock", json_string("pinned"));
+	json_object_set_new(rec, "real_ts", json_string(qgtm_time_fmt(
+	    time(NULL), real)));
+}
+
 int
 qgtm_ks_sign(const struct qgtm_cfg *cfg, json_t *rec, const char *by,
     const char *keypath)
@@ -78,13 +90,7 @@ qgtm_ks_sign(const struct qgtm_cfg *cfg, json_t *rec, const char *by,
 	const char *signer = keypath != NULL ? by : "program";
 	int rc = 0;
 
-	if (qgtm_clock_pinned()) {
-		char real[21];
-
-		json_object_set_new(rec, "clock", json_string("pinned"));
-		json_object_set_new(rec, "real_ts", json_string(
-		    qgtm_time_fmt(time(NULL), real)));
-	}
+	qgtm_ks_mark_clock(rec);
 	json_object_set_new(rec, "signer", json_string(signer));
 	key = keypath != NULL ? qgtm_key_private(keypath) :
 	    qgtm_ks_program_key(cfg);
@@ -111,15 +117,17 @@ struct replay {
 	const struct qgtm_cfg *cfg;
 	struct evp_pkey_st *prog;
 	struct qgtm_ks_chain *ch;
+	const char *path;       /* the chain, for messages */
 };
 
-/* Note the first reason the chain cannot be trusted. */
+/* Note the first reason the chain cannot be trusted, at the line of the
+ * entry of seq. */
 static void
-bad(struct qgtm_ks_chain *ch, unsigned long seq, const char *why)
+bad(struct replay *r, unsigned long seq, const char *why)
 {
-	if (ch->bad[0] == '\0')
-		snprintf(ch->bad, sizeof ch->bad, "audit chain entry %lu: %s",
-		    seq, why);
+	if (r->ch->bad[0] == '\0')
+		snprintf(r->ch->bad, sizeof r->ch->bad, "%s:%lu: %s", r->path,
+		    seq + 1, why);
 }
 
 /* Is rec's signature that of its "signer"? */
@@ -233,7 +241,7 @@ replay_tier(struct replay *r, json_t *rec, unsigned long eseq)
 	if (why != NULL) {
 		snprintf(msg, sizeof msg, "%s (to %s, seq %lld)", why,
 		    str(rec, "to"), (long long)seq);
-		bad(ch, eseq, msg);
+		bad(r, eseq, msg);
 		if (to > ch->tier)
 			ch->tier = to;  /* a raise is honored all the same */
 		return;
@@ -288,8 +296,8 @@ void
 qgtm_ks_chain_read(const struct qgtm_cfg *cfg, struct qgtm_ks_chain *ch)
 {
 	struct qgtm_audit_summary sum = { 0 };
-	struct replay r = { cfg, NULL, ch };
 	char *path = qgtm_ks_chain_path(cfg, 0);
+	struct replay r = { cfg, NULL, ch, path };
 
 	memset(ch, 0, sizeof *ch);
 	ch->sigs = json_object();

@@ -2346,6 +2346,9 @@ int qgtm_ks_chain_append(const struct qgtm_cfg *cfg, json_t *rec);
  */
 int qgtm_ks_sign(const struct qgtm_cfg *cfg, json_t *rec, const char *by,
     const char *keypath);
+/* qgtm_ks_mark_clock: when the clock is pinned, add "clock":"pinned" and
+ * the system clock's "real_ts" to rec. */
+void qgtm_ks_mark_clock(json_t *rec);
 /* qgtm_ks_program_key: the program's private key (free with
  * qgtm_key_free), made when risk.program_key is "" and none exists yet
  * (qgtm_ks_read makes it ahead); NULL on error. */

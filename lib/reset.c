@@ -67,14 +67,6 @@ sign_as(const struct qgtm_cfg *cfg, const char *by, const char *keypath,
 	return rc;
 }
 
-/* Mark obj as made under a pinned clock (QGTM_NOW), when it is. */
-static void
-mark_clock(json_t *obj)
-{
-	if (qgtm_clock_pinned())
-		json_object_set_new(obj, "clock", json_string("pinned"));
-}
-
 /* A record of type with the fields of obj (a new reference). */
 static json_t *
 record_of(const char *type, json_t *obj)
@@ -119,7 +111,7 @@ qgtm_reset_request(struct qgtm_ks *ks, const struct qgtm_reset *r,
 	free(text);
 	id[16] = '\0';
 	json_object_set_new(req, "id", json_string(id));
-	mark_clock(req);
+	qgtm_ks_mark_clock(req);
 	if (sign_as(ks->cfg, r->by, r->keypath, req, why) == 0) {
 		text = qgtm_xasprintf("requests/%s", id);
 		rec = record_of("reset_request", req);
@@ -230,7 +222,7 @@ qgtm_reset_approve(struct qgtm_ks *ks, const char *id, const char *by,
 	appr = json_pack("{s:s, s:O, s:s, s:O, s:s}", "request_id", id,
 	    "request_sig", json_object_get(req, "sig"), "by", by, "to",
 	    json_object_get(req, "to"), "ts", qgtm_time_fmt(time(NULL), ts));
-	mark_clock(appr);
+	qgtm_ks_mark_clock(appr);
 	if (approval_allowed(ks, req, by, why) == 0 &&
 	    sign_as(ks->cfg, by, keypath, appr, why) == 0) {
 		c.to = qgtm_tier_parse(json_string_value(json_object_get(req,

@@ -88,7 +88,7 @@ no_reset() {
 	sed -i 's/"FLATTEN"/"NORMAL"/; s/"seq":"1"/"seq":"2"/' \
 		"$QGTM_STATE_DIR/risk/killswitch.json"
 	detected tampered
-	[[ ${lines[0]} == *"a tier record without a valid signature (to NORMAL, seq 2)"* ]]
+	[[ ${lines[0]} == *"/audit/chain.jsonl:2: a tier record without a valid signature (to NORMAL, seq 2)"* ]]
 }
 
 @test "a lowering signed by the program key does not count" {
