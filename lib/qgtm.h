@@ -2637,6 +2637,15 @@ struct evp_pkey_st *qgtm_key_private(const char *path);
 /* qgtm_key_generate: a new Ed25519 private key into path (mode 0600). */
 int qgtm_key_generate(const char *path);
 void qgtm_key_free(struct evp_pkey_st *key);
+/* Length of a base64 Ed25519 signature (64 bytes). */
+#define QGTM_SIG_B64LEN 88
+/* qgtm_sign_bytes: the signature of the n bytes at p by key, base64 into
+ * out; 0 or -1. qgtm_verify_bytes: 1 when b64 is such a signature under
+ * pub (may be NULL: 0), else 0. */
+int qgtm_sign_bytes(struct evp_pkey_st *key, const void *p, size_t n,
+    char out[QGTM_SIG_B64LEN + 1]);
+int qgtm_verify_bytes(struct evp_pkey_st *pub, const void *p, size_t n,
+    const char *b64);
 /* qgtm_sign_json: sign obj with key into its "sig"; 0 or -1. */
 int qgtm_sign_json(struct evp_pkey_st *key, json_t *obj);
 /* qgtm_verify_json: 1 when obj's "sig" verifies under pub (may be NULL:

@@ -134,48 +134,67 @@ signed_text(json_t *obj)
 }
 
 int
-qgtm_sign_json(struct evp_pkey_st *key, json_t *obj)
+qgtm_sign_bytes(struct evp_pkey_st *key, const void *p, size_t n,
+    char out[QGTM_SIG_B64LEN + 1])
 {
-	unsigned char sig[SIGLEN], b64[4 * SIGLEN / 3 + 4];
+	unsigned char sig[SIGLEN];
 	size_t siglen = sizeof sig;
-	char *text = signed_text(obj);
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int ok;
+
+	ok = ctx != NULL && EVP_DigestSignInit(ctx, NULL, NULL, NULL, key) == 1
+	    && EVP_DigestSign(ctx, sig, &siglen, p, n) == 1;
+	EVP_MD_CTX_free(ctx);
+	if (!ok)
+		return qgtm_seterr(QGTM_EX_SOFTWARE, "cannot sign");
+	EVP_EncodeBlock((unsigned char *)out, sig, (int)siglen);
+	return 0;
+}
+
+int
+qgtm_verify_bytes(struct evp_pkey_st *pub, const void *p, size_t n,
+    const char *b64)
+{
+	unsigned char sig[SIGLEN + 3];
 	EVP_MD_CTX *ctx;
 	int ok;
 
+	if (pub == NULL || b64 == NULL || strlen(b64) != QGTM_SIG_B64LEN ||
+	    EVP_DecodeBlock(sig, (const unsigned char *)b64,
+	    QGTM_SIG_B64LEN) != SIGLEN + 2)
+		return 0;
+	ctx = EVP_MD_CTX_new();
+	ok = ctx != NULL && EVP_DigestVerifyInit(ctx, NULL, NULL, NULL,
+	    pub) == 1 && EVP_DigestVerify(ctx, sig, SIGLEN, p, n) == 1;
+	EVP_MD_CTX_free(ctx);
+	return ok;
+}
+
+int
+qgtm_sign_json(struct evp_pkey_st *key, json_t *obj)
+{
+	char *text = signed_text(obj), b64[QGTM_SIG_B64LEN + 1];
+	int rc;
+
 	if (text == NULL)
 		return -1;
-	ctx = EVP_MD_CTX_new();
-	ok = ctx != NULL && EVP_DigestSignInit(ctx, NULL, NULL, NULL, key) == 1
-	    && EVP_DigestSign(ctx, sig, &siglen, (unsigned char *)text,
-	    strlen(text)) == 1;
-	EVP_MD_CTX_free(ctx);
+	rc = qgtm_sign_bytes(key, text, strlen(text), b64);
 	free(text);
-	if (!ok)
-		return qgtm_seterr(QGTM_EX_SOFTWARE, "cannot sign");
-	EVP_EncodeBlock(b64, sig, (int)siglen);
-	json_object_set_new(obj, "sig", json_string((char *)b64));
-	return 0;
+	if (rc == 0)
+		json_object_set_new(obj, "sig", json_string(b64));
+	return rc;
 }
 
 int
 qgtm_verify_json(struct evp_pkey_st *pub, json_t *obj)
 {
-	const char *b64 = json_string_value(json_object_get(obj, "sig"));
-	unsigned char sig[SIGLEN + 3];
 	char *text;
-	EVP_MD_CTX *ctx;
 	int ok;
 
-	if (pub == NULL || b64 == NULL || strlen(b64) != 88 ||
-	    EVP_DecodeBlock(sig, (const unsigned char *)b64, 88) != SIGLEN + 2)
+	if (pub == NULL || (text = signed_text(obj)) == NULL)
 		return 0;
-	if ((text = signed_text(obj)) == NULL)
-		return 0;
-	ctx = EVP_MD_CTX_new();
-	ok = ctx != NULL && EVP_DigestVerifyInit(ctx, NULL, NULL, NULL,
-	    pub) == 1 && EVP_DigestVerify(ctx, sig, SIGLEN,
-	    (unsigned char *)text, strlen(text)) == 1;
-	EVP_MD_CTX_free(ctx);
+	ok = qgtm_verify_bytes(pub, text, strlen(text), json_string_value(
+	    json_object_get(obj, "sig")));
 	free(text);
 	return ok;
 }
