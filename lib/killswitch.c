@@ -423,7 +423,8 @@ state_load(struct qgtm_ks *ks, struct qgtm_ks_state *st)
 /*
  * Take the backend's lock; a backend other than files also takes the
  * file lock, so that the changes of this host reach the audit chain (a
- * file of the state directory) one at a time. 0 or -1.
+ * file of the state directory) one at a time. 0, -1 when the file lock
+ * stayed busy, or -2 when such a backend cannot be reached.
  */
 static int
 ks_begin(struct qgtm_ks *ks)
@@ -442,7 +443,7 @@ ks_begin(struct qgtm_ks *ks)
 		return 0;
 	qgtm_unlock(ks->chainfd);
 	ks->chainfd = -1;
-	return -1;
+	return ks->be != &file_backend ? -2 : -1;
 }
 
 static void
@@ -534,7 +535,7 @@ state_init(struct qgtm_ks *ks, struct qgtm_ks_state *st)
 	json_t *obj;
 	int rc;
 
-	if (ks_begin(ks) == -1)
+	if (ks_begin(ks) < 0)
 		return -1;
 	if ((rc = state_load(ks, st)) == 0) {
 		obj = state_json(st);
@@ -709,6 +710,61 @@ intent_of(json_t *rec)
 	json_decref(in);
 }
 
+/* The intent of rec into the slot, then rec into the chain; 0 or -1. */
+static int
+chain_first(struct qgtm_ks *ks, json_t *rec)
+{
+	intent_of(rec);
+	if (qgtm_ks_chain_append(ks->cfg, rec) == 0)
+		return 0;
+	return qgtm_seterr(qgtm_errcode(), "the change to %s cannot be made "
+	    "durable: %s", json_string_value(json_object_get(rec, "to")),
+	    qgtm_errmsg());
+}
+
+/*
+ * An escalation while the backend is unreachable (its error set): the
+ * signed record still goes to the audit chain, the authority, so every
+ * reader (which finds the backend unreachable too) acts on it. The state
+ * follows at the next change; until then it reads as tampered. Returns
+ * 1, 0 when the chain holds c->to or higher already, or -1.
+ */
+static int
+change_unreachable(struct qgtm_ks *ks, const struct qgtm_ks_change *c,
+    json_t **rec)
+{
+	char *path = qgtm_state_path(QGTM_KS_LOCK, 1), why[256];
+	struct qgtm_ks_state st = { 0 };
+	struct qgtm_ks_chain ch;
+	int fd, rc = 0;
+
+	snprintf(why, sizeof why, "%s", qgtm_errmsg());
+	fd = path != NULL ? qgtm_lock(path, QGTM_KS_LOCK_MS) : -1;
+	free(path);
+	if (fd == -1)
+		return -1;
+	qgtm_ks_chain_read(ks->cfg, &ch);
+	st.health = QGTM_KS_UNAVAILABLE;
+	st.effective = ch.tier > QGTM_TIER_NO_NEW ? ch.tier : QGTM_TIER_NO_NEW;
+	if (c->to > ch.tier) {
+		if ((*rec = tier_record(ks, &st, c, ch.seq + 1)) == NULL ||
+		    chain_first(ks, *rec) == -1) {
+			json_decref(*rec);
+			*rec = NULL;
+			rc = -1;
+		} else {
+			qgtm_ks_intent_clear();
+			qgtm_warn("kill switch state unreachable (%s): the change "
+			    "to %s is in the audit chain only", why,
+			    qgtm_tier_name(c->to));
+			rc = 1;
+		}
+	}
+	qgtm_ks_chain_release(&ch);
+	qgtm_unlock(fd);
+	return rc;
+}
+
 /*
  * Make the signed record rec durable: the audit chain first (the tier is
  * in force once it is there), then the backend's state. A state that
@@ -720,13 +776,8 @@ commit(struct qgtm_ks *ks, json_t *state, json_t *rec)
 {
 	int rc;
 
-	intent_of(rec);
-	if (qgtm_ks_chain_append(ks->cfg, rec) == -1) {
-		qgtm_seterr(qgtm_errcode(), "the change to %s cannot be made "
-		    "durable: %s", json_string_value(json_object_get(rec,
-		    "to")), qgtm_errmsg());
+	if (chain_first(ks, rec) == -1)
 		return -1;
-	}
 	rc = ks->be->commit(ks, state, rec);
 	if (rc == -1 && !state_is(ks, state) &&
 	    qgtm_ks_reserve_release() == 1)
@@ -753,8 +804,9 @@ change_once(struct qgtm_ks *ks, const struct qgtm_ks_change *c, json_t **rec)
 	json_t *obj, *ev;
 	int rc;
 
-	if (ks_begin(ks) == -1)
-		return -1;
+	if ((rc = ks_begin(ks)) < 0)
+		return rc == -2 && c->only_up ? change_unreachable(ks, c, rec) :
+		    -1;
 	qgtm_ks_chain_read(ks->cfg, &ch);
 	/* Only a two-person reset goes below the tier the chain holds: an
 	 * escalation that repairs a state is never a way down. */

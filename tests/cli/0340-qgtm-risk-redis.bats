@@ -115,6 +115,24 @@ rcli() {
 	[ "${lines[6]}" = "health ok" ]
 }
 
+@test "Redis stopped: an escalation to FLATTEN still takes, through the chain" {
+	qgtm-risk escalate --to WARN --reason r --by alice >/dev/null
+	kill -STOP "$REDIS_PID"
+	run -0 --separate-stderr qgtm-risk escalate --to FLATTEN --reason "redis down" --by alice
+	[ "$(jq -r '[.from, .to, .health] | join(" ")' <<<"$output")" = "NO_NEW FLATTEN unavailable" ]
+	[[ $stderr == *"the change to FLATTEN is in the audit chain only"* ]]
+	run -75 --separate-stderr qgtm-risk status
+	[ "${lines[0]}" = "tier FLATTEN" ]
+	kill -CONT "$REDIS_PID"
+	# Back: Redis says WARN, the chain FLATTEN; an escalation repairs it.
+	run -69 --separate-stderr qgtm-risk status
+	[ "${lines[0]}" = "tier FLATTEN" ]
+	[ "${lines[6]}" = "health tampered" ]
+	qgtm-risk escalate --to FLATTEN --reason repair --by alice >/dev/null 2>&1
+	run -5 qgtm-risk status
+	[ "${lines[6]}" = "health ok" ]
+}
+
 @test "Redis killed and back empty: missing, not a fresh NORMAL" {
 	qgtm-risk escalate --to THROTTLE --reason r --by alice >/dev/null
 	kill -9 "$REDIS_PID"
