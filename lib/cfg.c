@@ -394,6 +394,9 @@ operator_item(struct load *ld, const yaml_event_t *ev, json_t *arr)
 		return at(ld, ev->start_mark.line, "risk.operators: expected "
 		    "NAME:PUBKEY (a base64 Ed25519 public key), not '%.64s'",
 		    item);
+	if (strncmp(item, "program:", 8) == 0)
+		return at(ld, ev->start_mark.line, "risk.operators: 'program' "
+		    "names the program key; choose another name");
 	json_array_foreach(arr, i, v) {
 		o = json_string_value(v);
 		oc = strchr(o, ':');

@@ -8,9 +8,6 @@
  * takes a two-person reset whose request and approval, signed by two
  * different operator keys, are inside the record.
  */
-#include <sys/stat.h>
-
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -2634,7 +2634,9 @@ int qgtm_key_public_b64(struct evp_pkey_st *key, char out[45]);
 /* qgtm_key_private: the PEM private key in path, which must be mode 0600
  * (NOPERM), exist (NOINPUT) and be Ed25519 (DATAERR); NULL on error. */
 struct evp_pkey_st *qgtm_key_private(const char *path);
-/* qgtm_key_generate: a new Ed25519 private key into path (mode 0600). */
+/* qgtm_key_generate: a new Ed25519 private key into path (mode 0600),
+ * unless another process made one there meanwhile (that one stays); 0 or
+ * -1. */
 int qgtm_key_generate(const char *path);
 void qgtm_key_free(struct evp_pkey_st *key);
 /* Length of a base64 Ed25519 signature (64 bytes). */

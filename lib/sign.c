@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -94,7 +95,7 @@ qgtm_key_generate(const char *path)
 {
 	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
 	BIO *bio = key == NULL ? NULL : BIO_new(BIO_s_mem());
-	char *pem;
+	char *pem, *tmp;
 	long n;
 	int rc;
 
@@ -105,10 +106,17 @@ qgtm_key_generate(const char *path)
 		return qgtm_seterr(QGTM_EX_SOFTWARE, "cannot make a key");
 	}
 	n = BIO_get_mem_data(bio, &pem);
-	rc = qgtm_write_atomic_mode(path, pem, (size_t)n, 0600);
+	/* Never over a key another process made meanwhile: link, not rename. */
+	tmp = qgtm_xasprintf("%s.new.%ld", path, (long)getpid());
+	rc = qgtm_write_atomic_mode(tmp, pem, (size_t)n, 0600);
 	OPENSSL_cleanse(pem, (size_t)n);
 	BIO_free(bio);
 	EVP_PKEY_free(key);
+	if (rc == 0 && link(tmp, path) == -1 && errno != EEXIST)
+		rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot make key '%s'",
+		    path);
+	unlink(tmp);
+	free(tmp);
 	return rc;
 }
 

@@ -118,6 +118,10 @@ refused() {
 	EOF
 	QGTM_CONFIG="$BATS_TEST_TMPDIR/dup.yaml" run -78 --separate-stderr qgtm-risk status
 	[[ $stderr == *"dup.yaml:4: risk.operators: 'mallory' has the key of 'alice'"* ]]
+	# Nor may an operator pass for the program key.
+	printf 'risk:\n  operators: ["program:%s"]\n' "$bob_pub" >"$BATS_TEST_TMPDIR/dup.yaml"
+	QGTM_CONFIG="$BATS_TEST_TMPDIR/dup.yaml" run -78 --separate-stderr qgtm-risk status
+	[[ $stderr == *"dup.yaml:2: risk.operators: 'program' names the program key"* ]]
 }
 
 @test "refused: the tier changed since the request (TIER_CHANGED)" {
