@@ -561,7 +561,9 @@ read_fresh(struct qgtm_ks *ks, struct qgtm_ks_state *st,
 		    "but the audit chain records the kill switch (tier %s)%s%s",
 		    qgtm_tier_name(ch->tier), ch->bad[0] != '\0' ? "; " : "",
 		    ch->bad);
-		st->tier = QGTM_TIER_NORMAL;
+		memset(st, 0, sizeof *st);     /* not the fresh state's */
+		snprintf(st->since, sizeof st->since, "%s", ch->since);
+		st->seq = ch->seq;
 		state_fail(st, QGTM_KS_MISSING);
 		floor_tier(st, ch);
 		return;
