@@ -182,8 +182,6 @@ take_fills(const struct qgtm_cfg *cfg, struct qgtm_broker *b, json_t *recs,
 		*tier = recon_escalate(cfg, who);
 	json_array_extend(chain, fills);
 	breaks(recs, chain);
-	if (*tier != NULL)
-		json_array_append(chain, *tier);
 	audit(cfg, chain);
 	if (json_array_size(fills) > 0 && qgtm_oms_record(cfg, fills) == -1)
 		qgtm_die_lib();
@@ -493,7 +491,8 @@ order_flatten(const struct qgtm_cfg *cfg, const struct opts *o)
 }
 
 /* Raise the kill switch to NO_NEW over a critical break (by who); dies
- * if not. Returns the tier record when it changed, else NULL. */
+ * if not. Returns the tier record when it changed (the kill switch has
+ * appended it to the audit chain already), else NULL. */
 static json_t *
 recon_escalate(const struct qgtm_cfg *cfg, const char *who)
 {
@@ -535,9 +534,7 @@ order_reconcile(const struct qgtm_cfg *cfg, const char *name)
 	if (w == 2 && tier == NULL)
 		tier2 = recon_escalate(cfg, "qgtm-order reconcile");
 	breaks(rest, chain);
-	if (tier2 != NULL)
-		json_array_append(chain, tier2);
-	audit(cfg, chain);
+	audit(cfg, chain);      /* the tier record is in it already */
 	json_array_extend(out, rest);
 	if (qgtm_records_append(QGTM_OMS_RECON, out) == -1)
 		qgtm_die_lib();

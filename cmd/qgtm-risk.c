@@ -5,8 +5,9 @@
  * limits of the config and to the kill switch's tier, with the equity and
  * positions of the OMS book. limits prints the limits as they are
  * enforced. status, escalate, reset, approve and history run the kill
- * switch; every change, request, approval and refusal is printed as a
- * record (for qgtm-audit append) and alerted.
+ * switch; every change, request, approval and refusal is appended to
+ * the audit chain by this program (signed; lib/kschain.c), printed as a
+ * record and alerted.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -20,7 +21,8 @@ static const char usage_str[] =
     "       qgtm-risk limits [-Cj] [-c config]\n"
     "       qgtm-risk status [-j] [-c config]\n"
     "       qgtm-risk evaluate [-kqv] [-c config] [file ...]\n"
-    "       qgtm-risk escalate [-c config] --to tier --reason text --by operator\n"
+    "       qgtm-risk escalate [-c config] [--key file] --to tier --reason text "
+    "--by operator\n"
     "       qgtm-risk reset [-c config] [--key file] --to tier --reason text "
     "--by operator\n"
     "       qgtm-risk approve [-c config] [--key file] --by operator id\n"
@@ -284,6 +286,9 @@ emit_refusal(const struct qgtm_cfg *cfg, const char *act, const char *by,
 	    json_null());
 	json_object_set_new(rec, "code", json_string(why));
 	json_object_set_new(rec, "message", json_string(msg));
+	qgtm_ks_mark_clock(rec);
+	if (qgtm_ks_chain_append(cfg, rec) == -1)
+		qgtm_warn("audit chain: %s", qgtm_errmsg());
 	emit_alert(cfg, rec, qgtm_xasprintf("qgtm-risk: %s by %s REFUSED "
 	    "(%s): %s. The kill switch is unchanged.", act, by, why, msg));
 	qgtm_warn("%s refused: %s", act, msg);
@@ -303,6 +308,24 @@ tier_arg(const char *s)
 	return tier;
 }
 
+/* An escalation that could not be made durable: every reader acts on its
+ * intent (at least NO_NEW); say so loudly, then stop. */
+static void __attribute__((noreturn))
+escalate_failed(const struct qgtm_cfg *cfg, const struct qgtm_ks_change *c)
+{
+	char *msg = qgtm_xstrdup(qgtm_errmsg()), *text;
+	int code = qgtm_errcode();
+
+	text = qgtm_xasprintf("qgtm-risk: kill switch escalation to %s by %s "
+	    "FAILED: %s. Every program acts as at least NO_NEW until the "
+	    "change is made; act now.", qgtm_tier_name(c->to), c->by, msg);
+	alert(cfg, text);
+	free(text);
+	qgtm_seterr(code, "%s", msg);
+	free(msg);
+	qgtm_die_lib();
+}
+
 /* escalate: raise the tier; 1 when it is already there or higher. */
 static int
 risk_escalate(const struct qgtm_cfg *cfg, const struct opts *o)
@@ -317,12 +340,13 @@ risk_escalate(const struct qgtm_cfg *cfg, const struct opts *o)
 	c.by = o->by;
 	c.only_up = 1;
 	c.expect_seq = -1;
+	c.keypath = o->key;
 	if (qgtm_ks_open(&ks, cfg) == -1)
 		qgtm_die_lib();
 	rc = qgtm_ks_change(&ks, &c, &rec);
 	qgtm_ks_close(&ks);
 	if (rc == -1)
-		qgtm_die_lib();
+		escalate_failed(cfg, &c);
 	if (rc == 0) {
 		qgtm_warn("the tier is %s or higher already; nothing changed",
 		    o->to);
@@ -573,7 +597,7 @@ static int
 long_ok(int verb, int ch)
 {
 	static const char *const allowed[] = {
-		[CHECK] = "", [LIMITS] = "", [STATUS] = "", [ESCALATE] = "btr",
+		[CHECK] = "", [LIMITS] = "", [STATUS] = "", [ESCALATE] = "bKtr",
 		[RESET] = "bKrt", [APPROVE] = "bK", [HISTORY] = "s",
 		[EVALUATE] = "",
 	};

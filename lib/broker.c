@@ -163,8 +163,8 @@ step_tier(struct run *r)
 		rc = qgtm_ks_change(&ks, &c, &tier);
 		qgtm_ks_close(&ks);
 	}
-	if (rc == 1)
-		json_array_append_new(recs, tier);
+	if (rc == 1)    /* printed; the kill switch put it in the chain */
+		json_array_append_new(r->out, tier);
 	if (rc == -1)
 		step(r, "tier", 0, recs, "%s", qgtm_errmsg());
 	else

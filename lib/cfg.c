@@ -247,6 +247,7 @@ struct load {
 	const struct qgtm_buf *text;
 	json_t *root;           /* borrowed: the config being built */
 	json_t *seen;           /* owned: dotted path -> line of each key */
+	const char *list_path;  /* the key of the list being read */
 };
 
 /* Handles one event of a collection; see each_event(). */
@@ -376,6 +377,44 @@ type_error(const struct load *ld, const struct qgtm_cfg_key *k,
 	    ev->type == YAML_MAPPING_START_EVENT ? "mapping" : "list");
 }
 
+/*
+ * An operator NAME:PUBKEY of risk.operators: operators are their keys, so
+ * a key may not be listed under two names (nor a name twice).
+ */
+static int
+operator_item(struct load *ld, const yaml_event_t *ev, json_t *arr)
+{
+	unsigned char raw[QGTM_KEY_RAWLEN], other[QGTM_KEY_RAWLEN];
+	const char *item = scalar_text(ev), *colon = strchr(item, ':'), *o, *oc;
+	json_t *v;
+	size_t i;
+
+	if (colon == NULL || colon == item || qgtm_key_raw(colon + 1,
+	    raw) == -1)
+		return at(ld, ev->start_mark.line, "risk.operators: expected "
+		    "NAME:PUBKEY (a base64 Ed25519 public key), not '%.64s'",
+		    item);
+	if (strncmp(item, "program:", 8) == 0)
+		return at(ld, ev->start_mark.line, "risk.operators: 'program' "
+		    "names the program key; choose another name");
+	json_array_foreach(arr, i, v) {
+		o = json_string_value(v);
+		oc = strchr(o, ':');
+		if ((size_t)(oc - o) == (size_t)(colon - item) &&
+		    strncmp(o, item, (size_t)(colon - item)) == 0)
+			return at(ld, ev->start_mark.line, "risk.operators: "
+			    "'%.*s' is listed twice", (int)(colon - item),
+			    item);
+		if (qgtm_key_raw(oc + 1, other) == 0 &&
+		    memcmp(raw, other, sizeof raw) == 0)
+			return at(ld, ev->start_mark.line, "risk.operators: "
+			    "'%.*s' has the key of '%.*s': one key is one "
+			    "operator", (int)(colon - item), item,
+			    (int)(oc - o), o);
+	}
+	return 0;
+}
+
 static int
 list_item(struct load *ld, const yaml_event_t *ev, void *arg)
 {
@@ -384,6 +423,9 @@ list_item(struct load *ld, const yaml_event_t *ev, void *arg)
 	if (ev->type != YAML_SCALAR_EVENT)
 		return at(ld, ev->start_mark.line,
 		    "expected a list of plain values");
+	if (strcmp(ld->list_path, "risk.operators") == 0 &&
+	    operator_item(ld, ev, arr) == -1)
+		return -1;
 	json_array_append_new(arr, json_string(scalar_text(ev)));
 	return 0;
 }
@@ -397,6 +439,7 @@ load_value(struct load *ld, const struct qgtm_cfg_key *k,
 
 	if (k->type == QGTM_CFG_LIST && ev->type == YAML_SEQUENCE_START_EVENT) {
 		v = json_array();
+		ld->list_path = k->path;
 		if (each_event(ld, YAML_SEQUENCE_END_EVENT, list_item,
 		    v) == -1) {
 			json_decref(v);

@@ -190,6 +190,10 @@ const struct qgtm_cfg_key qgtm_cfg_keys[] = {
 	    "who may reset the kill switch, as NAME:PUBKEY (Ed25519, base64)" },
 	{ "risk.reset_expiry_minutes", INT, "30", NULL,
 	    "minutes a reset request waits for its approval" },
+	{ "risk.program_key", STR, "", NULL,
+	    "file (mode 0600) holding the Ed25519 PEM key that signs the "
+	    "kill switch's automatic changes; \"\": risk/program.key, made "
+	    "on first use" },
 	{ "risk.max_daily_loss", NUM, "0.02", NULL,
 	    "loss since the day's first evaluation, as a fraction of equity" },
 	{ "risk.max_drawdown", NUM, "0.03", NULL,

@@ -3,8 +3,12 @@
  * backend (files under the state directory, or Redis through lib/redis.c)
  * as a flat object of strings; every change is a compare-and-set under the
  * backend's lock (flock, or WATCH/MULTI), so two writers never lose an
- * escalation, and leaves a "tier" record in the history stream. A state
- * that cannot be trusted reads as at least NO_NEW: the switch fails closed.
+ * escalation, and leaves a "tier" record in the history stream. The
+ * authority is the audit chain (lib/kschain.c): each change is a signed
+ * record appended there first, and every read checks the backend's state
+ * against the chain's. A state that cannot be trusted (missing, corrupt,
+ * tampered, undurable) reads as at least NO_NEW and at least the chain's
+ * tier: the switch fails closed.
  */
 #include <sys/stat.h>
 
@@ -24,7 +28,8 @@ static const char *const tier_names[QGTM_NTIERS] = {
 };
 
 static const char *const health_names[] = {
-	"ok", "missing", "corrupt", "unreadable", "unavailable"
+	"ok", "missing", "corrupt", "unreadable", "unavailable", "tampered",
+	"undurable"
 };
 
 const char *
@@ -183,13 +188,15 @@ file_range(struct qgtm_ks *ks, const char *stream)
 	return arr;
 }
 
-/* Whether a failed store put state in place all the same (when only
- * syncing the directory failed, qgtm_write_atomic). */
+/* Does the backend hold state already: a failed store or commit that put
+ * it in place all the same (when only syncing the directory failed,
+ * qgtm_write_atomic)? */
 static int
-stored_anyway(struct qgtm_ks *ks, json_t *state)
+state_is(struct qgtm_ks *ks, json_t *state)
 {
 	json_t *got = NULL;
-	int same = file_load(ks, "state", &got) == 1 && json_equal(got, state);
+	int same = ks->be->load(ks, "state", &got) == 1 &&
+	    json_equal(got, state);
 
 	json_decref(got);
 	return same;
@@ -206,7 +213,7 @@ file_commit_event(struct qgtm_ks *ks, json_t *state, json_t *event)
 	int rc = file_append(ks, "history", event);
 
 	if (rc == 0 && (rc = file_store(ks, "state", state)) == -1 &&
-	    !stored_anyway(ks, state) && truncate(path, before) == -1)
+	    !state_is(ks, state) && truncate(path, before) == -1)
 		QGTM_ERR("file=%s msg=\"cannot cut a failed change off\"",
 		    path);
 	free(path);
@@ -257,6 +264,7 @@ qgtm_ks_open(struct qgtm_ks *ks, const struct qgtm_cfg *cfg)
 	memset(ks, 0, sizeof *ks);
 	ks->cfg = cfg;
 	ks->lockfd = -1;
+	ks->chainfd = -1;
 	if (strcmp(url, "file") == 0)
 		ks->be = &file_backend;
 	else if (strncmp(url, "redis://", 8) == 0)
@@ -412,6 +420,114 @@ state_load(struct qgtm_ks *ks, struct qgtm_ks_state *st)
 	return -1;
 }
 
+/*
+ * Take the backend's lock; a backend other than files also takes the
+ * file lock, so that the changes of this host reach the audit chain (a
+ * file of the state directory) one at a time. 0, -1 when the file lock
+ * stayed busy, or -2 when such a backend cannot be reached.
+ */
+static int
+ks_begin(struct qgtm_ks *ks)
+{
+	char *path;
+
+	if (ks->be != &file_backend) {
+		if ((path = qgtm_state_path(QGTM_KS_LOCK, 1)) == NULL)
+			return -1;
+		ks->chainfd = qgtm_lock(path, QGTM_KS_LOCK_MS);
+		free(path);
+		if (ks->chainfd == -1)
+			return -1;
+	}
+	if (ks->be->begin(ks) == 0)
+		return 0;
+	qgtm_unlock(ks->chainfd);
+	ks->chainfd = -1;
+	return ks->be != &file_backend ? -2 : -1;
+}
+
+static void
+ks_end(struct qgtm_ks *ks)
+{
+	ks->be->end(ks);
+	if (ks->chainfd != -1)
+		qgtm_unlock(ks->chainfd);
+	ks->chainfd = -1;
+}
+
+/* An untrusted st acts as at least NO_NEW, and at least as the tier the
+ * chain holds. */
+static void
+floor_tier(struct qgtm_ks_state *st, const struct qgtm_ks_chain *ch)
+{
+	if (st->effective < QGTM_TIER_NO_NEW)
+		st->effective = QGTM_TIER_NO_NEW;
+	if (st->effective < ch->tier)
+		st->effective = ch->tier;
+}
+
+/* Distrust st with health and a detail (unless distrusted already). */
+static void
+distrust(struct qgtm_ks_state *st, const struct qgtm_ks_chain *ch,
+    int health, const char *detail)
+{
+	if (st->health == QGTM_KS_OK) {
+		st->health = health;
+		snprintf(st->detail, sizeof st->detail, "%s", detail);
+	}
+	floor_tier(st, ch);
+}
+
+/*
+ * Check the state read (rc of state_load: 1 read, -1 failed) against the
+ * chain: a state that says another tier or seq than the chain, a chain
+ * with a bad kill-switch record or none at all, is not trusted.
+ */
+static void
+judge(struct qgtm_ks_state *st, const struct qgtm_ks_chain *ch, int rc)
+{
+	char detail[256];
+
+	if (rc == -1)
+		floor_tier(st, ch);
+	else if (ch->bad[0] != '\0')
+		distrust(st, ch, QGTM_KS_TAMPERED, ch->bad);
+	else if (ch->records == 0 && st->seq > 0)
+		distrust(st, ch, QGTM_KS_TAMPERED, "the audit chain has no "
+		    "record of the kill switch's changes: it was deleted, cut "
+		    "or replaced");
+	else if (st->tier != ch->tier || st->seq != ch->seq) {
+		snprintf(detail, sizeof detail, "the state says %s (seq %lld) "
+		    "but the audit chain says %s (seq %lld)",
+		    qgtm_tier_name(st->tier), st->seq,
+		    qgtm_tier_name(ch->tier), ch->seq);
+		distrust(st, ch, QGTM_KS_TAMPERED, detail);
+	}
+}
+
+/* A change whose intent is in the slot but not in the chain was not made
+ * durable: act as at least NO_NEW, and at least as the tier asked for. */
+static void
+judge_intent(struct qgtm_ks_state *st, const struct qgtm_ks_chain *ch)
+{
+	json_t *in = qgtm_ks_intent_get();
+	const char *sig = json_string_value(json_object_get(in, "sig"));
+	int to = qgtm_tier_parse(json_string_value(json_object_get(in, "to")));
+	char detail[256];
+
+	if (in != NULL && (sig == NULL || json_object_get(ch->sigs,
+	    sig) == NULL)) {
+		snprintf(detail, sizeof detail, "a change to %s by %s at %s "
+		    "was not made durable", to != -1 ? qgtm_tier_name(to) :
+		    "?", json_string_value(json_object_get(in, "by")),
+		    json_string_value(json_object_get(in, "ts")));
+		distrust(st, ch, QGTM_KS_UNDURABLE, detail);
+		if (to > st->effective)
+			st->effective = to;
+	}
+	json_decref(in);
+}
+
 /* begin, load, and commit a fresh state; 1 done, 0 conflict, -1 error. */
 static int
 state_init(struct qgtm_ks *ks, struct qgtm_ks_state *st)
@@ -419,7 +535,7 @@ state_init(struct qgtm_ks *ks, struct qgtm_ks_state *st)
 	json_t *obj;
 	int rc;
 
-	if (ks->be->begin(ks) == -1)
+	if (ks_begin(ks) < 0)
 		return -1;
 	if ((rc = state_load(ks, st)) == 0) {
 		obj = state_json(st);
@@ -427,19 +543,31 @@ state_init(struct qgtm_ks *ks, struct qgtm_ks_state *st)
 		json_decref(obj);
 	} else if (rc == 1)
 		rc = 1;
-	ks->be->end(ks);
+	ks_end(ks);
 	return rc;
 }
 
-void
-qgtm_ks_read(struct qgtm_ks *ks, struct qgtm_ks_state *st)
+/* A state that never existed: a first start when the chain has no record
+ * of the kill switch either (a switch never changed is NORMAL: there is
+ * nothing a deleter could undo); else it was deleted. */
+static void
+read_fresh(struct qgtm_ks *ks, struct qgtm_ks_state *st,
+    struct qgtm_ks_chain *ch)
 {
 	int i, rc;
 
-	if ((rc = state_load(ks, st)) == 1 && ks->be != &file_backend)
-		local_marker(1);
-	if (rc != 0)
+	if (ch->records > 0 || ch->bad[0] != '\0') {
+		qgtm_seterr(QGTM_EX_NOINPUT, "kill switch state is missing "
+		    "but the audit chain records the kill switch (tier %s)%s%s",
+		    qgtm_tier_name(ch->tier), ch->bad[0] != '\0' ? "; " : "",
+		    ch->bad);
+		memset(st, 0, sizeof *st);     /* not the fresh state's */
+		snprintf(st->since, sizeof st->since, "%s", ch->since);
+		st->seq = ch->seq;
+		state_fail(st, QGTM_KS_MISSING);
+		floor_tier(st, ch);
 		return;
+	}
 	for (i = 0, rc = 0; i < CAS_TRIES && rc == 0; i++)
 		rc = state_init(ks, st);
 	if (rc != 1) {
@@ -447,23 +575,88 @@ qgtm_ks_read(struct qgtm_ks *ks, struct qgtm_ks_state *st)
 			qgtm_seterr(QGTM_EX_TEMPFAIL, "kill switch state: "
 			    "cannot initialize");
 		state_fail(st, health_of(qgtm_errcode()));
-	} else if (ks->be != &file_backend)
+		return;
+	}
+	if (ks->be != &file_backend)
 		local_marker(1);
+	qgtm_ks_chain_release(ch);
+	qgtm_ks_chain_read(ks->cfg, ch);
+	judge(st, ch, 1);
+}
+
+/* One read of chain and state into st. */
+static void
+read_once(struct qgtm_ks *ks, struct qgtm_ks_state *st)
+{
+	struct qgtm_ks_chain ch;
+	int rc;
+
+	qgtm_ks_chain_read(ks->cfg, &ch);
+	if ((rc = state_load(ks, st)) == 1 && ks->be != &file_backend)
+		local_marker(1);
+	if (rc == 0)
+		read_fresh(ks, st, &ch);
+	else
+		judge(st, &ch, rc);
+	judge_intent(st, &ch);
+	qgtm_ks_chain_release(&ch);
+}
+
+/* Wait until no change is in progress (the lock risk/lock is free);
+ * 0, or -1 when it stayed busy. */
+static int
+await_change(void)
+{
+	char *path = qgtm_state_path(QGTM_KS_LOCK, 1);
+	int fd = path != NULL ? qgtm_lock(path, QGTM_KS_LOCK_MS) : -1;
+
+	free(path);
+	qgtm_unlock(fd);
+	return fd == -1 ? -1 : 0;
+}
+
+/* Make ahead what a change on a full disk needs: the intent slot, the
+ * reserve and the program key. */
+static void
+prepare(const struct qgtm_cfg *cfg)
+{
+	struct evp_pkey_st *key;
+
+	if (qgtm_ks_prepare() == -1)
+		qgtm_warn("kill switch intent slot: %s", qgtm_errmsg());
+	if ((key = qgtm_ks_program_key(cfg)) == NULL)
+		qgtm_warn("kill switch program key: %s", qgtm_errmsg());
+	qgtm_key_free(key);
+}
+
+void
+qgtm_ks_read(struct qgtm_ks *ks, struct qgtm_ks_state *st)
+{
+	prepare(ks->cfg);
+	read_once(ks, st);
+	/* A change in progress shows the chain ahead of the state or its
+	 * intent not yet in the chain: read again once it is done. */
+	if ((st->health == QGTM_KS_TAMPERED || st->health ==
+	    QGTM_KS_UNDURABLE) && await_change() == 0)
+		read_once(ks, st);
+	if (st->health == QGTM_KS_TAMPERED || st->health == QGTM_KS_UNDURABLE)
+		qgtm_seterr(QGTM_EX_UNAVAILABLE, "kill switch state is %s: %s",
+		    qgtm_ks_health_name(st->health), st->detail);
 }
 
 /* ------------------------------------------------------------ change -- */
 
-/* The "tier" record of a change from st to c (a new reference). */
+/* The "tier" record of a change from st to c (a new reference), signed. */
 static json_t *
 tier_record(const struct qgtm_ks *ks, const struct qgtm_ks_state *st,
-    const struct qgtm_ks_change *c)
+    const struct qgtm_ks_change *c, long long seq)
 {
 	json_t *rec = qgtm_record_new("tier", NULL);
 
 	json_object_set_new(rec, "from", json_string(
 	    qgtm_tier_name(st->effective)));
 	json_object_set_new(rec, "to", json_string(qgtm_tier_name(c->to)));
-	json_object_set_new(rec, "seq", json_integer(st->seq + 1));
+	json_object_set_new(rec, "seq", json_integer(seq));
 	json_object_set_new(rec, "reason", json_string(c->reason));
 	json_object_set_new(rec, "by", json_string(c->by));
 	json_object_set_new(rec, "approved_by", c->approved_by != NULL ?
@@ -473,6 +666,15 @@ tier_record(const struct qgtm_ks *ks, const struct qgtm_ks_state *st,
 	json_object_set_new(rec, "health", json_string(
 	    qgtm_ks_health_name(st->health)));
 	json_object_set_new(rec, "backend", json_string(ks->url));
+	if (c->request != NULL)
+		json_object_set(rec, "request", c->request);
+	if (c->approval != NULL)
+		json_object_set(rec, "approval", c->approval);
+	if (qgtm_ks_sign(ks->cfg, rec, c->approved_by != NULL ?
+	    c->approved_by : c->by, c->keypath) == -1) {
+		json_decref(rec);
+		return NULL;
+	}
 	return rec;
 }
 
@@ -496,17 +698,101 @@ change_allowed(const struct qgtm_ks_state *st, const struct qgtm_ks_change *c)
 	return 1;
 }
 
-/* The seq of the last change in the history, so that a state repaired
- * after it was lost never reuses a seq an old reset request names. */
-static long long
-history_seq(struct qgtm_ks *ks)
+/* Put the intent of rec in the slot before anything is written. */
+static void
+intent_of(json_t *rec)
 {
-	json_t *arr = ks->be->range(ks, "history");
-	json_int_t seq = json_integer_value(json_object_get(json_array_get(
-	    arr, json_array_size(arr) - 1), "seq"));
+	json_t *in = json_pack("{s:O, s:O, s:O, s:O}", "to",
+	    json_object_get(rec, "to"), "by", json_object_get(rec, "by"),
+	    "ts", json_object_get(rec, "ts"), "sig",
+	    json_object_get(rec, "sig"));
 
-	json_decref(arr);
-	return seq;
+	if (in == NULL || qgtm_ks_intent_set(in) == -1)
+		qgtm_warn("kill switch intent: %s", qgtm_errmsg());
+	json_decref(in);
+}
+
+/* The intent of rec into the slot, then rec into the chain; 0 or -1. */
+static int
+chain_first(struct qgtm_ks *ks, json_t *rec)
+{
+	intent_of(rec);
+	if (qgtm_ks_chain_append(ks->cfg, rec) == 0)
+		return 0;
+	return qgtm_seterr(qgtm_errcode(), "the change to %s cannot be made "
+	    "durable: %s", json_string_value(json_object_get(rec, "to")),
+	    qgtm_errmsg());
+}
+
+/*
+ * An escalation while the backend is unreachable (its error set): the
+ * signed record still goes to the audit chain, the authority, so every
+ * reader (which finds the backend unreachable too) acts on it. The state
+ * follows at the next change; until then it reads as tampered. Returns
+ * 1, 0 when the chain holds c->to or higher already, or -1.
+ */
+static int
+change_unreachable(struct qgtm_ks *ks, const struct qgtm_ks_change *c,
+    json_t **rec)
+{
+	char *path = qgtm_state_path(QGTM_KS_LOCK, 1), why[256];
+	struct qgtm_ks_state st = { 0 };
+	struct qgtm_ks_chain ch;
+	int fd, rc = 0;
+
+	snprintf(why, sizeof why, "%s", qgtm_errmsg());
+	fd = path != NULL ? qgtm_lock(path, QGTM_KS_LOCK_MS) : -1;
+	free(path);
+	if (fd == -1)
+		return -1;
+	qgtm_ks_chain_read(ks->cfg, &ch);
+	st.health = QGTM_KS_UNAVAILABLE;
+	st.effective = ch.tier > QGTM_TIER_NO_NEW ? ch.tier : QGTM_TIER_NO_NEW;
+	if (c->to > ch.tier) {
+		if ((*rec = tier_record(ks, &st, c, ch.seq + 1)) == NULL ||
+		    chain_first(ks, *rec) == -1) {
+			json_decref(*rec);
+			*rec = NULL;
+			rc = -1;
+		} else {
+			qgtm_ks_intent_clear();
+			qgtm_warn("kill switch state unreachable (%s): the change "
+			    "to %s is in the audit chain only", why,
+			    qgtm_tier_name(c->to));
+			rc = 1;
+		}
+	}
+	qgtm_ks_chain_release(&ch);
+	qgtm_unlock(fd);
+	return rc;
+}
+
+/*
+ * Make the signed record rec durable: the audit chain first (the tier is
+ * in force once it is there), then the backend's state. A state that
+ * cannot follow is told on every read (it disagrees with the chain).
+ * Returns 1, 0 on a backend conflict, -1 when the chain refused it.
+ */
+static int
+commit(struct qgtm_ks *ks, json_t *state, json_t *rec)
+{
+	int rc;
+
+	if (chain_first(ks, rec) == -1)
+		return -1;
+	rc = ks->be->commit(ks, state, rec);
+	if (rc == -1 && !state_is(ks, state) &&
+	    qgtm_ks_reserve_release() == 1)
+		rc = ks->be->commit(ks, state, rec);
+	if (rc == -1) {
+		qgtm_warn("the audit chain holds the change to %s, the kill "
+		    "switch state does not: %s", json_string_value(
+		    json_object_get(rec, "to")), qgtm_errmsg());
+		rc = 1;
+	}
+	if (rc == 1)
+		qgtm_ks_intent_clear();
+	return rc;
 }
 
 /* One attempt under the backend's lock: 1 changed, 0 nothing to do, 2 a
@@ -514,27 +800,53 @@ history_seq(struct qgtm_ks *ks)
 static int
 change_once(struct qgtm_ks *ks, const struct qgtm_ks_change *c, json_t **rec)
 {
+	struct qgtm_ks_change cc = *c;
 	struct qgtm_ks_state st, next;
+	struct qgtm_ks_chain ch;
 	json_t *obj, *ev;
 	int rc;
 
-	if (ks->be->begin(ks) == -1)
-		return -1;
-	if (state_load(ks, &st) == -1 && st.health == QGTM_KS_UNAVAILABLE)
+	if ((rc = ks_begin(ks)) < 0)
+		return rc == -2 && c->only_up ? change_unreachable(ks, c, rec) :
+		    -1;
+	qgtm_ks_chain_read(ks->cfg, &ch);
+	/* Only a two-person reset goes below the tier the chain holds: an
+	 * escalation that repairs a state is never a way down. */
+	if (cc.request == NULL && cc.to < ch.tier && !cc.only_up) {
+		qgtm_ks_chain_release(&ch);
+		ks_end(ks);
+		return qgtm_seterr(QGTM_EX_NOPERM, "lowering the tier takes a "
+		    "two-person reset");
+	}
+	if (cc.request == NULL && cc.to < ch.tier)
+		cc.to = ch.tier;
+	c = &cc;
+	if ((rc = state_load(ks, &st)) == -1 &&
+	    st.health == QGTM_KS_UNAVAILABLE)
 		rc = -1;
-	else if ((rc = change_allowed(&st, c)) == 1) {
-		if (st.health != QGTM_KS_OK)
-			st.seq = history_seq(ks);
-		ev = tier_record(ks, &st, c);
+	else if (rc == 0 && ch.records == 0 && ch.bad[0] == '\0')
+		rc = change_allowed(&st, c);    /* the first start */
+	else {
+		if (rc == 0) {
+			st.health = QGTM_KS_MISSING;
+			snprintf(st.detail, sizeof st.detail, "kill switch "
+			    "state is missing");
+		}
+		judge(&st, &ch, rc == 0 ? -1 : rc);
+		rc = change_allowed(&st, c);
+	}
+	if (rc == 1 && (ev = tier_record(ks, &st, c, ch.seq + 1)) == NULL)
+		rc = -1;
+	else if (rc == 1) {
 		state_fresh(&next);
 		next.tier = c->to;
-		next.seq = st.seq + 1;
+		next.seq = ch.seq + 1;
 		qgtm_utf8_copy(next.reason, sizeof next.reason, c->reason);
 		qgtm_utf8_copy(next.by, sizeof next.by, c->by);
 		qgtm_utf8_copy(next.approved_by, sizeof next.approved_by,
 		    c->approved_by != NULL ? c->approved_by : "");
 		obj = state_json(&next);
-		rc = ks->be->commit(ks, obj, ev);
+		rc = commit(ks, obj, ev);
 		json_decref(obj);
 		if (rc == 1 && ks->be != &file_backend)
 			local_marker(1);
@@ -544,7 +856,8 @@ change_once(struct qgtm_ks *ks, const struct qgtm_ks_change *c, json_t **rec)
 			json_decref(ev);
 		rc = rc == 0 ? 2 : rc;
 	}
-	ks->be->end(ks);
+	qgtm_ks_chain_release(&ch);
+	ks_end(ks);
 	return rc;
 }
 

@@ -2476,7 +2476,10 @@ int qgtm_tier_parse(const char *s);
 /* The health of the state as read. */
 enum {
 	QGTM_KS_OK, QGTM_KS_MISSING, QGTM_KS_CORRUPT, QGTM_KS_UNREADABLE,
-	QGTM_KS_UNAVAILABLE
+	QGTM_KS_UNAVAILABLE,
+	QGTM_KS_TAMPERED,       /* the state disagrees with the audit chain,
+	                           or the chain holds a bad kill-switch record */
+	QGTM_KS_UNDURABLE       /* a change was asked but not made durable */
 };
 /* qgtm_ks_health_name: "ok", "missing", ... Static. */
 const char *qgtm_ks_health_name(int health);
@@ -2489,6 +2492,13 @@ const char *qgtm_ks_health_name(int health);
 #define QGTM_KS_STATE "risk/killswitch.json"
 #define QGTM_KS_MARKER "risk/killswitch.init"
 #define QGTM_KS_LOCK "risk/lock"
+/* The program key made on first use when risk.program_key is "". */
+#define QGTM_KS_PROGRAM_KEY "risk/program.key"
+/* The disk reserve and the intent slot (lib/ksdisk.c). */
+#define QGTM_KS_RESERVE "risk/reserve"
+#define QGTM_KS_RESERVE_BYTES (1024L * 1024)
+#define QGTM_KS_INTENT "risk/killswitch.intent"
+#define QGTM_KS_INTENT_BYTES 4096
 /* How long a writer waits for risk/lock before QGTM_EX_TEMPFAIL. */
 #define QGTM_KS_LOCK_MS 10000
 
@@ -2547,6 +2557,7 @@ struct qgtm_ks {
 	char *url;              /* state.backend as configured */
 	int lockfd;             /* file backend: risk/lock while held */
 	void *conn;             /* redis backend: the connection */
+	int chainfd;            /* other backends: risk/lock during a change */
 };
 
 /*
@@ -2575,6 +2586,11 @@ struct qgtm_ks_change {
 	const char *request_id;         /* likewise */
 	int only_up;            /* nothing to do unless to is higher */
 	long long expect_seq;   /* -1, or refuse unless seq is this */
+	const char *keypath;    /* the acting operator's private key, whose
+	                           signature the record carries; NULL: the
+	                           program key signs (only raises count) */
+	json_t *request;        /* a two-person reset: the signed request */
+	json_t *approval;       /* and its signed approval (both borrowed) */
 };
 
 /*
@@ -2600,6 +2616,78 @@ json_t *qgtm_ks_history(struct qgtm_ks *ks, time_t since);
  */
 json_t *qgtm_ks_state_record(const struct qgtm_ks *ks,
     const struct qgtm_ks_state *st);
+
+/*
+ * The kill switch in the audit chain (lib/kschain.c). Every change is a
+ * "tier" record appended to audit.chain by the program that made it
+ * (the first one records that the switch left its fresh NORMAL); each
+ * carries "signer" (an operator of
+ * risk.operators, or "program" for the key of risk.program_key) and its
+ * Ed25519 "sig" (see lib/sign.c); a record made under a pinned clock also
+ * carries "clock":"pinned" and the system clock's "real_ts". A record
+ * that lowers the tier counts only with the two-person reset in it.
+ */
+struct qgtm_ks_chain {
+	int tier;               /* the tier the valid records put in force */
+	long long seq;          /* seq of the last valid tier record, or 0 */
+	unsigned long records;  /* valid tier records */
+	unsigned long entries;  /* entries of the chain */
+	long long published;    /* entries of the newest published
+	                           checkpoint, or -1 when none is known */
+	char since[21];         /* ts of the last valid tier record */
+	char bad[256];          /* why the chain cannot be trusted, or "" */
+	json_t *sigs;           /* each valid tier record by its sig */
+};
+
+/* qgtm_ks_chain_path: the audit chain of cfg (a new string), NULL on
+ * error; its directory is made with mkdirs. */
+char *qgtm_ks_chain_path(const struct qgtm_cfg *cfg, int mkdirs);
+/* qgtm_ks_chain_read: replay the kill switch's records of the chain into
+ * ch (release it with qgtm_ks_chain_release); never fails: trouble is in
+ * ch->bad. */
+void qgtm_ks_chain_read(const struct qgtm_cfg *cfg, struct qgtm_ks_chain *ch);
+void qgtm_ks_chain_release(struct qgtm_ks_chain *ch);
+/* qgtm_ks_chain_append: append rec (borrowed) to the chain; on a failure
+ * the disk reserve is released and the append tried once more. 0 or -1. */
+int qgtm_ks_chain_append(const struct qgtm_cfg *cfg, json_t *rec);
+/*
+ * qgtm_ks_sign: sign rec as by with the private key in keypath, or (NULL)
+ * with the program key, adding "signer", the pinned-clock marks and
+ * "sig". Refused (QGTM_EX_NOPERM) when by is no operator or the key is not
+ * theirs. 0 or -1.
+ */
+int qgtm_ks_sign(const struct qgtm_cfg *cfg, json_t *rec, const char *by,
+    const char *keypath);
+/* qgtm_ks_mark_clock: when the clock is pinned, add "clock":"pinned" and
+ * the system clock's "real_ts" to rec. */
+void qgtm_ks_mark_clock(json_t *rec);
+/* qgtm_ks_program_key: the program's private key (free with
+ * qgtm_key_free), made when risk.program_key is "" and none exists yet
+ * (qgtm_ks_read makes it ahead); NULL on error. */
+struct evp_pkey_st *qgtm_ks_program_key(const struct qgtm_cfg *cfg);
+/*
+ * qgtm_ks_two_person: 1 when request req and approval appr are signed by
+ * the configured keys of two operators whose keys differ, the approval is
+ * of this request and was made before it expired; else 0 with *why.
+ */
+int qgtm_ks_two_person(const struct qgtm_cfg *cfg, json_t *req, json_t *appr,
+    const char **why);
+
+/*
+ * Safety acts on a full disk (lib/ksdisk.c). qgtm_ks_prepare: make the
+ * intent slot and (with room to spare) the disk reserve; -1 when the slot
+ * cannot be made. qgtm_ks_reserve: make the reserve when missing and the
+ * disk has 4 times its size free. qgtm_ks_reserve_release: delete it
+ * after a failed write (whose error it warns about); 1 when there was one. qgtm_ks_intent_set: rewrite the slot in place with
+ * intent (borrowed); 0 or -1. qgtm_ks_intent_clear: empty it.
+ * qgtm_ks_intent_get: the pending intent (a new reference), or NULL.
+ */
+int qgtm_ks_prepare(void);
+void qgtm_ks_reserve(void);
+int qgtm_ks_reserve_release(void);
+int qgtm_ks_intent_set(json_t *intent);
+void qgtm_ks_intent_clear(void);
+json_t *qgtm_ks_intent_get(void);
 
 /* --------------------------------------------------------------- feed -- */
 
@@ -2842,6 +2930,43 @@ int qgtm_calendar_releases(const struct qgtm_cfg *cfg, json_t *events, int y,
 const char *const *qgtm_calendar_fomc_days(size_t *n);
 
 /*
+ * Ed25519 signatures of JSON objects (lib/sign.c, OpenSSL EVP). A
+ * signature covers the canonical JSON (compact, sorted keys) of the object
+ * without "sig", stored base64 in "sig"; a public key is the base64 of its
+ * 32 raw bytes (44 characters). Keys are struct evp_pkey_st (EVP_PKEY).
+ */
+#define QGTM_KEY_RAWLEN 32
+struct evp_pkey_st;
+/* qgtm_key_raw: decode the base64 public key b64 into raw; 0 or -1. */
+int qgtm_key_raw(const char *b64, unsigned char raw[QGTM_KEY_RAWLEN]);
+/* qgtm_key_public: the public key of b64, or NULL. */
+struct evp_pkey_st *qgtm_key_public(const char *b64);
+/* qgtm_key_public_b64: the base64 public half of key into out; 0 or -1. */
+int qgtm_key_public_b64(struct evp_pkey_st *key, char out[45]);
+/* qgtm_key_private: the PEM private key in path, which must be mode 0600
+ * (NOPERM), exist (NOINPUT) and be Ed25519 (DATAERR); NULL on error. */
+struct evp_pkey_st *qgtm_key_private(const char *path);
+/* qgtm_key_generate: a new Ed25519 private key into path (mode 0600),
+ * unless another process made one there meanwhile (that one stays); 0 or
+ * -1. */
+int qgtm_key_generate(const char *path);
+void qgtm_key_free(struct evp_pkey_st *key);
+/* Length of a base64 Ed25519 signature (64 bytes). */
+#define QGTM_SIG_B64LEN 88
+/* qgtm_sign_bytes: the signature of the n bytes at p by key, base64 into
+ * out; 0 or -1. qgtm_verify_bytes: 1 when b64 is such a signature under
+ * pub (may be NULL: 0), else 0. */
+int qgtm_sign_bytes(struct evp_pkey_st *key, const void *p, size_t n,
+    char out[QGTM_SIG_B64LEN + 1]);
+int qgtm_verify_bytes(struct evp_pkey_st *pub, const void *p, size_t n,
+    const char *b64);
+/* qgtm_sign_json: sign obj with key into its "sig"; 0 or -1. */
+int qgtm_sign_json(struct evp_pkey_st *key, json_t *obj);
+/* qgtm_verify_json: 1 when obj's "sig" verifies under pub (may be NULL:
+ * 0), else 0. */
+int qgtm_verify_json(struct evp_pkey_st *pub, json_t *obj);
+
+/*
  * The two-person reset (lib/reset.c). Operators are the items NAME:PUBKEY
  * of risk.operators, PUBKEY the base64 of the raw 32-byte Ed25519 public
  * key; each signs with the PEM private key in a mode 0600 file. A signature
@@ -2882,6 +3007,10 @@ json_t *qgtm_reset_request(struct qgtm_ks *ks, const struct qgtm_reset *r,
  */
 json_t *qgtm_reset_approve(struct qgtm_ks *ks, const char *id, const char *by,
     const char *keypath, json_t **tier_rec, const char **why);
+/* qgtm_operator_key: the configured public key of operator name (free with
+ * qgtm_key_free), or NULL when not an operator. */
+struct evp_pkey_st *qgtm_operator_key(const struct qgtm_cfg *cfg,
+    const char *name);
 
 /*
  * The automatic rules of qgtm-risk evaluate (lib/rules.c), from the risk

@@ -5,29 +5,8 @@
 setup() {
 	load ../lib
 	export QGTM_NOW=2026-01-05T21:30:00Z
-	mkdir -p "$QGTM_STATE_DIR/data/sim"
-	for s in GLD:100 SLV:20 GDX:40; do
-		printf '{"type":"bar","v":1,"ts":"2026-01-02T21:00:00Z","src":"t","source":"sim","symbol":"%s","date":"2026-01-02","open":"%s","high":"%s","low":"%s","close":"%s","volume":1,"available_at":"2026-01-02T21:00:00Z"}\n' \
-			"${s%:*}" "${s#*:}" "${s#*:}" "${s#*:}" "${s#*:}" \
-			>"$QGTM_STATE_DIR/data/sim/${s%:*}.jsonl"
-	done
-	# 100 GLD held (10000.00 of 100000.00 equity: weight 0.1).
-	mkdir -p "$QGTM_STATE_DIR/oms"
-	printf '%s\n' '{"order":{"client_order_id":"qgtm-x"},"fill":{"symbol":"GLD","side":"buy","qty":"100","price":"100.000000","commission":"0.00","notional":"10000.00"}}' \
-		>"$QGTM_STATE_DIR/oms/orders.jsonl"
-	# GLD up to 0.2, SLV new at 0.05, GDX none.
-	printf '%s\n' '{"type":"signal","v":1,"ts":"2026-01-05T21:00:00Z","src":"t","trace_id":"0123456789abcdef0123456789abcdef","strategy":"tsmom","params_hash":"h","as_of":"2026-01-05T21:00:00Z","targets":[{"symbol":"GLD","weight":"0.200000"},{"symbol":"SLV","weight":"0.050000"}]}' \
-		>"$BATS_TEST_TMPDIR/signal.jsonl"
-	printf '%s\n' '{"type":"signal","v":1,"ts":"2026-01-05T21:00:00Z","src":"t","trace_id":"0123456789abcdef0123456789abcdef","strategy":"tsmom","params_hash":"h","as_of":"2026-01-05T21:00:00Z","targets":[{"symbol":"GLD","weight":"0.040000"},{"symbol":"SLV","weight":"0.000000"}]}' \
-		>"$BATS_TEST_TMPDIR/reduce.jsonl"
-}
-
-# decide FILE: "tier status GLD-approved SLV-approved reasons" of check.
-decide() {
-	qgtm-risk check "$1" >"$BATS_TEST_TMPDIR/out"
-	jq -r 'select(.type == "decision") | [.tier, .status,
-		(.targets[] | .approved_weight // "null"), (.reasons | join(","))] |
-		join(" ")' "$BATS_TEST_TMPDIR/out"
+	load killswitch
+	ks_market
 }
 
 @test "a fresh state directory starts at NORMAL and says so" {
@@ -144,9 +123,15 @@ decide() {
 	for t in WARN THROTTLE NO_NEW FLATTEN WARN THROTTLE NO_NEW FLATTEN; do
 		qgtm-risk escalate --to $t --reason "to $t" --by op \
 			>>"$BATS_TEST_TMPDIR/esc.$t" 2>/dev/null &
+		# Readers amid the changes never take one in progress for tampering.
+		qgtm-risk status >/dev/null 2>>"$BATS_TEST_TMPDIR/readers" &
 	done
 	wait
+	[ ! -s "$BATS_TEST_TMPDIR/readers" ]
 	run -5 qgtm-risk status
+	# The audit chain holds the same changes, in the same order.
+	diff <(jq -c '{from, to, seq}' "$QGTM_STATE_DIR/risk/history.jsonl") \
+		<(jq -c '.rec | {from, to, seq}' "$QGTM_STATE_DIR/audit/chain.jsonl")
 	# Each change starts where the one before ended, seq 1, 2, 3, ...
 	run -0 jq -rs 'reduce .[] as $r ({ok: true, to: "NORMAL", seq: 0};
 		{ok: (.ok and $r.from == .to and $r.seq == .seq + 1),

@@ -35,9 +35,9 @@ refused() {
 
 @test "alice asks, bob approves: the tier goes down, both are recorded" {
 	request alice WARN
-	run -0 jq -r '[.type, .from, .to, .by, .expires, (.sig | length)] | join(" ")' \
+	run -0 jq -r '[.type, .from, .to, .by, .clock, (.sig | length)] | join(" ")' \
 		"$BATS_TEST_TMPDIR/req"
-	[ "$output" = "reset_request FLATTEN WARN alice 2026-01-05T22:00:00Z 88" ]
+	[ "$output" = "reset_request FLATTEN WARN alice pinned 88" ]
 	run -5 qgtm-risk status       # a request changes nothing yet
 	run -0 --separate-stderr qgtm-risk approve --key "$BATS_TEST_TMPDIR/bob.key" --by bob "$id"
 	[ "${#lines[@]}" -eq 2 ]
@@ -75,15 +75,53 @@ refused() {
 	run -5 qgtm-risk status
 }
 
-@test "refused: an expired request (EXPIRED)" {
+@test "refused: an expired request (EXPIRED), by the system clock" {
+	# With 0 minutes a request expires the second after it was made.
+	printf '  reset_expiry_minutes: 0\n' >>"$BATS_TEST_TMPDIR/qgtm.yaml"
+	sed -i '/reset_expiry_minutes: 30/d' "$BATS_TEST_TMPDIR/qgtm.yaml"
 	request alice WARN
-	QGTM_NOW=2026-01-05T22:00:00Z qgtm-risk approve --key "$BATS_TEST_TMPDIR/bob.key" \
-		--by bob "$id" >/dev/null    # the last moment still counts
-	QGTM_NOW=2026-01-05T22:30:00Z request alice NORMAL
-	QGTM_NOW=2026-01-05T23:00:01Z run -77 --separate-stderr \
+	sleep 2
+	# A pinned clock at the request's own moment does not revive it.
+	run -77 --separate-stderr qgtm-risk approve --key "$BATS_TEST_TMPDIR/bob.key" --by bob "$id"
+	refused approve EXPIRED
+	[[ $stderr == *"(system clock)"* ]]
+	QGTM_NOW=$(jq -r .created "$BATS_TEST_TMPDIR/req") run -77 --separate-stderr \
 		qgtm-risk approve --key "$BATS_TEST_TMPDIR/bob.key" --by bob "$id"
 	refused approve EXPIRED
-	run -2 qgtm-risk status
+	run -5 qgtm-risk status
+	# The refusals are in the audit chain, made by qgtm-risk itself.
+	run -0 jq -r 'select(.rec.type == "reset_refusal") | .rec.code' \
+		"$QGTM_STATE_DIR/audit/chain.jsonl"
+	[ "$output" = "$(printf 'EXPIRED\nEXPIRED')" ]
+}
+
+@test "a pinned clock cannot make a request that lasts to 2099" {
+	QGTM_NOW=2099-01-01T00:00:00Z request alice WARN
+	now=$(date -u +%s)
+	exp=$(date -u -d "$(jq -r .expires "$BATS_TEST_TMPDIR/req")" +%s)
+	[ $((exp - now)) -le 1800 ] && [ $((exp - now)) -ge 1700 ]
+	[ "$(jq -r .clock "$BATS_TEST_TMPDIR/req")" = pinned ]
+	# The approval under the same pinned clock says so too, in the chain.
+	QGTM_NOW=2099-01-01T00:00:00Z qgtm-risk approve --key "$BATS_TEST_TMPDIR/bob.key" \
+		--by bob "$id" >"$BATS_TEST_TMPDIR/out"
+	run -0 jq -r 'select(.rec.type == "tier" and .rec.to == "WARN") |
+		[.rec.clock, .rec.approval.clock] | join(" ")' "$QGTM_STATE_DIR/audit/chain.jsonl"
+	[ "$output" = "pinned pinned" ]
+}
+
+@test "one key under two names is a config error, and cannot approve itself" {
+	cat >"$BATS_TEST_TMPDIR/dup.yaml" <<-EOF
+	risk:
+	  operators:
+	    - "alice:$alice_pub"
+	    - "mallory:$alice_pub"
+	EOF
+	QGTM_CONFIG="$BATS_TEST_TMPDIR/dup.yaml" run -78 --separate-stderr qgtm-risk status
+	[[ $stderr == *"dup.yaml:4: risk.operators: 'mallory' has the key of 'alice'"* ]]
+	# Nor may an operator pass for the program key.
+	printf 'risk:\n  operators: ["program:%s"]\n' "$bob_pub" >"$BATS_TEST_TMPDIR/dup.yaml"
+	QGTM_CONFIG="$BATS_TEST_TMPDIR/dup.yaml" run -78 --separate-stderr qgtm-risk status
+	[[ $stderr == *"dup.yaml:2: risk.operators: 'program' names the program key"* ]]
 }
 
 @test "refused: the tier changed since the request (TIER_CHANGED)" {

@@ -58,9 +58,28 @@ rcli() {
 	[ "$output" = 1 ]
 	run -0 qgtm-risk history
 	[ "$output" = "2026-01-05T21:30:00Z NORMAL -> NO_NEW by alice approved_by -: desk call" ]
-	# Nothing of the kill switch went to the state directory but the marker.
+	# The state directory holds the marker, not the state; the change is
+	# in the audit chain, signed.
 	[ ! -e "$QGTM_STATE_DIR/risk/killswitch.json" ]
 	[ -f "$QGTM_STATE_DIR/risk/killswitch.init" ]
+	run -0 jq -r '.rec | [.type, .to, .signer, (.sig | length)] | join(" ")' \
+		"$QGTM_STATE_DIR/audit/chain.jsonl"
+	[ "$output" = "tier NO_NEW program 88" ]
+}
+
+@test "the tier edited in Redis: tampered, the chain's tier holds" {
+	qgtm-risk escalate --to FLATTEN --reason drill --by alice >/dev/null
+	rcli HSET qgtm:killswitch tier NORMAL >/dev/null
+	run -69 --separate-stderr qgtm-risk status
+	[ "${lines[0]}" = "tier FLATTEN" ]
+	[ "${lines[6]}" = "health tampered" ]
+	[[ $stderr == *"the state says NORMAL (seq 1) but the audit chain says FLATTEN (seq 1)"* ]]
+	# Emptied: missing, still at the chain's FLATTEN.
+	rcli FLUSHALL >/dev/null
+	rm "$QGTM_STATE_DIR/risk/killswitch.init"
+	run -69 --separate-stderr qgtm-risk status
+	[ "${lines[0]}" = "tier FLATTEN" ]
+	[ "${lines[6]}" = "health missing" ]
 }
 
 @test "escalations at once through WATCH/MULTI: none is lost" {
@@ -93,6 +112,24 @@ rcli() {
 	[ "${lines[6]}" = "health unavailable" ]
 	kill -CONT "$REDIS_PID"
 	run -2 qgtm-risk status
+	[ "${lines[6]}" = "health ok" ]
+}
+
+@test "Redis stopped: an escalation to FLATTEN still takes, through the chain" {
+	qgtm-risk escalate --to WARN --reason r --by alice >/dev/null
+	kill -STOP "$REDIS_PID"
+	run -0 --separate-stderr qgtm-risk escalate --to FLATTEN --reason "redis down" --by alice
+	[ "$(jq -r '[.from, .to, .health] | join(" ")' <<<"$output")" = "NO_NEW FLATTEN unavailable" ]
+	[[ $stderr == *"the change to FLATTEN is in the audit chain only"* ]]
+	run -75 --separate-stderr qgtm-risk status
+	[ "${lines[0]}" = "tier FLATTEN" ]
+	kill -CONT "$REDIS_PID"
+	# Back: Redis says WARN, the chain FLATTEN; an escalation repairs it.
+	run -69 --separate-stderr qgtm-risk status
+	[ "${lines[0]}" = "tier FLATTEN" ]
+	[ "${lines[6]}" = "health tampered" ]
+	qgtm-risk escalate --to FLATTEN --reason repair --by alice >/dev/null 2>&1
+	run -5 qgtm-risk status
 	[ "${lines[6]}" = "health ok" ]
 }
 

@@ -6,22 +6,12 @@
 setup() {
 	load ../lib
 	export QGTM_NOW=2026-01-05T21:30:00Z
-	S=$BATS_TEST_TMPDIR/standin
-	mkdir -p "$S"
-	python3 "$QGTM_TOP/tests/standin/discord.py" "$S/port" "$S/log" &
-	STANDIN_PID=$!
-	for _ in $(seq 100); do [ -s "$S/port" ] && break; sleep 0.05; done
-	export QGTM_DISCORD_WEBHOOK_URL="http://127.0.0.1:$(cat "$S/port")/api/webhooks/123/tok-en"
+	load killswitch
+	ks_discord
 }
 
 teardown() {
-	kill "$STANDIN_PID" 2>/dev/null || true
-	wait "$STANDIN_PID" 2>/dev/null || true
-}
-
-# alerts: the contents posted so far, one a line.
-alerts() {
-	jq -r .content "$S/log"
+	ks_discord_stop
 }
 
 @test "a tier change says what changed, who did it and what it means" {
@@ -49,12 +39,14 @@ alerts() {
 	printf 'risk:\n  operators: ["alice:%s", "bob:%s"]\n' "$alice_pub" "$bob_pub" >"$BATS_TEST_TMPDIR/c.yaml"
 	export QGTM_CONFIG="$BATS_TEST_TMPDIR/c.yaml"
 	qgtm-risk escalate --to FLATTEN --reason dd --by alice >/dev/null
-	id=$(qgtm-risk reset --key "$BATS_TEST_TMPDIR/alice.key" --to WARN --reason calm --by alice | jq -r .id)
+	qgtm-risk reset --key "$BATS_TEST_TMPDIR/alice.key" --to WARN --reason calm --by alice >"$BATS_TEST_TMPDIR/req"
+	id=$(jq -r .id "$BATS_TEST_TMPDIR/req")
+	expires=$(jq -r .expires "$BATS_TEST_TMPDIR/req")   # the system clock's
 	qgtm-risk approve --key "$BATS_TEST_TMPDIR/alice.key" --by alice "$id" >/dev/null 2>&1 || true
 	qgtm-risk approve --key "$BATS_TEST_TMPDIR/bob.key" --by bob "$id" >/dev/null
 	run -0 alerts
 	[ "${#lines[@]}" -eq 5 ]
-	[ "${lines[1]}" = "qgtm-risk: alice asks to lower the kill switch FLATTEN -> WARN: calm. Request $id waits for a second operator until 2026-01-05T22:00:00Z." ]
+	[ "${lines[1]}" = "qgtm-risk: alice asks to lower the kill switch FLATTEN -> WARN: calm. Request $id waits for a second operator until $expires." ]
 	[ "${lines[2]}" = "qgtm-risk: approve by alice REFUSED (SAME_OPERATOR): 'alice' made the request; another operator must approve it. The kill switch is unchanged." ]
 	[ "${lines[3]}" = "qgtm-risk: bob approved reset request $id." ]
 	[ "${lines[4]}" = "qgtm-risk: kill switch FLATTEN -> WARN by alice, approved by bob: calm. Scope: every strategy and order. Consequence: alert only; orders pass as usual." ]

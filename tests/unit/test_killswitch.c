@@ -1,7 +1,8 @@
 /*
  * test_killswitch.c: the tier machine on the file backend: names, the
  * first initialization, escalation only upwards, compare-and-set on seq,
- * failing closed on a missing, corrupt or unreadable state, and repair.
+ * failing closed on a missing, corrupt, unreadable, tampered or undurable
+ * state, and repair.
  */
 #include <sys/stat.h>
 
@@ -122,9 +123,11 @@ START_TEST(compare_and_set_on_seq)
 	ck_assert_int_eq(change(QGTM_TIER_FLATTEN, -1), 1);
 	ck_assert_int_eq(change(QGTM_TIER_WARN, 0), -1);
 	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_NOPERM);
-	ck_assert_int_eq(change(QGTM_TIER_WARN, 1), 1);
+	/* Down only with a two-person reset's request and approval. */
+	ck_assert_int_eq(change(QGTM_TIER_WARN, 1), -1);
+	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_NOPERM);
 	qgtm_ks_read(&ks, &st);
-	ck_assert_int_eq(st.tier, QGTM_TIER_WARN);
+	ck_assert_int_eq(st.tier, QGTM_TIER_FLATTEN);
 	ck_assert_int_eq(change(QGTM_TIER_NORMAL, 1), -1);
 }
 END_TEST
@@ -156,14 +159,44 @@ START_TEST(a_valid_state_is_not_corrupt)
 {
 	struct qgtm_ks_state st;
 
+	ck_assert_int_eq(change(QGTM_TIER_WARN, -1), 1);
 	qgtm_ks_read(&ks, &st);
+	ck_assert_int_eq(st.health, QGTM_KS_OK);
+	ck_assert_int_eq(st.effective, QGTM_TIER_WARN);
+	ck_assert_int_eq(st.seq, 1);
+	/* Well formed, but not what the audit chain says: tampered. */
 	write_state("{\"tier\":\"WARN\",\"seq\":\"7\",\"since\":"
 	    "\"2026-01-01T00:00:00Z\",\"reason\":\"r\",\"by\":\"b\","
 	    "\"approved_by\":\"\"}");
 	qgtm_ks_read(&ks, &st);
+	ck_assert_int_eq(st.health, QGTM_KS_TAMPERED);
+	ck_assert_int_eq(st.effective, QGTM_TIER_NO_NEW);
+	ck_assert_str_eq(st.detail, "the state says WARN (seq 7) but the "
+	    "audit chain says WARN (seq 1)");
+}
+END_TEST
+
+/* An intent in the slot that the chain lacks: a change not made durable,
+ * read as at least NO_NEW and at least its tier, until it is made. */
+START_TEST(an_undurable_change_reads_at_its_tier)
+{
+	struct qgtm_ks_state st;
+	json_t *in = json_pack("{s:s, s:s, s:s, s:s}", "to", "FLATTEN", "by",
+	    "alice", "ts", "2026-01-05T21:30:00Z", "sig", "none");
+
+	qgtm_ks_read(&ks, &st);
 	ck_assert_int_eq(st.health, QGTM_KS_OK);
-	ck_assert_int_eq(st.effective, QGTM_TIER_WARN);
-	ck_assert_int_eq(st.seq, 7);
+	ck_assert_int_eq(qgtm_ks_intent_set(in), 0);
+	json_decref(in);
+	qgtm_ks_read(&ks, &st);
+	ck_assert_int_eq(st.health, QGTM_KS_UNDURABLE);
+	ck_assert_int_eq(st.effective, QGTM_TIER_FLATTEN);
+	ck_assert_str_eq(st.detail, "a change to FLATTEN by alice at "
+	    "2026-01-05T21:30:00Z was not made durable");
+	ck_assert_int_eq(change(QGTM_TIER_FLATTEN, -1), 1);
+	qgtm_ks_read(&ks, &st);
+	ck_assert_int_eq(st.health, QGTM_KS_OK);
+	ck_assert_int_eq(st.effective, QGTM_TIER_FLATTEN);
 }
 END_TEST
 
@@ -267,6 +300,7 @@ suite_killswitch(void)
 	tcase_add_test(tc, compare_and_set_on_seq);
 	tcase_add_test(tc, corrupt_state_fails_closed);
 	tcase_add_test(tc, a_valid_state_is_not_corrupt);
+	tcase_add_test(tc, an_undurable_change_reads_at_its_tier);
 	tcase_add_test(tc, missing_after_init_fails_closed);
 	tcase_add_test(tc, unreadable_state_fails_closed);
 	tcase_add_test(tc, repair_only_upward_and_seq_goes_on);

@@ -234,7 +234,7 @@ END_TEST
 START_TEST(test_readiness_escalation)
 {
 	struct qgtm_ks_change c = { QGTM_TIER_WARN, "drill", "alice", NULL,
-	    NULL, 0, -1 };
+	    NULL, 0, -1, NULL, NULL, NULL };
 	struct qgtm_ks ks;
 	json_t *rec, *rd, *row;
 
