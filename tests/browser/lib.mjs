@@ -66,7 +66,8 @@ export function args(argv, lists = []) {
 
 // launch(options): a browser context on a fresh profile, 360x640 unless
 // told; QGTM_HTTP_USER and QGTM_HTTP_PASSWORD, when set, answer the
-// server's HTTP Basic login. Every dialog (an alert() that an injected
+// server's HTTP Basic login; QGTM_HTTP_TOKEN, when set, goes with every
+// request as "Authorization: Bearer" (a token client, no login block). Every dialog (an alert() that an injected
 // script would raise) is recorded in ctx.dialogs and dismissed; page errors
 // go to ctx.pageErrors. close() ends the browser and removes the profile.
 export async function launch(options = {}) {
@@ -79,6 +80,8 @@ export async function launch(options = {}) {
 		viewport: { width: 360, height: 640 },
 		httpCredentials: user ? { username: user,
 			password: process.env.QGTM_HTTP_PASSWORD || '' } : undefined,
+		extraHTTPHeaders: process.env.QGTM_HTTP_TOKEN ? { Authorization:
+			`Bearer ${process.env.QGTM_HTTP_TOKEN}` } : undefined,
 		...options,
 	});
 	ctx.dialogs = [];

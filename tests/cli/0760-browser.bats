@@ -234,7 +234,8 @@ decay_record() {
 	    -d '{"confirm":"FLATTEN ALL","nonce":"'$(date +%s)000-token'"}' \
 	    "$base/api/v1/flatten"
 	[[ $output == 200 || $output == 429 ]]
-	browser escape --name secrets --dump "$BATS_TEST_TMPDIR/dump" "$base/" \
+	# Every read needs a login: the browser is a token client here.
+	QGTM_HTTP_TOKEN=$TOKEN browser escape --name secrets --dump "$BATS_TEST_TMPDIR/dump" "$base/" \
 	    "$base/readiness.html" "$base/status.json" "$base/readiness.json" \
 	    "$base/api/v1/status" "$base/api/v1/readiness" \
 	    "$base/api/v1/audit/verify" \
