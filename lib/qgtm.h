@@ -2487,10 +2487,12 @@ int qgtm_feed_fail(struct qgtm_feed *f, const char *fmt, ...)
 int qgtm_federal_holiday(int y, int m, int d);
 
 /*
- * qgtm_cot_release: when the Commitments of Traders report for the
- * Tuesday y-m-d is published: that week's Friday 15:30 New York, or when
- * a federal holiday falls on a weekday of that week, the next business
- * day after the Friday at 15:30.
+ * qgtm_cot_release: when the Commitments of Traders report of the week
+ * holding y-m-d (its Tuesday, or the Monday when the Tuesday is a
+ * holiday) is published: CFTC's actual release date at 15:30 New York
+ * where CFTC deviated from its rule (the 2025 shutdown backlog), else
+ * that week's Friday 15:30, or the next business day after the Friday
+ * when a federal holiday falls on the Wednesday to Friday.
  */
 time_t qgtm_cot_release(int y, int m, int d);
 
