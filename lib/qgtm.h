@@ -1407,6 +1407,13 @@ int qgtm_sim_run(const struct qgtm_sim *sim, json_t *universe, long from_day,
     long to_day, time_t as_of, qgtm_sim_fn fn, void *arg);
 
 /*
+ * qgtm_sim_normal: the next standard normal of the splitmix64 stream
+ * *state (Box-Muller; two draws of the stream), as the sim market draws
+ * them.
+ */
+double qgtm_sim_normal(uint64_t *state);
+
+/*
  * qgtm_sim_bars: the same bars as qgtm_sim_run, as each universe symbol's
  * series: out[k] (an array of json_array_size(universe), filled here, each
  * with an array of its own; release each with qgtm_series_release()) holds
@@ -2354,6 +2361,18 @@ struct qgtm_feed {
 extern const struct qgtm_feed_src qgtm_feed_fred, qgtm_feed_alpaca,
     qgtm_feed_cftc, qgtm_feed_lbma, qgtm_feed_eia, qgtm_feed_openbb;
 extern const char qgtm_feed_names[];
+
+/*
+ * qgtm_feed_is_sim: 1 when fetch.sim.feeds lists f's source: the sim world
+ * (lib/feed_sim.c) answers its requests instead of the provider.
+ * qgtm_feed_sim_page: page pg of unit as the provider would send it, from
+ * the sim world of fetch.sim.* as of f->now (a new reference), or NULL
+ * with the error set. Deterministic from fetch.sim.seed: a value depends
+ * on the seed and its date, never on when or how often it is fetched.
+ */
+int qgtm_feed_is_sim(const struct qgtm_feed *f);
+json_t *qgtm_feed_sim_page(struct qgtm_feed *f, const char *unit,
+    const struct qgtm_feed_page *pg);
 
 /* qgtm_feed_find: the source called name, or NULL. */
 const struct qgtm_feed_src *qgtm_feed_find(const char *name);
