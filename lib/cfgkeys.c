@@ -46,7 +46,7 @@ const struct qgtm_cfg_key qgtm_cfg_keys[] = {
 	{ "fetch.sim.feeds", LIST, "", NULL,
 	    "feeds the sim world answers instead of the provider" },
 	{ "fetch.sim.history_days", INT, "2600", ">0",
-	    "calendar days of sim-world history on a first fetch" },
+	    "calendar days of weekly sim-world reports on a first fetch" },
 	{ "fetch.sim.rate_vol", NUM, "0.8", ">=0",
 	    "annual volatility of the sim real yield, percentage points" },
 	{ "fetch.sim.cot_noise", NUM, "0.15", ">=0",

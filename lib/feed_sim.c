@@ -97,7 +97,10 @@ start_day(const struct qgtm_cfg *cfg)
 }
 
 /* The first day to serve of series: the day after the newest stored
- * (back_days before it, for revisions), or fetch.sim.history_days ago. */
+ * (back_days before it, for revisions), or on a first fetch
+ * fetch.sim.history_days ago for the weekly reports (cftc, eia: the
+ * strategies need years of them) and fetch.lookback_days ago for the
+ * daily series, as for the real feeds. */
 static int
 since_day(struct qgtm_feed *f, const char *series, int back_days, long *out)
 {
@@ -107,8 +110,10 @@ since_day(struct qgtm_feed *f, const char *series, int back_days, long *out)
 	if (qgtm_pit_last_date(f->src->name, series, last) == -1)
 		return -1;
 	if (last[0] == '\0' || qgtm_time_parse(last, &t) == -1)
-		*out = (long)(f->now / 86400) -
-		    qgtm_cfg_int(f->cfg, "fetch.sim.history_days");
+		*out = (long)(f->now / 86400) - qgtm_cfg_int(f->cfg,
+		    strcmp(f->src->name, "cftc") == 0 ||
+		    strcmp(f->src->name, "eia") == 0 ?
+		    "fetch.sim.history_days" : "fetch.lookback_days");
 	else
 		*out = (long)(t / 86400) + (back_days > 0 ? -back_days : 1);
 	if (*out < start_day(f->cfg))
