@@ -43,7 +43,7 @@ const struct qgtm_cfg_key qgtm_cfg_keys[] = {
 	    "first day of the synthetic history" },
 	{ "fetch.sim.lookback_days", INT, "400", NULL,
 	    "calendar days fetched on a first run with no --from" },
-	{ "fetch.sim.feeds", LIST, "", NULL,
+	{ "fetch.sim.feeds", LIST, "fred alpaca cftc lbma eia openbb", NULL,
 	    "feeds the sim world answers instead of the provider" },
 	{ "fetch.sim.history_days", INT, "2600", ">0",
 	    "calendar days of weekly sim-world reports on a first fetch" },

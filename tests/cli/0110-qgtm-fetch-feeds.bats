@@ -25,6 +25,8 @@ setup() {
 	  retries: 1
 	  backoff_ms: 10
 	fetch:
+	  sim:
+	    feeds: []
 	  feed_timeout_ms: 1500
 	  fred:
 	    url: "$base/fred"
