@@ -23,6 +23,7 @@ teardown() {
 	# minutes on a busy machine.
 	for _ in $(seq 6000); do
 		grep -q 'qgtm-daemon (pid' "$BATS_TEST_TMPDIR/out" && break
+		kill -0 "$DEMO" 2>/dev/null || break   # the demo failed
 		sleep 0.1
 	done
 	grep -q "phone page:   http://127.0.0.1:$port/" "$BATS_TEST_TMPDIR/out" ||
