@@ -77,7 +77,39 @@ usage(int ex)
 struct append {
 	struct qgtm_audit_batch *batch;
 	FILE *tee;              /* the records as read, compact, or NULL */
+	const struct qgtm_cfg *cfg;
+	const char *chain;
+	json_t *ks_sigs;        /* the kill switch's records by sig, once read */
 };
+
+/*
+ * Is rec a signed "tier" record that the kill switch has appended to this
+ * chain already? Every tier change is appended by the program that made
+ * it and printed too, so a pipe into append would add it twice; the copy
+ * is skipped. The chain's kill-switch records are read once, and only
+ * when such a record comes.
+ */
+static int
+ks_copy(struct append *a, json_t *rec, const char *type)
+{
+	const char *sig = json_string_value(json_object_get(rec, "sig"));
+	struct qgtm_ks_chain ch;
+	char *ks;
+
+	if (strcmp(type, "tier") != 0 || sig == NULL)
+		return 0;
+	if (a->ks_sigs == NULL) {
+		ks = qgtm_ks_chain_path(a->cfg, 0);
+		if (ks != NULL && strcmp(ks, a->chain) == 0) {
+			qgtm_ks_chain_read(a->cfg, &ch);
+			a->ks_sigs = json_incref(ch.sigs);
+			qgtm_ks_chain_release(&ch);
+		} else
+			a->ks_sigs = json_object();
+		free(ks);
+	}
+	return json_equal(json_object_get(a->ks_sigs, sig), rec);
+}
 
 /* Add a record that has a string "type" (callback of qgtm_jsonl_each). */
 static int
@@ -92,6 +124,11 @@ collect(json_t *rec, const struct qgtm_jsonl_pos *pos, void *arg)
 	if (a->tee != NULL && qgtm_jsonl_print(a->tee, rec) == -1)
 		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot keep a copy "
 		    "of the records");
+	if (ks_copy(a, rec, type)) {
+		QGTM_DEBUG("chain=%s msg=\"a kill-switch record already in "
+		    "the chain: not appended twice\"", a->chain);
+		return 0;
+	}
 	return qgtm_audit_batch_add(a->batch, rec);
 }
 
@@ -125,7 +162,8 @@ copy_out(FILE *tee)
 static int
 audit_append(const struct opts *o, const char *chain, int argc, char **argv)
 {
-	struct append a = { qgtm_audit_batch_new(chain), NULL };
+	struct append a = { qgtm_audit_batch_new(chain), NULL, o->cfg, chain,
+	    NULL };
 	char skipped[256] = "";
 
 	if (o->tflag && (a.tee = tmpfile()) == NULL)
@@ -141,6 +179,7 @@ audit_append(const struct opts *o, const char *chain, int argc, char **argv)
 	QGTM_INFO("chain=%s appended=%zu", chain,
 	    qgtm_audit_batch_count(a.batch));
 	qgtm_audit_batch_free(a.batch);
+	json_decref(a.ks_sigs);
 	if (a.tee != NULL) {
 		copy_out(a.tee);
 		fclose(a.tee);

@@ -1,24 +1,95 @@
 #!/bin/bash
-# examples/demo.sh: what `make demo` runs. A fresh demo state directory,
-# eight weeks of the sim market replayed day by day through the real pipe,
-# then a short summary and where to look next. No account, no network.
+# examples/demo.sh: what `make demo` runs: the whole system, no account, no
+# network. A fresh demo state directory and the config examples/demo.yaml
+# (the sim world answers all six feeds; all seven strategies trade one
+# combined book on the sim broker); eight weeks replayed day by day as the
+# installed schedule runs them (examples/replay.sh: the feeds, then
+# examples/cycle.sh with the risk gate, qgtm-risk evaluate, the orders,
+# the audit chain and qgtm-order reconcile); the decay check; qgtm-daemon
+# for one pass (heartbeat, evaluate, the pages); the weekly digest, sent to
+# local stand-ins of Discord and SMTP (tests/standin/, when python3 and
+# aiosmtpd are there) and printed; then a summary with the readiness rows.
 # At a terminal (or with QGTM_DEMO_SERVE=1; QGTM_DEMO_SERVE=0 never) it then
-# renders the pages and serves them: qgtm-daemon on the sim broker and, when
-# lighttpd is installed, lighttpd on 127.0.0.1:${QGTM_DEMO_PORT:-8080} with the
-# pages and qgtm-api, until Ctrl-C.
+# renders the pages and serves them: qgtm-daemon running the same cycle on
+# the sim broker and, when lighttpd is installed, lighttpd on
+# 127.0.0.1:${QGTM_DEMO_PORT:-8080} with the pages and qgtm-api, until
+# Ctrl-C.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 export PATH="${QGTM_BIN:-$top/build/bin}:$PATH"
 export QGTM_STATE_DIR="$top/demo/state"
+export QGTM_CONFIG="$top/demo/qgtm.yaml"
 end=${QGTM_REPLAY_END:-$(date -u -d yesterday +%F)}
 export QGTM_REPLAY_END=$end
+standins=
 
 rm -rf "$top/demo"
 mkdir -p "$QGTM_STATE_DIR"
-echo "demo: replaying 8 weeks of the sim market into $QGTM_STATE_DIR"
+
+# start_standin NAME ARGS...: a stand-in of tests/standin/ on loopback;
+# its port in port_NAME, empty when it cannot run here.
+start_standin() {
+	local dir=$top/demo/$1 script=$top/tests/standin/$1.py pid i py
+	printf -v "port_$1" %s ""
+	# The system python: aiosmtpd is Debian's python3-aiosmtpd.
+	py=$(command -v /usr/bin/python3 python3 | head -n 1)
+	[ -f "$script" ] && [ -n "$py" ] || return 0
+	mkdir -p "$dir"
+	"$py" "$script" "$dir/port" "${@:2}" >/dev/null 2>"$dir/err" &
+	pid=$!
+	standins="$standins $pid"
+	for i in $(seq 100); do
+		[ -s "$dir/port" ] && { printf -v "port_$1" %s "$(cat "$dir/port")"; return 0; }
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.05
+	done
+}
+trap 'kill $standins 2>/dev/null || true' EXIT
+
+start_standin discord "$top/demo/discord/log"
+start_standin smtp "$top/demo/smtp"
+discord=$port_discord smtp=$port_smtp
+[ -z "$discord" ] ||
+	export QGTM_DISCORD_WEBHOOK_URL="http://127.0.0.1:$discord/api/webhooks/1/demo"
+cp "$top/examples/demo.yaml" "$QGTM_CONFIG"
+[ -z "$smtp" ] || cat >>"$QGTM_CONFIG" <<YAML
+
+digest:
+  email:
+    url: "smtp://127.0.0.1:$smtp"
+    to: [operator@localhost]
+YAML
+
+echo "demo: replaying 8 weeks of the sim world into $QGTM_STATE_DIR"
 "$top/examples/replay.sh" 56
-export QGTM_NOW="${end}T21:30:00Z"
+# The moment of the summary: the last cycle, on the last weekday.
+last=$end
+while [ "$(date -u -d "$last" +%u)" -gt 5 ]; do
+	last=$(date -u -d "$last - 1 day" +%F)
+done
+export QGTM_NOW="${last}T21:30:00Z"
+
+# The decay check of the book over the last 300 days (the installed cycle
+# runs it for every strategy over three years on Fridays).
+echo "demo: the decay check (qgtm-backtest decay --strategy combined)"
+qgtm-backtest decay -q --strategy combined \
+    --from "$(date -u -d "$end - 300 days" +%F)" >/dev/null
+
+# One pass of the daemon: a heartbeat, evaluate and the pages.
+demo_daemon_once() {
+	local pid i
+	sed 's/^order:$/daemon:\n  cycle: ""\n\norder:/' "$QGTM_CONFIG" \
+	    >"$top/demo/once.yaml"
+	QGTM_CONFIG=$top/demo/once.yaml qgtm-daemon -q &
+	pid=$!
+	for i in $(seq 200); do
+		[ -s "$QGTM_STATE_DIR/www/readiness.json" ] && break
+		sleep 0.05
+	done
+	kill -TERM "$pid" && wait "$pid"
+}
+demo_daemon_once
 
 echo
 echo "== account (as of $QGTM_NOW) =="
@@ -26,20 +97,32 @@ qgtm-order positions
 echo
 echo "orders placed:  $(grep -c '"type":"order"' "$QGTM_STATE_DIR/oms/orders.jsonl" 2>/dev/null || echo 0)"
 echo "audit:          $(qgtm-audit verify)"
+echo
+echo "== readiness (as of $QGTM_NOW) =="
+jq -r '.rows[] | "\(.result)\t\(.title)\t\(.reason)"' \
+    "$QGTM_STATE_DIR/www/readiness.json" | expand -t 6,30
+echo
+echo "== weekly digest =="
+if [ -n "$discord$smtp" ] && qgtm-digest --send >/dev/null; then
+	echo "(sent to the local Discord and SMTP stand-ins: $top/demo/discord, $top/demo/smtp)"
+fi
+qgtm-digest
 cat <<MSG
 
-Look further (the same state directory):
-  export QGTM_STATE_DIR=$QGTM_STATE_DIR PATH=${QGTM_BIN:-$top/build/bin}:\$PATH
+Look further (the same state directory and config):
+  export QGTM_STATE_DIR=$QGTM_STATE_DIR QGTM_CONFIG=$QGTM_CONFIG PATH=${QGTM_BIN:-$top/build/bin}:\$PATH
   qgtm-order orders                 # every order the sim broker filled
+  qgtm-fetch health                 # the six feeds of the sim world
   qgtm-risk limits                  # the limits as enforced
   jq -c 'select(.rec.type=="fill") | .rec' \$QGTM_STATE_DIR/audit/chain.jsonl | head
   man -M $top/man qgtm              # the manual
 MSG
 
-# demo_config FILE HASH: the demo's config: a fast daemon running the cycle
-# on the sim broker, and one operator "demo" whose token hashes to HASH.
+# demo_config FILE HASH: the demo's config and a fast daemon running the
+# cycle on the sim broker, and one operator "demo" whose token hashes to HASH.
 demo_config() {
-	cat >"$1" <<YAML
+	cat >>"$1" <<YAML
+
 daemon:
   heartbeat_s: 5
   render_s: 5

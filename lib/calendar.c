@@ -89,13 +89,61 @@ ny_at(long day, int hh, int mm)
 	return qgtm_ny_time(c.year, c.month, c.day, hh, mm);
 }
 
+/*
+ * The COT reports CFTC published off its rule, as (report date, release
+ * date), both New York, released at 15:30. Source: CFTC, "Commitments of
+ * Traders Publication Schedule" in its release of 2025-11-18, "CFTC to
+ * Resume Publishing COT Reports Wednesday" (the catch-up after the lapse
+ * in appropriations of 2025-10-01 to 11-12; its New Publish Date column;
+ * reprinted at https://mondovisione.com/media-and-resources/news/
+ * cftc-to-resume-publishing-cot-reports-wednesday-the-agency-also-
+ * announced-a-c-20251118/). The report of 2025-11-10 is a Monday: Tuesday 11-11 was
+ * Veterans Day, and CFTC then uses Monday's data.
+ */
+static const struct {
+	long report, release;   /* YYYYMMDD */
+} cot_off_rule[] = {
+	{ 20250930, 20251119 }, { 20251007, 20251121 },
+	{ 20251014, 20251125 }, { 20251021, 20251202 },
+	{ 20251028, 20251205 }, { 20251104, 20251209 },
+	{ 20251110, 20251212 }, { 20251118, 20251216 },
+	{ 20251125, 20251219 }, { 20251202, 20251223 },
+	{ 20251209, 20251230 }, { 20251216, 20260106 },
+	{ 20251223, 20260109 }, { 20251230, 20260113 },
+	{ 20260106, 20260116 }, { 20260113, 20260120 },
+};
+
+/* Day (since the epoch) of the date YYYYMMDD. */
+static long
+day_of(long ymd)
+{
+	return qgtm_days_from_civil((int)(ymd / 10000), (int)(ymd / 100 % 100),
+	    (int)(ymd % 100));
+}
+
+/*
+ * CFTC's rule, as its published schedules apply it (the release schedule
+ * at https://www.cftc.gov/MarketReports/CommitmentsofTraders/
+ * ReleaseSchedule/index.htm, "through 2024":
+ * releases on the Friday after the Monday holidays of Jan 15, Feb 19,
+ * May 27, Sep 2, Oct 14 and Nov 11; on the Monday after the holidays of
+ * Wed Jun 19, Thu Jul 4, Thu Nov 28 and Wed Dec 25): Friday 15:30 of the
+ * report's week, or the next business day when a federal holiday falls on
+ * the Wednesday to Friday between the positions and the release.
+ */
 time_t
 qgtm_cot_release(int y, int m, int d)
 {
-	long tue = qgtm_days_from_civil(y, m, d);
-	long fri = tue + 3;
+	long day = qgtm_days_from_civil(y, m, d);
+	long monday = day - (qgtm_weekday(y, m, d) + 6) % 7, fri = monday + 4;
+	size_t i;
 
-	if (holiday_between(tue - 1, fri))
+	for (i = 0; i < sizeof cot_off_rule / sizeof cot_off_rule[0]; i++) {
+		day = day_of(cot_off_rule[i].report);
+		if (day - (day + 3) % 7 == monday)      /* 1970-01-05: Monday */
+			return ny_at(day_of(cot_off_rule[i].release), 15, 30);
+	}
+	if (holiday_between(monday + 2, fri))
 		return ny_at(next_business_day(fri), 15, 30);
 	return ny_at(fri, 15, 30);
 }

@@ -132,6 +132,16 @@ parse_num(const char *s, double *out)
 	return *end == '\0' && isfinite(*out) ? 0 : -1;
 }
 
+/* Is x within the range of a number key: its allowed, ">=0" or ">0"
+ * (none: any)? */
+static int
+in_range(const struct qgtm_cfg_key *k, double x)
+{
+	if (k->allowed == NULL)
+		return 1;
+	return strcmp(k->allowed, ">0") == 0 ? x > 0 : x >= 0;
+}
+
 /*
  * The value of text for key k as a new reference, or NULL when text is
  * not a valid value of k's (scalar) type.
@@ -147,9 +157,11 @@ scalar_value(const struct qgtm_cfg_key *k, const char *text)
 	case QGTM_CFG_STR:
 		return is_allowed(k->allowed, text) ? json_string(text) : NULL;
 	case QGTM_CFG_INT:
-		return parse_int(text, &i) == 0 ? json_integer(i) : NULL;
+		return parse_int(text, &i) == 0 && in_range(k, (double)i) ?
+		    json_integer(i) : NULL;
 	case QGTM_CFG_NUM:
-		return parse_num(text, &d) == 0 ? json_real(d) : NULL;
+		return parse_num(text, &d) == 0 && in_range(k, d) ?
+		    json_real(d) : NULL;
 	case QGTM_CFG_BOOL:
 		if (strcmp(text, "true") == 0 || strcmp(text, "yes") == 0)
 			return json_true();
@@ -364,7 +376,11 @@ type_error(const struct load *ld, const struct qgtm_cfg_key *k,
 {
 	char want[128];
 
-	if (k->allowed != NULL)
+	if (k->allowed != NULL && (k->type == QGTM_CFG_INT ||
+	    k->type == QGTM_CFG_NUM))
+		snprintf(want, sizeof want, "%s %s", type_want[k->type],
+		    k->allowed);
+	else if (k->allowed != NULL)
 		snprintf(want, sizeof want, "one of: %s", k->allowed);
 	else
 		snprintf(want, sizeof want, "%s", type_want[k->type]);

@@ -2,8 +2,11 @@
  * clockcheck.c: clock sanity for the programs that act (qgtm-risk check,
  * qgtm-order submit, the daemon's cycle). The system clock is compared
  * with what the state directory has seen: the newest stored observation
- * (available_at in data/), the last heartbeat and the last audit entry.
- * A clock earlier than any of them ran backwards; a clock later than the
+ * (when it was stored, ts, and when it became available, available_at,
+ * in data/), the last heartbeat and the last audit entry. A clock earlier
+ * than when data was stored, the last heartbeat or the last audit entry
+ * ran backwards (not than available_at: an observation may be stored
+ * before it becomes available, as FRED's vintage dates are); a clock later than the
  * newest stored data or the last audit entry by more than
  * risk.clock_max_ahead_s is ahead of the prices it would trade on (a sim
  * fetch under that clock makes fresh bars, so the audit chain, appended
@@ -27,17 +30,28 @@
 /* The bytes read from the end of a file to find its last line. */
 #define TAIL_MAX 65536
 
-/* The time in field key of the last line of path, or 0 (none, unreadable). */
+/* The time in field key of rec (or of its "rec", an audit entry's), or 0. */
 static time_t
-last_line_time(const char *path, const char *key)
+rec_time(json_t *rec, const char *key)
+{
+	const char *ts = json_string_value(json_object_get(rec, key));
+	time_t t;
+
+	if (ts == NULL)
+		ts = json_string_value(json_object_get(json_object_get(rec,
+		    "rec"), key));
+	return ts != NULL && qgtm_time_parse(ts, &t) == 0 ? t : 0;
+}
+
+/* The last line of path as JSON (new reference), or NULL. */
+static json_t *
+last_line(const char *path)
 {
 	FILE *f = fopen(path, "r");
 	char *buf = qgtm_xmalloc(TAIL_MAX + 1), *line;
-	const char *ts;
 	long size;
 	size_t n = 0;
 	json_t *rec;
-	time_t t = 0;
 
 	if (f != NULL && fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) > 0 &&
 	    fseek(f, size > TAIL_MAX ? size - TAIL_MAX : 0, SEEK_SET) == 0)
@@ -49,25 +63,38 @@ last_line_time(const char *path, const char *key)
 	buf[n] = '\0';
 	line = strrchr(buf, '\n') != NULL ? strrchr(buf, '\n') + 1 : buf;
 	rec = json_loads(line, 0, NULL);
-	ts = json_string_value(json_object_get(rec, key));
-	if (ts == NULL)         /* an audit entry holds its record in "rec" */
-		ts = json_string_value(json_object_get(json_object_get(rec,
-		    "rec"), key));
-	if (ts == NULL || qgtm_time_parse(ts, &t) == -1)
-		t = 0;
-	json_decref(rec);
 	free(buf);
+	return rec;
+}
+
+/* The time in field key of the last line of path, or 0 (none, unreadable). */
+static time_t
+last_line_time(const char *path, const char *key)
+{
+	json_t *rec = last_line(path);
+	time_t t = rec_time(rec, key);
+
+	json_decref(rec);
 	return t;
 }
 
-/* The newest available_at of the last lines of data/SOURCE/SERIES.jsonl. */
-static time_t
-newest_data(void)
+/* Raise *newest to t. */
+static void
+raise_to(time_t *newest, time_t t)
+{
+	if (t > *newest)
+		*newest = t;
+}
+
+/* The newest available_at (into m->data) and ts (m->stored) of the last
+ * lines of data/SOURCE/SERIES.jsonl. */
+static void
+newest_data(struct qgtm_clock_marks *m)
 {
 	char *top = qgtm_state_path("data", 0), *dir, *file;
 	DIR *d = top != NULL ? opendir(top) : NULL, *s;
 	struct dirent *e, *f;
-	time_t newest = 0, t;
+	json_t *rec;
 
 	while (d != NULL && (e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
@@ -78,8 +105,10 @@ newest_data(void)
 			    strlen(f->d_name) - 6, ".jsonl") != 0)
 				continue;
 			file = qgtm_xasprintf("%s/%s", dir, f->d_name);
-			if ((t = last_line_time(file, "available_at")) > newest)
-				newest = t;
+			rec = last_line(file);
+			raise_to(&m->data, rec_time(rec, "available_at"));
+			raise_to(&m->stored, rec_time(rec, "ts"));
+			json_decref(rec);
 			free(file);
 		}
 		if (s != NULL)
@@ -89,7 +118,6 @@ newest_data(void)
 	if (d != NULL)
 		closedir(d);
 	free(top);
-	return newest;
 }
 
 void
@@ -99,7 +127,7 @@ qgtm_clock_marks(const struct qgtm_cfg *cfg, struct qgtm_clock_marks *m)
 	struct qgtm_ks ks;
 
 	memset(m, 0, sizeof *m);
-	m->data = newest_data();
+	newest_data(m);
 	if (chain != NULL)
 		m->audit = last_line_time(chain, "ts");
 	free(chain);
@@ -142,8 +170,8 @@ qgtm_clock_sane(const struct qgtm_cfg *cfg, time_t now,
 	long long slack = qgtm_cfg_int(cfg, "risk.clock_max_behind_s");
 	long long ahead = qgtm_cfg_int(cfg, "risk.clock_max_ahead_s");
 
-	if (m->data > now + slack)
-		return behind(why, n, now, m->data, "newest stored data");
+	if (m->stored > now + slack)
+		return behind(why, n, now, m->stored, "newest data stored");
 	if (m->beat > now + slack)
 		return behind(why, n, now, m->beat, "last heartbeat");
 	if (m->audit > now + slack)

@@ -407,6 +407,22 @@ get_page(struct qgtm_feed *f, const char *unit, const char *url,
 	return rc;
 }
 
+/* Page pg of unit from the sim world, through the source's own parser;
+ * returns as qgtm_feed_parse. */
+static int
+sim_page(struct qgtm_feed *f, const char *unit, struct qgtm_feed_page *pg)
+{
+	json_t *page = qgtm_feed_sim_page(f, unit, pg);
+	int rc;
+
+	if (page == NULL)
+		return qgtm_seterr(qgtm_errcode(), "%s: sim: %s", f->src->name,
+		    qgtm_errmsg());
+	rc = f->src->parse(f, unit, page, pg);
+	json_decref(page);
+	return rc;
+}
+
 /* Show where a long fetch is, on a terminal only. */
 static void
 progress(const struct qgtm_feed *f, const char *unit, int page)
@@ -429,7 +445,9 @@ fetch_unit(struct qgtm_feed *f, const char *unit)
 	while (more == 1) {
 		qgtm_buf_reset(&url);
 		memcpy(token, pg.token, sizeof token);
-		if (f->src->request(f, unit, &pg, &url) == -1)
+		if (qgtm_feed_is_sim(f))
+			more = sim_page(f, unit, &pg);
+		else if (f->src->request(f, unit, &pg, &url) == -1)
 			more = -1;
 		else
 			more = get_page(f, unit, url.data, &pg);
@@ -503,6 +521,7 @@ health_record(const char *feed, const char *reason, size_t rows,
 	json_t *rec = qgtm_record_new("feed", NULL);
 
 	json_object_set_new(rec, "feed", json_string(feed));
+	json_object_set_new(rec, "sim", json_false());
 	json_object_set_new(rec, "status", json_string(reason ? "error" : "ok"));
 	json_object_set_new(rec, "reason", reason ? json_string(reason) :
 	    json_null());
@@ -584,6 +603,7 @@ qgtm_feed_run(struct qgtm_feed *f, json_t *out)
 	json_decref(f->health);
 	f->health = health_record(f->src->name, reason, rc == 0 ? added : 0,
 	    f->fetched, f->latency_ms, last, expected);
+	json_object_set_new(f->health, "sim", json_boolean(qgtm_feed_is_sim(f)));
 	if (!f->dry_run && append_health(f->health) == -1 && reason == NULL)
 		return -1;
 	if (reason != NULL) {
@@ -817,6 +837,8 @@ feed_health(const char *name, json_t *recs, time_t now)
 	json_object_set(rec, "last_obs", ok ? json_object_get(ok, "last_obs") :
 	    json_null());
 	json_object_set_new(rec, "expected_obs", json_string(expected));
+	json_object_set_new(rec, "sim", json_boolean(json_is_true(
+	    json_object_get(last, "sim"))));
 	free(reason);
 	return rec;
 }

@@ -680,7 +680,9 @@ time_t qgtm_next_weekly(time_t t, int wd, int hh, int mm);
  * of the last audit entry.
  */
 struct qgtm_clock_marks {
-	time_t data, beat, audit;
+	time_t data;            /* the newest available_at in data/ */
+	time_t stored;          /* the newest ts in data/: when it was stored */
+	time_t beat, audit;     /* the last heartbeat, the last audit entry */
 };
 
 /* qgtm_clock_marks: read the marks of cfg's state into m; never fails (a
@@ -689,9 +691,11 @@ void qgtm_clock_marks(const struct qgtm_cfg *cfg, struct qgtm_clock_marks *m);
 
 /*
  * qgtm_clock_sane: 1 when now is at most risk.clock_max_behind_s before
- * every mark of m and at most risk.clock_max_ahead_s after the data mark
- * and after the audit mark (a mark of 0 is not checked); else 0 with the
- * reason in why (n bytes).
+ * the stored, beat and audit marks of m (not before data: an observation
+ * may be stored before it becomes available, as FRED's vintage dates
+ * are) and at most risk.clock_max_ahead_s after the data mark and after
+ * the audit mark (a mark of 0 is not checked); else 0 with the reason in
+ * why (n bytes).
  */
 int qgtm_clock_sane(const struct qgtm_cfg *cfg, time_t now,
     const struct qgtm_clock_marks *m, char *why, size_t n);
@@ -1641,6 +1645,13 @@ typedef int (*qgtm_sim_fn)(json_t *bar, void *arg);
  */
 int qgtm_sim_run(const struct qgtm_sim *sim, json_t *universe, long from_day,
     long to_day, time_t as_of, qgtm_sim_fn fn, void *arg);
+
+/*
+ * qgtm_sim_normal: the next standard normal of the splitmix64 stream
+ * *state (Box-Muller; two draws of the stream), as the sim market draws
+ * them.
+ */
+double qgtm_sim_normal(uint64_t *state);
 
 /*
  * qgtm_sim_bars: the same bars as qgtm_sim_run, as each universe symbol's
@@ -2755,6 +2766,18 @@ extern const struct qgtm_feed_src qgtm_feed_fred, qgtm_feed_alpaca,
     qgtm_feed_cftc, qgtm_feed_lbma, qgtm_feed_eia, qgtm_feed_openbb;
 extern const char qgtm_feed_names[];
 
+/*
+ * qgtm_feed_is_sim: 1 when fetch.sim.feeds lists f's source: the sim world
+ * (lib/feed_sim.c) answers its requests instead of the provider.
+ * qgtm_feed_sim_page: page pg of unit as the provider would send it, from
+ * the sim world of fetch.sim.* as of f->now (a new reference), or NULL
+ * with the error set. Deterministic from fetch.sim.seed: a value depends
+ * on the seed and its date, never on when or how often it is fetched.
+ */
+int qgtm_feed_is_sim(const struct qgtm_feed *f);
+json_t *qgtm_feed_sim_page(struct qgtm_feed *f, const char *unit,
+    const struct qgtm_feed_page *pg);
+
 /* qgtm_feed_find: the source called name, or NULL. */
 const struct qgtm_feed_src *qgtm_feed_find(const char *name);
 
@@ -2887,10 +2910,12 @@ int qgtm_feed_fail(struct qgtm_feed *f, const char *fmt, ...)
 int qgtm_federal_holiday(int y, int m, int d);
 
 /*
- * qgtm_cot_release: when the Commitments of Traders report for the
- * Tuesday y-m-d is published: that week's Friday 15:30 New York, or when
- * a federal holiday falls on a weekday of that week, the next business
- * day after the Friday at 15:30.
+ * qgtm_cot_release: when the Commitments of Traders report of the week
+ * holding y-m-d (its Tuesday, or the Monday when the Tuesday is a
+ * holiday) is published: CFTC's actual release date at 15:30 New York
+ * where CFTC deviated from its rule (the 2025 shutdown backlog), else
+ * that week's Friday 15:30, or the next business day after the Friday
+ * when a federal holiday falls on the Wednesday to Friday.
  */
 time_t qgtm_cot_release(int y, int m, int d);
 

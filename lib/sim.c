@@ -108,6 +108,12 @@ normal(uint64_t *s)
 	return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
 }
 
+double
+qgtm_sim_normal(uint64_t *state)
+{
+	return normal(state);
+}
+
 /* Lower Cholesky factor of corr; -1 if it is not positive definite. */
 static int
 cholesky(double l[NBUILTIN][NBUILTIN])

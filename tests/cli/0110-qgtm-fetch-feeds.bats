@@ -25,6 +25,8 @@ setup() {
 	  retries: 1
 	  backoff_ms: 10
 	fetch:
+	  sim:
+	    feeds: []
 	  feed_timeout_ms: 1500
 	  fred:
 	    url: "$base/fred"
@@ -95,6 +97,42 @@ requests() {
 	run -0 jq -r 'select(.date == "2026-03-09") | [.close, .available_at] | @tsv' \
 		"$QGTM_STATE_DIR/data/alpaca/GLD.jsonl"
 	[ "$output" = "205.000000	2026-03-09T20:00:00Z" ]  # 16:00 EDT
+}
+
+# ny_1530 DATE: 15:30 New York on DATE, in UTC.
+ny_1530() {
+	date -u -d "@$(TZ=America/New_York date -d "$1 15:30" +%s)" +%FT%TZ
+}
+
+# friday_1530 DATE: Friday 15:30 New York of DATE's week, in UTC.
+friday_1530() {
+	ny_1530 "$(date -u -d "$1 +$((5 - $(date -u -d "$1" +%u))) days" +%F)"
+}
+
+@test "a COT backfill over 2023-2026 stores every report at its real release" {
+	sed -i 's|^fetch:$|fetch:\n  lookback_days: 1300|' "$BATS_TEST_TMPDIR/cfg.yaml"
+	run -0 qgtm-fetch cftc
+	run -0 jq -r '[.date, .available_at] | @tsv' \
+		"$QGTM_STATE_DIR/data/cftc/088691-oi.jsonl"
+	[ "${#lines[@]}" -eq 167 ]      # 2023-01-03 .. 2026-03-10, weekly
+	declare -A table
+	while IFS=$'\t' read -r report release _; do
+		table[$report]=$(ny_1530 "$release")
+	done < <(grep -v '^#' "$FIXTURES/cot-releases.tsv")
+	[ "${#table[@]}" -ge 70 ]
+	bad=0 listed=0
+	for line in "${lines[@]}"; do
+		date=${line%%$'\t'*} got=${line#*$'\t'}
+		want=${table[$date]:-$(friday_1530 "$date")}
+		[ -z "${table[$date]:-}" ] || listed=$((listed + 1))
+		[ "$got" = "$want" ] || { echo "$date: $got, CFTC $want"; bad=1; }
+	done
+	[ "$bad" -eq 0 ]
+	[ "$listed" -ge 70 ]
+	# The shutdown backlog: the first catch-up on Wednesday 2025-11-19.
+	run -0 jq -r 'select(.date == "2025-09-30") | .available_at' \
+		"$QGTM_STATE_DIR/data/cftc/084691-mm-long.jsonl"
+	[ "$output" = "2025-11-19T20:30:00Z" ]
 }
 
 @test "fred: the '.' is a missing value and a revision is a later vintage" {

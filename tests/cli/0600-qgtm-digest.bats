@@ -8,7 +8,12 @@ NOW=2026-11-22T23:00:00Z
 
 setup_file() {
 	export QGTM_STATE_DIR="$BATS_FILE_TMPDIR/state"
+	# The cycle's qgtm-risk evaluate kept below its limits (the kill-switch
+	# events are the tests' own), and no feeds fetched.
+	printf 'fetch:\n  feeds: []\nrisk:\n  max_drawdown: 0.5\n  max_daily_loss: 0.5\n' \
+		>"$BATS_FILE_TMPDIR/replay.yaml"
 	PATH="$QGTM_BIN:$PATH" QGTM_REPLAY_END=2026-11-20 \
+		QGTM_CONFIG="$BATS_FILE_TMPDIR/replay.yaml" \
 		"$QGTM_TOP/examples/replay.sh" 12 2>/dev/null
 }
 

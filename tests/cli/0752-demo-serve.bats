@@ -19,9 +19,11 @@ teardown() {
 	QGTM_DEMO_SERVE=1 QGTM_DEMO_PORT=$port QGTM_BIN="$QGTM_BIN" \
 		"$top/examples/demo.sh" >"$BATS_TEST_TMPDIR/out" 2>&1 &
 	DEMO=$!
-	# The replay takes about 5 s, more on a busy machine.
-	for _ in $(seq 300); do
+	# The replay, the decay check and the digest take about 30 s of CPU,
+	# minutes on a busy machine.
+	for _ in $(seq 6000); do
 		grep -q 'qgtm-daemon (pid' "$BATS_TEST_TMPDIR/out" && break
+		kill -0 "$DEMO" 2>/dev/null || break   # the demo failed
 		sleep 0.1
 	done
 	grep -q "phone page:   http://127.0.0.1:$port/" "$BATS_TEST_TMPDIR/out" ||

@@ -12,7 +12,12 @@ setup_file() {
 	(
 		BATS_TEST_TMPDIR=$BATS_FILE_TMPDIR/seed
 		load ../lib
+		# The cycle's qgtm-risk evaluate kept below its limits: the
+		# tier starts NORMAL whatever the market did.
+		printf 'risk:\n  max_drawdown: 0.5\n  max_daily_loss: 0.5\n' \
+		    >"$BATS_FILE_TMPDIR/replay.yaml"
 		QGTM_REPLAY_END=$(date -u -d yesterday +%F) \
+		    QGTM_CONFIG="$BATS_FILE_TMPDIR/replay.yaml" \
 		    "$QGTM_TOP/examples/replay.sh" 14 2>/dev/null
 	)
 }

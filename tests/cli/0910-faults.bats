@@ -327,7 +327,7 @@ check_fetch_fred() {
 	for _ in $(seq 100); do [ -s "$S/port" ] && break; sleep 0.05; done
 	export QGTM_CONFIG=$BATS_TEST_TMPDIR/qgtm.yaml FRED_API_KEY=fred0key0for0tests
 	export QGTM_NOW=2026-03-16T12:00:00Z
-	printf 'http:\n  retries: 1\n  backoff_ms: 1\nfetch:\n  fred:\n    url: "http://127.0.0.1:%s/fred"\n    series: [DGS10, T10YIE]\n' \
+	printf 'http:\n  retries: 1\n  backoff_ms: 1\nfetch:\n  sim:\n    feeds: []\n  fred:\n    url: "http://127.0.0.1:%s/fred"\n    series: [DGS10, T10YIE]\n' \
 		"$(cat "$S/port")" >"$QGTM_CONFIG"
 	base_save
 	qgtm-fetch fred >/dev/null

@@ -7,6 +7,46 @@ setup() {
 	export PATH="$QGTM_TOP/examples:$PATH"
 }
 
+# demo_state_is_the_whole_system TOP: what `make demo` left in TOP/demo is
+# the whole system at work (issue 18): every strategy of the book had a
+# non-zero weight on some day, the book traded, evaluate ran every cycle,
+# the readiness page counts 6/6 feeds and names the reason of each FAIL,
+# the daemon beat, and the digest reached the local stand-ins.
+demo_state_is_the_whole_system() {
+	local st=$1/demo/state chain=$1/demo/state/audit/chain.jsonl s
+	run -0 jq -r 'select(.rec.type == "signal") | .rec.targets[].contributions
+		| to_entries[] | select(.value | test("^-?0\\.0+$") | not) | .key' "$chain"
+	for s in tsmom xsmom vol_risk_parity gold_silver_ratio real_rate_gold \
+	    cot_positioning inventory_surprise; do
+		grep -qx "$s" <<<"$output" || { echo "$s: never a weight"; return 1; }
+	done
+	[ "$(jq -r 'select(.rec.type == "signal") | .rec.strategy' "$chain" | sort -u)" = combined ]
+	[ "$(grep -c '"type":"fill"' "$chain")" -gt 0 ]
+	cycles=$(grep -c '"type":"signal"' "$chain")
+	[ "$cycles" -ge 38 ]
+	[ "$(grep -c '"type":"risk_eval"' "$chain")" -eq "$cycles" ]
+	run -0 jq -r '.rows[] | select(.id == "feeds") | "\(.result) \(.reason)"' \
+		"$st/www/readiness.json"
+	[ "$output" = "PASS 6/6 healthy" ]
+	run -0 jq -r '.rows[] | select(.result == "FAIL" and (.reason | length) == 0) | .id' \
+		"$st/www/readiness.json"
+	[ -z "$output" ]
+	# The daemon beat; reconcile, the decay check and the audit ran.
+	run -0 jq -r '.rows[] | select(.id == "heartbeat" or .id == "audit" or
+		.id == "reconciliation" or .id == "decay") | "\(.id) \(.result)"' \
+		"$st/www/readiness.json"
+	[ "${lines[0]}" = "heartbeat PASS" ]
+	[ "${lines[1]}" = "audit PASS" ]
+	[ "${lines[2]}" = "reconciliation PASS" ]
+	[[ ${lines[3]} == "decay PASS" || ${lines[3]} == "decay WARN" ]]
+	[[ $demo == *"Data feeds              6/6 healthy"* ]]
+	[[ $demo == *"QGTM Weekly Digest"* ]]
+	grep -q 'QGTM Weekly Digest' "$1/demo/discord/log"
+	if /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
+		grep -q 'QGTM Weekly Digest' "$1/demo/smtp/1.eml"
+	fi
+}
+
 @test "one cycle through every real program leaves a verified audit chain" {
 	export QGTM_NOW=2026-03-02T21:30:00Z
 	run -0 --separate-stderr cycle.sh
@@ -18,6 +58,10 @@ setup() {
 	[[ $output == *decision* ]]
 	[[ $output == *order* ]]
 	[[ $output == *fill* ]]
+	[[ $output == *risk_eval* ]]    # qgtm-risk evaluate ran
+	# qgtm-order reconcile ran against the config's broker.
+	run -0 jq -r '.detail' "$QGTM_STATE_DIR/oms/recon.jsonl"
+	[[ $output == *"at the sim broker"* ]]
 	# One trace_id from the signal to every fill.
 	run -0 jq -r 'select(.rec.type=="signal" or .rec.type=="fill") | .rec.trace_id' \
 		"$QGTM_STATE_DIR/audit/chain.jsonl"
@@ -31,12 +75,15 @@ setup() {
 	grep -q 'qgtm-fetch sim | qgtm-signal' "$BATS_TEST_TMPDIR/by-hand.sh"
 	cd "$BATS_TEST_TMPDIR"
 	mkdir -p build && ln -s "$QGTM_BIN" build/bin
+	cp -R "$QGTM_TOP/examples" .
 	run -0 bash -eo pipefail by-hand.sh
 	by_hand=$output
 	top=$BATS_TEST_TMPDIR/demo-top
-	mkdir -p "$top" && cp -R "$QGTM_TOP/examples" "$top/"
+	mkdir -p "$top/tests" && cp -R "$QGTM_TOP/examples" "$top/"
+	cp -R "$QGTM_TOP/tests/standin" "$top/tests/"
 	run -0 --separate-stderr env QGTM_BIN="$QGTM_BIN" "$top/examples/demo.sh"
 	demo=$output
+	demo_state_is_the_whole_system "$top"
 	# The positions and the audit verdict (entries, head, root) agree.
 	while IFS= read -r line; do
 		[[ $demo == *"$line"* ]] || { echo "demo lacks: $line"; false; }

@@ -4,8 +4,10 @@
 Serves the real request and response shapes of FRED/ALFRED, Alpaca Market
 Data v2, CFTC Socrata, LBMA JSON, EIA API v2 and the OpenBB Platform REST
 API (see ../../../shared/reference/apis.md) over a small fixed data set
-of March 2026, with their paging. Every request is logged, secrets
-replaced by <secret>, so tests can pin what the client asked for.
+of March 2026, with their paging (and, for a CFTC backfill asking from
+before 2023, every weekly report since 2023-01-03). Every request is
+logged, secrets replaced by <secret>, so tests can pin what the client
+asked for.
 
 usage: feeds.py portfile logfile [faultfile [latency_ms]]
 
@@ -140,12 +142,30 @@ def alpaca(q, headers):
     return 200, {"bars": page, "next_page_token": nxt}
 
 
+# Report dates of the COT history a backfill gets: every week's Tuesday
+# from 2023-01-03, or its Monday when the Tuesday was a federal holiday
+# (CFTC then uses Monday's data: 2023-07-03, 2025-11-10).
+MONDAY_REPORTS = {dt.date(2023, 7, 4): dt.date(2023, 7, 3),
+                  dt.date(2025, 11, 11): dt.date(2025, 11, 10)}
+
+
+def cot_history():
+    d, out = dt.date(2023, 1, 3), []
+    while d <= dt.date(2026, 3, 10):
+        out.append(str(MONDAY_REPORTS.get(d, d)))
+        d += dt.timedelta(7)
+    return out
+
+
 def cftc(q):
     codes = re.findall(r"'(\d{6})'", q.get("$where", ""))
     since = re.search(r">= '(\d{4}-\d\d-\d\d)'", q.get("$where", ""))
     since = since.group(1) if since else "0000"
     rows = []
-    for d in ("2026-03-03", "2026-03-10"):
+    # A fetch that asks from before 2023 is a backfill: the whole history.
+    dates = cot_history() if since < "2023-01-03" else ["2026-03-03",
+                                                         "2026-03-10"]
+    for d in dates:
         for k, code in enumerate(sorted(codes)):
             if d < since:
                 continue

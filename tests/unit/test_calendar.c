@@ -44,6 +44,33 @@ START_TEST(cot_is_friday_1530_later_after_a_holiday)
 	/* Christmas on the Friday, 2026-12-25: Monday 12-28. */
 	ck_assert_int_eq(qgtm_cot_release(2026, 12, 22),
 	    at("2026-12-28T20:30:00Z"));
+	/* A Monday holiday before the positions delays nothing (CFTC's
+	 * 2024 schedule: MLK 01-15, Veterans Day 11-11 on Fridays 19, 15). */
+	ck_assert_int_eq(qgtm_cot_release(2024, 1, 16),
+	    at("2024-01-19T20:30:00Z"));
+	ck_assert_int_eq(qgtm_cot_release(2024, 11, 12),
+	    at("2024-11-15T20:30:00Z"));
+	ck_assert_int_eq(qgtm_cot_release(2024, 9, 3),
+	    at("2024-09-06T19:30:00Z"));
+}
+END_TEST
+
+/* The 2025 shutdown backlog, from CFTC's catch-up schedule of 2025-11-18
+ * (tests/fixtures/cot-releases.tsv has the whole table and its source). */
+START_TEST(cot_shutdown_backlog_at_cftc_dates)
+{
+	ck_assert_int_eq(qgtm_cot_release(2025, 9, 30),
+	    at("2025-11-19T20:30:00Z"));        /* first, a Wednesday */
+	ck_assert_int_eq(qgtm_cot_release(2025, 11, 10),
+	    at("2025-12-12T20:30:00Z"));        /* Monday data */
+	ck_assert_int_eq(qgtm_cot_release(2025, 11, 11),
+	    at("2025-12-12T20:30:00Z"));        /* the same week */
+	ck_assert_int_eq(qgtm_cot_release(2026, 1, 13),
+	    at("2026-01-20T20:30:00Z"));        /* the last of the backlog */
+	ck_assert_int_eq(qgtm_cot_release(2026, 1, 20),
+	    at("2026-01-23T20:30:00Z"));        /* back on Fridays */
+	ck_assert_int_eq(qgtm_cot_release(2025, 9, 23),
+	    at("2025-09-26T19:30:00Z"));
 }
 END_TEST
 
@@ -68,6 +95,7 @@ suite_calendar(void)
 
 	tcase_add_test(tc, federal_holidays_as_observed);
 	tcase_add_test(tc, cot_is_friday_1530_later_after_a_holiday);
+	tcase_add_test(tc, cot_shutdown_backlog_at_cftc_dates);
 	tcase_add_test(tc, eia_is_wednesday_1030_thursday_after_a_monday_holiday);
 	suite_add_tcase(s, tc);
 	return s;

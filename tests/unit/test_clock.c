@@ -479,6 +479,13 @@ START_TEST(test_clock_sane)
 	ck_assert_ptr_nonnull(strstr(why, "ran backwards"));
 	ck_assert_ptr_nonnull(strstr(why, "last heartbeat"));
 	m.beat = 0;
+	m.stored = t + 61;
+	ck_assert_int_eq(qgtm_clock_sane(&cfg, t, &m, why, sizeof why), 0);
+	ck_assert_ptr_nonnull(strstr(why, "newest data stored"));
+	/* Data not yet available is no sign of a clock behind. */
+	m.stored = t;
+	m.data = t + 86400;
+	ck_assert_int_eq(qgtm_clock_sane(&cfg, t, &m, why, sizeof why), 1);
 	m.data = t - 86401;
 	ck_assert_int_eq(qgtm_clock_sane(&cfg, t, &m, why, sizeof why), 0);
 	ck_assert_ptr_nonnull(strstr(why, "ahead of the data"));
@@ -548,6 +555,7 @@ suite_clock(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("civil");
+	tcase_set_timeout(tc, 60);      /* ~229,000 days on a loaded machine */
 	tcase_add_test(tc, test_civil_known);
 	tcase_add_test(tc, test_civil_vs_gmtime);
 	suite_add_tcase(s, tc);

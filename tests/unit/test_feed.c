@@ -217,6 +217,52 @@ START_TEST(values_become_exact_decimals)
 }
 END_TEST
 
+/* The sim world's COT page as of now: every report it serves was out by
+ * then at CFTC's release (none early, none of the shutdown backlog before
+ * its catch-up date), and two fetches give the same rows. */
+START_TEST(sim_cot_serves_only_released_reports)
+{
+	char *dir = state_dir();
+	struct qgtm_feed_page pg = { 0 };
+	struct qgtm_cfg cfg;
+	struct qgtm_feed f;
+	struct qgtm_date d;
+	json_t *a, *b, *row;
+	const char *rd;
+	size_t i;
+
+	ck_assert_int_eq(qgtm_cfg_load(&cfg, NULL), 0);
+	qgtm_feed_init(&f, qgtm_feed_find("cftc"), &cfg, 1);
+	ck_assert(qgtm_feed_is_sim(&f));       /* the embedded default */
+	f.now = at("2025-12-01T12:00:00Z");
+	pg.offset = 0;
+	a = qgtm_feed_sim_page(&f, "cot", &pg);
+	b = qgtm_feed_sim_page(&f, "cot", &pg);
+	ck_assert_ptr_nonnull(a);
+	ck_assert(json_equal(a, b));
+	ck_assert_uint_gt(json_array_size(a), 100);
+	json_array_foreach(a, i, row) {
+		rd = json_string_value(json_object_get(row,
+		    "report_date_as_yyyy_mm_dd"));
+		d = qgtm_civil_from_days(qgtm_days_from_civil(
+		    (int)strtol(rd, NULL, 10), (int)strtol(rd + 5, NULL, 10),
+		    (int)strtol(rd + 8, NULL, 10)));
+		ck_assert_int_le(qgtm_cot_release(d.year, d.month, d.day),
+		    f.now);
+	}
+	/* By 2025-12-01 the catch-up had published up to the report of
+	 * 2025-10-14 (out 11-25); that of 10-21 came on 12-02. */
+	rd = json_string_value(json_object_get(json_array_get(a,
+	    json_array_size(a) - 1), "report_date_as_yyyy_mm_dd"));
+	ck_assert_int_eq(strncmp(rd, "2025-10-14", 10), 0);
+	json_decref(a);
+	json_decref(b);
+	qgtm_feed_release(&f);
+	qgtm_cfg_release(&cfg);
+	free(dir);
+}
+END_TEST
+
 Suite *
 suite_feed(void)
 {
@@ -229,6 +275,7 @@ suite_feed(void)
 	tcase_add_test(tc, no_strategy_sees_a_planted_future_bar);
 	tcase_add_test(tc, url_params_are_percent_encoded);
 	tcase_add_test(tc, values_become_exact_decimals);
+	tcase_add_test(tc, sim_cot_serves_only_released_reports);
 	suite_add_tcase(s, tc);
 	return s;
 }
