@@ -62,8 +62,13 @@ $(B)/tests/unit/test_%.o: tests/unit/test_%.c tests/unit/unit.h lib/qgtm.h
 $(B)/unit-tests: $(UNIT_OBJ) $(B)/libqgtm.a
 	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(B)/libqgtm.a $(LIBS) $(CHECK_LIBS)
 
+# demo, check and setup install what is missing first (make deps), then
+# build in a make of their own: config.mk asks pkg-config for the
+# libraries' flags when make reads it, which on a fresh machine is before
+# deps has installed them.
 # check: the unit suites, then the bats suites; each prints its own summary.
-check: all $(B)/unit-tests
+check: deps
+	$(MAKE) all $(B)/unit-tests
 	cd tests/unit && QGTM_BIN=$(CURDIR)/$(B)/bin $(CURDIR)/$(B)/unit-tests
 	QGTM_BIN=$(CURDIR)/$(B)/bin QGTM_TOP=$(CURDIR) \
 		bats --tap --print-output-on-failure tests/cli | tee $(B)/bats.tap
@@ -77,11 +82,18 @@ check-unit: $(B)/unit-tests
 lint-man:
 	mandoc -Tlint -Wwarning $(MAN1) $(MAN5) $(MAN7)
 
-demo: deps all
+demo: deps
+	$(MAKE) all
 	QGTM_BIN=$(CURDIR)/$(B)/bin bash examples/demo.sh
 
 deps:
 	sh tools/deps.sh
+
+# Without the libraries' flags (a fresh machine) no object is compiled:
+# one line saying what to run instead of a hundred undefined references.
+$(LIB_OBJ): | $(if $(PKG_LIBS),,no-packages)
+no-packages:
+	@echo "make: pkg-config finds no $(PKGS): run make deps first" >&2; exit 1
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
@@ -107,5 +119,5 @@ clean:
 # Optional groups of targets (fuzz, docs, bench, ...), one file each.
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: all check check-unit clean demo deps install lint-man
+.PHONY: all check check-unit clean demo deps install lint-man no-packages
 .DELETE_ON_ERROR:
