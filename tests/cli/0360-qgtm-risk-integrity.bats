@@ -131,3 +131,26 @@ no_reset() {
 	qgtm-audit append "$BATS_TEST_TMPDIR/forged" >/dev/null
 	detected tampered
 }
+
+@test "risk/, the chain and its mark all deleted: the published checkpoint tells it from a fresh install" {
+	# The checkpoint published where the state's writer cannot reach (a
+	# witness file standing in for the bucket), signed by its own key.
+	KEY=$BATS_TEST_TMPDIR/checkpoint.pem
+	openssl genpkey -algorithm ed25519 -out "$KEY" 2>/dev/null && chmod 600 "$KEY"
+	PUB=$(openssl pkey -in "$KEY" -pubout -outform DER | tail -c 32 | base64)
+	mkdir "$BATS_TEST_TMPDIR/witness"
+	printf 'audit:\n  checkpoint_key: "%s"\n  checkpoint_pubkey: "%s"\n  checkpoint_file: "%s"\n' \
+		"$KEY" "$PUB" "$BATS_TEST_TMPDIR/witness/checkpoints.jsonl" >>"$QGTM_CONFIG"
+	qgtm-audit checkpoint >/dev/null
+	rm -rf "${QGTM_STATE_DIR:?}/risk" "${QGTM_STATE_DIR:?}/audit"
+	: >"$S/log"
+	run -69 --separate-stderr qgtm-risk status
+	[ "${lines[0]}" = "tier NO_NEW" ]
+	[ "${lines[6]}" = "health missing" ]
+	[[ $stderr == *"audit chain: 0 entries, but the published checkpoint is entry 1: cut"* ]]
+	run -0 --separate-stderr decide "$BATS_TEST_TMPDIR/signal.jsonl"
+	[[ $output == "NO_NEW rejected"* || $output == "NO_NEW resized"* ]]
+	[[ $output != *"0.200000"* ]]
+	run -0 alerts
+	[[ $output == *"acting as NO_NEW"* ]]
+}
