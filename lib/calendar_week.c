@@ -138,6 +138,26 @@ opex_day(int y, int m)
 	return qgtm_nyse_is_trading_day(c.year, c.month, c.day) ? day : day - 1;
 }
 
+/*
+ * The COT reports released in the week from monday: positions as of a
+ * Tuesday, released that Friday by rule, but up to seven weeks later off
+ * it (the 2025 shutdown's catch-up, qgtm_cot_release), so the reports of
+ * the eight weeks before are looked at too.
+ */
+static void
+add_cot(json_t *events, const struct qgtm_cfg *cfg, long monday,
+    time_t from, time_t to)
+{
+	struct qgtm_date c;
+	long day;
+
+	for (day = monday - 8 * 7 + 1; day < monday + 7; day += 7) {
+		c = qgtm_civil_from_days(day);
+		add_event(events, cfg, "cot",
+		    qgtm_cot_release(c.year, c.month, c.day), from, to);
+	}
+}
+
 /* The weekly reports and market days of the week from monday. */
 static void
 add_weekly(json_t *events, const struct qgtm_cfg *cfg, long monday,
@@ -153,9 +173,6 @@ add_weekly(json_t *events, const struct qgtm_cfg *cfg, long monday,
 		if (wd == 5)            /* a WPSR covers the week ending Friday */
 			add_event(events, cfg, "eia_petroleum",
 			    qgtm_eia_release(c.year, c.month, c.day), from, to);
-		if (wd == 2)            /* COT positions as of Tuesday */
-			add_event(events, cfg, "cot",
-			    qgtm_cot_release(c.year, c.month, c.day), from, to);
 		/* Natural gas storage: Thursday 10:30; Wednesday 12:00 when
 		 * the Thursday is a federal holiday (Thanksgiving). */
 		if (wd == 4)
@@ -317,6 +334,7 @@ qgtm_calendar_week(const struct qgtm_cfg *cfg, int y, int m, int d)
 	json_t *events = json_array();
 
 	add_weekly(events, cfg, monday, from, to);
+	add_cot(events, cfg, monday, from, to);
 	add_fomc(events, cfg, from, to);
 	sort_events(events);
 	return events;

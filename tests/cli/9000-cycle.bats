@@ -84,8 +84,12 @@ demo_state_is_the_whole_system() {
 	run -0 --separate-stderr env QGTM_BIN="$QGTM_BIN" "$top/examples/demo.sh"
 	demo=$output
 	demo_state_is_the_whole_system "$top"
-	# The positions and the audit verdict (entries, head, root) agree.
+	# The positions and the audit verdict's entries agree. The head and
+	# root need not: the kill switch's records (evaluate's escalations)
+	# carry the real time and the signature of a program key that each
+	# fresh state makes anew.
 	while IFS= read -r line; do
+		[[ $line == "ok entries="* ]] && line=${line%% head=*}
 		[[ $demo == *"$line"* ]] || { echo "demo lacks: $line"; false; }
 	done <<<"$by_hand"
 	[[ $by_hand == *"ok entries="* ]]
