@@ -118,8 +118,8 @@ Look further (the same state directory and config):
   man -M $top/man qgtm              # the manual
 MSG
 
-# demo_config FILE HASH: the demo's config and a fast daemon running the
-# cycle on the sim broker, and one operator "demo" whose token hashes to HASH.
+# demo_config FILE: the demo's config and a fast daemon running the cycle
+# on the sim broker, and one operator "demo", the web server's user.
 demo_config() {
 	cat >>"$1" <<YAML
 
@@ -128,12 +128,15 @@ daemon:
   render_s: 5
   cycle: "$top/examples/cycle.sh"
 api:
-  tokens: ["demo:$2"]
+  users: ["demo:demo"]
   public_origins: ["http://127.0.0.1:${QGTM_DEMO_PORT:-8080}"]
 YAML
 }
 
-# demo_lighttpd CONF PORT: etc/lighttpd/qgtm.conf with the demo's paths.
+# demo_lighttpd CONF PORT USERFILE: etc/lighttpd/qgtm.conf with the demo's
+# paths, and its login block on: HTTP Basic for the pages, their JSON and
+# the API, against USERFILE (user:password lines, mode 0600), so that the
+# phone page reads the API and FLATTEN ALL acts as the user logged in.
 demo_lighttpd() {
 	sed -e "s|^server.port .*|server.port = $2|" \
 	    -e "s|/var/lib/qgtm/www|$QGTM_STATE_DIR/www|" \
@@ -142,16 +145,22 @@ demo_lighttpd() {
 	    -e "s|/etc/qgtm/qgtm.yaml|$top/demo/qgtm.yaml|" \
 	    -e "s|\"/var/lib/qgtm\"|\"$QGTM_STATE_DIR\"|" \
 	    "$top/etc/lighttpd/qgtm.conf" >"$1"
+	cat >>"$1" <<CONF
+auth.backend = "plain"
+auth.backend.plain.userfile = "$3"
+auth.require = ( "/" => ( "method" => "basic", "realm" => "qgtm demo",
+                          "require" => "valid-user" ) )
+CONF
 	lighttpd -tt -f "$1"
 }
 
 # demo_serve: the daemon and the web server, until Ctrl-C or SIGTERM.
 demo_serve() {
-	local port=${QGTM_DEMO_PORT:-8080} token pids=
+	local port=${QGTM_DEMO_PORT:-8080} password pids=
 	unset QGTM_NOW
-	token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
-	demo_config "$top/demo/qgtm.yaml" \
-	    "$(printf %s "$token" | sha256sum | cut -d' ' -f1)"
+	password=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+	(umask 077 && printf 'demo:%s\n' "$password" >"$top/demo/users")
+	demo_config "$top/demo/qgtm.yaml"
 	export QGTM_CONFIG="$top/demo/qgtm.yaml"
 	qgtm-status render
 	trap 'kill $pids 2>/dev/null; wait; echo; echo "demo: stopped"; exit 0' INT TERM
@@ -159,7 +168,7 @@ demo_serve() {
 	pids=$!
 	echo
 	if command -v lighttpd >/dev/null; then
-		demo_lighttpd "$top/demo/lighttpd.conf" "$port"
+		demo_lighttpd "$top/demo/lighttpd.conf" "$port" "$top/demo/users"
 		lighttpd -D -f "$top/demo/lighttpd.conf" &
 		pids="$pids $!"
 		cat <<MSG
@@ -167,7 +176,8 @@ demo_serve() {
   phone page:   http://127.0.0.1:$port/
   readiness:    http://127.0.0.1:$port/readiness.html
   API status:   http://127.0.0.1:$port/api/v1/status
-  demo token:   $token   (operator "demo"; Authorization: Bearer)
+  login:        demo / $password   (HTTP Basic: operator "demo"; the
+                phone page reads the API and FLATTEN ALL acts with it)
 MSG
 	else
 		echo "== lighttpd is not installed: pages only, in $QGTM_STATE_DIR/www =="

@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # examples/demo.sh with QGTM_DEMO_SERVE=1: after the replay, the daemon and
-# lighttpd on loopback, the URLs and a token printed, SIGTERM stops all.
+# lighttpd on loopback behind an HTTP Basic login, the URLs and the
+# password printed; the phone page, its API reads and FLATTEN ALL work with
+# that login and refuse without it; SIGTERM stops all.
 
 setup() {
 	load ../lib
@@ -28,21 +30,23 @@ teardown() {
 	done
 	grep -q "phone page:   http://127.0.0.1:$port/" "$BATS_TEST_TMPDIR/out" ||
 		{ cat "$BATS_TEST_TMPDIR/out"; false; }
-	token=$(sed -n 's/^  demo token: *\([0-9a-f]*\) .*/\1/p' "$BATS_TEST_TMPDIR/out")
-	[ ${#token} -eq 32 ]
-	# Reads need a login too: without one, 401.
-	run -0 curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/v1/status"
-	[ "$output" = 401 ]
-	run -0 curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/status"
-	[ "$(jq -r .heartbeat_colour <<<"$output")" = green ]
-	run -0 curl -sf "http://127.0.0.1:$port/"
-	[[ $output != *"$token"* ]]
-	# FLATTEN ALL with the printed token leaves the sim broker flat.
+	pw=$(sed -n 's/^  login: *demo \/ \([0-9a-f]*\) .*/\1/p' "$BATS_TEST_TMPDIR/out")
+	[ ${#pw} -eq 32 ]
 	base="http://127.0.0.1:$port"
-	run -0 curl -sf -H "Authorization: Bearer $token" -H "Origin: $base" \
+	# Without the login: 401, for the pages and the API alike.
+	for u in / /readiness.html /api/v1/status; do
+		run -0 curl -s -o /dev/null -w '%{http_code}' "$base$u"
+		[ "$output" = 401 ]
+	done
+	run -0 curl -sf -u "demo:$pw" "$base/api/v1/status"
+	[ "$(jq -r .heartbeat_colour <<<"$output")" = green ]
+	run -0 curl -sf -u "demo:$pw" "$base/"
+	[[ $output != *"$pw"* ]]
+	# FLATTEN ALL as the page sends it, logged in: the sim broker is flat.
+	run -0 curl -sf -u "demo:$pw" -H "Origin: $base" \
 		-d '{"confirm":"FLATTEN ALL","nonce":"'$(date +%s)000-demo'"}' \
 		"$base/api/v1/flatten"
-	run -0 curl -sf -H "Authorization: Bearer $token" "$base/api/v1/status"
+	run -0 curl -sf -u "demo:$pw" "$base/api/v1/status"
 	[ "$(jq -r .positions <<<"$output")" = 0 ]
 	kill -TERM "$DEMO"
 	wait "$DEMO"
