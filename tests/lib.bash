@@ -56,6 +56,28 @@ usage_lines() {
 	"$1" -h | sed 's/^usage: //; s/  */ /g; s/^ //; s/ $//'
 }
 
+# alpaca_standin DIR: start the Alpaca Trading API stand-in
+# (tests/standin/alpaca.py) in DIR (its port file and request log, S), its
+# base URL in URL and its pid in STANDIN_PID; alpaca_ctl JSON steers it
+# (POST /_ctl); standin_stop, for teardown, stops it.
+alpaca_standin() {
+	S=$1
+	mkdir -p "$S"
+	python3 "$QGTM_TOP/tests/standin/alpaca.py" "$S/port" "$S/log" &
+	STANDIN_PID=$!
+	for _ in $(seq 100); do [ -s "$S/port" ] && break; sleep 0.05; done
+	URL=http://127.0.0.1:$(cat "$S/port")
+}
+
+alpaca_ctl() {
+	curl -sf -X POST --data "$1" "$URL/_ctl" >/dev/null
+}
+
+standin_stop() {
+	kill "$STANDIN_PID" 2>/dev/null || true
+	wait "$STANDIN_PID" 2>/dev/null || true
+}
+
 # discord_standin DIR: start the Discord webhook stand-in
 # (tests/standin/discord.py) logging to DIR/log; QGTM_DISCORD_WEBHOOK_URL
 # points at it and DISCORD_PID is its pid, for teardown to kill.

@@ -8,12 +8,7 @@
 setup() {
 	load ../lib
 	export QGTM_NOW=2026-01-05T21:30:00Z
-	S=$BATS_TEST_TMPDIR/standin
-	mkdir -p "$S"
-	python3 "$QGTM_TOP/tests/standin/alpaca.py" "$S/port" "$S/log" &
-	STANDIN_PID=$!
-	for _ in $(seq 100); do [ -s "$S/port" ] && break; sleep 0.05; done
-	URL=http://127.0.0.1:$(cat "$S/port")
+	alpaca_standin "$BATS_TEST_TMPDIR/standin"
 	export APCA_API_KEY_ID=PKTEST APCA_API_SECRET_KEY=s3cr3t
 	export QGTM_CONFIG=$BATS_TEST_TMPDIR/qgtm.yaml
 	printf 'broker:\n  alpaca:\n    url: "%s"\n    cancel_wait_ms: 2000\nhttp:\n  backoff_ms: 10\n' \
@@ -28,13 +23,12 @@ setup() {
 }
 
 teardown() {
-	kill "$STANDIN_PID" 2>/dev/null || true
-	wait "$STANDIN_PID" 2>/dev/null || true
+	standin_stop
 }
 
 # ctl JSON: steer the stand-in.
 ctl() {
-	curl -sf -X POST --data "$1" "$URL/_ctl" >/dev/null
+	alpaca_ctl "$1"
 }
 
 # requests: "METHOD PATH BODY" of every request the stand-in got.

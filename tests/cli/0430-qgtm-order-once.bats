@@ -12,12 +12,7 @@
 setup() {
 	load ../lib
 	export QGTM_NOW=2026-03-02T21:30:00Z
-	S=$BATS_TEST_TMPDIR/standin
-	mkdir -p "$S"
-	python3 "$QGTM_TOP/tests/standin/alpaca.py" "$S/port" "$S/log" &
-	STANDIN_PID=$!
-	for _ in $(seq 100); do [ -s "$S/port" ] && break; sleep 0.05; done
-	URL=http://127.0.0.1:$(cat "$S/port")
+	alpaca_standin "$BATS_TEST_TMPDIR/standin"
 	export APCA_API_KEY_ID=PKTEST APCA_API_SECRET_KEY=s3cr3t
 	export QGTM_CONFIG=$BATS_TEST_TMPDIR/qgtm.yaml
 	# the client gives up on an answer after 1 s
@@ -28,13 +23,12 @@ setup() {
 }
 
 teardown() {
-	kill "$STANDIN_PID" 2>/dev/null || true
-	wait "$STANDIN_PID" 2>/dev/null || true
+	standin_stop
 }
 
 # ctl JSON: steer the stand-in.
 ctl() {
-	curl -sf -X POST --data "$1" "$URL/_ctl" >/dev/null
+	alpaca_ctl "$1"
 }
 
 # cycle BROKER: the day's whole cycle; its exit status.

@@ -217,11 +217,7 @@ standin_restart() {
 	[ -z "${STANDIN_PID:-}" ] ||
 		{ kill "$STANDIN_PID" && wait "$STANDIN_PID"; } 2>/dev/null || true
 	rm -rf "$S"
-	mkdir -p "$S"
-	python3 "$QGTM_TOP/tests/standin/alpaca.py" "$S/port" "$S/log" &
-	STANDIN_PID=$!
-	for _ in $(seq 100); do [ -s "$S/port" ] && break; sleep 0.05; done
-	URL=http://127.0.0.1:$(cat "$S/port")
+	alpaca_standin "$S"
 	printf 'broker:\n  alpaca:\n    url: "%s"\nhttp:\n  backoff_ms: 1\n' \
 		"$URL" >"$QGTM_CONFIG"
 }
