@@ -87,7 +87,12 @@ append_verify(const char *p, size_t n)
 	json_t *recs = records(p, n), *rec;
 	struct qgtm_audit_summary sum;
 	int checkpoint = 0;
+	char mark[160];
 	size_t i;
+
+	/* A new chain: without the commit mark of the one before. */
+	snprintf(mark, sizeof mark, "%s.commit", path);
+	unlink(mark);
 
 	json_array_foreach(recs, i, rec)
 		checkpoint |= qgtm_record_type(rec) != NULL &&
