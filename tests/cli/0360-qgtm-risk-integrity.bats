@@ -32,6 +32,14 @@ detected() {
 	[[ ${lines[0]} == "qgtm-risk: kill switch state is $1 ("*"); acting as FLATTEN: nothing passes"* ]]
 }
 
+# lower_forged FILE: a writer of the state directory appends the forged
+# tier record in FILE to the chain and edits the state to match it.
+lower_forged() {
+	qgtm-audit append "$1" >/dev/null
+	sed -i 's/"FLATTEN"/"NORMAL"/; s/"seq":"1"/"seq":"2"/' \
+		"$QGTM_STATE_DIR/risk/killswitch.json"
+}
+
 # A two-person reset to NORMAL cannot even be asked for over such a state.
 no_reset() {
 	run -77 --separate-stderr qgtm-risk reset --key "$BATS_TEST_TMPDIR/alice.key" \
@@ -84,9 +92,7 @@ no_reset() {
 @test "a forged lowering record appended to the chain: tampered, not applied" {
 	jq -c '.rec | .to = "NORMAL" | .from = "FLATTEN" | .seq = 2' \
 		"$QGTM_STATE_DIR/audit/chain.jsonl" | tail -1 >"$BATS_TEST_TMPDIR/forged"
-	qgtm-audit append "$BATS_TEST_TMPDIR/forged" >/dev/null
-	sed -i 's/"FLATTEN"/"NORMAL"/; s/"seq":"1"/"seq":"2"/' \
-		"$QGTM_STATE_DIR/risk/killswitch.json"
+	lower_forged "$BATS_TEST_TMPDIR/forged"
 	detected tampered
 	[[ ${lines[0]} == *"/audit/chain.jsonl:2: a tier record without a valid signature (to NORMAL, seq 2)"* ]]
 }
@@ -100,9 +106,7 @@ no_reset() {
 	sig=$(openssl pkeyutl -sign -rawin -inkey "$QGTM_STATE_DIR/risk/program.key" \
 		-in "$BATS_TEST_TMPDIR/signed" | base64 -w0)
 	jq -c --arg s "$sig" '.sig = $s' "$BATS_TEST_TMPDIR/rec" >"$BATS_TEST_TMPDIR/forged"
-	qgtm-audit append "$BATS_TEST_TMPDIR/forged" >/dev/null
-	sed -i 's/"FLATTEN"/"NORMAL"/; s/"seq":"1"/"seq":"2"/' \
-		"$QGTM_STATE_DIR/risk/killswitch.json"
+	lower_forged "$BATS_TEST_TMPDIR/forged"
 	detected tampered
 	[[ ${lines[0]} == *"not a two-person reset (to NORMAL, seq 2)"* ]]
 }
