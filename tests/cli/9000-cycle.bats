@@ -68,8 +68,29 @@ demo_state_is_the_whole_system() {
 	[ "$(printf '%s\n' "$output" | sort -u | wc -l)" -eq 1 ]
 }
 
-@test "the README's replay by hand gives the demo's results" {
-	export QGTM_REPLAY_END=$(date -u -d yesterday +%F)
+# The demo's result, pinned (issue 19: a restructuring changes no
+# behaviour). The demo replays the eight weeks up to 2026-12-04 with the
+# real clock frozen at 2026-12-04 22:00 UTC (libfaketime) and the program
+# key of tests/fixtures/demo-program.key, so the kill switch's signed
+# records, which carry the real time, are the same at every run. These are
+# the positions, the equity and the audit chain's head and root that the
+# tree gave on 2026-12-06, before lib/ moved into its folders.
+PINNED_ACCOUNT='DBC -180 23.198400 -4465.80
+GDX -141 33.573200 -4318.83
+GLD -10 331.114400 -3082.40
+IEF 64 196.968400 12849.92
+SLV -210 20.669700 -4403.70
+SPY -8 687.106300 -6129.84
+TLT 95 122.171100 12262.60
+USO -128 18.185957 -2690.56
+UUP 612 19.940000 12295.08
+cash 87908.13
+equity 100224.60'
+PINNED_AUDIT='ok entries=147 head=731473b909e0dbf719d78243e7525ae043bd83174f58d61eeca8ca3dc191663e root=0341979eaa572f53a2d2916e385bfaaaf788a704a01717b0d8138a723e23103c'
+
+@test "the README's replay by hand gives the demo's results, as pinned" {
+	command -v faketime >/dev/null || skip "faketime (libfaketime) is not installed"
+	export QGTM_REPLAY_END=2026-12-04
 	sed -n '/<!-- replay:/,/<!-- \/replay -->/p' "$QGTM_TOP/README.md" |
 		sed '1,2d;$d' | sed '$d' >"$BATS_TEST_TMPDIR/by-hand.sh"
 	grep -q 'qgtm-fetch sim | qgtm-signal' "$BATS_TEST_TMPDIR/by-hand.sh"
@@ -81,13 +102,24 @@ demo_state_is_the_whole_system() {
 	top=$BATS_TEST_TMPDIR/demo-top
 	mkdir -p "$top/tests" && cp -R "$QGTM_TOP/examples" "$top/"
 	cp -R "$QGTM_TOP/tests/standin" "$top/tests/"
-	run -0 --separate-stderr env QGTM_BIN="$QGTM_BIN" "$top/examples/demo.sh"
+	cp "$FIXTURES/demo-program.key" "$top/program.key"
+	chmod 600 "$top/program.key"
+	printf '\nrisk:\n  program_key: "%s"\n' "$top/program.key" \
+		>>"$top/examples/demo.yaml"
+	run -0 --separate-stderr env QGTM_BIN="$QGTM_BIN" QGTM_DEMO_SERVE=0 \
+		FAKETIME_DONT_FAKE_MONOTONIC=1 \
+		faketime -f '2026-12-04 22:00:00' "$top/examples/demo.sh"
 	demo=$output
 	demo_state_is_the_whole_system "$top"
-	# The positions and the audit verdict's entries agree. The head and
-	# root need not: the kill switch's records (evaluate's escalations)
-	# carry the real time and the signature of a program key that each
-	# fresh state makes anew.
+	account=$(sed -n '/^== account/,/^$/p' <<<"$demo" | sed '1d;$d')
+	[ "$account" = "$PINNED_ACCOUNT" ] ||
+		{ diff <(echo "$PINNED_ACCOUNT") <(echo "$account"); false; }
+	[[ $demo == *"audit:          $PINNED_AUDIT"* ]] ||
+		{ grep '^audit:' <<<"$demo"; false; }
+	# The positions and the audit verdict's entries agree with the replay
+	# by hand. The head and root need not: the kill switch's records
+	# (evaluate's escalations) carry the real time and the signature of a
+	# program key that each fresh state makes anew.
 	while IFS= read -r line; do
 		[[ $line == "ok entries="* ]] && line=${line%% head=*}
 		[[ $demo == *"$line"* ]] || { echo "demo lacks: $line"; false; }
