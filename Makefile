@@ -15,8 +15,16 @@ override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror=implicit \
 override LDFLAGS += $(SANFLAGS)
 LIBS = $(PKG_LIBS) -lm
 
-LIB_SRC := $(sort $(wildcard lib/*.c))
+# lib/ in folders, one a layer (STRUCTURE.md "Layers", read by
+# tools/layers); one archive a folder. A program links only the archives
+# of the folders it includes (tools/layers uses), highest layer first, so
+# an edit recompiles the objects that include what changed (-MMD) and
+# relinks only the programs that depend on it.
+LAYERS := $(shell sh tools/layers list)
+LINK_ORDER := $(shell sh tools/layers list | sed -n '1!G;h;$$p')
+LIB_SRC := $(sort $(wildcard lib/*/*.c lib/*/*/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
+ARCHIVES := $(LINK_ORDER:%=$(B)/lib/libqgtm-%.a)
 CMD_SRC := $(sort $(wildcard cmd/qgtm-*.c))
 PROGS := $(CMD_SRC:cmd/%.c=$(B)/bin/%)
 SCRIPTS := $(sort $(wildcard cmd/qgtm-*.sh))
@@ -28,23 +36,35 @@ MAN1 := $(sort $(wildcard man/man1/*.1))
 MAN5 := $(sort $(wildcard man/man5/*.5))
 MAN7 := $(sort $(wildcard man/man7/*.7))
 
-all: $(B)/libqgtm.a $(PROGS) $(HELPERS)
+all: $(ARCHIVES) $(PROGS) $(HELPERS)
 
-$(B)/%.o: %.c lib/qgtm.h lib/banned.h config.mk
+$(B)/%.o: %.c config.mk
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/libqgtm.a: $(LIB_OBJ)
+.SECONDEXPANSION:
+
+# The objects of one folder (and its subfolders).
+folder_obj = $(filter $(B)/lib/$(1)/%,$(LIB_OBJ))
+$(B)/lib/libqgtm-%.a: $$(call folder_obj,$$*)
 	rm -f $@
-	$(AR) rcs $@ $(LIB_OBJ)
+	$(AR) rcs $@ $^
 
-$(B)/bin/%: $(B)/cmd/%.o $(B)/libqgtm.a
-	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(B)/libqgtm.a $(LIBS)
+# The archives of the folders a source file uses, in link order.
+uses = $(patsubst %,$(B)/lib/libqgtm-%.a,$(shell sh tools/layers uses $(1)))
 
-$(B)/bin/%: $(B)/tests/helper/%.o $(B)/libqgtm.a
+$(B)/bin/%: $(B)/cmd/%.o $$(call uses,cmd/$$*.c)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(B)/libqgtm.a $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(filter %.a,$^) $(LIBS)
+
+$(B)/bin/%: $(B)/tests/helper/%.o $$(call uses,tests/helper/$$*.c)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(filter %.a,$^) $(LIBS)
+
+# Objects stay after a link, so the next build compiles only what changed.
+.SECONDARY: $(LIB_OBJ) $(CMD_SRC:%.c=$(B)/%.o) $(HELPER_SRC:%.c=$(B)/%.o)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 # The unit runner's list of suites, one line per tests/unit/test_<m>.c.
 $(B)/tests/unit/suites.h: $(UNIT_SRC)
@@ -55,12 +75,12 @@ $(B)/tests/unit/suites.h: $(UNIT_SRC)
 $(B)/tests/unit/main.o: tests/unit/main.c $(B)/tests/unit/suites.h
 	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -I$(B)/tests/unit -c -o $@ $<
 
-$(B)/tests/unit/test_%.o: tests/unit/test_%.c tests/unit/unit.h lib/qgtm.h
+$(B)/tests/unit/test_%.o: tests/unit/test_%.c config.mk
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/unit-tests: $(UNIT_OBJ) $(B)/libqgtm.a
-	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(B)/libqgtm.a $(LIBS) $(CHECK_LIBS)
+$(B)/unit-tests: $(UNIT_OBJ) $(ARCHIVES)
+	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(ARCHIVES) $(LIBS) $(CHECK_LIBS)
 
 # demo, check and setup install what is missing first (make deps), then
 # build in a make of their own: config.mk asks pkg-config for the

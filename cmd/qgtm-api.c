@@ -25,7 +25,12 @@
 
 #include <openssl/crypto.h>
 
-#include "qgtm.h"
+#include "base/base.h"
+#include "net/net.h"
+#include "audit/audit.h"
+#include "strategy/strategy.h"
+#include "report/report.h"
+#include "cli/cli.h"
 
 static const char usage_str[] = "usage: qgtm-api [-c config]";
 
@@ -173,7 +178,7 @@ user_lookup(json_t *list, const char *user)
 }
 
 /* The login behind the request into w (name NULL: nobody). A token is
- * taken as given (lib/cgi.c parses it exactly); operators win over
+ * taken as given (lib/report/cgi.c parses it exactly); operators win over
  * auditors when both lists name the same login. */
 static void
 who_of(const struct req *r, struct who *w)

@@ -12,7 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "qgtm.h"
+#include "base/base.h"
+#include "net/net.h"
+#include "audit/audit.h"
+#include "risk/risk.h"
+#include "report/report.h"
+#include "cli/cli.h"
 
 static const char usage_str[] =
     "usage: qgtm-audit append [-Ckqtv] [-c config] [-f chain] [file ...]\n"

@@ -14,7 +14,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "qgtm.h"
+#include "base/base.h"
+#include "strategy/strategy.h"
+#include "research/research.h"
+#include "report/report.h"
+#include "cli/cli.h"
 
 static const char usage_str[] =
     "usage: qgtm-backtest [-Cqv] [-c config] --strategy name [--from date]"
@@ -436,7 +440,7 @@ judge(const struct matrix *mx, struct verdict *v)
 		col[i] = mx->m[i * mx->n + v->best];
 	qgtm_stats_moments(col, mx->t, &v->skew, &v->kurt);
 	v->sharpe = sr[v->best];
-	v->trials_var = qgtm_stats_sd(sr, mx->n);
+	v->trials_var = qgtm_math_sd(sr, mx->n);
 	v->trials_var *= v->trials_var;
 	v->dsr = qgtm_stats_dsr(v->sharpe, (double)mx->t, (double)mx->n,
 	    v->trials_var, v->skew, v->kurt, &v->sr0);

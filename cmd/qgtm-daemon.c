@@ -15,7 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "qgtm.h"
+#include "base/base.h"
+#include "risk/risk.h"
+#include "cli/cli.h"
 
 static const char usage_str[] =
     "usage: qgtm-daemon [-qv] [-c config]";

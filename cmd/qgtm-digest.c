@@ -10,7 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "qgtm.h"
+#include "base/base.h"
+#include "net/net.h"
+#include "report/report.h"
+#include "cli/cli.h"
 
 /* Exit codes of --send besides 0 (documented in qgtm-digest(1)). */
 enum { EX_DISCORD = 2, EX_EMAIL = 3, EX_BOTH = 4 };

@@ -12,7 +12,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "qgtm.h"
+#include "base/base.h"
+#include "data/data.h"
+#include "cli/cli.h"
 
 static const char usage_str[] =
     "usage: qgtm-fetch [-Cnqv] [-c config] [--from date] [--to date] "

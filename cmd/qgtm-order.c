@@ -14,7 +14,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "qgtm.h"
+#include "base/base.h"
+#include "net/net.h"
+#include "audit/audit.h"
+#include "book/book.h"
+#include "risk/risk.h"
+#include "order/order.h"
+#include "cli/cli.h"
 
 static const char usage_str[] =
     "usage: qgtm-order submit [-Cknqv] [-b broker] [-c config] [file ...]\n"

@@ -6,7 +6,7 @@
  * positions of the OMS book. limits prints the limits as they are
  * enforced. status, escalate, reset, approve and history run the kill
  * switch; every change, request, approval and refusal is appended to
- * the audit chain by this program (signed; lib/kschain.c), printed as a
+ * the audit chain by this program (signed; lib/risk/ks_chain.c), printed as a
  * record and alerted.
  */
 #include <getopt.h>
@@ -14,7 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "qgtm.h"
+#include "base/base.h"
+#include "net/net.h"
+#include "book/book.h"
+#include "risk/risk.h"
+#include "cli/cli.h"
 
 static const char usage_str[] =
     "usage: qgtm-risk check [-Ckqv] [-c config] [file ...]\n"
@@ -94,15 +98,6 @@ check_one(json_t *rec, const struct qgtm_jsonl_pos *pos, void *arg)
 	return rc;
 }
 
-/* What each tier does, for alerts. */
-static const char *const consequence[QGTM_NTIERS] = {
-	"orders pass the limits as usual",
-	"alert only; orders pass as usual",
-	"order sizes cut by the throttle",
-	"only risk-reducing orders pass; no new risk",
-	"nothing passes; positions are to be closed",
-};
-
 /* Alert text; a failure to deliver is only a warning. */
 static void
 alert(const struct qgtm_cfg *cfg, const char *text)
@@ -117,7 +112,8 @@ alert_untrusted(const struct qgtm_cfg *cfg, const struct qgtm_ks_state *st)
 {
 	char *text = qgtm_xasprintf("qgtm-risk: kill switch state is %s (%s); "
 	    "acting as %s: %s", qgtm_ks_health_name(st->health), st->detail,
-	    qgtm_tier_name(st->effective), consequence[st->effective]);
+	    qgtm_tier_name(st->effective),
+	    qgtm_tier_info(st->effective)->consequence);
 
 	qgtm_warn("%s", text + strlen("qgtm-risk: "));
 	alert(cfg, text);
@@ -268,7 +264,7 @@ emit_tier(const struct qgtm_cfg *cfg, json_t *rec)
 	    json_is_string(appr) ? ", approved by " : "",
 	    json_is_string(appr) ? json_string_value(appr) : "",
 	    json_string_value(json_object_get(rec, "reason")),
-	    consequence[qgtm_tier_parse(to)]));
+	    qgtm_tier_info(qgtm_tier_parse(to))->consequence));
 }
 
 /* Print and alert a refusal of act by operator; returns its exit code. */

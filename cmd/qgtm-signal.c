@@ -11,7 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "qgtm.h"
+#include "base/base.h"
+#include "strategy/strategy.h"
+#include "cli/cli.h"
 
 static const char usage_str[] =
     "usage: qgtm-signal [-Ckqv] [-c config] [-s strategy] [--as-of time] "

@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "qgtm.h"
+#include "base/base.h"
+#include "research/research.h"
+#include "cli/cli.h"
 
 static const char usage_str[] =
     "usage: qgtm-stats summary [-j] [--periods-per-year P] [file]\n"

@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "qgtm.h"
+#include "base/base.h"
+#include "risk/risk.h"
+#include "report/report.h"
+#include "cli/cli.h"
 
 static const char usage_str[] =
     "usage: qgtm-status beat [-j] [-c config] [name]\n"
@@ -102,7 +105,7 @@ status_render(const struct qgtm_cfg *cfg, const char *out)
 }
 
 /*
- * metrics: the figures of the two models for Prometheus (lib/metrics.c)
+ * metrics: the figures of the two models for Prometheus (lib/report/metrics.c)
  * to stdout, or, with out, into that file by temp + rename, as
  * node_exporter's textfile collector needs: it must never read half a file.
  */

@@ -45,22 +45,23 @@ clean: fuzz-clean
 fuzz-clean:
 	rm -rf $(FB)
 
-$(FB)/lib/%.o: lib/%.c lib/qgtm.h lib/banned.h config.mk
+$(FB)/lib/%.o: lib/%.c config.mk
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(FB)/libqgtm.a: $(FUZZ_LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $(FUZZ_LIB_OBJ)
 
-$(FB)/tests/fuzz/fuzz_feed_%.o: tests/fuzz/fuzz_feed.c tests/fuzz/fuzz.h \
-    lib/qgtm.h
+$(FB)/tests/fuzz/fuzz_feed_%.o: tests/fuzz/fuzz_feed.c config.mk
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -DFUZZ_FEED=$* -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -DFUZZ_FEED=$* -c -o $@ $<
 
-$(FB)/tests/fuzz/%.o: tests/fuzz/%.c tests/fuzz/fuzz.h lib/qgtm.h
+$(FB)/tests/fuzz/%.o: tests/fuzz/%.c config.mk
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(shell find $(FB) -name '*.d' 2>/dev/null)
 
 $(FB)/bin/fuzz_%: $(FB)/tests/fuzz/fuzz_%.o $(FB)/tests/fuzz/fuzz.o \
     $(FB)/libqgtm.a

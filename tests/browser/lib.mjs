@@ -20,7 +20,7 @@ const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu',
 	'--disable-quic', '--no-first-run', '--disable-background-networking',
 	'--disable-component-update', '--disable-sync'];
 
-// The colours of lib/page.c (light scheme), as getComputedStyle gives them.
+// The colours of lib/report/page.c (light scheme), as getComputedStyle gives them.
 export const colour = {
 	green: 'rgb(10, 125, 44)',
 	yellow: 'rgb(181, 137, 0)',

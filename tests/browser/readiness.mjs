@@ -32,7 +32,7 @@ async function dark(ctx, url) {
 	check(ctx.pageErrors.length === 0, `page errors: ${ctx.pageErrors}`);
 }
 
-// The row element of id: data-row="id" (lib/page.c).
+// The row element of id: data-row="id" (lib/report/page.c).
 async function rowOf(page, id) {
 	const row = page.locator(`[data-row="${id}"]`);
 	const n = await row.count();

@@ -62,7 +62,7 @@ scratch_top() {
 @test "every file and directory the guide names exists" {
 	sed -n 's/^\.\(It \)\{0,1\}Pa \(.*\)/\2/p' "$PAGE" | tr ' ' '\n' |
 		grep -E '^[A-Za-z]' | grep -v '^Pa$' | sort -u >"$BATS_TEST_TMPDIR/paths"
-	grep -qx lib/tsmom.c "$BATS_TEST_TMPDIR/paths"
+	grep -qx lib/strategy/tsmom.c "$BATS_TEST_TMPDIR/paths"
 	while read -r p; do
 		case $p in demo/*|build/*) continue ;; esac
 		[ -e "$QGTM_TOP/$p" ] || { echo "named but missing: $p"; false; }

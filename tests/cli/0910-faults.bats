@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# 0910-faults: QGTM_FAULT (qgtm(7), lib/fault.c) fails the N-th write,
+# 0910-faults: QGTM_FAULT (qgtm(7), lib/base/fault.c) fails the N-th write,
 # fsync, rename, allocation or network call of a run, for N = 1, 2, ...
 # until a run gets through untouched, on the state (the kill switch, the
 # data store, a feed's fetch), audit (append, checkpoint, the index) and

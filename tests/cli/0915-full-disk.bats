@@ -72,7 +72,7 @@ fill() {
 }
 
 @test "every write failing: escalate alerts, and every reader acts as FLATTEN" {
-	echo "# full disk: QGTM_FAULT=write:1+ (lib/fault.c)" >&3
+	echo "# full disk: QGTM_FAULT=write:1+ (lib/base/fault.c)" >&3
 	start
 	QGTM_FAULT=write:1+ run -74 --separate-stderr qgtm-risk escalate --to FLATTEN \
 		--reason "disk full drill" --by alice

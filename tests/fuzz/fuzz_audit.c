@@ -1,5 +1,5 @@
 /*
- * fuzz_audit.c: the audit entry parser (lib/audit.c, audit_canon.c,
+ * fuzz_audit.c: the audit entry parser (lib/audit/chain.c, audit_canon.c,
  * audit_checkpoint.c). Every input is held to qgtm_json_canon's contract
  * (a value it accepts parses with jansson and re-serializes to the same
  * bytes). An input starting with '{' is a chain: qgtm_audit_verify reads

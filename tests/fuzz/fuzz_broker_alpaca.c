@@ -1,6 +1,6 @@
 /*
  * fuzz_broker_alpaca.c: the readers of the Alpaca Trading API's answers
- * (qgtm_alpaca_records, lib/broker_alpaca.c): the first byte picks the
+ * (qgtm_alpaca_records, lib/order/broker_alpaca.c): the first byte picks the
  * answer (order, orders, positions, account, clock, fills, calendar,
  * history), the rest is its body, parsed as the broker parses it.
  */

@@ -1,5 +1,5 @@
 /*
- * fuzz_cfg.c: the YAML config loader (lib/cfg.c): the fuzzer's bytes as
+ * fuzz_cfg.c: the YAML config loader (lib/base/cfg.c): the fuzzer's bytes as
  * a qgtm.yaml in /dev/shm. A config that loads is printed and read back
  * (qgtm_cfg_print's contract: loading its output gives the same root);
  * one that does not must say why with QGTM_EX_CONFIG.

@@ -1,5 +1,5 @@
 /*
- * fuzz_cgi.c: the CGI request parser (qgtm_cgi_parse, lib/cgi.c): the
+ * fuzz_cgi.c: the CGI request parser (qgtm_cgi_parse, lib/report/cgi.c): the
  * input up to the first blank line is the environment, one "NAME=value"
  * a line; the rest is the request body.
  */

@@ -1,5 +1,5 @@
 /*
- * fuzz_jsonl.c: the JSON Lines record reader (lib/jsonl.c) through its
+ * fuzz_jsonl.c: the JSON Lines record reader (lib/base/jsonl.c) through its
  * public functions: qgtm_jsonl_each over a file of the fuzzer's bytes,
  * the typed getters on each record, and qgtm_jsonl_read_file, which must
  * agree with it. (Lines over QGTM_JSONL_MAX_LINE are the hostile-input

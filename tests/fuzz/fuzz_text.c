@@ -1,6 +1,6 @@
 /*
- * fuzz_text.c: alert and digest text (lib/text.c, lib/alert.c,
- * lib/digest.c) with any bytes: every cut is valid UTF-8 when its input
+ * fuzz_text.c: alert and digest text (lib/base/text.c, lib/net/alert.c,
+ * lib/report/digest.c) with any bytes: every cut is valid UTF-8 when its input
  * is, qgtm_utf8_cut is always valid and within its count, the Discord
  * body of any cut text is built, and a digest whose every text field is
  * the input (made valid) renders valid UTF-8 that posts as one body.

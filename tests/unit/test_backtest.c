@@ -1,6 +1,6 @@
 /*
- * test_backtest.c: lib/backtest.c (the walk-forward folds, --param) and
- * lib/svg.c (escaping).
+ * test_backtest.c: lib/research/backtest.c (the walk-forward folds, --param) and
+ * lib/report/svg.c (escaping).
  *
  * [SKL] scikit-learn TimeSeriesSplit docstring (sklearn/model_selection/
  *       _split.py), n = 12, n_splits = 3, test_size = 2: train [0..5] test

@@ -1,5 +1,5 @@
 /*
- * test_fault.c: QGTM_FAULT's plan (lib/fault.c), and what the state
+ * test_fault.c: QGTM_FAULT's plan (lib/base/fault.c), and what the state
  * writes, the allocators and HTTP do when a call of theirs fails.
  */
 #include <errno.h>

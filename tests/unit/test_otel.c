@@ -1,5 +1,5 @@
 /*
- * test_otel.c: the OTLP/JSON encoder of lib/otel.c: W3C traceparent
+ * test_otel.c: the OTLP/JSON encoder of lib/net/otel.c: W3C traceparent
  * parsing, ids, parent links, attribute escaping, the file export, and
  * silence when tracing is off.
  */

@@ -1,5 +1,5 @@
 /*
- * test_stats.c: lib/stats.c against published test vectors. Each expected
+ * test_stats.c: lib/research/stats.c against published test vectors. Each expected
  * figure names where it was printed; none comes from running this code.
  *
  * [EMP] quantopian/empyrical, empyrical/tests/test_stats.py (commit

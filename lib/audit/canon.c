@@ -1,0 +1,138 @@
+/*
+ * audit_canon.c: a quick test that bytes are JSON in the canonical form
+ * of jansson's json_dumps(JSON_COMPACT | JSON_SORT_KEYS), for the subset
+ * of JSON the audit chain's entries nearly always use. verify proves most
+ * lines canonical with it and without a parse; the lines it cannot vouch
+ * for (a real number, an escape, non-ASCII text) take the slow path of
+ * parsing and re-serializing. Why the subset is its own canonical form:
+ * with no whitespace, compact separators, keys in strictly ascending byte
+ * order (strcmp order, as keys hold no NUL), strings that need no escape
+ * and integers written as "%lld" writes them, a parse followed by a dump
+ * changes nothing.
+ */
+#include <string.h>
+
+#include "audit/audit.h"
+
+/* Deepest nesting vouched for (jansson itself allows 2048). */
+#define CANON_MAX_DEPTH 64
+/* Most digits of an integer vouched for: 18 always fit a long long. */
+#define CANON_MAX_DIGITS 18
+
+static const char *value(const char *p, const char *end, int depth);
+
+/* A string of printable ASCII with no escape; p is at its '"'. */
+static const char *
+string(const char *p, const char *end)
+{
+	for (p++; p < end; p++) {
+		if (*p == '"')
+			return p + 1;
+		if (*p < 0x20 || *p > 0x7e || *p == '\\')
+			return NULL;
+	}
+	return NULL;
+}
+
+/* An integer in the form "%lld" prints: no "+", "-0" or leading zero. */
+static const char *
+integer(const char *p, const char *end)
+{
+	const char *d = p + (*p == '-');
+	size_t n = 0;
+
+	while (d + n < end && d[n] >= '0' && d[n] <= '9')
+		n++;
+	if (n == 0 || n > CANON_MAX_DIGITS || (d[0] == '0' && n > 1) ||
+	    (d[0] == '0' && d != p))
+		return NULL;
+	d += n;
+	/* A fraction or an exponent makes a real: not vouched for. */
+	if (d < end && (*d == '.' || *d == 'e' || *d == 'E'))
+		return NULL;
+	return d;
+}
+
+/* The literal word w at p. */
+static const char *
+word(const char *p, const char *end, const char *w)
+{
+	size_t n = strlen(w);
+
+	if ((size_t)(end - p) < n || memcmp(p, w, n) != 0)
+		return NULL;
+	return p + n;
+}
+
+/* Is the key at a (an bytes) strictly before the key at b (bn bytes)? */
+static int
+key_before(const char *a, size_t an, const char *b, size_t bn)
+{
+	int c = memcmp(a, b, an < bn ? an : bn);
+
+	return c < 0 || (c == 0 && an < bn);
+}
+
+/* An object whose keys ascend strictly; p is at its '{'. */
+static const char *
+object(const char *p, const char *end, int depth)
+{
+	const char *key = NULL, *k;
+	size_t keylen = 0;
+
+	if (++p < end && *p == '}')
+		return p + 1;
+	while (p < end && *p == '"') {
+		/* Keys compare without their quotes: "a" < "a!". */
+		if ((k = string(p, end)) == NULL || (key != NULL &&
+		    !key_before(key, keylen, p + 1, (size_t)(k - p - 2))))
+			return NULL;
+		key = p + 1;
+		keylen = (size_t)(k - p - 2);
+		if (k >= end || *k != ':' ||
+		    (p = value(k + 1, end, depth)) == NULL || p >= end)
+			return NULL;
+		if (*p == '}')
+			return p + 1;
+		if (*p++ != ',')
+			return NULL;
+	}
+	return NULL;
+}
+
+/* An array; p is at its '['. */
+static const char *
+array(const char *p, const char *end, int depth)
+{
+	if (++p < end && *p == ']')
+		return p + 1;
+	while ((p = value(p, end, depth)) != NULL && p < end) {
+		if (*p == ']')
+			return p + 1;
+		if (*p++ != ',')
+			return NULL;
+	}
+	return NULL;
+}
+
+static const char *
+value(const char *p, const char *end, int depth)
+{
+	if (p >= end || depth >= CANON_MAX_DEPTH)
+		return NULL;
+	switch (*p) {
+	case '{': return object(p, end, depth + 1);
+	case '[': return array(p, end, depth + 1);
+	case '"': return string(p, end);
+	case 't': return word(p, end, "true");
+	case 'f': return word(p, end, "false");
+	case 'n': return word(p, end, "null");
+	default:  return integer(p, end);
+	}
+}
+
+const char *
+qgtm_json_canon(const char *p, const char *end)
+{
+	return value(p, end, 0);
+}

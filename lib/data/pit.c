@@ -1,0 +1,780 @@
+/*
+ * pit.c: the point-in-time store. Each series is data/<source>/<series>.jsonl
+ * under the state directory, oldest first, every record stamped with the
+ * moment it became known (available_at). Readers get only what was
+ * available at their as-of moment, so backtest and live see the same past.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "data/data.h"
+
+#define PIT_LOCK_MS 10000
+
+/* The path of a series file, directories created on demand. */
+static char *
+series_path(const char *source, const char *series, int mkdirs)
+{
+	char *rel = qgtm_xasprintf("data/%s/%s.jsonl", source, series);
+	char *path = qgtm_state_path(rel, mkdirs);
+
+	free(rel);
+	return path;
+}
+
+/*
+ * The stored records of one series by date: date -> the record with the
+ * greatest available_at (ties: the later line). Also tracks the newest date.
+ */
+struct index_ctx {
+	json_t *bydate;
+	char last[11];
+};
+
+static int
+index_cb(json_t *rec, const struct qgtm_jsonl_pos *pos, void *arg)
+{
+	struct index_ctx *ctx = arg;
+	const char *date, *avail, *prev_avail;
+	json_t *prev;
+
+	(void)pos;
+	if (qgtm_json_str(rec, "date", &date) == -1 ||
+	    qgtm_json_str(rec, "available_at", &avail) == -1)
+		return -1;
+	prev = json_object_get(ctx->bydate, date);
+	prev_avail = json_string_value(json_object_get(prev, "available_at"));
+	if (prev == NULL || strcmp(avail, prev_avail) >= 0)
+		json_object_set(ctx->bydate, date, rec);
+	if (strcmp(date, ctx->last) > 0)
+		snprintf(ctx->last, sizeof ctx->last, "%s", date);
+	return 0;
+}
+
+/* Read the index of a series; a missing file is an empty one. */
+static int
+read_index(const char *path, struct index_ctx *ctx)
+{
+	char *argv[1] = { (char *)path };
+
+	ctx->bydate = json_object();
+	ctx->last[0] = '\0';
+	if (access(path, F_OK) == 0 &&
+	    qgtm_jsonl_each(1, argv, 0, index_cb, ctx) == -1) {
+		json_decref(ctx->bydate);
+		ctx->bydate = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+qgtm_pit_last_date(const char *source, const char *series, char out[11])
+{
+	char *path = series_path(source, series, 0);
+	struct index_ctx ctx;
+
+	out[0] = '\0';
+	if (path == NULL)
+		return -1;
+	if (read_index(path, &ctx) == -1) {
+		free(path);
+		return -1;
+	}
+	memcpy(out, ctx.last, sizeof ctx.last);
+	json_decref(ctx.bydate);
+	free(path);
+	return 0;
+}
+
+/*
+ * Is rec news to the store? Yes when its date is not stored, or when it
+ * revises the value known for that date with a later available_at.
+ */
+static int
+is_new(json_t *bydate, json_t *rec, int *yes)
+{
+	const char *date, *avail;
+	json_t *prev;
+
+	*yes = 0;
+	if (qgtm_json_str(rec, "date", &date) == -1 ||
+	    qgtm_json_str(rec, "available_at", &avail) == -1)
+		return -1;
+	prev = json_object_get(bydate, date);
+	if (prev == NULL)
+		*yes = 1;
+	else if (!json_equal(json_object_get(prev, "value"),
+	    json_object_get(rec, "value")))
+		*yes = strcmp(avail, json_string_value(json_object_get(prev,
+		    "available_at"))) > 0;
+	if (*yes)
+		json_object_set(bydate, date, rec);
+	return 0;
+}
+
+/* Serialize the new records of recs into buf. */
+static int
+new_lines(json_t *recs, json_t *bydate, struct qgtm_buf *buf, size_t *n)
+{
+	json_t *rec;
+	size_t i;
+	char *line;
+	int yes;
+
+	*n = 0;
+	json_array_foreach(recs, i, rec) {
+		if (is_new(bydate, rec, &yes) == -1)
+			return -1;
+		if (!yes)
+			continue;
+		line = json_dumps(rec, JSON_COMPACT);
+		if (line == NULL)
+			return qgtm_seterr(QGTM_EX_SOFTWARE, "cannot serialize record");
+		qgtm_buf_addf(buf, "%s\n", line);
+		free(line);
+		(*n)++;
+	}
+	return 0;
+}
+
+int
+qgtm_pit_store(const char *source, const char *series, json_t *recs,
+    size_t *added)
+{
+	char *path = series_path(source, series, 1);
+	struct index_ctx ctx;
+	struct qgtm_buf buf;
+	char *lockpath;
+	int lockfd, rc;
+
+	*added = 0;
+	if (path == NULL)
+		return -1;
+	lockpath = qgtm_xasprintf("%s.lock", path);
+	lockfd = qgtm_lock(lockpath, PIT_LOCK_MS);
+	free(lockpath);
+	if (lockfd == -1) {
+		free(path);
+		return -1;
+	}
+	qgtm_buf_init(&buf, SIZE_MAX / 2);
+	rc = read_index(path, &ctx);
+	if (rc == 0) {
+		rc = new_lines(recs, ctx.bydate, &buf, added);
+		json_decref(ctx.bydate);
+	}
+	if (rc == 0 && buf.len > 0)
+		rc = qgtm_append_fsync(path, buf.data, buf.len);
+	if (rc == -1)
+		*added = 0;
+	qgtm_unlock(lockfd);
+	qgtm_buf_release(&buf);
+	free(path);
+	return rc;
+}
+
+/* Parse one decimal price field of a bar record. */
+static int
+price_field(json_t *rec, const char *key, int64_t *out)
+{
+	const char *s;
+
+	if (qgtm_json_str(rec, key, &s) == -1)
+		return -1;
+	if (qgtm_dec_parse(s, QGTM_PRICE_SCALE, out) == -1)
+		return qgtm_seterr(QGTM_EX_DATAERR, "field '%s': %s", key,
+		    qgtm_errmsg());
+	if (*out <= 0)
+		return qgtm_seterr(QGTM_EX_DATAERR, "field '%s': a price must "
+		    "be positive", key);
+	return 0;
+}
+
+/* Whether a bar of symbol sym belongs in the store's series: SYM, or
+ * SYM@TIMEFRAME for intraday bars (lib/data/feed/alpaca.c). */
+static int
+of_series(const char *sym, const char *series)
+{
+	size_t n = strlen(sym);
+
+	return strncmp(sym, series, n) == 0 &&
+	    (series[n] == '\0' || series[n] == '@');
+}
+
+/* Turn a stored bar record of series into struct qgtm_bar. */
+static int
+parse_bar(json_t *rec, const char *series, struct qgtm_bar *bar)
+{
+	const char *date, *avail, *sym;
+	long long volume;
+
+	if (qgtm_json_str(rec, "symbol", &sym) == -1)
+		return -1;
+	if (!of_series(sym, series))
+		return qgtm_seterr(QGTM_EX_DATAERR, "a bar of another symbol in "
+		    "the store of %s", series);
+	if (qgtm_json_str(rec, "date", &date) == -1 ||
+	    qgtm_json_str(rec, "available_at", &avail) == -1 ||
+	    qgtm_json_int(rec, "volume", &volume) == -1 ||
+	    price_field(rec, "open", &bar->open) == -1 ||
+	    price_field(rec, "high", &bar->high) == -1 ||
+	    price_field(rec, "low", &bar->low) == -1 ||
+	    price_field(rec, "close", &bar->close) == -1)
+		return -1;
+	if (qgtm_time_parse(avail, &bar->available_at) == -1)
+		return qgtm_seterr(QGTM_EX_DATAERR, "field 'available_at': %s",
+		    qgtm_errmsg());
+	if (strlen(date) != 10)
+		return qgtm_seterr(QGTM_EX_DATAERR, "field 'date': expected YYYY-MM-DD");
+	memcpy(bar->date, date, 11);
+	bar->volume = volume;
+	return 0;
+}
+
+struct bars_ctx {
+	struct qgtm_series *s;
+	size_t cap;
+	const char *symbol;     /* the file's own */
+};
+
+/* Append each bar in date order (callback of qgtm_jsonl_each). */
+static int
+bars_cb(json_t *rec, const struct qgtm_jsonl_pos *pos, void *arg)
+{
+	struct bars_ctx *ctx = arg;
+	struct qgtm_bar bar;
+
+	(void)pos;
+	if (parse_bar(rec, ctx->symbol, &bar) == -1)
+		return -1;
+	if (ctx->s->n > 0 &&
+	    strcmp(bar.date, ctx->s->bars[ctx->s->n - 1].date) <= 0)
+		return qgtm_seterr(QGTM_EX_DATAERR, "bar %s out of date order",
+		    bar.date);
+	if (ctx->s->n == ctx->cap) {
+		ctx->cap = ctx->cap == 0 ? 512 : ctx->cap * 2;
+		ctx->s->bars = qgtm_xrealloc(ctx->s->bars,
+		    ctx->cap * sizeof *ctx->s->bars);
+	}
+	ctx->s->bars[ctx->s->n++] = bar;
+	return 0;
+}
+
+/*
+ * A process-local cache of parsed bar files. A backtest asks for the same
+ * series every session; a file is parsed again only when its inode, size
+ * or mtime changed (appends change the size, replacements the inode).
+ * A parsed file is a reference-counted block: the cache holds one
+ * reference and each series borrowing a prefix of it another, so a file
+ * parsed anew never pulls bars from under a series still in use.
+ */
+#define BAR_CACHE_SLOTS 64
+
+/* One memo of qgtm_series_causal: a derived value per bar of a block. */
+struct causal_memo {
+	char key[64];
+	double *v;              /* one per bar of the block */
+	struct causal_memo *next;
+};
+
+struct qgtm_bar_block {
+	struct qgtm_series all;
+	unsigned refs;
+	int in_order;           /* available_at never decreases */
+	struct causal_memo *memos;
+};
+
+struct bar_file {
+	char *path;
+	struct stat st;
+	struct qgtm_bar_block *block;
+};
+
+static struct bar_file bar_cache[BAR_CACHE_SLOTS];
+static unsigned bar_cache_next;
+
+static void
+block_unref(struct qgtm_bar_block *b)
+{
+	struct causal_memo *m;
+
+	if (b != NULL && --b->refs == 0) {
+		while ((m = b->memos) != NULL) {
+			b->memos = m->next;
+			free(m->v);
+			free(m);
+		}
+		free(b->all.bars);
+		free(b);
+	}
+}
+
+static int
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
+	    a->st_size == b->st_size &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* Mark whether b's bars are in available_at order. */
+static void
+block_finish(struct qgtm_bar_block *b)
+{
+	size_t i;
+
+	b->in_order = 1;
+	for (i = 1; i < b->all.n && b->in_order; i++)
+		b->in_order = b->all.bars[i].available_at >=
+		    b->all.bars[i - 1].available_at;
+}
+
+/* Parse the bar file of symbol at path into a new block (one reference),
+ * or NULL. */
+static struct qgtm_bar_block *
+block_parse(const char *path, const char *symbol)
+{
+	struct qgtm_bar_block *b = qgtm_xcalloc(1, sizeof *b);
+	struct bars_ctx ctx = { &b->all, 0, symbol };
+	char *argv[1] = { (char *)path };
+
+	b->refs = 1;
+	if (qgtm_jsonl_each(1, argv, 0, bars_cb, &ctx) == -1) {
+		block_unref(b);
+		return NULL;
+	}
+	block_finish(b);
+	return b;
+}
+
+/* The cache slot of path, or NULL. */
+static struct bar_file *
+cache_find(const char *path)
+{
+	unsigned i;
+
+	for (i = 0; i < BAR_CACHE_SLOTS; i++)
+		if (bar_cache[i].path != NULL &&
+		    strcmp(bar_cache[i].path, path) == 0)
+			return &bar_cache[i];
+	return NULL;
+}
+
+/* Cache b (its reference passes to the cache) as the file at path with
+ * status st, in path's slot or the next one. */
+static void
+cache_put(const char *path, const struct stat *st, struct qgtm_bar_block *b)
+{
+	struct bar_file *f = cache_find(path);
+
+	if (f == NULL)
+		f = &bar_cache[bar_cache_next++ % BAR_CACHE_SLOTS];
+	free(f->path);
+	block_unref(f->block);
+	f->path = qgtm_xstrdup(path);
+	f->st = *st;
+	f->block = b;
+}
+
+/* Every bar of symbol's file at path (borrowed from the cache), or NULL. */
+static struct qgtm_bar_block *
+bar_file_load(const char *path, const char *symbol, const struct stat *st)
+{
+	struct bar_file *f = cache_find(path);
+	struct qgtm_bar_block *b;
+
+	if (f != NULL && same_file(&f->st, st))
+		return f->block;
+	if ((b = block_parse(path, symbol)) == NULL)
+		return NULL;
+	cache_put(path, st, b);
+	return b;
+}
+
+/* The count of bars of b known at as_of when b is in available_at order:
+ * the first index whose available_at is later (binary search). */
+static size_t
+known_prefix(const struct qgtm_bar_block *b, time_t as_of)
+{
+	size_t lo = 0, hi = b->all.n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (b->all.bars[mid].available_at <= as_of)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The bars of symbol's file at path known at as_of into out, a
+ * prefix borrowed from the cache when the file is in available_at order,
+ * else a copy. A file that does not exist gives n = 0. Returns 0 or -1. */
+static int
+bars_as_of(const char *path, const char *symbol, time_t as_of,
+    struct qgtm_series *out)
+{
+	struct qgtm_bar_block *b;
+	struct stat st;
+	size_t i;
+
+	if (stat(path, &st) == -1)
+		return errno == ENOENT ? 0 : qgtm_seterr_errno(QGTM_EX_NOINPUT,
+		    "cannot read '%s'", path);
+	if ((b = bar_file_load(path, symbol, &st)) == NULL)
+		return -1;
+	if (b->in_order) {
+		out->n = known_prefix(b, as_of);
+		out->bars = b->all.bars;
+		out->block = b;
+		b->refs++;
+		return 0;
+	}
+	out->bars = qgtm_xcalloc(b->all.n, sizeof *out->bars);
+	for (i = 0; i < b->all.n; i++)
+		if (b->all.bars[i].available_at <= as_of)
+			out->bars[out->n++] = b->all.bars[i];
+	return 0;
+}
+
+int
+qgtm_pit_bars(const char *source, const char *symbol, time_t as_of,
+    struct qgtm_series *out)
+{
+	char *path = series_path(source, symbol, 0);
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	snprintf(out->symbol, sizeof out->symbol, "%s", symbol);
+	if (path == NULL)
+		return -1;
+	rc = bars_as_of(path, symbol, as_of, out);
+	free(path);
+	return rc;
+}
+
+void
+qgtm_series_release(struct qgtm_series *s)
+{
+	if (s->block != NULL)
+		block_unref(s->block);
+	else
+		free(s->bars);
+	s->block = NULL;
+	s->bars = NULL;
+	s->n = 0;
+}
+
+/* The memo of key in b, made by fill over all of b's bars if new. */
+static const double *
+block_memo(struct qgtm_bar_block *b, const char *key, qgtm_causal_fill *fill,
+    const void *arg)
+{
+	struct causal_memo *m;
+
+	for (m = b->memos; m != NULL; m = m->next)
+		if (strcmp(m->key, key) == 0)
+			return m->v;
+	m = qgtm_xcalloc(1, sizeof *m);
+	snprintf(m->key, sizeof m->key, "%s", key);
+	m->v = qgtm_xcalloc(b->all.n > 0 ? b->all.n : 1, sizeof *m->v);
+	fill(b->all.bars, b->all.n, m->v, arg);
+	m->next = b->memos;
+	b->memos = m;
+	return m->v;
+}
+
+double
+qgtm_series_causal(const struct qgtm_series *s, size_t i, const char *key,
+    qgtm_causal_fill *fill, const void *arg)
+{
+	double *v, x;
+
+	if (s->block != NULL)
+		return block_memo(s->block, key, fill, arg)[i];
+	v = qgtm_xcalloc(s->n > 0 ? s->n : 1, sizeof *v);
+	fill(s->bars, s->n, v, arg);
+	x = v[i];
+	free(v);
+	return x;
+}
+
+/* Append s to buf as the text of a JSON string (RFC 8259 section 7:
+ * quotation mark, reverse solidus and the control characters escaped). */
+static int
+json_text(struct qgtm_buf *buf, const char *s)
+{
+	const unsigned char *c;
+	int rc = qgtm_buf_add(buf, "\"", 1);
+
+	for (c = (const unsigned char *)s; *c != '\0' && rc == 0; c++)
+		if (*c == '"' || *c == '\\')
+			rc = qgtm_buf_addf(buf, "\\%c", *c);
+		else if (*c < 0x20)
+			rc = qgtm_buf_addf(buf, "\\u%04x", *c);
+		else
+			rc = qgtm_buf_add(buf, c, 1);
+	return rc == 0 ? qgtm_buf_add(buf, "\"", 1) : -1;
+}
+
+int
+qgtm_bar_line(struct qgtm_buf *buf, const char *source, const char *symbol,
+    const struct qgtm_bar *bar)
+{
+	char ts[21], o[32], h[32], l[32], c[32];
+
+	qgtm_time_fmt(bar->available_at, ts);
+	if (qgtm_buf_addf(buf, "{\"type\":\"bar\",\"v\":%d,\"ts\":\"%s\","
+	    "\"src\":", QGTM_RECORD_VERSION, ts) == -1 ||
+	    json_text(buf, qgtm_progname) == -1 ||
+	    qgtm_buf_add(buf, ",\"source\":", 10) == -1 ||
+	    json_text(buf, source) == -1 ||
+	    qgtm_buf_add(buf, ",\"symbol\":", 10) == -1 ||
+	    json_text(buf, symbol) == -1)
+		return -1;
+	return qgtm_buf_addf(buf, ",\"date\":\"%.10s\",\"open\":\"%s\","
+	    "\"high\":\"%s\",\"low\":\"%s\",\"close\":\"%s\","
+	    "\"volume\":%lld,\"available_at\":\"%s\"}\n", bar->date,
+	    qgtm_dec_fmt(bar->open, QGTM_PRICE_SCALE, o, sizeof o),
+	    qgtm_dec_fmt(bar->high, QGTM_PRICE_SCALE, h, sizeof h),
+	    qgtm_dec_fmt(bar->low, QGTM_PRICE_SCALE, l, sizeof l),
+	    qgtm_dec_fmt(bar->close, QGTM_PRICE_SCALE, c, sizeof c),
+	    bar->volume, ts);
+}
+
+json_t *
+qgtm_bar_record(const char *source, const char *symbol,
+    const struct qgtm_bar *bar)
+{
+	struct qgtm_buf buf;
+	json_t *rec = NULL;
+
+	qgtm_buf_init(&buf, 4096);
+	if (qgtm_bar_line(&buf, source, symbol, bar) == 0)
+		rec = json_loadb(buf.data, buf.len, 0, NULL);
+	qgtm_buf_release(&buf);
+	if (rec == NULL)
+		qgtm_seterr(QGTM_EX_SOFTWARE, "cannot make the bar record of "
+		    "%.16s on %.10s", symbol, bar->date);
+	return rec;
+}
+
+/* Check that the bars of s can be a series: dates increasing, prices
+ * positive. */
+static int
+check_bars(const struct qgtm_series *s)
+{
+	const struct qgtm_bar *b;
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		b = &s->bars[i];
+		if (i > 0 && strcmp(b->date, s->bars[i - 1].date) <= 0)
+			return qgtm_seterr(QGTM_EX_DATAERR, "bar %.10s of %s "
+			    "out of date order", b->date, s->symbol);
+		if (b->open <= 0 || b->high <= 0 || b->low <= 0 ||
+		    b->close <= 0)
+			return qgtm_seterr(QGTM_EX_DATAERR, "bar %.10s of %s: "
+			    "a price must be positive", b->date, s->symbol);
+	}
+	return 0;
+}
+
+/* Write the lines of s to the new file at path (under its lock) and cache
+ * them as its bars. */
+static int
+create_locked(const char *path, const char *source, const struct qgtm_series *s)
+{
+	struct qgtm_bar_block *b;
+	struct qgtm_buf buf;
+	struct stat st;
+	size_t i;
+	int rc = 0;
+
+	if (stat(path, &st) == 0 && st.st_size > 0)
+		return qgtm_seterr(QGTM_EX_CANTCREAT, "'%s' already holds "
+		    "records", path);
+	qgtm_buf_init(&buf, SIZE_MAX / 2);
+	for (i = 0; i < s->n && rc == 0; i++)
+		rc = qgtm_bar_line(&buf, source, s->symbol, &s->bars[i]);
+	if (rc == 0 && buf.len > 0)
+		rc = qgtm_append_fsync(path, buf.data, buf.len);
+	qgtm_buf_release(&buf);
+	if (rc == 0 && s->n > 0 && stat(path, &st) == 0) {
+		b = qgtm_xcalloc(1, sizeof *b);
+		b->refs = 1;
+		b->all.bars = qgtm_xcalloc(s->n, sizeof *b->all.bars);
+		memcpy(b->all.bars, s->bars, s->n * sizeof *s->bars);
+		b->all.n = s->n;
+		snprintf(b->all.symbol, sizeof b->all.symbol, "%s", s->symbol);
+		block_finish(b);
+		cache_put(path, &st, b);
+	}
+	return rc;
+}
+
+int
+qgtm_pit_create_bars(const char *source, const struct qgtm_series *s)
+{
+	char *path, *lockpath;
+	int lockfd, rc;
+
+	if (check_bars(s) == -1 ||
+	    (path = series_path(source, s->symbol, 1)) == NULL)
+		return -1;
+	lockpath = qgtm_xasprintf("%s.lock", path);
+	lockfd = qgtm_lock(lockpath, PIT_LOCK_MS);
+	free(lockpath);
+	rc = lockfd == -1 ? -1 : create_locked(path, source, s);
+	if (lockfd != -1)
+		qgtm_unlock(lockfd);
+	free(path);
+	return rc;
+}
+
+int
+qgtm_pit_last_close(const char *source, const char *symbol, time_t as_of,
+    int64_t *close, char *date)
+{
+	struct qgtm_series s;
+	char ts[21];
+
+	if (qgtm_pit_bars(source, symbol, as_of, &s) == -1)
+		return -1;
+	if (s.n == 0) {
+		qgtm_series_release(&s);
+		return qgtm_seterr(QGTM_EX_DATAERR, "no price for %s as of %s",
+		    symbol, qgtm_time_fmt(as_of, ts));
+	}
+	*close = s.bars[s.n - 1].close;
+	if (date != NULL)
+		memcpy(date, s.bars[s.n - 1].date, 11);
+	qgtm_series_release(&s);
+	return 0;
+}
+
+/* Turn a stored obs record into struct qgtm_obs. */
+static int
+parse_obs(json_t *rec, struct qgtm_obs *o)
+{
+	const char *date, *avail, *s;
+	json_t *v;
+
+	if (qgtm_json_str(rec, "date", &date) == -1 ||
+	    qgtm_json_str(rec, "available_at", &avail) == -1)
+		return -1;
+	if (strlen(date) != 10)
+		return qgtm_seterr(QGTM_EX_DATAERR, "field 'date': expected YYYY-MM-DD");
+	if (qgtm_time_parse(avail, &o->available_at) == -1)
+		return qgtm_seterr(QGTM_EX_DATAERR, "field 'available_at': %s",
+		    qgtm_errmsg());
+	memcpy(o->date, date, 11);
+	o->value = 0;
+	v = json_object_get(rec, "value");
+	o->missing = json_is_null(v);
+	if (o->missing)
+		return 0;
+	if ((s = json_string_value(v)) == NULL)
+		return qgtm_seterr(QGTM_EX_DATAERR,
+		    "field 'value': expected a decimal string or null");
+	if (qgtm_dec_parse(s, QGTM_PRICE_SCALE, &o->value) == -1)
+		return qgtm_seterr(QGTM_EX_DATAERR, "field 'value': %s",
+		    qgtm_errmsg());
+	return 0;
+}
+
+struct obs_ctx {
+	struct qgtm_obs_series *s;
+	size_t cap;
+	time_t as_of;
+};
+
+/* Keep each observation known at the as-of moment. */
+static int
+obs_cb(json_t *rec, const struct qgtm_jsonl_pos *pos, void *arg)
+{
+	struct obs_ctx *ctx = arg;
+	struct qgtm_obs o;
+
+	(void)pos;
+	if (parse_obs(rec, &o) == -1)
+		return -1;
+	if (o.available_at > ctx->as_of)
+		return 0;
+	if (ctx->s->n == ctx->cap) {
+		ctx->cap = ctx->cap == 0 ? 512 : ctx->cap * 2;
+		ctx->s->obs = qgtm_xrealloc(ctx->s->obs,
+		    ctx->cap * sizeof *ctx->s->obs);
+	}
+	ctx->s->obs[ctx->s->n++] = o;
+	return 0;
+}
+
+/* Date order; for one date, the vintages oldest first. */
+static int
+obs_cmp(const void *a, const void *b)
+{
+	const struct qgtm_obs *x = a, *y = b;
+	int c = strcmp(x->date, y->date);
+
+	if (c != 0)
+		return c;
+	return (x->available_at > y->available_at) -
+	    (x->available_at < y->available_at);
+}
+
+/* Sort and keep the newest vintage of each date. */
+static void
+latest_vintages(struct qgtm_obs_series *s)
+{
+	size_t i, n = 0;
+
+	if (s->n == 0)
+		return;
+	qsort(s->obs, s->n, sizeof *s->obs, obs_cmp);
+	for (i = 0; i < s->n; i++) {
+		if (n > 0 && strcmp(s->obs[n - 1].date, s->obs[i].date) == 0)
+			n--;
+		s->obs[n++] = s->obs[i];
+	}
+	s->n = n;
+}
+
+int
+qgtm_pit_obs(const char *source, const char *series, time_t as_of,
+    struct qgtm_obs_series *out)
+{
+	struct obs_ctx ctx = { out, 0, as_of };
+	char *path = series_path(source, series, 0);
+	char *argv[1] = { path };
+	int rc = 0;
+
+	memset(out, 0, sizeof *out);
+	snprintf(out->series, sizeof out->series, "%s", series);
+	if (path == NULL)
+		return -1;
+	if (access(path, F_OK) == 0)
+		rc = qgtm_jsonl_each(1, argv, 0, obs_cb, &ctx);
+	free(path);
+	if (rc == -1)
+		qgtm_obs_series_release(out);
+	else
+		latest_vintages(out);
+	return rc;
+}
+
+void
+qgtm_obs_series_release(struct qgtm_obs_series *s)
+{
+	free(s->obs);
+	s->obs = NULL;
+	s->n = 0;
+}

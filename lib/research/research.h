@@ -1,0 +1,250 @@
+/*
+ * research/research.h: the public header of lib/research/: backtests, statistics, walk-forward and decay.
+ */
+#ifndef QGTM_RESEARCH_H
+#define QGTM_RESEARCH_H
+
+#include "base/base.h"
+#include "data/data.h"
+#include "strategy/strategy.h"
+#include "risk/risk.h"
+#include "order/order.h"
+
+/* ------------------------------------------------------------- stats -- */
+
+/*
+ * Statistics of per-period returns (decimal fractions), lib/research/stats.c; the
+ * conventions are those of qgtm-stats(1). Functions of a series return NAN
+ * when it is too short (n < 1 for the mean, n < 2 for the others).
+ */
+
+/* qgtm_stats_sharpe: mean / sample sd, per period (not annualized). */
+double qgtm_stats_sharpe(const double *r, size_t n);
+
+/* qgtm_stats_downside: sqrt(mean over all n of min(r, 0)^2), per period. */
+double qgtm_stats_downside(const double *r, size_t n);
+
+/*
+ * qgtm_stats_max_drawdown: min over t of W_t / max(1, W_1..W_t) - 1 with
+ * W_t the compounded wealth from 1: the starting capital counts as a peak.
+ * 0 or negative; 0 for an empty series.
+ */
+double qgtm_stats_max_drawdown(const double *r, size_t n);
+
+/* qgtm_stats_moments: skewness m3/m2^1.5 and non-excess kurtosis m4/m2^2
+ * from the biased central moments (NAN when m2 is 0). */
+void qgtm_stats_moments(const double *r, size_t n, double *skew,
+    double *kurt);
+
+/* The summary of one series, annualized with ppy periods a year. */
+struct qgtm_stats_summary {
+	size_t n;
+	double mean;            /* per period */
+	double vol;             /* sd * sqrt(ppy) */
+	double sharpe;          /* mean / sd * sqrt(ppy) */
+	double sortino;         /* mean * ppy / (downside * sqrt(ppy)) */
+	double max_drawdown;
+	double annual_return;   /* W_n^(ppy / n) - 1 */
+	double calmar;          /* annual_return / -max_drawdown, NAN at 0 */
+	double skew, kurtosis;  /* kurtosis non-excess */
+	double hit_rate;        /* #(r > 0) / #(r != 0), NAN when all are 0 */
+};
+
+/* qgtm_stats_summary: fill out from r[0..n-1]. Returns 0, or -1
+ * (QGTM_EX_DATAERR) when n < 2. */
+int qgtm_stats_summary(const double *r, size_t n, double ppy,
+    struct qgtm_stats_summary *out);
+
+/* qgtm_norm_cdf: the standard Normal CDF. qgtm_norm_ppf: its inverse to
+ * full double precision (-INFINITY at 0, INFINITY at 1, NAN outside). */
+double qgtm_norm_cdf(double x);
+double qgtm_norm_ppf(double p);
+
+/*
+ * qgtm_stats_psr: the probabilistic Sharpe ratio Z[(sr - sr_star)
+ * sqrt(t - 1) / sqrt(1 - skew sr + (kurt - 1)/4 sr^2)] of a per-period
+ * Sharpe sr over t observations, kurt non-excess. NAN when t <= 1 or the
+ * variance factor is not positive.
+ */
+double qgtm_stats_psr(double sr, double sr_star, double t, double skew,
+    double kurt);
+
+/* qgtm_stats_expected_max: the expected maximum of `trials` independent
+ * standard Normals, (1 - g) Z^-1(1 - 1/N) + g Z^-1(1 - 1/(N e)), g the
+ * Euler-Mascheroni constant; NAN when trials <= 1. */
+double qgtm_stats_expected_max(double trials);
+
+/*
+ * qgtm_stats_dsr: the deflated Sharpe ratio PSR(sr0) with sr0 =
+ * sqrt(trials_var) * expected_max(trials), trials_var the variance of the
+ * trials' per-period Sharpe ratios; sr0 is stored in *sr0.
+ */
+double qgtm_stats_dsr(double sr, double t, double trials, double trials_var,
+    double skew, double kurt, double *sr0);
+
+/* qgtm_stats_mintrl: the minimum track record length 1 + v (Z^-1(prob) /
+ * (sr - sr_star))^2 in observations; INFINITY when sr <= sr_star. */
+double qgtm_stats_mintrl(double sr, double sr_star, double skew, double kurt,
+    double prob);
+
+/* The per-split performance measure of PBO. */
+enum qgtm_pbo_metric { QGTM_PBO_SHARPE, QGTM_PBO_MEAN };
+
+/* The outcome of qgtm_stats_pbo(). Owns logits. */
+struct qgtm_pbo {
+	double pbo;             /* share of splits with logit <= 0 */
+	double *logits;         /* one per split, in mask order */
+	size_t nsplits;         /* C(S, S/2) */
+	size_t rows_used;       /* T - T mod S: the first T mod S rows dropped */
+};
+
+/*
+ * qgtm_stats_pbo: the probability of backtest overfitting by CSCV of the
+ * t x n row-major matrix m (rows are periods, columns configurations) cut
+ * into s contiguous blocks: for every choice of s/2 blocks as in-sample,
+ * the first column with the best in-sample metric is ranked out of sample
+ * (ascending, ties by average rank), w = rank / (n + 1), logit =
+ * ln(w / (1 - w)). Errors: s odd, below 2 or above 24 (QGTM_EX_USAGE);
+ * n < 2 or fewer than 2 rows a block (QGTM_EX_DATAERR). Returns 0 or -1;
+ * release out with qgtm_pbo_release().
+ */
+int qgtm_stats_pbo(const double *m, size_t t, size_t n, size_t s,
+    enum qgtm_pbo_metric metric, struct qgtm_pbo *out);
+void qgtm_pbo_release(struct qgtm_pbo *p);
+
+/* qgtm_pbo_logit_quantiles: min, 25%, median, 75% and max of the logits
+ * (linear interpolation between order statistics, as numpy's default). */
+void qgtm_pbo_logit_quantiles(const struct qgtm_pbo *p, double q[5]);
+
+/* ---------------------------------------------------------- backtest -- */
+
+/*
+ * A backtest (lib/research/backtest.c, qgtm-backtest(1)): the sim market replayed
+ * day by day through the live path, strategy signal -> qgtm_risk_decide()
+ * -> qgtm_oms_run_decision() with the sim broker, in the state directory,
+ * which must be a private, empty one.
+ */
+
+/* One session: the book marked at its close after the day's orders. */
+struct qgtm_bt_day {
+	char date[11];
+	double equity;          /* dollars */
+	double ret;             /* equity over the previous one (or the
+	                           initial cash), minus 1 */
+};
+
+/* The outcome. Owns days and fills. */
+struct qgtm_backtest {
+	struct qgtm_bt_day *days;
+	size_t ndays, cap;      /* days used and allocated */
+	json_t *fills;          /* the fill records, each with its "date" */
+	double traded;          /* sum of |notional| of the fills, dollars */
+	double initial;         /* broker.sim.initial_cash, dollars */
+};
+
+/*
+ * qgtm_backtest_param: apply "key=value" (--param) to cfg as the value of
+ * signal.<strategy>.<key>, which must be an int or num key of the schema.
+ * Returns 0, or -1 with QGTM_EX_USAGE "unknown parameter 'k' of strategy
+ * s" or "--param k: expected an integer, got 'v'".
+ */
+int qgtm_backtest_param(struct qgtm_cfg *cfg, const char *strategy,
+    const char *kv);
+
+/*
+ * qgtm_backtest_run: set common.price_source to "sim" in cfg, store the
+ * sim history (fetch.sim.seed, from fetch.sim.start) of common.universe
+ * up to to_day in the state directory, then run every session of the
+ * first symbol from from_day to to_day (days since the epoch) with the
+ * clock pinned to its close. Each session the strategy's signal goes
+ * through the risk gate; then the decision goes through the OMS and the
+ * sim broker (whole shares, costs, bt->fills), or, when frictionless is
+ * set, its approved weights are held exactly (fractional, no costs, no
+ * OMS, no fills): the session's return is the sum over symbols of the
+ * weight held since the previous close times the close-to-close return.
+ * Returns 0, or -1 with the failing call's error (QGTM_EX_USAGE when
+ * fewer than 2 sessions ran); release bt with qgtm_backtest_release()
+ * either way.
+ */
+int qgtm_backtest_run(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
+    long from_day, long to_day, int frictionless, struct qgtm_backtest *bt);
+void qgtm_backtest_release(struct qgtm_backtest *bt);
+
+/*
+ * qgtm_backtest_import: store (qgtm_pit_store()) into the state directory
+ * every series of the observation sources fred, eia and cftc stored under
+ * user_dir, the user's state directory (user_dir/data/<source>/<series>
+ * .jsonl), so the data-driven strategies can be backtested; the point-in-time join
+ * still shows a session only what was available at its close. A missing
+ * source directory is skipped. Returns 0, or -1 (QGTM_EX_NOINPUT when a
+ * directory or file cannot be read, else the store's error).
+ */
+int qgtm_backtest_import(const char *user_dir);
+
+/* A decay measurement: the last `recent` sessions of a backtest against
+ * the sessions before them (the in-sample history). */
+struct qgtm_decay {
+	double insample;        /* annualized (x sqrt 252) Sharpe, or NAN */
+	double recent;          /* the same over the recent window, or NAN */
+	double ratio;           /* recent / insample, or NAN */
+	size_t ninsample, nrecent;
+	const char *status;     /* "ok", "decayed" (recent < 50% of a
+	                           positive in-sample) or "no_edge" */
+	const char *basis;      /* the recent window's: "backtest" or "paper" */
+	char recent_from[11];   /* the first and last date of the recent */
+	char to[11];            /* window */
+};
+
+/*
+ * qgtm_backtest_decay: split bt's daily returns into the last `recent`
+ * sessions and the ones before and fill d (basis "backtest"). Returns 0,
+ * or -1 with QGTM_EX_USAGE when either part has fewer than 2 sessions.
+ */
+int qgtm_backtest_decay(const struct qgtm_backtest *bt, size_t recent,
+    struct qgtm_decay *d);
+
+/*
+ * qgtm_backtest_decay_paper: fill d (basis "paper") from the strategy's
+ * paper record, its daily PnL pnl[0..n) over the sessions from
+ * recent_from to to (the Sharpe ratio of a PnL series, as of a return
+ * series on constant capital), against the sessions of bt before
+ * recent_from. Returns 0, or -1 with QGTM_EX_USAGE when either part has
+ * fewer than 2 sessions.
+ */
+int qgtm_backtest_decay_paper(const struct qgtm_backtest *bt,
+    const double *pnl, size_t n, const char *recent_from, const char *to,
+    struct qgtm_decay *d);
+
+/* One walk-forward fold: row ranges [from, to) of the return matrix. */
+struct qgtm_wf_fold {
+	size_t train_from, train_to, test_from, test_to;
+	size_t chosen;          /* the column picked on the training rows */
+};
+
+/* A walk-forward outcome. Owns folds, oos and chosen. */
+struct qgtm_wf {
+	struct qgtm_wf_fold *folds;
+	size_t nfolds;
+	double *oos;            /* t stitched test returns, NAN before first */
+	size_t *chosen;         /* t: the column each test return came from */
+	size_t first;           /* the first test row */
+};
+
+/*
+ * qgtm_walk_forward: walk forward over the t x n row-major matrix m of
+ * per-period returns (rows are sessions, columns configurations): the
+ * test windows are rows [train, train + test), [train + test, ...), the
+ * last one possibly shorter; each is preceded by its training window, the
+ * train rows just before it, or every row from 0 when anchored. The
+ * column with the best Sharpe ratio on the training rows (the first on a
+ * tie) gives the test window's returns. Returns 0, or -1 (QGTM_EX_USAGE)
+ * when train < 2, test < 1 or t <= train; release wf with
+ * qgtm_wf_release() either way.
+ */
+int qgtm_walk_forward(const double *m, size_t t, size_t n, size_t train,
+    size_t test, int anchored, struct qgtm_wf *wf);
+void qgtm_wf_release(struct qgtm_wf *wf);
+
+#include "banned.h"
+
+#endif /* QGTM_RESEARCH_H */

@@ -1,0 +1,376 @@
+/*
+ * stats.c: performance statistics of return series (qgtm-stats(1)):
+ * Sharpe, Sortino, drawdown and moments with the conventions of empyrical;
+ * the probabilistic and deflated Sharpe ratios and the minimum track record
+ * length of Bailey and Lopez de Prado (2012, 2014); the probability of
+ * backtest overfitting by combinatorially symmetric cross-validation
+ * (Bailey, Borwein, Lopez de Prado and Zhu 2017). Every convention is the
+ * one written in qgtm-stats(1).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "research/research.h"
+
+#define EULER_GAMMA 0.5772156649015329
+
+double
+qgtm_stats_sharpe(const double *r, size_t n)
+{
+	return qgtm_math_mean(r, n) / qgtm_math_sd(r, n);
+}
+
+double
+qgtm_stats_downside(const double *r, size_t n)
+{
+	double ss = 0;
+	size_t i;
+
+	if (n == 0)
+		return NAN;
+	for (i = 0; i < n; i++)
+		if (r[i] < 0)
+			ss += r[i] * r[i];
+	return sqrt(ss / (double)n);
+}
+
+double
+qgtm_stats_max_drawdown(const double *r, size_t n)
+{
+	double w = 1.0, peak = 1.0, mdd = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		w *= 1.0 + r[i];
+		if (w > peak)
+			peak = w;
+		if (w / peak - 1.0 < mdd)
+			mdd = w / peak - 1.0;
+	}
+	return mdd;
+}
+
+void
+qgtm_stats_moments(const double *r, size_t n, double *skew, double *kurt)
+{
+	double m = qgtm_math_mean(r, n), m2 = 0, m3 = 0, m4 = 0, d;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		d = r[i] - m;
+		m2 += d * d;
+		m3 += d * d * d;
+		m4 += d * d * d * d;
+	}
+	m2 /= (double)n;
+	m3 /= (double)n;
+	m4 /= (double)n;
+	*skew = m2 > 0 ? m3 / pow(m2, 1.5) : NAN;
+	*kurt = m2 > 0 ? m4 / (m2 * m2) : NAN;
+}
+
+int
+qgtm_stats_summary(const double *r, size_t n, double ppy,
+    struct qgtm_stats_summary *out)
+{
+	double w = 1.0;
+	size_t i, up = 0, nonzero = 0;
+
+	if (n < 2)
+		return qgtm_seterr(QGTM_EX_DATAERR, "need at least 2 returns, "
+		    "got %zu", n);
+	memset(out, 0, sizeof *out);
+	out->n = n;
+	out->mean = qgtm_math_mean(r, n);
+	out->vol = qgtm_math_sd(r, n) * sqrt(ppy);
+	out->sharpe = qgtm_stats_sharpe(r, n) * sqrt(ppy);
+	out->sortino = out->mean * ppy / (qgtm_stats_downside(r, n) *
+	    sqrt(ppy));
+	out->max_drawdown = qgtm_stats_max_drawdown(r, n);
+	for (i = 0; i < n; i++) {
+		w *= 1.0 + r[i];
+		up += r[i] > 0;
+		nonzero += r[i] != 0;
+	}
+	out->annual_return = pow(w, ppy / (double)n) - 1.0;
+	out->calmar = out->max_drawdown < 0 ?
+	    out->annual_return / -out->max_drawdown : NAN;
+	qgtm_stats_moments(r, n, &out->skew, &out->kurtosis);
+	out->hit_rate = nonzero > 0 ? (double)up / (double)nonzero : NAN;
+	return 0;
+}
+
+double
+qgtm_norm_cdf(double x)
+{
+	return 0.5 * erfc(-x / M_SQRT2);
+}
+
+/*
+ * Acklam's rational approximation of the Normal quantile (relative error
+ * below 1.2e-9), polished by one Halley step on erfc to full precision.
+ */
+double
+qgtm_norm_ppf(double p)
+{
+	static const double a[] = { -3.969683028665376e+01,
+	    2.209460984245205e+02, -2.759285104469687e+02,
+	    1.383577518672690e+02, -3.066479806614716e+01,
+	    2.506628277459239e+00 };
+	static const double b[] = { -5.447609879822406e+01,
+	    1.615858368580409e+02, -1.556989798598866e+02,
+	    6.680131188771972e+01, -1.328068155288572e+01 };
+	static const double c[] = { -7.784894002430293e-03,
+	    -3.223964580411365e-01, -2.400758277161838e+00,
+	    -2.549732539343734e+00, 4.374664141464968e+00,
+	    2.938163982698783e+00 };
+	static const double d[] = { 7.784695709041462e-03,
+	    3.224671290700398e-01, 2.445134137142996e+00,
+	    3.754408661907416e+00 };
+	double q, t, x, e, u;
+
+	if (!(p > 0 && p < 1))
+		return p == 0 ? -INFINITY : p == 1 ? INFINITY : NAN;
+	if (p < 0.02425 || p > 1 - 0.02425) {
+		q = sqrt(-2 * log(p < 0.5 ? p : 1 - p));
+		x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) *
+		    q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) *
+		    q + 1);
+		if (p > 0.5)
+			x = -x;
+	} else {
+		q = p - 0.5;
+		t = q * q;
+		x = (((((a[0] * t + a[1]) * t + a[2]) * t + a[3]) * t + a[4]) *
+		    t + a[5]) * q / (((((b[0] * t + b[1]) * t + b[2]) * t +
+		    b[3]) * t + b[4]) * t + 1);
+	}
+	e = qgtm_norm_cdf(x) - p;
+	u = e * sqrt(2 * M_PI) * exp(x * x / 2);
+	return x - u / (1 + x * u / 2);
+}
+
+/* The variance factor 1 - g3 SR + (g4 - 1)/4 SR^2 of the Sharpe estimate. */
+static double
+sr_var_factor(double sr, double skew, double kurt)
+{
+	return 1.0 - skew * sr + (kurt - 1.0) / 4.0 * sr * sr;
+}
+
+double
+qgtm_stats_psr(double sr, double sr_star, double t, double skew, double kurt)
+{
+	double v = sr_var_factor(sr, skew, kurt);
+
+	if (!(t > 1) || !(v > 0))
+		return NAN;
+	return qgtm_norm_cdf((sr - sr_star) * sqrt(t - 1.0) / sqrt(v));
+}
+
+double
+qgtm_stats_expected_max(double trials)
+{
+	if (!(trials > 1))
+		return NAN;
+	return (1.0 - EULER_GAMMA) * qgtm_norm_ppf(1.0 - 1.0 / trials) +
+	    EULER_GAMMA * qgtm_norm_ppf(1.0 - 1.0 / (trials * M_E));
+}
+
+double
+qgtm_stats_dsr(double sr, double t, double trials, double trials_var,
+    double skew, double kurt, double *sr0)
+{
+	*sr0 = sqrt(trials_var) * qgtm_stats_expected_max(trials);
+	return qgtm_stats_psr(sr, *sr0, t, skew, kurt);
+}
+
+double
+qgtm_stats_mintrl(double sr, double sr_star, double skew, double kurt,
+    double prob)
+{
+	double v = sr_var_factor(sr, skew, kurt), z = qgtm_norm_ppf(prob);
+
+	if (!(sr > sr_star) || !(v > 0))
+		return INFINITY;
+	return 1.0 + v * (z / (sr - sr_star)) * (z / (sr - sr_star));
+}
+
+/* ---------------------------------------------------------------- pbo -- */
+
+/* Per-block sums of one matrix, each column centred on its own mean. */
+struct blocks {
+	size_t s, n, len;       /* blocks, columns, rows per block */
+	double *centre;         /* n column means */
+	double *sum, *sq;       /* s x n sums and sums of squares */
+};
+
+static void
+blocks_build(struct blocks *b, const double *m, size_t t, size_t n, size_t s)
+{
+	size_t skip = t % s, i, j, k;
+	const double *row;
+
+	b->s = s;
+	b->n = n;
+	b->len = t / s;
+	b->centre = qgtm_xcalloc(n, sizeof *b->centre);
+	b->sum = qgtm_xcalloc(s * n, sizeof *b->sum);
+	b->sq = qgtm_xcalloc(s * n, sizeof *b->sq);
+	for (i = skip; i < t; i++)
+		for (j = 0; j < n; j++)
+			b->centre[j] += m[i * n + j];
+	for (j = 0; j < n; j++)
+		b->centre[j] /= (double)(t - skip);
+	for (i = skip; i < t; i++) {
+		k = (i - skip) / b->len;
+		row = m + i * n;
+		for (j = 0; j < n; j++) {
+			b->sum[k * n + j] += row[j] - b->centre[j];
+			b->sq[k * n + j] += (row[j] - b->centre[j]) *
+			    (row[j] - b->centre[j]);
+		}
+	}
+}
+
+static void
+blocks_release(struct blocks *b)
+{
+	free(b->centre);
+	free(b->sum);
+	free(b->sq);
+}
+
+/* The metric of every column over the blocks whose bit in mask is `want`. */
+static void
+metric_of(const struct blocks *b, unsigned mask, int want,
+    enum qgtm_pbo_metric metric, double *out)
+{
+	double cnt = (double)(b->len * b->s / 2), mean, var;
+	size_t j, k;
+
+	for (j = 0; j < b->n; j++) {
+		double s = 0, q = 0;
+
+		for (k = 0; k < b->s; k++)
+			if (((mask >> k) & 1) == (unsigned)want) {
+				s += b->sum[k * b->n + j];
+				q += b->sq[k * b->n + j];
+			}
+		mean = s / cnt;
+		var = (q - s * mean) / (cnt - 1);
+		out[j] = metric == QGTM_PBO_MEAN ? mean + b->centre[j] :
+		    (mean + b->centre[j]) / sqrt(var > 0 ? var : 0);
+	}
+}
+
+/* First index of the largest value (NaN never wins). */
+static size_t
+argmax_first(const double *x, size_t n)
+{
+	size_t j, best = 0;
+
+	for (j = 1; j < n; j++)
+		if (x[j] > x[best] || (isnan(x[best]) && !isnan(x[j])))
+			best = j;
+	return best;
+}
+
+/* Ascending rank of x[i] within x, ties by their average rank. */
+static double
+avg_rank(const double *x, size_t n, size_t i)
+{
+	size_t j, less = 0, equal = 0;
+
+	for (j = 0; j < n; j++) {
+		less += x[j] < x[i];
+		equal += x[j] == x[i];
+	}
+	return (double)less + ((double)equal + 1.0) / 2.0;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Next mask of the same popcount (Gosper's hack). */
+static unsigned
+next_comb(unsigned v)
+{
+	unsigned c = v & -v, r = v + c;
+
+	return (((r ^ v) >> 2) / c) | r;
+}
+
+int
+qgtm_stats_pbo(const double *m, size_t t, size_t n, size_t s,
+    enum qgtm_pbo_metric metric, struct qgtm_pbo *out)
+{
+	struct blocks b;
+	double *is, *oos, w;
+	unsigned mask, end;
+	size_t c = 0, overfit = 0, best;
+
+	memset(out, 0, sizeof *out);
+	if (s < 2 || s % 2 != 0 || s > 24)
+		return qgtm_seterr(QGTM_EX_USAGE, "partitions must be even "
+		    "and 2-24, got %zu", s);
+	if (n < 2)
+		return qgtm_seterr(QGTM_EX_DATAERR, "need at least 2 columns, "
+		    "got %zu", n);
+	if (t / s < 2)
+		return qgtm_seterr(QGTM_EX_DATAERR, "need at least 2 rows per "
+		    "partition: %zu rows, %zu partitions", t, s);
+	blocks_build(&b, m, t, n, s);
+	is = qgtm_xcalloc(n, sizeof *is);
+	oos = qgtm_xcalloc(n, sizeof *oos);
+	for (mask = (1u << (s / 2)) - 1, end = 1u << s; mask < end;
+	    mask = next_comb(mask))
+		c++;
+	out->logits = qgtm_xcalloc(c, sizeof *out->logits);
+	for (mask = (1u << (s / 2)) - 1; mask < end; mask = next_comb(mask)) {
+		metric_of(&b, mask, 1, metric, is);
+		metric_of(&b, mask, 0, metric, oos);
+		best = argmax_first(is, n);
+		w = avg_rank(oos, n, best) / (double)(n + 1);
+		out->logits[out->nsplits] = log(w / (1.0 - w));
+		overfit += out->logits[out->nsplits] <= 0;
+		out->nsplits++;
+	}
+	out->pbo = (double)overfit / (double)out->nsplits;
+	out->rows_used = t - t % s;
+	free(is);
+	free(oos);
+	blocks_release(&b);
+	return 0;
+}
+
+void
+qgtm_pbo_logit_quantiles(const struct qgtm_pbo *p, double q[5])
+{
+	double *x = qgtm_xcalloc(p->nsplits, sizeof *x);
+	size_t i;
+
+	memcpy(x, p->logits, p->nsplits * sizeof *x);
+	qsort(x, p->nsplits, sizeof *x, cmp_double);
+	for (i = 0; i < 5; i++) {
+		double h = (double)(p->nsplits - 1) * (double)i / 4.0;
+		size_t lo = (size_t)floor(h);
+		size_t hi = lo + 1 < p->nsplits ? lo + 1 : lo;
+
+		q[i] = x[lo] + (h - (double)lo) * (x[hi] - x[lo]);
+	}
+	free(x);
+}
+
+void
+qgtm_pbo_release(struct qgtm_pbo *p)
+{
+	free(p->logits);
+	p->logits = NULL;
+	p->nsplits = 0;
+}
