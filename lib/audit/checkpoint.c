@@ -26,12 +26,10 @@
 #include <string.h>
 
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 
 #include "audit/audit.h"
 
 #define ORIGIN "qgtm-audit"
-#define KEYLEN 32
 #define SIGLEN 64
 /* Tries when appenders keep the chain growing under a checkpoint. */
 #define CHECKPOINT_TRIES 5
@@ -63,57 +61,28 @@ unbase64(const char *s, unsigned char *out, size_t want)
 	return 0;
 }
 
-/* The Ed25519 private key in PEM text pem, or NULL (DATAERR). */
-static EVP_PKEY *
-private_key(const char *pem)
-{
-	BIO *bio = BIO_new_mem_buf(pem, -1);
-	EVP_PKEY *key = bio == NULL ? NULL :
-	    PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
-
-	BIO_free(bio);
-	if (key == NULL || EVP_PKEY_id(key) != EVP_PKEY_ED25519) {
-		EVP_PKEY_free(key);
-		qgtm_seterr(QGTM_EX_DATAERR, "checkpoint key: not an Ed25519 "
-		    "private key in PEM");
-		return NULL;
-	}
-	return key;
-}
-
 /* The checkpoint record of (size, root) signed by key, or NULL. */
 static json_t *
 signed_record(EVP_PKEY *key, uint64_t size, const unsigned char root[32])
 {
-	unsigned char sig[SIGLEN], pub[KEYLEN], b64sig[4 * SIGLEN / 3 + 4],
-	    b64pub[4 * 33 / 3 + 1];
-	size_t siglen = sizeof sig, publen = sizeof pub;
 	struct qgtm_checkpoint c = { .size = size, .v = 2 };
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	char *text, hex[65];
-	int ok;
+	char b64sig[QGTM_SIG_B64LEN + 1], b64pub[45], *text, hex[65];
+	int rc;
 
 	memcpy(c.root, root, 32);
 	qgtm_time_fmt(qgtm_now(), c.ts);
 	text = note(&c);
-
-	ok = ctx != NULL && EVP_DigestSignInit(ctx, NULL, NULL, NULL, key) == 1
-	    && EVP_DigestSign(ctx, sig, &siglen, (unsigned char *)text,
-	    strlen(text)) == 1 &&
-	    EVP_PKEY_get_raw_public_key(key, pub, &publen) == 1;
-	EVP_MD_CTX_free(ctx);
+	rc = qgtm_sign_bytes(key, text, strlen(text), b64sig);
 	free(text);
-	if (!ok) {
+	if (rc == -1 || qgtm_key_public_b64(key, b64pub) == -1) {
 		qgtm_seterr(QGTM_EX_SOFTWARE, "cannot sign a checkpoint");
 		return NULL;
 	}
-	EVP_EncodeBlock(b64sig, sig, (int)siglen);
-	EVP_EncodeBlock(b64pub, pub, (int)publen);
 	qgtm_hash_hex(root, hex);
 	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:i}",
-	    "key", (char *)b64pub, "origin", ORIGIN, "root", hex, "sig",
-	    (char *)b64sig, "size", (json_int_t)size, "src", "qgtm-audit",
-	    "ts", c.ts, "type", "audit_checkpoint", "v", 2);
+	    "key", b64pub, "origin", ORIGIN, "root", hex, "sig", b64sig,
+	    "size", (json_int_t)size, "src", "qgtm-audit", "ts", c.ts,
+	    "type", "audit_checkpoint", "v", 2);
 }
 
 /* Sign the chain's current tree and append that, if it did not grow. */
@@ -149,7 +118,7 @@ int
 qgtm_audit_checkpoint(const char *chain_path, const char *key_pem,
     json_t **rec)
 {
-	EVP_PKEY *key = private_key(key_pem);
+	EVP_PKEY *key = qgtm_key_private_pem(key_pem, "checkpoint key");
 	int rc = -1, i;
 
 	*rec = NULL;
@@ -157,7 +126,7 @@ qgtm_audit_checkpoint(const char *chain_path, const char *key_pem,
 		if ((rc = checkpoint_once(chain_path, key, rec)) == 0 ||
 		    qgtm_errcode() != QGTM_EX_TEMPFAIL)
 			break;
-	EVP_PKEY_free(key);
+	qgtm_key_free(key);
 	return rc;
 }
 
@@ -286,24 +255,16 @@ qgtm_checkpoint_witness(const struct qgtm_checkpoint *c, char *out,
 int
 qgtm_checkpoint_signed_by(const struct qgtm_checkpoint *c, const char *pubkey)
 {
-	unsigned char pub[KEYLEN];
-	EVP_PKEY *key = NULL;
-	EVP_MD_CTX *ctx = NULL;
+	EVP_PKEY *key = qgtm_key_public(pubkey);
 	char *text;
 	int ok;
 
-	if (unbase64(pubkey, pub, KEYLEN) == -1 ||
-	    (key = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub,
-	    KEYLEN)) == NULL)
+	if (key == NULL)
 		return qgtm_seterr(QGTM_EX_CONFIG, "audit.checkpoint_pubkey: "
 		    "not a base64 raw Ed25519 public key");
 	text = note(c);
-	ok = (ctx = EVP_MD_CTX_new()) != NULL &&
-	    EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, key) == 1 &&
-	    EVP_DigestVerify(ctx, c->sig, SIGLEN, (unsigned char *)text,
-	    strlen(text)) == 1;
-	EVP_MD_CTX_free(ctx);
-	EVP_PKEY_free(key);
+	ok = qgtm_verify_raw(key, text, strlen(text), c->sig);
+	qgtm_key_free(key);
 	free(text);
 	return ok ? 0 : qgtm_seterr(QGTM_EX_NO, "checkpoint of size %llu: "
 	    "bad signature, or not by audit.checkpoint_pubkey",

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
 
 #include "audit/audit.h"
 
@@ -261,7 +260,7 @@ choose(const char *seed, size_t n, uint64_t size, uint64_t *seqs)
 		n = (size_t)size;
 	for (j = 0; got < n; j++) {
 		text = qgtm_xasprintf("%s:%llu", seed, (unsigned long long)j);
-		EVP_Digest(text, strlen(text), md, NULL, EVP_sha256(), NULL);
+		qgtm_sha256_cat(text, strlen(text), "", 0, md);
 		free(text);
 		for (v = 0, k = 0; k < 8; k++)
 			v = v << 8 | md[k];

@@ -713,10 +713,20 @@ void qgtm_unlock(int fd);
  * without "sig", stored base64 in "sig"; a public key is the base64 of its
  * 32 raw bytes (44 characters). Keys are struct evp_pkey_st (EVP_PKEY).
  */
+/* The bytes of an Ed25519 signature. */
+#define QGTM_SIG_RAWLEN 64
 #define QGTM_KEY_RAWLEN 32
 struct evp_pkey_st;
 /* qgtm_key_raw: decode the base64 public key b64 into raw; 0 or -1. */
 int qgtm_key_raw(const char *b64, unsigned char raw[QGTM_KEY_RAWLEN]);
+/* qgtm_key_private_pem: the Ed25519 private key in the PEM text pem, or
+ * NULL (QGTM_EX_DATAERR "WHAT: not an Ed25519 private key in PEM"). Free
+ * with qgtm_key_free(). */
+struct evp_pkey_st *qgtm_key_private_pem(const char *pem, const char *what);
+/* qgtm_verify_raw: 1 when sig (raw bytes) is pub's Ed25519 signature of
+ * the n bytes at p, else 0. */
+int qgtm_verify_raw(struct evp_pkey_st *pub, const void *p, size_t n,
+    const unsigned char sig[QGTM_SIG_RAWLEN]);
 /* qgtm_key_public: the public key of b64, or NULL. */
 struct evp_pkey_st *qgtm_key_public(const char *b64);
 /* qgtm_key_public_b64: the base64 public half of key into out; 0 or -1. */

@@ -19,7 +19,7 @@
 
 #include "base/base.h"
 
-#define SIGLEN 64
+#define SIGLEN QGTM_SIG_RAWLEN
 
 /*
  * The one digest context and algorithm qgtm_sha256_cat reuses: fetching
@@ -99,6 +99,23 @@ qgtm_key_private(const char *path)
 	return key;
 }
 
+struct evp_pkey_st *
+qgtm_key_private_pem(const char *pem, const char *what)
+{
+	BIO *bio = BIO_new_mem_buf(pem, -1);
+	EVP_PKEY *key = bio == NULL ? NULL :
+	    PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+
+	BIO_free(bio);
+	if (key == NULL || EVP_PKEY_id(key) != EVP_PKEY_ED25519) {
+		EVP_PKEY_free(key);
+		qgtm_seterr(QGTM_EX_DATAERR, "%s: not an Ed25519 private key "
+		    "in PEM", what);
+		return NULL;
+	}
+	return key;
+}
+
 int
 qgtm_key_generate(const char *path)
 {
@@ -169,22 +186,29 @@ qgtm_sign_bytes(struct evp_pkey_st *key, const void *p, size_t n,
 }
 
 int
+qgtm_verify_raw(struct evp_pkey_st *pub, const void *p, size_t n,
+    const unsigned char sig[QGTM_SIG_RAWLEN])
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int ok;
+
+	ok = ctx != NULL && EVP_DigestVerifyInit(ctx, NULL, NULL, NULL,
+	    pub) == 1 && EVP_DigestVerify(ctx, sig, SIGLEN, p, n) == 1;
+	EVP_MD_CTX_free(ctx);
+	return ok;
+}
+
+int
 qgtm_verify_bytes(struct evp_pkey_st *pub, const void *p, size_t n,
     const char *b64)
 {
 	unsigned char sig[SIGLEN + 3];
-	EVP_MD_CTX *ctx;
-	int ok;
 
 	if (pub == NULL || b64 == NULL || strlen(b64) != QGTM_SIG_B64LEN ||
 	    EVP_DecodeBlock(sig, (const unsigned char *)b64,
 	    QGTM_SIG_B64LEN) != SIGLEN + 2)
 		return 0;
-	ctx = EVP_MD_CTX_new();
-	ok = ctx != NULL && EVP_DigestVerifyInit(ctx, NULL, NULL, NULL,
-	    pub) == 1 && EVP_DigestVerify(ctx, sig, SIGLEN, p, n) == 1;
-	EVP_MD_CTX_free(ctx);
-	return ok;
+	return qgtm_verify_raw(pub, p, n, sig);
 }
 
 int
