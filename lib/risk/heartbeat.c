@@ -23,7 +23,7 @@ qgtm_heartbeat_beat(struct qgtm_ks *ks, const char *name)
 	json_object_set_new(rec, "name", json_string(name));
 	json_object_set_new(rec, "host", json_string(host));
 	json_object_set_new(rec, "pid", json_string(pid));
-	if (ks->be->beat(ks, rec) == -1) {
+	if (qgtm_ks_beat(ks, rec) == -1) {
 		json_decref(rec);
 		return NULL;
 	}
@@ -37,7 +37,7 @@ qgtm_heartbeat_last(struct qgtm_ks *ks)
 	json_t *obj;
 	time_t t = 0;
 
-	if (ks->be->load(ks, "heartbeat", &obj) == 1 &&
+	if (qgtm_ks_load(ks, "heartbeat", &obj) == 1 &&
 	    ((ts = json_string_value(json_object_get(obj, "ts"))) == NULL ||
 	    qgtm_time_parse(ts, &t) == -1))
 		t = 0;

@@ -1,6 +1,7 @@
 /*
- * killswitch.c: the five-tier kill switch. The tier lives in a state
- * backend (files under the state directory, or Redis through lib/risk/ks_redis.c)
+ * ks.c: the five-tier kill switch. The tier lives in a state backend
+ * (files under the state directory, lib/risk/ks_file.c, or Redis,
+ * lib/risk/ks_redis.c), reached only through its table (lib/risk/ks_int.h),
  * as a flat object of strings; every change is a compare-and-set under the
  * backend's lock (flock, or WATCH/MULTI), so two writers never lose an
  * escalation, and leaves a "tier" record in the history stream. The
@@ -10,15 +11,13 @@
  * tampered, undurable) reads as at least NO_NEW and at least the chain's
  * tier: the switch fails closed.
  */
-#include <sys/stat.h>
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "risk/risk.h"
+#include "risk/ks_int.h"
 
 /* How many times a change is retried when another writer got in first. */
 #define CAS_TRIES 50
@@ -34,144 +33,11 @@ qgtm_ks_health_name(int health)
 	return health_names[health];
 }
 
-/* ------------------------------------------------------ file backend -- */
-
-/* The file of an object name under the state directory (a new string):
- * "state", "marker", or risk/NAME.json for the others ("eval",
- * "heartbeat", "requests/ID"). */
-static char *
-file_path(const char *name, int mkdirs)
-{
-	char *rel, *path;
-
-	if (strcmp(name, "state") == 0)
-		return qgtm_state_path(QGTM_KS_STATE, mkdirs);
-	if (strcmp(name, "marker") == 0)
-		return qgtm_state_path(QGTM_KS_MARKER, mkdirs);
-	rel = qgtm_xasprintf("risk/%s.json", name);
-	path = qgtm_state_path(rel, mkdirs);
-	free(rel);
-	return path;
-}
-
-/* The file of a stream, risk/STREAM.jsonl (a new string). */
-static char *
-stream_path(const char *stream, int mkdirs)
-{
-	char *rel = qgtm_xasprintf("risk/%s.jsonl", stream), *path;
-
-	path = qgtm_state_path(rel, mkdirs);
-	free(rel);
-	return path;
-}
-
-static int
-file_open(struct qgtm_ks *ks)
-{
-	ks->lockfd = -1;
-	return 0;
-}
-
-static void
-file_close(struct qgtm_ks *ks)
-{
-	(void)ks;
-}
-
-static int
-file_begin(struct qgtm_ks *ks)
-{
-	char *path = qgtm_state_path(QGTM_KS_LOCK, 1);
-
-	if (path == NULL)
-		return -1;
-	ks->lockfd = qgtm_lock(path, QGTM_KS_LOCK_MS);
-	free(path);
-	return ks->lockfd == -1 ? -1 : 0;
-}
-
-static void
-file_end(struct qgtm_ks *ks)
-{
-	qgtm_unlock(ks->lockfd);
-	ks->lockfd = -1;
-}
-
-static int
-file_load(struct qgtm_ks *ks, const char *name, json_t **out)
-{
-	char *path = file_path(name, 0);
-	json_error_t jerr;
-	int rc = 1;
-
-	(void)ks;
-	*out = NULL;
-	if (access(path, F_OK) == -1 && errno == ENOENT)
-		rc = 0;
-	else if ((*out = json_load_file(path, JSON_REJECT_DUPLICATES,
-	    &jerr)) == NULL)
-		rc = qgtm_seterr(access(path, R_OK) == 0 ? QGTM_EX_DATAERR :
-		    QGTM_EX_IOERR, "%s: %s", path, jerr.text);
-	else if (!json_is_object(*out)) {
-		json_decref(*out);
-		*out = NULL;
-		rc = qgtm_seterr(QGTM_EX_DATAERR, "%s: not an object", path);
-	}
-	free(path);
-	return rc;
-}
-
-static int
-file_store(struct qgtm_ks *ks, const char *name, json_t *obj)
-{
-	char *path = file_path(name, 1), *text;
-	int rc;
-
-	(void)ks;
-	if (path == NULL)
-		return -1;
-	text = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
-	rc = qgtm_write_atomic(path, text, strlen(text));
-	free(text);
-	free(path);
-	return rc;
-}
-
-static int
-file_append(struct qgtm_ks *ks, const char *stream, json_t *rec)
-{
-	char *path = stream_path(stream, 1), *text, *line;
-	int rc;
-
-	(void)ks;
-	if (path == NULL)
-		return -1;
-	text = json_dumps(rec, JSON_COMPACT);
-	line = qgtm_xasprintf("%s\n", text);
-	rc = qgtm_append_fsync(path, line, strlen(line));
-	free(line);
-	free(text);
-	free(path);
-	return rc;
-}
-
-static json_t *
-file_range(struct qgtm_ks *ks, const char *stream)
-{
-	char *path = stream_path(stream, 0);
-	json_t *arr;
-
-	(void)ks;
-	arr = qgtm_jsonl_read_file(path, 1);
-	free(path);
-	return arr;
-}
-
 /* Does the backend hold state already: a failed store or commit that put
  * it in place all the same (when only syncing the directory failed,
  * qgtm_write_atomic)? */
-static int
-state_is(struct qgtm_ks *ks, json_t *state)
+int
+qgtm_ks_state_is(struct qgtm_ks *ks, json_t *state)
 {
 	json_t *got = NULL;
 	int same = ks->be->load(ks, "state", &got) == 1 &&
@@ -180,58 +46,6 @@ state_is(struct qgtm_ks *ks, json_t *state)
 	json_decref(got);
 	return same;
 }
-
-/* A history event whose state could not be stored is cut off again, so
- * the history never shows a change that did not happen. */
-static int
-file_commit_event(struct qgtm_ks *ks, json_t *state, json_t *event)
-{
-	char *path = stream_path("history", 0);
-	struct stat st;
-	off_t before = stat(path, &st) == 0 ? st.st_size : 0;
-	int rc = file_append(ks, "history", event);
-
-	if (rc == 0 && (rc = file_store(ks, "state", state)) == -1 &&
-	    !state_is(ks, state) && truncate(path, before) == -1)
-		QGTM_ERR("file=%s msg=\"cannot cut a failed change off\"",
-		    path);
-	free(path);
-	return rc;
-}
-
-/* A change under the flock: state, history event, marker; never conflicts. */
-static int
-file_commit(struct qgtm_ks *ks, json_t *state, json_t *event)
-{
-	json_t *marker;
-	int rc;
-
-	if (event != NULL && file_commit_event(ks, state, event) == -1)
-		return -1;
-	if (event == NULL && file_store(ks, "state", state) == -1)
-		return -1;
-	if ((rc = file_load(ks, "marker", &marker)) == 1)
-		json_decref(marker);
-	if (rc != 0)
-		return rc == 1 ? 1 : -1;
-	marker = json_pack("{s:s}", "created", json_string_value(
-	    json_object_get(state, "since")));
-	rc = file_store(ks, "marker", marker);
-	json_decref(marker);
-	return rc == -1 ? -1 : 1;
-}
-
-/* The newest beat replaces the one before; no stream of them. */
-static int
-file_beat(struct qgtm_ks *ks, json_t *rec)
-{
-	return file_store(ks, "heartbeat", rec);
-}
-
-static const struct qgtm_ks_backend file_backend = {
-	"file", file_open, file_close, file_begin, file_commit, file_end,
-	file_load, file_store, file_append, file_range, file_beat
-};
 
 /* ----------------------------------------------------------- handle -- */
 
@@ -245,9 +59,9 @@ qgtm_ks_open(struct qgtm_ks *ks, const struct qgtm_cfg *cfg)
 	ks->lockfd = -1;
 	ks->chainfd = -1;
 	if (strcmp(url, "file") == 0)
-		ks->be = &file_backend;
+		ks->be = &qgtm_ks_file_backend;
 	else if (strncmp(url, "redis://", 8) == 0)
-		ks->be = &qgtm_redis_backend;
+		ks->be = &qgtm_ks_redis_backend;
 	else
 		return qgtm_seterr(QGTM_EX_CONFIG, "config key state.backend: "
 		    "expected file or redis://host:port/db, not '%s'", url);
@@ -263,6 +77,24 @@ qgtm_ks_close(struct qgtm_ks *ks)
 	free(ks->url);
 	ks->url = NULL;
 	ks->be = NULL;
+}
+
+int
+qgtm_ks_load(struct qgtm_ks *ks, const char *name, json_t **out)
+{
+	return ks->be->load(ks, name, out);
+}
+
+int
+qgtm_ks_store(struct qgtm_ks *ks, const char *name, json_t *obj)
+{
+	return ks->be->store(ks, name, obj);
+}
+
+int
+qgtm_ks_beat(struct qgtm_ks *ks, json_t *rec)
+{
+	return ks->be->beat(ks, rec);
 }
 
 /* -------------------------------------------------------------- read -- */
@@ -400,17 +232,17 @@ state_load(struct qgtm_ks *ks, struct qgtm_ks_state *st)
 }
 
 /*
- * Take the backend's lock; a backend other than files also takes the
- * file lock, so that the changes of this host reach the audit chain (a
- * file of the state directory) one at a time. 0, -1 when the file lock
- * stayed busy, or -2 when such a backend cannot be reached.
+ * Take the backend's lock; a remote backend (one other than files) also
+ * takes the file lock, so that the changes of this host reach the audit
+ * chain (a file of the state directory) one at a time. 0, -1 when the
+ * file lock stayed busy, or -2 when a remote backend cannot be reached.
  */
 static int
 ks_begin(struct qgtm_ks *ks)
 {
 	char *path;
 
-	if (ks->be != &file_backend) {
+	if (ks->be->remote) {
 		if ((path = qgtm_state_path(QGTM_KS_LOCK, 1)) == NULL)
 			return -1;
 		ks->chainfd = qgtm_lock(path, QGTM_KS_LOCK_MS);
@@ -422,7 +254,7 @@ ks_begin(struct qgtm_ks *ks)
 		return 0;
 	qgtm_unlock(ks->chainfd);
 	ks->chainfd = -1;
-	return ks->be != &file_backend ? -2 : -1;
+	return ks->be->remote ? -2 : -1;
 }
 
 static void
@@ -556,7 +388,7 @@ read_fresh(struct qgtm_ks *ks, struct qgtm_ks_state *st,
 		state_fail(st, health_of(qgtm_errcode()));
 		return;
 	}
-	if (ks->be != &file_backend)
+	if (ks->be->remote)
 		local_marker(1);
 	qgtm_ks_chain_release(ch);
 	qgtm_ks_chain_read(ks->cfg, ch);
@@ -571,7 +403,7 @@ read_once(struct qgtm_ks *ks, struct qgtm_ks_state *st)
 	int rc;
 
 	qgtm_ks_chain_read(ks->cfg, &ch);
-	if ((rc = state_load(ks, st)) == 1 && ks->be != &file_backend)
+	if ((rc = state_load(ks, st)) == 1 && ks->be->remote)
 		local_marker(1);
 	if (rc == 0)
 		read_fresh(ks, st, &ch);
@@ -760,7 +592,7 @@ commit(struct qgtm_ks *ks, json_t *state, json_t *rec)
 	if (chain_first(ks, rec) == -1)
 		return -1;
 	rc = ks->be->commit(ks, state, rec);
-	if (rc == -1 && !state_is(ks, state) &&
+	if (rc == -1 && !qgtm_ks_state_is(ks, state) &&
 	    qgtm_ks_reserve_release() == 1)
 		rc = ks->be->commit(ks, state, rec);
 	if (rc == -1) {
@@ -827,7 +659,7 @@ change_once(struct qgtm_ks *ks, const struct qgtm_ks_change *c, json_t **rec)
 		obj = state_json(&next);
 		rc = commit(ks, obj, ev);
 		json_decref(obj);
-		if (rc == 1 && ks->be != &file_backend)
+		if (rc == 1 && ks->be->remote)
 			local_marker(1);
 		if (rc == 1)
 			*rec = ev;

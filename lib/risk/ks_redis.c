@@ -1,12 +1,13 @@
 /*
- * redis.c: the Redis state backend of the kill switch, through hiredis.
+ * ks_redis.c: the Redis state backend of the kill switch, through hiredis.
  * Objects are hashes (qgtm:killswitch holds the tier, so `redis-cli
  * HGETALL qgtm:killswitch` shows operators what the programs see);
  * streams are Redis streams of one field "data" holding the record's
  * JSON. A change is WATCH qgtm:killswitch, read, MULTI, write, EXEC: a nil
  * EXEC means another writer got in first, and the change is tried again.
  * Connection trouble is QGTM_EX_TEMPFAIL, which the kill switch reads as
- * "unavailable" and fails closed on.
+ * "unavailable" and fails closed on. The kill switch reaches it only
+ * through its table, qgtm_ks_redis_backend (lib/risk/ks_int.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,7 @@
 
 #include <hiredis/hiredis.h>
 
-#include "risk/risk.h"
+#include "risk/ks_int.h"
 
 #define KEY_STATE "qgtm:killswitch"
 /* The heartbeat stream keeps about this many entries (XADD MAXLEN ~). */
@@ -27,7 +28,7 @@
 
 /* The key of an object or stream name. */
 static void
-key_of(const char *name, char *out, size_t outsz)
+ks_redis_key(const char *name, char *out, size_t outsz)
 {
 	static const char *const map[][2] = {
 		{ "state", KEY_STATE }, { "marker", "qgtm:killswitch:init" },
@@ -49,7 +50,7 @@ key_of(const char *name, char *out, size_t outsz)
 
 /* The connection, made on first use; NULL with QGTM_EX_TEMPFAIL. */
 static redisContext *
-conn(struct qgtm_ks *ks)
+ks_redis_conn(struct qgtm_ks *ks)
 {
 	struct timeval tv = { TIMEOUT_MS / 1000, TIMEOUT_MS % 1000 * 1000 };
 	char host[256];
@@ -86,7 +87,7 @@ conn(struct qgtm_ks *ks)
 
 /* Forget a broken connection; the error says why. */
 static void
-drop(struct qgtm_ks *ks)
+ks_redis_drop(struct qgtm_ks *ks)
 {
 	redisContext *c = ks->conn;
 
@@ -99,15 +100,15 @@ drop(struct qgtm_ks *ks)
 /* Run argv; the reply (freeReplyObject()) or NULL with the error set. An
  * error reply is QGTM_EX_DATAERR (a key of the wrong type). */
 static redisReply *
-run(struct qgtm_ks *ks, int argc, const char **argv)
+ks_redis_run(struct qgtm_ks *ks, int argc, const char **argv)
 {
-	redisContext *c = conn(ks);
+	redisContext *c = ks_redis_conn(ks);
 	redisReply *r;
 
 	if (c == NULL)
 		return NULL;
 	if ((r = redisCommandArgv(c, argc, argv, NULL)) == NULL) {
-		drop(ks);
+		ks_redis_drop(ks);
 		return NULL;
 	}
 	if (r->type == REDIS_REPLY_ERROR) {
@@ -120,47 +121,47 @@ run(struct qgtm_ks *ks, int argc, const char **argv)
 
 /* Run a command whose reply does not matter; 0 or -1. */
 static int
-run0(struct qgtm_ks *ks, int argc, const char **argv)
+ks_redis_run0(struct qgtm_ks *ks, int argc, const char **argv)
 {
-	redisReply *r = run(ks, argc, argv);
+	redisReply *r = ks_redis_run(ks, argc, argv);
 
 	freeReplyObject(r);
 	return r == NULL ? -1 : 0;
 }
 
 static int
-redis_open(struct qgtm_ks *ks)
+ks_redis_open(struct qgtm_ks *ks)
 {
 	ks->conn = NULL;
 	return 0;
 }
 
 static void
-redis_close(struct qgtm_ks *ks)
+ks_redis_close(struct qgtm_ks *ks)
 {
 	redisFree(ks->conn);
 	ks->conn = NULL;
 }
 
 static int
-redis_begin(struct qgtm_ks *ks)
+ks_redis_begin(struct qgtm_ks *ks)
 {
 	const char *argv[] = { "WATCH", KEY_STATE };
 
-	return run0(ks, 2, argv);
+	return ks_redis_run0(ks, 2, argv);
 }
 
 static void
-redis_end(struct qgtm_ks *ks)
+ks_redis_end(struct qgtm_ks *ks)
 {
 	const char *argv[] = { "UNWATCH" };
 
 	if (ks->conn != NULL)
-		run0(ks, 1, argv);
+		ks_redis_run0(ks, 1, argv);
 }
 
 static int
-redis_load(struct qgtm_ks *ks, const char *name, json_t **out)
+ks_redis_load(struct qgtm_ks *ks, const char *name, json_t **out)
 {
 	const char *argv[] = { "HGETALL", NULL };
 	char key[128];
@@ -168,9 +169,9 @@ redis_load(struct qgtm_ks *ks, const char *name, json_t **out)
 	size_t i;
 
 	*out = NULL;
-	key_of(name, key, sizeof key);
+	ks_redis_key(name, key, sizeof key);
 	argv[1] = key;
-	if ((r = run(ks, 2, argv)) == NULL)
+	if ((r = ks_redis_run(ks, 2, argv)) == NULL)
 		return -1;
 	if (r->type == REDIS_REPLY_ARRAY && r->elements > 0) {
 		*out = json_object();
@@ -185,7 +186,7 @@ redis_load(struct qgtm_ks *ks, const char *name, json_t **out)
 
 /* The text of a field value: a string as is, anything else as JSON. */
 static char *
-field_text(json_t *v)
+ks_redis_field_text(json_t *v)
 {
 	if (json_is_string(v))
 		return qgtm_xstrdup(json_string_value(v));
@@ -194,16 +195,16 @@ field_text(json_t *v)
 
 /* Queue DEL key and HSET key with the fields of obj (inside MULTI). */
 static int
-queue_object(struct qgtm_ks *ks, const char *name, json_t *obj)
+ks_redis_queue_object(struct qgtm_ks *ks, const char *name, json_t *obj)
 {
 	const char *argv[MAXARGS], *del[] = { "DEL", NULL }, *k;
 	char *text[MAXARGS], key[128];
 	json_t *v;
 	int n = 2, i, rc;
 
-	key_of(name, key, sizeof key);
+	ks_redis_key(name, key, sizeof key);
 	del[1] = key;
-	if (run0(ks, 2, del) == -1)
+	if (ks_redis_run0(ks, 2, del) == -1)
 		return -1;
 	argv[0] = "HSET";
 	argv[1] = key;
@@ -212,10 +213,10 @@ queue_object(struct qgtm_ks *ks, const char *name, json_t *obj)
 			return qgtm_seterr(QGTM_EX_SOFTWARE, "redis: object "
 			    "'%s' has too many fields", name);
 		argv[n] = k;
-		argv[n + 1] = text[n + 1] = field_text(v);
+		argv[n + 1] = text[n + 1] = ks_redis_field_text(v);
 		n += 2;
 	}
-	rc = run0(ks, n, argv);
+	rc = ks_redis_run0(ks, n, argv);
 	for (i = 3; i < n; i += 2)
 		free(text[i]);
 	return rc;
@@ -223,14 +224,14 @@ queue_object(struct qgtm_ks *ks, const char *name, json_t *obj)
 
 /* Queue XADD key [MAXLEN ~ max] * data JSON (maxlen may be NULL). */
 static int
-queue_xadd(struct qgtm_ks *ks, const char *name, const char *maxlen,
+ks_redis_queue_xadd(struct qgtm_ks *ks, const char *name, const char *maxlen,
     json_t *rec)
 {
 	const char *argv[8];
 	char key[128], *json = json_dumps(rec, JSON_COMPACT);
 	int n = 0, rc;
 
-	key_of(name, key, sizeof key);
+	ks_redis_key(name, key, sizeof key);
 	argv[n++] = "XADD";
 	argv[n++] = key;
 	if (maxlen != NULL) {
@@ -241,17 +242,17 @@ queue_xadd(struct qgtm_ks *ks, const char *name, const char *maxlen,
 	argv[n++] = "*";
 	argv[n++] = "data";
 	argv[n++] = json;
-	rc = run0(ks, n, argv);
+	rc = ks_redis_run0(ks, n, argv);
 	free(json);
 	return rc;
 }
 
 /* EXEC: 1 done, 0 when a watched key changed (nil), -1. */
 static int
-exec(struct qgtm_ks *ks)
+ks_redis_exec(struct qgtm_ks *ks)
 {
 	const char *argv[] = { "EXEC" };
-	redisReply *r = run(ks, 1, argv);
+	redisReply *r = ks_redis_run(ks, 1, argv);
 	int rc;
 
 	if (r == NULL)
@@ -263,59 +264,53 @@ exec(struct qgtm_ks *ks)
 
 /* MULTI, or DISCARD after a failure inside it. */
 static int
-multi(struct qgtm_ks *ks)
+ks_redis_multi(struct qgtm_ks *ks)
 {
 	const char *argv[] = { "MULTI" };
 
-	return run0(ks, 1, argv);
+	return ks_redis_run0(ks, 1, argv);
 }
 
 static void
-discard(struct qgtm_ks *ks)
+ks_redis_discard(struct qgtm_ks *ks)
 {
 	const char *argv[] = { "DISCARD" };
 
 	if (ks->conn != NULL)
-		run0(ks, 1, argv);
+		ks_redis_run0(ks, 1, argv);
 }
 
 static int
-redis_commit(struct qgtm_ks *ks, json_t *state, json_t *event)
+ks_redis_commit(struct qgtm_ks *ks, json_t *state, json_t *event)
 {
 	const char *marker[] = { "HSETNX", "qgtm:killswitch:init", "created",
 	    json_string_value(json_object_get(state, "since")) };
 
-	if (multi(ks) == -1)
+	if (ks_redis_multi(ks) == -1)
 		return -1;
-	if (queue_object(ks, "state", state) == -1 || (event != NULL &&
-	    queue_xadd(ks, "history", NULL, event) == -1) ||
-	    run0(ks, 4, marker) == -1) {
-		discard(ks);
+	if (ks_redis_queue_object(ks, "state", state) == -1 || (event != NULL &&
+	    ks_redis_queue_xadd(ks, "history", NULL, event) == -1) ||
+	    ks_redis_run0(ks, 4, marker) == -1) {
+		ks_redis_discard(ks);
 		return -1;
 	}
-	return exec(ks);
+	return ks_redis_exec(ks);
 }
 
 static int
-redis_store(struct qgtm_ks *ks, const char *name, json_t *obj)
+ks_redis_store(struct qgtm_ks *ks, const char *name, json_t *obj)
 {
-	if (multi(ks) == -1)
+	if (ks_redis_multi(ks) == -1)
 		return -1;
-	if (queue_object(ks, name, obj) == -1) {
-		discard(ks);
+	if (ks_redis_queue_object(ks, name, obj) == -1) {
+		ks_redis_discard(ks);
 		return -1;
 	}
-	return exec(ks) == 1 ? 0 : -1;
-}
-
-static int
-redis_append(struct qgtm_ks *ks, const char *stream, json_t *rec)
-{
-	return queue_xadd(ks, stream, NULL, rec);
+	return ks_redis_exec(ks) == 1 ? 0 : -1;
 }
 
 static json_t *
-redis_range(struct qgtm_ks *ks, const char *stream)
+ks_redis_range(struct qgtm_ks *ks, const char *stream)
 {
 	const char *argv[] = { "XRANGE", NULL, "-", "+" };
 	char key[128];
@@ -323,9 +318,9 @@ redis_range(struct qgtm_ks *ks, const char *stream)
 	json_t *arr, *rec;
 	size_t i;
 
-	key_of(stream, key, sizeof key);
+	ks_redis_key(stream, key, sizeof key);
 	argv[1] = key;
-	if ((r = run(ks, 4, argv)) == NULL)
+	if ((r = ks_redis_run(ks, 4, argv)) == NULL)
 		return NULL;
 	arr = json_array();
 	for (i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
@@ -340,20 +335,28 @@ redis_range(struct qgtm_ks *ks, const char *stream)
 }
 
 static int
-redis_beat(struct qgtm_ks *ks, json_t *rec)
+ks_redis_beat(struct qgtm_ks *ks, json_t *rec)
 {
-	if (multi(ks) == -1)
+	if (ks_redis_multi(ks) == -1)
 		return -1;
-	if (queue_object(ks, "heartbeat", rec) == -1 ||
-	    queue_xadd(ks, "heartbeats", BEATS_MAX, rec) == -1) {
-		discard(ks);
+	if (ks_redis_queue_object(ks, "heartbeat", rec) == -1 ||
+	    ks_redis_queue_xadd(ks, "heartbeats", BEATS_MAX, rec) == -1) {
+		ks_redis_discard(ks);
 		return -1;
 	}
-	return exec(ks) == 1 ? 0 : -1;
+	return ks_redis_exec(ks) == 1 ? 0 : -1;
 }
 
-const struct qgtm_ks_backend qgtm_redis_backend = {
-	"redis", redis_open, redis_close, redis_begin, redis_commit,
-	redis_end, redis_load, redis_store, redis_append, redis_range,
-	redis_beat
+const struct qgtm_ks_backend qgtm_ks_redis_backend = {
+	.name = "redis",
+	.remote = 1,
+	.open = ks_redis_open,
+	.close = ks_redis_close,
+	.begin = ks_redis_begin,
+	.commit = ks_redis_commit,
+	.end = ks_redis_end,
+	.load = ks_redis_load,
+	.store = ks_redis_store,
+	.range = ks_redis_range,
+	.beat = ks_redis_beat
 };

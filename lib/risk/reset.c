@@ -116,7 +116,7 @@ qgtm_reset_request(struct qgtm_ks *ks, const struct qgtm_reset *r,
 		text = qgtm_xasprintf("requests/%s", id);
 		rec = record_of("reset_request", req);
 		if (qgtm_ks_chain_append(ks->cfg, rec) == -1 ||
-		    ks->be->store(ks, text, req) == -1) {
+		    qgtm_ks_store(ks, text, req) == -1) {
 			json_decref(rec);
 			rec = NULL;
 		}
@@ -140,7 +140,7 @@ load_request(struct qgtm_ks *ks, const char *id, json_t **req,
 			return refuse(why, "NO_REQUEST", "no reset request '%s'",
 			    id);
 	name = qgtm_xasprintf("requests/%s", id);
-	rc = ks->be->load(ks, name, req);
+	rc = qgtm_ks_load(ks, name, req);
 	free(name);
 	if (rc == 0)
 		return refuse(why, "NO_REQUEST", "no reset request '%s'", id);

@@ -299,39 +299,9 @@ struct qgtm_ks_state {
 	char detail[256];       /* why health is not OK */
 };
 
-struct qgtm_ks;
-
-/*
- * A state backend. Objects are flat JSON objects of strings by name
- * ("state", "marker", "requests/ID"); streams are append-only lists of
- * records ("history", "heartbeat"). load returns 1 found, 0 absent or -1
- * (QGTM_EX_DATAERR corrupt, QGTM_EX_IOERR unreadable, other codes
- * unreachable); commit writes the state, appends the event (may be NULL)
- * to "history" and sets the marker, returning 1, 0 when another writer
- * changed the state since begin (try again), or -1; beat makes rec the
- * object "heartbeat" (and, where streams are bounded, adds it to the
- * stream "heartbeat"), returning 0 or -1.
- */
-struct qgtm_ks_backend {
-	const char *name;
-	int (*open)(struct qgtm_ks *ks);
-	void (*close)(struct qgtm_ks *ks);
-	int (*begin)(struct qgtm_ks *ks);
-	int (*commit)(struct qgtm_ks *ks, json_t *state, json_t *event);
-	void (*end)(struct qgtm_ks *ks);
-	int (*load)(struct qgtm_ks *ks, const char *name, json_t **out);
-	int (*store)(struct qgtm_ks *ks, const char *name, json_t *obj);
-	int (*append)(struct qgtm_ks *ks, const char *stream, json_t *rec);
-	json_t *(*range)(struct qgtm_ks *ks, const char *stream);
-	int (*beat)(struct qgtm_ks *ks, json_t *rec);
-};
-
-/* The Redis backend (lib/risk/ks_redis.c): hashes qgtm:killswitch (the tier),
- * qgtm:killswitch:init (the marker), qgtm:eval, qgtm:heartbeat and
- * qgtm:request:ID; streams qgtm:killswitch:events (the history) and
- * qgtm:heartbeats (XADD MAXLEN ~ 10000), each entry one field "data"
- * holding the record. */
-extern const struct qgtm_ks_backend qgtm_redis_backend;
+/* The table of a state backend, internal to the kill switch
+ * (lib/risk/ks_int.h). */
+struct qgtm_ks_backend;
 
 /* An open backend. Owns url and the connection. */
 struct qgtm_ks {
@@ -399,6 +369,21 @@ json_t *qgtm_ks_history(struct qgtm_ks *ks, time_t since);
  */
 json_t *qgtm_ks_state_record(const struct qgtm_ks *ks,
     const struct qgtm_ks_state *st);
+
+/*
+ * qgtm_ks_load: the backend's object name (a flat JSON object of strings:
+ * "eval", "heartbeat", "requests/ID") into *out, a new reference, NULL
+ * unless found. Returns 1 found, 0 absent, or -1 (QGTM_EX_DATAERR
+ * corrupt, QGTM_EX_IOERR unreadable, other codes unreachable).
+ */
+int qgtm_ks_load(struct qgtm_ks *ks, const char *name, json_t **out);
+/* qgtm_ks_store: replace the backend's object name with obj (borrowed);
+ * 0 or -1. */
+int qgtm_ks_store(struct qgtm_ks *ks, const char *name, json_t *obj);
+/* qgtm_ks_beat: make rec (borrowed) the backend's object "heartbeat"
+ * and, where streams are bounded (Redis), add it to the stream
+ * "heartbeats"; 0 or -1. */
+int qgtm_ks_beat(struct qgtm_ks *ks, json_t *rec);
 
 /*
  * The kill switch in the audit chain (lib/risk/ks_chain.c). Every change is a

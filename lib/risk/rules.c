@@ -76,7 +76,7 @@ qgtm_eval_load(struct qgtm_ks *ks, struct qgtm_eval *ev)
 	int rc;
 
 	memset(ev, 0, sizeof *ev);
-	if ((rc = ks->be->load(ks, "eval", &obj)) != 1)
+	if ((rc = qgtm_ks_load(ks, "eval", &obj)) != 1)
 		return rc;
 	day = json_string_value(json_object_get(obj, "day"));
 	rc = day == NULL || strlen(day) != 10 ||
@@ -106,7 +106,7 @@ qgtm_eval_store(struct qgtm_ks *ks, const struct qgtm_eval *ev)
 	json_object_set_new(obj, "loss_breaches", num_json(ev->loss_breaches));
 	json_object_set_new(obj, "dd_breaches", num_json(ev->dd_breaches));
 	json_object_set_new(obj, "rejects", num_json(ev->rejects));
-	rc = ks->be->store(ks, "eval", obj);
+	rc = qgtm_ks_store(ks, "eval", obj);
 	json_decref(obj);
 	return rc;
 }
