@@ -721,29 +721,15 @@ parse_opts(struct opts *o, enum verb v, int argc, char **argv)
 		usage(QGTM_EX_USAGE);
 }
 
-int
-main(int argc, char *argv[])
+/* audit_run: the verb of main()'s table at index verb. */
+static int
+audit_run(int verb, int argc, char **argv)
 {
 	struct opts o = { 0 };
 	struct qgtm_cfg cfg;
 	char *chain;
-	static const char *const verbs[] = { "append", "verify", "root",
-	    "prove", "consistency", "check-proof", "merkle", "trace", "sample",
-	    "repair", "checkpoint", "evidence", "export", "lock-status", NULL };
-	int verb, rc;
+	int rc;
 
-	qgtm_init(argv[0], 1);
-	switch (verb = qgtm_cmd_verb(argc, argv, verbs)) {
-	case QGTM_VERB_HELP:
-		usage(0);
-	case QGTM_VERB_VERSION:
-		qgtm_version();
-		return qgtm_exit(0);
-	case -1:
-		if (argc > 1)
-			fprintf(stderr, "%s: %s\n", qgtm_progname, qgtm_errmsg());
-		usage(QGTM_EX_USAGE);
-	}
 	parse_opts(&o, verb, argc, argv);
 	argc -= optind;
 	argv += optind;
@@ -766,4 +752,29 @@ main(int argc, char *argv[])
 	free(chain);
 	qgtm_cfg_release(&cfg);
 	return qgtm_exit(rc);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct qgtm_verb verbs[] = {
+		{ "append", audit_run },
+		{ "verify", audit_run },
+		{ "root", audit_run },
+		{ "prove", audit_run },
+		{ "consistency", audit_run },
+		{ "check-proof", audit_run },
+		{ "merkle", audit_run },
+		{ "trace", audit_run },
+		{ "sample", audit_run },
+		{ "repair", audit_run },
+		{ "checkpoint", audit_run },
+		{ "evidence", audit_run },
+		{ "export", audit_run },
+		{ "lock-status", audit_run },
+		{ NULL, NULL }
+	};
+
+	qgtm_init(argv[0], 1);
+	return qgtm_cmd_dispatch(argc, argv, verbs, usage, 0);
 }

@@ -252,97 +252,6 @@ write_out(const char *dir, const char *title, const struct qgtm_backtest *bt)
 
 /* ------------------------------------------------------ grid and walk -- */
 
-/* One --grid key and its values (pointers into a copy it owns). */
-struct dim {
-	char *text;             /* "key=v1,v2": the copy, cut at '=' and ',' */
-	const char *key;
-	const char **vals;
-	size_t n;
-};
-
-/* The grid: its dimensions, the configurations in mixed-radix order. */
-struct grid {
-	struct dim *dims;
-	size_t ndims, nconf;
-};
-
-/* Split "key=v1,v2,..." into d; dies on a bad one. */
-static void
-parse_dim(const char *s, struct dim *d)
-{
-	char *p, *comma;
-
-	d->text = qgtm_xstrdup(s);
-	if ((p = strchr(d->text, '=')) == NULL || p == d->text || p[1] == '\0')
-		qgtm_die(QGTM_EX_USAGE, "--grid '%s': expected key=v1,v2,...",
-		    s);
-	*p++ = '\0';
-	d->key = d->text;
-	d->vals = qgtm_xcalloc(strlen(p) + 1, sizeof *d->vals);
-	for (d->n = 0;; p = comma + 1) {
-		if ((comma = strchr(p, ',')) != NULL)
-			*comma = '\0';
-		if (*p == '\0')
-			qgtm_die(QGTM_EX_USAGE, "--grid '%s': empty value", s);
-		d->vals[d->n++] = p;
-		if (comma == NULL)
-			break;
-	}
-}
-
-/* Set cfg to configuration c of g; dies on a bad key or value. */
-static void
-apply_conf(struct qgtm_cfg *cfg, const char *strategy, const struct grid *g,
-    size_t c)
-{
-	char kv[160];
-	size_t k;
-
-	for (k = 0; k < g->ndims; k++, c /= g->dims[k - 1].n) {
-		snprintf(kv, sizeof kv, "%s=%s", g->dims[k].key,
-		    g->dims[k].vals[c % g->dims[k].n]);
-		if (qgtm_backtest_param(cfg, strategy, kv) == -1)
-			qgtm_die_lib();
-	}
-}
-
-/* "key=v key=v" of configuration c (a new allocation). */
-static char *
-conf_label(const struct grid *g, size_t c)
-{
-	struct qgtm_buf b;
-	size_t k;
-
-	qgtm_buf_init(&b, 4096);
-	for (k = 0; k < g->ndims; k++, c /= g->dims[k - 1].n)
-		qgtm_buf_addf(&b, "%s%s=%s", k ? " " : "", g->dims[k].key,
-		    g->dims[k].vals[c % g->dims[k].n]);
-	return qgtm_buf_detach(&b);
-}
-
-/* Parse every --grid and check every value on cfg before any run. */
-static void
-parse_grid(const struct args *a, struct qgtm_cfg *cfg, struct grid *g)
-{
-	size_t i, c;
-
-	g->ndims = a->ngrids;
-	g->dims = qgtm_xcalloc(a->ngrids, sizeof *g->dims);
-	g->nconf = 1;
-	for (i = 0; i < a->ngrids; i++) {
-		parse_dim(a->grids[i], &g->dims[i]);
-		if (g->dims[i].n > 1000 || g->nconf * g->dims[i].n > 1000)
-			qgtm_die(QGTM_EX_USAGE, "--grid: more than 1000 "
-			    "configurations");
-		g->nconf *= g->dims[i].n;
-	}
-	if (g->nconf < 2)
-		qgtm_die(QGTM_EX_USAGE, "--grid: need at least 2 "
-		    "configurations");
-	for (c = 0; c < g->nconf; c++)
-		apply_conf(cfg, a->strategy, g, c);
-}
-
 /* Parse "train=N,test=M[,anchored]"; dies on a bad one. */
 static void
 parse_wf(const char *s, size_t *train, size_t *test, int *anchored)
@@ -362,113 +271,25 @@ parse_wf(const char *s, size_t *train, size_t *test, int *anchored)
 }
 
 /* Empty the private state directory, so the next run starts afresh
- * with the user's observations only. */
-static void
-fresh_state(void)
+ * with the user's observations only (arg unused). Returns 0, or -1 with
+ * the error set. */
+static int
+fresh_state(void *arg)
 {
+	(void)arg;
 	qgtm_remove_tree(state_dir);
 	if (qgtm_mkdirs(state_dir, 0700) == -1 ||
 	    qgtm_backtest_import(user_state) == -1)
-		qgtm_die_lib();
-}
-
-/* The returns of every configuration: a t x n matrix and the dates. */
-struct matrix {
-	double *m;
-	size_t t, n;
-	char (*dates)[11];
-};
-
-static void
-run_grid(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
-    const struct grid *g, long from, long to, int frictionless,
-    struct matrix *mx)
-{
-	struct qgtm_backtest bt;
-	size_t c, i;
-
-	memset(mx, 0, sizeof *mx);
-	mx->n = g->nconf;
-	for (c = 0; c < g->nconf; c++) {
-		apply_conf(cfg, st->name, g, c);
-		fresh_state();
-		if (qgtm_backtest_run(cfg, st, from, to, frictionless, &bt) ==
-		    -1)
-			qgtm_die_lib();
-		if (c == 0) {
-			mx->t = bt.ndays;
-			mx->m = qgtm_xcalloc(mx->t * mx->n, sizeof *mx->m);
-			mx->dates = qgtm_xcalloc(mx->t, sizeof *mx->dates);
-			for (i = 0; i < mx->t; i++)
-				memcpy(mx->dates[i], bt.days[i].date, 11);
-		}
-		for (i = 0; i < mx->t && i < bt.ndays; i++)
-			mx->m[i * mx->n + c] = bt.days[i].ret;
-		qgtm_backtest_release(&bt);
-	}
-}
-
-/* The selection statistics of the grid. */
-struct verdict {
-	size_t best;            /* the configuration of the best Sharpe */
-	double sharpe;          /* its per-period Sharpe */
-	double trials_var;      /* sample variance of the per-period Sharpes */
-	double dsr, sr0, skew, kurt;
-	struct qgtm_pbo pbo;
-};
-
-static void
-judge(const struct matrix *mx, struct verdict *v)
-{
-	double *col, *sr;
-	size_t c, i;
-
-	if (mx->t < 32)         /* S = 16 partitions of at least 2 rows */
-		qgtm_die(QGTM_EX_USAGE, "%zu sessions are too few for PBO with "
-		    "16 partitions (at least 32)", mx->t);
-	col = qgtm_xcalloc(mx->t, sizeof *col);
-	sr = qgtm_xcalloc(mx->n, sizeof *sr);
-	v->best = 0;
-	for (c = 0; c < mx->n; c++) {
-		for (i = 0; i < mx->t; i++)
-			col[i] = mx->m[i * mx->n + c];
-		sr[c] = qgtm_stats_sharpe(col, mx->t);
-		if (sr[c] > sr[v->best])
-			v->best = c;
-	}
-	for (i = 0; i < mx->t; i++)
-		col[i] = mx->m[i * mx->n + v->best];
-	qgtm_stats_moments(col, mx->t, &v->skew, &v->kurt);
-	v->sharpe = sr[v->best];
-	v->trials_var = qgtm_math_sd(sr, mx->n);
-	v->trials_var *= v->trials_var;
-	v->dsr = qgtm_stats_dsr(v->sharpe, (double)mx->t, (double)mx->n,
-	    v->trials_var, v->skew, v->kurt, &v->sr0);
-	if (qgtm_stats_pbo(mx->m, mx->t, mx->n, 16, QGTM_PBO_SHARPE,
-	    &v->pbo) == -1)
-		qgtm_die(QGTM_EX_USAGE, "%zu sessions are too few for PBO with "
-		    "16 partitions (at least 32)", mx->t);
-	free(col);
-	free(sr);
-}
-
-
-/* The stitched out-of-sample summary of a walk-forward. */
-static void
-oos_summary(const struct qgtm_wf *wf, size_t t, struct qgtm_stats_summary *s)
-{
-	if (qgtm_stats_summary(wf->oos + wf->first, t - wf->first, 252, s) ==
-	    -1)
-		qgtm_die(QGTM_EX_USAGE, "the walk-forward has fewer than 2 "
-		    "test sessions");
+		return -1;
+	return 0;
 }
 
 static void
-print_grid(const struct grid *g, const struct matrix *mx,
-    const struct verdict *v, const struct qgtm_wf *wf)
+print_grid(const struct qgtm_grid *g, const struct qgtm_grid_returns *mx,
+    const struct qgtm_grid_verdict *v, const struct qgtm_wf *wf)
 {
 	struct qgtm_stats_summary s;
-	char *label = conf_label(g, v->best);
+	char *label = qgtm_grid_label(g, v->best);
 
 	printf("configs=%zu\nsessions=%zu\nbest=%s\n", g->nconf, mx->t, label);
 	printf("best_sharpe=%.6f\ntrials_var=%.9g\n", v->sharpe * sqrt(252),
@@ -478,7 +299,8 @@ print_grid(const struct grid *g, const struct matrix *mx,
 	free(label);
 	if (wf == NULL)
 		return;
-	oos_summary(wf, mx->t, &s);
+	if (qgtm_wf_summary(wf, mx->t, &s) == -1)
+		qgtm_die_lib();
 	printf("folds=%zu\noos_from=%s\noos_days=%zu\n", wf->nfolds,
 	    mx->dates[wf->first], mx->t - wf->first);
 	printf("oos_cagr=%.6f\noos_vol=%.6f\noos_sharpe=%.6f\n",
@@ -501,8 +323,8 @@ html_row(FILE *f, const char *key, const char *fmt, double x)
 
 /* report.html: the numbers, the walk-forward chart and the folds. */
 static void
-write_html(const char *dir, const char *strategy, const struct grid *g,
-    const struct matrix *mx, const struct verdict *v,
+write_html(const char *dir, const char *strategy, const struct qgtm_grid *g,
+    const struct qgtm_grid_returns *mx, const struct qgtm_grid_verdict *v,
     const struct qgtm_wf *wf)
 {
 	struct qgtm_stats_summary s;
@@ -518,7 +340,8 @@ write_html(const char *dir, const char *strategy, const struct grid *g,
 		eq[i] = w;
 		dd[i] = w / peak - 1;
 	}
-	oos_summary(wf, mx->t, &s);
+	if (qgtm_wf_summary(wf, mx->t, &s) == -1)
+		qgtm_die_lib();
 	fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
 	    "<title>", f);
 	qgtm_svg_text(f, strategy);
@@ -541,7 +364,7 @@ write_html(const char *dir, const char *strategy, const struct grid *g,
 	for (k = 0; k < wf->nfolds; k++) {
 		const struct qgtm_wf_fold *fo = &wf->folds[k];
 
-		label = conf_label(g, fo->chosen);
+		label = qgtm_grid_label(g, fo->chosen);
 		fprintf(f, "<tr><td>%s to %s</td><td>%s to %s</td><td>",
 		    mx->dates[fo->train_from], mx->dates[fo->train_to - 1],
 		    mx->dates[fo->test_from], mx->dates[fo->test_to - 1]);
@@ -563,8 +386,8 @@ write_html(const char *dir, const char *strategy, const struct grid *g,
 /* grid.csv, grid-configs.txt and, after a walk-forward, walkforward.csv
  * and report.html. */
 static void
-write_grid(const char *dir, const char *strategy, const struct grid *g,
-    const struct matrix *mx, const struct verdict *v,
+write_grid(const char *dir, const char *strategy, const struct qgtm_grid *g,
+    const struct qgtm_grid_returns *mx, const struct qgtm_grid_verdict *v,
     const struct qgtm_wf *wf)
 {
 	FILE *f;
@@ -581,7 +404,7 @@ write_grid(const char *dir, const char *strategy, const struct grid *g,
 	close_out(f, "grid.csv");
 	f = open_out(dir, "grid-configs.txt");
 	for (c = 0; c < g->nconf; c++) {
-		label = conf_label(g, c);
+		label = qgtm_grid_label(g, c);
 		fprintf(f, "%s\n", label);
 		free(label);
 	}
@@ -602,37 +425,38 @@ static void
 grid_main(const struct args *a, struct qgtm_cfg *cfg,
     const struct qgtm_strategy *st, long from, long to)
 {
-	struct grid g;
-	struct matrix mx;
-	struct verdict v;
+	struct qgtm_grid g;
+	struct qgtm_grid_returns mx;
+	struct qgtm_grid_verdict v;
+	struct qgtm_grid_span span = { from, to, a->frictionless, fresh_state,
+	    NULL };
 	struct qgtm_wf wf;
-	size_t train = 0, test = 0, k;
+	size_t train = 0, test = 0;
 	int anchored = 0;
 
 	if (a->wf != NULL)
 		parse_wf(a->wf, &train, &test, &anchored);
-	parse_grid(a, cfg, &g);
-	run_grid(cfg, st, &g, from, to, a->frictionless, &mx);
+	if (qgtm_grid_parse(&g, a->grids, a->ngrids, cfg, a->strategy) == -1 ||
+	    qgtm_grid_run(cfg, st, &g, &span, &mx) == -1)
+		qgtm_die_lib();
 	remove_state();
-	judge(&mx, &v);
+	if (qgtm_grid_judge(&mx, &v) == -1)
+		qgtm_die_lib();
 	memset(&wf, 0, sizeof wf);
 	if (a->wf != NULL && qgtm_walk_forward(mx.m, mx.t, mx.n, train, test,
 	    anchored, &wf) == -1)
 		qgtm_die_lib();
-	if (a->wf != NULL)      /* dies before anything is written */
-		oos_summary(&wf, mx.t, &(struct qgtm_stats_summary){ 0 });
+	if (a->wf != NULL &&    /* dies before anything is written */
+	    qgtm_wf_summary(&wf, mx.t, &(struct qgtm_stats_summary){ 0 }) ==
+	    -1)
+		qgtm_die_lib();
 	if (a->out != NULL)
 		write_grid(a->out, st->name, &g, &mx, &v, a->wf ? &wf : NULL);
 	print_grid(&g, &mx, &v, a->wf ? &wf : NULL);
 	qgtm_wf_release(&wf);
 	qgtm_pbo_release(&v.pbo);
-	for (k = 0; k < g.ndims; k++) {
-		free(g.dims[k].text);
-		free(g.dims[k].vals);
-	}
-	free(g.dims);
-	free(mx.m);
-	free(mx.dates);
+	qgtm_grid_release(&g);
+	qgtm_grid_returns_release(&mx);
 }
 
 /* ------------------------------------------------------------ decay -- */
@@ -777,36 +601,6 @@ paper_records(const struct qgtm_cfg *cfg, json_t *names)
 	return out;
 }
 
-/*
- * The decay of a strategy backtested in bt: the last DECAY_SESSIONS
- * daily PnL changes of its paper record (daily, or NULL) when it is that
- * long and the backtest has 2 sessions before them, else the last
- * DECAY_SESSIONS sessions of the backtest.
- */
-static void
-measure_decay(const struct qgtm_backtest *bt, json_t *daily,
-    struct qgtm_decay *d)
-{
-	json_t *dates = json_object_get(daily, "dates");
-	json_t *cents = json_object_get(daily, "cumulative_pnl_cents");
-	size_t n = json_array_size(cents), i;
-	double pnl[DECAY_SESSIONS];
-	int rc = -1;
-
-	if (n > DECAY_SESSIONS && json_array_size(dates) == n) {
-		for (i = 0; i < DECAY_SESSIONS; i++)
-			pnl[i] = (double)(json_integer_value(json_array_get(
-			    cents, n - DECAY_SESSIONS + i)) -
-			    json_integer_value(json_array_get(cents,
-			    n - DECAY_SESSIONS + i - 1))) / 100.0;
-		rc = qgtm_backtest_decay_paper(bt, pnl, DECAY_SESSIONS,
-		    json_string_value(json_array_get(dates, n - DECAY_SESSIONS)),
-		    json_string_value(json_array_get(dates, n - 1)), d);
-	}
-	if (rc == -1 && qgtm_backtest_decay(bt, DECAY_SESSIONS, d) == -1)
-		qgtm_die_lib();
-}
-
 /* The decay verb: one backtest per strategy over [from, to] against its
  * paper record, or its last DECAY_SESSIONS sessions against the ones
  * before; the records are saved unless --no-save. */
@@ -822,11 +616,11 @@ decay_main(const struct args *a, struct qgtm_cfg *cfg, long from, long to)
 
 	json_array_foreach(names, i, name) {
 		s = json_string_value(name);
-		fresh_state();
-		if (qgtm_backtest_run(cfg, qgtm_strategy_find(s), from, to, 0,
-		    &bt) == -1)
+		if (fresh_state(NULL) == -1 ||
+		    qgtm_backtest_run(cfg, qgtm_strategy_find(s), from, to, 0,
+		    &bt) == -1 || qgtm_decay_measure(&bt,
+		    json_object_get(papers, s), DECAY_SESSIONS, &d) == -1)
 			qgtm_die_lib();
-		measure_decay(&bt, json_object_get(papers, s), &d);
 		if (qgtm_clock_init() == -1)    /* the record's ts: now */
 			qgtm_die_lib();
 		rec = decay_record(s, &bt, &d);
@@ -891,7 +685,8 @@ main(int argc, char *argv[])
 		free(a.strategies);
 		return qgtm_exit(0);
 	}
-	fresh_state();
+	if (fresh_state(NULL) == -1)
+		qgtm_die_lib();
 	rc = qgtm_backtest_run(&cfg, st, from, to, a.frictionless, &bt);
 	remove_state();
 	if (rc == -1)

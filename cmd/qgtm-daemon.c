@@ -16,6 +16,9 @@
 #include <unistd.h>
 
 #include "base/base.h"
+#include "data/data.h"
+#include "strategy/strategy.h"
+#include "book/book.h"
 #include "risk/risk.h"
 #include "cli/cli.h"
 
@@ -189,6 +192,10 @@ daemon_run(const struct qgtm_cfg *cfg)
 	qgtm_log(QGTM_LOG_NOTICE, "msg=started");
 	while (!stop_flag) {
 		daemon_pass(&d);
+		/* Nothing this process cached outlives a pass. */
+		qgtm_pit_cache_drop();
+		qgtm_book_cache_drop();
+		qgtm_strategy_cache_drop();
 		notify("WATCHDOG=1");
 		daemon_sleep();
 	}

@@ -669,29 +669,14 @@ parse_opts(int cmd, int argc, char **argv, struct opts *o)
 		usage(QGTM_EX_USAGE);
 }
 
-int
-main(int argc, char *argv[])
+/* order_run: the verb of main()'s table at index cmd. */
+static int
+order_run(int cmd, int argc, char **argv)
 {
-	static const char *const verbs[] = {
-		"submit", "positions", "orders", "account", "flatten",
-		"reconcile", "clock", NULL
-	};
 	struct opts o = { 0 };
 	struct qgtm_cfg cfg;
-	int cmd, rc;
+	int rc;
 
-	qgtm_init(argv[0], 1);
-	switch (cmd = qgtm_cmd_verb(argc, argv, verbs)) {
-	case QGTM_VERB_HELP:
-		usage(0);
-	case QGTM_VERB_VERSION:
-		qgtm_version();
-		return qgtm_exit(0);
-	case -1:
-		if (argc > 1)
-			fprintf(stderr, "%s: %s\n", qgtm_progname, qgtm_errmsg());
-		usage(QGTM_EX_USAGE);
-	}
 	parse_opts(cmd, argc, argv, &o);
 	if ((rc = qgtm_cmd_start(&cfg, o.cfgpath, o.show_config)) != 0) {
 		if (rc == 1)
@@ -701,4 +686,22 @@ main(int argc, char *argv[])
 	rc = run_verb(&cfg, cmd, &o, argc - optind, argv + optind);
 	qgtm_cfg_release(&cfg);
 	return qgtm_exit(rc);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct qgtm_verb verbs[] = {
+		{ "submit", order_run },
+		{ "positions", order_run },
+		{ "orders", order_run },
+		{ "account", order_run },
+		{ "flatten", order_run },
+		{ "reconcile", order_run },
+		{ "clock", order_run },
+		{ NULL, NULL }
+	};
+
+	qgtm_init(argv[0], 1);
+	return qgtm_cmd_dispatch(argc, argv, verbs, usage, 0);
 }

@@ -669,27 +669,14 @@ run(int verb, const struct qgtm_cfg *cfg, const struct opts *o, int argc,
 	}
 }
 
-int
-main(int argc, char *argv[])
+/* risk_run: the verb of main()'s table at index verb. */
+static int
+risk_run(int verb, int argc, char **argv)
 {
-	static const char *const verbs[] = { "check", "limits", "status",
-	    "escalate", "reset", "approve", "history", "evaluate", NULL };
 	struct opts o = { 0 };
 	struct qgtm_cfg cfg;
-	int verb, rc;
+	int rc;
 
-	qgtm_init(argv[0], 0);
-	switch (verb = qgtm_cmd_verb(argc, argv, verbs)) {
-	case QGTM_VERB_HELP:
-		usage(0);
-	case QGTM_VERB_VERSION:
-		qgtm_version();
-		return qgtm_exit(0);
-	case -1:
-		if (argc > 1)
-			fprintf(stderr, "%s: %s\n", qgtm_progname, qgtm_errmsg());
-		usage(QGTM_EX_USAGE);
-	}
 	parse_opts(verb, argc, argv, &o);
 	argc -= optind;
 	argv += optind;
@@ -703,4 +690,23 @@ main(int argc, char *argv[])
 	rc = run(verb, &cfg, &o, argc, argv);
 	qgtm_cfg_release(&cfg);
 	return qgtm_exit(rc);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct qgtm_verb verbs[] = {
+		{ "check", risk_run },
+		{ "limits", risk_run },
+		{ "status", risk_run },
+		{ "escalate", risk_run },
+		{ "reset", risk_run },
+		{ "approve", risk_run },
+		{ "history", risk_run },
+		{ "evaluate", risk_run },
+		{ NULL, NULL }
+	};
+
+	qgtm_init(argv[0], 0);
+	return qgtm_cmd_dispatch(argc, argv, verbs, usage, 0);
 }

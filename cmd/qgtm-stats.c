@@ -164,23 +164,11 @@ check_args(struct args *a)
 }
 
 static void
-parse_args(int argc, char **argv, struct args *a)
+parse_args(int v, int argc, char **argv, struct args *a)
 {
-	static const char *const verbs[] = { "summary", "psr", "dsr",
-		"mintrl", "pbo", NULL };
-	int ch, v;
+	int ch;
 
 	memset(a, 0, sizeof *a);
-	switch (v = qgtm_cmd_verb(argc, argv, verbs)) {
-	case QGTM_VERB_HELP:
-		usage(0);
-	case QGTM_VERB_VERSION:
-		qgtm_version();
-		exit(qgtm_exit(0));
-	case -1:
-		fprintf(stderr, "%s: %s\n", qgtm_progname, qgtm_errmsg());
-		usage(QGTM_EX_USAGE);
-	}
 	a->verb = (enum verb)v;
 	while ((ch = getopt_long(argc, argv, "hjV", longopts, NULL)) != -1) {
 		if (ch >= 0 && ch < NOPT && (allowed[a->verb] & B(ch))) {
@@ -194,7 +182,8 @@ parse_args(int argc, char **argv, struct args *a)
 		default:
 			if (ch >= 0 && ch < NOPT)
 				fprintf(stderr, "%s: %s takes no --%s\n",
-				    qgtm_progname, verbs[v], longopts[ch].name);
+				    qgtm_progname, qgtm_cmd_verb_name(),
+				    longopts[ch].name);
 			usage(QGTM_EX_USAGE);
 		}
 	}
@@ -419,23 +408,21 @@ do_sharpe_tests(struct args *a, struct out *o)
 	}
 }
 
-int
-main(int argc, char *argv[])
+/* stats_run: the verb of main()'s table at index verb. */
+static int
+stats_run(int verb, int argc, char **argv)
 {
-	static const char *const names[] = { "summary", "psr", "dsr",
-		"mintrl", "pbo" };
 	struct args a;
 	struct out o;
 	const char *file;
 
-	qgtm_init(argv[0], 0);
-	parse_args(argc, argv, &a);
+	parse_args(verb, argc, argv, &a);
 	argc -= optind;
 	argv += optind;
 	if (argc > ((a.verb == SUMMARY || a.verb == PBO) ? 1 : 0))
 		usage(QGTM_EX_USAGE);
 	file = argc > 0 ? argv[0] : NULL;
-	out_begin(&o, a.json, names[a.verb]);
+	out_begin(&o, a.json, qgtm_cmd_verb_name());
 	if (a.verb == SUMMARY)
 		do_summary(&a, file, &o);
 	else if (a.verb == PBO)
@@ -444,4 +431,21 @@ main(int argc, char *argv[])
 		do_sharpe_tests(&a, &o);
 	out_end(&o);
 	return qgtm_exit(0);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct qgtm_verb verbs[] = {
+		{ "summary", stats_run },
+		{ "psr", stats_run },
+		{ "dsr", stats_run },
+		{ "mintrl", stats_run },
+		{ "pbo", stats_run },
+		{ NULL, NULL }
+	};
+
+	qgtm_init(argv[0], 0);
+	return qgtm_cmd_dispatch(argc, argv, verbs, usage,
+	    QGTM_CMD_SAY_MISSING);
 }

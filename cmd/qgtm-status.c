@@ -133,11 +133,10 @@ status_metrics(const struct qgtm_cfg *cfg, const char *out)
 	return rc;
 }
 
-int
-main(int argc, char *argv[])
+/* status_run: beat, render or metrics (verb, main()'s index). */
+static int
+status_run(int verb, int argc, char **argv)
 {
-	static const char *const verbs[] = { "beat", "render", "metrics",
-		NULL };
 	static const struct option longopts[] = {
 		{ "now", required_argument, NULL, 'N' },
 		{ "out", required_argument, NULL, 'o' },
@@ -145,20 +144,8 @@ main(int argc, char *argv[])
 	};
 	const char *cfgpath = NULL, *out = NULL;
 	struct qgtm_cfg cfg;
-	int ch, jflag = 0, rc, verb;
+	int ch, jflag = 0, rc;
 
-	qgtm_init(argv[0], 0);
-	switch ((verb = qgtm_cmd_verb(argc, argv, verbs))) {
-	case QGTM_VERB_HELP:
-		usage(0);
-	case QGTM_VERB_VERSION:
-		qgtm_version();
-		return qgtm_exit(0);
-	case -1:
-		if (argc > 1)
-			fprintf(stderr, "%s: %s\n", qgtm_progname, qgtm_errmsg());
-		usage(QGTM_EX_USAGE);
-	}
 	while ((ch = getopt_long(argc, argv, verb == 0 ? "c:hjV" : "c:hV",
 	    longopts, NULL)) != -1) {
 		switch (ch) {
@@ -187,4 +174,18 @@ main(int argc, char *argv[])
 		    status_metrics(&cfg, out);
 	qgtm_cfg_release(&cfg);
 	return qgtm_exit(rc);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct qgtm_verb verbs[] = {
+		{ "beat", status_run },
+		{ "render", status_run },
+		{ "metrics", status_run },
+		{ NULL, NULL }
+	};
+
+	qgtm_init(argv[0], 0);
+	return qgtm_cmd_dispatch(argc, argv, verbs, usage, 0);
 }

@@ -277,7 +277,8 @@ struct qgtm_mtree;
  * when the chain still ends where the index says with the hash it says;
  * otherwise the chain is verified, the tree built, and the index written
  * anew (best effort: a read-only directory just gets none). Returns as
- * qgtm_audit_verify.
+ * qgtm_audit_verify, or -1 with QGTM_EX_DATAERR set when the head it
+ * found is not a hash (the caller dies with qgtm_die_lib()).
  */
 int qgtm_audit_tree(const char *chain_path, struct qgtm_audit_summary *out,
     struct qgtm_mtree *tree);

@@ -164,8 +164,12 @@ tree_add(const char *line, size_t n, unsigned long seq, void *arg)
 	return 0;
 }
 
-/* Write the index of tree t over the chain of sum (best effort). */
-static void
+/*
+ * Write the index of tree t over the chain of sum (best effort: a failed
+ * write is only logged). Returns 0, or -1 with the error set when the
+ * chain's head is not a hash.
+ */
+static int
 index_write(const char *chain_path, const struct qgtm_mtree *t,
     const struct qgtm_audit_summary *sum, uint64_t last)
 {
@@ -178,8 +182,11 @@ index_write(const char *chain_path, const struct qgtm_mtree *t,
 	put64(b + 16, (uint64_t)sum->good_bytes);
 	put64(b + 24, last);
 	memset(b + 32, 0, 32);
-	if (t->size > 0 && qgtm_hash_parse(sum->head, b + 32) == -1)
-		qgtm_die_lib();
+	if (t->size > 0 && qgtm_hash_parse(sum->head, b + 32) == -1) {
+		free(b);
+		free(path);
+		return -1;
+	}
 	if (t->nnodes > 0)      /* an empty chain has no nodes (NULL) */
 		memcpy(b + IDX_HEAD, t->node, 32 * t->nnodes);
 	/* A read-only copy of a chain has no index: that is fine. */
@@ -187,6 +194,7 @@ index_write(const char *chain_path, const struct qgtm_mtree *t,
 		QGTM_DEBUG("index=%s msg=\"%s\"", path, qgtm_errmsg());
 	free(b);
 	free(path);
+	return 0;
 }
 
 int
@@ -210,7 +218,10 @@ qgtm_audit_tree(const char *chain_path, struct qgtm_audit_summary *out,
 		return -1;
 	}
 	/* The last line and its "\n" end the valid prefix. */
-	index_write(chain_path, tree, out, tree->size == 0 ? 0 :
-	    (uint64_t)out->good_bytes - b.last_len - 1);
+	if (index_write(chain_path, tree, out, tree->size == 0 ? 0 :
+	    (uint64_t)out->good_bytes - b.last_len - 1) == -1) {
+		qgtm_mtree_release(tree);
+		return -1;
+	}
 	return 0;
 }

@@ -98,9 +98,6 @@ int qgtm_exit(int rc);
 /* qgtm_version: print "prog version" to stdout. */
 void qgtm_version(void);
 
-/* Answers of qgtm_cmd_verb() besides a verb's index. */
-enum { QGTM_VERB_HELP = -2, QGTM_VERB_VERSION = -3 };
-
 /* ------------------------------------------------------------- fault -- */
 
 /*

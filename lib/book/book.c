@@ -757,3 +757,9 @@ qgtm_order_is_open(const char *status)
 			return 1;
 	return 0;
 }
+
+void
+qgtm_book_cache_drop(void)
+{
+	cache_drop();
+}

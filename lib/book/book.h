@@ -78,6 +78,15 @@ const struct qgtm_position *qgtm_book_position(const struct qgtm_book *book,
 int qgtm_oms_book_load(const struct qgtm_cfg *cfg, struct qgtm_book *book);
 
 /*
+ * qgtm_book_cache_drop: free the process's fold of the journal that
+ * qgtm_oms_book_load() keeps (its book and the bytes it remembers); books
+ * already handed out keep their own references and stay valid. The next
+ * load folds the whole journal again and refills the cache, giving the
+ * same book. Never fails.
+ */
+void qgtm_book_cache_drop(void);
+
+/*
  * qgtm_oms_equity: cash plus every position marked at its last close
  * available at as_of from common.price_source (cents, each position
  * rounded half to even). Returns 0, or -1 (QGTM_EX_DATAERR "no price for

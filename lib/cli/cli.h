@@ -1,5 +1,6 @@
 /*
- * cli/cli.h: the public header of lib/cli/: what the programs share: start-up, the verb table, the daemon's pieces.
+ * cli/cli.h: the public header of lib/cli/: what the programs share:
+ * start-up, the verb table, the daemon's pieces.
  */
 #ifndef QGTM_CLI_H
 #define QGTM_CLI_H
@@ -7,29 +8,52 @@
 #include "base/base.h"
 #include "net/net.h"
 
-/* --------------------------------------------------------------- err -- */
+/* --------------------------------------------------------------- cmd -- */
 
 /*
  * qgtm_cmd_start: the common start of a command once its options are
  * parsed: begin the program's trace spans (qgtm_otel_begin(), named after
- * the verb qgtm_cmd_verb() found), read QGTM_NOW (unless --now pinned the
- * clock already), load the config (cfgpath from -c, may be NULL), take the
- * log format from it unless QGTM_LOG_FORMAT is set, and fix the state
- * directory. With show_config
- * (-C) it prints the effective config to stdout instead of touching the
- * state directory, releases cfg, and returns 1. Returns 0, 1, or -1 with the library
- * error set (the caller dies with qgtm_die_lib()).
+ * the verb qgtm_cmd_dispatch() found), read QGTM_NOW (unless --now pinned
+ * the clock already), load the config (cfgpath from -c, may be NULL), take
+ * the log format from it unless QGTM_LOG_FORMAT is set, and fix the state
+ * directory. With show_config (-C) it prints the effective config to stdout
+ * instead of touching the state directory, releases cfg, and returns 1.
+ * Returns 0, 1, or -1 with the library error set (the caller dies with
+ * qgtm_die_lib()).
  */
 int qgtm_cmd_start(struct qgtm_cfg *cfg, const char *cfgpath, int show_config);
 
 /*
- * qgtm_cmd_verb: the verb of a "prog verb [option ...]" command: the index
- * of argv[1] in verbs (NULL-terminated), with optind set to 2 so getopt
- * goes on after it. Returns QGTM_VERB_HELP for -h or --help,
- * QGTM_VERB_VERSION for -V, or -1 with the error "missing command" or
- * "unknown command 'x'" set (the caller prints it and its usage, exit 64).
+ * struct qgtm_verb: one row of a program's verb table ("prog verb
+ * [option ...]"), ended by a row whose name is NULL. run gets the verb's
+ * index in the table and main()'s argc and argv, with optind at 2 so
+ * getopt goes on after the verb; its answer is the program's exit code.
  */
-int qgtm_cmd_verb(int argc, char **argv, const char *const *verbs);
+struct qgtm_verb {
+	const char	*name;
+	int		(*run)(int verb, int argc, char **argv);
+};
+
+/* Flags of qgtm_cmd_dispatch(). */
+#define QGTM_CMD_SAY_MISSING	0x1	/* print "missing command" too */
+
+/*
+ * qgtm_cmd_dispatch: run the verb argv[1] names in verbs and return its
+ * answer. For -h or --help it calls usage(0); for -V it prints the version
+ * and returns qgtm_exit(0). A missing or unknown verb prints
+ * "prog: unknown command 'x'" to stderr ("prog: missing command" only with
+ * QGTM_CMD_SAY_MISSING in flags) and calls usage(QGTM_EX_USAGE). usage
+ * should not return; if it does, the answer is qgtm_exit(0) or
+ * QGTM_EX_USAGE. The verb found names the trace spans of qgtm_cmd_start().
+ */
+int qgtm_cmd_dispatch(int argc, char **argv, const struct qgtm_verb *verbs,
+    void (*usage)(int), int flags);
+
+/*
+ * qgtm_cmd_verb_name: the name of the verb qgtm_cmd_dispatch() found, or
+ * NULL before it found one.
+ */
+const char *qgtm_cmd_verb_name(void);
 
 /* ------------------------------------------------------------ daemon -- */
 

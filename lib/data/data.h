@@ -144,6 +144,16 @@ int qgtm_pit_obs(const char *source, const char *series, time_t as_of,
     struct qgtm_obs_series *out);
 void qgtm_obs_series_release(struct qgtm_obs_series *s);
 
+/*
+ * qgtm_pit_cache_drop: empty the process's cache of parsed bar files
+ * (qgtm_pit_bars() and qgtm_series_causal(), up to 64 files): it gives up
+ * its reference to each parsed file and the memos of qgtm_series_causal()
+ * over it, which are freed unless a series still borrows them (they go
+ * with its release). The next qgtm_pit_bars() reads and parses the file
+ * again and refills the cache; answers do not change. Never fails.
+ */
+void qgtm_pit_cache_drop(void);
+
 /* --------------------------------------------------------------- sim -- */
 
 /*

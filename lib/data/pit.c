@@ -383,6 +383,19 @@ cache_put(const char *path, const struct stat *st, struct qgtm_bar_block *b)
 	f->block = b;
 }
 
+void
+qgtm_pit_cache_drop(void)
+{
+	unsigned i;
+
+	for (i = 0; i < BAR_CACHE_SLOTS; i++) {
+		free(bar_cache[i].path);
+		block_unref(bar_cache[i].block);
+	}
+	memset(bar_cache, 0, sizeof bar_cache);
+	bar_cache_next = 0;
+}
+
 /* Every bar of symbol's file at path (borrowed from the cache), or NULL. */
 static struct qgtm_bar_block *
 bar_file_load(const char *path, const char *symbol, const struct stat *st)

@@ -181,6 +181,8 @@ void qgtm_backtest_release(struct qgtm_backtest *bt);
  */
 int qgtm_backtest_import(const char *user_dir);
 
+/* ------------------------------------------------------------- decay -- */
+
 /* A decay measurement: the last `recent` sessions of a backtest against
  * the sessions before them (the in-sample history). */
 struct qgtm_decay {
@@ -215,6 +217,21 @@ int qgtm_backtest_decay_paper(const struct qgtm_backtest *bt,
     const double *pnl, size_t n, const char *recent_from, const char *to,
     struct qgtm_decay *d);
 
+/*
+ * qgtm_decay_measure: the decay of the strategy backtested in bt: the
+ * last `recent` daily PnL changes of its paper record daily (an object
+ * with the arrays "dates" and "cumulative_pnl_cents", or NULL) against
+ * the sessions of bt before them (qgtm_backtest_decay_paper) when the
+ * record is longer than recent and bt has 2 sessions before them, else
+ * the last `recent` sessions of bt against the ones before
+ * (qgtm_backtest_decay). Returns 0, or -1 with qgtm_backtest_decay's
+ * error.
+ */
+int qgtm_decay_measure(const struct qgtm_backtest *bt, json_t *daily,
+    size_t recent, struct qgtm_decay *d);
+
+/* ------------------------------------------------------ walk-forward -- */
+
 /* One walk-forward fold: row ranges [from, to) of the return matrix. */
 struct qgtm_wf_fold {
 	size_t train_from, train_to, test_from, test_to;
@@ -244,6 +261,104 @@ struct qgtm_wf {
 int qgtm_walk_forward(const double *m, size_t t, size_t n, size_t train,
     size_t test, int anchored, struct qgtm_wf *wf);
 void qgtm_wf_release(struct qgtm_wf *wf);
+
+/*
+ * qgtm_wf_summary: the summary (252 periods a year) of the stitched
+ * out-of-sample returns of wf over a matrix of t rows. Returns 0, or -1
+ * (QGTM_EX_USAGE) when there are fewer than 2 of them.
+ */
+int qgtm_wf_summary(const struct qgtm_wf *wf, size_t t,
+    struct qgtm_stats_summary *s);
+
+/* -------------------------------------------------------------- grid -- */
+
+/* One --grid key and its values (pointers into text, which it owns). */
+struct qgtm_grid_dim {
+	char *text;             /* "key=v1,v2": the copy, cut at '=' and ',' */
+	const char *key;
+	const char **vals;
+	size_t n;
+};
+
+/* A parameter grid: its dimensions; configuration c (0 <= c < nconf)
+ * takes value c % n of the first key, (c / n) % n' of the next, ... */
+struct qgtm_grid {
+	struct qgtm_grid_dim *dims;
+	size_t ndims, nconf;
+};
+
+/*
+ * qgtm_grid_parse: the grid of the n specs "key=v1,v2,..." (--grid) of
+ * strategy, every value of every configuration checked by applying it to
+ * cfg (qgtm_backtest_param) before any run. Returns 0, or -1 with
+ * QGTM_EX_USAGE (a malformed spec or empty value, more than 1000 or fewer
+ * than 2 configurations) or qgtm_backtest_param's error; release g with
+ * qgtm_grid_release() either way.
+ */
+int qgtm_grid_parse(struct qgtm_grid *g, const char *const *specs, size_t n,
+    struct qgtm_cfg *cfg, const char *strategy);
+
+/*
+ * qgtm_grid_apply: set cfg to configuration c of g for strategy. Returns
+ * 0, or -1 with qgtm_backtest_param's error.
+ */
+int qgtm_grid_apply(struct qgtm_cfg *cfg, const char *strategy,
+    const struct qgtm_grid *g, size_t c);
+
+/* qgtm_grid_label: "key=v key=v" of configuration c (a new allocation). */
+char *qgtm_grid_label(const struct qgtm_grid *g, size_t c);
+
+/* qgtm_grid_release: free what g owns; g is then empty. */
+void qgtm_grid_release(struct qgtm_grid *g);
+
+/* The span of a grid's backtests and how each run starts afresh. */
+struct qgtm_grid_span {
+	long from, to;          /* days since the epoch, as qgtm_backtest_run */
+	int frictionless;
+	int (*fresh)(void *);   /* called before each run to empty the state
+	                           directory; 0, or -1 with the error set */
+	void *arg;
+};
+
+/* The daily returns of every configuration: a t x n row-major matrix
+ * (rows are the sessions of the first run, by date). */
+struct qgtm_grid_returns {
+	double *m;
+	size_t t, n;
+	char (*dates)[11];
+};
+
+/*
+ * qgtm_grid_run: one backtest of st over span per configuration of g,
+ * each after span->fresh(span->arg), into mx. Returns 0, or -1 with the
+ * error of qgtm_grid_apply, fresh or qgtm_backtest_run; release mx with
+ * qgtm_grid_returns_release() either way.
+ */
+int qgtm_grid_run(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
+    const struct qgtm_grid *g, const struct qgtm_grid_span *span,
+    struct qgtm_grid_returns *mx);
+
+/* qgtm_grid_returns_release: free what mx owns; mx is then empty. */
+void qgtm_grid_returns_release(struct qgtm_grid_returns *mx);
+
+/* The selection statistics of a grid's returns. */
+struct qgtm_grid_verdict {
+	size_t best;            /* the configuration of the best Sharpe */
+	double sharpe;          /* its per-period Sharpe */
+	double trials_var;      /* sample variance of the per-period Sharpes */
+	double dsr, sr0, skew, kurt;
+	struct qgtm_pbo pbo;    /* CSCV with 16 partitions */
+};
+
+/*
+ * qgtm_grid_judge: the verdict on mx: its best configuration (the first on
+ * a tie) and that one's deflated Sharpe ratio among mx->n trials, and the
+ * PBO of the grid. Returns 0 (release v->pbo with qgtm_pbo_release()), or
+ * -1 (QGTM_EX_USAGE) when mx has fewer than 32 sessions or too few for
+ * PBO; nothing to release then.
+ */
+int qgtm_grid_judge(const struct qgtm_grid_returns *mx,
+    struct qgtm_grid_verdict *v);
 
 #include "banned.h"
 

@@ -46,26 +46,36 @@ qgtm_strategy_names(void)
 	return names;
 }
 
+/* The last parameters hashed and their hash (params_hash()). */
+static json_t *params_last;
+static char params_last_hash[17];
+
 /* 16 hex digits of the SHA-256 of the canonical parameters. The last
  * parameters hashed and their hash are kept: a backtest asks at every
  * session with equal ones, and comparing is cheaper than serializing. */
 static void
 params_hash(json_t *params, char out[17])
 {
-	static json_t *last;
-	static char last_hash[17];
 	char *canon, hex[65];
 
-	if (last == NULL || !json_equal(last, params)) {
+	if (params_last == NULL || !json_equal(params_last, params)) {
 		canon = json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS);
 		qgtm_sha256_hex(canon, strlen(canon), hex);
 		free(canon);
-		memcpy(last_hash, hex, 16);
-		last_hash[16] = '\0';
-		json_decref(last);
-		last = json_deep_copy(params);
+		memcpy(params_last_hash, hex, 16);
+		params_last_hash[16] = '\0';
+		json_decref(params_last);
+		params_last = json_deep_copy(params);
 	}
-	memcpy(out, last_hash, sizeof last_hash);
+	memcpy(out, params_last_hash, sizeof params_last_hash);
+}
+
+void
+qgtm_strategy_cache_drop(void)
+{
+	json_decref(params_last);
+	params_last = NULL;
+	memset(params_last_hash, 0, sizeof params_last_hash);
 }
 
 json_t *

@@ -44,6 +44,14 @@ json_t *qgtm_strategy_signal(const struct qgtm_strategy *st,
     const struct qgtm_cfg *cfg, time_t as_of);
 
 /*
+ * qgtm_strategy_cache_drop: free the memo of qgtm_strategy_signal(): the
+ * last parameters it hashed and their params_hash. The next signal hashes
+ * its parameters afresh and keeps them; records do not change. Never
+ * fails.
+ */
+void qgtm_strategy_cache_drop(void);
+
+/*
  * qgtm_tsmom_sigma: the annualized ex-ante volatility of Moskowitz, Ooi and
  * Pedersen (2012) Eq. 1 over daily returns r[0..n-1] (oldest first):
  * exponential weights w_i = (1-d) d^i on r[n-1-i] with d = com/(1+com),

@@ -722,6 +722,40 @@ START_TEST(a_run_leaves_loaded_books_alone)
 }
 END_TEST
 
+START_TEST(book_cache_drop_then_load_is_the_same)
+{
+	char *path = qgtm_state_path(QGTM_OMS_JOURNAL, 1);
+	char *b = gld_line("qgtm-b", 2);
+	struct qgtm_book before, after;
+	size_t i;
+
+	hold_gld();
+	append_file(path, b);
+	ck_assert_int_eq(qgtm_oms_book_load(&cfg, &before), 0);
+	qgtm_book_cache_drop();
+	qgtm_book_cache_drop();         /* twice is harmless */
+	ck_assert_int_eq(qgtm_oms_book_load(&cfg, &after), 0);
+	ck_assert_ptr_ne(before.journal, after.journal);   /* folded anew */
+	ck_assert_int_eq(before.cash, after.cash);
+	ck_assert_uint_eq(before.npos, after.npos);
+	for (i = 0; i < before.npos; i++) {
+		ck_assert_str_eq(before.pos[i].symbol, after.pos[i].symbol);
+		ck_assert_int_eq(before.pos[i].qty, after.pos[i].qty);
+		ck_assert_int_eq(before.pos[i].avg_price,
+		    after.pos[i].avg_price);
+	}
+	ck_assert(json_equal(before.journal, after.journal));
+	ck_assert(json_equal(before.orders, after.orders));
+	ck_assert(json_equal(before.activities, after.activities));
+	ck_assert(json_equal(before.open, after.open));
+	ck_assert_uint_eq(json_array_size(after.journal), 2);
+	qgtm_book_release(&before);
+	qgtm_book_release(&after);
+	free(b);
+	free(path);
+}
+END_TEST
+
 START_TEST(missing_price_places_nothing)
 {
 	json_t *rec = decision("approved", "[{\"symbol\":\"GLD\","
@@ -807,6 +841,7 @@ suite_oms(void)
 	tcase_add_test(tr, bad_journal_line_is_located);
 	tcase_add_test(tr, later_loads_fold_appends_and_rewrites);
 	tcase_add_test(tr, a_run_leaves_loaded_books_alone);
+	tcase_add_test(tr, book_cache_drop_then_load_is_the_same);
 	tcase_add_test(tr, missing_price_places_nothing);
 	tcase_add_test(tr, positions_mark_to_market);
 	suite_add_tcase(s, tr);

@@ -658,6 +658,36 @@ START_TEST(no_strategy_sees_the_future)
 }
 END_TEST
 
+START_TEST(strategy_cache_drop_then_signal_is_the_same)
+{
+	char *dir = fresh_state(), *yaml = qgtm_xasprintf("%s/c.yaml", dir);
+	static const char *const keys[] = { "strategy", "params",
+	    "params_hash", "as_of", "data_as_of", "targets" };
+	const struct qgtm_strategy *st = qgtm_strategy_find("tsmom");
+	struct qgtm_cfg cfg;
+	json_t *a, *b;
+	size_t i;
+
+	unit_write_file(yaml, "common:\n  universe: [GLD, SLV]\n");
+	ck_assert_int_eq(qgtm_cfg_load(&cfg, yaml), 0);
+	store_sim(qgtm_cfg_list(&cfg, "common.universe"));
+	a = qgtm_strategy_signal(st, &cfg, at("2020-12-15T22:00:00Z"));
+	qgtm_strategy_cache_drop();
+	qgtm_strategy_cache_drop();     /* twice is harmless */
+	b = qgtm_strategy_signal(st, &cfg, at("2020-12-15T22:00:00Z"));
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	for (i = 0; i < sizeof keys / sizeof *keys; i++)
+		ck_assert_msg(json_equal(json_object_get(a, keys[i]),
+		    json_object_get(b, keys[i])), "%s differs", keys[i]);
+	json_decref(a);
+	json_decref(b);
+	qgtm_cfg_release(&cfg);
+	free(yaml);
+	done(dir);
+}
+END_TEST
+
 START_TEST(combined_risk_budgets_scale_by_ex_ante_vol)
 {
 	/* The inverse-vol fixture's weights (0.571429, 0.285714, 0.142857)
@@ -750,6 +780,7 @@ suite_strategies(void)
 	tcase_add_test(tc, combined_risk_budgets_scale_by_ex_ante_vol);
 	tcase_add_test(tc, combined_refuses_a_bad_budget);
 	tcase_add_test(tc, no_strategy_sees_the_future);
+	tcase_add_test(tc, strategy_cache_drop_then_signal_is_the_same);
 	suite_add_tcase(s, tc);
 	return s;
 }

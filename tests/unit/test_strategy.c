@@ -398,6 +398,37 @@ START_TEST(causal_memo_gives_a_prefix_the_whole_files_values)
 }
 END_TEST
 
+START_TEST(pit_cache_drop_then_read_is_the_same)
+{
+	char *dir = store_fixture();
+	struct qgtm_series before, after;
+	double sum;
+	int n = fills;
+
+	ck_assert_int_eq(qgtm_pit_bars("sim", "GLD", (time_t)4102444800,
+	    &before), 0);
+	sum = qgtm_series_causal(&before, before.n - 1, "sum", fill_close_sum,
+	    NULL);
+	qgtm_pit_cache_drop();
+	qgtm_pit_cache_drop();          /* twice is harmless */
+	/* A series read before keeps its bars and its memo. */
+	ck_assert_double_eq(qgtm_series_causal(&before, before.n - 1, "sum",
+	    fill_close_sum, NULL), sum);
+	ck_assert_int_eq(fills - n, 1);
+	ck_assert_int_eq(qgtm_pit_bars("sim", "GLD", (time_t)4102444800,
+	    &after), 0);
+	ck_assert_ptr_ne(before.block, after.block);    /* parsed anew */
+	assert_same_bars(&before, &after);
+	ck_assert_double_eq(qgtm_series_causal(&after, after.n - 1, "sum",
+	    fill_close_sum, NULL), sum);
+	ck_assert_int_eq(fills - n, 2);
+	qgtm_series_release(&before);
+	qgtm_series_release(&after);
+	unsetenv("QGTM_STATE_DIR");
+	free(dir);
+}
+END_TEST
+
 START_TEST(pit_reports_a_bad_store_line)
 {
 	char *dir = unit_tmpdir(), *path;
@@ -519,6 +550,7 @@ suite_strategy(void)
 	tcase_add_test(tc, pit_create_bars_caches_what_parsing_gives);
 	tcase_add_test(tc, bar_line_is_the_bar_record);
 	tcase_add_test(tc, causal_memo_gives_a_prefix_the_whole_files_values);
+	tcase_add_test(tc, pit_cache_drop_then_read_is_the_same);
 	tcase_add_test(tc, tsmom_sigma_matches_eq1_by_hand);
 	tcase_add_test(tc, tsmom_sigma_matches_pandas_ewm);
 	tcase_add_test(tc, tsmom_targets_follow_the_rule);
