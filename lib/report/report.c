@@ -3,6 +3,7 @@
  * page (the status model) and of the Sunday checklist (the readiness
  * model) from the state directory, for qgtm-status render, qgtm-api and
  * the digest. Models are plain JSON records; pages are drawn by page.c.
+ * What the sections share lives in model.c and journal.c.
  */
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -13,47 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/report.h"
+#include "report/report_int.h"
 
 #define WEEK_S (7 * 86400)
-
-char *
-qgtm_report_money(int64_t cents, int sign, char out[32])
-{
-	char digits[24];
-	uint64_t u = cents < 0 ? -(uint64_t)cents : (uint64_t)cents;
-	size_t n, i, j = 0;
-
-	if (cents < 0 || sign)
-		out[j++] = cents < 0 ? '-' : '+';
-	out[j++] = '$';
-	/* At most 17 digits and 5 commas: 28 bytes in all. */
-	n = (size_t)snprintf(digits, sizeof digits, "%llu",
-	    (unsigned long long)(u / 100));
-	for (i = 0; i < n; i++) {
-		if (i > 0 && (n - i) % 3 == 0)
-			out[j++] = ',';
-		out[j++] = digits[i];
-	}
-	out[j++] = '.';
-	out[j++] = (char)('0' + u % 100 / 10);
-	out[j++] = (char)('0' + u % 10);
-	out[j] = '\0';
-	return out;
-}
-
-/* Set key to the cents v as a decimal string and key_text as money. */
-static void
-set_money(json_t *rec, const char *key, int64_t v, int sign)
-{
-	char dec[32], text[32], k[64];
-
-	json_object_set_new(rec, key, json_string(qgtm_dec_fmt(v, QGTM_CENTS,
-	    dec, sizeof dec)));
-	snprintf(k, sizeof k, "%s_text", key);
-	json_object_set_new(rec, k, json_string(qgtm_report_money(v, sign,
-	    text)));
-}
 
 /* The equity of book marked at the last close before today (New York). */
 static int
@@ -101,14 +64,15 @@ status_gain(const struct qgtm_cfg *cfg, struct qgtm_ks *ks,
 	if (broker_daily_pl(cfg, now, &pl) == 0) {
 		json_object_set_new(rec, "gain_source", json_string("broker"));
 		json_object_set_new(rec, "gain_basis", json_string("daily_pl"));
-		set_money(rec, "gain", pl, 1);
+		qgtm_model_set_money(rec, "gain", pl, 1);
 		return;
 	}
 	json_object_set_new(rec, "gain_source", json_string("book"));
 	if (qgtm_eval_load(ks, &ev) == 0 && strcmp(ev.day, day) == 0 &&
 	    ev.day_start > 0) {
 		start = ev.day_start;
-		json_object_set_new(rec, "gain_basis", json_string("day_start"));
+		json_object_set_new(rec, "gain_basis",
+		    json_string("day_start"));
 	} else if (equity_before_today(cfg, book, now, &start) == 0) {
 		json_object_set_new(rec, "gain_basis",
 		    json_string("last_close"));
@@ -116,22 +80,7 @@ status_gain(const struct qgtm_cfg *cfg, struct qgtm_ks *ks,
 		start = equity;
 		json_object_set_new(rec, "gain_basis", json_string("none"));
 	}
-	set_money(rec, "gain", equity - start, 1);
-}
-
-/* Load the book and mark it at now into equity. Returns 0, or -1 with
- * the library error and nothing in book to release. */
-static int
-account_load(const struct qgtm_cfg *cfg, time_t now, struct qgtm_book *book,
-    int64_t *equity)
-{
-	if (qgtm_oms_book_load(cfg, book) == -1)
-		return -1;
-	if (qgtm_oms_equity(cfg, book, now, equity) == -1) {
-		qgtm_book_release(book);
-		return -1;
-	}
-	return 0;
+	qgtm_model_set_money(rec, "gain", equity - start, 1);
 }
 
 /* The account part of the status: equity, gain, positions. */
@@ -144,15 +93,16 @@ status_account(const struct qgtm_cfg *cfg, struct qgtm_ks *ks, time_t now,
 
 	json_object_set_new(rec, "broker", json_string(qgtm_cfg_str(cfg,
 	    "order.broker")));
-	if (account_load(cfg, now, &book, &equity) == -1) {
+	if (qgtm_journal_account(cfg, now, &book, &equity) == -1) {
 		json_object_set_new(rec, "broker_reachable", json_false());
 		json_object_set_new(rec, "error", json_string(qgtm_errmsg()));
 		return;
 	}
 	json_object_set_new(rec, "broker_reachable", json_true());
-	set_money(rec, "equity", equity, 0);
+	qgtm_model_set_money(rec, "equity", equity, 0);
 	status_gain(cfg, ks, &book, now, equity, rec);
-	json_object_set_new(rec, "positions", json_integer((json_int_t)book.npos));
+	json_object_set_new(rec, "positions",
+	    json_integer((json_int_t)book.npos));
 	qgtm_book_release(&book);
 }
 
@@ -216,9 +166,6 @@ qgtm_report_status(const struct qgtm_cfg *cfg, time_t now)
 
 /* ---------------------------------------------------------- readiness -- */
 
-enum { PASS, WARN, FAIL };
-static const char *const result_name[] = { "PASS", "WARN", "FAIL" };
-
 /* Append a row to the rows array; details is stolen. */
 static void
 row_add(json_t *rows, const char *id, const char *title, int result,
@@ -236,21 +183,8 @@ row_add(json_t *rows, const char *id, const char *title, int result,
 	vsnprintf(reason, sizeof reason, fmt, ap);
 	va_end(ap);
 	json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:o}",
-	    "id", id, "title", title, "result", result_name[result],
+	    "id", id, "title", title, "result", qgtm_model_result(result),
 	    "reason", reason, "details", details));
-}
-
-/* 1 if name is in the list of strings. */
-static int
-list_has(json_t *list, const char *name)
-{
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(list, i, v)
-		if (strcmp(json_string_value(v), name) == 0)
-			return 1;
-	return 0;
 }
 
 /* The data age row: the newest good fetch among the feeds of health. */
@@ -264,16 +198,18 @@ ready_data_age(json_t *health, time_t now, json_t *rows)
 
 	json_array_foreach(health, i, h) {
 		last = json_string_value(json_object_get(h, "last_ok"));
-		if (last != NULL && (newest == NULL || strcmp(last, newest) > 0))
+		if (last != NULL &&
+		    (newest == NULL || strcmp(last, newest) > 0))
 			newest = last;
 	}
 	if (newest == NULL || qgtm_time_parse(newest, &t) == -1)
-		row_add(rows, "data_age", "Data age", FAIL, json_object(),
+		row_add(rows, "data_age", "Data age", QGTM_FAIL, json_object(),
 		    "no data fetched yet");
 	else
-		row_add(rows, "data_age", "Data age", now - t > 86400 ? FAIL :
-		    PASS, json_pack("{s:s, s:I}", "newest", newest, "age_s",
-		    (json_int_t)(now - t)), "newest data %lld h old%s",
+		row_add(rows, "data_age", "Data age", now - t > 86400 ?
+		    QGTM_FAIL : QGTM_PASS, json_pack("{s:s, s:I}", "newest",
+		    newest, "age_s", (json_int_t)(now - t)),
+		    "newest data %lld h old%s",
 		    (long long)(now - t) / 3600, now - t > 86400 ?
 		    " (over 24 h)" : "");
 }
@@ -289,7 +225,7 @@ ready_feeds(const struct qgtm_cfg *cfg, time_t now, json_t *rows)
 	char down[256] = "";
 
 	if (health == NULL) {
-		row_add(rows, "feeds", "Data feeds", FAIL, json_object(),
+		row_add(rows, "feeds", "Data feeds", QGTM_FAIL, json_object(),
 		    "cannot read the feed health: %s", qgtm_errmsg());
 		return;
 	}
@@ -305,13 +241,13 @@ ready_feeds(const struct qgtm_cfg *cfg, time_t now, json_t *rows)
 			continue;
 		}
 		json_array_append_new(bad, json_string(feed));
-		reqbad += list_has(req, feed);
+		reqbad += qgtm_model_list_has(req, feed);
 		snprintf(down + strlen(down), sizeof down - strlen(down),
 		    "%s%s", down[0] == '\0' ? "; down: " : ", ", feed);
 	}
 	json_object_set_new(det, "unhealthy", bad);
 	row_add(rows, "feeds", "Data feeds", ok == json_array_size(health) ?
-	    PASS : reqbad > 0 || ok == 0 ? FAIL : WARN, det,
+	    QGTM_PASS : reqbad > 0 || ok == 0 ? QGTM_FAIL : QGTM_WARN, det,
 	    "%zu/%zu healthy%s", ok, json_array_size(health), down);
 	ready_data_age(health, now, rows);
 	json_decref(health);
@@ -351,7 +287,8 @@ ready_switch(struct qgtm_ks *ks, time_t now, json_t *rows)
 		hist = json_array();
 	up = escalations(hist);
 	res = st.health != QGTM_KS_OK || st.effective >= QGTM_TIER_THROTTLE ?
-	    FAIL : st.effective > QGTM_TIER_NORMAL || up > 0 ? WARN : PASS;
+	    QGTM_FAIL : st.effective > QGTM_TIER_NORMAL || up > 0 ?
+	    QGTM_WARN : QGTM_PASS;
 	row_add(rows, "killswitch", "Kill switch", res, json_pack(
 	    "{s:s, s:s, s:s, s:I, s:o}", "tier", qgtm_tier_name(st.effective),
 	    "health", qgtm_ks_health_name(st.health), "reason", st.reason,
@@ -370,13 +307,13 @@ ready_heartbeat(struct qgtm_ks *ks, time_t now, json_t *rows)
 	char ts[21];
 
 	if (last == 0) {
-		row_add(rows, "heartbeat", "Heartbeats", WARN, json_object(),
-		    "no heartbeat recorded yet");
+		row_add(rows, "heartbeat", "Heartbeats", QGTM_WARN,
+		    json_object(), "no heartbeat recorded yet");
 		return;
 	}
-	row_add(rows, "heartbeat", "Heartbeats", now - last < 60 ? PASS :
-	    now - last < 120 ? WARN : FAIL, json_pack("{s:s, s:I}", "last",
-	    qgtm_time_fmt(last, ts), "age_s", (json_int_t)(now - last)),
+	row_add(rows, "heartbeat", "Heartbeats", now - last < 60 ? QGTM_PASS :
+	    now - last < 120 ? QGTM_WARN : QGTM_FAIL, json_pack("{s:s, s:I}",
+	    "last", qgtm_time_fmt(last, ts), "age_s", (json_int_t)(now - last)),
 	    "last heartbeat %llds ago", (long long)(now - last));
 }
 
@@ -452,7 +389,7 @@ ready_audit(const struct qgtm_cfg *cfg, time_t from, time_t to,
 
 	*rejected = -1;
 	if (path == NULL) {
-		row_add(rows, "audit", "Audit chain", FAIL, json_object(),
+		row_add(rows, "audit", "Audit chain", QGTM_FAIL, json_object(),
 		    "%s", qgtm_errmsg());
 		return;
 	}
@@ -465,14 +402,15 @@ ready_audit(const struct qgtm_cfg *cfg, time_t from, time_t to,
 	}
 	free(path);
 	if (rc == -1)
-		row_add(rows, "audit", "Audit chain", FAIL, json_pack(
+		row_add(rows, "audit", "Audit chain", QGTM_FAIL, json_pack(
 		    "{s:I, s:I}", "entries", (json_int_t)sum.entries,
-		    "bad_line", (json_int_t)sum.bad_line), "does not verify: %s",
-		    qgtm_errmsg());
+		    "bad_line", (json_int_t)sum.bad_line),
+		    "does not verify: %s", qgtm_errmsg());
 	else
-		row_add(rows, "audit", "Audit chain", sum.entries == 0 ? WARN :
-		    PASS, json_pack("{s:I, s:s, s:s}", "entries",
-		    (json_int_t)sum.entries, "head", sum.head, "root", sum.root),
+		row_add(rows, "audit", "Audit chain", sum.entries == 0 ?
+		    QGTM_WARN : QGTM_PASS, json_pack("{s:I, s:s, s:s}",
+		    "entries", (json_int_t)sum.entries, "head", sum.head,
+		    "root", sum.root),
 		    sum.entries == 0 ? "no audit entries yet" :
 		    "%lu entries, intact", sum.entries);
 }
@@ -489,7 +427,7 @@ ready_trades(const struct qgtm_cfg *cfg, time_t now, json_t *rows)
 	size_t i;
 
 	if (qgtm_oms_book_load(cfg, &book) == -1) {
-		row_add(rows, "trades", "Trades this week", FAIL, by,
+		row_add(rows, "trades", "Trades this week", QGTM_FAIL, by,
 		    "cannot read the order journal: %s", qgtm_errmsg());
 		return;
 	}
@@ -507,10 +445,11 @@ ready_trades(const struct qgtm_cfg *cfg, time_t now, json_t *rows)
 	}
 	qgtm_book_release(&book);
 	rejected = json_integer_value(json_object_get(by, "rejected"));
-	row_add(rows, "trades", "Trades this week", rejected > 0 ? WARN : PASS,
-	    by, n == 0 ? "no orders this week" : "%lld orders, %lld filled, "
-	    "%lld rejected by the broker", n, (long long)json_integer_value(
-	    json_object_get(by, "filled")), rejected);
+	row_add(rows, "trades", "Trades this week", rejected > 0 ? QGTM_WARN :
+	    QGTM_PASS, by, n == 0 ? "no orders this week" : "%lld orders, "
+	    "%lld filled, %lld rejected by the broker", n,
+	    (long long)json_integer_value(json_object_get(by, "filled")),
+	    rejected);
 }
 
 /* The drawdown row: equity now below the peak evaluate kept, against
@@ -526,27 +465,28 @@ ready_drawdown(const struct qgtm_cfg *cfg, struct qgtm_ks *ks, time_t now,
 	int64_t equity;
 
 	if (qgtm_eval_load(ks, &ev) == -1) {
-		row_add(rows, "drawdown", "Drawdown", FAIL, json_object(),
+		row_add(rows, "drawdown", "Drawdown", QGTM_FAIL, json_object(),
 		    "%s", qgtm_errmsg());
 		return;
 	}
 	if (ev.peak <= 0) {
-		row_add(rows, "drawdown", "Drawdown", WARN, json_object(),
+		row_add(rows, "drawdown", "Drawdown", QGTM_WARN, json_object(),
 		    "no peak equity recorded yet");
 		return;
 	}
-	if (account_load(cfg, now, &book, &equity) == -1) {
-		row_add(rows, "drawdown", "Drawdown", FAIL, json_object(),
+	if (qgtm_journal_account(cfg, now, &book, &equity) == -1) {
+		row_add(rows, "drawdown", "Drawdown", QGTM_FAIL, json_object(),
 		    "cannot mark the book: %s", qgtm_errmsg());
 		return;
 	}
 	qgtm_book_release(&book);
 	dd = equity >= ev.peak ? 0 : (double)(ev.peak - equity) /
 	    (double)ev.peak;
-	row_add(rows, "drawdown", "Drawdown", limit > 0 && dd >= limit ? FAIL :
-	    limit > 0 && dd >= warn ? WARN : PASS, json_pack("{s:I, s:I, s:f, "
-	    "s:f}", "peak_cents", (json_int_t)ev.peak, "equity_cents",
-	    (json_int_t)equity, "drawdown", dd, "limit", limit),
+	row_add(rows, "drawdown", "Drawdown", limit > 0 && dd >= limit ?
+	    QGTM_FAIL : limit > 0 && dd >= warn ? QGTM_WARN : QGTM_PASS,
+	    json_pack("{s:I, s:I, s:f, s:f}", "peak_cents",
+	    (json_int_t)ev.peak, "equity_cents", (json_int_t)equity,
+	    "drawdown", dd, "limit", limit),
 	    "%.2f%% below the peak; limit %.2f%%", dd * 100, limit * 100);
 }
 
@@ -582,17 +522,16 @@ ready_host(json_t *rows)
 
 	if (statvfs(qgtm_state_dir(), &vfs) == -1 || vfs.f_blocks == 0 ||
 	    mem < 0) {
-		row_add(rows, "host", "Disk and memory", FAIL, json_object(),
-		    "cannot read the disk or memory use");
+		row_add(rows, "host", "Disk and memory", QGTM_FAIL,
+		    json_object(), "cannot read the disk or memory use");
 		return;
 	}
 	disk = 100.0 * (double)vfs.f_bavail / (double)vfs.f_blocks;
 	low = disk < mem ? disk : mem;
-	row_add(rows, "host", "Disk and memory", low < 5 ? FAIL : low < 15 ?
-	    WARN : PASS, json_pack("{s:f, s:f}", "disk_free_pct", disk,
-	    "memory_available_pct", mem), "disk %.0f%% free, memory %.0f%% "
-	    "available",
-	    disk, mem);
+	row_add(rows, "host", "Disk and memory", low < 5 ? QGTM_FAIL :
+	    low < 15 ? QGTM_WARN : QGTM_PASS, json_pack("{s:f, s:f}",
+	    "disk_free_pct", disk, "memory_available_pct", mem),
+	    "disk %.0f%% free, memory %.0f%% available", disk, mem);
 }
 
 /*
@@ -612,15 +551,15 @@ ready_recon(time_t now, json_t *rows)
 
 	free(path);
 	if (recs == NULL) {
-		row_add(rows, "reconciliation", "Reconciliation", FAIL,
+		row_add(rows, "reconciliation", "Reconciliation", QGTM_FAIL,
 		    json_object(), "cannot read the reconciliation log: %s",
 		    qgtm_errmsg());
 		return;
 	}
 	json_array_foreach(recs, i, rec) {
 		if (strcmp(qgtm_record_type(rec), "recon") != 0 ||
-		    qgtm_time_parse(json_string_value(json_object_get(rec, "ts")),
-		    &t) == -1 || t > now || now - t > 7 * 86400)
+		    qgtm_time_parse(json_string_value(json_object_get(rec,
+		    "ts")), &t) == -1 || t > now || now - t > 7 * 86400)
 			continue;
 		runs++;
 		sev = json_string_value(json_object_get(rec, "severity"));
@@ -629,20 +568,21 @@ ready_recon(time_t now, json_t *rows)
 	}
 	json_decref(recs);
 	if (runs == 0)
-		row_add(rows, "reconciliation", "Reconciliation", WARN,
+		row_add(rows, "reconciliation", "Reconciliation", QGTM_WARN,
 		    json_object(), "no reconciliation data yet");
 	else
 		row_add(rows, "reconciliation", "Reconciliation", crit > 0 ?
-		    FAIL : warn > 0 ? WARN : PASS, json_pack("{s:I, s:I}",
-		    "critical", (json_int_t)crit, "warn", (json_int_t)warn),
+		    QGTM_FAIL : warn > 0 ? QGTM_WARN : QGTM_PASS,
+		    json_pack("{s:I, s:I}", "critical", (json_int_t)crit,
+		    "warn", (json_int_t)warn),
 		    "%zu critical discrepancies, %zu warnings in 7 days", crit,
 		    warn);
 }
 
-/* The decay records of qgtm-backtest decay, newest per strategy: an
- * object strategy -> record (new reference), or NULL with the error. */
-static json_t *
-decay_newest(void)
+/* The decay records of qgtm-backtest decay, newest per strategy (shared
+ * with strategy.c). */
+json_t *
+qgtm_readiness_decay(void)
 {
 	char *path = qgtm_state_path(QGTM_REPORT_DECAY, 0);
 	json_t *recs = path != NULL ? qgtm_jsonl_read_file(path, 1) : NULL;
@@ -703,14 +643,15 @@ sharpe_text(json_t *rec, const char *key, char out[32])
 static void
 ready_decay(json_t *rows)
 {
-	json_t *newest = decay_newest(), *rec, *det;
+	json_t *newest = qgtm_readiness_decay(), *rec, *det;
 	char why[512] = "", a[32], b[32];
 	const char *strat;
 	size_t ndecayed = 0;
 
 	if (newest == NULL) {
-		row_add(rows, "decay", "Strategy decay", FAIL, json_object(),
-		    "cannot read the decay measurements: %s", qgtm_errmsg());
+		row_add(rows, "decay", "Strategy decay", QGTM_FAIL,
+		    json_object(), "cannot read the decay measurements: %s",
+		    qgtm_errmsg());
 		return;
 	}
 	det = json_object();
@@ -727,170 +668,61 @@ ready_decay(json_t *rows)
 		    "insample_sharpe", b));
 	}
 	if (json_object_size(det) == 0)
-		row_add(rows, "decay", "Strategy decay", WARN, det,
+		row_add(rows, "decay", "Strategy decay", QGTM_WARN, det,
 		    "no decay measurement yet");
 	else if (ndecayed > 0)
-		row_add(rows, "decay", "Strategy decay", WARN, det, "%s", why);
+		row_add(rows, "decay", "Strategy decay", QGTM_WARN, det, "%s",
+		    why);
 	else
-		row_add(rows, "decay", "Strategy decay", PASS, det,
+		row_add(rows, "decay", "Strategy decay", QGTM_PASS, det,
 		    "%zu strateg%s measured, none decayed",
 		    json_object_size(det), json_object_size(det) == 1 ?
 		    "y" : "ies");
 	json_decref(newest);
 }
 
-static long week_ahead_monday(time_t now);
-static time_t ny_midnight(long day0, long days);
-static void ready_weeks(const struct qgtm_cfg *cfg, time_t now, long mon,
-    long long rejected, json_t *rec);
-
 json_t *
 qgtm_report_readiness(const struct qgtm_cfg *cfg, time_t now)
 {
 	json_t *rec = qgtm_record_new("readiness", NULL);
 	json_t *rows = json_array(), *r;
-	long mon = week_ahead_monday(now);
+	long mon = qgtm_weeks_monday(now);
 	long long rejected;
 	struct qgtm_ks ks;
-	int worst = PASS, i;
+	int worst = QGTM_PASS, i;
 	size_t k;
 	char ts[21];
 
 	ready_feeds(cfg, now, rows);
 	if (qgtm_ks_open(&ks, cfg) == -1) {
-		row_add(rows, "killswitch", "Kill switch", FAIL, json_object(),
-		    "%s", qgtm_errmsg());
+		row_add(rows, "killswitch", "Kill switch", QGTM_FAIL,
+		    json_object(), "%s", qgtm_errmsg());
 	} else {
 		ready_switch(&ks, now, rows);
 		ready_heartbeat(&ks, now, rows);
 		ready_drawdown(cfg, &ks, now, rows);
 		qgtm_ks_close(&ks);
 	}
-	ready_audit(cfg, ny_midnight(mon - 7, 0), ny_midnight(mon, 0),
-	    &rejected, rows);
+	ready_audit(cfg, qgtm_model_ny_midnight(mon - 7, 0),
+	    qgtm_model_ny_midnight(mon, 0), &rejected, rows);
 	ready_trades(cfg, now, rows);
 	ready_host(rows);
 	ready_recon(now, rows);
 	ready_decay(rows);
 	json_array_foreach(rows, k, r)
-		for (i = worst + 1; i <= FAIL; i++)
+		for (i = worst + 1; i <= QGTM_FAIL; i++)
 			if (strcmp(json_string_value(json_object_get(r,
-			    "result")), result_name[i]) == 0)
+			    "result")), qgtm_model_result(i)) == 0)
 				worst = i;
 	json_object_set_new(rec, "as_of", json_string(qgtm_time_fmt(now, ts)));
-	json_object_set_new(rec, "result", json_string(result_name[worst]));
+	json_object_set_new(rec, "result", json_string(
+	    qgtm_model_result(worst)));
 	json_object_set_new(rec, "rows", rows);
-	ready_weeks(cfg, now, mon, rejected, rec);
+	qgtm_weeks_add(cfg, now, mon, rejected, rec);
 	return rec;
 }
 
 /* --------------------------------------------------------------- week -- */
-
-/* A fill record of the journal as struct qgtm_fill. */
-static int
-week_fill(json_t *rec, struct qgtm_fill *f)
-{
-	const char *sym = json_string_value(json_object_get(rec, "symbol"));
-	const char *side = json_string_value(json_object_get(rec, "side"));
-	const char *k[] = { "qty", "price", "commission", "notional" };
-	const int sc[] = { QGTM_QTY_SCALE, QGTM_PRICE_SCALE, QGTM_CENTS,
-	    QGTM_CENTS };
-	int64_t *v[] = { &f->qty, &f->price, &f->commission, &f->notional };
-	size_t i;
-
-	memset(f, 0, sizeof *f);
-	if (sym == NULL || side == NULL || strlen(sym) >= sizeof f->symbol)
-		return qgtm_seterr(QGTM_EX_DATAERR, "journal: bad fill");
-	for (i = 0; i < 4; i++)
-		if (qgtm_dec_parse(json_string_value(json_object_get(rec,
-		    k[i])), sc[i], v[i]) == -1)
-			return -1;
-	memcpy(f->symbol, sym, strlen(sym) + 1);
-	f->side = side[0] == 'b' ? QGTM_BUY : QGTM_SELL;
-	return 0;
-}
-
-/* The fill of journal line, or NULL when none; its strategy into *strat
- * and its moment into *t. */
-static json_t *
-line_fill(json_t *line, const char **strat, time_t *t)
-{
-	json_t *fill = json_object_get(line, "fill");
-	const char *ts = json_string_value(json_object_get(fill, "ts"));
-
-	*strat = json_string_value(json_object_get(json_object_get(line,
-	    "order"), "strategy"));
-	if (fill == NULL || ts == NULL || qgtm_time_parse(ts, t) == -1)
-		return NULL;
-	if (*strat == NULL)
-		*strat = "unknown";
-	return fill;
-}
-
-/* The initial cash of the account in cents (0 when it cannot be read:
- * the config was checked when it was loaded). */
-static int64_t
-book_cash0(const struct qgtm_cfg *cfg)
-{
-	int64_t cash = 0;
-
-	qgtm_cfg_dec(cfg, "broker.sim.initial_cash", QGTM_CENTS, &cash);
-	return cash;
-}
-
-/*
- * Fold into book (initialized here over cash) the fills of journal in
- * (from, to], of every strategy when strat is NULL. Returns 0, or -1
- * with nothing in book to release.
- */
-static int
-book_at(json_t *journal, int64_t cash, const char *strat, time_t from,
-    time_t to, struct qgtm_book *book)
-{
-	struct qgtm_fill f;
-	const char *s;
-	json_t *line, *fill;
-	size_t i;
-	time_t t;
-
-	qgtm_book_init(book, cash);
-	json_array_foreach(journal, i, line) {
-		fill = line_fill(line, &s, &t);
-		if (fill == NULL || t <= from || t > to ||
-		    (strat != NULL && strcmp(s, strat) != 0))
-			continue;
-		if (week_fill(fill, &f) == -1 ||
-		    qgtm_book_apply(book, &f) == -1) {
-			qgtm_book_release(book);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* The equity at as_of of book_at(journal, cash, strat, from, to). */
-static int
-equity_of(const struct qgtm_cfg *cfg, json_t *journal, int64_t cash,
-    const char *strat, time_t from, time_t to, time_t as_of, int64_t *out)
-{
-	struct qgtm_book book;
-	int rc;
-
-	if (book_at(journal, cash, strat, from, to, &book) == -1)
-		return -1;
-	rc = qgtm_oms_equity(cfg, &book, as_of, out);
-	qgtm_book_release(&book);
-	return rc;
-}
-
-/* The New York midnight day days after the civil day day0. */
-static time_t
-ny_midnight(long day0, long days)
-{
-	struct qgtm_date d = qgtm_civil_from_days(day0 + days);
-
-	return qgtm_ny_time(d.year, d.month, d.day, 0, 0);
-}
 
 /* The daily PnL of the days of the week (from Monday, civil day mon) up
  * to end, their sum, and the largest fall of a day's close below the
@@ -901,21 +733,21 @@ week_days(const struct qgtm_cfg *cfg, json_t *journal, int64_t cash,
 {
 	static const char *const dname[] = { "Mon", "Tue", "Wed", "Thu", "Fri",
 	    "Sat", "Sun" };
-	time_t t = ny_midnight(mon, 0), close;
+	time_t t = qgtm_model_ny_midnight(mon, 0), close;
 	int64_t prev, eq, peak, sum = 0;
 	json_t *days = json_array();
 	const char *wday = NULL;
 	double dd, worst = 0;
 	int i;
 
-	if (equity_of(cfg, journal, cash, NULL, 0, t, t, &prev) == -1)
+	if (qgtm_journal_equity(cfg, journal, cash, NULL, 0, t, t, &prev) == -1)
 		return json_decref(days), -1;
 	peak = prev;
 	for (i = 0; i < 7 && t < end; i++, t = close) {
-		close = ny_midnight(mon, i + 1) < end ? ny_midnight(mon, i + 1) :
-		    end;
-		if (equity_of(cfg, journal, cash, NULL, 0, close, close,
-		    &eq) == -1)
+		close = qgtm_model_ny_midnight(mon, i + 1);
+		close = close < end ? close : end;
+		if (qgtm_journal_equity(cfg, journal, cash, NULL, 0, close,
+		    close, &eq) == -1)
 			return json_decref(days), -1;
 		json_array_append_new(days, json_pack("{s:s, s:I}", "day",
 		    dname[i], "pnl_cents", (json_int_t)(eq - prev)));
@@ -949,24 +781,17 @@ week_trades(const struct qgtm_cfg *cfg, json_t *journal, const char *strat,
 
 	*n = *hits = 0;
 	json_array_foreach(journal, i, line) {
-		fill = line_fill(line, &s, &t);
+		fill = qgtm_journal_line_fill(line, &s, &t);
 		if (fill == NULL || t <= start || t > end ||
-		    strcmp(s, strat) != 0 || week_fill(fill, &f) == -1)
+		    strcmp(s, strat) != 0 || qgtm_journal_fill(fill, &f) == -1)
 			continue;
 		(*n)++;
-		if (qgtm_pit_last_close(qgtm_cfg_str(cfg, "common.price_source"),
-		    f.symbol, end, &now_px, NULL) == 0 &&
+		if (qgtm_pit_last_close(qgtm_cfg_str(cfg,
+		    "common.price_source"), f.symbol, end, &now_px,
+		    NULL) == 0 &&
 		    (f.side == QGTM_BUY ? now_px > f.price : now_px < f.price))
 			(*hits)++;
 	}
-}
-
-/* Add name to the list of strings unless it is there. */
-static void
-list_add(json_t *list, const char *name)
-{
-	if (!list_has(list, name))
-		json_array_append_new(list, json_string(name));
 }
 
 /* The configured strategies and every strategy that filled in the week. */
@@ -980,10 +805,11 @@ week_names(const struct qgtm_cfg *cfg, json_t *journal, time_t start,
 	time_t t;
 
 	json_array_foreach(qgtm_cfg_list(cfg, "signal.strategies"), i, v)
-		list_add(names, json_string_value(v));
+		qgtm_model_list_add(names, json_string_value(v));
 	json_array_foreach(journal, i, line)
-		if (line_fill(line, &s, &t) != NULL && t > start && t <= end)
-			list_add(names, s);
+		if (qgtm_journal_line_fill(line, &s, &t) != NULL &&
+		    t > start && t <= end)
+			qgtm_model_list_add(names, s);
 	return names;
 }
 
@@ -1031,7 +857,8 @@ week_strategies(const struct qgtm_cfg *cfg, json_t *journal, int64_t cash,
 	json_array_foreach(names, i, v) {
 		const char *s = json_string_value(v);
 
-		if (equity_of(cfg, journal, 0, s, start, end, end, &c) == -1)
+		if (qgtm_journal_equity(cfg, journal, 0, s, start, end, end,
+		    &c) == -1)
 			goto fail;
 		week_trades(cfg, journal, s, start, end, &n, &hits);
 		insert_ranked(rows, json_pack("{s:s, s:I, s:I, s:I}",
@@ -1039,8 +866,9 @@ week_strategies(const struct qgtm_cfg *cfg, json_t *journal, int64_t cash,
 		    "hits", hits));
 		rest -= c;
 	}
-	if (equity_of(cfg, journal, cash, NULL, 0, start, start, &a) == -1 ||
-	    equity_of(cfg, journal, cash, NULL, 0, start, end, &b) == -1)
+	if (qgtm_journal_equity(cfg, journal, cash, NULL, 0, start, start,
+	    &a) == -1 || qgtm_journal_equity(cfg, journal, cash, NULL, 0,
+	    start, end, &b) == -1)
 		goto fail;
 	json_object_set_new(rec, "strategies", rows);
 	json_object_set_new(rec, "carried_cents", json_integer(b - a));
@@ -1103,18 +931,20 @@ static int
 week_money(const struct qgtm_cfg *cfg, json_t *journal, long mon,
     time_t end, json_t *rec)
 {
-	int64_t a, b, cash = book_cash0(cfg);
-	time_t start = ny_midnight(mon, 0);
+	int64_t a, b, cash = qgtm_journal_cash0(cfg);
+	time_t start = qgtm_model_ny_midnight(mon, 0);
 	struct qgtm_book book;
 
-	if (equity_of(cfg, journal, cash, NULL, 0, start, start, &a) == -1 ||
-	    equity_of(cfg, journal, cash, NULL, 0, end, end, &b) == -1 ||
+	if (qgtm_journal_equity(cfg, journal, cash, NULL, 0, start, start,
+	    &a) == -1 ||
+	    qgtm_journal_equity(cfg, journal, cash, NULL, 0, end, end,
+	    &b) == -1 ||
 	    week_days(cfg, journal, cash, mon, end, rec) == -1 ||
 	    week_strategies(cfg, journal, cash, start, end, b - a, rec) == -1 ||
-	    book_at(journal, cash, NULL, 0, end, &book) == -1)
+	    qgtm_journal_book(journal, cash, NULL, 0, end, &book) == -1)
 		return -1;
-	set_money(rec, "equity", b, 0);
-	set_money(rec, "pnl", b - a, 1);
+	qgtm_model_set_money(rec, "equity", b, 0);
+	qgtm_model_set_money(rec, "pnl", b - a, 1);
 	json_object_set_new(rec, "pnl_cents", json_integer(b - a));
 	json_object_set_new(rec, "pnl_pct", json_real(a > 0 ?
 	    100.0 * (double)(b - a) / (double)a : 0));
@@ -1129,7 +959,8 @@ qgtm_report_week(const struct qgtm_cfg *cfg, int y, int m, int d,
 {
 	long mon = qgtm_days_from_civil(y, m, d) -
 	    (qgtm_weekday(y, m, d) + 6) % 7;
-	time_t start = ny_midnight(mon, 0), end = ny_midnight(mon, 7);
+	time_t start = qgtm_model_ny_midnight(mon, 0);
+	time_t end = qgtm_model_ny_midnight(mon, 7);
 	json_t *rec = qgtm_record_new("week", NULL);
 	struct qgtm_date md = qgtm_civil_from_days(mon);
 	struct qgtm_book book;
@@ -1150,7 +981,7 @@ qgtm_report_week(const struct qgtm_cfg *cfg, int y, int m, int d,
 	return rec;
 }
 
-/* ------------------------------------------------------------ curves -- */
+/* ------------------------------------------------------------- curves -- */
 
 /* The most sessions a curve holds: a year. */
 #define CURVE_MAX 260
@@ -1167,12 +998,12 @@ curve_symbols(json_t *journal, const char *strat, time_t now, time_t *first)
 
 	*first = 0;
 	json_array_foreach(journal, i, line) {
-		fill = line_fill(line, &s, &t);
+		fill = qgtm_journal_line_fill(line, &s, &t);
 		sym = json_string_value(json_object_get(fill, "symbol"));
 		if (fill == NULL || sym == NULL || t > now ||
 		    (strat != NULL && strcmp(s, strat) != 0))
 			continue;
-		list_add(syms, sym);
+		qgtm_model_list_add(syms, sym);
 		if (*first == 0)
 			*first = t;
 	}
@@ -1230,12 +1061,13 @@ curve_fold(json_t *journal, const char *strat, size_t *next, time_t t,
 	time_t ft;
 
 	for (; *next < json_array_size(journal); (*next)++) {
-		fill = line_fill(json_array_get(journal, *next), &s, &ft);
+		fill = qgtm_journal_line_fill(json_array_get(journal, *next),
+		    &s, &ft);
 		if (fill == NULL || (strat != NULL && strcmp(s, strat) != 0))
 			continue;
 		if (ft > t)
 			break;
-		if (week_fill(fill, &f) == -1 ||
+		if (qgtm_journal_fill(fill, &f) == -1 ||
 		    qgtm_book_apply(book, &f) == -1)
 			return -1;
 	}
@@ -1296,12 +1128,9 @@ curve_walk(const char *source, json_t *journal, const char *strat,
 	return rc;
 }
 
-/* The daily curve of the fills of strat (NULL: every one) over cash: the
- * equity at each session close, {dates, equity_cents} (new reference),
- * or NULL with the error. */
-static json_t *
-equity_curve(const struct qgtm_cfg *cfg, json_t *journal, const char *strat,
-    int64_t cash, time_t now)
+json_t *
+qgtm_curve_equity(const struct qgtm_cfg *cfg, json_t *journal,
+    const char *strat, int64_t cash, time_t now)
 {
 	json_t *dates = json_array(), *cents = json_array(), *syms;
 	time_t first;
@@ -1320,12 +1149,10 @@ equity_curve(const struct qgtm_cfg *cfg, json_t *journal, const char *strat,
 	return json_pack("{s:o, s:o}", "dates", dates, "equity_cents", cents);
 }
 
-/* ------------------------------------------------------------- weeks -- */
+/* -------------------------------------------------------------- weeks -- */
 
-/* The Monday (a civil day) of the week ahead at now: this New York
- * week's, or on a weekend the next one's. */
-static long
-week_ahead_monday(time_t now)
+long
+qgtm_weeks_monday(time_t now)
 {
 	struct qgtm_date d = qgtm_ny_date(now);
 	long day = qgtm_days_from_civil(d.year, d.month, d.day);
@@ -1433,7 +1260,7 @@ last_week_figures(const struct qgtm_cfg *cfg, json_t *week, long mon,
 	if (!basis)
 		pnl = json_integer_value(json_object_get(week,
 		    "days_pnl_cents"));
-	set_money(out, "pnl", pnl, 1);
+	qgtm_model_set_money(out, "pnl", pnl, 1);
 	json_object_set_new(out, "pnl_cents", json_integer(pnl));
 	json_object_set_new(out, "pnl_basis", json_string(basis ? "broker" :
 	    "book"));
@@ -1443,9 +1270,9 @@ last_week_figures(const struct qgtm_cfg *cfg, json_t *week, long mon,
 	json_object_set_new(out, "fills", json_integer(fills));
 	json_object_set_new(out, "max_drawdown", json_real(dd));
 	json_object_set_new(out, "max_drawdown_limit", json_real(limit));
-	json_object_set_new(out, "drawdown_result", json_string(result_name[
-	    limit > 0 && dd >= limit ? FAIL : limit > 0 && dd >= warn ? WARN :
-	    PASS]));
+	json_object_set_new(out, "drawdown_result", json_string(
+	    qgtm_model_result(limit > 0 && dd >= limit ? QGTM_FAIL :
+	    limit > 0 && dd >= warn ? QGTM_WARN : QGTM_PASS)));
 	json_object_set_new(out, "best", strategy_money(n > 0 ?
 	    json_array_get(strats, 0) : NULL));
 	json_object_set_new(out, "worst", strategy_money(n > 0 ?
@@ -1484,16 +1311,15 @@ book_curve(const struct qgtm_cfg *cfg, time_t now)
 
 	if (qgtm_oms_book_load(cfg, &book) == -1)
 		return json_pack("{s:s}", "error", qgtm_errmsg());
-	curve = equity_curve(cfg, book.journal, NULL, book_cash0(cfg), now);
+	curve = qgtm_curve_equity(cfg, book.journal, NULL,
+	    qgtm_journal_cash0(cfg), now);
 	qgtm_book_release(&book);
 	return curve != NULL ? curve : json_pack("{s:s}", "error",
 	    qgtm_errmsg());
 }
 
-/* The sections after the checklist: week_ahead (of Monday mon),
- * last_week (rejected: its risk rejections) and equity_curve. */
-static void
-ready_weeks(const struct qgtm_cfg *cfg, time_t now, long mon,
+void
+qgtm_weeks_add(const struct qgtm_cfg *cfg, time_t now, long mon,
     long long rejected, json_t *rec)
 {
 	json_object_set_new(rec, "week_ahead", week_ahead(cfg, mon));
@@ -1512,20 +1338,21 @@ qgtm_report_strategy(const struct qgtm_cfg *cfg, const char *id, time_t now)
 
 	if (qgtm_oms_book_load(cfg, &book) == -1)
 		return NULL;
-	if (equity_of(cfg, book.journal, 0, id, 0, now, now, &pnl) == -1 ||
-	    (curve = equity_curve(cfg, book.journal, id, 0, now)) == NULL) {
+	if (qgtm_journal_equity(cfg, book.journal, 0, id, 0, now, now,
+	    &pnl) == -1 || (curve = qgtm_curve_equity(cfg, book.journal, id,
+	    0, now)) == NULL) {
 		qgtm_book_release(&book);
 		return NULL;
 	}
 	qgtm_book_release(&book);
-	if ((decay = decay_newest()) == NULL) {
+	if ((decay = qgtm_readiness_decay()) == NULL) {
 		json_decref(curve);
 		return NULL;
 	}
 	rec = qgtm_record_new("performance", NULL);
 	json_object_set_new(rec, "strategy", json_string(id));
 	json_object_set_new(rec, "as_of", json_string(qgtm_time_fmt(now, ts)));
-	set_money(rec, "pnl", pnl, 1);
+	qgtm_model_set_money(rec, "pnl", pnl, 1);
 	json_object_set_new(rec, "pnl_cents", json_integer(pnl));
 	json_object_set_new(rec, "daily", json_pack("{s:O, s:O}", "dates",
 	    json_object_get(curve, "dates"), "cumulative_pnl_cents",
@@ -1537,7 +1364,7 @@ qgtm_report_strategy(const struct qgtm_cfg *cfg, const char *id, time_t now)
 	return rec;
 }
 
-/* ---------------------------------------------------------- evidence -- */
+/* ----------------------------------------------------------- evidence -- */
 
 /* The manifest of package dir (MANIFEST's "HASH  NAME" lines) as an
  * array of {file, sha256}, or NULL when it cannot be read. */

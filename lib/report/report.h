@@ -109,8 +109,8 @@ void qgtm_cgi_req_free(struct qgtm_cgi_req *req);
 
 /*
  * qgtm_report_money: cents as "$1,234.56" ("-$1,234.56" when negative),
- * or with sign set "+$1,234.56" for zero and above, into out (32 bytes).
- * Returns out.
+ * or with sign set "+$1,234.56" for zero and above, into out (32 bytes)
+ * (lib/report/model.c). Returns out.
  */
 char *qgtm_report_money(int64_t cents, int sign, char out[32]);
 
