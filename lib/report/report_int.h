@@ -1,7 +1,7 @@
 /*
  * report/report_int.h: internal to lib/report/: what the files of the
- * report models share (model.c, journal.c) and what one section of
- * report.c takes from another. Included only by lib/report/.
+ * report models share (model.c, journal.c) and what one model takes from
+ * another (readiness.c, curve.c, weeks.c). Included only by lib/report/.
  */
 #ifndef QGTM_REPORT_INT_H
 #define QGTM_REPORT_INT_H
