@@ -1,8 +1,9 @@
 /*
  * digest.c: the weekly digest (qgtm-digest(1)). Its figures come from the
- * report module (lib/report/report.c), so they are the readiness page's; this
- * file adds the audit entries of the week, next week's calendar, renders
- * the text and posts it to Discord in pieces within Discord's limits.
+ * report models (lib/report/week.c, readiness.c), so they are the
+ * readiness page's; this file adds the audit entries of the week, next
+ * week's calendar, renders the text and posts it to Discord in pieces
+ * within Discord's limits.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,14 +1,16 @@
 /*
- * audit_evidence.c: the auditor's evidence package, one directory of
+ * evidence.c: the auditor's evidence package, one directory of
  * files each an answer to one question of a pre-visit request list, with
  * a MANIFEST of their SHA-256 and a README on re-checking each (both the
  * README and the methodology's roff source come from share/qgtm/evidence).
  * A part whose data does not exist (no bucket configured, a state
- * backend that cannot be read) says so inside its file.
+ * backend that cannot be read) says so inside its file. Last, the model
+ * of the newest package for qgtm-api (qgtm_report_evidence).
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <glob.h>
 #include <spawn.h>
@@ -392,4 +394,73 @@ qgtm_audit_evidence(const struct qgtm_cfg *cfg, const char *chain_path,
 		rc = manifest_part(&k);
 	qgtm_buf_release(&k.manifest);
 	return rc;
+}
+
+/* The manifest of package dir (MANIFEST's "HASH  NAME" lines) as an
+ * array of {file, sha256}, or NULL when it cannot be read. */
+static json_t *
+manifest_read(const char *dir)
+{
+	char *path = qgtm_xasprintf("%s/MANIFEST", dir);
+	FILE *f = fopen(path, "r");
+	char line[1024], hash[65], name[512];
+	json_t *out;
+
+	free(path);
+	if (f == NULL)
+		return NULL;
+	out = json_array();
+	while (fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "%64[0-9a-f]  %511[^\n]", hash, name) == 2)
+			json_array_append_new(out, json_pack("{s:s, s:s}",
+			    "file", name, "sha256", hash));
+	fclose(f);
+	return out;
+}
+
+json_t *
+qgtm_report_evidence(void)
+{
+	char *root = qgtm_state_path(QGTM_REPORT_EVIDENCE, 0), *dir;
+	char best[256] = "", ts[21];
+	time_t newest = 0;
+	struct dirent *e;
+	struct stat st;
+	json_t *rec, *files;
+	DIR *d;
+
+	if (root == NULL)
+		return NULL;
+	if ((d = opendir(root)) == NULL) {
+		free(root);
+		qgtm_seterr(QGTM_EX_NOINPUT, "no evidence package");
+		return NULL;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' || strlen(e->d_name) >= sizeof best)
+			continue;
+		dir = qgtm_xasprintf("%s/%s/MANIFEST", root, e->d_name);
+		if (stat(dir, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (st.st_mtime > newest || (st.st_mtime == newest &&
+		    strcmp(e->d_name, best) > 0))) {
+			newest = st.st_mtime;
+			snprintf(best, sizeof best, "%s", e->d_name);
+		}
+		free(dir);
+	}
+	closedir(d);
+	dir = qgtm_xasprintf("%s/%s", root, best);
+	free(root);
+	files = best[0] != '\0' ? manifest_read(dir) : NULL;
+	free(dir);
+	if (files == NULL) {
+		qgtm_seterr(QGTM_EX_NOINPUT, "no evidence package");
+		return NULL;
+	}
+	rec = qgtm_record_new("evidence", NULL);
+	json_object_set_new(rec, "package", json_string(best));
+	json_object_set_new(rec, "written", json_string(qgtm_time_fmt(newest,
+	    ts)));
+	json_object_set_new(rec, "manifest", files);
+	return rec;
 }

@@ -109,13 +109,13 @@ void qgtm_cgi_req_free(struct qgtm_cgi_req *req);
 
 /*
  * qgtm_report_money: cents as "$1,234.56" ("-$1,234.56" when negative),
- * or with sign set "+$1,234.56" for zero and above, into out (32 bytes).
- * Returns out.
+ * or with sign set "+$1,234.56" for zero and above, into out (32 bytes)
+ * (lib/report/model.c). Returns out.
  */
 char *qgtm_report_money(int64_t cents, int sign, char out[32]);
 
 /*
- * qgtm_report_status: the phone page's model at now (lib/report/report.c), a
+ * qgtm_report_status: the phone page's model at now (lib/report/status.c), a
  * "status" record (new reference): equity and equity_text, gain (today's:
  * the broker account's daily_pl when the broker gives it, gain_source
  * "broker"; else the book's own, gain_source "book": from the day's first
@@ -134,28 +134,30 @@ json_t *qgtm_report_status(const struct qgtm_cfg *cfg, time_t now);
 #define QGTM_REPORT_DECAY "research/decay.jsonl"
 
 /*
- * qgtm_report_readiness: the Sunday checklist at now, a "readiness" record
- * (new reference): result (the worst row) and rows, each with id, title,
- * result ("PASS", "WARN" or "FAIL"), reason (a sentence) and details (an
- * object of the figures behind it). A row whose data does not exist yet
- * says so in its reason. The decay row takes the newest record of each
- * strategy in QGTM_REPORT_DECAY: WARN naming each "decayed" one, PASS
- * when none is. Then week_ahead (the New York week of now, the next one
- * on a weekend: week, events of qgtm_calendar_week), last_week (the week
- * before it: week, pnl_cents and pnl_text, pnl_basis "broker" (the sum
- * of the broker's daily profit_loss) or "book" (the sum of the book's
+ * qgtm_report_readiness: the Sunday checklist at now (lib/report/
+ * readiness.c; the sections after its rows in weeks.c), a "readiness"
+ * record (new reference): result (the worst row) and rows, each with id,
+ * title, result ("PASS", "WARN" or "FAIL"), reason (a sentence) and
+ * details (an object of the figures behind it). A row whose data does not
+ * exist yet says so in its reason. The decay row takes the newest record
+ * of each strategy in QGTM_REPORT_DECAY: WARN naming each "decayed" one,
+ * PASS when none is. Then week_ahead (the New York week of now, the next
+ * one on a weekend: week, events of qgtm_calendar_week), last_week (the
+ * week before it: week, pnl_cents and pnl_text, pnl_basis "broker" (the
+ * sum of the broker's daily profit_loss) or "book" (the sum of the book's
  * daily PnL, always for the sim), days, fills, rejected_by_risk (targets
- * of the week's decisions in the audit chain risk rejected),
- * max_drawdown against max_drawdown_limit with drawdown_result, best and
- * worst strategy by attributed PnL; or error) and equity_curve (dates
- * and equity_cents: the book at each session close from its first fill,
- * the last 260; or error). Never fails.
+ * of the week's decisions in the audit chain risk rejected), max_drawdown
+ * against max_drawdown_limit with drawdown_result, best and worst strategy
+ * by attributed PnL; or error) and equity_curve (dates and equity_cents:
+ * the book at each session close from its first fill, the last 260; or
+ * error). Never fails.
  */
 json_t *qgtm_report_readiness(const struct qgtm_cfg *cfg, time_t now);
 
 /*
- * qgtm_report_strategy: the performance of strategy id at now, a
- * "performance" record (new reference): strategy, pnl_cents and pnl_text
+ * qgtm_report_strategy: the performance of strategy id at now
+ * (lib/report/strategy.c), a "performance" record (new reference):
+ * strategy, pnl_cents and pnl_text
  * (its fills alone over no cash, marked at now: the attribution of
  * qgtm_report_week), daily (dates and cumulative_pnl_cents: the same at
  * each session close, the last 260) and decay (its newest record in
@@ -170,10 +172,11 @@ json_t *qgtm_report_strategy(const struct qgtm_cfg *cfg, const char *id,
 #define QGTM_REPORT_EVIDENCE "evidence"
 
 /*
- * qgtm_report_evidence: the newest evidence package under
- * QGTM_REPORT_EVIDENCE (the directory whose MANIFEST was written last),
- * an "evidence" record (new reference): package (its directory's name),
- * written (the MANIFEST's time) and manifest (file, sha256 of each part).
+ * qgtm_report_evidence (lib/report/evidence.c): the newest evidence
+ * package under QGTM_REPORT_EVIDENCE (the directory whose MANIFEST was
+ * written last), an "evidence" record (new reference): package (its
+ * directory's name), written (the MANIFEST's time) and manifest (file,
+ * sha256 of each part).
  * Returns NULL with QGTM_EX_NOINPUT when there is none.
  */
 json_t *qgtm_report_evidence(void);
@@ -224,7 +227,7 @@ int qgtm_metrics_render(struct qgtm_buf *b, json_t *status, json_t *readiness);
 
 /*
  * qgtm_report_week: the figures of the New York week (Monday 00:00 to the
- * next) holding y-m-d, up to now when the week is not over (lib/report/report.c),
+ * next) holding y-m-d, up to now when the week is not over (lib/report/week.c),
  * as a "week" record (new reference): week (its Monday), as_of, equity
  * and pnl (cents, with _text), pnl_cents, pnl_pct, days (day, pnl_cents:
  * the change of equity from each New York midnight to the next),

@@ -1,0 +1,112 @@
+/*
+ * report/report_int.h: internal to lib/report/: what the files of the
+ * report models share (model.c, journal.c) and what one model takes from
+ * another (readiness.c, curve.c, weeks.c). Included only by lib/report/.
+ */
+#ifndef QGTM_REPORT_INT_H
+#define QGTM_REPORT_INT_H
+
+#include "report/report.h"
+
+/* -------------------------------------------------------------- model -- */
+
+/* The result of a readiness row, worst last. */
+enum { QGTM_PASS, QGTM_WARN, QGTM_FAIL };
+
+/* qgtm_model_result: the name of result ("PASS", "WARN" or "FAIL"). */
+const char *qgtm_model_result(int result);
+
+/*
+ * qgtm_model_set_money: set key of rec to the cents v as a decimal string
+ * (qgtm_dec_fmt) and key_text to qgtm_report_money(v, sign).
+ */
+void qgtm_model_set_money(json_t *rec, const char *key, int64_t v, int sign);
+
+/*
+ * qgtm_model_list_has: 1 if name is in list (an array of strings), else 0.
+ * qgtm_model_list_add: append name to list unless it is there.
+ */
+int qgtm_model_list_has(json_t *list, const char *name);
+void qgtm_model_list_add(json_t *list, const char *name);
+
+/* qgtm_model_ny_midnight: the New York midnight days days after the
+ * civil day day0. */
+time_t qgtm_model_ny_midnight(long day0, long days);
+
+/* ------------------------------------------------------------ journal -- */
+
+/*
+ * qgtm_journal_account: load the book (qgtm_oms_book_load) and mark it at
+ * now into *equity. Returns 0 with book to release, or -1 with the
+ * library error and nothing in book to release.
+ */
+int qgtm_journal_account(const struct qgtm_cfg *cfg, time_t now,
+    struct qgtm_book *book, int64_t *equity);
+
+/*
+ * qgtm_journal_fill: the fill record rec of the order journal as *f.
+ * Returns 0, or -1 (DATAERR) when a member is missing or malformed.
+ */
+int qgtm_journal_fill(json_t *rec, struct qgtm_fill *f);
+
+/*
+ * qgtm_journal_line_fill: the fill of journal line (borrowed), or NULL
+ * when it has none or its ts cannot be read; the order's strategy into
+ * *strat ("unknown" when the fill has none) and the fill's moment into *t.
+ */
+json_t *qgtm_journal_line_fill(json_t *line, const char **strat, time_t *t);
+
+/* qgtm_journal_cash0: the initial cash of the account in cents
+ * (broker.sim.initial_cash; 0 when it cannot be read). */
+int64_t qgtm_journal_cash0(const struct qgtm_cfg *cfg);
+
+/*
+ * qgtm_journal_book: fold into book (initialized here over cash) the
+ * fills of journal in (from, to], of every strategy when strat is NULL.
+ * Returns 0, or -1 with nothing in book to release.
+ * qgtm_journal_equity: the equity at as_of (qgtm_oms_equity) of that
+ * book into *out. Returns 0 or -1 with the library error.
+ */
+int qgtm_journal_book(json_t *journal, int64_t cash, const char *strat,
+    time_t from, time_t to, struct qgtm_book *book);
+int qgtm_journal_equity(const struct qgtm_cfg *cfg, json_t *journal,
+    int64_t cash, const char *strat, time_t from, time_t to, time_t as_of,
+    int64_t *out);
+
+/* ---------------------------------------------------------- readiness -- */
+
+/*
+ * qgtm_readiness_decay: the records of QGTM_REPORT_DECAY, the newest of
+ * each strategy, as an object strategy -> record (new reference), or
+ * NULL with the error when the file cannot be read.
+ */
+json_t *qgtm_readiness_decay(void);
+
+/* -------------------------------------------------------------- curve -- */
+
+/*
+ * qgtm_curve_equity: the daily curve of the fills of strat in journal
+ * (NULL: every one) over cash: the equity at each session close from the
+ * one before the first fill up to now, the last 260, as {dates,
+ * equity_cents} (new reference), or NULL with the error when a price
+ * cannot be read.
+ */
+json_t *qgtm_curve_equity(const struct qgtm_cfg *cfg, json_t *journal,
+    const char *strat, int64_t cash, time_t now);
+
+/* -------------------------------------------------------------- weeks -- */
+
+/* qgtm_weeks_monday: the Monday (a civil day) of the week ahead at now:
+ * this New York week's, or on a weekend the next one's. */
+long qgtm_weeks_monday(time_t now);
+
+/*
+ * qgtm_weeks_add: the sections of the readiness record rec after its
+ * checklist: week_ahead (of Monday mon), last_week (the week before,
+ * with rejected, its risk rejections, -1 when unknown) and equity_curve
+ * (the whole book's).
+ */
+void qgtm_weeks_add(const struct qgtm_cfg *cfg, time_t now, long mon,
+    long long rejected, json_t *rec);
+
+#endif /* QGTM_REPORT_INT_H */
