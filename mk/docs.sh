@@ -2,10 +2,11 @@
 # mk/docs.sh OUT: the HTML manual (`make docs`, mk/docs.mk) in OUT: every man
 # page rendered by mandoc -Thtml as NAME.SECTION.html, its cross-references
 # to the other pages of this tree relative links and to any other page
-# links to manpages.debian.org; README.md, DESIGN_PRINCIPLES.md and
-# STRUCTURE.md by cmark, their links to one another rewritten to the HTML;
-# one style.css; and index.html listing all of them. Run from the top of
-# the source tree. tests/cli/0040-docs.bats checks every relative link.
+# links to manpages.debian.org; README.md, DESIGN_PRINCIPLES.md,
+# STRUCTURE.md and CONTRIBUTING.md by cmark, their links to one another
+# rewritten to the HTML; one style.css; and index.html listing all of
+# them. Run from the top of the source tree. tests/cli/0040-docs.bats
+# checks every relative link.
 set -eu
 
 out=$1
@@ -45,14 +46,14 @@ for p in $pages; do
 		>"$out/${p##*/}.html"
 done
 
-docs="README DESIGN_PRINCIPLES STRUCTURE"
+docs="README DESIGN_PRINCIPLES STRUCTURE CONTRIBUTING"
 for d in $docs; do
 	{
 		printf '<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8"/>\n'
 		printf '<link rel="stylesheet" href="style.css" type="text/css"/>\n'
 		printf '<title>%s</title>\n</head>\n<body>\n' "$d"
 		printf '<p><a href="index.html">index</a></p>\n'
-		cmark "$d.md" | sed 's/href="\(README\|DESIGN_PRINCIPLES\|STRUCTURE\)\.md/href="\1.html/g'
+		cmark "$d.md" | sed 's/href="\(README\|DESIGN_PRINCIPLES\|STRUCTURE\|CONTRIBUTING\)\.md/href="\1.html/g'
 		printf '</body>\n</html>\n'
 	} >"$out/$d.html"
 done
@@ -73,6 +74,7 @@ entry() {
 	entry README.html README.md "what QGTM is, the demo, the cycle"
 	entry DESIGN_PRINCIPLES.html DESIGN_PRINCIPLES.md "the rules the code keeps"
 	entry STRUCTURE.html STRUCTURE.md "programs, modules, data flow and state"
+	entry CONTRIBUTING.html CONTRIBUTING.md "build, test, style, exit codes, where new code goes"
 	printf '</ul>\n'
 	for s in 1 5 7; do
 		case $s in

@@ -92,3 +92,39 @@ discord_standin() {
 	for _ in $(seq 100); do [ -s "$1/port" ] && break; sleep 0.05; done
 	export QGTM_DISCORD_WEBHOOK_URL="http://127.0.0.1:$(cat "$1/port")/api/webhooks/123/sec-ret"
 }
+
+# Record builders: the records the tests plant, one function a shape, so
+# a test says what differs and not 300 characters of JSON. Each prints one
+# line, byte for byte what the programs write.
+
+# bar_rec SYMBOL DATE CLOSE [SRC [VOLUME]]: a "bar" of the sim source with
+# open, high, low and close CLOSE, stamped and available at DATE 21:00 UTC;
+# SRC defaults to qgtm-fetch, VOLUME to 1000.
+bar_rec() {
+	printf '{"type":"bar","v":1,"ts":"%sT21:00:00Z","src":"%s","source":"sim","symbol":"%s","date":"%s","open":"%s","high":"%s","low":"%s","close":"%s","volume":%s,"available_at":"%sT21:00:00Z"}\n' \
+		"$2" "${4:-qgtm-fetch}" "$1" "$2" "$3" "$3" "$3" "$3" \
+		"${5:-1000}" "$2"
+}
+
+# signal_rec [SYMBOL=WEIGHT[@PRICE]]...: a "signal" of strategy "s"
+# (trace_id "t", params_hash "h") as of 2026-01-05T21:00:00Z, one target an
+# argument, in their order; with no argument, no target.
+signal_rec() {
+	local t w targets= sep=
+	for t; do
+		w=${t#*=}
+		targets+="$sep{\"symbol\":\"${t%%=*}\",\"weight\":\"${w%%@*}\""
+		[[ $w != *@* ]] || targets+=",\"price\":\"${w#*@}\""
+		targets+='}'
+		sep=,
+	done
+	printf '{"type":"signal","v":1,"trace_id":"t","strategy":"s","params_hash":"h","as_of":"2026-01-05T21:00:00Z","targets":[%s]}\n' \
+		"$targets"
+}
+
+# recon_rec TS SEVERITY CHECK DETAIL [SYMBOL]: a "recon" record of
+# qgtm-order at TS (DETAIL plain text, no quote or backslash).
+recon_rec() {
+	printf '{"type":"recon","v":1,"ts":"%s","src":"qgtm-order","severity":"%s","check":"%s"%s,"detail":"%s"}\n' \
+		"$1" "$2" "$3" "${5:+,\"symbol\":\"$5\"}" "$4"
+}

@@ -20,7 +20,7 @@ struct qgtm_cfg;
 
 /* --------------------------------------------------------------- err -- */
 
-/* Exit codes (STYLE.md section 7); every man page lists those it uses. */
+/* Exit codes (CONTRIBUTING.md "Exit codes"); every man page lists its own. */
 enum {
 	QGTM_EX_OK = 0,
 	QGTM_EX_NO = 1,
@@ -230,7 +230,7 @@ void qgtm_redact(const char *s, char *out, size_t outsz);
 
 /* ------------------------------------------------------------- jsonl -- */
 
-/* Longest input line accepted, newline included (STYLE.md section 8). */
+/* Longest input line accepted, newline included (CONTRIBUTING.md "Input"). */
 #define QGTM_JSONL_MAX_LINE (1024 * 1024)
 /* Schema version written in every record's "v". */
 #define QGTM_RECORD_VERSION 1
@@ -391,7 +391,7 @@ extern const char *qgtm_cfg_system_file;
 
 /*
  * The effective configuration: built-in defaults overlaid by at most one
- * YAML file (STYLE.md section 10). Owns root, path and origin.
+ * YAML file (CONTRIBUTING.md "Configuration"). Owns root, path and origin.
  */
 struct qgtm_cfg {
 	json_t *root;   /* object of sections; every key present */

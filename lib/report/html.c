@@ -1,7 +1,8 @@
 /*
- * html.c: the four ways a string enters an HTML page (STYLE.md section 11,
- * after cgit html.h and stagit xmlencode): raw for literals, text for
- * element content, attr for attribute values, url for href and src.
+ * html.c: the four ways a string enters an HTML page (CONTRIBUTING.md
+ * "HTML pages", after cgit html.h and stagit xmlencode): raw for literals,
+ * text for element content, attr for attribute values, url for href and
+ * src.
  */
 #include <string.h>
 #include <strings.h>

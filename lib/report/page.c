@@ -1,9 +1,9 @@
 /*
  * page.c: the two operator pages of qgtm-status render, drawn from the
- * models of status.c and readiness.c (STYLE.md section 11: one
- * self-contained file, one inline <style>, a little inline JS, every
- * model string escaped through html.c). The CSS and JS live here as C
- * string literals, not in share/.
+ * models of status.c and readiness.c (CONTRIBUTING.md "HTML pages": one self-contained
+ * file, one inline <style>, a little inline JS, every model string escaped
+ * through html.c). The CSS and JS live here as C string literals, not in
+ * share/.
  */
 #include <sys/stat.h>
 

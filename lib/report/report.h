@@ -51,7 +51,8 @@ int qgtm_svg_equity(FILE *out, const char *title, const char *first,
 /* -------------------------------------------------------------- html -- */
 
 /*
- * The only ways a string enters a page (lib/report/html.c, STYLE.md section 11).
+ * The only ways a string enters a page (lib/report/html.c; CONTRIBUTING.md
+ * "HTML pages").
  * Each appends to b and returns 0, or -1 past b's cap.
  * qgtm_html_raw: s as it is, for literals of the program only.
  * qgtm_html_text: element content, & < > escaped.

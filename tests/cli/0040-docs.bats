@@ -33,8 +33,8 @@ relative_links() {
 	done
 }
 
-@test "README, DESIGN_PRINCIPLES and STRUCTURE are rendered and listed" {
-	for d in README DESIGN_PRINCIPLES STRUCTURE; do
+@test "README, DESIGN_PRINCIPLES, STRUCTURE and CONTRIBUTING are rendered and listed" {
+	for d in README DESIGN_PRINCIPLES STRUCTURE CONTRIBUTING; do
 		grep -q '<h1>' "$DOCS/$d.html"
 		grep -q "href=\"$d.html\"" "$DOCS/index.html"
 	done

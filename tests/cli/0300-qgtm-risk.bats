@@ -12,8 +12,7 @@ setup() {
 # bar SYMBOL DATE CLOSE: one bar in the sim store, known at 21:00 UTC.
 bar() {
 	mkdir -p "$QGTM_STATE_DIR/data/sim"
-	printf '{"type":"bar","v":1,"ts":"%sT21:00:00Z","src":"qgtm-fetch","source":"sim","symbol":"%s","date":"%s","open":"%s","high":"%s","low":"%s","close":"%s","volume":1000,"available_at":"%sT21:00:00Z"}\n' \
-		"$2" "$1" "$2" "$3" "$3" "$3" "$3" "$2" >>"$QGTM_STATE_DIR/data/sim/$1.jsonl"
+	bar_rec "$1" "$2" "$3" >>"$QGTM_STATE_DIR/data/sim/$1.jsonl"
 }
 
 @test "-h prints the SYNOPSIS of qgtm-risk(1)" {
@@ -196,8 +195,8 @@ bar() {
 
 @test "allowed_symbols and the price collar reject; their codes say why" {
 	printf 'risk:\n  allowed_symbols: [GLD, GDX]\n  price_collar: 0.05\n' >"$BATS_TEST_TMPDIR/c.yaml"
-	printf '%s\n' '{"type":"signal","v":1,"trace_id":"t","strategy":"s","params_hash":"h","as_of":"2026-01-05T21:00:00Z","targets":[{"symbol":"GLD","weight":"0.100000","price":"105.000000"},{"symbol":"GDX","weight":"0.100000","price":"42.100000"},{"symbol":"SLV","weight":"0.100000"}]}' \
-		>"$BATS_TEST_TMPDIR/in"
+	signal_rec GLD=0.100000@105.000000 GDX=0.100000@42.100000 \
+		SLV=0.100000 >"$BATS_TEST_TMPDIR/in"
 	qgtm-risk check -c "$BATS_TEST_TMPDIR/c.yaml" "$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out"
 	run -0 jq -r 'select(.type == "decision") | .targets[] |
 		[.symbol, .approved_weight // "null", (.reasons | join(","))] | join(" ")' \

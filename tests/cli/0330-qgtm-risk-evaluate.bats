@@ -13,8 +13,7 @@ setup() {
 
 # close DATE PRICE: GLD's bar of DATE, known at 21:00 UTC.
 close() {
-	printf '{"type":"bar","v":1,"ts":"%sT21:00:00Z","src":"t","source":"sim","symbol":"GLD","date":"%s","open":"%s","high":"%s","low":"%s","close":"%s","volume":1,"available_at":"%sT21:00:00Z"}\n' \
-		"$1" "$1" "$2" "$2" "$2" "$2" "$1" >>"$QGTM_STATE_DIR/data/sim/GLD.jsonl"
+	bar_rec GLD "$1" "$2" t 1 >>"$QGTM_STATE_DIR/data/sim/GLD.jsonl"
 }
 
 # evaluate AT: run evaluate at time AT on no input; "wanted tier".

@@ -103,8 +103,7 @@ rcli() {
 @test "Redis stopped mid-run fails closed, and recovers when it answers" {
 	qgtm-risk escalate --to WARN --reason r --by alice >/dev/null
 	kill -STOP "$REDIS_PID"
-	printf '%s\n' '{"type":"signal","v":1,"trace_id":"t","strategy":"s","params_hash":"h","as_of":"2026-01-05T21:00:00Z","targets":[]}' \
-		>"$BATS_TEST_TMPDIR/sig"
+	signal_rec >"$BATS_TEST_TMPDIR/sig"
 	run -0 --separate-stderr qgtm-risk check "$BATS_TEST_TMPDIR/sig"
 	[ "$(jq -r 'select(.type == "decision") | .tier' <<<"$output")" = NO_NEW ]
 	[[ $stderr == *"kill switch state is unavailable"*"acting as NO_NEW"* ]]

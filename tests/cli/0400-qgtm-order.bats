@@ -16,8 +16,7 @@ setup() {
 # bar SYMBOL DATE CLOSE: one bar in the sim store, known at 21:00 UTC.
 bar() {
 	mkdir -p "$QGTM_STATE_DIR/data/sim"
-	printf '{"type":"bar","v":1,"ts":"%sT21:00:00Z","src":"qgtm-fetch","source":"sim","symbol":"%s","date":"%s","open":"%s","high":"%s","low":"%s","close":"%s","volume":1000,"available_at":"%sT21:00:00Z"}\n' \
-		"$2" "$1" "$2" "$3" "$3" "$3" "$3" "$2" >>"$QGTM_STATE_DIR/data/sim/$1.jsonl"
+	bar_rec "$1" "$2" "$3" >>"$QGTM_STATE_DIR/data/sim/$1.jsonl"
 }
 
 @test "-h prints the SYNOPSIS of qgtm-order(1)" {

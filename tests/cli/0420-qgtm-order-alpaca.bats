@@ -15,8 +15,7 @@ setup() {
 		"$URL" >"$QGTM_CONFIG"
 	mkdir -p "$QGTM_STATE_DIR/data/sim"
 	for b in GLD:100 SLV:20 GDX:40; do
-		printf '{"type":"bar","v":1,"ts":"2026-01-02T21:00:00Z","src":"qgtm-fetch","source":"sim","symbol":"%s","date":"2026-01-02","open":"%s","high":"%s","low":"%s","close":"%s","volume":1000,"available_at":"2026-01-02T21:00:00Z"}\n' \
-			"${b%:*}" "${b#*:}" "${b#*:}" "${b#*:}" "${b#*:}" \
+		bar_rec "${b%:*}" 2026-01-02 "${b#*:}" \
 			>"$QGTM_STATE_DIR/data/sim/${b%:*}.jsonl"
 	done
 	LOG=$QGTM_STATE_DIR/oms/orders.jsonl

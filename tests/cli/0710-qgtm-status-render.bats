@@ -97,14 +97,14 @@ unhost() {
 
 @test "readiness counts the reconciliation breaks of the last 7 days" {
 	mkdir -p "$QGTM_STATE_DIR/oms"
-	printf '%s\n' \
-		'{"type":"recon","v":1,"ts":"2025-12-20T21:00:00Z","src":"qgtm-order","severity":"critical","check":"position","detail":"old"}' \
-		'{"type":"recon","v":1,"ts":"2026-01-04T21:00:00Z","src":"qgtm-order","severity":"info","check":"fills","detail":"ok"}' \
-		>"$QGTM_STATE_DIR/oms/recon.jsonl"
+	{
+		recon_rec 2025-12-20T21:00:00Z critical position old
+		recon_rec 2026-01-04T21:00:00Z info fills ok
+	} >"$QGTM_STATE_DIR/oms/recon.jsonl"
 	run -0 qgtm-status render --out "$WWW"
 	run -0 jq -r '.rows[] | select(.id == "reconciliation") | [.result, .reason] | @tsv' "$WWW/readiness.json"
 	[ "$output" = "PASS	0 critical discrepancies, 0 warnings in 7 days" ]
-	echo '{"type":"recon","v":1,"ts":"2026-01-05T20:00:00Z","src":"qgtm-order","severity":"critical","check":"position","symbol":"GLD","detail":"book 250, broker 260"}' \
+	recon_rec 2026-01-05T20:00:00Z critical position "book 250, broker 260" GLD \
 		>>"$QGTM_STATE_DIR/oms/recon.jsonl"
 	run -0 qgtm-status render --out "$WWW"
 	run -0 jq -r '.rows[] | select(.id == "reconciliation") | [.result, .reason] | @tsv' "$WWW/readiness.json"

@@ -242,8 +242,8 @@ flatten_body() {
 	API=$QGTM_BIN/qgtm-api
 	mkdir -p "$QGTM_STATE_DIR/data/sim"
 	for s in GLD:100.000000 SLV:20.000000 GDX:40.000000; do
-		printf '{"type":"bar","v":1,"ts":"2026-01-02T21:00:00Z","src":"qgtm-fetch","source":"sim","symbol":"%s","date":"2026-01-02","open":"%s","high":"%s","low":"%s","close":"%s","volume":1000,"available_at":"2026-01-02T21:00:00Z"}\n' \
-			"${s%%:*}" "${s#*:}" "${s#*:}" "${s#*:}" "${s#*:}" >"$QGTM_STATE_DIR/data/sim/${s%%:*}.jsonl"
+		bar_rec "${s%%:*}" 2026-01-02 "${s#*:}" \
+			>"$QGTM_STATE_DIR/data/sim/${s%%:*}.jsonl"
 	done
 	qgtm-order submit "$FIXTURES/order-decisions.jsonl" >/dev/null
 	qgtm-status render --out "$BATS_TEST_TMPDIR/www"

@@ -178,12 +178,13 @@ open_positions() {
 }
 
 @test "a reconciliation discrepancy shows FAIL on the readiness page" {
-	plant oms/recon.jsonl '{"type":"recon","v":1,"ts":"'"$(ago 86400)"'","src":"qgtm-order","severity":"info","check":"fills","detail":"ok"}'
+	plant oms/recon.jsonl "$(recon_rec "$(ago 86400)" info fills ok)"
 	qgtm-status render
 	serve_start
 	browser readiness rows "$base/readiness.html" --name readiness-recon-pass \
 	    --row "reconciliation=PASS:0 critical"
-	plant oms/recon.jsonl '{"type":"recon","v":1,"ts":"'"$(ago 3600)"'","src":"qgtm-order","severity":"critical","check":"position","symbol":"GLD","detail":"book 250, broker 260"}'
+	plant oms/recon.jsonl "$(recon_rec "$(ago 3600)" critical position \
+	    "book 250, broker 260" GLD)"
 	qgtm-status render
 	browser readiness rows "$base/readiness.html" --name readiness-recon-fail \
 	    --row "reconciliation=FAIL:1 critical"

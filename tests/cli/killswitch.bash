@@ -7,8 +7,7 @@
 ks_market() {
 	mkdir -p "$QGTM_STATE_DIR/data/sim"
 	for s in GLD:100 SLV:20 GDX:40; do
-		printf '{"type":"bar","v":1,"ts":"2026-01-02T21:00:00Z","src":"t","source":"sim","symbol":"%s","date":"2026-01-02","open":"%s","high":"%s","low":"%s","close":"%s","volume":1,"available_at":"2026-01-02T21:00:00Z"}\n' \
-			"${s%:*}" "${s#*:}" "${s#*:}" "${s#*:}" "${s#*:}" \
+		bar_rec "${s%:*}" 2026-01-02 "${s#*:}" t 1 \
 			>"$QGTM_STATE_DIR/data/sim/${s%:*}.jsonl"
 	done
 	# 100 GLD held (10000.00 of 100000.00 equity: weight 0.1).
