@@ -212,7 +212,7 @@ mature_one(struct qgtm_oms_run *run, const char *id, json_t *order,
 	int rc;
 
 	if (sym == NULL || qgtm_book_last_close(run->cfg, sym, run->as_of, &close) == -1 ||
-	    qgtm_broker_sim_fill(&run->sim, sym, s, left, close, &f) == -1)
+	    run->sim.ops->fill(&run->sim, sym, s, left, close, &f) == -1)
 		return -1;
 	fill = fill_record(json_string_value(json_object_get(order,
 	    "trace_id")), id, &f);
@@ -243,7 +243,7 @@ mature(struct qgtm_oms_run *run)
 		order = json_object_get(run->book.orders, id);
 		if (order != NULL && is_sim(order) && qgtm_time_parse(
 		    json_string_value(json_object_get(order, "ts")),
-		    &placed) == 0 && placed + run->sim.fill_delay_s <=
+		    &placed) == 0 && placed + run->sim.terms.fill_delay_s <=
 		    run->as_of)
 			json_object_set(due, id, left);
 	}
@@ -271,8 +271,9 @@ qgtm_oms_run_begin(struct qgtm_oms_run *run, const struct qgtm_cfg *cfg,
 	if (qgtm_cfg_num(cfg, "order.no_trade_band") < 0)
 		return set_band(run);   /* the config error, before the lock */
 	if (qgtm_cfg_dec(cfg, "order.min_notional", QGTM_CENTS,
-	    &run->min_notional) == -1 || qgtm_broker_sim_init(&run->sim,
-	    cfg) == -1)
+	    &run->min_notional) == -1 ||
+	    qgtm_broker_open(&run->sim, cfg, "sim", as_of) == -1 ||
+	    run->sim.ops->terms(&run->sim) == -1)
 		return -1;
 	if (!dry_run) {
 		if ((lockpath = qgtm_state_path(QGTM_OMS_LOCK, 1)) == NULL)
@@ -288,8 +289,8 @@ qgtm_oms_run_begin(struct qgtm_oms_run *run, const struct qgtm_cfg *cfg,
 	}
 	run->placed = json_array();
 	run->fills = json_array();
-	if ((run->sim.fills == QGTM_SIM_RESTING ||
-	    run->sim.fills == QGTM_SIM_PARTIAL) && mature(run) == -1) {
+	if ((run->sim.terms.fills == QGTM_SIM_RESTING ||
+	    run->sim.terms.fills == QGTM_SIM_PARTIAL) && mature(run) == -1) {
 		qgtm_oms_run_release(run);
 		return -1;
 	}
@@ -374,6 +375,7 @@ qgtm_oms_run_release(struct qgtm_oms_run *run)
 	qgtm_unlock(run->lockfd);
 	run->lockfd = -1;
 	qgtm_book_release(&run->book);
+	qgtm_broker_close(&run->sim);
 	json_decref(run->placed);
 	json_decref(run->at_broker);
 	json_decref(run->fills);
@@ -448,7 +450,7 @@ at_broker(struct qgtm_oms_run *run, const struct qgtm_decision *d,
 			rc = 1;
 		}
 	}
-	if (rc == 0 && (rc = qgtm_alpaca_lookup(run->broker, pl->id,
+	if (rc == 0 && (rc = run->broker->ops->lookup(run->broker, pl->id,
 	    &got)) != 1)
 		return rc;
 	order = ours(d, got);
@@ -541,7 +543,7 @@ settle_broker(struct qgtm_oms_run *run, struct plan *pl, json_t *out,
 		}
 		if (run->dry_run)
 			continue;
-		if (qgtm_alpaca_cancel(run->broker, json_string_value(
+		if (run->broker->ops->cancel(run->broker, json_string_value(
 		    json_object_get(rec, "broker_order_id")), &got) == -1) {
 			pl->failed = "the order it replaces is not canceled";
 			return -1;
@@ -705,7 +707,7 @@ place_broker(struct qgtm_oms_run *run, const struct qgtm_decision *d,
 	int rc;
 
 	json_object_set_new(order, "broker", json_string(run->broker->ops->name));
-	rc = qgtm_alpaca_submit(run->broker, pl->id, pl->t->symbol,
+	rc = run->broker->ops->submit(run->broker, pl->id, pl->t->symbol,
 	    pl->delta > 0 ? "buy" : "sell", qty, &got);
 	if (rc == -1) {
 		json_object_set_new(order, "reason", json_string(qgtm_errmsg()));
@@ -731,7 +733,7 @@ place(struct qgtm_oms_run *run, const struct qgtm_decision *d,
     const struct plan *pl, json_t *out)
 {
 	int side = pl->delta > 0 ? QGTM_BUY : QGTM_SELL;
-	int mode = run->closing ? QGTM_SIM_IMMEDIATE : run->sim.fills;
+	int mode = run->closing ? QGTM_SIM_IMMEDIATE : run->sim.terms.fills;
 	int64_t qty = pl->delta * side;
 	struct qgtm_fill f;
 	json_t *order, *fill = NULL, *line;
@@ -740,7 +742,7 @@ place(struct qgtm_oms_run *run, const struct qgtm_decision *d,
 		qty = qty / 2 / QTY_ONE * QTY_ONE;
 	else if (mode != QGTM_SIM_IMMEDIATE)
 		qty = 0;
-	if (qty > 0 && (qgtm_broker_sim_fill(&run->sim, pl->t->symbol, side,
+	if (qty > 0 && (run->sim.ops->fill(&run->sim, pl->t->symbol, side,
 	    qty, pl->close, &f) == -1 ||
 	    qgtm_book_apply(&run->book, &f) == -1))
 		return -1;
