@@ -170,32 +170,6 @@ struct qgtm_broker {
 
 extern const struct qgtm_broker_ops qgtm_broker_sim_ops;
 
-/* One target of a decision as the OMS reads it. */
-struct qgtm_intent {
-	char symbol[16];
-	int approved;           /* 0: rejected by risk, never traded */
-	int64_t weight;         /* approved weight, QGTM_WEIGHT_SCALE */
-};
-
-/* A decision record as the OMS reads it. Owns its strings and t. */
-struct qgtm_decision {
-	char *strategy;
-	char *trace_id;
-	int tradable;           /* status is "approved" or "resized" */
-	struct qgtm_intent *t;
-	size_t n;
-};
-
-/*
- * qgtm_decision_parse: read a decision record (borrowed) into d: strategy,
- * trace_id, status and every target's symbol and approved_weight (a
- * decimal string, or null for a rejected target). Anything else is
- * QGTM_EX_DATAERR "field 'targets[0].approved_weight': ...". Returns 0 or
- * -1; on -1 d holds nothing to release.
- */
-int qgtm_decision_parse(json_t *rec, struct qgtm_decision *d);
-void qgtm_decision_release(struct qgtm_decision *d);
-
 /*
  * One qgtm-order submit run. Orders are placed against the book in memory
  * and become real only with qgtm_oms_run_commit(), so a run that fails
