@@ -82,25 +82,6 @@ set_band(struct qgtm_oms_run *run)
 	    QGTM_CENTS, &run->band);
 }
 
-/* The fill record of f for order id. */
-static json_t *
-fill_record(const char *trace_id, const char *id, const struct qgtm_fill *f)
-{
-	json_t *rec = qgtm_record_new("fill", trace_id);
-
-	json_object_set_new(rec, "client_order_id", json_string(id));
-	json_object_set_new(rec, "broker", json_string("sim"));
-	json_object_set_new(rec, "symbol", json_string(f->symbol));
-	json_object_set_new(rec, "side", json_string(f->side == QGTM_BUY ?
-	    "buy" : "sell"));
-	json_object_set_new(rec, "qty", qgtm_qty_json(f->qty));
-	json_object_set_new(rec, "price", qgtm_dec_json(f->price, QGTM_PRICE_SCALE));
-	json_object_set_new(rec, "commission", qgtm_dec_json(f->commission,
-	    QGTM_CENTS));
-	json_object_set_new(rec, "notional", qgtm_dec_json(f->notional, QGTM_CENTS));
-	return rec;
-}
-
 /* Whether order (a journal record) is the sim's. */
 static int
 is_sim(json_t *order)
@@ -133,8 +114,8 @@ mature_one(struct qgtm_oms_run *run, const char *id, json_t *order,
 	if (sym == NULL || qgtm_book_last_close(run->cfg, sym, run->as_of, &close) == -1 ||
 	    run->sim.ops->fill(&run->sim, sym, s, left, close, &f) == -1)
 		return -1;
-	fill = fill_record(json_string_value(json_object_get(order,
-	    "trace_id")), id, &f);
+	fill = qgtm_book_fill_record(json_string_value(json_object_get(order,
+	    "trace_id")), "sim", id, &f);
 	aid = qgtm_xasprintf("sim-%s-%zu", id, json_array_size(
 	    run->book.journal));
 	json_object_set_new(fill, "activity_id", json_string(aid));
@@ -680,7 +661,7 @@ place(struct qgtm_oms_run *run, const struct qgtm_decision *d,
 	}
 	qgtm_book_note_open(&run->book, pl->id, order, qty);
 	if (qty > 0) {
-		fill = fill_record(d->trace_id, pl->id, &f);
+		fill = qgtm_book_fill_record(d->trace_id, "sim", pl->id, &f);
 		json_array_append(out, fill);
 		line = json_pack("{s:o,s:o}", "order", order, "fill", fill);
 	} else
