@@ -187,9 +187,29 @@ side_field(json_t *rec, int *side)
 	return 0;
 }
 
-/* A fill record as struct qgtm_fill. */
-static int
-parse_fill(json_t *rec, struct qgtm_fill *f)
+json_t *
+qgtm_book_fill_record(const char *trace_id, const char *broker,
+    const char *id, const struct qgtm_fill *f)
+{
+	json_t *rec = qgtm_record_new("fill", trace_id);
+
+	json_object_set_new(rec, "client_order_id", json_string(id));
+	json_object_set_new(rec, "broker", json_string(broker));
+	json_object_set_new(rec, "symbol", json_string(f->symbol));
+	json_object_set_new(rec, "side", json_string(f->side == QGTM_BUY ?
+	    "buy" : "sell"));
+	json_object_set_new(rec, "qty", qgtm_qty_json(f->qty));
+	json_object_set_new(rec, "price", qgtm_dec_json(f->price,
+	    QGTM_PRICE_SCALE));
+	json_object_set_new(rec, "commission", qgtm_dec_json(f->commission,
+	    QGTM_CENTS));
+	json_object_set_new(rec, "notional", qgtm_dec_json(f->notional,
+	    QGTM_CENTS));
+	return rec;
+}
+
+int
+qgtm_book_fill_parse(json_t *rec, struct qgtm_fill *f)
 {
 	const char *sym;
 
@@ -255,7 +275,8 @@ fold_activity(struct qgtm_book *book, json_t *fill)
 	if (json_object_get(book->activities, id) != NULL)
 		return qgtm_seterr(QGTM_EX_DATAERR,
 		    "duplicate activity_id '%s'", id);
-	if (parse_fill(fill, &f) == -1 || qgtm_book_apply(book, &f) == -1)
+	if (qgtm_book_fill_parse(fill, &f) == -1 ||
+	    qgtm_book_apply(book, &f) == -1)
 		return -1;
 	if (coid != NULL)
 		open_take(book, coid, f.qty);
@@ -295,7 +316,7 @@ qgtm_book_fold_line(struct qgtm_book *book, json_t *line)
 	if (json_object_get(book->orders, id) != NULL)
 		return qgtm_seterr(QGTM_EX_DATAERR,
 		    "duplicate client_order_id '%s'", id);
-	if (fill != NULL && (parse_fill(fill, &f) == -1 ||
+	if (fill != NULL && (qgtm_book_fill_parse(fill, &f) == -1 ||
 	    qgtm_book_apply(book, &f) == -1))
 		return -1;
 	json_object_set(book->orders, id, order);

@@ -46,6 +46,24 @@ struct qgtm_fill {
 	int64_t notional;       /* QGTM_CENTS: qty * price, half to even */
 };
 
+/*
+ * qgtm_book_fill_record: the "fill" record (new reference, the envelope
+ * of qgtm_record_new() with trace_id) of f for the order with client
+ * order id id at broker: client_order_id, broker, symbol, side ("buy" or
+ * "sell"), then qty, price, commission and notional as decimal strings.
+ * qgtm_book_fill_parse() reads it back.
+ */
+json_t *qgtm_book_fill_record(const char *trace_id, const char *broker,
+    const char *id, const struct qgtm_fill *f);
+
+/*
+ * qgtm_book_fill_parse: read a "fill" record (borrowed) into f: symbol,
+ * side, qty (positive), price, commission and notional; anything else is
+ * QGTM_EX_DATAERR ("field 'qty': not positive"). Other fields are not
+ * read. Returns 0 or -1.
+ */
+int qgtm_book_fill_parse(json_t *rec, struct qgtm_fill *f);
+
 /* qgtm_book_init: an empty book holding cash (cents); allocates the two
  * JSON containers. qgtm_book_release: free what book owns. */
 void qgtm_book_init(struct qgtm_book *book, int64_t cash);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "order/order.h"
+#include "order/broker_int.h"
 
 int
 qgtm_broker_open(struct qgtm_broker *b, const struct qgtm_cfg *cfg,

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "order/order.h"
+#include "order/broker_int.h"
 
 #define CLOSE_TRIES 5           /* close-all rounds for held positions */
 #define FILLS_PAGE 100          /* activities per page, Alpaca's most */
@@ -674,10 +675,45 @@ qgtm_alpaca_records(enum qgtm_alpaca_answer kind, json_t *body,
 	return readers[kind].read(body, as_of);
 }
 
+/* Alpaca fills at the market: no terms of its own. */
+static int
+alpaca_terms(struct qgtm_broker *b)
+{
+	(void)b;
+	return 0;
+}
+
+/* Alpaca prices its own fills: none is priced here. */
+static int
+alpaca_fill(struct qgtm_broker *b, const char *symbol, int side, int64_t qty,
+    int64_t close, struct qgtm_fill *out)
+{
+	(void)b;
+	(void)side;
+	(void)qty;
+	(void)close;
+	(void)out;
+	return qgtm_seterr(QGTM_EX_USAGE, "alpaca: fills %s at the market",
+	    symbol);
+}
+
 const struct qgtm_broker_ops qgtm_broker_alpaca_ops = {
-	"alpaca", alpaca_account, alpaca_positions, alpaca_open_orders,
-	alpaca_cancel_all, alpaca_close_all, alpaca_fills, alpaca_clock,
-	alpaca_calendar, alpaca_history
+	.name = "alpaca",
+	.account = alpaca_account,
+	.positions = alpaca_positions,
+	.open_orders = alpaca_open_orders,
+	.cancel_all = alpaca_cancel_all,
+	.close_all = alpaca_close_all,
+	.fills = alpaca_fills,
+	.clock = alpaca_clock,
+	.calendar = alpaca_calendar,
+	.history = alpaca_history,
+	.terms = alpaca_terms,
+	.fill = alpaca_fill,
+	.submit = qgtm_alpaca_submit,
+	.lookup = qgtm_alpaca_lookup,
+	.order = qgtm_alpaca_order,
+	.cancel = qgtm_alpaca_cancel
 };
 
 int

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "order/order.h"
+#include "order/broker_int.h"
 
 #define BPS_PER_ONE 10000
 #define WEIGHT_ONE 1000000      /* 1.0 at QGTM_WEIGHT_SCALE */
@@ -266,7 +267,83 @@ sim_fills(struct qgtm_broker *b, const char *after)
 	return json_array();
 }
 
+static int
+sim_terms(struct qgtm_broker *b)
+{
+	return qgtm_broker_sim_init(&b->terms, b->cfg);
+}
+
+static int
+sim_fill(struct qgtm_broker *b, const char *symbol, int side, int64_t qty,
+    int64_t close, struct qgtm_fill *out)
+{
+	return qgtm_broker_sim_fill(&b->terms, symbol, side, qty, close, out);
+}
+
+/* The sim's orders are placed by the OMS, in its journal. */
+static int
+sim_submit(struct qgtm_broker *b, const char *id, const char *symbol,
+    const char *side, const char *qty, json_t **order)
+{
+	(void)b;
+	(void)symbol;
+	(void)side;
+	(void)qty;
+	*order = NULL;
+	return qgtm_seterr(QGTM_EX_USAGE, "sim: order %s: the sim's orders "
+	    "are placed by the OMS", id);
+}
+
+/* The order log's order id. */
+static int
+sim_lookup(struct qgtm_broker *b, const char *id, json_t **order)
+{
+	struct qgtm_book book;
+
+	*order = NULL;
+	if (qgtm_oms_book_load(b->cfg, &book) == -1)
+		return -1;
+	*order = json_incref(json_object_get(book.orders, id));
+	qgtm_book_release(&book);
+	return *order != NULL;
+}
+
+/* The sim's orders have no broker order id. */
+static json_t *
+sim_order(struct qgtm_broker *b, const char *bid)
+{
+	(void)b;
+	qgtm_seterr(QGTM_EX_DATAERR, "sim: no order %s", bid != NULL ? bid :
+	    "?");
+	return NULL;
+}
+
+/* The sim's orders are canceled by qgtm_oms_cancel_sim(), by client
+ * order id. */
+static int
+sim_cancel(struct qgtm_broker *b, const char *bid, json_t **order)
+{
+	(void)b;
+	*order = NULL;
+	return qgtm_seterr(QGTM_EX_USAGE, "sim: no order %s to cancel",
+	    bid != NULL ? bid : "?");
+}
+
 const struct qgtm_broker_ops qgtm_broker_sim_ops = {
-	"sim", sim_account, sim_positions, sim_open_orders, sim_cancel_all,
-	sim_close_all, sim_fills, sim_clock, sim_calendar, sim_history
+	.name = "sim",
+	.account = sim_account,
+	.positions = sim_positions,
+	.open_orders = sim_open_orders,
+	.cancel_all = sim_cancel_all,
+	.close_all = sim_close_all,
+	.fills = sim_fills,
+	.clock = sim_clock,
+	.calendar = sim_calendar,
+	.history = sim_history,
+	.terms = sim_terms,
+	.fill = sim_fill,
+	.submit = sim_submit,
+	.lookup = sim_lookup,
+	.order = sim_order,
+	.cancel = sim_cancel
 };

@@ -49,87 +49,6 @@ qgtm_intent_order_id(const char *book, time_t day_of, const char *symbol,
 	snprintf(out, QGTM_CLIENT_ORDER_ID_SIZE, "qgtm-%.40s", hex);
 }
 
-/* ----------------------------------------------------------- decision -- */
-
-/* Read target i of a decision. */
-static int
-parse_intent(json_t *obj, size_t i, struct qgtm_intent *t)
-{
-	const char *sym = qgtm_json_symbol(json_object_get(obj, "symbol"));
-	json_t *w = json_object_get(obj, "approved_weight");
-
-	if (!json_is_object(obj))
-		return qgtm_seterr(QGTM_EX_DATAERR,
-		    "field 'targets[%zu]': expected an object", i);
-	if (sym == NULL)
-		return qgtm_json_item_err("targets", i, "symbol", "expected a ticker of 1-15 "
-		    "characters A-Z a-z 0-9 . -");
-	snprintf(t->symbol, sizeof t->symbol, "%s", sym);
-	if (json_is_null(w))
-		return 0;
-	if (!json_is_string(w))
-		return qgtm_json_item_err("targets", i, "approved_weight",
-		    "expected a decimal string or null");
-	if (qgtm_dec_parse(json_string_value(w), QGTM_WEIGHT_SCALE,
-	    &t->weight) == -1)
-		return qgtm_json_item_err("targets", i, "approved_weight", qgtm_errmsg());
-	t->approved = 1;
-	return 0;
-}
-
-/* Read every target of a decision, refusing a symbol given twice. */
-static int
-parse_intents(json_t *arr, struct qgtm_decision *d)
-{
-	size_t i, j;
-
-	d->n = json_array_size(arr);
-	d->t = qgtm_xcalloc(d->n > 0 ? d->n : 1, sizeof *d->t);
-	for (i = 0; i < d->n; i++) {
-		if (parse_intent(json_array_get(arr, i), i, &d->t[i]) == -1)
-			return -1;
-		for (j = 0; j < i; j++)
-			if (strcmp(d->t[j].symbol, d->t[i].symbol) == 0)
-				return qgtm_json_item_err("targets", i, "symbol", "duplicate");
-	}
-	return 0;
-}
-
-int
-qgtm_decision_parse(json_t *rec, struct qgtm_decision *d)
-{
-	const char *strategy, *trace, *status;
-	json_t *arr;
-
-	memset(d, 0, sizeof *d);
-	if (qgtm_json_str(rec, "strategy", &strategy) == -1 ||
-	    qgtm_json_str(rec, "trace_id", &trace) == -1 ||
-	    qgtm_json_str(rec, "status", &status) == -1 ||
-	    qgtm_json_arr(rec, "targets", &arr) == -1)
-		return -1;
-	if (strcmp(status, "approved") != 0 && strcmp(status, "resized") != 0 &&
-	    strcmp(status, "rejected") != 0)
-		return qgtm_seterr(QGTM_EX_DATAERR, "field 'status': expected "
-		    "approved, resized or rejected");
-	d->tradable = strcmp(status, "rejected") != 0;
-	if (parse_intents(arr, d) == -1) {
-		qgtm_decision_release(d);
-		return -1;
-	}
-	d->strategy = qgtm_xstrdup(strategy);
-	d->trace_id = qgtm_xstrdup(trace);
-	return 0;
-}
-
-void
-qgtm_decision_release(struct qgtm_decision *d)
-{
-	free(d->strategy);
-	free(d->trace_id);
-	free(d->t);
-	memset(d, 0, sizeof *d);
-}
-
 /* ---------------------------------------------------------------- run -- */
 
 int
@@ -163,25 +82,6 @@ set_band(struct qgtm_oms_run *run)
 	    QGTM_CENTS, &run->band);
 }
 
-/* The fill record of f for order id. */
-static json_t *
-fill_record(const char *trace_id, const char *id, const struct qgtm_fill *f)
-{
-	json_t *rec = qgtm_record_new("fill", trace_id);
-
-	json_object_set_new(rec, "client_order_id", json_string(id));
-	json_object_set_new(rec, "broker", json_string("sim"));
-	json_object_set_new(rec, "symbol", json_string(f->symbol));
-	json_object_set_new(rec, "side", json_string(f->side == QGTM_BUY ?
-	    "buy" : "sell"));
-	json_object_set_new(rec, "qty", qgtm_qty_json(f->qty));
-	json_object_set_new(rec, "price", qgtm_dec_json(f->price, QGTM_PRICE_SCALE));
-	json_object_set_new(rec, "commission", qgtm_dec_json(f->commission,
-	    QGTM_CENTS));
-	json_object_set_new(rec, "notional", qgtm_dec_json(f->notional, QGTM_CENTS));
-	return rec;
-}
-
 /* Whether order (a journal record) is the sim's. */
 static int
 is_sim(json_t *order)
@@ -212,10 +112,10 @@ mature_one(struct qgtm_oms_run *run, const char *id, json_t *order,
 	int rc;
 
 	if (sym == NULL || qgtm_book_last_close(run->cfg, sym, run->as_of, &close) == -1 ||
-	    qgtm_broker_sim_fill(&run->sim, sym, s, left, close, &f) == -1)
+	    run->sim.ops->fill(&run->sim, sym, s, left, close, &f) == -1)
 		return -1;
-	fill = fill_record(json_string_value(json_object_get(order,
-	    "trace_id")), id, &f);
+	fill = qgtm_book_fill_record(json_string_value(json_object_get(order,
+	    "trace_id")), "sim", id, &f);
 	aid = qgtm_xasprintf("sim-%s-%zu", id, json_array_size(
 	    run->book.journal));
 	json_object_set_new(fill, "activity_id", json_string(aid));
@@ -243,7 +143,7 @@ mature(struct qgtm_oms_run *run)
 		order = json_object_get(run->book.orders, id);
 		if (order != NULL && is_sim(order) && qgtm_time_parse(
 		    json_string_value(json_object_get(order, "ts")),
-		    &placed) == 0 && placed + run->sim.fill_delay_s <=
+		    &placed) == 0 && placed + run->sim.terms.fill_delay_s <=
 		    run->as_of)
 			json_object_set(due, id, left);
 	}
@@ -271,8 +171,9 @@ qgtm_oms_run_begin(struct qgtm_oms_run *run, const struct qgtm_cfg *cfg,
 	if (qgtm_cfg_num(cfg, "order.no_trade_band") < 0)
 		return set_band(run);   /* the config error, before the lock */
 	if (qgtm_cfg_dec(cfg, "order.min_notional", QGTM_CENTS,
-	    &run->min_notional) == -1 || qgtm_broker_sim_init(&run->sim,
-	    cfg) == -1)
+	    &run->min_notional) == -1 ||
+	    qgtm_broker_open(&run->sim, cfg, "sim", as_of) == -1 ||
+	    run->sim.ops->terms(&run->sim) == -1)
 		return -1;
 	if (!dry_run) {
 		if ((lockpath = qgtm_state_path(QGTM_OMS_LOCK, 1)) == NULL)
@@ -288,8 +189,8 @@ qgtm_oms_run_begin(struct qgtm_oms_run *run, const struct qgtm_cfg *cfg,
 	}
 	run->placed = json_array();
 	run->fills = json_array();
-	if ((run->sim.fills == QGTM_SIM_RESTING ||
-	    run->sim.fills == QGTM_SIM_PARTIAL) && mature(run) == -1) {
+	if ((run->sim.terms.fills == QGTM_SIM_RESTING ||
+	    run->sim.terms.fills == QGTM_SIM_PARTIAL) && mature(run) == -1) {
 		qgtm_oms_run_release(run);
 		return -1;
 	}
@@ -374,6 +275,7 @@ qgtm_oms_run_release(struct qgtm_oms_run *run)
 	qgtm_unlock(run->lockfd);
 	run->lockfd = -1;
 	qgtm_book_release(&run->book);
+	qgtm_broker_close(&run->sim);
 	json_decref(run->placed);
 	json_decref(run->at_broker);
 	json_decref(run->fills);
@@ -448,7 +350,7 @@ at_broker(struct qgtm_oms_run *run, const struct qgtm_decision *d,
 			rc = 1;
 		}
 	}
-	if (rc == 0 && (rc = qgtm_alpaca_lookup(run->broker, pl->id,
+	if (rc == 0 && (rc = run->broker->ops->lookup(run->broker, pl->id,
 	    &got)) != 1)
 		return rc;
 	order = ours(d, got);
@@ -541,7 +443,7 @@ settle_broker(struct qgtm_oms_run *run, struct plan *pl, json_t *out,
 		}
 		if (run->dry_run)
 			continue;
-		if (qgtm_alpaca_cancel(run->broker, json_string_value(
+		if (run->broker->ops->cancel(run->broker, json_string_value(
 		    json_object_get(rec, "broker_order_id")), &got) == -1) {
 			pl->failed = "the order it replaces is not canceled";
 			return -1;
@@ -705,7 +607,7 @@ place_broker(struct qgtm_oms_run *run, const struct qgtm_decision *d,
 	int rc;
 
 	json_object_set_new(order, "broker", json_string(run->broker->ops->name));
-	rc = qgtm_alpaca_submit(run->broker, pl->id, pl->t->symbol,
+	rc = run->broker->ops->submit(run->broker, pl->id, pl->t->symbol,
 	    pl->delta > 0 ? "buy" : "sell", qty, &got);
 	if (rc == -1) {
 		json_object_set_new(order, "reason", json_string(qgtm_errmsg()));
@@ -731,7 +633,7 @@ place(struct qgtm_oms_run *run, const struct qgtm_decision *d,
     const struct plan *pl, json_t *out)
 {
 	int side = pl->delta > 0 ? QGTM_BUY : QGTM_SELL;
-	int mode = run->closing ? QGTM_SIM_IMMEDIATE : run->sim.fills;
+	int mode = run->closing ? QGTM_SIM_IMMEDIATE : run->sim.terms.fills;
 	int64_t qty = pl->delta * side;
 	struct qgtm_fill f;
 	json_t *order, *fill = NULL, *line;
@@ -740,7 +642,7 @@ place(struct qgtm_oms_run *run, const struct qgtm_decision *d,
 		qty = qty / 2 / QTY_ONE * QTY_ONE;
 	else if (mode != QGTM_SIM_IMMEDIATE)
 		qty = 0;
-	if (qty > 0 && (qgtm_broker_sim_fill(&run->sim, pl->t->symbol, side,
+	if (qty > 0 && (run->sim.ops->fill(&run->sim, pl->t->symbol, side,
 	    qty, pl->close, &f) == -1 ||
 	    qgtm_book_apply(&run->book, &f) == -1))
 		return -1;
@@ -759,7 +661,7 @@ place(struct qgtm_oms_run *run, const struct qgtm_decision *d,
 	}
 	qgtm_book_note_open(&run->book, pl->id, order, qty);
 	if (qty > 0) {
-		fill = fill_record(d->trace_id, pl->id, &f);
+		fill = qgtm_book_fill_record(d->trace_id, "sim", pl->id, &f);
 		json_array_append(out, fill);
 		line = json_pack("{s:o,s:o}", "order", order, "fill", fill);
 	} else

@@ -82,36 +82,93 @@ struct qgtm_broker_sim {
 	long fill_delay_s;      /* RESTING and PARTIAL: seconds to the fill */
 };
 
-/* qgtm_broker_sim_init: read the terms; a negative one is QGTM_EX_CONFIG.
- * Returns 0 or -1. */
-int qgtm_broker_sim_init(struct qgtm_broker_sim *b,
-    const struct qgtm_cfg *cfg);
-
-/* One target of a decision as the OMS reads it. */
-struct qgtm_intent {
-	char symbol[16];
-	int approved;           /* 0: rejected by risk, never traded */
-	int64_t weight;         /* approved weight, QGTM_WEIGHT_SCALE */
-};
-
-/* A decision record as the OMS reads it. Owns its strings and t. */
-struct qgtm_decision {
-	char *strategy;
-	char *trace_id;
-	int tradable;           /* status is "approved" or "resized" */
-	struct qgtm_intent *t;
-	size_t n;
-};
-
 /*
- * qgtm_decision_parse: read a decision record (borrowed) into d: strategy,
- * trace_id, status and every target's symbol and approved_weight (a
- * decimal string, or null for a rejected target). Anything else is
- * QGTM_EX_DATAERR "field 'targets[0].approved_weight': ...". Returns 0 or
- * -1; on -1 d holds nothing to release.
+ * The broker interface (lib/order/broker.c, qgtm-order(1)): one table of
+ * operations per broker. Each returns records as the OMS writes them
+ * (qgtm-records(7)). "sim" (lib/order/broker_sim.c) is the OMS journal itself;
+ * "alpaca" (lib/order/broker_alpaca.c) is the Trading API v2 at
+ * broker.alpaca.url.
  */
-int qgtm_decision_parse(json_t *rec, struct qgtm_decision *d);
-void qgtm_decision_release(struct qgtm_decision *d);
+struct qgtm_broker;
+
+struct qgtm_broker_ops {
+	const char *name;
+	/* the "account" record (new reference), or NULL */
+	json_t *(*account)(struct qgtm_broker *b);
+	/* the "position" records (a new array), or NULL */
+	json_t *(*positions)(struct qgtm_broker *b);
+	/* the open "order" records (a new array), or NULL */
+	json_t *(*open_orders)(struct qgtm_broker *b);
+	/* cancel every open order, appending what was canceled to out;
+	 * the number canceled, or -1 */
+	int (*cancel_all)(struct qgtm_broker *b, json_t *out);
+	/* close every position, appending order and fill records to out;
+	 * the number of closing orders, or -1 */
+	int (*close_all)(struct qgtm_broker *b, json_t *out);
+	/* the "fill" records (a new array, oldest first) of the broker's
+	 * executions after activity id after (NULL: all), each with its
+	 * activity_id and broker_order_id; the sim's are in the order log
+	 * already, so it gives none. NULL on an error. */
+	json_t *(*fills)(struct qgtm_broker *b, const char *after);
+	/* the "clock" record (new reference): is_open, next_open,
+	 * next_close (UTC), as_of the broker's time; or NULL */
+	json_t *(*clock)(struct qgtm_broker *b);
+	/* the sessions from start to end (YYYY-MM-DD, inclusive) as a new
+	 * array of {date, open, close} (UTC instants), or NULL */
+	json_t *(*calendar)(struct qgtm_broker *b, const char *start,
+	    const char *end);
+	/* the daily equity series of the last days days as a new array of
+	 * {date (New York), equity, profit_loss (from the day before)}
+	 * (alpaca: GET /v2/account/portfolio/history), or NULL */
+	json_t *(*history)(struct qgtm_broker *b, int days);
+	/* read the terms the broker fills by into b->terms (sim: the
+	 * config's broker.sim section, a negative one QGTM_EX_CONFIG;
+	 * alpaca fills at the market and has none); 0 or -1 */
+	int (*terms)(struct qgtm_broker *b);
+	/* price a fill of a market order of qty (QGTM_QTY_SCALE, positive)
+	 * on side at close (QGTM_PRICE_SCALE) by b->terms into out (sim:
+	 * qgtm_broker_sim_fill); alpaca prices its own fills and refuses
+	 * (QGTM_EX_USAGE); 0 or -1 */
+	int (*fill)(struct qgtm_broker *b, const char *symbol, int side,
+	    int64_t qty, int64_t close, struct qgtm_fill *out);
+	/* place a market day order of qty (a decimal string) on side
+	 * ("buy" or "sell") with client order id id, setting *order to
+	 * its "order" record (new reference; NULL for a dry run); never
+	 * sent twice blindly (alpaca: see broker_int.h). 1 placed now, 0
+	 * placed already (or a dry run), or -1. The sim's orders are
+	 * placed by the OMS in its journal: it refuses (QGTM_EX_USAGE) */
+	int (*submit)(struct qgtm_broker *b, const char *id,
+	    const char *symbol, const char *side, const char *qty,
+	    json_t **order);
+	/* the order with client order id id: *order set to its "order"
+	 * record (new reference); 1 found, 0 not, or -1 (sim: the order
+	 * log's record) */
+	int (*lookup)(struct qgtm_broker *b, const char *id, json_t **order);
+	/* the "order" record with filled_qty (new reference) of the order
+	 * with broker order id bid, or NULL (the sim's orders have no
+	 * broker order id: QGTM_EX_DATAERR) */
+	json_t *(*order)(struct qgtm_broker *b, const char *bid);
+	/* cancel the order with broker order id bid and wait until it is
+	 * no longer working, setting *order to its last "order" record
+	 * (new reference); 0, or -1 (QGTM_EX_TEMPFAIL: still working).
+	 * The sim has no broker order ids (qgtm_oms_cancel_sim cancels
+	 * its orders): it refuses (QGTM_EX_USAGE) */
+	int (*cancel)(struct qgtm_broker *b, const char *bid,
+	    json_t **order);
+};
+
+/* An open broker. Owns url and the keys. */
+struct qgtm_broker {
+	const struct qgtm_broker_ops *ops;
+	const struct qgtm_cfg *cfg;     /* borrowed */
+	time_t as_of;           /* the sim marks and fills at this moment */
+	char *url;              /* alpaca: base URL without a trailing / */
+	int dry_run;            /* alpaca: print orders' requests, send none */
+	char *key_id, *secret;  /* alpaca: the API keys */
+	struct qgtm_broker_sim terms;   /* sim: read by ops->terms() */
+};
+
+extern const struct qgtm_broker_ops qgtm_broker_sim_ops;
 
 /*
  * One qgtm-order submit run. Orders are placed against the book in memory
@@ -121,7 +178,7 @@ void qgtm_decision_release(struct qgtm_decision *d);
 struct qgtm_oms_run {
 	const struct qgtm_cfg *cfg;     /* borrowed */
 	struct qgtm_book book;
-	struct qgtm_broker_sim sim;
+	struct qgtm_broker sim; /* the sim: its terms (sim.terms), fills */
 	time_t as_of;           /* prices are the last closes at as_of */
 	int64_t equity;         /* QGTM_CENTS, the book at the start */
 	int64_t band;           /* order.no_trade_band * equity, QGTM_CENTS */
@@ -197,11 +254,11 @@ void qgtm_oms_run_release(struct qgtm_oms_run *run);
  * sim: the equity and positions sizing them become the broker's (its
  * account "equity" and positions), and its open orders are read
  * (run->at_broker). An intent the broker holds already (open, or found by
- * qgtm_alpaca_lookup) is journaled as the broker has it and not sent; the
+ * b->ops->lookup) is journaled as the broker has it and not sent; the
  * journal's own open orders in the symbol are canceled first
- * (qgtm_alpaca_cancel; one that does not cancel in time makes the intent
+ * (b->ops->cancel; one that does not cancel in time makes the intent
  * a "failed" order record), open orders the journal lacks count as
- * working; each order goes out through qgtm_alpaca_submit() with its
+ * working; each order goes out through b->ops->submit with its
  * client order id, and the journal gets the order alone, as the broker
  * answered it (the broker fills it later; no snapshot is written). An
  * order the broker did not take is an order record with status "failed"
@@ -269,60 +326,6 @@ int qgtm_records_append(const char *rel, json_t *recs);
 /* ------------------------------------------------------------ broker -- */
 
 /*
- * The broker interface (lib/order/broker.c, qgtm-order(1)): one table of
- * operations per broker. Each returns records as the OMS writes them
- * (qgtm-records(7)). "sim" (lib/order/broker_sim.c) is the OMS journal itself;
- * "alpaca" (lib/order/broker_alpaca.c) is the Trading API v2 at
- * broker.alpaca.url.
- */
-struct qgtm_broker;
-
-struct qgtm_broker_ops {
-	const char *name;
-	/* the "account" record (new reference), or NULL */
-	json_t *(*account)(struct qgtm_broker *b);
-	/* the "position" records (a new array), or NULL */
-	json_t *(*positions)(struct qgtm_broker *b);
-	/* the open "order" records (a new array), or NULL */
-	json_t *(*open_orders)(struct qgtm_broker *b);
-	/* cancel every open order, appending what was canceled to out;
-	 * the number canceled, or -1 */
-	int (*cancel_all)(struct qgtm_broker *b, json_t *out);
-	/* close every position, appending order and fill records to out;
-	 * the number of closing orders, or -1 */
-	int (*close_all)(struct qgtm_broker *b, json_t *out);
-	/* the "fill" records (a new array, oldest first) of the broker's
-	 * executions after activity id after (NULL: all), each with its
-	 * activity_id and broker_order_id; the sim's are in the order log
-	 * already, so it gives none. NULL on an error. */
-	json_t *(*fills)(struct qgtm_broker *b, const char *after);
-	/* the "clock" record (new reference): is_open, next_open,
-	 * next_close (UTC), as_of the broker's time; or NULL */
-	json_t *(*clock)(struct qgtm_broker *b);
-	/* the sessions from start to end (YYYY-MM-DD, inclusive) as a new
-	 * array of {date, open, close} (UTC instants), or NULL */
-	json_t *(*calendar)(struct qgtm_broker *b, const char *start,
-	    const char *end);
-	/* the daily equity series of the last days days as a new array of
-	 * {date (New York), equity, profit_loss (from the day before)}
-	 * (alpaca: GET /v2/account/portfolio/history), or NULL */
-	json_t *(*history)(struct qgtm_broker *b, int days);
-};
-
-/* An open broker. Owns url and the keys. */
-struct qgtm_broker {
-	const struct qgtm_broker_ops *ops;
-	const struct qgtm_cfg *cfg;     /* borrowed */
-	time_t as_of;           /* the sim marks and fills at this moment */
-	char *url;              /* alpaca: base URL without a trailing / */
-	int dry_run;            /* alpaca: print orders' requests, send none */
-	char *key_id, *secret;  /* alpaca: the API keys */
-};
-
-extern const struct qgtm_broker_ops qgtm_broker_sim_ops;
-extern const struct qgtm_broker_ops qgtm_broker_alpaca_ops;
-
-/*
  * qgtm_broker_open: the broker named name (NULL: config key
  * order.broker) at as_of; for alpaca, read its URL and keys
  * (qgtm_cfg_secret: $APCA_API_KEY_ID or broker.alpaca.key_id_file,
@@ -373,45 +376,6 @@ enum qgtm_alpaca_answer {
  */
 json_t *qgtm_alpaca_records(enum qgtm_alpaca_answer kind, json_t *body,
     time_t as_of);
-
-/*
- * qgtm_alpaca_submit: place a market day order of qty (a decimal string)
- * on side ("buy" or "sell") with client_order_id id, and set *order to
- * its "order" record (new reference). Never sent twice blindly: a 429 is
- * sent again (4 sends at most) only after a wait until X-RateLimit-Reset,
- * or Retry-After when longer, 0.5 to 30 s; a timeout or lost connection,
- * and any 422 or 409, are resolved by GET
- * /v2/orders:by_client_order_id: found, it is the order (returns 0); not
- * found after a timeout, QGTM_EX_TEMPFAIL (nothing placed; a rerun with
- * the same id is safe). 403 is QGTM_EX_NOPERM, 422 QGTM_EX_UNAVAILABLE,
- * with Alpaca's message.
- * With b->dry_run, the request is printed to standard error (the secret
- * masked), nothing is sent and *order is NULL. Returns 1 when placed now,
- * 0 when it was already placed (or a dry run), or -1.
- */
-int qgtm_alpaca_submit(struct qgtm_broker *b, const char *id,
-    const char *symbol, const char *side, const char *qty, json_t **order);
-
-/* qgtm_alpaca_lookup: GET /v2/orders:by_client_order_id for id; sets
- * *order to its "order" record (new reference). Returns 1 found, 0 not
- * (404), or -1. */
-int qgtm_alpaca_lookup(struct qgtm_broker *b, const char *id,
-    json_t **order);
-
-/* qgtm_alpaca_order: GET /v2/orders/{broker_order_id}: its "order"
- * record with filled_qty (new reference), or NULL. */
-json_t *qgtm_alpaca_order(struct qgtm_broker *b, const char *broker_order_id);
-
-/*
- * qgtm_alpaca_cancel: DELETE /v2/orders/{broker_order_id} (204), then
- * GET /v2/orders/{broker_order_id} until the order is no longer working
- * (broker.alpaca.cancel_wait_ms at most); an order the broker will not
- * cancel (422: filled already) is read as it is. Sets *order to its last
- * "order" record (new reference, with filled_qty). Returns 0, or -1
- * (QGTM_EX_TEMPFAIL: still working after the wait).
- */
-int qgtm_alpaca_cancel(struct qgtm_broker *b, const char *broker_order_id,
-    json_t **order);
 
 /* What qgtm_flatten() is asked. */
 struct qgtm_flatten {

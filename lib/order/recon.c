@@ -260,11 +260,11 @@ recover(struct qgtm_broker *b, const struct qgtm_book *book, json_t *fills,
 	json_array_foreach(fills, i, fill) {
 		bid = json_string_value(json_object_get(fill,
 		    "broker_order_id"));
-		if (b->ops != &qgtm_broker_alpaca_ops || bid == NULL ||
+		if (bid == NULL ||
 		    json_object_get(seen, bid) != NULL || knows(book, bid))
 			continue;
 		json_object_set_new(seen, bid, json_true());
-		if ((order = qgtm_alpaca_order(b, bid)) == NULL) {
+		if ((order = b->ops->order(b, bid)) == NULL) {
 			rc = -1;
 			break;
 		}

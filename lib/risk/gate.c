@@ -539,69 +539,6 @@ read_targets(const struct qgtm_risk *r, json_t *arr,
 	return 0;
 }
 
-/* The names of the bits of reasons, sorted (a new array). */
-static json_t *
-reasons_json(unsigned reasons)
-{
-	json_t *arr = json_array();
-	int i;
-
-	for (i = 0; i < QGTM_RISK_NREASONS; i++)
-		if (reasons & 1u << i)
-			json_array_append_new(arr,
-			    json_string(reason_names[i]));
-	return arr;
-}
-
-/* One target of the decision record. */
-static json_t *
-target_json(const struct qgtm_risk_target *t)
-{
-	int rejected = (t->reasons & QGTM_RISK_REJECT) != 0;
-	int priced = !(t->reasons & (QGTM_RISK_NO_PRICE |
-	    QGTM_RISK_UNKNOWN_SYMBOL));
-	json_t *obj = json_object();
-
-	json_object_set_new(obj, "symbol", json_string(t->symbol));
-	json_object_set_new(obj, "weight", qgtm_dec_json(t->weight,
-	    QGTM_WEIGHT_SCALE));
-	json_object_set_new(obj, "approved_weight", rejected ? json_null() :
-	    qgtm_dec_json(t->approved, QGTM_WEIGHT_SCALE));
-	json_object_set_new(obj, "price", priced ?
-	    qgtm_dec_json(t->price, QGTM_PRICE_SCALE) : json_null());
-	json_object_set_new(obj, "reasons", reasons_json(t->reasons));
-	return obj;
-}
-
-/* Build the decision record from a signal and its checked targets. */
-static json_t *
-decision_json(const struct qgtm_risk *r, json_t *signal,
-    const struct qgtm_risk_target *t, size_t n)
-{
-	const char *trace = json_string_value(json_object_get(signal,
-	    "trace_id"));
-	json_t *rec = qgtm_record_new("decision", trace), *arr = json_array();
-	unsigned any = 0;
-	size_t i, rejected = 0;
-
-	for (i = 0; i < n; i++) {
-		any |= t[i].reasons;
-		rejected += (t[i].reasons & QGTM_RISK_REJECT) != 0;
-		json_array_append_new(arr, target_json(&t[i]));
-	}
-	json_object_set(rec, "strategy", json_object_get(signal, "strategy"));
-	json_object_set(rec, "params_hash", json_object_get(signal,
-	    "params_hash"));
-	json_object_set_new(rec, "status", json_string(n > 0 && rejected == n ?
-	    "rejected" : any != 0 ? "resized" : "approved"));
-	json_object_set_new(rec, "reasons", reasons_json(any));
-	json_object_set_new(rec, "equity", qgtm_dec_json(r->equity, QGTM_CENTS));
-	json_object_set_new(rec, "targets", arr);
-	json_object_set_new(rec, "tier", json_string(qgtm_tier_name(r->tier)));
-	json_object_set(rec, "as_of", json_object_get(signal, "as_of"));
-	return rec;
-}
-
 json_t *
 qgtm_risk_decide(struct qgtm_risk *r, json_t *signal)
 {
@@ -625,7 +562,7 @@ qgtm_risk_decide(struct qgtm_risk *r, json_t *signal)
 			qgtm_risk_apply_rate(&r->lim, r->tier, r->orders_day,
 			    r->orders_minute, r->equity, t, n);
 		}
-		rec = decision_json(r, signal, t, n);
+		rec = qgtm_decision_record(r, signal, t, n);
 	}
 	free(t);
 	return rec;

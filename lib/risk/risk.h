@@ -222,6 +222,51 @@ json_t *qgtm_risk_decide(struct qgtm_risk *r, json_t *signal);
 /* qgtm_risk_release: free what r owns. */
 void qgtm_risk_release(struct qgtm_risk *r);
 
+/* ---------------------------------------------------------- decision -- */
+
+/*
+ * The decision record (lib/risk/decision.c): written by the risk gate
+ * (qgtm_risk_decide), read by the OMS and the backtest.
+ */
+
+/*
+ * qgtm_decision_record: the decision record (new reference) of signal
+ * (borrowed) whose n targets t went through the limits of r, as
+ * qgtm_risk_decide() describes it: trace_id, strategy, params_hash and
+ * as_of the signal's, status, reasons, equity (r->equity), targets and
+ * tier (r->tier's name).
+ */
+json_t *qgtm_decision_record(const struct qgtm_risk *r, json_t *signal,
+    const struct qgtm_risk_target *t, size_t n);
+
+/* One target of a decision as the OMS reads it. */
+struct qgtm_intent {
+	char symbol[16];
+	int approved;           /* 0: rejected by risk, never traded */
+	int64_t weight;         /* approved weight, QGTM_WEIGHT_SCALE */
+};
+
+/* A decision record as the OMS reads it. Owns its strings and t. */
+struct qgtm_decision {
+	char *strategy;
+	char *trace_id;
+	int tradable;           /* status is "approved" or "resized" */
+	struct qgtm_intent *t;
+	size_t n;
+};
+
+/*
+ * qgtm_decision_parse: read a decision record (borrowed) into d: strategy,
+ * trace_id, status and every target's symbol and approved_weight (a
+ * decimal string, or null for a rejected target). Anything else is
+ * QGTM_EX_DATAERR "field 'targets[0].approved_weight': ...". Returns 0 or
+ * -1; on -1 d holds nothing to release.
+ */
+int qgtm_decision_parse(json_t *rec, struct qgtm_decision *d);
+
+/* qgtm_decision_release: free what d owns and zero it. */
+void qgtm_decision_release(struct qgtm_decision *d);
+
 /* --------------------------------------------------------------- oms -- */
 
 /* -------------------------------------------------------- killswitch -- */

@@ -100,12 +100,12 @@ teardown(void)
 	free(dir);
 }
 
-/* Submit a buy of 1 GLD as id; returns what qgtm_alpaca_submit did. */
+/* Submit a buy of 1 GLD as id; returns what the submit operation did. */
 static int
 buy(const char *id, json_t **order)
 {
 	*order = NULL;
-	return qgtm_alpaca_submit(&b, id, "GLD", "buy", "1", order);
+	return b.ops->submit(&b, id, "GLD", "buy", "1", order);
 }
 
 /* The number of orders the stand-in holds and its GLD position. */
