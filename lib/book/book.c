@@ -14,8 +14,6 @@
 
 #include "book/book.h"
 
-/* The largest journal read (1 GiB): far beyond years of daily orders. */
-#define JOURNAL_MAX (1024L * 1024 * 1024)
 
 /* ------------------------------------------------------------ symbols -- */
 
@@ -508,7 +506,7 @@ cache_fold(int fd, const char *path)
 	if (lseek(fd, (off_t)cache.whole, SEEK_SET) == -1)
 		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot read '%s'",
 		    path);
-	qgtm_buf_init(&buf, JOURNAL_MAX - cache.whole);
+	qgtm_buf_init(&buf, QGTM_OMS_JOURNAL_MAX - cache.whole);
 	rc = read_all(fd, path, &buf);
 	if (rc == 0 && buf.len > 0 &&
 	    (nl = memrchr(buf.data, '\n', buf.len)) != NULL)

@@ -33,6 +33,8 @@ struct qgtm_book {
 
 /* The order journal (written by lib/order/oms.c; see order/order.h). */
 #define QGTM_OMS_JOURNAL "oms/orders.jsonl"
+/* The largest journal read (1 GiB): far beyond years of daily orders. */
+#define QGTM_OMS_JOURNAL_MAX (1024L * 1024 * 1024)
 
 enum { QGTM_SELL = -1, QGTM_BUY = 1 };
 

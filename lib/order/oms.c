@@ -16,8 +16,6 @@
 
 #include "order/order.h"
 
-/* The largest journal read (1 GiB): far beyond years of daily orders. */
-#define JOURNAL_MAX (1024L * 1024 * 1024)
 #define QTY_ONE 1000000         /* one share at QGTM_QTY_SCALE */
 
 /* ------------------------------------------------------------ helpers -- */
@@ -803,7 +801,7 @@ journal_append(size_t *whole, json_t *add)
 
 	if ((path = qgtm_state_path(QGTM_OMS_JOURNAL, 1)) == NULL)
 		return -1;
-	qgtm_buf_init(&buf, JOURNAL_MAX);
+	qgtm_buf_init(&buf, QGTM_OMS_JOURNAL_MAX);
 	lines(add, &buf);
 	rc = cut_torn(path, *whole);
 	if (rc == 0)
@@ -1017,7 +1015,7 @@ qgtm_records_append(const char *rel, json_t *recs)
 
 	if ((path = qgtm_state_path(rel, 1)) == NULL)
 		return -1;
-	qgtm_buf_init(&buf, JOURNAL_MAX);
+	qgtm_buf_init(&buf, QGTM_OMS_JOURNAL_MAX);
 	lines(recs, &buf);
 	rc = qgtm_append_fsync(path, buf.data, buf.len);
 	qgtm_buf_release(&buf);

@@ -278,6 +278,4 @@ int qgtm_digest_discord(const struct qgtm_cfg *cfg, const char *text);
 
 #include "banned.h"
 
-#include "banned.h"
-
 #endif /* QGTM_REPORT_H */
