@@ -109,4 +109,34 @@ long qgtm_weeks_monday(time_t now);
 void qgtm_weeks_add(const struct qgtm_cfg *cfg, time_t now, long mon,
     long long rejected, json_t *rec);
 
+/* --------------------------------------------------------------- page -- */
+
+/*
+ * qgtm_page_head: append the head of a page (doctype, title escaped, the
+ * shared colours and css, the <body> tag with body_class as its class).
+ * Returns 0, or -1 when b cannot grow. Shared by page_phone.c and
+ * page_ready.c, as are the helpers below.
+ */
+int qgtm_page_head(struct qgtm_buf *b, const char *title, const char *css,
+    const char *body_class);
+
+/* qgtm_page_field_text: the text of a model field: a string as it is, a
+ * number in decimal, null as the dash, anything else compact JSON. A new
+ * allocation. */
+char *qgtm_page_field_text(json_t *v);
+
+/* qgtm_page_classed: append open, cls as an attribute value, "\">", text
+ * as element content and close (open ends in class="). 0 or -1. */
+int qgtm_page_classed(struct qgtm_buf *b, const char *open, const char *cls,
+    const char *text, const char *close);
+
+/* qgtm_page_str: the string member key of obj (borrowed), or "" when
+ * absent or not a string. */
+const char *qgtm_page_str(json_t *obj, const char *key);
+
+/* qgtm_page_attr_pair: append open, the attribute value a, mid, then the
+ * attribute value v. 0 or -1. */
+int qgtm_page_attr_pair(struct qgtm_buf *b, const char *open, const char *a,
+    const char *mid, const char *v);
+
 #endif /* QGTM_REPORT_INT_H */
