@@ -74,7 +74,7 @@ render_model(const char *dir, json_t *model, int page)
 	render_write(dir, page == PAGE_STATUS ? "status.json" :
 	    "readiness.json", &b);
 	qgtm_buf_reset(&b);
-	if ((page == PAGE_STATUS ? qgtm_page_status(&b, model) :
+	if ((page == PAGE_STATUS ? qgtm_page_status(&b, model, 0) :
 	    qgtm_page_readiness(&b, model)) == -1)
 		qgtm_die(QGTM_EX_SOFTWARE, "page too large");
 	render_write(dir, page == PAGE_STATUS ? "index.html" :

@@ -122,13 +122,32 @@ char *qgtm_report_money(int64_t cents, int sign, char out[32]);
  * "broker"; else the book's own, gain_source "book": from the day's first
  * equity evaluate saw, else from the book marked at the last close before
  * today; gain_basis says which) and gain_text, tier
- * (effective) with tier_text, a plain sentence, positions (count),
- * heartbeat (RFC 3339 or null), heartbeat_age_s, heartbeat_colour (green
- * under 60 s, yellow under 120 s, red beyond or none), broker and
- * broker_reachable (the account could be read and marked; when not,
- * equity, gain and positions are null and error says why). Never fails.
+ * (effective) with tier_meaning (a few words: "No new trades"),
+ * tier_text (a plain sentence) and tier_reason (the kill switch's reason,
+ * or why its state is not sound), positions (count), heartbeat (RFC 3339
+ * or null), heartbeat_age_s, heartbeat_colour (green under 60 s, yellow
+ * under 120 s, red beyond or none), heartbeat_text ("System checked in
+ * 12 s ago", minutes from 120 s), as_of_text (New York time, "15:04:05
+ * ET"), broker and broker_reachable (the account could be read and marked;
+ * when not, equity, gain and positions are null and error says why), and
+ * the verdict: verdict_ok true and verdict "All OK" when the tier is
+ * NORMAL, the heartbeat under 60 s old and the broker readable, else
+ * verdict "Needs attention: " with each reason, "; " between ("Safety
+ * switch at WARN: REASON", "System last checked in 3 min ago", "Broker
+ * cannot be read"). Never fails.
  */
 json_t *qgtm_report_status(const struct qgtm_cfg *cfg, time_t now);
+
+/*
+ * qgtm_report_flat: whether the account is flat at now, as checked after a
+ * flatten (lib/report/status.c): the book's positions (the order journal)
+ * and the broker's open orders, a "flat" record (new reference): ok (both
+ * none), positions, open_orders (counts) and message ("Flat: 0 positions,
+ * 0 open orders", or "Not flat: 2 positions left (GLD 10, SLV 5), 0 open
+ * orders"). Returns NULL with the error when the journal or the broker
+ * cannot be read.
+ */
+json_t *qgtm_report_flat(const struct qgtm_cfg *cfg, time_t now);
 
 /* The decay measurements qgtm-backtest decay appends ("decay" records),
  * relative to the state directory. */
@@ -184,18 +203,25 @@ json_t *qgtm_report_evidence(void);
 
 /*
  * qgtm_page_status, qgtm_page_readiness: the phone page and the
- * readiness page (lib/report/page.c) of a model above (borrowed), appended to b:
- * one self-contained HTML file with inline CSS and JS. Return 0 or -1
- * past b's cap. Stable selectors for tests: the phone page's numbers #e
- * #g #t #tt #p #h, #gs (the gain's source), #x (CONNECTION LOST), #f
- * (FLATTEN ALL), #o (its outcome); the readiness page's #d (the dark
+ * readiness page (lib/report/page_phone.c, page_ready.c) of a model
+ * above (borrowed), appended to b: one self-contained HTML file with
+ * inline CSS and JS. Return 0 or -1 past b's cap. The phone page's
+ * numbers are hidden (body class "wait") until the browser finds the
+ * model's as_of at most 15 s old or its first poll answers, unless fresh
+ * is set (the model was computed for this very response: qgtm-api's
+ * page), when they show in the HTML as it comes. Stable selectors for
+ * tests: the phone page's #v (the verdict; data-ok "1" or "0"), numbers
+ * #e #g #t (the tier's code) #tm (its meaning) #tt #p #h, #gs (the gain's
+ * source), #x (CONNECTION LOST), #f (FLATTEN ALL), #fd (its dialog, with
+ * #fq the question, #fc Cancel, #fy Confirm), #o (its outcome); the
+ * readiness page's #d (the dark
  * mode toggle), #docs, #age (data age), #checklist with one
  * details[data-row=ID][data-result=RESULT] per row (its <b> holds the
  * result), #week-ahead tr[data-event=ID], #last-week details#lw-pnl,
  * #lw-trades, #lw-dd, #lw-best, #lw-worst (data-result PASS, WARN, FAIL
  * or INFO) and #chart (the SVG).
  */
-int qgtm_page_status(struct qgtm_buf *b, json_t *status);
+int qgtm_page_status(struct qgtm_buf *b, json_t *status, int fresh);
 int qgtm_page_readiness(struct qgtm_buf *b, json_t *readiness);
 
 /*

@@ -290,6 +290,7 @@ enum {
 /* One tier of the kill switch, from the one table (lib/risk/tier.c). */
 struct qgtm_tier_info {
 	const char *name;       /* "NORMAL" ... "FLATTEN" */
+	const char *meaning;    /* a few plain words: "No new trades" */
 	const char *sentence;   /* plain English, for the pages */
 	const char *consequence;        /* what it does to orders, for alerts */
 };

@@ -60,6 +60,11 @@ unhost() {
 	run -0 jq -r .tier_text "$WWW/status.json"
 	[ "$output" = "No new positions: only orders that reduce risk go out." ]
 	grep -q 'class="tNO_NEW">NO_NEW<' "$WWW/index.html"
+	# The phone page: the meaning beside the code, the reason in the
+	# verdict, escaped.
+	grep -q '<span id="tm" class="tNO_NEW">No new trades</span> <span class="c">(<span id="t" class="tNO_NEW">NO_NEW</span>)' "$WWW/index.html"
+	grep -q 'Needs attention: Safety switch at NO_NEW: &lt;img src=x onerror=alert(1)&gt;' "$WWW/index.html"
+	! grep -q '<img' "$WWW/index.html"
 	! grep -q '<img' "$WWW/readiness.html"
 	! grep -q '<b>eve' "$WWW/readiness.html"
 	grep -q '&lt;img src=x onerror=alert(1)&gt;"'"'" "$WWW/readiness.html"
@@ -196,7 +201,7 @@ row() {
 @test "the phone page labels where today's gain comes from" {
 	run -0 qgtm-status render --out "$WWW"
 	[ "$(jq -r .gain_source "$WWW/status.json")" = broker ]
-	grep -q "<dt>Today's Gain/Loss <small id=\"gs\">(broker)</small></dt>" "$WWW/index.html"
+	grep -q "<dt>Today's gain or loss <small id=\"gs\">(broker)</small></dt>" "$WWW/index.html"
 	printf 'order:\n  broker: alpaca\n' >"$BATS_TEST_TMPDIR/alpaca.yaml"
 	run -0 qgtm-status render -c "$BATS_TEST_TMPDIR/alpaca.yaml" --out "$WWW"
 	[ "$(jq -r .gain_source "$WWW/status.json")" = book ]

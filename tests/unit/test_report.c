@@ -112,6 +112,137 @@ START_TEST(test_status_heartbeat)
 }
 END_TEST
 
+/* The status of st's key as a string (borrowed). */
+static const char *
+st_str(json_t *st, const char *key)
+{
+	const char *v = json_string_value(json_object_get(st, key));
+
+	ck_assert_msg(v != NULL, "no string %s", key);
+	return v;
+}
+
+/* The verdict and the plain words: All OK with a fresh beat; the stale
+ * beat in minutes; a WARN with its reason; times in New York. */
+START_TEST(test_status_verdict)
+{
+	struct qgtm_ks_change c = { QGTM_TIER_WARN, "daily loss at 80%",
+	    "alice", NULL, NULL, 0, -1, NULL, NULL, NULL };
+	struct qgtm_ks ks;
+	json_t *rec, *st;
+
+	st = qgtm_report_status(&cfg, now);
+	ck_assert_str_eq(st_str(st, "verdict"),
+	    "Needs attention: System has never checked in");
+	ck_assert_str_eq(st_str(st, "heartbeat_text"),
+	    "System has never checked in");
+	json_decref(st);
+	ck_assert_int_eq(qgtm_ks_open(&ks, &cfg), 0);
+	ck_assert_int_eq(qgtm_clock_pin("2026-01-05T21:00:00Z"), 0);
+	rec = qgtm_heartbeat_beat(&ks, "test");
+	json_decref(rec);
+	st = qgtm_report_status(&cfg, now + 12);
+	ck_assert_str_eq(st_str(st, "verdict"), "All OK");
+	ck_assert(json_is_true(json_object_get(st, "verdict_ok")));
+	ck_assert_str_eq(st_str(st, "heartbeat_text"),
+	    "System checked in 12 s ago");
+	ck_assert_str_eq(st_str(st, "tier_meaning"), "All normal");
+	ck_assert_str_eq(st_str(st, "as_of_text"), "16:00:12 ET");
+	json_decref(st);
+	st = qgtm_report_status(&cfg, now + 200);
+	ck_assert_str_eq(st_str(st, "verdict"),
+	    "Needs attention: System last checked in 3 min ago");
+	ck_assert(json_is_false(json_object_get(st, "verdict_ok")));
+	json_decref(st);
+	ck_assert_int_eq(qgtm_ks_change(&ks, &c, &rec), 1);
+	json_decref(rec);
+	qgtm_ks_close(&ks);
+	st = qgtm_report_status(&cfg, now + 12);
+	ck_assert_str_eq(st_str(st, "verdict"),
+	    "Needs attention: Safety switch at WARN: daily loss at 80%");
+	ck_assert_str_eq(st_str(st, "tier_meaning"), "Warning");
+	ck_assert_str_eq(st_str(st, "tier_reason"), "daily loss at 80%");
+	json_decref(st);
+}
+END_TEST
+
+/* A journal that cannot be read: the broker cannot be read. */
+START_TEST(test_status_unreadable)
+{
+	char *path = qgtm_xasprintf("%s/oms", dir);
+	json_t *st;
+
+	ck_assert_int_eq(qgtm_mkdirs(path, 0700), 0);
+	free(path);
+	path = qgtm_xasprintf("%s/oms/orders.jsonl", dir);
+	unit_write_file(path, "not json\n");
+	free(path);
+	st = qgtm_report_status(&cfg, now);
+	ck_assert_str_eq(st_str(st, "verdict"), "Needs attention: Broker "
+	    "cannot be read; System has never checked in");
+	json_decref(st);
+}
+END_TEST
+
+/* After a flatten: flat with nothing held; else what is left, by name. */
+START_TEST(test_flat)
+{
+	char *path = qgtm_xasprintf("%s/oms", dir);
+	json_t *fl;
+
+	fl = qgtm_report_flat(&cfg, now);
+	ck_assert_ptr_nonnull(fl);
+	ck_assert(json_is_true(json_object_get(fl, "ok")));
+	ck_assert_str_eq(st_str(fl, "message"),
+	    "Flat: 0 positions, 0 open orders");
+	json_decref(fl);
+	ck_assert_int_eq(qgtm_mkdirs(path, 0700), 0);
+	free(path);
+	path = qgtm_xasprintf("%s/oms/orders.jsonl", dir);
+	unit_write_file(path, "{\"order\":{\"type\":\"order\",\"ts\":"
+	    "\"2026-01-05T20:00:00Z\",\"client_order_id\":\"qgtm-a\","
+	    "\"strategy\":\"tsmom\",\"symbol\":\"GLD\",\"side\":\"buy\","
+	    "\"qty\":\"10.5\",\"status\":\"filled\"},\"fill\":{\"type\":"
+	    "\"fill\",\"ts\":\"2026-01-05T20:00:00Z\",\"symbol\":\"GLD\","
+	    "\"side\":\"buy\",\"qty\":\"10.5\",\"price\":\"100.000000\","
+	    "\"commission\":\"1.00\",\"notional\":\"1050.00\"}}\n");
+	free(path);
+	fl = qgtm_report_flat(&cfg, now);
+	ck_assert_ptr_nonnull(fl);
+	ck_assert(json_is_false(json_object_get(fl, "ok")));
+	ck_assert_int_eq(json_integer_value(json_object_get(fl, "positions")),
+	    1);
+	ck_assert_str_eq(st_str(fl, "message"),
+	    "Not flat: 1 position left (GLD 10.5), 0 open orders");
+	json_decref(fl);
+}
+END_TEST
+
+/* The phone page: numbers shown at once when fresh, else hidden until
+ * the browser finds them fresh; the verdict on top, in <main>, no empty
+ * <dt>. */
+START_TEST(test_phone_fresh)
+{
+	json_t *st = qgtm_report_status(&cfg, now);
+	struct qgtm_buf b;
+
+	qgtm_buf_init(&b, 64 * 1024);
+	ck_assert_int_eq(qgtm_page_status(&b, st, 1), 0);
+	ck_assert_ptr_nonnull(strstr(b.data, "<body class=\"\"><main><h1>"));
+	ck_assert_ptr_nonnull(strstr(b.data, "<span id=\"v\" data-ok=\"0\" "
+	    "class=\"red\">Needs attention: System has never checked in<"));
+	ck_assert_ptr_nonnull(strstr(b.data, "<dt>Account value</dt>"));
+	ck_assert_ptr_nonnull(strstr(b.data, ">All normal</span> <span "
+	    "class=\"c\">(<span id=\"t\" class=\"tNORMAL\">NORMAL</span>)"));
+	ck_assert_ptr_null(strstr(b.data, "<dt></dt>"));
+	qgtm_buf_reset(&b);
+	ck_assert_int_eq(qgtm_page_status(&b, st, 0), 0);
+	ck_assert_ptr_nonnull(strstr(b.data, "<body class=\"wait\">"));
+	qgtm_buf_release(&b);
+	json_decref(st);
+}
+END_TEST
+
 /* Today's gain: the sim broker's daily_pl; with a broker that gives none
  * (alpaca without keys), the book's, from the day's first equity that
  * evaluate kept. */
@@ -275,7 +406,7 @@ START_TEST(test_pages_hostile)
 	    "result", hostile, "reason", hostile, "details", hostile, hostile);
 
 	qgtm_buf_init(&b, 1 << 20);
-	ck_assert_int_eq(qgtm_page_status(&b, st), 0);
+	ck_assert_int_eq(qgtm_page_status(&b, st, 0), 0);
 	ck_assert_int_eq(qgtm_page_readiness(&b, rd), 0);
 	ck_assert_ptr_null(strstr(b.data, "<script>alert"));
 	ck_assert_ptr_null(strstr(b.data, "\"'&x"));
@@ -296,7 +427,7 @@ START_TEST(test_phone_size)
 	json_t *st = qgtm_report_status(&cfg, now);
 
 	qgtm_buf_init(&b, 14 * 1024);
-	ck_assert_int_eq(qgtm_page_status(&b, st), 0);
+	ck_assert_int_eq(qgtm_page_status(&b, st, 0), 0);
 	ck_assert_uint_lt(b.len, 14 * 1024);
 	qgtm_buf_release(&b);
 	json_decref(st);
@@ -376,6 +507,10 @@ suite_report(void)
 	tcase_add_test(tc, test_status_empty);
 	tcase_add_test(tc, test_status_heartbeat);
 	tcase_add_test(tc, test_status_gain_day_start);
+	tcase_add_test(tc, test_status_verdict);
+	tcase_add_test(tc, test_status_unreadable);
+	tcase_add_test(tc, test_flat);
+	tcase_add_test(tc, test_phone_fresh);
 	tcase_add_test(tc, test_readiness_empty);
 	tcase_add_test(tc, test_readiness_escalation);
 	tcase_add_test(tc, test_readiness_drawdown);
