@@ -9,7 +9,9 @@
  * the one request that acts, needs an operator, an Origin that is one of
  * api.public_origins (never the request's own Host), the field "confirm":
  * "FLATTEN ALL" and a fresh nonce, and then runs qgtm-order flatten --by
- * OPERATOR --yes and records the call in the audit chain. When the nonce
+ * OPERATOR --yes, checks that the account is flat (qgtm_report_flat),
+ * answers what it found and records the call in the audit chain. GET page
+ * is the phone page with the status of that moment inlined. When the nonce
  * cannot be recorded (a full disk), it flattens all the same: flattening
  * twice is harmless, and the alert says so.
  */
@@ -53,9 +55,9 @@ usage(int ex)
 	exit(ex == 0 ? qgtm_exit(0) : ex);
 }
 
-/* Write the response: status line, headers and body (stolen) + "\n". */
+/* Write the status line and headers of a response of type ctype. */
 static void
-respond(int status, json_t *body)
+respond_head(int status, const char *ctype)
 {
 	static const struct { int code; const char *text; } reasons[] = {
 		{ 200, "OK" }, { 400, "Bad Request" },
@@ -72,12 +74,19 @@ respond(int status, json_t *body)
 	for (i = 0; i < sizeof reasons / sizeof reasons[0]; i++)
 		if (reasons[i].code == status)
 			text = reasons[i].text;
-	printf("Status: %d %s\r\nContent-Type: application/json\r\n"
+	printf("Status: %d %s\r\nContent-Type: %s\r\n"
 	    "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n",
-	    status, text);
+	    status, text, ctype);
 	if (status == 401)
 		printf("WWW-Authenticate: Bearer realm=\"qgtm\"\r\n");
 	printf("\r\n");
+}
+
+/* Write the response: status line, headers and body (stolen) + "\n". */
+static void
+respond(int status, json_t *body)
+{
+	respond_head(status, "application/json");
 	if (body == NULL) {     /* a failed JSON build is no body at all */
 		QGTM_ERR("msg=\"response: cannot build the JSON body\"");
 		body = json_pack("{s:s}", "error", "internal error");
@@ -398,6 +407,37 @@ audit_call(const struct req *r, const char *op, const char *nonce,
 	free(chain);
 }
 
+/* After qgtm-order flatten ended well: check the account is flat (the
+ * book's positions, the broker's open orders: qgtm_report_flat) and
+ * answer what was found, 200 with ok true when flat, 409 with ok false
+ * and what is left, 502 with the error when it cannot be checked.
+ * Returns the HTTP status. */
+static int
+flatten_verified(const struct req *r, const char *op, int nonce_recorded)
+{
+	json_t *flat = qgtm_report_flat(r->cfg, qgtm_now());
+	char *text;
+	int status;
+
+	if (flat == NULL) {
+		QGTM_ERR("msg=\"flatten check: %s\"", qgtm_errmsg());
+		text = qgtm_xasprintf("Flatten ran, but the account cannot be "
+		    "checked: %s", qgtm_errmsg());
+		respond(502, json_pack("{s:b, s:s, s:s}", "ok", 0, "error", text,
+		    "by", op));
+		free(text);
+		return 502;
+	}
+	status = json_is_true(json_object_get(flat, "ok")) ? 200 : 409;
+	json_object_set_new(flat, "by", json_string(op));
+	json_object_set_new(flat, "nonce_recorded", json_boolean(
+	    nonce_recorded));
+	QGTM_WARN("action=flatten by=%s msg=\"%s\"", op, json_string_value(
+	    json_object_get(flat, "message")));
+	respond(status, flat);
+	return status;
+}
+
 /* Act on an authorized, confirmed, fresh flatten request; nonce_recorded
  * is 0 when its nonce could not be stored (flattening twice is harmless,
  * so it flattens all the same). */
@@ -418,12 +458,8 @@ flatten_act(const struct req *r, const char *op, const char *nonce,
 		respond(status, json_pack("{s:s, s:s, s:i}", "error",
 		    "qgtm-order flatten failed; see the server log", "by", op,
 		    "exit", rc));
-	} else {
-		status = 200;
-		respond(status, json_pack("{s:b, s:s, s:s, s:b}", "ok", 1, "by",
-		    op, "message", "Flatten done: the account is flat.",
-		    "nonce_recorded", nonce_recorded));
-	}
+	} else
+		status = flatten_verified(r, op, nonce_recorded);
 	audit_call(r, op, nonce, nonce_recorded, status, rc);
 }
 
@@ -527,6 +563,27 @@ evidence(void)
 	}
 }
 
+/* GET page: the phone page with the status computed now inlined, so its
+ * numbers paint with the first response (the shipped web server configs
+ * send "/" and "/index.html" here). */
+static void
+phone_page(const struct qgtm_cfg *cfg, const char *method)
+{
+	json_t *st = qgtm_report_status(cfg, qgtm_now());
+	struct qgtm_buf b;
+
+	qgtm_buf_init(&b, 1024 * 1024);
+	if (qgtm_page_status(&b, st, 1) == -1) {
+		fail(500, "cannot render the page");
+	} else {
+		respond_head(200, "text/html; charset=utf-8");
+		if (strcmp(method, "HEAD") != 0)
+			fwrite(b.data, 1, b.len, stdout);
+	}
+	qgtm_buf_release(&b);
+	json_decref(st);
+}
+
 /* The prefix of the strategies resource. */
 #define STRATEGIES "/api/v1/strategies/"
 
@@ -536,7 +593,7 @@ route(const struct req *r)
 {
 	static const char *const gets[] = { "/api/v1/status",
 	    "/api/v1/readiness", "/api/v1/audit/verify", "/api/v1/evidence",
-	    NULL };
+	    "/api/v1/page", NULL };
 	int strat = strncmp(r->path, STRATEGIES, strlen(STRATEGIES)) == 0;
 	time_t now = qgtm_now();
 	struct who w;
@@ -561,6 +618,8 @@ route(const struct req *r)
 		strategy_performance(r, r->path + strlen(STRATEGIES));
 	else if (i == 3)
 		evidence();
+	else if (i == 4)
+		phone_page(r->cfg, r->cgi.method);
 	else
 		respond(200, i == 0 ? qgtm_report_status(r->cfg, now) :
 		    i == 1 ? qgtm_report_readiness(r->cfg, now) :

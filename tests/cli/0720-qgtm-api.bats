@@ -72,6 +72,25 @@ flatten_body() {
 	[ "$(jq -r '[.valid, .entries] | join(" ")' "$BATS_TEST_TMPDIR/body")" = 'true 0' ]
 }
 
+@test "GET page: the phone page with the status of the request inlined and shown" {
+	cgi GET /api/v1/page
+	[ "$(status)" = 401 ]
+	export HTTP_AUTHORIZATION="Bearer $AUDIT"
+	cgi GET /api/v1/page
+	[ "$(status)" = 200 ]
+	grep -q '^Content-Type: text/html; charset=utf-8' "$BATS_TEST_TMPDIR/out"
+	body
+	grep -q '<body class=""><main><h1>' "$BATS_TEST_TMPDIR/body"
+	grep -q '<dd id="e" class="up">\$100,000.00</dd>' "$BATS_TEST_TMPDIR/body"
+	grep -q 'data-t="2026-01-05T21:30:00Z">16:30:00 ET<' "$BATS_TEST_TMPDIR/body"
+	cgi HEAD /api/v1/page
+	[ "$(status)" = 200 ]
+	body
+	[ ! -s "$BATS_TEST_TMPDIR/body" ]
+	cgi POST /api/v1/page '{}'
+	[ "$(status)" = 405 ]
+}
+
 @test "unknown paths are 404, wrong methods 405" {
 	export HTTP_AUTHORIZATION="Bearer $AUDIT"
 	cgi GET /api/v1/nothing
@@ -197,7 +216,7 @@ flatten_body() {
 	export HTTP_AUTHORIZATION="Bearer $TOKEN" HTTP_ORIGIN=http://127.0.0.1:8080
 	post_flatten 200 "$(flatten_body once)"
 	body
-	[ "$(jq -r '[.ok, .by] | join(" ")' "$BATS_TEST_TMPDIR/body")" = 'true alice' ]
+	[ "$(jq -r '[.ok, .by, .positions, .open_orders, .message] | join(" ")' "$BATS_TEST_TMPDIR/body")" = 'true alice 0 0 Flat: 0 positions, 0 open orders' ]
 	[ "$(cat "$BATS_TEST_TMPDIR/order.args")" = "flatten --by alice --yes" ]
 	rm "$BATS_TEST_TMPDIR/order.args"
 	post_flatten 409 "$(flatten_body once)"
@@ -237,19 +256,39 @@ flatten_body() {
 	run -0 qgtm-api -h
 }
 
-@test "end to end: the real qgtm-order flattens the sim book, as the operator" {
-	[ -x "$QGTM_BIN/qgtm-order" ] || skip "qgtm-order is not built"
-	API=$QGTM_BIN/qgtm-api
+# sim_book: the sim broker holding what the order fixture buys.
+sim_book() {
 	mkdir -p "$QGTM_STATE_DIR/data/sim"
 	for s in GLD:100.000000 SLV:20.000000 GDX:40.000000; do
 		bar_rec "${s%%:*}" 2026-01-02 "${s#*:}" \
 			>"$QGTM_STATE_DIR/data/sim/${s%%:*}.jsonl"
 	done
 	qgtm-order submit "$FIXTURES/order-decisions.jsonl" >/dev/null
+}
+
+@test "a flatten that leaves positions answers what is left (409)" {
+	sim_book
+	fake_order
+	HTTP_AUTHORIZATION="Bearer $TOKEN" HTTP_ORIGIN=http://127.0.0.1:8080 \
+		post_flatten 409 "$(flatten_body left)"
+	body
+	n=$(qgtm-order positions | grep -cv '^\(cash\|equity\) ')
+	[ "$n" -gt 0 ]
+	[ "$(jq -r '[.ok, .positions, .open_orders] | join(" ")' "$BATS_TEST_TMPDIR/body")" = "false $n 0" ]
+	[[ $(jq -r .message "$BATS_TEST_TMPDIR/body") =~ ^Not\ flat:\ $n\ positions?\ left\ \((GDX|GLD|SLV)\ -?[0-9.]+(,\ [A-Z]+\ -?[0-9.]+)*\),\ 0\ open\ orders$ ]]
+	grep -q '"action":"flatten".*"status":409' "$QGTM_STATE_DIR/audit/chain.jsonl"
+}
+
+@test "end to end: the real qgtm-order flattens the sim book, as the operator" {
+	[ -x "$QGTM_BIN/qgtm-order" ] || skip "qgtm-order is not built"
+	API=$QGTM_BIN/qgtm-api
+	sim_book
 	qgtm-status render --out "$BATS_TEST_TMPDIR/www"
 	[ "$(jq .positions "$BATS_TEST_TMPDIR/www/status.json")" -gt 0 ]
 	HTTP_AUTHORIZATION="Bearer $TOKEN" HTTP_ORIGIN=http://127.0.0.1:8080 \
 		post_flatten 200 "$(flatten_body e2e)"
+	body
+	[ "$(jq -r .message "$BATS_TEST_TMPDIR/body")" = "Flat: 0 positions, 0 open orders" ]
 	qgtm-status render --out "$BATS_TEST_TMPDIR/www"
 	run -0 jq -r '[.positions, .tier] | join(" ")' "$BATS_TEST_TMPDIR/www/status.json"
 	[ "$output" = "0 FLATTEN" ]
