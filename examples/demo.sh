@@ -134,9 +134,10 @@ YAML
 }
 
 # demo_lighttpd CONF PORT USERFILE: etc/lighttpd/qgtm.conf with the demo's
-# paths, and its login block on: HTTP Basic for the pages, their JSON and
-# the API, against USERFILE (user:password lines, mode 0600), so that the
-# phone page reads the API and FLATTEN ALL acts as the user logged in.
+# paths, its login on as shipped: HTTP Basic for the pages, their JSON and
+# the API, against USERFILE (an htpasswd file, as the config says to make
+# it), so that the phone page reads the API and FLATTEN ALL acts as the
+# user logged in.
 demo_lighttpd() {
 	sed -e "s|^server.port .*|server.port = $2|" \
 	    -e "s|/var/lib/qgtm/www|$QGTM_STATE_DIR/www|" \
@@ -144,13 +145,8 @@ demo_lighttpd() {
 	    -e "s|/usr/local/bin/qgtm-api|$(command -v qgtm-api)|" \
 	    -e "s|/etc/qgtm/qgtm.yaml|$top/demo/qgtm.yaml|" \
 	    -e "s|\"/var/lib/qgtm\"|\"$QGTM_STATE_DIR\"|" \
+	    -e "s|/etc/qgtm/htpasswd|$3|" \
 	    "$top/etc/lighttpd/qgtm.conf" >"$1"
-	cat >>"$1" <<CONF
-auth.backend = "plain"
-auth.backend.plain.userfile = "$3"
-auth.require = ( "/" => ( "method" => "basic", "realm" => "qgtm demo",
-                          "require" => "valid-user" ) )
-CONF
 	lighttpd -tt -f "$1"
 }
 
@@ -159,7 +155,8 @@ demo_serve() {
 	local port=${QGTM_DEMO_PORT:-8080} password pids=
 	unset QGTM_NOW
 	password=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
-	(umask 077 && printf 'demo:%s\n' "$password" >"$top/demo/users")
+	(umask 077 && printf 'demo:%s\n' "$(printf %s "$password" |
+		openssl passwd -6 -stdin)" >"$top/demo/htpasswd")
 	demo_config "$top/demo/qgtm.yaml"
 	export QGTM_CONFIG="$top/demo/qgtm.yaml"
 	qgtm-status render
@@ -168,7 +165,7 @@ demo_serve() {
 	pids=$!
 	echo
 	if command -v lighttpd >/dev/null; then
-		demo_lighttpd "$top/demo/lighttpd.conf" "$port" "$top/demo/users"
+		demo_lighttpd "$top/demo/lighttpd.conf" "$port" "$top/demo/htpasswd"
 		lighttpd -D -f "$top/demo/lighttpd.conf" &
 		pids="$pids $!"
 		cat <<MSG
@@ -176,8 +173,11 @@ demo_serve() {
   phone page:   http://127.0.0.1:$port/
   readiness:    http://127.0.0.1:$port/readiness.html
   API status:   http://127.0.0.1:$port/api/v1/status
-  login:        demo / $password   (HTTP Basic: operator "demo"; the
-                phone page reads the API and FLATTEN ALL acts with it)
+The browser asks you to sign in; type:
+  user:         demo
+  password:     $password
+(operator "demo": the phone page reads the API and FLATTEN ALL acts as it;
+ with curl: curl -u demo:$password http://127.0.0.1:$port/api/v1/status)
 MSG
 	else
 		echo "== lighttpd is not installed: pages only, in $QGTM_STATE_DIR/www =="

@@ -16,9 +16,12 @@ serve_free_port() {
 # serve_config DIR PORT [USER PASSWORD]: DIR/lighttpd.conf, the shipped
 # etc/lighttpd/qgtm.conf serving $QGTM_STATE_DIR/www (where the daemon and
 # qgtm-status render write) and the API with $QGTM_CONFIG, on PORT, its
-# error log in DIR/error.log. With USER and PASSWORD the commented login
-# block is switched on with a one-user htpasswd (SHA-512 crypt): the pages
-# and the API then need HTTP Basic, and the API gets REMOTE_USER.
+# error log in DIR/error.log. With USER and PASSWORD its login stays on as
+# shipped, against DIR/htpasswd, one user, SHA-512 crypt (`openssl passwd
+# -6`, as etc/lighttpd/qgtm.conf says): the pages and the API need HTTP
+# Basic, and the API gets REMOTE_USER. Without them the login block (the
+# end of the file, from "auth.backend") is cut, for a token client that
+# reads the static pages too.
 serve_config() {
 	local dir=$1 port=$2 user=${3:-} pass=${4:-}
 	SERVE=$dir
@@ -29,13 +32,17 @@ serve_config() {
 	    -e "s|/usr/local/bin/qgtm-api|$(command -v qgtm-api)|" \
 	    -e "s|/etc/qgtm/qgtm.yaml|${QGTM_CONFIG:?}|" \
 	    -e "s|\"/var/lib/qgtm\"|\"$QGTM_STATE_DIR\"|" \
+	    -e "s|/etc/qgtm/htpasswd|$SERVE/htpasswd|" \
 	    "$QGTM_TOP/etc/lighttpd/qgtm.conf" >"$SERVE/lighttpd.conf"
+	grep -q '^auth.require = ' "$SERVE/lighttpd.conf" || {
+		echo "serve: the shipped config has no login" >&2
+		return 1
+	}
 	if [ -n "$user" ]; then
 		printf '%s:%s\n' "$user" "$(printf %s "$pass" |
 			openssl passwd -6 -stdin)" >"$SERVE/htpasswd"
-		sed -i -e 's|^#\(auth\.\)|\1|' -e 's|^#\( *"require"\)|\1|' \
-		    -e "s|/etc/qgtm/htpasswd|$SERVE/htpasswd|" \
-		    "$SERVE/lighttpd.conf"
+	else
+		sed -i '/^auth\.backend = /,$d' "$SERVE/lighttpd.conf"
 	fi
 	lighttpd -tt -f "$SERVE/lighttpd.conf"
 }

@@ -12,8 +12,12 @@ setup() {
 	port=$((20000 + RANDOM % 20000))
 	base="http://127.0.0.1:$port"
 	cfg="$BATS_TEST_TMPDIR/qgtm.yaml"
-	printf 'api:\n  tokens: ["alice:%s"]\n  auditor_tokens: ["carol:%s"]\n  public_origins: ["%s"]\n' \
+	printf 'api:\n  users: ["opa:olive"]\n  tokens: ["alice:%s"]\n  auditor_tokens: ["carol:%s"]\n  public_origins: ["%s"]\n' \
 		"$hash" "$(printf %s "$AUDIT" | sha256sum | cut -d' ' -f1)" "$base" >"$cfg"
+	# The login as etc/lighttpd/qgtm.conf says to make it.
+	LOGIN=opa:pw-S3CRET-0730
+	printf 'opa:%s\n' "$(printf %s pw-S3CRET-0730 | openssl passwd -6 -stdin)" \
+		>"$BATS_TEST_TMPDIR/htpasswd"
 	www="$BATS_TEST_TMPDIR/www"
 	bin="$BATS_TEST_TMPDIR/bin"
 	mkdir -p "$bin"
@@ -27,6 +31,7 @@ setup() {
 	    -e "s|/usr/local/bin/qgtm-api|$bin/qgtm-api|" \
 	    -e "s|/etc/qgtm/qgtm.yaml|$cfg|" \
 	    -e "s|\"/var/lib/qgtm\"|\"$QGTM_STATE_DIR\"|" \
+	    -e "s|/etc/qgtm/htpasswd|$BATS_TEST_TMPDIR/htpasswd|" \
 	    "$QGTM_TOP/etc/lighttpd/qgtm.conf" >"$BATS_TEST_TMPDIR/lighttpd.conf"
 	lighttpd -tt -f "$BATS_TEST_TMPDIR/lighttpd.conf"
 	lighttpd -D -f "$BATS_TEST_TMPDIR/lighttpd.conf" &
@@ -51,33 +56,65 @@ get() {
 	out=$(cat "$BATS_TEST_TMPDIR/body")
 }
 
-@test "the pages and their JSON are served; nothing else" {
-	get /
+@test "the pages and their JSON are served, to a login only; nothing else" {
+	for u in / /index.html /readiness.html /status.json /readiness.json; do
+		get "$u"
+		[ "$code" = 401 ]
+		get "$u" -u opa:wrong
+		[ "$code" = 401 ]
+	done
+	get / -u "$LOGIN"
 	[ "$code" = 200 ]
 	[[ $out == *"CONNECTION LOST"* && $out == *"\$100,000.00"* ]]
-	get /readiness.html
+	get /readiness.html -u "$LOGIN"
 	[ "$code" = 200 ]
-	get /status.json
+	get /status.json -u "$LOGIN"
 	[ "$code" = 200 ]
 	[ "$(jq -r .tier <<<"$out")" = NORMAL ]
-	get /readiness.json
+	get /readiness.json -u "$LOGIN"
 	[ "$code" = 200 ]
-	get /../qgtm.yaml
+	get /../qgtm.yaml -u "$LOGIN"
 	[ "$code" != 200 ]
-	get /www
+	get /www -u "$LOGIN"
 	[ "$code" = 403 ]
+}
+
+# The phone page comes from qgtm-api, the status of the request's moment
+# inlined and shown (no body class "wait"), not the rendered file.
+@test "/ and /index.html are the live phone page, numbers shown in the first response" {
+	rm "$www/index.html"
+	for u in / /index.html '/?x=1'; do
+		get "$u" -u "$LOGIN"
+		[ "$code" = 200 ]
+		[[ $out == *'<body class="">'* ]]
+		[[ $out == *'<dd id="e" class="up">$100,000.00</dd>'* ]]
+		[[ $out =~ data-t=\"[0-9T:-]+Z\"\>[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\ ET\< ]]
+		[[ $out == *'<span id="v" data-ok="0" class="red">Needs attention: System has never checked in</span>'* ]]
+	done
+	run -0 curl -s -D - -o /dev/null -u "$LOGIN" "$base/"
+	[[ $output == *"Content-Type: text/html; charset=utf-8"* ]]
+	[[ $output == *"Content-Security-Policy: "* ]]
+	# A token client reads it too; an unknown token does not.
+	get / -H "Authorization: Bearer $AUDIT"
+	[ "$code" = 200 ]
+	get / -H "Authorization: Bearer nope"
+	[ "$code" = 401 ]
+	[[ $out != *'$100,000.00'* ]]
 }
 
 @test "the API answers through mod_cgi, to a login only" {
 	get /api/v1/status
 	[ "$code" = 401 ]
+	get /api/v1/status -u "$LOGIN"
+	[ "$code" = 200 ]
+	[ "$(jq -r .verdict <<<"$out")" = "Needs attention: System has never checked in" ]
 	get /api/v1/status -H "Authorization: Bearer $AUDIT"
 	[ "$code" = 200 ]
 	[ "$(jq -r .equity_text <<<"$out")" = '$100,000.00' ]
 	get /api/v1/audit/verify -H "Authorization: Bearer $AUDIT"
 	[ "$code" = 200 ]
 	[ "$(jq -r .valid <<<"$out")" = true ]
-	get /api/v1/nothing
+	get /api/v1/nothing -u "$LOGIN"
 	[ "$code" = 404 ]
 }
 
@@ -97,6 +134,7 @@ get() {
 	get /api/v1/flatten -H "Authorization: Bearer $TOKEN" -H "Origin: $base" -d "$body"
 	[ "$code" = 200 ]
 	[ "$(cat "$BATS_TEST_TMPDIR/order.args")" = "flatten --by alice --yes" ]
+	[ "$(jq -r '.message' <<<"$out")" = "Flat: 0 positions, 0 open orders" ]
 	get /api/v1/flatten -H "Authorization: Bearer $TOKEN" -H "Origin: $base" -d "$body"
 	[ "$code" = 409 ]
 	! grep -q S3CRET "$BATS_TEST_TMPDIR/error.log"
@@ -111,13 +149,13 @@ get() {
 	[[ $out != *script* ]]
 	get /api/v1/evidence -H "Authorization: Bearer $AUDIT"
 	[ "$code" = 404 ]
-	get /docs/index.html
+	get /docs/index.html -u "$LOGIN"
 	[ "$code" = 404 ]
 	mkdir -p "$www/docs"
 	echo '<!DOCTYPE html><title>QGTM docs</title>' >"$www/docs/index.html"
-	get /docs/index.html
+	get /docs/index.html -u "$LOGIN"
 	[ "$code" = 200 ]
 	[[ $out == *"QGTM docs"* ]]
-	get /readiness.html
+	get /readiness.html -u "$LOGIN"
 	[[ $out == *'<a id="docs" href="docs/index.html">Docs</a>'* ]]
 }

@@ -30,8 +30,12 @@ teardown() {
 	done
 	grep -q "phone page:   http://127.0.0.1:$port/" "$BATS_TEST_TMPDIR/out" ||
 		{ cat "$BATS_TEST_TMPDIR/out"; false; }
-	pw=$(sed -n 's/^  login: *demo \/ \([0-9a-f]*\) .*/\1/p' "$BATS_TEST_TMPDIR/out")
+	grep -qx '  user:         demo' "$BATS_TEST_TMPDIR/out"
+	pw=$(sed -n 's/^  password: *\([0-9a-f]*\)$/\1/p' "$BATS_TEST_TMPDIR/out")
 	[ ${#pw} -eq 32 ]
+	# The shipped config as it is: its login on, the htpasswd hashed.
+	grep -q '^auth.backend = "htpasswd"' "$top/demo/lighttpd.conf"
+	! grep -q "$pw" "$top/demo/htpasswd"
 	base="http://127.0.0.1:$port"
 	# Without the login: 401, for the pages and the API alike.
 	for u in / /readiness.html /api/v1/status; do
@@ -40,12 +44,17 @@ teardown() {
 	done
 	run -0 curl -sf -u "demo:$pw" "$base/api/v1/status"
 	[ "$(jq -r .heartbeat_colour <<<"$output")" = green ]
+	run -0 curl -s -o /dev/null -w '%{http_code}' -u "demo:wrong" "$base/"
+	[ "$output" = 401 ]
 	run -0 curl -sf -u "demo:$pw" "$base/"
 	[[ $output != *"$pw"* ]]
+	# The phone page live: its numbers in the first response, shown.
+	[[ $output == *'<body class="">'* && $output == *'id="v"'* ]]
 	# FLATTEN ALL as the page sends it, logged in: the sim broker is flat.
 	run -0 curl -sf -u "demo:$pw" -H "Origin: $base" \
 		-d '{"confirm":"FLATTEN ALL","nonce":"'$(date +%s)000-demo'"}' \
 		"$base/api/v1/flatten"
+	[ "$(jq -r .message <<<"$output")" = "Flat: 0 positions, 0 open orders" ]
 	run -0 curl -sf -u "demo:$pw" "$base/api/v1/status"
 	[ "$(jq -r .positions <<<"$output")" = 0 ]
 	kill -TERM "$DEMO"
