@@ -118,9 +118,18 @@ open_positions() {
 @test "the phone page shows the five numbers, labelled, in 360x640" {
 	start_all
 	browser phone numbers "$base/"
+	# The first response carries the numbers of that moment, shown.
+	run -0 curl -sf -u "$QGTM_HTTP_USER:$QGTM_HTTP_PASSWORD" "$base/"
+	[[ $output == *'<body class="">'* ]]
+	[[ $output == *'<span id="v" data-ok="1" class="green">All OK</span>'* ]]
+	equity=$(curl -sf -u "$QGTM_HTTP_USER:$QGTM_HTTP_PASSWORD" \
+	    "$base/api/v1/status" | jq -r .equity_text)
+	[[ $equity == \$* ]]
+	[[ $output == *"<dd id=\"e\" class=\"up\">$equity</dd>"* ||
+	    $output == *"<dd id=\"e\" class=\"dn\">$equity</dd>"* ]]
 }
 
-@test "raising the safety switch to WARN turns the page yellow within 10 s" {
+@test "raising the safety switch to WARN turns the page yellow, with its reason, within 10 s" {
 	start_all
 	browser phone watch "$base/" --name phone-warn \
 	    --then "qgtm-risk escalate --to WARN --reason 'browser drill' --by opa" \
@@ -161,7 +170,7 @@ open_positions() {
 	    --within 10
 }
 
-@test "FLATTEN ALL asks for a second tap, then leaves the sim broker flat" {
+@test "FLATTEN ALL confirmed in its dialog leaves the sim broker flat, verified" {
 	start_all
 	[ "$(open_positions)" -gt 0 ]
 	browser phone flatten "$base/"
@@ -169,6 +178,19 @@ open_positions() {
 	run qgtm-risk status
 	[[ $output == *FLATTEN* ]]
 	grep -q 'action=flatten by=alice exit=0' "$SERVE/lighttpd.out"
+	grep -q 'action=flatten by=alice msg="Flat: 0 positions, 0 open orders"' \
+	    "$SERVE/lighttpd.out"
+}
+
+@test "FLATTEN ALL then Cancel sends nothing and leaves everything as it was" {
+	start_all
+	before=$(qgtm-order positions)
+	browser phone cancel "$base/"
+	[ "$(qgtm-order positions)" = "$before" ]
+	run qgtm-risk status
+	[[ $output != *FLATTEN* ]]
+	! grep -q 'flatten' "$SERVE/lighttpd.out"
+	! grep -q '"api_call"' "$QGTM_STATE_DIR/audit/chain.jsonl"
 }
 
 @test "the readiness page renders dark under prefers-color-scheme: dark" {
