@@ -430,10 +430,10 @@ flatten_verified(const struct req *r, const char *op, int nonce_recorded)
 	}
 	status = json_is_true(json_object_get(flat, "ok")) ? 200 : 409;
 	json_object_set_new(flat, "by", json_string(op));
-	json_object_set_new(flat, "nonce_recorded", json_boolean(
-	    nonce_recorded));
-	QGTM_WARN("action=flatten by=%s msg=\"%s\"", op, json_string_value(
-	    json_object_get(flat, "message")));
+	json_object_set_new(flat, "nonce_recorded",
+	    json_boolean(nonce_recorded));
+	QGTM_WARN("action=flatten by=%s msg=\"%s\"", op,
+	    json_string_value(json_object_get(flat, "message")));
 	respond(status, flat);
 	return status;
 }

@@ -34,9 +34,10 @@ static const char css_phone[] =
  * unreachable. The inline numbers show at once only when the inline
  * status (the as_of of #a's data-t) is at most 15 s old by this browser's
  * clock; else they are hidden (body class "wait") until the first poll
- * answers, so a page served long after its render never shows them stale. FLATTEN ALL opens the
- * dialog #fd; Cancel closes it and sends nothing; Confirm POSTs the
- * flatten and shows the API's verified answer (or its error) in #o. */
+ * answers, so a page served long after its render never shows them
+ * stale. FLATTEN ALL opens the dialog #fd; Cancel closes it and sends
+ * nothing; Confirm POSTs the flatten and shows the API's verified answer
+ * (or its error) in #o. */
 static const char js_phone[] =
     "var $=function(i){return document.getElementById(i)},B=document.body,"
     "N=parseInt($('p').textContent,10);"
