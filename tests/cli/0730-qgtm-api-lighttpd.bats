@@ -100,6 +100,11 @@ get() {
 	get / -H "Authorization: Bearer nope"
 	[ "$code" = 401 ]
 	[[ $out != *'$100,000.00'* ]]
+	# A Bearer header opens no static file: those need the login.
+	for u in /readiness.html /status.json; do
+		get "$u" -H "Authorization: Bearer $AUDIT"
+		[ "$code" = 401 ]
+	done
 }
 
 @test "the API answers through mod_cgi, to a login only" {
