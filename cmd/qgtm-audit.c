@@ -16,6 +16,7 @@
 #include "net/net.h"
 #include "audit/audit.h"
 #include "risk/risk.h"
+#include "research/research.h"
 #include "report/report.h"
 #include "cli/cli.h"
 
@@ -34,7 +35,9 @@ static const char usage_str[] =
     "       qgtm-audit checkpoint [-Cv] [-c config] [-f chain]\n"
     "       qgtm-audit evidence [-Cv] [-c config] [-f chain] --out dir\n"
     "       qgtm-audit export [-Cv] [-c config] [-f chain] [--to s3://bucket/prefix]\n"
-    "       qgtm-audit lock-status [-Cv] [-c config] [--to s3://bucket/prefix]";
+    "       qgtm-audit lock-status [-Cv] [-c config] [--to s3://bucket/prefix]\n"
+    "       qgtm-audit rederive [-Cjv] [-c config] [-f chain] trace_id\n"
+    "       qgtm-audit rederive [-Cjv] [-c config] [-f chain] --sample N [--seed S]";
 
 enum verb {
 	V_APPEND, V_VERIFY, V_ROOT, V_PROVE, V_CONSISTENCY, V_CHECK, V_MERKLE,
@@ -721,6 +724,31 @@ parse_opts(struct opts *o, enum verb v, int argc, char **argv)
 		usage(QGTM_EX_USAGE);
 }
 
+/*
+ * The common start of a verb of the chain (qgtm_cmd_start()): the config
+ * into cfg and the chain's path (chain, else audit.chain; its directory
+ * made when mkdirs), or NULL when -C printed the config. Dies on an
+ * error.
+ */
+static char *
+start_chain(struct qgtm_cfg *cfg, const char *cfgpath, int show_config,
+    const char *chain, int mkdirs)
+{
+	char *path;
+	int rc;
+
+	if ((rc = qgtm_cmd_start(cfg, cfgpath, show_config)) != 0) {
+		if (rc == 1)
+			return NULL;
+		qgtm_die_lib();
+	}
+	path = chain != NULL ? qgtm_xstrdup(chain) :
+	    qgtm_state_path(qgtm_cfg_str(cfg, "audit.chain"), mkdirs);
+	if (path == NULL)
+		qgtm_die_lib();
+	return path;
+}
+
 /* audit_run: the verb of main()'s table at index verb. */
 static int
 audit_run(int verb, int argc, char **argv)
@@ -737,19 +765,167 @@ audit_run(int verb, int argc, char **argv)
 		return qgtm_exit(audit_check(&o, argc, argv));
 	if (verb == V_MERKLE)
 		return qgtm_exit(audit_merkle(&o, argc, argv));
-	if ((rc = qgtm_cmd_start(&cfg, o.cfgpath, o.show_config)) != 0) {
-		if (rc == 1)
-			return qgtm_exit(0);
-		qgtm_die_lib();
-	}
-	chain = o.chain != NULL ? qgtm_xstrdup(o.chain) :
-	    qgtm_state_path(qgtm_cfg_str(&cfg, "audit.chain"),
-	    verb == V_APPEND);
-	if (chain == NULL)
-		qgtm_die_lib();
+	if ((chain = start_chain(&cfg, o.cfgpath, o.show_config, o.chain,
+	    verb == V_APPEND)) == NULL)
+		return qgtm_exit(0);
 	o.cfg = &cfg;
 	rc = chain_verb(&o, verb, chain, argc, argv);
 	free(chain);
+	qgtm_cfg_release(&cfg);
+	return qgtm_exit(rc);
+}
+
+/* A value of a rederive item as compact JSON (a new string). */
+static char *
+item_value(json_t *it, const char *key)
+{
+	json_t *v = json_object_get(it, key);
+
+	return v == NULL ? qgtm_xstrdup("null") : json_dumps(v, JSON_COMPACT |
+	    JSON_ENCODE_ANY | JSON_SORT_KEYS);
+}
+
+/* A string member of a lineage entry, "-" when it is null. Borrowed. */
+static const char *
+lineage_str(json_t *e, const char *key)
+{
+	const char *s = json_string_value(json_object_get(e, key));
+
+	return s != NULL ? s : "-";
+}
+
+/*
+ * Print a rederive record as text: a line a series read ("TRACE lineage
+ * STRATEGY SOURCE/SERIES as_of T rows N last DATE available_at T"), a
+ * line an item ("TRACE ITEM: match" or "TRACE ITEM: differs at FIELD:
+ * recorded R, recomputed C", values as JSON), then "TRACE: match, N
+ * items" or "TRACE: differs, ...", with " (seed S)" in a sample.
+ */
+static void
+rederive_text(json_t *rec)
+{
+	const char *trace = lineage_str(rec, "trace_id"), *field;
+	json_t *e, *it;
+	char *a, *b;
+	size_t i;
+
+	json_array_foreach(json_object_get(rec, "lineage"), i, e)
+		printf("%s lineage %s %s/%s as_of %s rows %lld last %s "
+		    "available_at %s\n", trace, lineage_str(e, "strategy"),
+		    lineage_str(e, "source"), lineage_str(e, "series"),
+		    lineage_str(e, "as_of"),
+		    (long long)json_integer_value(json_object_get(e, "rows")),
+		    lineage_str(e, "last_date"),
+		    lineage_str(e, "last_available_at"));
+	json_array_foreach(json_object_get(rec, "items"), i, it) {
+		field = json_string_value(json_object_get(it, "field"));
+		printf("%s %s: ", trace, lineage_str(it, "item"));
+		if (field == NULL) {
+			printf("match\n");
+			continue;
+		}
+		a = item_value(it, "recorded");
+		b = item_value(it, "recomputed");
+		printf("differs%s%s: recorded %s, recomputed %s\n",
+		    *field != '\0' ? " at " : "", field, a, b);
+		free(a);
+		free(b);
+	}
+	printf("%s: %s, %zu items", trace, lineage_str(rec, "result"),
+	    json_array_size(json_object_get(rec, "items")));
+	if (json_object_get(rec, "seed") != NULL)
+		printf(" (seed %s)", lineage_str(rec, "seed"));
+	printf("\n");
+}
+
+/* rederive's options. */
+struct rederive_opts {
+	const char *cfgpath, *chain, *sample, *seed;
+	int show_config, jflag;
+};
+
+/* Parse rederive's options; dies on a usage error. */
+static void
+rederive_opts(struct rederive_opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "sample", required_argument, NULL, 256 },
+		{ "seed", required_argument, NULL, 257 },
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "Cc:f:hjVv", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'C': o->show_config = 1; break;
+		case 'c': o->cfgpath = optarg; break;
+		case 'f': o->chain = optarg; break;
+		case 'h': usage(0);
+		case 'j': o->jflag = 1; break;
+		case 'V': qgtm_version(); exit(qgtm_exit(0));
+		case 'v': qgtm_log_level++; break;
+		case 256: o->sample = optarg; break;
+		case 257: o->seed = optarg; break;
+		default: usage(QGTM_EX_USAGE);
+		}
+	}
+	if (argc - optind != (o->sample == NULL) ||
+	    (o->seed != NULL && o->sample == NULL))
+		usage(QGTM_EX_USAGE);
+}
+
+/*
+ * rederive: re-derive the signal and the risk decision of one trace, or
+ * of --sample N traces chosen from --seed (random without); print each
+ * (-j: its record). 1 when an item differs or no trace is there.
+ */
+static int
+rederive_run(int verb, int argc, char **argv)
+{
+	struct rederive_opts o = { 0 };
+	struct qgtm_cfg cfg;
+	char seed[33], *chain;
+	json_t *recs, *r;
+	size_t i, n = 0;
+	int rc = 0;
+
+	(void)verb;
+	rederive_opts(&o, argc, argv);
+	if (o.sample != NULL)
+		n = (size_t)count_of(o.sample, "--sample");
+	if ((chain = start_chain(&cfg, o.cfgpath, o.show_config, o.chain,
+	    0)) == NULL)
+		return qgtm_exit(0);
+	if (o.sample != NULL && o.seed == NULL) {
+		if (qgtm_trace_id_new(seed, "qgtm-audit rederive") == -1)
+			qgtm_die_lib();
+		o.seed = seed;
+	}
+	if (o.sample != NULL)
+		recs = qgtm_rederive_sample(&cfg, chain, n, o.seed);
+	else if ((r = qgtm_rederive(&cfg, chain, argv[optind])) != NULL)
+		recs = json_pack("[o]", r);
+	else
+		recs = NULL;
+	free(chain);
+	if (recs == NULL)
+		qgtm_die_lib();
+	json_array_foreach(recs, i, r) {
+		if (o.seed != NULL)
+			json_object_set_new(r, "seed", json_string(o.seed));
+		if (strcmp(lineage_str(r, "result"), "match") != 0)
+			rc = QGTM_EX_NO;
+		if (!o.jflag)
+			rederive_text(r);
+		else if (qgtm_jsonl_emit(r) == -1)
+			break;
+	}
+	if (json_array_size(recs) == 0) {
+		qgtm_warn("no signal of the chain re-derived");
+		rc = QGTM_EX_NO;
+	}
+	json_decref(recs);
 	qgtm_cfg_release(&cfg);
 	return qgtm_exit(rc);
 }
@@ -772,6 +948,7 @@ main(int argc, char *argv[])
 		{ "evidence", audit_run },
 		{ "export", audit_run },
 		{ "lock-status", audit_run },
+		{ "rederive", rederive_run },
 		{ NULL, NULL }
 	};
 

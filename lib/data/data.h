@@ -154,6 +154,17 @@ void qgtm_obs_series_release(struct qgtm_obs_series *s);
  */
 void qgtm_pit_cache_drop(void);
 
+/*
+ * qgtm_pit_lineage: note every later as-of read of qgtm_pit_bars() and
+ * qgtm_pit_obs() in sink (an object, borrowed; NULL stops it): under
+ * "SOURCE/SERIES" the read's {source, series, as_of, rows, last_date,
+ * last_available_at} (the newest row's date and the newest available_at
+ * read; both null without rows), the last read of a series winning. What
+ * a strategy's signal was computed from (qgtm-audit rederive). Never
+ * fails.
+ */
+void qgtm_pit_lineage(json_t *sink);
+
 /* --------------------------------------------------------------- sim -- */
 
 /*

@@ -16,6 +16,36 @@
 
 #define PIT_LOCK_MS 10000
 
+/* Where the as-of reads are noted (qgtm_pit_lineage()), or NULL. */
+static json_t *lineage_sink;
+
+void
+qgtm_pit_lineage(json_t *sink)
+{
+	lineage_sink = sink;
+}
+
+/* Note one as-of read in the lineage sink, when there is one: n rows of
+ * source/series, the newest dated last_date, known since newest. */
+static void
+lineage_note(const char *source, const char *series, time_t as_of, size_t n,
+    const char *last_date, time_t newest)
+{
+	char key[96], ts[21];
+	json_t *e;
+
+	if (lineage_sink == NULL)
+		return;
+	snprintf(key, sizeof key, "%s/%s", source, series);
+	e = json_pack("{s:s,s:s,s:s,s:I}", "source", source, "series", series,
+	    "as_of", qgtm_time_fmt(as_of, ts), "rows", (json_int_t)n);
+	json_object_set_new(e, "last_date",
+	    n > 0 ? json_string(last_date) : json_null());
+	json_object_set_new(e, "last_available_at",
+	    n > 0 ? json_string(qgtm_time_fmt(newest, ts)) : json_null());
+	json_object_set_new(lineage_sink, key, e);
+}
+
 /* The path of a series file, directories created on demand. */
 static char *
 series_path(const char *source, const char *series, int mkdirs)
@@ -471,6 +501,10 @@ qgtm_pit_bars(const char *source, const char *symbol, time_t as_of,
 		return -1;
 	rc = bars_as_of(path, symbol, as_of, out);
 	free(path);
+	if (rc == 0)
+		lineage_note(source, symbol, as_of, out->n,
+		    out->n > 0 ? out->bars[out->n - 1].date : NULL,
+		    out->n > 0 ? out->bars[out->n - 1].available_at : 0);
 	return rc;
 }
 
@@ -761,6 +795,21 @@ latest_vintages(struct qgtm_obs_series *s)
 	s->n = n;
 }
 
+/* Note a read of observations in the lineage: its newest vintage. */
+static void
+obs_note(const char *source, const char *series, time_t as_of,
+    const struct qgtm_obs_series *s)
+{
+	time_t newest = 0;
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->obs[i].available_at > newest)
+			newest = s->obs[i].available_at;
+	lineage_note(source, series, as_of, s->n,
+	    s->n > 0 ? s->obs[s->n - 1].date : NULL, newest);
+}
+
 int
 qgtm_pit_obs(const char *source, const char *series, time_t as_of,
     struct qgtm_obs_series *out)
@@ -779,8 +828,10 @@ qgtm_pit_obs(const char *source, const char *series, time_t as_of,
 	free(path);
 	if (rc == -1)
 		qgtm_obs_series_release(out);
-	else
+	else {
 		latest_vintages(out);
+		obs_note(source, series, as_of, out);
+	}
 	return rc;
 }
 

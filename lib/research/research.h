@@ -360,6 +360,51 @@ struct qgtm_grid_verdict {
 int qgtm_grid_judge(const struct qgtm_grid_returns *mx,
     struct qgtm_grid_verdict *v);
 
+/* ---------------------------------------------------------- rederive -- */
+
+/*
+ * The re-derivation of a traced cycle (lib/research/rederive.c,
+ * qgtm-audit(1) rederive): the signal computed again from the
+ * point-in-time store as of the signal's as_of with the parameters it
+ * recorded, and its risk decision again by the gate (qgtm_risk_decide())
+ * from the recorded signal, with the limits of cfg, the tier the decision
+ * recorded, and the book folded from the chain's fills before the
+ * decision over broker.sim.initial_cash (marked at as_of; orders counted
+ * from the chain's order records).
+ */
+
+/*
+ * qgtm_rederive: verify the chain (chain, or cfg's audit.chain when NULL;
+ * qgtm_audit_walk()), then re-derive the cycle of the signal record whose
+ * trace_id is trace_id. Returns a "rederive" record (new reference) with
+ * trace_id, strategy, as_of, seq (the signal's), chain {entries, head,
+ * root}, result ("match", or "differs" when any item differs), items and
+ * lineage. items, in order: "signal params_hash" (of the recorded params),
+ * "signal data_as_of", for combined "strategy NAME" (each component's
+ * contributions and reasons by symbol) and "combined SYM", else "target
+ * SYM" (each signal target), then, when the trace has a decision,
+ * "decision equity", "decision status", "decision reasons" and "decision
+ * SYM" (each target); each {item, result: "match"} or {item, result:
+ * "differs", field (the path of the first difference, "" for the whole),
+ * recorded, recomputed (null when absent)}. lineage: each series the
+ * strategy (each component of combined) read, as qgtm_pit_lineage()
+ * notes it, with "strategy". NULL on error: the chain's (as
+ * qgtm_audit_verify), or QGTM_EX_NO "no signal of trace 'ID' in the
+ * chain".
+ */
+json_t *qgtm_rederive(const struct qgtm_cfg *cfg, const char *chain,
+    const char *trace_id);
+
+/*
+ * qgtm_rederive_sample: qgtm_rederive() of min(n, traced signals) signals
+ * of the chain chosen from seed: the j-th pick is the first 8 bytes of
+ * SHA-256("SEED:j"), big-endian, modulo the number of signals, repeats
+ * skipped (as qgtm_audit_sample()). Returns a new array of their records
+ * in chain order, or NULL on the chain's error.
+ */
+json_t *qgtm_rederive_sample(const struct qgtm_cfg *cfg, const char *chain,
+    size_t n, const char *seed);
+
 #include "banned.h"
 
 #endif /* QGTM_RESEARCH_H */

@@ -162,6 +162,65 @@ START_TEST(no_strategy_sees_a_planted_future_bar)
 }
 END_TEST
 
+START_TEST(lineage_notes_each_as_of_read)
+{
+	char *dir = state_dir();
+	json_t *recs = json_array(), *sink = json_object(), *e;
+	struct qgtm_obs_series s;
+	struct qgtm_series b;
+	size_t n;
+
+	json_array_append_new(recs, obs("2026-03-02", "1.50", "2026-03-04T05:00:00Z"));
+	json_array_append_new(recs, obs("2026-03-03", "1.51", "2026-03-05T05:00:00Z"));
+	/* A revision of the older date, known after the newer one. */
+	json_array_append_new(recs, obs("2026-03-02", "1.55", "2026-03-06T05:00:00Z"));
+	ck_assert_int_eq(qgtm_pit_store("t", "X", recs, &n), 0);
+	unit_add_bar("GLD", "2026-03-02", "300");
+	unit_add_bar("GLD", "2026-03-03", "301");
+	/* Nothing is noted without a sink. */
+	ck_assert_int_eq(qgtm_pit_obs("t", "X", at("2026-03-10T00:00:00Z"), &s), 0);
+	qgtm_obs_series_release(&s);
+	qgtm_pit_lineage(sink);
+	ck_assert_int_eq(qgtm_pit_obs("t", "X", at("2026-03-10T00:00:00Z"), &s), 0);
+	qgtm_obs_series_release(&s);
+	ck_assert_int_eq(qgtm_pit_bars("sim", "GLD", at("2026-03-02T22:00:00Z"),
+	    &b), 0);
+	qgtm_series_release(&b);
+	ck_assert_int_eq(qgtm_pit_bars("sim", "SLV", at("2026-03-02T22:00:00Z"),
+	    &b), 0);
+	qgtm_series_release(&b);
+	qgtm_pit_lineage(NULL);
+	ck_assert_int_eq(qgtm_pit_bars("sim", "IEF", at("2026-03-02T22:00:00Z"),
+	    &b), 0);
+	qgtm_series_release(&b);
+	ck_assert_uint_eq(json_object_size(sink), 3);
+	/* The newest vintage read is the revision's, not the newest date's. */
+	e = json_object_get(sink, "t/X");
+	ck_assert_str_eq(json_string_value(json_object_get(e, "as_of")),
+	    "2026-03-10T00:00:00Z");
+	ck_assert_int_eq(json_integer_value(json_object_get(e, "rows")), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "last_date")),
+	    "2026-03-03");
+	ck_assert_str_eq(json_string_value(json_object_get(e,
+	    "last_available_at")), "2026-03-06T05:00:00Z");
+	/* Only what was known as of the read. */
+	e = json_object_get(sink, "sim/GLD");
+	ck_assert_int_eq(json_integer_value(json_object_get(e, "rows")), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "last_date")),
+	    "2026-03-02");
+	ck_assert_str_eq(json_string_value(json_object_get(e,
+	    "last_available_at")), "2026-03-02T21:00:00Z");
+	e = json_object_get(sink, "sim/SLV");
+	ck_assert_int_eq(json_integer_value(json_object_get(e, "rows")), 0);
+	ck_assert(json_is_null(json_object_get(e, "last_date")));
+	ck_assert(json_is_null(json_object_get(e, "last_available_at")));
+	json_decref(sink);
+	json_decref(recs);
+	unsetenv("QGTM_STATE_DIR");
+	free(dir);
+}
+END_TEST
+
 START_TEST(url_params_are_percent_encoded)
 {
 	struct qgtm_buf b;
@@ -273,6 +332,7 @@ suite_feed(void)
 	tcase_add_test(tc, obs_join_never_sees_a_future_observation);
 	tcase_add_test(tc, obs_revisions_are_vintages_and_reruns_add_nothing);
 	tcase_add_test(tc, no_strategy_sees_a_planted_future_bar);
+	tcase_add_test(tc, lineage_notes_each_as_of_read);
 	tcase_add_test(tc, url_params_are_percent_encoded);
 	tcase_add_test(tc, values_become_exact_decimals);
 	tcase_add_test(tc, sim_cot_serves_only_released_reports);
