@@ -87,3 +87,34 @@ scratch_top() {
 		[ -e "$1" ] || { echo "CODEOWNERS names a missing path: $p"; exit 1; }
 	done
 }
+
+# owner_of FILE: the owners CODEOWNERS gives FILE (the last matching rule).
+owner_of() {
+	awk -v f="/$1" '
+	/^\// {
+		p = $1
+		if (p ~ /\/$/ ? index(f, p) == 1 : f == p) {
+			$1 = ""; o = $0
+		}
+	}
+	END { sub(/^ +/, "", o); print o }' "$QGTM_TOP/CODEOWNERS"
+}
+
+@test "each risk-critical file has an owner other than the catch-all's" {
+	generic=$(awk '$1 == "*" { $1 = ""; sub(/^ +/, ""); print }' \
+		"$QGTM_TOP/CODEOWNERS")
+	[ "$generic" = @qgtm/engineers ]
+	for f in lib/base/cfgkeys.c examples/cycle.sh examples/paper.yaml \
+		cmd/qgtm-daemon.c lib/cli/daemon.c lib/data/pit.c \
+		lib/data/calendar.c share/qgtm/calendar/fomc.txt CODEOWNERS \
+		lib/risk/gate.c lib/order/oms.c cmd/qgtm-risk.c \
+		lib/audit/chain.c lib/report/evidence.c; do
+		[ -e "$QGTM_TOP/$f" ] || { echo "missing: $f"; false; }
+		o=$(owner_of "$f")
+		case " $o " in
+		*" @qgtm/risk-owners "*|*" @qgtm/audit-owners "*) ;;
+		*) echo "$f: owned by '$o'"; false ;;
+		esac
+	done
+	[[ " $(owner_of CODEOWNERS) " == *" @qgtm/risk-owners @qgtm/audit-owners "* ]]
+}
