@@ -729,9 +729,8 @@ qgtm_audit_evidence(const struct qgtm_cfg *cfg, const char *chain_path,
 	char *readme;
 	int rc;
 
-	if (mkdir(out_dir, 0750) == -1 && errno != EEXIST)
-		return qgtm_seterr_errno(QGTM_EX_CANTCREAT, "cannot create "
-		    "'%s'", out_dir);
+	if (qgtm_mkdirs(out_dir, 0750) == -1)
+		return -1;
 	qgtm_buf_init(&k.manifest, PART_MAX);
 	owners_load(&own);
 	readme = qgtm_xasprintf("%s/README", share_dir);

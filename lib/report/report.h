@@ -15,7 +15,7 @@
 
 /*
  * qgtm_audit_evidence: write the auditor's evidence package into out_dir
- * (created 0750 when missing; its files replaced atomically):
+ * (created 0750 with its missing parents; its files replaced atomically):
  * the parts audit_chain_verification.txt (qgtm_audit_verify_key with the
  * config's audit.checkpoint_pubkey; *chain_ok tells whether the chain
  * verified), risk_limits_config.json (qgtm_risk_limits_record),

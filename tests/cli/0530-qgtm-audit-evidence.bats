@@ -139,6 +139,13 @@ commit() {
 		'lib/risk.c	@qgtm/risk-owners' | diff - files
 }
 
+@test "--out creates the missing parents of its directory, mode 0750" {
+	[ ! -e "$QGTM_STATE_DIR/evidence" ]
+	qgtm-audit evidence --out "$QGTM_STATE_DIR/evidence/2026-03"
+	[ -s "$QGTM_STATE_DIR/evidence/2026-03/MANIFEST" ]
+	[ "$(stat -c %a "$QGTM_STATE_DIR/evidence")" = 750 ]
+}
+
 @test "a damaged chain: the package says so and evidence exits 1" {
 	sed -i '3s/"i":3/"i":4/' "$CHAIN"
 	run -1 --separate-stderr qgtm-audit evidence --out "$OUT"
