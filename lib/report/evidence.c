@@ -348,7 +348,9 @@ walk(const char *dir, struct qgtm_buf *b)
 			continue;
 		path = strcmp(dir, ".") == 0 ? qgtm_xstrdup(e->d_name) :
 		    qgtm_xasprintf("%s/%s", dir, e->d_name);
-		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		if (lstat(path, &st) == -1)
+			;       /* gone meanwhile: not a file of the tree */
+		else if (S_ISDIR(st.st_mode))
 			walk(path, b);
 		else if (S_ISREG(st.st_mode))
 			qgtm_buf_add(b, path, strlen(path) + 1);
@@ -569,11 +571,13 @@ risk_changes_part(struct pack *k, const struct owners *o)
 		head = unavailable("no CODEOWNERS file: no risk-critical path");
 	else if (json_array_size(specs) == 0)
 		head = unavailable("CODEOWNERS names no risk-critical path");
-	else if (run_into(argv, &log, 1) == -1)
-		head = unavailable("the directory qgtm-audit evidence ran in "
-		    "is not a git checkout (git log failed): the data does not "
-		    "exist");
-	else
+	else if (run_into(argv, &log, 1) == -1) {
+		s = qgtm_xasprintf("the directory qgtm-audit evidence ran in "
+		    "is not a git checkout, or git log failed (%s): the data "
+		    "does not exist", qgtm_errmsg());
+		head = unavailable(s);
+		free(s);
+	} else
 		head = json_pack("{s:b, s:O}", "available", 1, "paths", specs);
 	if (!json_is_true(json_object_get(head, "available")))
 		qgtm_buf_reset(&log);
