@@ -187,11 +187,11 @@ struct rule {
 
 /* CODEOWNERS, cut into its rules. */
 struct owners {
-	const char *path;       /* the file, NULL when there is none */
-	struct qgtm_buf text;   /* its text, cut in place */
+	const char *path; /* the file, NULL when there is none */
+	struct qgtm_buf text; /* its text, cut in place */
 	struct rule *rule;
 	size_t n;
-	const char *generic;    /* the catch-all's owners, or "" */
+	const char *generic; /* the catch-all's owners, or "" */
 };
 
 /* Read and cut CODEOWNERS into o (o->path NULL when there is none). */
@@ -210,7 +210,7 @@ owners_load(struct owners *o)
 		return;
 	}
 	for (line = strtok_r(o->text.data, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
+	     line = strtok_r(NULL, "\n", &save)) {
 		p = line + strspn(line, " \t");
 		if ((n = strcspn(p, " \t\r")) == 0 || *p == '#')
 			continue;
@@ -314,8 +314,8 @@ run_into(char *const argv[], struct qgtm_buf *b, int quiet)
 	posix_spawn_file_actions_adddup2(&fa, fd[1], 1);
 	posix_spawn_file_actions_addclose(&fa, fd[0]);
 	if (quiet)
-		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null",
-		    O_WRONLY, 0);
+		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY,
+		    0);
 	if (posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ) != 0)
 		pid = -1;
 	posix_spawn_file_actions_destroy(&fa);
@@ -346,10 +346,11 @@ walk(const char *dir, struct qgtm_buf *b)
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
 			continue;
-		path = strcmp(dir, ".") == 0 ? qgtm_xstrdup(e->d_name) :
+		path = strcmp(dir, ".") == 0 ?
+		    qgtm_xstrdup(e->d_name) :
 		    qgtm_xasprintf("%s/%s", dir, e->d_name);
 		if (lstat(path, &st) == -1)
-			;       /* gone meanwhile: not a file of the tree */
+			; /* gone meanwhile: not a file of the tree */
 		else if (S_ISDIR(st.st_mode))
 			walk(path, b);
 		else if (S_ISREG(st.st_mode))
@@ -383,7 +384,7 @@ tree_files(struct qgtm_buf *b, size_t *n, const char **how)
 		*how = "every file but hidden ones: not a git checkout";
 	}
 	for (*n = 0, p = b->data; p != NULL && p < b->data + b->len;
-	    p += strlen(p) + 1)
+	     p += strlen(p) + 1)
 		(*n)++;
 	list = qgtm_xcalloc(*n + 1, sizeof *list);
 	for (i = 0, p = b->data; i < *n; p += strlen(p) + 1)
@@ -409,15 +410,18 @@ codeowners_part(struct pack *k, const struct owners *o)
 	qgtm_buf_init(&b, PART_MAX);
 	qgtm_buf_init(&tree, PART_MAX);
 	if (o->path == NULL) {
-		qgtm_buf_addf(&b, "No CODEOWNERS file (looked for CODEOWNERS, "
+		qgtm_buf_addf(&b,
+		    "No CODEOWNERS file (looked for CODEOWNERS, "
 		    ".github/CODEOWNERS and docs/CODEOWNERS in the directory "
 		    "qgtm-audit evidence ran in): the data does not exist.\n");
 		goto out;
 	}
 	file = tree_files(&tree, &n, &how);
-	qgtm_buf_addf(&b, "Risk-critical paths and their owners, from %s: "
+	qgtm_buf_addf(&b,
+	    "Risk-critical paths and their owners, from %s: "
 	    "the rules whose owners are not the catch-all's; later rules "
-	    "win; files: %s.\nrule\towners\n", o->path, how);
+	    "win; files: %s.\nrule\towners\n",
+	    o->path, how);
 	for (i = 0; i < o->n; i++) {
 		if (!critical(o, r = &o->rule[i]))
 			continue;
@@ -428,7 +432,8 @@ codeowners_part(struct pack *k, const struct owners *o)
 		if (hits == 0)
 			qgtm_buf_addf(&b, "\tmatches no file\n");
 	}
-	qgtm_buf_addf(&b, "\nRisk-critical files and their owners (the last "
+	qgtm_buf_addf(&b,
+	    "\nRisk-critical files and their owners (the last "
 	    "rule matching each file).\nfile\towners\n");
 	for (j = 0; j < n; j++)
 		if ((r = owners_of(o, file[j])) != NULL && critical(o, r))
@@ -443,7 +448,7 @@ out:
 
 /* The trailers that sign a change off (git-interpret-trailers(1)). */
 static const char *const signoff_keys[] = { "Reviewed-by", "Signed-off-by",
-    "Approved-by" };
+	"Approved-by" };
 
 /* Whether the trailer value "Name <email>" names the author (an, ae). */
 static int
@@ -481,7 +486,7 @@ change_record(const struct owners *o, char *c, int *second)
 			return NULL;
 	files = json_array();
 	for (line = strtok_r(f[6], "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save))
+	     line = strtok_r(NULL, "\n", &save))
 		if ((r = owners_of(o, line)) != NULL && critical(o, r))
 			json_array_append_new(files, json_string(line));
 	if (json_array_size(files) == 0) {
@@ -491,14 +496,14 @@ change_record(const struct owners *o, char *c, int *second)
 	signoffs = json_array();
 	others = json_array();
 	for (line = strtok_r(f[5], "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
+	     line = strtok_r(NULL, "\n", &save)) {
 		if ((colon = strchr(line, ':')) == NULL)
 			continue;
 		for (i = 0; i < sizeof signoff_keys / sizeof signoff_keys[0];
-		    i++)
+		     i++)
 			if ((size_t)(colon - line) == strlen(signoff_keys[i]) &&
-			    strncasecmp(line, signoff_keys[i], strlen(
-			    signoff_keys[i])) == 0)
+			    strncasecmp(line, signoff_keys[i],
+				strlen(signoff_keys[i])) == 0)
 				break;
 		if (i == sizeof signoff_keys / sizeof signoff_keys[0])
 			continue;
@@ -507,10 +512,10 @@ change_record(const struct owners *o, char *c, int *second)
 			json_array_append_new(others, json_string(line));
 	}
 	*second = json_array_size(others) > 0;
-	rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}",
-	    "type", "risk_change", "commit", f[0], "author", f[1], "email",
-	    f[2], "date", f[3], "subject", f[4], "files", files, "signoffs",
-	    signoffs, "second_signoff", others);
+	rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "type",
+	    "risk_change", "commit", f[0], "author", f[1], "email", f[2],
+	    "date", f[3], "subject", f[4], "files", files, "signoffs", signoffs,
+	    "second_signoff", others);
 	return rec;
 }
 
@@ -527,7 +532,7 @@ log_argv(const struct owners *o, json_t *specs, size_t *first)
 	argv[n++] = "log";
 	argv[n++] = "--name-only";
 	argv[n++] = "--format=%x1e%H%x1f%an%x1f%ae%x1f%aI%x1f%s%x1f"
-	    "%(trailers:only,unfold)%x1f";
+		    "%(trailers:only,unfold)%x1f";
 	argv[n++] = "--";
 	*first = n;
 	for (i = 0; i < o->n; i++) {
@@ -536,8 +541,10 @@ log_argv(const struct owners *o, json_t *specs, size_t *first)
 		top = o->rule[i].pattern;
 		snprintf(p, sizeof p, "%s", top + (*top == '/'));
 		len = strlen(p);
-		top = *top == '/' || (len > 1 && memchr(p, '/', len - 1) !=
-		    NULL) ? "" : "**/";
+		top = *top == '/' ||
+			(len > 1 && memchr(p, '/', len - 1) != NULL) ?
+		    "" :
+		    "**/";
 		if (len > 0 && p[len - 1] == '/')
 			p[len - 1] = '\0';
 		else
@@ -572,9 +579,11 @@ risk_changes_part(struct pack *k, const struct owners *o)
 	else if (json_array_size(specs) == 0)
 		head = unavailable("CODEOWNERS names no risk-critical path");
 	else if (run_into(argv, &log, 1) == -1) {
-		s = qgtm_xasprintf("the directory qgtm-audit evidence ran in "
+		s = qgtm_xasprintf(
+		    "the directory qgtm-audit evidence ran in "
 		    "is not a git checkout, or git log failed (%s): the data "
-		    "does not exist", qgtm_errmsg());
+		    "does not exist",
+		    qgtm_errmsg());
 		head = unavailable(s);
 		free(s);
 	} else
@@ -583,7 +592,7 @@ risk_changes_part(struct pack *k, const struct owners *o)
 		qgtm_buf_reset(&log);
 	else if (qgtm_buf_add(&log, "", 1) == 0)
 		for (c = strtok_r(log.data, "\x1e", &save); c != NULL;
-		    c = strtok_r(NULL, "\x1e", &save)) {
+		     c = strtok_r(NULL, "\x1e", &save)) {
 			if ((rec = change_record(o, c, &second)) == NULL)
 				continue;
 			commits++;
@@ -703,9 +712,10 @@ copy_part(struct pack *k, const char *src, const char *name, int optional)
 	rc = slurp(src, &b);
 	if (rc == -1 && optional) {
 		qgtm_buf_reset(&b);
-		rc = qgtm_buf_addf(&b, "No %s in the directory qgtm-audit "
-		    "evidence ran in (%s): the data does not exist.\n", src,
-		    qgtm_errmsg());
+		rc = qgtm_buf_addf(&b,
+		    "No %s in the directory qgtm-audit "
+		    "evidence ran in (%s): the data does not exist.\n",
+		    src, qgtm_errmsg());
 	}
 	if (rc == 0)
 		rc = put(k, name, b.data, b.len);

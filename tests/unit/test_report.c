@@ -371,7 +371,8 @@ START_TEST(test_strategy_broker_fill)
 	json_t *tsmom, *xsmom;
 
 	unit_add_bar("GLD", "2026-01-05", "110.00");
-	unit_write_file(path, "{\"fill\":{\"type\":\"fill\",\"v\":1,"
+	unit_write_file(path,
+	    "{\"fill\":{\"type\":\"fill\",\"v\":1,"
 	    "\"ts\":\"2026-01-05T20:00:00Z\",\"src\":\"t\",\"broker\":"
 	    "\"alpaca\",\"symbol\":\"GLD\",\"side\":\"buy\",\"qty\":\"10\","
 	    "\"price\":\"100.00\",\"commission\":\"0.00\",\"notional\":"
@@ -382,10 +383,12 @@ START_TEST(test_strategy_broker_fill)
 	xsmom = qgtm_report_strategy(&cfg, "xsmom", now);
 	ck_assert_msg(tsmom != NULL, "%s", qgtm_errmsg());
 	ck_assert_ptr_nonnull(xsmom);
-	ck_assert_int_eq(json_integer_value(json_object_get(tsmom,
-	    "pnl_cents")), 10000);
-	ck_assert_int_eq(json_integer_value(json_object_get(xsmom,
-	    "pnl_cents")), 0);
+	ck_assert_int_eq(json_integer_value(
+			     json_object_get(tsmom, "pnl_cents")),
+	    10000);
+	ck_assert_int_eq(json_integer_value(
+			     json_object_get(xsmom, "pnl_cents")),
+	    0);
 	json_decref(tsmom);
 	json_decref(xsmom);
 	free(path);
