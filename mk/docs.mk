@@ -1,5 +1,5 @@
 # docs: the HTML manual (mk/docs.sh): every man page by mandoc -Thtml, the
-# README, DESIGN_PRINCIPLES, STRUCTURE and CONTRIBUTING by cmark, and an
+# README, DESIGN_PRINCIPLES, STRUCTURE, CONTRIBUTING and CHANGELOG by cmark, and an
 # index, into DOCS_DIR (default $(B)/docs). install-docs (a prerequisite of
 # install) puts it under $(SHAREDIR)/doc/html, which the web server serves
 # as docs/.

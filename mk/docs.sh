@@ -3,7 +3,7 @@
 # page rendered by mandoc -Thtml as NAME.SECTION.html, its cross-references
 # to the other pages of this tree relative links and to any other page
 # links to manpages.debian.org; README.md, DESIGN_PRINCIPLES.md,
-# STRUCTURE.md and CONTRIBUTING.md by cmark, their links to one another
+# STRUCTURE.md, CONTRIBUTING.md and CHANGELOG.md by cmark, their links to one another
 # rewritten to the HTML; one style.css; and index.html listing all of
 # them. Run from the top of the source tree. tests/cli/0040-docs.bats
 # checks every relative link.
@@ -46,7 +46,7 @@ for p in $pages; do
 		>"$out/${p##*/}.html"
 done
 
-docs="README DESIGN_PRINCIPLES STRUCTURE CONTRIBUTING"
+docs="README DESIGN_PRINCIPLES STRUCTURE CONTRIBUTING CHANGELOG"
 for d in $docs; do
 	{
 		printf '<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8"/>\n'
@@ -75,6 +75,7 @@ entry() {
 	entry DESIGN_PRINCIPLES.html DESIGN_PRINCIPLES.md "the rules the code keeps"
 	entry STRUCTURE.html STRUCTURE.md "programs, modules, data flow and state"
 	entry CONTRIBUTING.html CONTRIBUTING.md "build, test, style, exit codes, where new code goes"
+	entry CHANGELOG.html CHANGELOG.md "every user-visible change"
 	printf '</ul>\n'
 	for s in 1 5 7; do
 		case $s in

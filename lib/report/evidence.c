@@ -12,11 +12,13 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <glob.h>
+#include <fcntl.h>
+#include <fnmatch.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "report/report.h"
@@ -177,65 +179,128 @@ codeowners_path(void)
 	return NULL;
 }
 
-/* One rule of CODEOWNERS (pattern, owners) and the files it matches. */
+/* A rule of CODEOWNERS: its pattern and its owners (in the text). */
+struct rule {
+	const char *pattern;
+	const char *owners;
+};
+
+/* CODEOWNERS, cut into its rules. */
+struct owners {
+	const char *path; /* the file, NULL when there is none */
+	struct qgtm_buf text; /* its text, cut in place */
+	struct rule *rule;
+	size_t n;
+	const char *generic; /* the catch-all's owners, or "" */
+};
+
+/* Read and cut CODEOWNERS into o (o->path NULL when there is none). */
 static void
-codeowners_rule(struct qgtm_buf *b, char *line)
+owners_load(struct owners *o)
 {
-	char *pattern = line + strspn(line, " \t"), *owners, *glob_pat;
-	size_t i, n = strcspn(pattern, " \t");
-	glob_t g;
+	char *line, *save, *p, *end;
+	size_t n;
 
-	if (n == 0 || *pattern == '#' || (n == 1 && *pattern == '*'))
+	memset(o, 0, sizeof *o);
+	o->generic = "";
+	qgtm_buf_init(&o->text, PART_MAX);
+	if ((o->path = codeowners_path()) == NULL ||
+	    slurp(o->path, &o->text) == -1) {
+		o->path = NULL;
 		return;
-	owners = pattern + n;
-	if (*owners != '\0')
-		*owners++ = '\0';
-	owners += strspn(owners, " \t");
-	qgtm_buf_addf(b, "%s\t%s\n", pattern, owners);
-	glob_pat = qgtm_xasprintf("%s%s", *pattern == '/' ? "." : "./",
-	    pattern);
-	if (glob(glob_pat, GLOB_MARK, NULL, &g) == 0) {
-		for (i = 0; i < g.gl_pathc; i++)
-			qgtm_buf_addf(b, "\tmatches %s\n", g.gl_pathv[i] + 2);
-		globfree(&g);
-	} else
-		qgtm_buf_addf(b, "\tmatches no file\n");
-	free(glob_pat);
-}
-
-/* codeowners_audit.txt: every rule but the catch-all, with its files. */
-static int
-codeowners_part(struct pack *k)
-{
-	const char *path = codeowners_path();
-	struct qgtm_buf b, text;
-	char *line, *save;
-	int rc;
-
-	qgtm_buf_init(&b, PART_MAX);
-	qgtm_buf_init(&text, PART_MAX);
-	if (path == NULL || slurp(path, &text) == -1)
-		qgtm_buf_addf(&b, "No CODEOWNERS file (looked for CODEOWNERS, "
-		    ".github/CODEOWNERS and docs/CODEOWNERS in the directory "
-		    "qgtm-audit evidence ran in): the data does not exist.\n");
-	else {
-		qgtm_buf_addf(&b, "Risk-critical paths and their owners, from "
-		    "%s (later rules win; the catch-all '*' left out; files "
-		    "matched from the top of the tree).\n"
-		    "rule\towners\n", path);
-		for (line = strtok_r(text.data, "\n", &save); line != NULL;
-		    line = strtok_r(NULL, "\n", &save))
-			codeowners_rule(&b, line);
 	}
-	rc = put(k, "codeowners_audit.txt", b.data, b.len);
-	qgtm_buf_release(&text);
-	qgtm_buf_release(&b);
-	return rc;
+	for (line = strtok_r(o->text.data, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		p = line + strspn(line, " \t");
+		if ((n = strcspn(p, " \t\r")) == 0 || *p == '#')
+			continue;
+		end = p + n;
+		if (*end != '\0')
+			*end++ = '\0';
+		end += strspn(end, " \t");
+		for (n = strlen(end); n > 0 && strchr(" \t\r", end[n - 1]);)
+			end[--n] = '\0';
+		o->rule = qgtm_xrealloc(o->rule, (o->n + 1) * sizeof *o->rule);
+		o->rule[o->n].pattern = p;
+		o->rule[o->n++].owners = end;
+		if (strcmp(p, "*") == 0)
+			o->generic = end;
+	}
 }
 
-/* Run argv with its output into b; 0 when it exits 0. */
+static void
+owners_free(struct owners *o)
+{
+	qgtm_buf_release(&o->text);
+	free(o->rule);
+}
+
+/* Whether rule r marks a risk-critical path: owners not the catch-all's. */
 static int
-run_into(char *const argv[], struct qgtm_buf *b)
+critical(const struct owners *o, const struct rule *r)
+{
+	return *r->owners != '\0' && strcmp(r->owners, o->generic) != 0;
+}
+
+/*
+ * Whether CODEOWNERS pattern pat matches the file path (relative to the
+ * top), by the rules of gitignore(5) that CODEOWNERS uses (GitHub's
+ * "About code owners"), the subset without negation and escapes: a
+ * leading or inner slash anchors the pattern at the top, a trailing one
+ * matches directories only, and a directory matched matches every file
+ * below it.
+ */
+static int
+owners_match(const char *pat, const char *path)
+{
+	char p[1024], s[4096];
+	int anchored = *pat == '/', dir;
+	size_t n, i, j;
+
+	if (snprintf(p, sizeof p, "%s", pat + anchored) >= (int)sizeof p ||
+	    strlen(path) >= sizeof s)
+		return 0;
+	n = strlen(p);
+	if ((dir = n > 0 && p[n - 1] == '/'))
+		p[--n] = '\0';
+	if (n == 0)
+		return 0;
+	if (strchr(p, '/') != NULL)
+		anchored = 1;
+	for (i = 0; path[i] != '\0'; i++) {
+		if (i > 0 && (anchored || path[i - 1] != '/'))
+			continue;
+		for (j = i;; j++) {
+			if (path[j] != '/' && path[j] != '\0')
+				continue;
+			memcpy(s, path + i, j - i);
+			s[j - i] = '\0';
+			if (fnmatch(p, s, FNM_PATHNAME) == 0 &&
+			    (path[j] == '/' || !dir))
+				return 1;
+			if (path[j] == '\0')
+				break;
+		}
+	}
+	return 0;
+}
+
+/* The rule of o that gives path its owners (the last match), or NULL. */
+static const struct rule *
+owners_of(const struct owners *o, const char *path)
+{
+	size_t i;
+
+	for (i = o->n; i > 0; i--)
+		if (owners_match(o->rule[i - 1].pattern, path))
+			return &o->rule[i - 1];
+	return NULL;
+}
+
+/* Run argv with its output into b (its errors to /dev/null when quiet);
+ * 0 when it exits 0. */
+static int
+run_into(char *const argv[], struct qgtm_buf *b, int quiet)
 {
 	posix_spawn_file_actions_t fa;
 	char chunk[65536];
@@ -248,6 +313,9 @@ run_into(char *const argv[], struct qgtm_buf *b)
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, fd[1], 1);
 	posix_spawn_file_actions_addclose(&fa, fd[0]);
+	if (quiet)
+		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY,
+		    0);
 	if (posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ) != 0)
 		pid = -1;
 	posix_spawn_file_actions_destroy(&fa);
@@ -264,6 +332,298 @@ run_into(char *const argv[], struct qgtm_buf *b)
 	return rc;
 }
 
+/* Every file but hidden ones under dir, each with its NUL, into b. */
+static void
+walk(const char *dir, struct qgtm_buf *b)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	struct stat st;
+	char *path;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		path = strcmp(dir, ".") == 0 ?
+		    qgtm_xstrdup(e->d_name) :
+		    qgtm_xasprintf("%s/%s", dir, e->d_name);
+		if (lstat(path, &st) == -1)
+			; /* gone meanwhile: not a file of the tree */
+		else if (S_ISDIR(st.st_mode))
+			walk(path, b);
+		else if (S_ISREG(st.st_mode))
+			qgtm_buf_add(b, path, strlen(path) + 1);
+		free(path);
+	}
+	closedir(d);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The files of the tree under the current directory, sorted, as an array
+ * of *n pointers into b: git's tracked files in a checkout, else every
+ * file but the hidden ones; *how says which.
+ */
+static char **
+tree_files(struct qgtm_buf *b, size_t *n, const char **how)
+{
+	char *argv[] = { "git", "ls-files", "-z", NULL }, **list, *p;
+	size_t i;
+
+	*how = "the files git tracks";
+	if (run_into(argv, b, 1) == -1) {
+		qgtm_buf_reset(b);
+		walk(".", b);
+		*how = "every file but hidden ones: not a git checkout";
+	}
+	for (*n = 0, p = b->data; p != NULL && p < b->data + b->len;
+	     p += strlen(p) + 1)
+		(*n)++;
+	list = qgtm_xcalloc(*n + 1, sizeof *list);
+	for (i = 0, p = b->data; i < *n; p += strlen(p) + 1)
+		list[i++] = p;
+	qsort(list, *n, sizeof *list, cmp_str);
+	return list;
+}
+
+/*
+ * codeowners_audit.txt: the risk-critical rules, each with the files it
+ * matches, then each risk-critical file with the owners it gets.
+ */
+static int
+codeowners_part(struct pack *k, const struct owners *o)
+{
+	const struct rule *r;
+	struct qgtm_buf b, tree;
+	const char *how;
+	char **file;
+	size_t i, j, n, hits;
+	int rc;
+
+	qgtm_buf_init(&b, PART_MAX);
+	qgtm_buf_init(&tree, PART_MAX);
+	if (o->path == NULL) {
+		qgtm_buf_addf(&b,
+		    "No CODEOWNERS file (looked for CODEOWNERS, "
+		    ".github/CODEOWNERS and docs/CODEOWNERS in the directory "
+		    "qgtm-audit evidence ran in): the data does not exist.\n");
+		goto out;
+	}
+	file = tree_files(&tree, &n, &how);
+	qgtm_buf_addf(&b,
+	    "Risk-critical paths and their owners, from %s: "
+	    "the rules whose owners are not the catch-all's; later rules "
+	    "win; files: %s.\nrule\towners\n",
+	    o->path, how);
+	for (i = 0; i < o->n; i++) {
+		if (!critical(o, r = &o->rule[i]))
+			continue;
+		qgtm_buf_addf(&b, "%s\t%s\n", r->pattern, r->owners);
+		for (j = hits = 0; j < n; j++)
+			if (owners_match(r->pattern, file[j]) && ++hits)
+				qgtm_buf_addf(&b, "\tmatches %s\n", file[j]);
+		if (hits == 0)
+			qgtm_buf_addf(&b, "\tmatches no file\n");
+	}
+	qgtm_buf_addf(&b,
+	    "\nRisk-critical files and their owners (the last "
+	    "rule matching each file).\nfile\towners\n");
+	for (j = 0; j < n; j++)
+		if ((r = owners_of(o, file[j])) != NULL && critical(o, r))
+			qgtm_buf_addf(&b, "%s\t%s\n", file[j], r->owners);
+	free(file);
+out:
+	rc = put(k, "codeowners_audit.txt", b.data, b.len);
+	qgtm_buf_release(&tree);
+	qgtm_buf_release(&b);
+	return rc;
+}
+
+/* The trailers that sign a change off (git-interpret-trailers(1)). */
+static const char *const signoff_keys[] = { "Reviewed-by", "Signed-off-by",
+	"Approved-by" };
+
+/* Whether the trailer value "Name <email>" names the author (an, ae). */
+static int
+is_author(const char *value, const char *an, const char *ae)
+{
+	const char *lt = strchr(value, '<'), *gt;
+	size_t n = lt != NULL ? (size_t)(lt - value) : strlen(value);
+
+	while (n > 0 && value[n - 1] == ' ')
+		n--;
+	if (n == strlen(an) && strncmp(value, an, n) == 0)
+		return 1;
+	return lt != NULL && (gt = strchr(lt, '>')) != NULL &&
+	    (size_t)(gt - lt - 1) == strlen(ae) &&
+	    strncasecmp(lt + 1, ae, strlen(ae)) == 0;
+}
+
+/*
+ * The record of one commit of git log's output c (fields split by 0x1f:
+ * hash, author name, e-mail, date, subject, trailers, then the files),
+ * or NULL when it is malformed or touched no file that o's rules leave
+ * risk-critical (a later rule may give a file back to the catch-all's
+ * owners); *second: whether someone other than the author signed it off.
+ */
+static json_t *
+change_record(const struct owners *o, char *c, int *second)
+{
+	const struct rule *r;
+	char *f[7], *line, *save, *colon;
+	json_t *rec, *files, *signoffs, *others;
+	size_t i;
+
+	for (i = 0; i < 7; i++)
+		if ((f[i] = strsep(&c, "\x1f")) == NULL)
+			return NULL;
+	files = json_array();
+	for (line = strtok_r(f[6], "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save))
+		if ((r = owners_of(o, line)) != NULL && critical(o, r))
+			json_array_append_new(files, json_string(line));
+	if (json_array_size(files) == 0) {
+		json_decref(files);
+		return NULL;
+	}
+	signoffs = json_array();
+	others = json_array();
+	for (line = strtok_r(f[5], "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if ((colon = strchr(line, ':')) == NULL)
+			continue;
+		for (i = 0; i < sizeof signoff_keys / sizeof signoff_keys[0];
+		     i++)
+			if ((size_t)(colon - line) == strlen(signoff_keys[i]) &&
+			    strncasecmp(line, signoff_keys[i],
+				strlen(signoff_keys[i])) == 0)
+				break;
+		if (i == sizeof signoff_keys / sizeof signoff_keys[0])
+			continue;
+		json_array_append_new(signoffs, json_string(line));
+		if (!is_author(colon + 1 + strspn(colon + 1, " "), f[1], f[2]))
+			json_array_append_new(others, json_string(line));
+	}
+	*second = json_array_size(others) > 0;
+	rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "type",
+	    "risk_change", "commit", f[0], "author", f[1], "email", f[2],
+	    "date", f[3], "subject", f[4], "files", files, "signoffs", signoffs,
+	    "second_signoff", others);
+	return rec;
+}
+
+/* git log's arguments for the risk-critical paths of o (new; free the
+ * strings from index first on, then the array); *specs: the pathspecs. */
+static char **
+log_argv(const struct owners *o, json_t *specs, size_t *first)
+{
+	char **argv = qgtm_xcalloc(2 * o->n + 8, sizeof *argv), p[1024];
+	const char *top;
+	size_t i, n = 0, len;
+
+	argv[n++] = "git";
+	argv[n++] = "log";
+	argv[n++] = "--name-only";
+	argv[n++] = "--format=%x1e%H%x1f%an%x1f%ae%x1f%aI%x1f%s%x1f"
+		    "%(trailers:only,unfold)%x1f";
+	argv[n++] = "--";
+	*first = n;
+	for (i = 0; i < o->n; i++) {
+		if (!critical(o, &o->rule[i]))
+			continue;
+		top = o->rule[i].pattern;
+		snprintf(p, sizeof p, "%s", top + (*top == '/'));
+		len = strlen(p);
+		top = *top == '/' ||
+			(len > 1 && memchr(p, '/', len - 1) != NULL) ?
+		    "" :
+		    "**/";
+		if (len > 0 && p[len - 1] == '/')
+			p[len - 1] = '\0';
+		else
+			argv[n++] = qgtm_xasprintf(":(top,glob)%s%s", top, p);
+		argv[n++] = qgtm_xasprintf(":(top,glob)%s%s/**", top, p);
+	}
+	for (i = *first; i < n; i++)
+		json_array_append_new(specs, json_string(argv[i]));
+	return argv;
+}
+
+/*
+ * risk_changes.jsonl: a "risk_changes" record (the pathspecs, the count
+ * of commits and of those without a second sign-off), then a
+ * "risk_change" record for each commit of the history of the tree that
+ * touched a risk-critical path of CODEOWNERS, newest first.
+ */
+static int
+risk_changes_part(struct pack *k, const struct owners *o)
+{
+	struct qgtm_buf out, log;
+	json_t *head, *specs = json_array(), *rec;
+	size_t first, i, commits = 0, alone = 0;
+	char **argv, *c, *save, *s;
+	int second, rc;
+
+	qgtm_buf_init(&out, PART_MAX);
+	qgtm_buf_init(&log, PART_MAX);
+	argv = log_argv(o, specs, &first);
+	if (o->path == NULL)
+		head = unavailable("no CODEOWNERS file: no risk-critical path");
+	else if (json_array_size(specs) == 0)
+		head = unavailable("CODEOWNERS names no risk-critical path");
+	else if (run_into(argv, &log, 1) == -1) {
+		s = qgtm_xasprintf(
+		    "the directory qgtm-audit evidence ran in "
+		    "is not a git checkout, or git log failed (%s): the data "
+		    "does not exist",
+		    qgtm_errmsg());
+		head = unavailable(s);
+		free(s);
+	} else
+		head = json_pack("{s:b, s:O}", "available", 1, "paths", specs);
+	if (!json_is_true(json_object_get(head, "available")))
+		qgtm_buf_reset(&log);
+	else if (qgtm_buf_add(&log, "", 1) == 0)
+		for (c = strtok_r(log.data, "\x1e", &save); c != NULL;
+		     c = strtok_r(NULL, "\x1e", &save)) {
+			if ((rec = change_record(o, c, &second)) == NULL)
+				continue;
+			commits++;
+			alone += !second;
+			s = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
+			qgtm_buf_addf(&out, "%s\n", s);
+			free(s);
+			json_decref(rec);
+		}
+	json_object_set_new(head, "type", json_string("risk_changes"));
+	if (json_is_true(json_object_get(head, "available"))) {
+		json_object_set_new(head, "commits", json_integer(commits));
+		json_object_set_new(head, "without_second_signoff",
+		    json_integer(alone));
+	}
+	s = json_dumps(head, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(head);
+	json_decref(specs);
+	qgtm_buf_reset(&log);
+	qgtm_buf_addf(&log, "%s\n", s);
+	free(s);
+	qgtm_buf_add(&log, out.data, out.len);
+	rc = put(k, "risk_changes.jsonl", log.data, log.len);
+	for (i = first; argv[i] != NULL; i++)
+		free(argv[i]);
+	free(argv);
+	qgtm_buf_release(&log);
+	qgtm_buf_release(&out);
+	return rc;
+}
+
 /* backtest_methodology.pdf, by mandoc -Tpdf from the roff source. */
 static int
 methodology_part(struct pack *k, const char *share)
@@ -274,7 +634,7 @@ methodology_part(struct pack *k, const char *share)
 	int rc;
 
 	qgtm_buf_init(&b, PART_MAX);
-	rc = run_into(argv, &b);
+	rc = run_into(argv, &b, 0);
 	if (rc == 0)
 		rc = put(k, "backtest_methodology.pdf", b.data, b.len);
 	qgtm_buf_release(&b);
@@ -338,20 +698,28 @@ policy_part(struct pack *k)
 	return put_json(k, "s3_bucket_policy.json", p);
 }
 
-/* README: copied from the share directory. */
+/*
+ * The file src copied into the package as name. When it cannot be read
+ * the package fails, or when optional, the part says so inside.
+ */
 static int
-readme_part(struct pack *k, const char *share)
+copy_part(struct pack *k, const char *src, const char *name, int optional)
 {
-	char *path = qgtm_xasprintf("%s/README", share);
 	struct qgtm_buf b;
 	int rc;
 
 	qgtm_buf_init(&b, PART_MAX);
-	rc = slurp(path, &b);
+	rc = slurp(src, &b);
+	if (rc == -1 && optional) {
+		qgtm_buf_reset(&b);
+		rc = qgtm_buf_addf(&b,
+		    "No %s in the directory qgtm-audit "
+		    "evidence ran in (%s): the data does not exist.\n",
+		    src, qgtm_errmsg());
+	}
 	if (rc == 0)
-		rc = put(k, "README", b.data, b.len);
+		rc = put(k, name, b.data, b.len);
 	qgtm_buf_release(&b);
-	free(path);
 	return rc;
 }
 
@@ -371,27 +739,36 @@ qgtm_audit_evidence(const struct qgtm_cfg *cfg, const char *chain_path,
     const char *share_dir, const char *out_dir, int *chain_ok)
 {
 	struct pack k = { cfg, out_dir, { 0 } };
+	struct owners own;
+	char *readme;
 	int rc;
 
-	if (mkdir(out_dir, 0750) == -1 && errno != EEXIST)
-		return qgtm_seterr_errno(QGTM_EX_CANTCREAT, "cannot create "
-		    "'%s'", out_dir);
+	if (qgtm_mkdirs(out_dir, 0750) == -1)
+		return -1;
 	qgtm_buf_init(&k.manifest, PART_MAX);
+	owners_load(&own);
+	readme = qgtm_xasprintf("%s/README", share_dir);
 	rc = chain_part(&k, chain_path, chain_ok);
 	if (rc == 0)
 		rc = limits_part(&k);
 	if (rc == 0)
 		rc = killswitch_part(&k);
 	if (rc == 0)
-		rc = codeowners_part(&k);
+		rc = codeowners_part(&k, &own);
+	if (rc == 0)
+		rc = risk_changes_part(&k, &own);
+	if (rc == 0)
+		rc = copy_part(&k, "CHANGELOG.md", "CHANGELOG.md", 1);
 	if (rc == 0)
 		rc = methodology_part(&k, share_dir);
 	if (rc == 0)
 		rc = policy_part(&k);
 	if (rc == 0)
-		rc = readme_part(&k, share_dir);
+		rc = copy_part(&k, readme, "README", 0);
 	if (rc == 0)
 		rc = manifest_part(&k);
+	free(readme);
+	owners_free(&own);
 	qgtm_buf_release(&k.manifest);
 	return rc;
 }

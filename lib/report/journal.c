@@ -52,6 +52,8 @@ qgtm_journal_line_fill(json_t *line, const char **strat, time_t *t)
 
 	*strat = json_string_value(json_object_get(json_object_get(line,
 	    "order"), "strategy"));
+	if (*strat == NULL) /* a broker's fill, taken on its own line */
+		*strat = json_string_value(json_object_get(fill, "strategy"));
 	if (fill == NULL || ts == NULL || qgtm_time_parse(ts, t) == -1)
 		return NULL;
 	if (*strat == NULL)

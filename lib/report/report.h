@@ -15,14 +15,19 @@
 
 /*
  * qgtm_audit_evidence: write the auditor's evidence package into out_dir
- * (created 0750 when missing; its files replaced atomically): the parts
- * audit_chain_verification.txt (qgtm_audit_verify_key with the config's
- * audit.checkpoint_pubkey; *chain_ok tells whether the chain verified),
- * risk_limits_config.json (qgtm_risk_limits_record), kill_switch_history
- * .json (qgtm_ks_history of the last 365 days; read only),
- * codeowners_audit.txt (the rules of CODEOWNERS, .github/CODEOWNERS or
- * docs/CODEOWNERS under the current directory, with the files they
- * match), backtest_methodology.pdf (mandoc -Tpdf of share_dir/
+ * (created 0750 with its missing parents; its files replaced atomically):
+ * the parts audit_chain_verification.txt (qgtm_audit_verify_key with the
+ * config's audit.checkpoint_pubkey; *chain_ok tells whether the chain
+ * verified), risk_limits_config.json (qgtm_risk_limits_record),
+ * kill_switch_history.json (qgtm_ks_history of the last 365 days; read
+ * only), codeowners_audit.txt (the risk-critical rules of CODEOWNERS,
+ * .github/CODEOWNERS or docs/CODEOWNERS under the current directory -
+ * those whose owners are not the catch-all's - with the files they match,
+ * then each risk-critical file with its owners), risk_changes.jsonl (git
+ * log of the current directory over those files: each commit with its
+ * author, date, subject and sign-off trailers, those of another person
+ * apart), CHANGELOG.md (a copy of the current directory's),
+ * backtest_methodology.pdf (mandoc -Tpdf of share_dir/
  * backtest_methodology.7), s3_bucket_policy.json (for audit.export_to
  * and audit.retain_days), README (share_dir/README) and MANIFEST (the
  * SHA-256 of each, as sha256sum prints them). A part whose data does not

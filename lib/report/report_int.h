@@ -51,8 +51,9 @@ int qgtm_journal_fill(json_t *rec, struct qgtm_fill *f);
 
 /*
  * qgtm_journal_line_fill: the fill of journal line (borrowed), or NULL
- * when it has none or its ts cannot be read; the order's strategy into
- * *strat ("unknown" when the fill has none) and the fill's moment into *t.
+ * when it has none or its ts cannot be read; the order's strategy (or,
+ * for a broker's fill on a line of its own, the fill's "strategy") into
+ * *strat ("unknown" when neither has one) and the fill's moment into *t.
  */
 json_t *qgtm_journal_line_fill(json_t *line, const char **strat, time_t *t);
 

@@ -14,7 +14,7 @@ setup() {
 # The generated directories of a source tree, which the scratch tree and
 # CODEOWNERS leave out.
 generated() {
-	case $1 in .git|build|build-*|demo|node_modules) return 0 ;; esac
+	case $1 in .git|build|build-*|demo|guide|node_modules) return 0 ;; esac
 	return 1
 }
 
@@ -38,7 +38,10 @@ scratch_top() {
 	[ "$(grep -c '^example ' "$BATS_TEST_TMPDIR/guide.sh")" -ge 20 ]
 	cd "$top"
 	run -0 env TMPDIR="$BATS_TEST_TMPDIR" bash "$BATS_TEST_TMPDIR/guide.sh"
-	[ -s "$top/demo/guide/audit/chain.jsonl" ]
+	# The guide writes under guide/ alone, never demo/ (make demo's).
+	[ -s "$top/guide/state/audit/chain.jsonl" ]
+	[ -s "$top/guide/paper/oms/orders.jsonl" ]
+	[ ! -e "$top/demo" ]
 }
 
 @test "the guide has its five days" {
@@ -64,7 +67,7 @@ scratch_top() {
 		grep -E '^[A-Za-z]' | grep -v '^Pa$' | sort -u >"$BATS_TEST_TMPDIR/paths"
 	grep -qx lib/strategy/tsmom.c "$BATS_TEST_TMPDIR/paths"
 	while read -r p; do
-		case $p in demo/*|build/*) continue ;; esac
+		case $p in demo/*|build/*|guide/*) continue ;; esac
 		[ -e "$QGTM_TOP/$p" ] || { echo "named but missing: $p"; false; }
 	done <"$BATS_TEST_TMPDIR/paths"
 }
@@ -86,4 +89,66 @@ scratch_top() {
 		set -- "$QGTM_TOP"$p
 		[ -e "$1" ] || { echo "CODEOWNERS names a missing path: $p"; exit 1; }
 	done
+}
+
+# owner_of FILE: the owners CODEOWNERS gives FILE (the last matching rule).
+owner_of() {
+	awk -v f="/$1" '
+	/^\// {
+		p = $1
+		if (p ~ /\/$/ ? index(f, p) == 1 : f == p) {
+			$1 = ""; o = $0
+		}
+	}
+	END { sub(/^ +/, "", o); print o }' "$QGTM_TOP/CODEOWNERS"
+}
+
+@test "each risk-critical file has an owner other than the catch-all's" {
+	generic=$(awk '$1 == "*" { $1 = ""; sub(/^ +/, ""); print }' \
+		"$QGTM_TOP/CODEOWNERS")
+	[ "$generic" = @qgtm/engineers ]
+	for f in lib/base/cfgkeys.c examples/cycle.sh examples/paper.yaml \
+		cmd/qgtm-daemon.c lib/cli/daemon.c lib/data/pit.c \
+		lib/data/calendar.c share/qgtm/calendar/fomc.txt CODEOWNERS \
+		lib/risk/gate.c lib/order/oms.c cmd/qgtm-risk.c \
+		lib/audit/chain.c lib/report/evidence.c; do
+		[ -e "$QGTM_TOP/$f" ] || { echo "missing: $f"; false; }
+		o=$(owner_of "$f")
+		case " $o " in
+		*" @qgtm/risk-owners "*|*" @qgtm/audit-owners "*) ;;
+		*) echo "$f: owned by '$o'"; false ;;
+		esac
+	done
+	[[ " $(owner_of CODEOWNERS) " == *" @qgtm/risk-owners @qgtm/audit-owners "* ]]
+}
+
+@test "the guide's test files and suites exist, tsmom's where its tests are" {
+	# Each row "NAME Ta Pa FILE Ta Li SUITE" of the table of day 4.
+	sed -n 's/^\.It .* Ta Pa \(tests\/unit\/[a-z_]*\.c\) Ta Li \([a-z_]*\)$/\1 \2/p' \
+		"$PAGE" >"$BATS_TEST_TMPDIR/suites"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/suites")" -eq 2 ]
+	while read -r f suite; do
+		grep -q "suite_create(\"$suite\")" "$QGTM_TOP/$f" ||
+			{ echo "$f has no suite $suite"; false; }
+	done <"$BATS_TEST_TMPDIR/suites"
+	grep -qx 'tests/unit/test_strategy.c strategy' "$BATS_TEST_TMPDIR/suites"
+	grep -q 'tsmom' "$QGTM_TOP/tests/unit/test_strategy.c"
+	grep -q 'CK_RUN_SUITE=strategy ' "$PAGE"
+	grep -q 'qgtm-signal --strategy tsmom' "$QGTM_TOP/tests/cli/0200-qgtm-signal.bats"
+}
+
+@test "the guide answers what a new engineer had to guess" {
+	for s in 'git add -p' 'QGTM_PRECOMMIT_UNIT=0' 'CK_TIMEOUT_MULTIPLIER' \
+		'daemon.cycle' '/api/v1/strategies/tsmom/performance' \
+		'python3 tests/standin/alpaca.py PORTFILE LOGFILE' \
+		'http://127.0.0.1:8080/docs/' 'etc/lighttpd/qgtm.conf' \
+		'QGTM_OTEL_FILE' 'make demo' 'https://paper-api.alpaca.markets'; do
+		grep -qF -- "$s" "$PAGE" || { echo "the guide lacks: $s"; false; }
+	done
+	# Its state is its own: nothing of it under demo/, which make demo
+	# deletes.
+	! grep -q 'demo/guide' "$PAGE"
+	grep -q 'QGTM_STATE_DIR=$PWD/guide/state' "$PAGE"
+	# QGTM_PRECOMMIT_UNIT is the hook's, and check reads the multiplier.
+	grep -q 'QGTM_PRECOMMIT_UNIT' "$QGTM_TOP/tools/pre-commit"
 }

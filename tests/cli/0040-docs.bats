@@ -33,12 +33,13 @@ relative_links() {
 	done
 }
 
-@test "README, DESIGN_PRINCIPLES, STRUCTURE and CONTRIBUTING are rendered and listed" {
-	for d in README DESIGN_PRINCIPLES STRUCTURE CONTRIBUTING; do
+@test "README, DESIGN_PRINCIPLES, STRUCTURE, CONTRIBUTING and CHANGELOG are rendered and listed" {
+	for d in README DESIGN_PRINCIPLES STRUCTURE CONTRIBUTING CHANGELOG; do
 		grep -q '<h1>' "$DOCS/$d.html"
 		grep -q "href=\"$d.html\"" "$DOCS/index.html"
 	done
 	grep -q '<code>qgtm-fetch</code>' "$DOCS/README.html"
+	grep -q '<h2>\[Unreleased\]</h2>' "$DOCS/CHANGELOG.html"
 }
 
 @test "every relative link of every page resolves to a file of the site" {

@@ -493,6 +493,39 @@ START_TEST(test_readiness_decay)
 }
 END_TEST
 
+/* A broker's fill on a journal line of its own (as Alpaca's activities
+ * are taken) counts for the strategy it carries: bought 10 GLD at 100,
+ * marked at 110, is +$100.00 for tsmom and nothing for xsmom. */
+START_TEST(test_strategy_broker_fill)
+{
+	char *path = qgtm_state_path(QGTM_OMS_JOURNAL, 1);
+	json_t *tsmom, *xsmom;
+
+	unit_add_bar("GLD", "2026-01-05", "110.00");
+	unit_write_file(path,
+	    "{\"fill\":{\"type\":\"fill\",\"v\":1,"
+	    "\"ts\":\"2026-01-05T20:00:00Z\",\"src\":\"t\",\"broker\":"
+	    "\"alpaca\",\"symbol\":\"GLD\",\"side\":\"buy\",\"qty\":\"10\","
+	    "\"price\":\"100.00\",\"commission\":\"0.00\",\"notional\":"
+	    "\"1000.00\",\"activity_id\":\"a1\",\"broker_order_id\":\"b1\","
+	    "\"transaction_time\":\"2026-01-05T20:00:00Z\",\"client_order_id\":"
+	    "\"qgtm-1\",\"strategy\":\"tsmom\"}}\n");
+	tsmom = qgtm_report_strategy(&cfg, "tsmom", now);
+	xsmom = qgtm_report_strategy(&cfg, "xsmom", now);
+	ck_assert_msg(tsmom != NULL, "%s", qgtm_errmsg());
+	ck_assert_ptr_nonnull(xsmom);
+	ck_assert_int_eq(json_integer_value(
+			     json_object_get(tsmom, "pnl_cents")),
+	    10000);
+	ck_assert_int_eq(json_integer_value(
+			     json_object_get(xsmom, "pnl_cents")),
+	    0);
+	json_decref(tsmom);
+	json_decref(xsmom);
+	free(path);
+}
+END_TEST
+
 Suite *
 suite_report(void)
 {
@@ -518,6 +551,7 @@ suite_report(void)
 	tcase_add_test(tc, test_phone_size);
 	tcase_add_test(tc, test_publish);
 	tcase_add_test(tc, test_readiness_decay);
+	tcase_add_test(tc, test_strategy_broker_fill);
 	suite_add_tcase(s, tc);
 	return s;
 }
