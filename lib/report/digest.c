@@ -240,7 +240,38 @@ r_strategy(struct qgtm_buf *b, size_t i, json_t *s)
 	    "pnl_cents"), 1, money), (long long)n, n == 1 ? "" : "s", rate);
 }
 
-/* The strategies ranked, then what the held book and rounding added. */
+/* The contribution of strategy name in week's rows, as money. */
+static const char *
+contribution(json_t *week, const char *name, char money[32])
+{
+	json_t *s, *found = NULL;
+	size_t i;
+
+	json_array_foreach(json_object_get(week, "strategies"), i, s)
+		if (strcmp(sval(s, "strategy"), name) == 0)
+			found = s;
+	return qgtm_report_money(ival(found, "pnl_cents"), 1, money);
+}
+
+/* Best and worst strategy, or the only one that traded. */
+static int
+r_best(struct qgtm_buf *b, json_t *week)
+{
+	const char *best = sval(week, "best"), *worst = sval(week, "worst");
+	char m1[32], m2[32];
+
+	if (*best == '\0')
+		return 0;
+	if (*worst == '\0')
+		return qgtm_buf_addf(b, "Only one strategy traded or held: %s "
+		    "(%s)\n", best, contribution(week, best, m1));
+	return qgtm_buf_addf(b, "Best: %s (%s); worst: %s (%s)\n", best,
+	    contribution(week, best, m1), worst, contribution(week, worst,
+	    m2));
+}
+
+/* The strategies ranked (their contributions sum to the week's PnL), the
+ * rounding in them when not 0, best and worst. */
 static int
 r_strategies(struct qgtm_buf *b, json_t *week)
 {
@@ -253,13 +284,11 @@ r_strategies(struct qgtm_buf *b, json_t *week)
 	json_array_foreach(json_object_get(week, "strategies"), i, s)
 		if (r_strategy(b, i, s) == -1)
 			return -1;
-	if (qgtm_buf_addf(b, "     %-18s %12s  (positions held into the "
-	    "week)\n", "held", qgtm_report_money(ival(week, "carried_cents"),
-	    1, money)) == -1)
-		return -1;
 	if (ival(week, "rounding_cents") != 0 && qgtm_buf_addf(b,
-	    "     %-18s %12s\n", "rounding", qgtm_report_money(ival(week,
-	    "rounding_cents"), 1, money)) == -1)
+	    "     (rounding: %s, in the rows above)\n", qgtm_report_money(
+	    ival(week, "rounding_cents"), 1, money)) == -1)
+		return -1;
+	if (r_best(b, week) == -1)
 		return -1;
 	return qgtm_buf_addf(b, "\n");
 }

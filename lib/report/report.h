@@ -235,12 +235,11 @@ int qgtm_metrics_render(struct qgtm_buf *b, json_t *status, json_t *readiness);
  * days_pnl_cents (their sum, equal to pnl_cents), max_drawdown (a
  * fraction: the largest fall of a day's close below the week's running
  * peak) and max_drawdown_day, strategies (strategy, pnl_cents, trades,
- * hits: each configured strategy and each that filled, largest
- * contribution first; a contribution is the strategy's fills of the week
- * alone marked at the end), carried_cents (the book held at the week's
- * start, marked over the week) and rounding_cents (what the marks'
- * rounding leaves), so the contributions, carried_cents and
- * rounding_cents sum exactly to pnl_cents; positions (open, long, short
+ * hits, strategies_active, best, worst and rounding_cents: the week's
+ * PnL attributed to the strategies by their share of each position in
+ * the combined book's weights (qgtm_attrib_week, lib/report/attrib.c),
+ * the contributions summing exactly to pnl_cents, no remainder line;
+ * positions (open, long, short
  * at the end), tier and risk_events (the tier records of the week).
  * Returns NULL with the library error when the journal or a price
  * cannot be read.
