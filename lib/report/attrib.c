@@ -464,14 +464,15 @@ day_attrib(const struct day *d, struct acc *a)
 
 /* Count each fill of the week for the strategies its weights name (as for
  * its trading part), with hits: a buy below, or a sell above, the price
- * at end. */
-static void
+ * at end. Returns the number of fills. */
+static json_int_t
 week_trades(const struct day *wk, struct acc *a)
 {
 	const char *s, *sym, *k;
 	struct qgtm_fill f;
 	json_t *line, *fill, *w, *v;
 	struct day d = *wk;
+	json_int_t n = 0;
 	int64_t px;
 	size_t i;
 	time_t t;
@@ -483,6 +484,7 @@ week_trades(const struct day *wk, struct acc *a)
 		    qgtm_journal_fill(fill, &f) == -1)
 			continue;
 		sym = f.symbol;
+		n++;
 		hit = qgtm_pit_last_close(qgtm_cfg_str(wk->cfg,
 		    "common.price_source"), sym, wk->t1, &px, NULL) == 0 &&
 		    (f.side == QGTM_BUY ? px > f.price : px < f.price);
@@ -497,6 +499,7 @@ week_trades(const struct day *wk, struct acc *a)
 			}
 		json_decref(w);
 	}
+	return n;
 }
 
 /* ------------------------------------------------------------- result -- */
@@ -622,7 +625,8 @@ qgtm_attrib_week(const struct qgtm_cfg *cfg, json_t *journal, long mon,
 	if (rc == 0) {
 		d.t0 = start;
 		d.t1 = end;
-		week_trades(&d, &a);
+		json_object_set_new(rec, "fills", json_integer(week_trades(&d,
+		    &a)));
 		acc_rows(&a, rec);
 		best_worst(rec);
 	}

@@ -235,7 +235,7 @@ int qgtm_metrics_render(struct qgtm_buf *b, json_t *status, json_t *readiness);
  * days_pnl_cents (their sum, equal to pnl_cents), max_drawdown (a
  * fraction: the largest fall of a day's close below the week's running
  * peak) and max_drawdown_day, strategies (strategy, pnl_cents, trades,
- * hits, strategies_active, best, worst and rounding_cents: the week's
+ * hits, strategies_active, best, worst, fills and rounding_cents: the week's
  * PnL attributed to the strategies by their share of each position in
  * the combined book's weights (qgtm_attrib_week, lib/report/attrib.c),
  * the contributions summing exactly to pnl_cents, no remainder line;

@@ -97,8 +97,10 @@ int qgtm_attrib_split(const __int128 *u, size_t n, __int128 d,
  * largest remainder moved against each share rounded half to even, shown
  * when not 0); strategies_active (how many traded or contributed); best
  * and worst (their names, the first and last of those; worst null when
- * fewer than two). Returns 0, or -1 with the error when a price cannot
- * be read.
+ * fewer than two); fills: the number of fills of the week (a fill of a
+ * combined book counts once here, and once for each strategy it serves
+ * in trades). Returns 0, or -1 with the error when a price cannot be
+ * read.
  */
 int qgtm_attrib_week(const struct qgtm_cfg *cfg, json_t *journal, long mon,
     time_t end, json_t *rec);

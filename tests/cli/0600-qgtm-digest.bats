@@ -86,7 +86,7 @@ start_smtp() {
 		([.strategies[].strategy] | sort) == ["tsmom", "vol_risk_parity", "xsmom"] and
 		([.strategies[] | select(.pnl_cents != 0)] | length) == 3 and
 		.best == .strategies[0].strategy and .worst == .strategies[-1].strategy and
-		.best != .worst and .strategies_active == 3' <<<"$output"
+		.best != .worst and .strategies_active == 3 and .fills == 9' <<<"$output"
 	run -0 qgtm-digest
 	[[ $output != *held* ]]
 	[[ $output == *"  1. vol_risk_parity        +\$193.62  (9 trades, 22% hit rate)"$'\n'* ]]

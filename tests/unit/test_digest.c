@@ -178,6 +178,7 @@ START_TEST(test_week_combined)
 	ck_assert_int_eq(iv(json_array_get(s, 2), "trades"), 1);
 	ck_assert_int_eq(iv(json_array_get(s, 2), "hits"), 1);
 	ck_assert_int_eq(iv(w, "rounding_cents"), 0);
+	ck_assert_int_eq(iv(w, "fills"), 1);
 	ck_assert_ptr_null(json_object_get(w, "carried_cents"));
 	ck_assert_str_eq(json_string_value(json_object_get(w, "best")),
 	    "tsmom");
