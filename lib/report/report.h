@@ -247,6 +247,29 @@ int qgtm_metrics_render(struct qgtm_buf *b, json_t *status, json_t *readiness);
 json_t *qgtm_report_week(const struct qgtm_cfg *cfg, int y, int m, int d,
     time_t now);
 
+/* The digest's delivery journal under the state directory. */
+#define QGTM_DIGEST_DELIVERY "digest/delivery.jsonl"
+
+/*
+ * qgtm_digest_delivery_note: append to QGTM_DIGEST_DELIVERY one
+ * "digest_delivery" record (qgtm-records(7)): week (the Monday of the
+ * digest's week, "" when unknown), ok (the digest reached at least one
+ * channel), channels (an object channel -> "sent", "not configured" or
+ * why it failed; stolen) and, when not ok, reason (secrets redacted):
+ * one line, appended and synced (qgtm_append_fsync). Returns 0, or -1
+ * with the error.
+ * qgtm_digest_delivery_pending: the records of the failed deliveries
+ * after the newest that succeeded, oldest first (a new array, empty when
+ * none or no journal), or NULL with the error when it cannot be read.
+ * qgtm_digest_undelivered: append to b one line "The digest of week W was
+ * not delivered: REASON" per record of pending, then a blank line when
+ * any. Returns 0, or -1 when b cannot grow.
+ */
+int qgtm_digest_delivery_note(const char *week, int ok, json_t *channels,
+    const char *reason);
+json_t *qgtm_digest_delivery_pending(void);
+int qgtm_digest_undelivered(struct qgtm_buf *b, json_t *pending);
+
 /*
  * qgtm_digest_model: the weekly digest's model (lib/report/digest.c), a "digest"
  * record (new reference): week (qgtm_report_week), readiness

@@ -105,6 +105,15 @@ int qgtm_attrib_split(const __int128 *u, size_t n, __int128 d,
 int qgtm_attrib_week(const struct qgtm_cfg *cfg, json_t *journal, long mon,
     time_t end, json_t *rec);
 
+/* ------------------------------------------------------------- digest -- */
+
+/*
+ * qgtm_digest_delivery_last: the newest record of the digest's delivery
+ * journal (qgtm_digest_delivery_note; a new reference), JSON null when
+ * there is none yet, or NULL with the error when it cannot be read.
+ */
+json_t *qgtm_digest_delivery_last(void);
+
 /* ---------------------------------------------------------- readiness -- */
 
 /*

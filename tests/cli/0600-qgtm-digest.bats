@@ -261,3 +261,44 @@ start_smtp() {
 	sed -n 's/^  - Checkpoint: //p' <<<"$output" >"$BATS_TEST_TMPDIR/digest"
 	diff -u "$BATS_TEST_TMPDIR/alert" "$BATS_TEST_TMPDIR/digest"
 }
+
+# digest_row: the result and reason of the readiness page's digest row.
+digest_row() {
+	qgtm-status render --now "$NOW" --out "$BATS_TEST_TMPDIR/www" >/dev/null
+	jq -r '.rows[] | select(.id == "digest") | [.result, .reason] | @tsv' \
+		"$BATS_TEST_TMPDIR/www/readiness.json"
+}
+
+@test "a digest no channel took is journaled, FAILs readiness, and the next one says so" {
+	J=$QGTM_STATE_DIR/digest/delivery.jsonl
+	[ "$(digest_row)" = "PASS	no digest sent yet" ]
+	export QGTM_DISCORD_WEBHOOK_URL="http://127.0.0.1:9/api/webhooks/1/sec-ret"
+	printf 'digest:\n  email:\n    url: "smtp://127.0.0.1:9"\n    to: [a@example.org]\n' >"$C"
+	run -4 --separate-stderr qgtm-digest --send
+	[ "$(wc -l <"$J")" = 1 ]
+	jq -e 'select(.type == "digest_delivery" and .v == 1 and .src == "qgtm-digest" and
+		.week == "2026-11-16" and .ok == false and
+		(.channels | keys) == ["discord", "email"] and
+		(.reason | startswith("Discord: ")) and (.reason | contains("; email: smtp: ")))' "$J"
+	! grep -q sec-ret "$J"
+	run -0 digest_row
+	[[ $output == "FAIL	the digest of week 2026-11-16 was not delivered: Discord: "* ]]
+	: >"$C"
+	start_discord
+	run -0 qgtm-digest --send
+	first=$(jq -r .content "$D/log" | sed -n 2p)
+	[[ $first == "The digest of week 2026-11-16 was not delivered: Discord: "* ]]
+	[[ $(jq -r .content "$D/log" | sed -n 4p) == "QGTM Weekly Digest -- Week of Nov 16-22, 2026" ]]
+	jq -e -s '.[-1] | .ok == true and .channels == {"discord": "sent", "email": "not configured"}' "$J"
+	[ "$(digest_row)" = "PASS	the digest of week 2026-11-16 was delivered" ]
+	run -0 qgtm-digest --send
+	[[ $(jq -r .content "$D/log" | tail -n +2 | grep -c "was not delivered") == 1 ]]
+}
+
+@test "a digest that cannot be made is journaled as not delivered" {
+	start_discord
+	printf 'garbage\n' >>"$QGTM_STATE_DIR/oms/orders.jsonl"
+	run -65 --separate-stderr qgtm-digest --send
+	jq -e '.ok == false and .week == "2026-11-16" and (.reason | startswith("it could not be made: "))' \
+		"$QGTM_STATE_DIR/digest/delivery.jsonl"
+}
