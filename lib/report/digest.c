@@ -369,8 +369,11 @@ r_next(struct qgtm_buf *b, json_t *model)
 		if (qgtm_buf_addf(b, "  - %s %.*s\n", sval(e, "at_ny"),
 		    CUT(sval(e, "name"), 50)) == -1)
 			return -1;
-	return qgtm_buf_addf(b, "\nDashboard: %s\n", url ? url :
-	    "(digest.base_url not set)");
+	if (url == NULL)
+		return qgtm_buf_addf(b, "\nDashboard: no link: set "
+		    "digest.base_url in qgtm.yaml to the pages' address "
+		    "(qgtm.yaml(5))\n");
+	return qgtm_buf_addf(b, "\nDashboard: %s\n", url);
 }
 
 int

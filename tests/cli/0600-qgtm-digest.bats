@@ -302,3 +302,11 @@ digest_row() {
 	jq -e '.ok == false and .week == "2026-11-16" and (.reason | startswith("it could not be made: "))' \
 		"$QGTM_STATE_DIR/digest/delivery.jsonl"
 }
+
+@test "the digest links to the dashboard, or says where to set the link" {
+	run -0 qgtm-digest
+	[ "${lines[-1]}" = "Dashboard: https://qgtm.example/" ]
+	: >"$C"
+	run -0 qgtm-digest
+	[ "${lines[-1]}" = "Dashboard: no link: set digest.base_url in qgtm.yaml to the pages' address (qgtm.yaml(5))" ]
+}
