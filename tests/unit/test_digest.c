@@ -243,6 +243,32 @@ START_TEST(test_render)
 }
 END_TEST
 
+/* The rounding line shows only when the largest remainder moved a cent. */
+START_TEST(test_render_rounding)
+{
+	json_t *m = json_pack("{s:{s:s, s:[{s:s, s:i, s:i, s:i}], "
+	    "s:i, s:s}}", "week", "week", "2026-11-16", "strategies",
+	    "strategy", "tsmom", "pnl_cents", 1, "trades", 0, "hits", 0,
+	    "rounding_cents", 1, "best", "tsmom");
+	struct qgtm_buf b;
+
+	qgtm_buf_init(&b, 1 << 20);
+	ck_assert_int_eq(qgtm_digest_render(&b, m, 0), 0);
+	ck_assert_int_eq(qgtm_buf_add(&b, "", 1), 0);
+	ck_assert_ptr_nonnull(strstr(b.data, "\n     (rounding: +$0.01, in "
+	    "the rows above)\nOnly one strategy traded or held: tsmom "
+	    "(+$0.01)\n"));
+	json_object_set_new(json_object_get(m, "week"), "rounding_cents",
+	    json_integer(0));
+	b.len = 0;
+	ck_assert_int_eq(qgtm_digest_render(&b, m, 0), 0);
+	ck_assert_int_eq(qgtm_buf_add(&b, "", 1), 0);
+	ck_assert_ptr_null(strstr(b.data, "rounding"));
+	qgtm_buf_release(&b);
+	json_decref(m);
+}
+END_TEST
+
 /* Cuts by character: the ill-formed sequences are RFC 3629 section 10's
  * examples and the Unicode Standard's Table 3-7 boundaries (overlong
  * E0 80 80, surrogate ED A0 80, past U+10FFFF F4 90 80 80). */
@@ -303,6 +329,7 @@ suite_digest(void)
 	tcase_add_test(tc, test_week_combined);
 	tcase_add_test(tc, test_attrib_split);
 	tcase_add_test(tc, test_render);
+	tcase_add_test(tc, test_render_rounding);
 	tcase_add_test(tc, test_utf8_cuts);
 	tcase_add_test(tc, test_discord_body);
 	suite_add_tcase(s, tc);
