@@ -192,11 +192,12 @@ note_delivery(const char *week, int ok, json_t *channels, const char *reason)
 }
 
 /* How a channel went: rc 0 sent, 1 not configured, -1 failed with err. */
-static json_t *
+static const char *
 channel_state(int rc, const char *err)
 {
-	return json_string(rc == 0 ? "sent" : rc == 1 ? "not configured" :
-	    err);
+	if (rc == 1)
+		return "not configured";
+	return rc == 0 ? "sent" : err;
 }
 
 /* Send text (after the notes of the digests not delivered) to Discord,
@@ -220,10 +221,9 @@ send_all(const struct qgtm_cfg *cfg, const char *week, const char *text)
 		fail_alert(cfg, "", eerr, d == -1 ? 0 : VIA_DISCORD);
 	} else if (d == -1 && e == 1)
 		fail_alert(cfg, "", derr, 0);
-	reason = qgtm_xasprintf("Discord: %s; email: %s", d == 1 ?
-	    "not configured" : derr ? derr : "sent", e == 1 ?
-	    "not configured" : eerr ? eerr : "sent");
-	note_delivery(week, d == 0 || e == 0, json_pack("{s:o, s:o}",
+	reason = qgtm_xasprintf("Discord: %s; email: %s", channel_state(d,
+	    derr), channel_state(e, eerr));
+	note_delivery(week, d == 0 || e == 0, json_pack("{s:s, s:s}",
 	    "discord", channel_state(d, derr), "email", channel_state(e,
 	    eerr)), reason);
 	free(reason);
