@@ -132,6 +132,11 @@ install: all
 			>$(DESTDIR)$(PREFIX)/lib/systemd/system/$${u##*/}; done
 	sed 's|/usr/local/|$(PREFIX)/|g' etc/cron/qgtm.crontab \
 		>$(DESTDIR)$(SHAREDIR)/qgtm.crontab
+	@$(B)/bin/qgtm-fetch -c $(DESTDIR)$(SYSCONFDIR)/qgtm/qgtm.yaml -C \
+		2>/dev/null | sed -n '/^digest:/,/^[^ ]/s/^  base_url: "..*"$$/x/p' | \
+		grep -q x || echo "make install: warning: digest.base_url is not" \
+		"set in $(SYSCONFDIR)/qgtm/qgtm.yaml: the weekly digest will" \
+		"have no dashboard link (qgtm.yaml(5))" >&2
 
 clean:
 	rm -rf build build-san

@@ -3,7 +3,8 @@
  * digest as text, markdown or JSON, or with --send posts it to Discord and
  * mails it to each recipient. A digest that cannot be made or sent is
  * never silent: an alert goes out on any channel that still works, the
- * failure is logged and the exit code says which channel failed.
+ * failure is logged and journaled, the exit code says which channel
+ * failed, and the next digest sent opens with it.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -90,14 +91,22 @@ week_day(const char *week, struct qgtm_date *d)
 	return 0;
 }
 
-/* The model of the week of a, or NULL with the library error. */
+/* The model of the week of a, or NULL with the library error; the
+ * Monday of that week into monday ("" when --week is bad). */
 static json_t *
-make_model(const struct qgtm_cfg *cfg, const struct args *a)
+make_model(const struct qgtm_cfg *cfg, const struct args *a,
+    char monday[11])
 {
-	struct qgtm_date d;
+	struct qgtm_date d, m;
+	char buf[32];
 
+	monday[0] = '\0';
 	if (week_day(a->week, &d) == -1)
 		return NULL;
+	m = qgtm_civil_from_days(qgtm_days_from_civil(d.year, d.month,
+	    d.day) - (qgtm_weekday(d.year, d.month, d.day) + 6) % 7);
+	snprintf(buf, sizeof buf, "%04d-%02d-%02d", m.year, m.month, m.day);
+	memcpy(monday, buf, 11);
 	return qgtm_digest_model(cfg, d.year, d.month, d.day, qgtm_now());
 }
 
@@ -121,13 +130,14 @@ render(json_t *model, int markdown)
 enum { VIA_DISCORD = 1, VIA_EMAIL = 2 };
 
 /* Say loudly that the digest failed: log it, then alert on each channel
- * of via (those not known to be down). */
+ * of via (those not known to be down), after notes (may be ""). */
 static void
-fail_alert(const struct qgtm_cfg *cfg, const char *reason, int via)
+fail_alert(const struct qgtm_cfg *cfg, const char *notes, const char *reason,
+    int via)
 {
-	char *msg = qgtm_xasprintf("Weekly digest failed: %s", reason);
+	char *msg = qgtm_xasprintf("%sWeekly digest failed: %s", notes, reason);
 
-	QGTM_ERR("%s", msg);
+	QGTM_ERR("Weekly digest failed: %s", reason);
 	if ((via & VIA_DISCORD) && qgtm_alert_send(cfg, msg) == -1)
 		QGTM_ERR("alert on Discord failed: %s", qgtm_errmsg());
 	if ((via & VIA_EMAIL) && qgtm_smtp_send(cfg,
@@ -153,30 +163,98 @@ subject_of(const char *text)
 	return qgtm_xasprintf("%.*s", (int)strcspn(text, "\n"), text);
 }
 
-/* Send text to Discord, then by email. Returns 0 or an EX_ code. */
-static int
-send_all(const struct qgtm_cfg *cfg, const char *text)
+/* The lines on the digests not delivered since the last that was (a new
+ * string, "" when none; a journal that cannot be read is logged). */
+static char *
+undelivered_notes(void)
 {
-	char *derr = NULL, *body, *subject = subject_of(text);
+	json_t *pending = qgtm_digest_delivery_pending();
+	struct qgtm_buf b;
+
+	if (pending == NULL)
+		QGTM_ERR("digest delivery journal: %s", qgtm_errmsg());
+	qgtm_buf_init(&b, 64 * 1024);
+	if (qgtm_digest_undelivered(&b, pending) == -1)
+		b.len = 0;
+	qgtm_buf_add(&b, "", 1);
+	json_decref(pending);
+	return qgtm_buf_detach(&b);
+}
+
+/* Record in the delivery journal the digest of week: delivered when a
+ * channel took it; channels (stolen) says how each went, reason why none
+ * did. */
+static void
+note_delivery(const char *week, int ok, json_t *channels, const char *reason)
+{
+	if (qgtm_digest_delivery_note(week, ok, channels, reason) == -1)
+		QGTM_ERR("digest delivery journal: %s", qgtm_errmsg());
+}
+
+/* How a channel went: rc 0 sent, 1 not configured, -1 failed with err. */
+static const char *
+channel_state(int rc, const char *err)
+{
+	if (rc == 1)
+		return "not configured";
+	return rc == 0 ? "sent" : err;
+}
+
+/* Send text (after the notes of the digests not delivered) to Discord,
+ * then by email, and record how it went for week. Returns 0 or an EX_
+ * code. */
+static int
+send_all(const struct qgtm_cfg *cfg, const char *week, const char *text)
+{
+	char *derr = NULL, *eerr = NULL, *body, *subject = subject_of(text);
+	char *notes = undelivered_notes(), *all, *reason;
 	int d, e;
 
-	if ((d = qgtm_digest_discord(cfg, text)) == -1) {
+	all = qgtm_xasprintf("%s%s", notes, text);
+	if ((d = qgtm_digest_discord(cfg, all)) == -1) {
 		derr = qgtm_xstrdup(qgtm_errmsg());
 		QGTM_ERR("digest to Discord failed: %s", derr);
 	}
-	body = email_body(text, derr);
-	if ((e = qgtm_smtp_send(cfg, subject, body)) == -1)
-		fail_alert(cfg, qgtm_errmsg(), d == -1 ? 0 : VIA_DISCORD);
-	else if (d == -1 && e == 1)
-		fail_alert(cfg, derr, 0);
+	body = email_body(all, derr);
+	if ((e = qgtm_smtp_send(cfg, subject, body)) == -1) {
+		eerr = qgtm_xstrdup(qgtm_errmsg());
+		fail_alert(cfg, "", eerr, d == -1 ? 0 : VIA_DISCORD);
+	} else if (d == -1 && e == 1)
+		fail_alert(cfg, "", derr, 0);
+	reason = qgtm_xasprintf("Discord: %s; email: %s", channel_state(d,
+	    derr), channel_state(e, eerr));
+	note_delivery(week, d == 0 || e == 0, json_pack("{s:s, s:s}",
+	    "discord", channel_state(d, derr), "email", channel_state(e,
+	    eerr)), reason);
+	free(reason);
 	free(body);
+	free(all);
+	free(notes);
 	free(subject);
 	free(derr);
+	free(eerr);
 	if (d == 1 && e == 1)
 		return qgtm_seterr(QGTM_EX_CONFIG, "--send: neither a Discord "
 		    "webhook nor digest.email is configured"), QGTM_EX_CONFIG;
 	return d == -1 ? (e == -1 ? EX_BOTH : EX_DISCORD) : e == -1 ?
 	    EX_EMAIL : 0;
+}
+
+/* With --send, the digest of the week of monday could not be made (the
+ * library error): alert, after the notes of the digests not delivered,
+ * and record it as not delivered. */
+static void
+unmade(const struct qgtm_cfg *cfg, const char *monday)
+{
+	char *err = qgtm_xstrdup(qgtm_errmsg()), *why, *notes;
+
+	why = qgtm_xasprintf("it could not be made: %s", err);
+	notes = undelivered_notes();
+	fail_alert(cfg, notes, err, VIA_DISCORD | VIA_EMAIL);
+	note_delivery(monday, 0, json_object(), why);
+	free(notes);
+	free(why);
+	free(err);
 }
 
 /* Print what --send would send, and where, without the webhook. */
@@ -212,7 +290,7 @@ int
 main(int argc, char *argv[])
 {
 	struct qgtm_cfg cfg;
-	char *text = NULL;
+	char *text = NULL, monday[11];
 	struct args a;
 	json_t *model;
 	int rc = 0;
@@ -221,18 +299,19 @@ main(int argc, char *argv[])
 	parse(argc, argv, &a);
 	if (qgtm_cmd_start(&cfg, a.cfgpath, 0) == -1)
 		qgtm_die_lib();
-	if ((model = make_model(&cfg, &a)) == NULL || (text = render(model,
-	    !a.send && strcmp(a.format, "markdown") == 0)) == NULL) {
+	if ((model = make_model(&cfg, &a, monday)) == NULL || (text = render(
+	    model, !a.send && strcmp(a.format, "markdown") == 0)) == NULL) {
 		rc = qgtm_errcode();
 		if (a.send)
-			fail_alert(&cfg, qgtm_errmsg(), VIA_DISCORD |
-			    VIA_EMAIL);
+			unmade(&cfg, monday);
 		else
 			fprintf(stderr, "%s: %s\n", qgtm_progname, qgtm_errmsg());
 	} else if (a.send && a.dry_run) {
 		dry_run(&cfg, text);
 	} else if (a.send) {
-		if ((rc = send_all(&cfg, text)) == QGTM_EX_CONFIG)
+		if ((rc = send_all(&cfg, json_string_value(json_object_get(
+		    json_object_get(model, "week"), "week")), text)) ==
+		    QGTM_EX_CONFIG)
 			fprintf(stderr, "%s: %s\n", qgtm_progname, qgtm_errmsg());
 	} else {
 		show(&a, model, text);

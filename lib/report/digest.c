@@ -3,7 +3,7 @@
  * report models (lib/report/week.c, readiness.c), so they are the
  * readiness page's; this file adds the audit entries of the week, next
  * week's calendar, renders the text and posts it to Discord in pieces
- * within Discord's limits.
+ * within Discord's limits, and keeps the journal of its deliveries.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "report/report.h"
+#include "report/report_int.h"
 
 /* Discord refuses content past 2000 characters (apis.md section 8). */
 #define DISCORD_MAX 2000
@@ -240,7 +240,38 @@ r_strategy(struct qgtm_buf *b, size_t i, json_t *s)
 	    "pnl_cents"), 1, money), (long long)n, n == 1 ? "" : "s", rate);
 }
 
-/* The strategies ranked, then what the held book and rounding added. */
+/* The contribution of strategy name in week's rows, as money. */
+static const char *
+contribution(json_t *week, const char *name, char money[32])
+{
+	json_t *s, *found = NULL;
+	size_t i;
+
+	json_array_foreach(json_object_get(week, "strategies"), i, s)
+		if (strcmp(sval(s, "strategy"), name) == 0)
+			found = s;
+	return qgtm_report_money(ival(found, "pnl_cents"), 1, money);
+}
+
+/* Best and worst strategy, or the only one that traded. */
+static int
+r_best(struct qgtm_buf *b, json_t *week)
+{
+	const char *best = sval(week, "best"), *worst = sval(week, "worst");
+	char m1[32], m2[32];
+
+	if (*best == '\0')
+		return 0;
+	if (*worst == '\0')
+		return qgtm_buf_addf(b, "Only one strategy traded or held: %s "
+		    "(%s)\n", best, contribution(week, best, m1));
+	return qgtm_buf_addf(b, "Best: %s (%s); worst: %s (%s)\n", best,
+	    contribution(week, best, m1), worst, contribution(week, worst,
+	    m2));
+}
+
+/* The strategies ranked (their contributions sum to the week's PnL), the
+ * rounding in them when not 0, best and worst. */
 static int
 r_strategies(struct qgtm_buf *b, json_t *week)
 {
@@ -253,13 +284,11 @@ r_strategies(struct qgtm_buf *b, json_t *week)
 	json_array_foreach(json_object_get(week, "strategies"), i, s)
 		if (r_strategy(b, i, s) == -1)
 			return -1;
-	if (qgtm_buf_addf(b, "     %-18s %12s  (positions held into the "
-	    "week)\n", "held", qgtm_report_money(ival(week, "carried_cents"),
-	    1, money)) == -1)
-		return -1;
 	if (ival(week, "rounding_cents") != 0 && qgtm_buf_addf(b,
-	    "     %-18s %12s\n", "rounding", qgtm_report_money(ival(week,
-	    "rounding_cents"), 1, money)) == -1)
+	    "     (rounding: %s, in the rows above)\n", qgtm_report_money(
+	    ival(week, "rounding_cents"), 1, money)) == -1)
+		return -1;
+	if (r_best(b, week) == -1)
 		return -1;
 	return qgtm_buf_addf(b, "\n");
 }
@@ -340,8 +369,11 @@ r_next(struct qgtm_buf *b, json_t *model)
 		if (qgtm_buf_addf(b, "  - %s %.*s\n", sval(e, "at_ny"),
 		    CUT(sval(e, "name"), 50)) == -1)
 			return -1;
-	return qgtm_buf_addf(b, "\nDashboard: %s\n", url ? url :
-	    "(digest.base_url not set)");
+	if (url == NULL)
+		return qgtm_buf_addf(b, "\nDashboard: no link: set "
+		    "digest.base_url in qgtm.yaml to the pages' address "
+		    "(qgtm.yaml(5))\n");
+	return qgtm_buf_addf(b, "\nDashboard: %s\n", url);
 }
 
 int
@@ -358,6 +390,93 @@ qgtm_digest_render(struct qgtm_buf *b, json_t *model, int markdown)
 	    r_health(b, model) == -1 || r_next(b, model) == -1)
 		return -1;
 	return markdown ? qgtm_buf_addf(b, "```\n") : 0;
+}
+
+/* ---------------------------------------------------------- delivery -- */
+
+int
+qgtm_digest_delivery_note(const char *week, int ok, json_t *channels,
+    const char *reason)
+{
+	char *path = qgtm_state_path(QGTM_DIGEST_DELIVERY, 1), *text, *line;
+	json_t *rec = qgtm_record_new("digest_delivery", NULL);
+	char clean[512];
+	int rc;
+
+	json_object_set_new(rec, "week", json_string(week));
+	json_object_set_new(rec, "ok", json_boolean(ok));
+	json_object_set_new(rec, "channels", channels);
+	if (!ok) {
+		qgtm_redact(reason, clean, sizeof clean);
+		json_object_set_new(rec, "reason", json_string(clean));
+	}
+	if (path == NULL)
+		return json_decref(rec), -1;
+	text = json_dumps(rec, JSON_COMPACT);
+	line = qgtm_xasprintf("%s\n", text);
+	rc = qgtm_append_fsync(path, line, strlen(line));
+	free(line);
+	free(text);
+	free(path);
+	json_decref(rec);
+	return rc;
+}
+
+/* The records of the delivery journal (a new array, empty when there is
+ * none), or NULL with the error. */
+static json_t *
+delivery_read(void)
+{
+	char *path = qgtm_state_path(QGTM_DIGEST_DELIVERY, 0);
+	json_t *recs = path ? qgtm_jsonl_read_file(path, 1) : NULL;
+
+	free(path);
+	return recs;
+}
+
+json_t *
+qgtm_digest_delivery_pending(void)
+{
+	json_t *recs = delivery_read(), *out, *r;
+	size_t i;
+
+	if (recs == NULL)
+		return NULL;
+	out = json_array();
+	json_array_foreach(recs, i, r) {
+		if (json_is_true(json_object_get(r, "ok")))
+			json_array_clear(out);
+		else
+			json_array_append(out, r);
+	}
+	json_decref(recs);
+	return out;
+}
+
+json_t *
+qgtm_digest_delivery_last(void)
+{
+	json_t *recs = delivery_read(), *last;
+
+	if (recs == NULL)
+		return NULL;
+	last = json_array_size(recs) > 0 ? json_incref(json_array_get(recs,
+	    json_array_size(recs) - 1)) : json_null();
+	json_decref(recs);
+	return last;
+}
+
+int
+qgtm_digest_undelivered(struct qgtm_buf *b, json_t *pending)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(pending, i, r)
+		if (qgtm_buf_addf(b, "The digest of week %s was not delivered: "
+		    "%s\n", sval(r, "week"), sval(r, "reason")) == -1)
+			return -1;
+	return json_array_size(pending) > 0 ? qgtm_buf_addf(b, "\n") : 0;
 }
 
 /* ----------------------------------------------------------- discord -- */

@@ -430,6 +430,33 @@ ready_recon(time_t now, json_t *rows)
 		    warn);
 }
 
+/* The weekly digest row: FAIL when its newest delivery reached no
+ * channel (qgtm_digest_delivery_last), until one does. */
+static void
+ready_digest(json_t *rows)
+{
+	json_t *r = qgtm_digest_delivery_last();
+	const char *week = r ? qgtm_page_str(r, "week") : "";
+
+	if (r == NULL)
+		row_add(rows, "digest", "Weekly digest", QGTM_FAIL,
+		    json_object(), "cannot read the digest's delivery log: %s",
+		    qgtm_errmsg());
+	else if (json_is_null(r))
+		row_add(rows, "digest", "Weekly digest", QGTM_PASS,
+		    json_object(), "no digest sent yet");
+	else if (!json_is_true(json_object_get(r, "ok")))
+		row_add(rows, "digest", "Weekly digest", QGTM_FAIL, json_pack(
+		    "{s:O}", "channels", json_object_get(r, "channels")),
+		    "the digest of week %s was not delivered: %s", week,
+		    qgtm_page_str(r, "reason"));
+	else
+		row_add(rows, "digest", "Weekly digest", QGTM_PASS, json_pack(
+		    "{s:O}", "channels", json_object_get(r, "channels")),
+		    "the digest of week %s was delivered", week);
+	json_decref(r);
+}
+
 /* The decay records of qgtm-backtest decay, newest per strategy (shared
  * with strategy.c). */
 json_t *
@@ -560,6 +587,7 @@ qgtm_report_readiness(const struct qgtm_cfg *cfg, time_t now)
 	ready_host(rows);
 	ready_recon(now, rows);
 	ready_decay(rows);
+	ready_digest(rows);
 	json_array_foreach(rows, k, r)
 		for (i = worst + 1; i <= QGTM_FAIL; i++)
 			if (strcmp(json_string_value(json_object_get(r,

@@ -266,18 +266,40 @@ int qgtm_metrics_render(struct qgtm_buf *b, json_t *status, json_t *readiness);
  * days_pnl_cents (their sum, equal to pnl_cents), max_drawdown (a
  * fraction: the largest fall of a day's close below the week's running
  * peak) and max_drawdown_day, strategies (strategy, pnl_cents, trades,
- * hits: each configured strategy and each that filled, largest
- * contribution first; a contribution is the strategy's fills of the week
- * alone marked at the end), carried_cents (the book held at the week's
- * start, marked over the week) and rounding_cents (what the marks'
- * rounding leaves), so the contributions, carried_cents and
- * rounding_cents sum exactly to pnl_cents; positions (open, long, short
+ * hits, strategies_active, best, worst, fills and rounding_cents: the week's
+ * PnL attributed to the strategies by their share of each position in
+ * the combined book's weights (qgtm_attrib_week, lib/report/attrib.c),
+ * the contributions summing exactly to pnl_cents, no remainder line;
+ * positions (open, long, short
  * at the end), tier and risk_events (the tier records of the week).
  * Returns NULL with the library error when the journal or a price
  * cannot be read.
  */
 json_t *qgtm_report_week(const struct qgtm_cfg *cfg, int y, int m, int d,
     time_t now);
+
+/* The digest's delivery journal under the state directory. */
+#define QGTM_DIGEST_DELIVERY "digest/delivery.jsonl"
+
+/*
+ * qgtm_digest_delivery_note: append to QGTM_DIGEST_DELIVERY one
+ * "digest_delivery" record (qgtm-records(7)): week (the Monday of the
+ * digest's week, "" when unknown), ok (the digest reached at least one
+ * channel), channels (an object channel -> "sent", "not configured" or
+ * why it failed; stolen) and, when not ok, reason (secrets redacted):
+ * one line, appended and synced (qgtm_append_fsync). Returns 0, or -1
+ * with the error.
+ * qgtm_digest_delivery_pending: the records of the failed deliveries
+ * after the newest that succeeded, oldest first (a new array, empty when
+ * none or no journal), or NULL with the error when it cannot be read.
+ * qgtm_digest_undelivered: append to b one line "The digest of week W was
+ * not delivered: REASON" per record of pending, then a blank line when
+ * any. Returns 0, or -1 when b cannot grow.
+ */
+int qgtm_digest_delivery_note(const char *week, int ok, json_t *channels,
+    const char *reason);
+json_t *qgtm_digest_delivery_pending(void);
+int qgtm_digest_undelivered(struct qgtm_buf *b, json_t *pending);
 
 /*
  * qgtm_digest_model: the weekly digest's model (lib/report/digest.c), a "digest"

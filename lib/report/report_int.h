@@ -74,6 +74,47 @@ int qgtm_journal_equity(const struct qgtm_cfg *cfg, json_t *journal,
     int64_t cash, const char *strat, time_t from, time_t to, time_t as_of,
     int64_t *out);
 
+/* ------------------------------------------------------------- attrib -- */
+
+/*
+ * qgtm_attrib_split: split the units u[0..n-1] (their sum a multiple of
+ * d > 0) into out[i] = floor(u[i] / d), then one more to each of the
+ * (sum of the remainders) / d largest remainders, the first index on a
+ * tie: largest remainder, so the out[] sum to sum(u) / d exactly. Returns
+ * 0, or -1 when n is 0, d is not positive or the sum is not a multiple.
+ */
+int qgtm_attrib_split(const __int128 *u, size_t n, __int128 d,
+    __int128 *out);
+
+/*
+ * qgtm_attrib_week: the PnL of the New York week of Monday mon (civil day)
+ * up to end, from the fills of journal, attributed to the strategies by
+ * their share of each position in the weights of the signals of the
+ * audit chain (lib/report/attrib.c says how), into rec: strategies
+ * (strategy, pnl_cents, trades, hits; the configured strategies, a
+ * "combined" one as its budgets' strategies, and each one a weight or a
+ * fill named; largest contribution first, then by name), whose pnl_cents
+ * sum exactly to the week's change of equity; rounding_cents (what the
+ * largest remainder moved against each share rounded half to even, shown
+ * when not 0); strategies_active (how many traded or contributed); best
+ * and worst (their names, the first and last of those; worst null when
+ * fewer than two); fills: the number of fills of the week (a fill of a
+ * combined book counts once here, and once for each strategy it serves
+ * in trades). Returns 0, or -1 with the error when a price cannot be
+ * read.
+ */
+int qgtm_attrib_week(const struct qgtm_cfg *cfg, json_t *journal, long mon,
+    time_t end, json_t *rec);
+
+/* ------------------------------------------------------------- digest -- */
+
+/*
+ * qgtm_digest_delivery_last: the newest record of the digest's delivery
+ * journal (qgtm_digest_delivery_note; a new reference), JSON null when
+ * there is none yet, or NULL with the error when it cannot be read.
+ */
+json_t *qgtm_digest_delivery_last(void);
+
 /* ---------------------------------------------------------- readiness -- */
 
 /*

@@ -1,8 +1,8 @@
 /*
  * week.c: the weekly model (qgtm_report_week) of the digest and of the
  * readiness page's last week: the week's equity and PnL, its days and
- * drawdown, each strategy's contribution with the carried book and the
- * rounding, the positions at its end and its tier changes.
+ * drawdown, each strategy's contribution (lib/report/attrib.c), the
+ * positions at its end and its tier changes.
  */
 #include <stdio.h>
 #include <string.h>
@@ -49,122 +49,6 @@ week_days(const struct qgtm_cfg *cfg, json_t *journal, int64_t cash,
 	json_object_set_new(rec, "max_drawdown_day", wday ? json_string(wday) :
 	    json_null());
 	return 0;
-}
-
-/* The week's trades of strat: count, and hits (a buy below, or a sell
- * above, the price at end). */
-static void
-week_trades(const struct qgtm_cfg *cfg, json_t *journal, const char *strat,
-    time_t start, time_t end, json_int_t *n, json_int_t *hits)
-{
-	struct qgtm_fill f;
-	const char *s;
-	json_t *line, *fill;
-	int64_t now_px;
-	size_t i;
-	time_t t;
-
-	*n = *hits = 0;
-	json_array_foreach(journal, i, line) {
-		fill = qgtm_journal_line_fill(line, &s, &t);
-		if (fill == NULL || t <= start || t > end ||
-		    strcmp(s, strat) != 0 || qgtm_journal_fill(fill, &f) == -1)
-			continue;
-		(*n)++;
-		if (qgtm_pit_last_close(qgtm_cfg_str(cfg,
-		    "common.price_source"), f.symbol, end, &now_px,
-		    NULL) == 0 &&
-		    (f.side == QGTM_BUY ? now_px > f.price : now_px < f.price))
-			(*hits)++;
-	}
-}
-
-/* The configured strategies and every strategy that filled in the week. */
-static json_t *
-week_names(const struct qgtm_cfg *cfg, json_t *journal, time_t start,
-    time_t end)
-{
-	json_t *names = json_array(), *v, *line;
-	const char *s;
-	size_t i;
-	time_t t;
-
-	json_array_foreach(qgtm_cfg_list(cfg, "signal.strategies"), i, v)
-		qgtm_model_list_add(names, json_string_value(v));
-	json_array_foreach(journal, i, line)
-		if (qgtm_journal_line_fill(line, &s, &t) != NULL &&
-		    t > start && t <= end)
-			qgtm_model_list_add(names, s);
-	return names;
-}
-
-/* 1 when strategy row x ranks before y: larger contribution, then name. */
-static int
-ranks_before(json_t *x, json_t *y)
-{
-	json_int_t cx = json_integer_value(json_object_get(x, "pnl_cents"));
-	json_int_t cy = json_integer_value(json_object_get(y, "pnl_cents"));
-
-	if (cx != cy)
-		return cx > cy;
-	return strcmp(json_string_value(json_object_get(x, "strategy")),
-	    json_string_value(json_object_get(y, "strategy"))) < 0;
-}
-
-/* Insert row (stolen) into rows, kept ranked. */
-static void
-insert_ranked(json_t *rows, json_t *row)
-{
-	size_t i = 0;
-
-	while (i < json_array_size(rows) && !ranks_before(row,
-	    json_array_get(rows, i)))
-		i++;
-	json_array_insert_new(rows, i, row);
-}
-
-/*
- * The contribution of each strategy: its fills of the week alone, over
- * no cash, marked at end; "carried" is the book held at start marked
- * from start to end, and any cent the marks' rounding leaves is added to
- * "carried", so the rows sum exactly to pnl.
- */
-static int
-week_strategies(const struct qgtm_cfg *cfg, json_t *journal, int64_t cash,
-    time_t start, time_t end, int64_t pnl, json_t *rec)
-{
-	json_t *names = week_names(cfg, journal, start, end), *rows, *v;
-	int64_t c, a, b, rest = pnl;
-	json_int_t n, hits;
-	size_t i;
-
-	rows = json_array();
-	json_array_foreach(names, i, v) {
-		const char *s = json_string_value(v);
-
-		if (qgtm_journal_equity(cfg, journal, 0, s, start, end, end,
-		    &c) == -1)
-			goto fail;
-		week_trades(cfg, journal, s, start, end, &n, &hits);
-		insert_ranked(rows, json_pack("{s:s, s:I, s:I, s:I}",
-		    "strategy", s, "pnl_cents", (json_int_t)c, "trades", n,
-		    "hits", hits));
-		rest -= c;
-	}
-	if (qgtm_journal_equity(cfg, journal, cash, NULL, 0, start, start,
-	    &a) == -1 || qgtm_journal_equity(cfg, journal, cash, NULL, 0,
-	    start, end, &b) == -1)
-		goto fail;
-	json_object_set_new(rec, "strategies", rows);
-	json_object_set_new(rec, "carried_cents", json_integer(b - a));
-	json_object_set_new(rec, "rounding_cents", json_integer(rest -
-	    (b - a)));
-	json_decref(names);
-	return 0;
-fail:
-	json_decref(rows);
-	json_decref(names);
-	return -1;
 }
 
 /* The positions of book: open, long, short. */
@@ -225,7 +109,7 @@ week_money(const struct qgtm_cfg *cfg, json_t *journal, long mon,
 	    qgtm_journal_equity(cfg, journal, cash, NULL, 0, end, end,
 	    &b) == -1 ||
 	    week_days(cfg, journal, cash, mon, end, rec) == -1 ||
-	    week_strategies(cfg, journal, cash, start, end, b - a, rec) == -1 ||
+	    qgtm_attrib_week(cfg, journal, mon, end, rec) == -1 ||
 	    qgtm_journal_book(journal, cash, NULL, 0, end, &book) == -1)
 		return -1;
 	qgtm_model_set_money(rec, "equity", b, 0);

@@ -21,3 +21,12 @@ setup() {
 		"$d/usr/share/qgtm/qgtm.crontab"
 	[[ $output != *"/usr/local/"* ]]
 }
+
+@test "make install warns on one line when digest.base_url is not set" {
+	d=$BATS_TEST_TMPDIR/root
+	run -0 --separate-stderr make -s -C "$QGTM_TOP" install PREFIX=/usr DESTDIR="$d"
+	[ "$stderr" = "make install: warning: digest.base_url is not set in /etc/qgtm/qgtm.yaml: the weekly digest will have no dashboard link (qgtm.yaml(5))" ]
+	printf 'digest:\n  base_url: "https://qgtm.example/"\n' >"$d/etc/qgtm/qgtm.yaml"
+	run -0 --separate-stderr make -s -C "$QGTM_TOP" install PREFIX=/usr DESTDIR="$d"
+	[ -z "$stderr" ]
+}

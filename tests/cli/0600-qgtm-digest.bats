@@ -15,6 +15,13 @@ setup_file() {
 	PATH="$QGTM_BIN:$PATH" QGTM_REPLAY_END=2026-11-20 \
 		QGTM_CONFIG="$BATS_FILE_TMPDIR/replay.yaml" \
 		"$QGTM_TOP/examples/replay.sh" 12 2>/dev/null
+	# A week traded by three strategies in one combined book.
+	printf 'signal:\n  strategies: [combined]\n  combined:\n    budgets: [tsmom=0.4, xsmom=0.3, vol_risk_parity=0.3]\n' \
+		>>"$BATS_FILE_TMPDIR/replay.yaml"
+	PATH="$QGTM_BIN:$PATH" QGTM_REPLAY_END=2026-11-20 \
+		QGTM_STATE_DIR="$BATS_FILE_TMPDIR/state3" \
+		QGTM_CONFIG="$BATS_FILE_TMPDIR/replay.yaml" \
+		"$QGTM_TOP/examples/replay.sh" 5 2>/dev/null
 }
 
 setup() {
@@ -65,7 +72,34 @@ start_smtp() {
 @test "daily PnL and contributions sum exactly to the weekly PnL" {
 	run -0 qgtm-digest --format json
 	jq -e '.week | .pnl_cents == ([.days[].pnl_cents] | add) and
-		.pnl_cents == ([.strategies[].pnl_cents] | add) + .carried_cents + .rounding_cents' <<<"$output"
+		.pnl_cents == ([.strategies[].pnl_cents] | add) and
+		(has("carried_cents") | not)' <<<"$output"
+}
+
+@test "a week of three strategies: contributions sum to the cent, no held line" {
+	rm -rf "$QGTM_STATE_DIR"
+	cp -r "$BATS_FILE_TMPDIR/state3" "$QGTM_STATE_DIR"
+	cp "$BATS_FILE_TMPDIR/replay.yaml" "$C"
+	run -0 qgtm-digest --format json
+	jq -e '.week | .pnl_cents == -177665 and
+		([.strategies[].pnl_cents] | add) == .pnl_cents and
+		([.strategies[].strategy] | sort) == ["tsmom", "vol_risk_parity", "xsmom"] and
+		([.strategies[] | select(.pnl_cents != 0)] | length) == 3 and
+		.best == .strategies[0].strategy and .worst == .strategies[-1].strategy and
+		.best != .worst and .strategies_active == 3 and .fills == 9' <<<"$output"
+	run -0 qgtm-digest
+	[[ $output != *held* ]]
+	[[ $output == *"  1. vol_risk_parity        +\$193.62  (9 trades, 22% hit rate)"$'\n'* ]]
+	[[ $output == *"  3. tsmom                -\$1,438.14  (9 trades, 22% hit rate)"$'\n'* ]]
+	[[ $output == *$'\n'"Best: vol_risk_parity (+\$193.62); worst: tsmom (-\$1,438.14)"$'\n'* ]]
+}
+
+@test "one strategy alone is said to be alone, not best and worst" {
+	run -0 qgtm-digest --format json
+	jq -e '.week | .best == "tsmom" and .worst == null and .strategies_active == 1' <<<"$output"
+	run -0 qgtm-digest
+	[[ $output == *$'\n'"Only one strategy traded or held: tsmom (-\$948.68)"$'\n'* ]]
+	[[ $output != *"Best:"* ]]
 }
 
 @test "the digest's figures are the readiness page's" {
@@ -226,4 +260,53 @@ start_smtp() {
 	run -0 qgtm-digest
 	sed -n 's/^  - Checkpoint: //p' <<<"$output" >"$BATS_TEST_TMPDIR/digest"
 	diff -u "$BATS_TEST_TMPDIR/alert" "$BATS_TEST_TMPDIR/digest"
+}
+
+# digest_row: the result and reason of the readiness page's digest row.
+digest_row() {
+	qgtm-status render --now "$NOW" --out "$BATS_TEST_TMPDIR/www" >/dev/null
+	jq -r '.rows[] | select(.id == "digest") | [.result, .reason] | @tsv' \
+		"$BATS_TEST_TMPDIR/www/readiness.json"
+}
+
+@test "a digest no channel took is journaled, FAILs readiness, and the next one says so" {
+	J=$QGTM_STATE_DIR/digest/delivery.jsonl
+	[ "$(digest_row)" = "PASS	no digest sent yet" ]
+	export QGTM_DISCORD_WEBHOOK_URL="http://127.0.0.1:9/api/webhooks/1/sec-ret"
+	printf 'digest:\n  email:\n    url: "smtp://127.0.0.1:9"\n    to: [a@example.org]\n' >"$C"
+	run -4 --separate-stderr qgtm-digest --send
+	[ "$(wc -l <"$J")" = 1 ]
+	jq -e 'select(.type == "digest_delivery" and .v == 1 and .src == "qgtm-digest" and
+		.week == "2026-11-16" and .ok == false and
+		(.channels | keys) == ["discord", "email"] and
+		(.reason | startswith("Discord: ")) and (.reason | contains("; email: smtp: ")))' "$J"
+	! grep -q sec-ret "$J"
+	run -0 digest_row
+	[[ $output == "FAIL	the digest of week 2026-11-16 was not delivered: Discord: "* ]]
+	: >"$C"
+	start_discord
+	run -0 qgtm-digest --send
+	first=$(jq -r .content "$D/log" | sed -n 2p)
+	[[ $first == "The digest of week 2026-11-16 was not delivered: Discord: "* ]]
+	[[ $(jq -r .content "$D/log" | sed -n 4p) == "QGTM Weekly Digest -- Week of Nov 16-22, 2026" ]]
+	jq -e -s '.[-1] | .ok == true and .channels == {"discord": "sent", "email": "not configured"}' "$J"
+	[ "$(digest_row)" = "PASS	the digest of week 2026-11-16 was delivered" ]
+	run -0 qgtm-digest --send
+	[[ $(jq -r .content "$D/log" | tail -n +2 | grep -c "was not delivered") == 1 ]]
+}
+
+@test "a digest that cannot be made is journaled as not delivered" {
+	start_discord
+	printf 'garbage\n' >>"$QGTM_STATE_DIR/oms/orders.jsonl"
+	run -65 --separate-stderr qgtm-digest --send
+	jq -e '.ok == false and .week == "2026-11-16" and (.reason | startswith("it could not be made: "))' \
+		"$QGTM_STATE_DIR/digest/delivery.jsonl"
+}
+
+@test "the digest links to the dashboard, or says where to set the link" {
+	run -0 qgtm-digest
+	[ "${lines[-1]}" = "Dashboard: https://qgtm.example/" ]
+	: >"$C"
+	run -0 qgtm-digest
+	[ "${lines[-1]}" = "Dashboard: no link: set digest.base_url in qgtm.yaml to the pages' address (qgtm.yaml(5))" ]
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "unit.h"
+#include "report/report_int.h"
 
 static struct qgtm_cfg cfg;
 static char *dir;
@@ -112,12 +113,98 @@ START_TEST(test_week_by_hand)
 	ck_assert_int_eq(iv(json_array_get(s, 0), "hits"), 1);
 	ck_assert_int_eq(iv(json_array_get(s, 1), "pnl_cents"), 400);
 	ck_assert_int_eq(iv(json_array_get(s, 1), "trades"), 1);
-	ck_assert_int_eq(iv(w, "carried_cents") + iv(w, "rounding_cents"), 0);
+	ck_assert_ptr_null(json_object_get(w, "carried_cents"));
+	ck_assert_int_eq(iv(w, "rounding_cents"), 0);
 	ck_assert_str_eq(json_string_value(json_object_get(w,
 	    "max_drawdown_day")), "Tue");
 	ck_assert_int_eq(iv(json_object_get(w, "positions"), "short"), 0);
 	ck_assert_int_eq(iv(json_object_get(w, "positions"), "long"), 1);
 	json_decref(w);
+}
+END_TEST
+
+/*
+ * A combined book of three strategies, worked by hand: the combined
+ * signal of Monday 21:30 gives GLD 0.30, of which tsmom 0.20, xsmom -0.05
+ * and vol_risk_parity 0.15; its order buys 10 GLD at 101 (commission 1).
+ * The week's PnL, +9.00 (-1.00 Monday's commission, then 10 x (99 - 101),
+ * x (103 - 99), x (104 - 103), x (102 - 104)), goes 20:-5:15 of 30:
+ * tsmom +6.00, xsmom -1.50, vol_risk_parity +4.50, each piece split in
+ * millionths of a cent, the sums exact with no remainder line.
+ */
+START_TEST(test_week_combined)
+{
+	char path[4096];
+	json_t *w, *s;
+	FILE *f;
+
+	qgtm_cfg_release(&cfg);
+	snprintf(path, sizeof path, "%s/c.yaml", dir);
+	unit_write_file(path, "signal:\n  strategies: [combined]\n");
+	ck_assert_int_eq(qgtm_cfg_load(&cfg, path), 0);
+	snprintf(path, sizeof path, "%s/audit", dir);
+	ck_assert_int_eq(qgtm_mkdirs(path, 0700), 0);
+	snprintf(path, sizeof path, "%s/audit/chain.jsonl", dir);
+	unit_write_file(path, "{\"ts\":\"2026-11-16T21:30:00Z\",\"rec\":{"
+	    "\"type\":\"signal\",\"trace_id\":\"t1\",\"strategy\":"
+	    "\"combined\",\"as_of\":\"2026-11-16T21:30:00Z\",\"targets\":"
+	    "[{\"symbol\":\"GLD\",\"weight\":\"0.300000\",\"contributions\""
+	    ":{\"tsmom\":\"0.200000\",\"xsmom\":\"-0.050000\","
+	    "\"vol_risk_parity\":\"0.150000\"}}]}}\n");
+	snprintf(path, sizeof path, "%s/oms/orders.jsonl", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fprintf(f, "{\"order\":{\"type\":\"order\",\"ts\":"
+	    "\"2026-11-16T21:30:00Z\",\"client_order_id\":\"qgtm-c\","
+	    "\"trace_id\":\"t1\",\"strategy\":\"combined\",\"symbol\":"
+	    "\"GLD\",\"side\":\"buy\",\"qty\":\"10\",\"status\":"
+	    "\"filled\"},\"fill\":{\"type\":\"fill\",\"ts\":"
+	    "\"2026-11-16T21:30:00Z\",\"trace_id\":\"t1\",\"symbol\":"
+	    "\"GLD\",\"side\":\"buy\",\"qty\":\"10\",\"price\":"
+	    "\"101.000000\",\"commission\":\"1.00\",\"notional\":"
+	    "\"1010.00\"}}\n");
+	fclose(f);
+	qgtm_book_cache_drop();
+	ck_assert_ptr_nonnull(w = qgtm_report_week(&cfg, 2026, 11, 18, now));
+	ck_assert_int_eq(iv(w, "pnl_cents"), 900);
+	s = json_object_get(w, "strategies");
+	ck_assert_int_eq(json_array_size(s), 3);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(s,
+	    0), "strategy")), "tsmom");
+	ck_assert_int_eq(iv(json_array_get(s, 0), "pnl_cents"), 600);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(s,
+	    1), "strategy")), "vol_risk_parity");
+	ck_assert_int_eq(iv(json_array_get(s, 1), "pnl_cents"), 450);
+	ck_assert_int_eq(iv(json_array_get(s, 2), "pnl_cents"), -150);
+	ck_assert_int_eq(iv(json_array_get(s, 2), "trades"), 1);
+	ck_assert_int_eq(iv(json_array_get(s, 2), "hits"), 1);
+	ck_assert_int_eq(iv(w, "rounding_cents"), 0);
+	ck_assert_int_eq(iv(w, "fills"), 1);
+	ck_assert_ptr_null(json_object_get(w, "carried_cents"));
+	ck_assert_str_eq(json_string_value(json_object_get(w, "best")),
+	    "tsmom");
+	ck_assert_str_eq(json_string_value(json_object_get(w, "worst")),
+	    "xsmom");
+	json_decref(w);
+}
+END_TEST
+
+/* Largest remainder: -100 cents by 20:-5:15 of 30 in millionths of a
+ * cent is -66,666,667, +16,666,667 (the largest remainder) and
+ * -50,000,000; 10 by 1:1:1 is 4, 3, 3 (a tie to the first). */
+START_TEST(test_attrib_split)
+{
+	__int128 u[3] = { -100 * (__int128)1000000 * 200000,
+	    -100 * (__int128)1000000 * -50000, -100 * (__int128)1000000 *
+	    150000 }, out[3];
+	__int128 v[3] = { 10, 10, 10 };
+
+	ck_assert_int_eq(qgtm_attrib_split(u, 3, 300000, out), 0);
+	ck_assert(out[0] == -66666667 && out[1] == 16666667 &&
+	    out[2] == -50000000);
+	ck_assert_int_eq(qgtm_attrib_split(v, 3, 3, out), 0);
+	ck_assert(out[0] == 4 && out[1] == 3 && out[2] == 3);
+	ck_assert_int_eq(qgtm_attrib_split(v, 3, 7, out), -1);
+	ck_assert_int_eq(qgtm_attrib_split(v, 0, 3, out), -1);
 }
 END_TEST
 
@@ -151,6 +238,32 @@ START_TEST(test_render)
 	ck_assert_ptr_nonnull(strstr(b.data, "RISK EVENTS: None"));
 	ck_assert_ptr_nonnull(strstr(b.data, "DATA QUALITY:"));
 	ck_assert_ptr_nonnull(strstr(b.data, "SYSTEM HEALTH:"));
+	qgtm_buf_release(&b);
+	json_decref(m);
+}
+END_TEST
+
+/* The rounding line shows only when the largest remainder moved a cent. */
+START_TEST(test_render_rounding)
+{
+	json_t *m = json_pack("{s:{s:s, s:[{s:s, s:i, s:i, s:i}], "
+	    "s:i, s:s}}", "week", "week", "2026-11-16", "strategies",
+	    "strategy", "tsmom", "pnl_cents", 1, "trades", 0, "hits", 0,
+	    "rounding_cents", 1, "best", "tsmom");
+	struct qgtm_buf b;
+
+	qgtm_buf_init(&b, 1 << 20);
+	ck_assert_int_eq(qgtm_digest_render(&b, m, 0), 0);
+	ck_assert_int_eq(qgtm_buf_add(&b, "", 1), 0);
+	ck_assert_ptr_nonnull(strstr(b.data, "\n     (rounding: +$0.01, in "
+	    "the rows above)\nOnly one strategy traded or held: tsmom "
+	    "(+$0.01)\n"));
+	json_object_set_new(json_object_get(m, "week"), "rounding_cents",
+	    json_integer(0));
+	b.len = 0;
+	ck_assert_int_eq(qgtm_digest_render(&b, m, 0), 0);
+	ck_assert_int_eq(qgtm_buf_add(&b, "", 1), 0);
+	ck_assert_ptr_null(strstr(b.data, "rounding"));
 	qgtm_buf_release(&b);
 	json_decref(m);
 }
@@ -213,7 +326,10 @@ suite_digest(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_week_by_hand);
 	tcase_add_test(tc, test_week_quiet);
+	tcase_add_test(tc, test_week_combined);
+	tcase_add_test(tc, test_attrib_split);
 	tcase_add_test(tc, test_render);
+	tcase_add_test(tc, test_render_rounding);
 	tcase_add_test(tc, test_utf8_cuts);
 	tcase_add_test(tc, test_discord_body);
 	suite_add_tcase(s, tc);
