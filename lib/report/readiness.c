@@ -385,19 +385,39 @@ ready_host(json_t *rows)
 	    "disk %.0f%% free, memory %.0f%% available", disk, mem);
 }
 
+/* The subject of a recon record: its symbol, order or broker order. */
+static const char *
+recon_subject(json_t *rec)
+{
+	static const char *const keys[] = { "symbol", "client_order_id",
+	    "broker_order_id" };
+	const char *s;
+	size_t i;
+
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if ((s = json_string_value(json_object_get(rec, keys[i]))) !=
+		    NULL)
+			return s;
+	return "";
+}
+
 /*
- * The reconciliation row: the recon records of qgtm-order reconcile in
- * the last 7 days; FAIL on any critical break, WARN on a warning or when
- * reconcile has not run in that time.
+ * The reconciliation row: the breaks in the recon records of qgtm-order
+ * reconcile of the last 7 days. The "summary" record of a run carries
+ * the run's worst severity and is not a break; a break seen by several
+ * runs (same check and subject) counts once, with its newest detail.
+ * FAIL on any critical break, WARN on a warning or when reconcile has not
+ * run in that time.
  */
 static void
 ready_recon(time_t now, json_t *rows)
 {
 	char *path = qgtm_state_path(QGTM_OMS_RECON, 0);
 	json_t *recs = path != NULL ? qgtm_jsonl_read_file(path, 1) : NULL;
+	json_t *rec, *breaks, *b;
 	size_t i, crit = 0, warn = 0, runs = 0;
-	const char *sev;
-	json_t *rec;
+	const char *sev, *check, *key;
+	char why[400] = "", *k;
 	time_t t;
 
 	free(path);
@@ -407,27 +427,44 @@ ready_recon(time_t now, json_t *rows)
 		    qgtm_errmsg());
 		return;
 	}
+	breaks = json_object();
 	json_array_foreach(recs, i, rec) {
+		sev = qgtm_page_str(rec, "severity");
+		check = qgtm_page_str(rec, "check");
 		if (strcmp(qgtm_record_type(rec), "recon") != 0 ||
 		    qgtm_time_parse(json_string_value(json_object_get(rec,
-		    "ts")), &t) == -1 || t > now || now - t > 7 * 86400)
+		    "ts")), &t) == -1 || t > now || now - t > WEEK_S)
 			continue;
 		runs++;
-		sev = json_string_value(json_object_get(rec, "severity"));
-		crit += sev != NULL && strcmp(sev, "critical") == 0;
-		warn += sev != NULL && strcmp(sev, "warn") == 0;
+		if (strcmp(check, "summary") == 0 ||
+		    (strcmp(sev, "critical") != 0 && strcmp(sev, "warn") != 0))
+			continue;
+		k = qgtm_xasprintf("%s %s", check, recon_subject(rec));
+		json_object_set_new(breaks, k, json_pack("{s:s, s:s, s:s, "
+		    "s:s, s:O}", "severity", sev, "check", check, "subject",
+		    recon_subject(rec), "detail", qgtm_page_str(rec, "detail"),
+		    "ts", json_object_get(rec, "ts")));
+		free(k);
 	}
 	json_decref(recs);
-	if (runs == 0)
+	json_object_foreach(breaks, key, b) {
+		if (strcmp(qgtm_page_str(b, "severity"), "critical") != 0) {
+			warn++;
+			continue;
+		}
+		check = qgtm_page_str(b, "subject");
+		snprintf(why + strlen(why), sizeof why - strlen(why),
+		    "%s%s%s%s", crit++ == 0 ? ": " : "; ", check,
+		    check[0] != '\0' ? " " : "", qgtm_page_str(b, "detail"));
+	}
+	if (runs == 0 && json_object_size(breaks) == 0)
 		row_add(rows, "reconciliation", "Reconciliation", QGTM_WARN,
-		    json_object(), "no reconciliation data yet");
+		    breaks, "no reconciliation data yet");
 	else
 		row_add(rows, "reconciliation", "Reconciliation", crit > 0 ?
-		    QGTM_FAIL : warn > 0 ? QGTM_WARN : QGTM_PASS,
-		    json_pack("{s:I, s:I}", "critical", (json_int_t)crit,
-		    "warn", (json_int_t)warn),
-		    "%zu critical discrepancies, %zu warnings in 7 days", crit,
-		    warn);
+		    QGTM_FAIL : warn > 0 ? QGTM_WARN : QGTM_PASS, breaks,
+		    "%zu critical break%s%s; %zu warning%s in 7 days", crit,
+		    crit == 1 ? "" : "s", why, warn, warn == 1 ? "" : "s");
 }
 
 /* The decay records of qgtm-backtest decay, newest per strategy (shared

@@ -177,17 +177,22 @@ open_positions() {
 	browser readiness dark "$base/readiness.html"
 }
 
+# One break as qgtm-order reconcile writes it (the break, then the run's
+# summary with the run's worst severity) is one break, named.
 @test "a reconciliation discrepancy shows FAIL on the readiness page" {
 	plant oms/recon.jsonl "$(recon_rec "$(ago 86400)" info fills ok)"
+	qgtm-status beat daemon
 	qgtm-status render
 	serve_start
 	browser readiness rows "$base/readiness.html" --name readiness-recon-pass \
 	    --row "reconciliation=PASS:0 critical"
 	plant oms/recon.jsonl "$(recon_rec "$(ago 3600)" critical position \
 	    "book 250, broker 260" GLD)"
+	plant oms/recon.jsonl "$(recon_rec "$(ago 3600)" critical summary \
+	    "3 positions, 0 open orders at the sim broker")"
 	qgtm-status render
 	browser readiness rows "$base/readiness.html" --name readiness-recon-fail \
-	    --row "reconciliation=FAIL:1 critical"
+	    --row "reconciliation=FAIL:1 critical break: GLD book 250, broker 260;"
 }
 
 # decay_record STRATEGY STATUS RATIO: a "decay" record of qgtm-backtest
