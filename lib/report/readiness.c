@@ -33,9 +33,10 @@ row_add(json_t *rows, const char *id, const char *title, int result,
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof reason, fmt, ap);
 	va_end(ap);
-	json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:o}",
-	    "id", id, "title", title, "result", qgtm_model_result(result),
-	    "reason", reason, "details", details));
+	json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:o, "
+	    "s:o}", "id", id, "title", title, "result",
+	    qgtm_model_result(result), "reason", reason, "figures",
+	    qgtm_figures_words(details), "details", details));
 }
 
 /* The data age row: the newest good fetch among the feeds of health. */
@@ -150,22 +151,33 @@ ready_switch(struct qgtm_ks *ks, time_t now, json_t *rows)
 	    st.health != QGTM_KS_OK ? qgtm_ks_health_name(st.health) : "");
 }
 
-/* The heartbeat row. */
+/*
+ * The heartbeat row: the last check-in and its age (WARN from 60 s, FAIL
+ * from 120 s), and the week's beats and gaps over 60 s from the beat
+ * history (qgtm_heartbeat_week); a gap this week is a WARN.
+ */
 static void
 ready_heartbeat(struct qgtm_ks *ks, time_t now, json_t *rows)
 {
 	time_t last = qgtm_heartbeat_last(ks);
-	char ts[21];
+	struct qgtm_heartbeat_count c;
+	char ts[21], n[32], g[32], age[32];
 
+	qgtm_heartbeat_week(now - WEEK_S, now, &c);
 	if (last == 0) {
 		row_add(rows, "heartbeat", "Heartbeats", QGTM_WARN,
 		    json_object(), "no heartbeat recorded yet");
 		return;
 	}
-	row_add(rows, "heartbeat", "Heartbeats", now - last < 60 ? QGTM_PASS :
-	    now - last < 120 ? QGTM_WARN : QGTM_FAIL, json_pack("{s:s, s:I}",
-	    "last", qgtm_time_fmt(last, ts), "age_s", (json_int_t)(now - last)),
-	    "last heartbeat %llds ago", (long long)(now - last));
+	row_add(rows, "heartbeat", "Heartbeats", now - last >= 120 ?
+	    QGTM_FAIL : now - last >= 60 || c.gaps > 0 ? QGTM_WARN :
+	    QGTM_PASS, json_pack("{s:s, s:I, s:I, s:I}", "last",
+	    qgtm_time_fmt(last, ts), "age_s", (json_int_t)(now - last),
+	    "beats_7d", (json_int_t)c.beats, "gaps_7d", (json_int_t)c.gaps),
+	    "%s beat%s, %s gap%s > 60s this week; last check-in %s ago",
+	    qgtm_figures_count(c.beats, n), c.beats == 1 ? "" : "s",
+	    qgtm_figures_count(c.gaps, g), c.gaps == 1 ? "" : "s",
+	    qgtm_figures_age(now - last, age));
 }
 
 /*
@@ -297,8 +309,8 @@ ready_trades(const struct qgtm_cfg *cfg, time_t now, json_t *rows)
 	qgtm_book_release(&book);
 	rejected = json_integer_value(json_object_get(by, "rejected"));
 	row_add(rows, "trades", "Trades this week", rejected > 0 ? QGTM_WARN :
-	    QGTM_PASS, by, n == 0 ? "no orders this week" : "%lld orders, "
-	    "%lld filled, %lld rejected by the broker", n,
+	    QGTM_PASS, by, n == 0 ? "no orders this week" : "%lld order%s, "
+	    "%lld filled, %lld rejected by the broker", n, n == 1 ? "" : "s",
 	    (long long)json_integer_value(json_object_get(by, "filled")),
 	    rejected);
 }
@@ -579,7 +591,7 @@ qgtm_report_readiness(const struct qgtm_cfg *cfg, time_t now)
 	struct qgtm_ks ks;
 	int worst = QGTM_PASS, i;
 	size_t k;
-	char ts[21];
+	char ts[21], et[32];
 
 	ready_feeds(cfg, now, rows);
 	if (qgtm_ks_open(&ks, cfg) == -1) {
@@ -603,6 +615,8 @@ qgtm_report_readiness(const struct qgtm_cfg *cfg, time_t now)
 			    "result")), qgtm_model_result(i)) == 0)
 				worst = i;
 	json_object_set_new(rec, "as_of", json_string(qgtm_time_fmt(now, ts)));
+	json_object_set_new(rec, "as_of_text", json_string(qgtm_figures_et(now,
+	    et)));
 	json_object_set_new(rec, "result", json_string(
 	    qgtm_model_result(worst)));
 	json_object_set_new(rec, "rows", rows);

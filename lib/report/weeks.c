@@ -31,14 +31,22 @@ day_text(long day, char out[11])
 }
 
 /* The week ahead: {week, events} of the calendar of the week of Monday
- * mon (civil day), or with error instead of events. */
+ * mon (civil day), each event with at_text, its time as "Wed 10 Dec
+ * 08:30 ET"; or with error instead of events. */
 static json_t *
 week_ahead(const struct qgtm_cfg *cfg, long mon)
 {
 	struct qgtm_date d = qgtm_civil_from_days(mon);
-	json_t *events = qgtm_calendar_week(cfg, d.year, d.month, d.day);
-	char day[11];
+	json_t *events = qgtm_calendar_week(cfg, d.year, d.month, d.day), *ev;
+	char day[11], et[32];
+	size_t i;
+	time_t t;
 
+	json_array_foreach(events, i, ev)
+		if (qgtm_time_parse(json_string_value(json_object_get(ev,
+		    "at")), &t) == 0)
+			json_object_set_new(ev, "at_text", json_string(
+			    qgtm_figures_et(t, et)));
 	if (events == NULL)
 		return json_pack("{s:s, s:s}", "week", day_text(mon, day),
 		    "error", qgtm_errmsg());
@@ -99,6 +107,26 @@ strategy_money(json_t *row)
 	    json_object_get(row, "trades"));
 }
 
+/* Into out, pnl_pct and pnl_pct_text ("+0.22%"): the PnL pnl against the
+ * equity at the start of the week (the book's at its end less the book's
+ * PnL of the week); 0 without a starting equity. */
+static void
+week_pct(json_t *week, int64_t pnl, json_t *out)
+{
+	int64_t end, start;
+	double pct = 0;
+	char text[32];
+
+	if (qgtm_dec_parse(json_string_value(json_object_get(week,
+	    "equity")), QGTM_CENTS, &end) == 0 &&
+	    (start = end - json_integer_value(json_object_get(week,
+	    "pnl_cents"))) > 0)
+		pct = 100.0 * (double)pnl / (double)start;
+	snprintf(text, sizeof text, "%+.2f%%", pct);
+	json_object_set_new(out, "pnl_pct", json_real(pct));
+	json_object_set_new(out, "pnl_pct_text", json_string(text));
+}
+
 /* Into out, the figures of week (a qgtm_report_week record): PnL (the
  * broker's daily sum when it gives one, else the book's), fills, the
  * max drawdown against risk.max_drawdown, best and worst strategy. */
@@ -120,6 +148,7 @@ last_week_figures(const struct qgtm_cfg *cfg, json_t *week, long mon,
 		    "days_pnl_cents"));
 	qgtm_model_set_money(out, "pnl", pnl, 1);
 	json_object_set_new(out, "pnl_cents", json_integer(pnl));
+	week_pct(week, pnl, out);
 	json_object_set_new(out, "pnl_basis", json_string(basis ? "broker" :
 	    "book"));
 	json_object_set(out, "days", json_object_get(week, "days"));
