@@ -10,8 +10,10 @@
 
 #include "report/report_int.h"
 
-/* How a member's value reads. */
-enum { F_TEXT, F_MONEY, F_FRACTION, F_PERCENT, F_SECONDS, F_RATIO };
+/* How a member's value reads (F_WORD: a code, its underscores as
+ * spaces). */
+enum { F_TEXT, F_MONEY, F_FRACTION, F_PERCENT, F_SECONDS, F_RATIO,
+    F_WORD };
 
 /* The label table: member name, its words, how its value reads. A name
  * not here reads as its words with the underscores made spaces. */
@@ -22,7 +24,7 @@ static const struct {
 	{ "age_s", "Age", F_SECONDS },
 	{ "newest", "Newest data", F_TEXT },
 	{ "tier", "Tier", F_TEXT },
-	{ "health", "State", F_TEXT },
+	{ "health", "State", F_WORD },
 	{ "reason", "Reason", F_TEXT },
 	{ "escalations_7d", "Escalations this week", F_TEXT },
 	{ "changes_7d", "Changes this week", F_TEXT },
@@ -46,9 +48,9 @@ static const struct {
 	{ "book", "Book quantity", F_TEXT },
 	{ "broker", "Broker quantity", F_TEXT },
 	{ "detail", "Detail", F_TEXT },
-	{ "severity", "Severity", F_TEXT },
+	{ "severity", "Severity", F_WORD },
 	{ "subject", "Of", F_TEXT },
-	{ "check", "Check", F_TEXT },
+	{ "check", "Check", F_WORD },
 	{ "symbol", "Symbol", F_TEXT },
 	{ "client_order_id", "Order", F_TEXT },
 	{ "ts", "Time", F_TEXT },
@@ -59,7 +61,7 @@ static const struct {
 	{ "insample_sharpe", "In-sample Sharpe", F_RATIO },
 	{ "recent_sharpe", "6-month Sharpe", F_RATIO },
 	{ "ratio", "Of in-sample", F_FRACTION },
-	{ "status", "Status", F_TEXT },
+	{ "status", "Status", F_WORD },
 	{ "insample_days", "In-sample days", F_TEXT },
 	{ "recent_days", "Recent days", F_TEXT },
 	{ "feed", "Feed", F_TEXT },
@@ -145,22 +147,55 @@ label_of(const char *key, int *how)
 	return s;
 }
 
+/* The string s with each RFC 3339 UTC time in it ("2026-01-05T21:30:00Z")
+ * as qgtm_figures_et gives it. A new allocation. */
+static char *
+stamps_et(const char *s)
+{
+	struct qgtm_buf b;
+	char stamp[21], out[32];
+	size_t i = 0, n = strlen(s);
+	time_t t;
+
+	qgtm_buf_init(&b, n * 2 + 64);
+	while (i < n) {
+		if (n - i >= 20 && s[i + 10] == 'T' && s[i + 19] == 'Z') {
+			memcpy(stamp, s + i, 20);
+			stamp[20] = '\0';
+			if (qgtm_time_parse(stamp, &t) == 0) {
+				qgtm_figures_et(t, out);
+				qgtm_buf_add(&b, out, strlen(out));
+				i += 20;
+				continue;
+			}
+		}
+		qgtm_buf_add(&b, s + i++, 1);
+	}
+	qgtm_buf_add(&b, "", 1);
+	return qgtm_buf_detach(&b);
+}
+
 /* The words of a scalar v read as how. A new allocation. */
 static char *
 value_words(json_t *v, int how)
 {
 	char out[64];
 	const char *s = json_string_value(v);
-	time_t t;
 	size_t i;
 
 	if (v == NULL || json_is_null(v))
 		return qgtm_xstrdup("\u2014");
 	if (json_is_boolean(v))
 		return qgtm_xstrdup(json_is_true(v) ? "yes" : "no");
+	if (s != NULL && how == F_WORD) {
+		char *w = qgtm_xstrdup(s);
+
+		for (i = 0; w[i] != '\0'; i++)
+			w[i] = w[i] == '_' ? ' ' : w[i];
+		return w;
+	}
 	if (s != NULL)
-		return qgtm_xstrdup(strlen(s) == 20 && s[10] == 'T' &&
-		    qgtm_time_parse(s, &t) == 0 ? qgtm_figures_et(t, out) : s);
+		return stamps_et(s);
 	if (json_is_array(v)) {
 		struct qgtm_buf b;
 		json_t *e;

@@ -21,7 +21,8 @@
 //	says STALE in red and shows no PASS.
 //   node readiness.mjs words URL
 //	every <details> opened reads as words: no {, }, ", no snake_case
-//	word, no number with more than 4 decimals; each table has headers.
+//	word, no number with more than 4 decimals, no UTC time stamp (times
+//	are in ET); each table has headers.
 import { execSync } from 'node:child_process';
 import { args, check, colour, firstPage, run, shot, style } from './lib.mjs';
 
@@ -188,7 +189,7 @@ async function words(ctx, url) {
 		for (const d of document.querySelectorAll('details')) {
 			d.open = true;
 			const t = d.innerText;
-			const m = /[{}"]|\b[a-z][a-z0-9]*_[a-z0-9_]+\b|\d\.\d{5,}/
+			const m = /[{}"]|\b[a-z][a-z0-9]*_[a-z0-9_]+\b|\d\.\d{5,}|\dT\d\d:/
 				.exec(t);
 			if (m)
 				bad.push(`${d.dataset.row || d.id}: "${m[0]}" in ${t}`);
