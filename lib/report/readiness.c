@@ -33,9 +33,10 @@ row_add(json_t *rows, const char *id, const char *title, int result,
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof reason, fmt, ap);
 	va_end(ap);
-	json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:o}",
-	    "id", id, "title", title, "result", qgtm_model_result(result),
-	    "reason", reason, "details", details));
+	json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:o, "
+	    "s:o}", "id", id, "title", title, "result",
+	    qgtm_model_result(result), "reason", reason, "figures",
+	    qgtm_figures_words(details), "details", details));
 }
 
 /* The data age row: the newest good fetch among the feeds of health. */
@@ -150,22 +151,33 @@ ready_switch(struct qgtm_ks *ks, time_t now, json_t *rows)
 	    st.health != QGTM_KS_OK ? qgtm_ks_health_name(st.health) : "");
 }
 
-/* The heartbeat row. */
+/*
+ * The heartbeat row: the last check-in and its age (WARN from 60 s, FAIL
+ * from 120 s), and the week's beats and gaps over 60 s from the beat
+ * history (qgtm_heartbeat_week); a gap this week is a WARN.
+ */
 static void
 ready_heartbeat(struct qgtm_ks *ks, time_t now, json_t *rows)
 {
 	time_t last = qgtm_heartbeat_last(ks);
-	char ts[21];
+	struct qgtm_heartbeat_count c;
+	char ts[21], n[32], g[32], age[32];
 
+	qgtm_heartbeat_week(now - WEEK_S, now, &c);
 	if (last == 0) {
 		row_add(rows, "heartbeat", "Heartbeats", QGTM_WARN,
 		    json_object(), "no heartbeat recorded yet");
 		return;
 	}
-	row_add(rows, "heartbeat", "Heartbeats", now - last < 60 ? QGTM_PASS :
-	    now - last < 120 ? QGTM_WARN : QGTM_FAIL, json_pack("{s:s, s:I}",
-	    "last", qgtm_time_fmt(last, ts), "age_s", (json_int_t)(now - last)),
-	    "last heartbeat %llds ago", (long long)(now - last));
+	row_add(rows, "heartbeat", "Heartbeats", now - last >= 120 ?
+	    QGTM_FAIL : now - last >= 60 || c.gaps > 0 ? QGTM_WARN :
+	    QGTM_PASS, json_pack("{s:s, s:I, s:I, s:I}", "last",
+	    qgtm_time_fmt(last, ts), "age_s", (json_int_t)(now - last),
+	    "beats_7d", (json_int_t)c.beats, "gaps_7d", (json_int_t)c.gaps),
+	    "%s beat%s, %s gap%s > 60s this week; last check-in %s ago",
+	    qgtm_figures_count(c.beats, n), c.beats == 1 ? "" : "s",
+	    qgtm_figures_count(c.gaps, g), c.gaps == 1 ? "" : "s",
+	    qgtm_figures_age(now - last, age));
 }
 
 /*
@@ -297,8 +309,8 @@ ready_trades(const struct qgtm_cfg *cfg, time_t now, json_t *rows)
 	qgtm_book_release(&book);
 	rejected = json_integer_value(json_object_get(by, "rejected"));
 	row_add(rows, "trades", "Trades this week", rejected > 0 ? QGTM_WARN :
-	    QGTM_PASS, by, n == 0 ? "no orders this week" : "%lld orders, "
-	    "%lld filled, %lld rejected by the broker", n,
+	    QGTM_PASS, by, n == 0 ? "no orders this week" : "%lld order%s, "
+	    "%lld filled, %lld rejected by the broker", n, n == 1 ? "" : "s",
 	    (long long)json_integer_value(json_object_get(by, "filled")),
 	    rejected);
 }
@@ -385,19 +397,39 @@ ready_host(json_t *rows)
 	    "disk %.0f%% free, memory %.0f%% available", disk, mem);
 }
 
+/* The subject of a recon record: its symbol, order or broker order. */
+static const char *
+recon_subject(json_t *rec)
+{
+	static const char *const keys[] = { "symbol", "client_order_id",
+	    "broker_order_id" };
+	const char *s;
+	size_t i;
+
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if ((s = json_string_value(json_object_get(rec, keys[i]))) !=
+		    NULL)
+			return s;
+	return "";
+}
+
 /*
- * The reconciliation row: the recon records of qgtm-order reconcile in
- * the last 7 days; FAIL on any critical break, WARN on a warning or when
- * reconcile has not run in that time.
+ * The reconciliation row: the breaks in the recon records of qgtm-order
+ * reconcile of the last 7 days. The "summary" record of a run carries
+ * the run's worst severity and is not a break; a break seen by several
+ * runs (same check and subject) counts once, with its newest detail.
+ * FAIL on any critical break, WARN on a warning or when reconcile has not
+ * run in that time.
  */
 static void
 ready_recon(time_t now, json_t *rows)
 {
 	char *path = qgtm_state_path(QGTM_OMS_RECON, 0);
 	json_t *recs = path != NULL ? qgtm_jsonl_read_file(path, 1) : NULL;
+	json_t *rec, *breaks, *b;
 	size_t i, crit = 0, warn = 0, runs = 0;
-	const char *sev;
-	json_t *rec;
+	const char *sev, *check, *key;
+	char why[400] = "", *k;
 	time_t t;
 
 	free(path);
@@ -407,27 +439,44 @@ ready_recon(time_t now, json_t *rows)
 		    qgtm_errmsg());
 		return;
 	}
+	breaks = json_object();
 	json_array_foreach(recs, i, rec) {
+		sev = qgtm_page_str(rec, "severity");
+		check = qgtm_page_str(rec, "check");
 		if (strcmp(qgtm_record_type(rec), "recon") != 0 ||
 		    qgtm_time_parse(json_string_value(json_object_get(rec,
-		    "ts")), &t) == -1 || t > now || now - t > 7 * 86400)
+		    "ts")), &t) == -1 || t > now || now - t > WEEK_S)
 			continue;
 		runs++;
-		sev = json_string_value(json_object_get(rec, "severity"));
-		crit += sev != NULL && strcmp(sev, "critical") == 0;
-		warn += sev != NULL && strcmp(sev, "warn") == 0;
+		if (strcmp(check, "summary") == 0 ||
+		    (strcmp(sev, "critical") != 0 && strcmp(sev, "warn") != 0))
+			continue;
+		k = qgtm_xasprintf("%s %s", check, recon_subject(rec));
+		json_object_set_new(breaks, k, json_pack("{s:s, s:s, s:s, "
+		    "s:s, s:O}", "severity", sev, "check", check, "subject",
+		    recon_subject(rec), "detail", qgtm_page_str(rec, "detail"),
+		    "ts", json_object_get(rec, "ts")));
+		free(k);
 	}
 	json_decref(recs);
-	if (runs == 0)
+	json_object_foreach(breaks, key, b) {
+		if (strcmp(qgtm_page_str(b, "severity"), "critical") != 0) {
+			warn++;
+			continue;
+		}
+		check = qgtm_page_str(b, "subject");
+		snprintf(why + strlen(why), sizeof why - strlen(why),
+		    "%s%s%s%s", crit++ == 0 ? ": " : "; ", check,
+		    check[0] != '\0' ? " " : "", qgtm_page_str(b, "detail"));
+	}
+	if (runs == 0 && json_object_size(breaks) == 0)
 		row_add(rows, "reconciliation", "Reconciliation", QGTM_WARN,
-		    json_object(), "no reconciliation data yet");
+		    breaks, "no reconciliation data yet");
 	else
 		row_add(rows, "reconciliation", "Reconciliation", crit > 0 ?
-		    QGTM_FAIL : warn > 0 ? QGTM_WARN : QGTM_PASS,
-		    json_pack("{s:I, s:I}", "critical", (json_int_t)crit,
-		    "warn", (json_int_t)warn),
-		    "%zu critical discrepancies, %zu warnings in 7 days", crit,
-		    warn);
+		    QGTM_FAIL : warn > 0 ? QGTM_WARN : QGTM_PASS, breaks,
+		    "%zu critical break%s%s; %zu warning%s in 7 days", crit,
+		    crit == 1 ? "" : "s", why, warn, warn == 1 ? "" : "s");
 }
 
 /* The weekly digest row: FAIL when its newest delivery reached no
@@ -569,7 +618,7 @@ qgtm_report_readiness(const struct qgtm_cfg *cfg, time_t now)
 	struct qgtm_ks ks;
 	int worst = QGTM_PASS, i;
 	size_t k;
-	char ts[21];
+	char ts[21], et[32];
 
 	ready_feeds(cfg, now, rows);
 	if (qgtm_ks_open(&ks, cfg) == -1) {
@@ -594,6 +643,8 @@ qgtm_report_readiness(const struct qgtm_cfg *cfg, time_t now)
 			    "result")), qgtm_model_result(i)) == 0)
 				worst = i;
 	json_object_set_new(rec, "as_of", json_string(qgtm_time_fmt(now, ts)));
+	json_object_set_new(rec, "as_of_text", json_string(qgtm_figures_et(now,
+	    et)));
 	json_object_set_new(rec, "result", json_string(
 	    qgtm_model_result(worst)));
 	json_object_set_new(rec, "rows", rows);

@@ -124,6 +124,25 @@ json_t *qgtm_digest_delivery_last(void);
  */
 json_t *qgtm_readiness_decay(void);
 
+/* ------------------------------------------------------------ figures -- */
+
+/*
+ * qgtm_figures_words: the members of det (borrowed) in plain words, as a
+ * new array of {label, value} (value a string) or {label, figures} (a
+ * group: an object, or an array of records, one group each): labels from
+ * one table, money as money, fractions as percentages, times as
+ * qgtm_figures_et; the record members type, v and src left out.
+ */
+json_t *qgtm_figures_words(json_t *det);
+
+/* qgtm_figures_et: t in New York time as "Wed 10 Dec 08:30 ET" into out.
+ * qgtm_figures_age: s seconds as "12 s", "6 min", "3 h" or "2 days".
+ * qgtm_figures_count: n with thousands separators ("14,400").
+ * Each returns out. */
+char *qgtm_figures_et(time_t t, char out[32]);
+char *qgtm_figures_age(long long s, char out[32]);
+char *qgtm_figures_count(long long n, char out[32]);
+
 /* -------------------------------------------------------------- curve -- */
 
 /*

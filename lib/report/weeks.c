@@ -31,14 +31,22 @@ day_text(long day, char out[11])
 }
 
 /* The week ahead: {week, events} of the calendar of the week of Monday
- * mon (civil day), or with error instead of events. */
+ * mon (civil day), each event with at_text, its time as "Wed 10 Dec
+ * 08:30 ET"; or with error instead of events. */
 static json_t *
 week_ahead(const struct qgtm_cfg *cfg, long mon)
 {
 	struct qgtm_date d = qgtm_civil_from_days(mon);
-	json_t *events = qgtm_calendar_week(cfg, d.year, d.month, d.day);
-	char day[11];
+	json_t *events = qgtm_calendar_week(cfg, d.year, d.month, d.day), *ev;
+	char day[11], et[32];
+	size_t i;
+	time_t t;
 
+	json_array_foreach(events, i, ev)
+		if (qgtm_time_parse(json_string_value(json_object_get(ev,
+		    "at")), &t) == 0)
+			json_object_set_new(ev, "at_text", json_string(
+			    qgtm_figures_et(t, et)));
 	if (events == NULL)
 		return json_pack("{s:s, s:s}", "week", day_text(mon, day),
 		    "error", qgtm_errmsg());
@@ -83,20 +91,56 @@ broker_week_pnl(const struct qgtm_cfg *cfg, long mon, time_t now,
 }
 
 /* A strategy row of a week (borrowed) as {strategy, pnl_cents,
- * pnl_text, trades}, or null. */
+ * pnl_text, trades}, or null when row is NULL or null. */
 static json_t *
 strategy_money(json_t *row)
 {
 	char text[32];
 	json_int_t c;
 
-	if (row == NULL)
+	if (!json_is_object(row))
 		return json_null();
 	c = json_integer_value(json_object_get(row, "pnl_cents"));
 	return json_pack("{s:O, s:I, s:s, s:O}", "strategy",
 	    json_object_get(row, "strategy"), "pnl_cents", c, "pnl_text",
 	    qgtm_report_money(c, 1, text), "trades",
 	    json_object_get(row, "trades"));
+}
+
+/* The row of week's strategies named by week's member key ("best" or
+ * "worst"), borrowed, or NULL when key is null or names none. */
+static json_t *
+week_strategy(json_t *week, const char *key)
+{
+	const char *name = json_string_value(json_object_get(week, key));
+	json_t *s;
+	size_t i;
+
+	json_array_foreach(json_object_get(week, "strategies"), i, s)
+		if (name != NULL && json_equal(json_object_get(s, "strategy"),
+		    json_object_get(week, key)))
+			return s;
+	return NULL;
+}
+
+/* Into out, pnl_pct and pnl_pct_text ("+0.22%"): the PnL pnl against the
+ * equity at the start of the week (the book's at its end less the book's
+ * PnL of the week); 0 without a starting equity. */
+static void
+week_pct(json_t *week, int64_t pnl, json_t *out)
+{
+	int64_t end, start;
+	double pct = 0;
+	char text[32];
+
+	if (qgtm_dec_parse(json_string_value(json_object_get(week,
+	    "equity")), QGTM_CENTS, &end) == 0 &&
+	    (start = end - json_integer_value(json_object_get(week,
+	    "pnl_cents"))) > 0)
+		pct = 100.0 * (double)pnl / (double)start;
+	snprintf(text, sizeof text, "%+.2f%%", pct);
+	json_object_set_new(out, "pnl_pct", json_real(pct));
+	json_object_set_new(out, "pnl_pct_text", json_string(text));
 }
 
 /* Into out, the figures of week (a qgtm_report_week record): PnL (the
@@ -106,13 +150,10 @@ static void
 last_week_figures(const struct qgtm_cfg *cfg, json_t *week, long mon,
     time_t now, json_t *out)
 {
-	json_t *strats = json_object_get(week, "strategies"), *s;
 	double dd = json_real_value(json_object_get(week, "max_drawdown"));
 	double limit = qgtm_cfg_num(cfg, "risk.max_drawdown");
 	double warn = qgtm_cfg_num(cfg, "risk.warn_at") * limit;
 	int64_t pnl;
-	json_int_t fills = 0;
-	size_t i, n = json_array_size(strats);
 	int basis = broker_week_pnl(cfg, mon, now, &pnl) == 0;
 
 	if (!basis)
@@ -120,21 +161,22 @@ last_week_figures(const struct qgtm_cfg *cfg, json_t *week, long mon,
 		    "days_pnl_cents"));
 	qgtm_model_set_money(out, "pnl", pnl, 1);
 	json_object_set_new(out, "pnl_cents", json_integer(pnl));
+	week_pct(week, pnl, out);
 	json_object_set_new(out, "pnl_basis", json_string(basis ? "broker" :
 	    "book"));
 	json_object_set(out, "days", json_object_get(week, "days"));
-	json_array_foreach(strats, i, s)
-		fills += json_integer_value(json_object_get(s, "trades"));
-	json_object_set_new(out, "fills", json_integer(fills));
+	json_object_set(out, "fills", json_object_get(week, "fills"));
 	json_object_set_new(out, "max_drawdown", json_real(dd));
 	json_object_set_new(out, "max_drawdown_limit", json_real(limit));
 	json_object_set_new(out, "drawdown_result", json_string(
 	    qgtm_model_result(limit > 0 && dd >= limit ? QGTM_FAIL :
 	    limit > 0 && dd >= warn ? QGTM_WARN : QGTM_PASS)));
-	json_object_set_new(out, "best", strategy_money(n > 0 ?
-	    json_array_get(strats, 0) : NULL));
-	json_object_set_new(out, "worst", strategy_money(n > 0 ?
-	    json_array_get(strats, n - 1) : NULL));
+	/* The week model names them; worst is null when fewer than two
+	 * strategies traded or held (attrib.c). */
+	json_object_set_new(out, "best", strategy_money(week_strategy(week,
+	    "best")));
+	json_object_set_new(out, "worst", strategy_money(week_strategy(week,
+	    "worst")));
 }
 
 /* Last week: the week before the week ahead (Monday mon), with the

@@ -588,6 +588,26 @@ json_t *qgtm_heartbeat_beat(struct qgtm_ks *ks, const char *name);
  * it cannot be read. */
 time_t qgtm_heartbeat_last(struct qgtm_ks *ks);
 
+/* The beat history of qgtm_heartbeat_beat (a state file of runs of beats,
+ * each beat at most QGTM_HEARTBEAT_GAP_S after the one before; bounded at
+ * 2048 runs, 70 KB) and the gap that counts as one. */
+#define QGTM_HEARTBEAT_RUNS "risk/beats.runs"
+#define QGTM_HEARTBEAT_GAP_S 60
+
+/* The beats of [from, now] and the gaps over QGTM_HEARTBEAT_GAP_S between
+ * them (the one still open at now included); runs 0: no history. */
+struct qgtm_heartbeat_count {
+	long long beats, gaps, runs;
+};
+
+/*
+ * qgtm_heartbeat_week: count the beats of the history in [from, now] into
+ * *c (a run begun before from counts its share). A missing history counts
+ * nothing. Returns 0 (a line that cannot be read is skipped).
+ */
+int qgtm_heartbeat_week(time_t from, time_t now,
+    struct qgtm_heartbeat_count *c);
+
 #include "banned.h"
 
 #endif /* QGTM_RISK_H */

@@ -108,12 +108,26 @@ unhost() {
 	} >"$QGTM_STATE_DIR/oms/recon.jsonl"
 	run -0 qgtm-status render --out "$WWW"
 	run -0 jq -r '.rows[] | select(.id == "reconciliation") | [.result, .reason] | @tsv' "$WWW/readiness.json"
-	[ "$output" = "PASS	0 critical discrepancies, 0 warnings in 7 days" ]
-	recon_rec 2026-01-05T20:00:00Z critical position "book 250, broker 260" GLD \
-		>>"$QGTM_STATE_DIR/oms/recon.jsonl"
+	[ "$output" = "PASS	0 critical breaks; 0 warnings in 7 days" ]
+	# One break as qgtm-order reconcile writes it: the break, then the
+	# run's summary with the run's worst severity, which is no break.
+	{
+		recon_rec 2026-01-05T20:00:00Z critical position "book 250, broker 260" GLD
+		recon_rec 2026-01-05T20:00:00Z critical summary "3 positions, 0 open orders at the sim broker"
+	} >>"$QGTM_STATE_DIR/oms/recon.jsonl"
 	run -0 qgtm-status render --out "$WWW"
 	run -0 jq -r '.rows[] | select(.id == "reconciliation") | [.result, .reason] | @tsv' "$WWW/readiness.json"
-	[ "$output" = "FAIL	1 critical discrepancies, 0 warnings in 7 days" ]
+	[ "$output" = "FAIL	1 critical break: GLD book 250, broker 260; 0 warnings in 7 days" ]
+	# The same break seen by the next run is still one break, with its
+	# newest quantities; a warning of another check counts apart.
+	{
+		recon_rec 2026-01-05T21:00:00Z critical position "book 250, broker 270" GLD
+		recon_rec 2026-01-05T21:00:00Z warn orders "order c-1 open at the broker only"
+		recon_rec 2026-01-05T21:00:00Z critical summary "3 positions, 1 open orders at the sim broker"
+	} >>"$QGTM_STATE_DIR/oms/recon.jsonl"
+	run -0 qgtm-status render --out "$WWW"
+	run -0 jq -r '.rows[] | select(.id == "reconciliation") | [.result, .reason] | @tsv' "$WWW/readiness.json"
+	[ "$output" = "FAIL	1 critical break: GLD book 250, broker 270; 1 warning in 7 days" ]
 }
 
 # decay STRATEGY TS INSAMPLE RECENT RATIO STATUS: append a decay record.
@@ -170,7 +184,15 @@ row() {
 	# 2026-01-05 is a Monday: the week ahead is this one, last week the one before.
 	run -0 jq -r '[.week_ahead.week, .last_week.week, (.week_ahead.events | map(.id) | join(","))] | @tsv' "$WWW/readiness.json"
 	[ "$output" = "2026-01-05	2025-12-29	cot,eia_petroleum,eia_natgas,cot" ]
-	grep -q '<tr data-event="eia_petroleum" data-pause="false"><td>2026-01-07 10:30</td>' "$WWW/readiness.html"
+	# Times in New York time with their weekday, marked ET.
+	grep -q '<tr data-event="eia_petroleum" data-pause="false"><td>Wed 7 Jan 10:30 ET</td>' "$WWW/readiness.html"
+	grep -q '<small id="asof">as of Mon 5 Jan 16:30 ET</small>' "$WWW/readiness.html"
+	grep -q 'Goes STALE when the system has not checked in for 2 minutes or this page cannot be refreshed for 3.' "$WWW/readiness.html"
+	# One <main>, one <h1>, tables with headers, no <dt>.
+	[ "$(grep -o '<main ' "$WWW/readiness.html" | wc -l)" -eq 1 ]
+	[ "$(grep -o '<h1>' "$WWW/readiness.html" | wc -l)" -eq 1 ]
+	[ "$(grep -o '<table>' "$WWW/readiness.html" | wc -l)" -eq "$(grep -o '<table><tr><th ' "$WWW/readiness.html" | wc -l)" ]
+	! grep -q '<dt' "$WWW/readiness.html"
 	for id in lw-pnl lw-trades lw-dd lw-best lw-worst; do
 		grep -q "<details id=\"$id\" data-result=\"" "$WWW/readiness.html"
 	done
@@ -194,8 +216,11 @@ row() {
 	[ "$output" = "5	2026-01-09	10000000" ]
 	grep -q '<figure id="chart"><h2>Equity and drawdown</h2><svg ' "$WWW/readiness.html"
 	grep -q '<polyline ' "$WWW/readiness.html"
-	run -0 jq -r '.last_week.pnl_text' "$WWW/readiness.json"
-	grep -qF "Weekly PnL: $output (sum of the book" "$WWW/readiness.html"
+	# The weekly % beside the weekly PnL: the PnL over Monday's equity.
+	run -0 jq -r '.last_week | "\(.pnl_text) (\(.pnl_pct_text)), the sum of the book"' "$WWW/readiness.json"
+	grep -qF "Weekly PnL: $output" "$WWW/readiness.html"
+	run -0 jq -r '.last_week | [.pnl_cents, .pnl_pct] | @tsv' "$WWW/readiness.json"
+	[ "$(jq -n --argjson c "${output%%	*}" --argjson p "${output##*	}" '($c / 10000000 * 100 - $p) | fabs < 0.0001')" = true ]
 }
 
 @test "the phone page labels where today's gain comes from" {
@@ -206,4 +231,24 @@ row() {
 	run -0 qgtm-status render -c "$BATS_TEST_TMPDIR/alpaca.yaml" --out "$WWW"
 	[ "$(jq -r .gain_source "$WWW/status.json")" = book ]
 	grep -q '<small id="gs">(book)</small>' "$WWW/index.html"
+}
+
+@test "readiness: the heartbeat row counts the week's beats and gaps over 60 s" {
+	for ts in 21:00:00 21:00:30 21:01:30 21:05:00 21:05:30 21:06:00 21:06:30; do
+		QGTM_NOW=2026-01-05T${ts}Z run -0 qgtm-status beat daemon
+	done
+	run -0 qgtm-status render --now 2026-01-05T21:06:40Z --out "$WWW"
+	[ "$(row heartbeat)" = "WARN	7 beats, 1 gap > 60s this week; last check-in 10 s ago" ]
+	run -0 jq -r '.rows[] | select(.id == "heartbeat") | .details | [.beats_7d, .gaps_7d] | @tsv' "$WWW/readiness.json"
+	[ "$output" = "7	1" ]
+	# Seven beats in two runs: the history is two lines.
+	[ "$(wc -l <"$QGTM_STATE_DIR/risk/beats.runs")" -eq 2 ]
+	# No gap this week: PASS.
+	rm "$QGTM_STATE_DIR/risk/beats.runs"
+	for ts in 21:10:00 21:10:50 21:11:40; do
+		QGTM_NOW=2026-01-05T${ts}Z run -0 qgtm-status beat daemon
+	done
+	run -0 qgtm-status render --now 2026-01-05T21:11:50Z --out "$WWW"
+	[ "$(row heartbeat)" = "PASS	3 beats, 0 gaps > 60s this week; last check-in 10 s ago" ]
+	grep -q '<th scope="row">Last check-in</th><td>Mon 5 Jan 16:11 ET</td>' "$WWW/readiness.html"
 }

@@ -199,17 +199,22 @@ open_positions() {
 	browser readiness dark "$base/readiness.html"
 }
 
+# One break as qgtm-order reconcile writes it (the break, then the run's
+# summary with the run's worst severity) is one break, named.
 @test "a reconciliation discrepancy shows FAIL on the readiness page" {
 	plant oms/recon.jsonl "$(recon_rec "$(ago 86400)" info fills ok)"
+	qgtm-status beat daemon
 	qgtm-status render
 	serve_start
 	browser readiness rows "$base/readiness.html" --name readiness-recon-pass \
 	    --row "reconciliation=PASS:0 critical"
 	plant oms/recon.jsonl "$(recon_rec "$(ago 3600)" critical position \
 	    "book 250, broker 260" GLD)"
+	plant oms/recon.jsonl "$(recon_rec "$(ago 3600)" critical summary \
+	    "3 positions, 0 open orders at the sim broker")"
 	qgtm-status render
 	browser readiness rows "$base/readiness.html" --name readiness-recon-fail \
-	    --row "reconciliation=FAIL:1 critical"
+	    --row "reconciliation=FAIL:1 critical break: GLD book 250, broker 260;"
 }
 
 # decay_record STRATEGY STATUS RATIO: a "decay" record of qgtm-backtest
@@ -222,6 +227,7 @@ decay_record() {
 
 @test "a strategy below the decay threshold shows its warning" {
 	plant research/decay.jsonl "$(decay_record tsmom ok 0.9)"
+	qgtm-status beat daemon
 	qgtm-status render
 	serve_start
 	browser readiness rows "$base/readiness.html" --name readiness-decay-ok \
@@ -230,6 +236,39 @@ decay_record() {
 	qgtm-status render
 	browser readiness rows "$base/readiness.html" --name readiness-decay \
 	    --row "decay=WARN:tsmom"
+}
+
+@test "the readiness page polls the API and redraws the same checklist" {
+	qgtm-status beat daemon
+	qgtm-status render
+	serve_start
+	browser readiness live "$base/readiness.html"
+}
+
+# The page's stated limit: STALE when the system has not checked in for
+# 120 s; the page learns it from its own clock between polls (every 5 s)
+# or at its next poll (20 s), hence 120 + 20 + 5 s at most.
+@test "killing the daemon turns the readiness page STALE within its limit" {
+	start_all
+	browser readiness stale "$base/readiness.html" \
+	    --name readiness-daemon-killed --then "kill -KILL $DPID" --within 145
+	DPID=
+}
+
+@test "a readiness page served long after its render starts STALE" {
+	qgtm-status beat daemon
+	qgtm-status render --now "$(ago 600)"
+	serve_start
+	browser readiness stale-start "$base/readiness.html"
+}
+
+@test "every drill-down of the readiness page reads as words, not JSON" {
+	plant oms/recon.jsonl "$(recon_rec "$(ago 3600)" critical position \
+	    "book 250, broker 260" GLD)"
+	plant research/decay.jsonl "$(decay_record tsmom decayed 0.3)"
+	run -0 qgtm-risk escalate --to WARN --reason "words drill" --by opa
+	start_all
+	browser readiness words "$base/readiness.html"
 }
 
 @test "hostile strategy names and reasons render as text; no script of theirs runs" {

@@ -302,13 +302,48 @@ row_of(json_t *rd, const char *id)
 	return NULL;
 }
 
+/* The value of the top-level figure label of row, or "". */
+static const char *
+figure_of(json_t *row, const char *label)
+{
+	json_t *f;
+	size_t i;
+
+	json_array_foreach(json_object_get(row, "figures"), i, f)
+		if (strcmp(json_string_value(json_object_get(f, "label")),
+		    label) == 0)
+			return json_string_value(json_object_get(f, "value"));
+	return "";
+}
+
+/* The value of figure label in the group of figures named group of row
+ * (borrowed), or "" when there is none. */
+static const char *
+figure(json_t *row, const char *group, const char *label)
+{
+	json_t *g;
+	size_t i;
+
+	json_array_foreach(json_object_get(row, "figures"), i, g)
+		if (strcmp(json_string_value(json_object_get(g, "label")),
+		    group) == 0)
+			return figure_of(g, label);
+	return "";
+}
+
 /* The drawdown row against risk.max_drawdown (3%, WARN from 1.5%). */
 START_TEST(test_readiness_drawdown)
 {
-	static const struct { long long peak; const char *res, *why; } dds[] = {
-		{ 10012345, "PASS", "0.12% below the peak; limit 3.00%" },
-		{ 10200000, "WARN", "1.96% below the peak; limit 3.00%" },
-		{ 10400000, "FAIL", "3.85% below the peak; limit 3.00%" },
+	static const struct {
+		long long peak;
+		const char *res, *why, *peak_text, *dd_text;
+	} dds[] = {
+		{ 10012345, "PASS", "0.12% below the peak; limit 3.00%",
+		    "$100,123.45", "0.12%" },
+		{ 10200000, "WARN", "1.96% below the peak; limit 3.00%",
+		    "$102,000.00", "1.96%" },
+		{ 10400000, "FAIL", "3.85% below the peak; limit 3.00%",
+		    "$104,000.00", "3.85%" },
 	};
 	struct qgtm_eval ev;
 	struct qgtm_ks ks;
@@ -327,6 +362,11 @@ START_TEST(test_readiness_drawdown)
 		    "result")), dds[i].res);
 		ck_assert_str_eq(json_string_value(json_object_get(row,
 		    "reason")), dds[i].why);
+		/* Its figures in words: money as money, fractions as %. */
+		ck_assert_str_eq(figure_of(row, "Peak equity"),
+		    dds[i].peak_text);
+		ck_assert_str_eq(figure_of(row, "Drawdown"), dds[i].dd_text);
+		ck_assert_str_eq(figure_of(row, "Limit"), "3.00%");
 		json_decref(rd);
 	}
 	qgtm_ks_close(&ks);
@@ -488,6 +528,13 @@ START_TEST(test_readiness_decay)
 	    json_object_get(row, "details"), "xsmom"), "status")), "no_edge");
 	ck_assert(json_is_null(json_object_get(json_object_get(
 	    json_object_get(row, "details"), "xsmom"), "ratio")));
+	/* The same figures in words: a group per strategy. */
+	ck_assert_str_eq(figure(row, "Xsmom", "Status"), "no edge");
+	ck_assert_str_eq(figure(row, "Xsmom", "Of in-sample"), "\u2014");
+	ck_assert_str_eq(figure(row, "Tsmom", "Of in-sample"), "35.00%");
+	ck_assert_str_eq(figure(row, "Tsmom", "In-sample Sharpe"), "0.60");
+	ck_assert_str_eq(figure(row, "Tsmom", "Time"),
+	    "Thu 1 Jan 19:00 ET");
 	json_decref(rd);
 	free(path);
 }

@@ -3,6 +3,8 @@
  * and drawdown with breaches in a row and the early WARN, broker rejects
  * in a row, the heartbeat gap, and the eval state kept in the backend.
  */
+#include <sys/stat.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -166,6 +168,62 @@ START_TEST(heartbeat_gap_and_none_at_all)
 }
 END_TEST
 
+/* Pin the clock at t and beat. */
+static void
+beat_at(time_t t)
+{
+	char ts[21];
+
+	ck_assert_int_eq(qgtm_clock_pin(qgtm_time_fmt(t, ts)), 0);
+	json_decref(qgtm_heartbeat_beat(&ks, "daemon"));
+}
+
+START_TEST(beat_history_counts_beats_and_gaps_in_bounded_space)
+{
+	time_t t0 = qgtm_now(), t;
+	struct qgtm_heartbeat_count c;
+	char *path = qgtm_state_path(QGTM_HEARTBEAT_RUNS, 0);
+	struct stat st;
+	FILE *f;
+	int i;
+
+	ck_assert_int_eq(qgtm_heartbeat_week(t0 - 100, t0, &c), 0);
+	ck_assert_int_eq(c.beats + c.gaps + c.runs, 0);
+	beat_at(t0);
+	beat_at(t0 + 10);
+	beat_at(t0 + 70);		/* 60 s after: no gap */
+	beat_at(t0 + 200);		/* 130 s after: a gap */
+	beat_at(t0 + 210);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_size, 70);	/* two runs of 35 bytes */
+	qgtm_heartbeat_week(t0 - 100, t0 + 215, &c);
+	ck_assert_int_eq(c.beats, 5);
+	ck_assert_int_eq(c.gaps, 1);
+	ck_assert_int_eq(c.runs, 2);
+	/* The gap still open at now counts. */
+	qgtm_heartbeat_week(t0 - 100, t0 + 300, &c);
+	ck_assert_int_eq(c.gaps, 2);
+	/* Runs ended before from are left out. */
+	qgtm_heartbeat_week(t0 + 100, t0 + 215, &c);
+	ck_assert_int_eq(c.beats, 2);
+	ck_assert_int_eq(c.gaps, 0);
+	/* At 2048 runs, a new run drops the older half: 1025 runs left. */
+	f = fopen(path, "w");
+	for (i = 0, t = t0 + 1000; i < 2048; i++, t += 100)
+		fprintf(f, "%011lld %011lld %010d\n", (long long)t,
+		    (long long)t + 30, 4);
+	ck_assert_int_eq(fclose(f), 0);
+	beat_at(t);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_size, 1025 * 35);
+	qgtm_heartbeat_week(t0, t, &c);
+	ck_assert_int_eq(c.runs, 1025);
+	ck_assert_int_eq(c.beats, 1024 * 4 + 1);
+	ck_assert_int_eq(c.gaps, 1024);
+	free(path);
+}
+END_TEST
+
 START_TEST(eval_state_round_trips_and_rejects_garbage)
 {
 	struct qgtm_eval ev = { 0 }, back;
@@ -202,6 +260,7 @@ suite_rules(void)
 	tcase_add_test(tc, drawdown_runs_from_the_peak_across_days);
 	tcase_add_test(tc, rejects_in_a_row_trip_and_a_fill_ends_them);
 	tcase_add_test(tc, heartbeat_gap_and_none_at_all);
+	tcase_add_test(tc, beat_history_counts_beats_and_gaps_in_bounded_space);
 	tcase_add_test(tc, eval_state_round_trips_and_rejects_garbage);
 	suite_add_tcase(s, tc);
 	return s;
