@@ -34,6 +34,8 @@ const struct qgtm_cfg_key qgtm_cfg_keys[] = {
 	    "extra attempts of an idempotent request" },
 	{ "http.backoff_ms", INT, "500", NULL,
 	    "first wait between attempts, doubled each time" },
+	{ "http.retry_wait_max_ms", INT, "20000", NULL,
+	    "most the waits between attempts of one request add up to" },
 	{ "http.max_response_bytes", INT, "16777216", NULL,
 	    "largest response body accepted" },
 
