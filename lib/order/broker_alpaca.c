@@ -510,24 +510,36 @@ cents(json_t *v, int64_t *out)
 	return qgtm_dec_from_double(json_number_value(v), QGTM_CENTS, out);
 }
 
-/* The days of a PortfolioHistory (parallel arrays) as day objects. */
+/*
+ * The days of a PortfolioHistory (parallel arrays) as day objects. Its
+ * profit_loss is from the period's base value, not from the day before
+ * (https://docs.alpaca.markets/reference/getaccountportfoliohistory-1:
+ * "profit/loss in dollar from the base value"): a day's P/L is its
+ * profit_loss less the day before's; without a readable one, its equity
+ * less the day before's.
+ */
 static json_t *
 history_days(json_t *h, time_t as_of)
 {
 	json_t *ts = json_object_get(h, "timestamp"), *out = json_array();
 	json_t *eq = json_object_get(h, "equity");
 	json_t *pl = json_object_get(h, "profit_loss");
-	int64_t e, p, prev;
-	size_t i;
+	int64_t e, p, day, prev, last_pl = 0, last_e = 0;
+	size_t i, n = 0;
 
 	(void)as_of;
 	for (i = 0; i < json_array_size(ts); i++) {
 		if (!json_is_integer(json_array_get(ts, i)) ||
 		    cents(json_array_get(eq, i), &e) == -1)
 			continue;       /* a day without its equity */
-		if (cents(json_array_get(pl, i), &p) == -1 ||
-		    __builtin_sub_overflow(e, p, &prev))
-			prev = e;       /* no readable profit_loss: 0 */
+		if (cents(json_array_get(pl, i), &p) == 0 &&
+		    !__builtin_sub_overflow(p, last_pl, &day) &&
+		    !__builtin_sub_overflow(e, day, &prev))
+			last_pl = p;
+		else
+			prev = n > 0 ? last_e : e;
+		last_e = e;
+		n++;
 		json_array_append_new(out, qgtm_broker_day((time_t)
 		    json_integer_value(json_array_get(ts, i)), e, prev));
 	}

@@ -50,6 +50,16 @@ equity 101000.00" ]
 	[ "$(requests | tail -1)" = "GET /v2/account/portfolio/history?period=7D&timeframe=1D" ]
 }
 
+@test "daily P/L: each day's profit_loss less the day before's, not from the base value" {
+	ctl '{"history": {"timestamp": [1767330000, 1767589200, 1767675600],
+		"equity": [100000.0, 101000.0, 100500.0], "profit_loss": [0, 1000.0, 500.0],
+		"base_value": 100000.0}}'
+	run -0 --separate-stderr qgtm-order account -j -b alpaca
+	[ "$(jq -r '.daily[] | [.date, .equity, .profit_loss] | @tsv' <<<"$output")" = "2026-01-02	100000.00	0.00
+2026-01-05	101000.00	1000.00
+2026-01-06	100500.00	-500.00" ]
+}
+
 @test "wrong keys: exit 77 with the broker's message" {
 	export APCA_API_SECRET_KEY=wrong
 	run -77 --separate-stderr qgtm-order account -b alpaca

@@ -48,6 +48,9 @@ Tests steer it with POST /_ctl, a JSON object of:
                of that order (past its qty: an overfill)
   prices       {"SYM": price, ...}: the prices orders fill and positions
                are marked at
+  history      {"timestamp", "equity", "profit_loss", "base_value"}: the
+               PortfolioHistory to answer; profit_loss is relative to
+               base_value, the period's first equity, as Alpaca's is
 GET /_ctl returns the whole state; each request is logged to the log
 file as one JSON line {"method","path","body"}.
 
@@ -292,6 +295,9 @@ class Api(BaseHTTPRequestHandler):
                          "next_open": "2026-01-06T09:30:00-05:00",
                          "next_close": "2026-01-05T16:00:00-05:00"}
         if route == ("GET", "/v2/account/portfolio/history"):
+            if "history" in S:
+                return 200, dict(S["history"], timeframe="1D",
+                                 cashflow={})
             return 200, {"timestamp": [1767330000, 1767589200],
                          "equity": [100000.0, 101000.0],
                          "profit_loss": [0, 1000.0],
@@ -396,7 +402,7 @@ class Api(BaseHTTPRequestHandler):
                     fill(od)
                 for k in ("held", "pending", "fail", "drop", "stall",
                           "stall_s", "rest", "partial", "submit_fail",
-                          "accept_fail"):
+                          "accept_fail", "history"):
                     if k in c:
                         S[k] = c[k]
                 S["prices"].update(c.get("prices", {}))
