@@ -1,7 +1,9 @@
 /*
  * http.c: one HTTP request through libcurl's easy interface, with a capped
- * response body, a time budget for the whole call, Retry-After, and
- * retries with exponential backoff and jitter for idempotent requests only.
+ * response body, a time budget for the whole call, and the one retry
+ * policy of every client (qgtm_http_retry_wait): the provider's signal
+ * (a body hook, Retry-After, X-RateLimit-Reset) or exponential backoff
+ * with jitter, the waits capped, for idempotent requests only.
  * Error messages name the origin (scheme://host:port) and nothing else of
  * the URL, since paths, query strings and headers may carry keys.
  */
