@@ -1,7 +1,9 @@
 /*
  * http.c: one HTTP request through libcurl's easy interface, with a capped
- * response body, a time budget for the whole call, Retry-After, and
- * retries with exponential backoff and jitter for idempotent requests only.
+ * response body, a time budget for the whole call, and the one retry
+ * policy of every client (qgtm_http_retry_wait): the provider's signal
+ * (a body hook, Retry-After, X-RateLimit-Reset) or exponential backoff
+ * with jitter, the waits capped, for idempotent requests only.
  * Error messages name the origin (scheme://host:port) and nothing else of
  * the URL, since paths, query strings and headers may carry keys.
  */
@@ -23,6 +25,7 @@
 #define DEFAULT_MAX_BYTES (16 * 1024 * 1024)
 #define DEFAULT_RETRIES 3
 #define DEFAULT_BACKOFF_MS 500
+#define DEFAULT_WAIT_MAX_MS 20000
 
 /* One call of qgtm_http_do: the handle, and what the callbacks fill in. */
 struct xfer {
@@ -93,6 +96,9 @@ qgtm_http_req_init(struct qgtm_http_req *req, const struct qgtm_cfg *cfg)
 		.retries = DEFAULT_RETRIES,
 		.idempotent = -1,
 		.backoff_ms = DEFAULT_BACKOFF_MS,
+		.wait_max_ms = DEFAULT_WAIT_MAX_MS,
+		.signal = NULL,
+		.signal_arg = NULL,
 	};
 	if (cfg == NULL)
 		return;
@@ -102,6 +108,7 @@ qgtm_http_req_init(struct qgtm_http_req *req, const struct qgtm_cfg *cfg)
 	req->max_bytes = (size_t)qgtm_cfg_int(cfg, "http.max_response_bytes");
 	req->retries = (int)qgtm_cfg_int(cfg, "http.retries");
 	req->backoff_ms = (long)qgtm_cfg_int(cfg, "http.backoff_ms");
+	req->wait_max_ms = (long)qgtm_cfg_int(cfg, "http.retry_wait_max_ms");
 }
 
 void
@@ -112,6 +119,7 @@ qgtm_http_resp_init(struct qgtm_http_resp *resp)
 	resp->retry_after_s = -1;
 	resp->attempts = 0;
 	resp->ratelimit_reset = 0;
+	resp->waited_ms = 0;
 }
 
 void
@@ -327,6 +335,7 @@ xfer_open(struct xfer *x, const struct qgtm_http_req *req,
 	    method_is_idempotent(req->method);
 	x->deadline = now_ms() + req->timeout_ms;
 	resp->attempts = 0;
+	resp->waited_ms = 0;
 	return 0;
 }
 
@@ -362,13 +371,13 @@ attempt(struct xfer *x)
 	return rc;
 }
 
+/* A failure of the transfer after which the request may be tried
+ * again: no answer came, or it was cut. */
 static int
-retryable(CURLcode rc, long status)
+retryable_curl(CURLcode rc)
 {
 	switch (rc) {
 	case CURLE_OK:
-		return status == 429 || status == 500 || status == 502 ||
-		    status == 503 || status == 504;
 	case CURLE_COULDNT_CONNECT:
 	case CURLE_OPERATION_TIMEDOUT:
 	case CURLE_RECV_ERROR:
@@ -380,24 +389,62 @@ retryable(CURLcode rc, long status)
 	}
 }
 
-/*
- * Milliseconds to wait after the latest attempt, or -1 for no retry:
- * Retry-After when the server sent one, else backoff_ms * 2^n for the
- * n-th retry (from 0) with +-25% jitter.
- */
-static double
-retry_wait_ms(const struct xfer *x, CURLcode rc)
+/* No answer (0), too many requests, or a server error that says nothing
+ * about the request (S3's 503 SlowDown: "reduce your request rate",
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html). */
+static int
+retryable_status(long status)
 {
-	const struct qgtm_http_resp *resp = x->resp;
-	int n = resp->attempts - 1;
+	return status == 0 || status == 429 || status == 500 ||
+	    status == 502 || status == 503 || status == 504;
+}
 
-	if (!x->idempotent || n >= x->req->retries ||
-	    !retryable(rc, resp->status))
+/* The wall clock in ms: X-RateLimit-Reset is a Unix time. */
+static long long
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The longest wait the provider asks for in resp, in ms, or -1. */
+static double
+signal_ms(const struct qgtm_http_req *req, const struct qgtm_http_resp *resp)
+{
+	double ms = -1, s;
+
+	if (resp->status == 0)
 		return -1;
-	if (resp->retry_after_s >= 0)
-		return resp->retry_after_s * 1000.0;
-	return x->req->backoff_ms * ldexp(0.75 + 0.5 * erand48(jitter_state),
-	    n);
+	if (req->signal != NULL && (s = req->signal(resp, req->signal_arg)) >=
+	    0)
+		ms = s * 1000.0;
+	if (resp->retry_after_s >= 0 && resp->retry_after_s * 1000.0 > ms)
+		ms = resp->retry_after_s * 1000.0;
+	if (resp->status == 429 && resp->ratelimit_reset > 0) {
+		s = (double)(resp->ratelimit_reset * 1000LL - wall_ms());
+		if ((s > 0 ? s : 0) > ms)
+			ms = s > 0 ? s : 0;
+	}
+	return ms;
+}
+
+long
+qgtm_http_retry_wait(const struct qgtm_http_req *req,
+    const struct qgtm_http_resp *resp)
+{
+	int n = resp->attempts - 1;
+	double ms;
+
+	if (n < 0 || n >= req->retries || !retryable_status(resp->status))
+		return -1;
+	if ((ms = signal_ms(req, resp)) < 0)
+		ms = req->backoff_ms * ldexp(0.75 + 0.5 *
+		    erand48(jitter_state), n);
+	if (ms > (double)req->wait_max_ms - resp->waited_ms)
+		return -1;
+	return (long)ceil(ms);
 }
 
 static int
@@ -421,17 +468,24 @@ int
 qgtm_http_do(const struct qgtm_http_req *req, struct qgtm_http_resp *resp)
 {
 	struct xfer x;
+	struct qgtm_http_resp lost;
 	CURLcode rc;
-	double wait;
+	long wait;
 
 	if (xfer_open(&x, req, resp) == -1)
 		return -1;
 	for (;;) {
 		rc = attempt(&x);
-		wait = retry_wait_ms(&x, rc);
+		if (!x.idempotent || !retryable_curl(rc))
+			break;
+		lost = *resp;           /* a cut answer is no answer */
+		if (rc != CURLE_OK)
+			lost.status = 0;
+		wait = qgtm_http_retry_wait(req, &lost);
 		if (wait < 0 || wait >= x.deadline - now_ms())
 			break;
-		sleep_ms((long long)wait);
+		sleep_ms(wait);
+		resp->waited_ms += wait;
 	}
 	xfer_close(&x);
 	if (x.too_big)

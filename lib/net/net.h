@@ -107,6 +107,19 @@ void qgtm_otel_finish(int rc);
 
 /* -------------------------------------------------------------- http -- */
 
+struct qgtm_http_resp;
+
+/*
+ * A provider's own wait signal read from an answer (lib/net/http.c's
+ * retry policy, below): the seconds resp asks to wait before the next
+ * attempt, e.g. Discord's JSON "retry_after" (seconds on a versioned
+ * webhook URL), or a negative number when resp gives none. Called only
+ * for a retryable answer (429, 500, 502, 503, 504); arg is the request's
+ * retry_arg. Must not call qgtm_seterr().
+ */
+typedef double qgtm_http_signal_fn(const struct qgtm_http_resp *resp,
+    void *arg);
+
 /* A request. Fields not set by qgtm_http_req_init's caller keep defaults. */
 struct qgtm_http_req {
 	const char *method;        /* "GET" (default), "POST", "DELETE", ... */
@@ -118,12 +131,20 @@ struct qgtm_http_req {
 	long timeout_ms;           /* budget of the whole call, every attempt
 	                              and wait included; default 30000 */
 	size_t max_bytes;          /* response cap, default 16 MiB */
+	/* The retry policy (qgtm_http_retry_wait), the same for every
+	 * client: */
 	int retries;               /* extra attempts for idempotent requests,
-	                              default 3 */
+	                              default 3 (http.retries) */
 	int idempotent;            /* -1 (default): 1 for GET, HEAD, OPTIONS,
 	                              PUT and DELETE, else 0; or 0/1 to force */
-	long backoff_ms;           /* first backoff, doubled each time, jittered;
-	                              default 500 */
+	long backoff_ms;           /* first backoff, doubled each time, +-25%
+	                              jitter; default 500 (http.backoff_ms) */
+	long wait_max_ms;          /* the most all waits of one call may add
+	                              up to; default 20000
+	                              (http.retry_wait_max_ms) */
+	qgtm_http_signal_fn *signal; /* the provider's body signal, or NULL
+	                              (default) */
+	void *signal_arg;
 };
 
 struct qgtm_http_resp {
@@ -134,10 +155,11 @@ struct qgtm_http_resp {
 	int attempts;
 	long ratelimit_reset;      /* X-RateLimit-Reset (Unix seconds), 0 if
 	                              absent */
+	long waited_ms;            /* the waits made between attempts so far */
 };
 
-/* qgtm_http_req_init: method "GET", no URL, headers or body, and the
- * rest from the config's http section (cfg may be NULL for built-in
+/* qgtm_http_req_init: method "GET", no URL, headers, body or signal, and
+ * the rest from the config's http section (cfg may be NULL for built-in
  * defaults). qgtm_http_resp_init: an empty response; no allocation.
  * qgtm_http_resp_release: free the body. */
 void qgtm_http_req_init(struct qgtm_http_req *req, const struct qgtm_cfg *cfg);
@@ -145,20 +167,43 @@ void qgtm_http_resp_init(struct qgtm_http_resp *resp);
 void qgtm_http_resp_release(struct qgtm_http_resp *resp);
 
 /*
- * qgtm_http_do: perform req. Idempotent requests are retried up to
- * req->retries times on connection errors, timeouts, 429, 500, 502, 503 and
- * 504, waiting Retry-After when given, else exponential backoff with
- * jitter; others are never retried. A wait that would overrun timeout_ms
- * is not made: the last outcome stands. Returns 0 when a response
- * arrived (any status; see resp->status), or -1: QGTM_EX_TEMPFAIL for
- * timeouts and connection failures, QGTM_EX_PROTOCOL for a response over
- * max_bytes, QGTM_EX_NOINPUT for an unreadable file:// URL, QGTM_EX_CONFIG
- * for a malformed URL or another scheme than http, https, file. Messages
- * name only scheme://host:port (the path too for file://), never query
- * strings or headers. Only http, https and file URLs are allowed, and
- * redirects are not followed. After -1 a non-idempotent request may or may
- * not have reached the server: the caller must find out. resp is reset on
- * each attempt; resp->attempts counts them.
+ * qgtm_http_retry_wait: the one retry policy of every HTTP client, as a
+ * function: the milliseconds to wait after resp (the outcome of attempt
+ * number resp->attempts, after resp->waited_ms of waits) before another
+ * attempt of req, or -1 when there is to be none. resp->status 0 means
+ * no answer came (a timeout or a lost connection). Retryable: no answer,
+ * 429, 500, 502, 503 (S3's SlowDown too) and 504; nothing else. The wait
+ * is the provider's signal when it gives one, the longest of: req->signal
+ * (a wait in the body), Retry-After, and on a 429 X-RateLimit-Reset (the
+ * Unix second the window reopens: Alpaca, which sends no Retry-After;
+ * https://docs.alpaca.markets/docs/about-market-data-api). Without a
+ * signal it is req->backoff_ms * 2^n (n-th retry, from 0) with +-25%
+ * jitter. -1 when req->retries retries were made, or when the wait would
+ * take the waits past req->wait_max_ms (a provider asking for more than
+ * that is not retried: its answer stands). It does not look at
+ * idempotence: qgtm_http_do retries only idempotent requests; a caller
+ * that re-sends another (an order) must first find out that the earlier
+ * attempt did not land (e.g. by a client order id), then may use this
+ * wait. Pure but for the jitter and the clock.
+ */
+long qgtm_http_retry_wait(const struct qgtm_http_req *req,
+    const struct qgtm_http_resp *resp);
+
+/*
+ * qgtm_http_do: perform req. Idempotent requests are retried under
+ * qgtm_http_retry_wait (connection errors and timeouts count as no
+ * answer); others are never retried. A wait that would overrun
+ * timeout_ms is not made either: the last outcome stands. Returns 0 when
+ * a response arrived (any status; see resp->status), or -1:
+ * QGTM_EX_TEMPFAIL for timeouts and connection failures, QGTM_EX_PROTOCOL
+ * for a response over max_bytes, QGTM_EX_NOINPUT for an unreadable
+ * file:// URL, QGTM_EX_CONFIG for a malformed URL or another scheme than
+ * http, https, file. Messages name only scheme://host:port (the path too
+ * for file://), never query strings or headers. Only http, https and
+ * file URLs are allowed, and redirects are not followed. After -1 a
+ * non-idempotent request may or may not have reached the server: the
+ * caller must find out. resp is reset on each attempt but for attempts
+ * (which counts them) and waited_ms (which sums the waits).
  */
 int qgtm_http_do(const struct qgtm_http_req *req, struct qgtm_http_resp *resp);
 

@@ -18,9 +18,6 @@
                                    default is 50; docs.alpaca.markets,
                                    "Get All Orders": limit, after) */
 #define POLL_MS 200             /* between reads while waiting */
-#define POST_TRIES 4            /* sends of an order answered 429 */
-#define WAIT_MIN_MS 500         /* least wait before an order is resent */
-#define WAIT_MAX_MS 30000       /* most wait before an order is resent */
 
 /* An answer: the HTTP status, the body parsed (NULL when empty), and the
  * rate limit headers (-1 / 0 when absent). */
@@ -513,24 +510,36 @@ cents(json_t *v, int64_t *out)
 	return qgtm_dec_from_double(json_number_value(v), QGTM_CENTS, out);
 }
 
-/* The days of a PortfolioHistory (parallel arrays) as day objects. */
+/*
+ * The days of a PortfolioHistory (parallel arrays) as day objects. Its
+ * profit_loss is from the period's base value, not from the day before
+ * (https://docs.alpaca.markets/reference/getaccountportfoliohistory-1:
+ * "profit/loss in dollar from the base value"): a day's P/L is its
+ * profit_loss less the day before's; without a readable one, its equity
+ * less the day before's.
+ */
 static json_t *
 history_days(json_t *h, time_t as_of)
 {
 	json_t *ts = json_object_get(h, "timestamp"), *out = json_array();
 	json_t *eq = json_object_get(h, "equity");
 	json_t *pl = json_object_get(h, "profit_loss");
-	int64_t e, p, prev;
-	size_t i;
+	int64_t e, p, day, prev, last_pl = 0, last_e = 0;
+	size_t i, n = 0;
 
 	(void)as_of;
 	for (i = 0; i < json_array_size(ts); i++) {
 		if (!json_is_integer(json_array_get(ts, i)) ||
 		    cents(json_array_get(eq, i), &e) == -1)
 			continue;       /* a day without its equity */
-		if (cents(json_array_get(pl, i), &p) == -1 ||
-		    __builtin_sub_overflow(e, p, &prev))
-			prev = e;       /* no readable profit_loss: 0 */
+		if (cents(json_array_get(pl, i), &p) == 0 &&
+		    !__builtin_sub_overflow(p, last_pl, &day) &&
+		    !__builtin_sub_overflow(e, day, &prev))
+			last_pl = p;
+		else
+			prev = n > 0 ? last_e : e;
+		last_e = e;
+		n++;
 		json_array_append_new(out, qgtm_broker_day((time_t)
 		    json_integer_value(json_array_get(ts, i)), e, prev));
 	}
@@ -739,38 +748,73 @@ qgtm_alpaca_lookup(struct qgtm_broker *b, const char *id, json_t **order)
 	return rc;
 }
 
-/* Look order id up after a send that may have reached the broker: 0
- * found (*order set), -1 not (QGTM_EX_TEMPFAIL after a lost answer;
- * after an answer, the error err of that answer). */
+/*
+ * An answer to an order that does not say whether the order was placed:
+ * none came (a timeout, a lost connection), or a 429 or 5xx. Alpaca
+ * documents no promise that such an order was not received
+ * (https://docs.alpaca.markets/reference/postorder), so the order is
+ * looked up by its client_order_id before it is sent again.
+ */
 static int
-resolve(struct qgtm_broker *b, const char *id, json_t **order,
-    const struct answer *err)
+ambiguous(int rc, const struct answer *a)
 {
-	int rc = qgtm_alpaca_lookup(b, id, order);
+	if (rc == -1)
+		return qgtm_errcode() == QGTM_EX_TEMPFAIL;
+	return a->status == 429 || a->status / 100 == 5;
+}
 
-	if (rc == 1) {
-		QGTM_INFO("client_order_id=%s msg=\"resolved by lookup\"", id);
-		return 0;
+/*
+ * After ambiguous answer number *sent to order id (rc -1: none came),
+ * wait as the one retry policy says (qgtm_http_retry_wait: Alpaca's
+ * X-RateLimit-Reset on a 429, else backoff), then look the order up.
+ * Returns 1 found (*order set), 0 not found and it may be sent again,
+ * or -1: the look-up failed, or the policy allows no other send (the
+ * error of the last answer).
+ */
+static int
+after_ambiguous(struct qgtm_broker *b, const char *id, int rc,
+    const struct answer *a, struct qgtm_http_resp *last, json_t **order)
+{
+	struct qgtm_http_req pol;
+	long wait;
+	int found;
+
+	qgtm_http_req_init(&pol, b->cfg);
+	last->attempts++;
+	last->status = rc == 0 ? a->status : 0;
+	last->retry_after_s = rc == 0 ? a->retry_after : -1;
+	last->ratelimit_reset = rc == 0 ? a->reset : 0;
+	if ((wait = qgtm_http_retry_wait(&pol, last)) > 0) {
+		QGTM_WARN("client_order_id=%s msg=\"no clear answer (HTTP %ld): "
+		    "waiting %ld ms, then a look-up\"", id, last->status, wait);
+		nap(wait);
+		last->waited_ms += wait;
 	}
-	if (err != NULL)
-		return answer_err("submit", err);
+	if ((found = qgtm_alpaca_lookup(b, id, order)) != 0)
+		return found;
+	if (wait >= 0)
+		return 0;
+	if (rc == 0)
+		return answer_err("submit", a);
 	return qgtm_seterr(QGTM_EX_TEMPFAIL, "alpaca: order %s: no answer "
 	    "and not found by its client_order_id; nothing placed", id);
 }
 
-/* How long to wait before an order answered 429 is sent again: until
- * X-RateLimit-Reset, or Retry-After when longer, between WAIT_MIN_MS and
- * WAIT_MAX_MS. */
-static long
-wait_ms(const struct answer *a)
+/* The order id answered 422 or 409: a duplicate client_order_id (placed
+ * before: found by a look-up, returns 0) or refused (the answer's error,
+ * -1). Whatever the message says: it is not a documented interface. */
+static int
+refused_or_duplicate(struct qgtm_broker *b, const char *id,
+    const struct answer *a, json_t **order)
 {
-	long ms = WAIT_MIN_MS, now = (long)time(NULL);
+	int found = qgtm_alpaca_lookup(b, id, order);
 
-	if (a->reset > now && (a->reset - now) * 1000 > ms)
-		ms = (a->reset - now) * 1000;
-	if (a->retry_after > 0 && a->retry_after * 1000 > ms)
-		ms = a->retry_after * 1000;
-	return ms > WAIT_MAX_MS ? WAIT_MAX_MS : ms;
+	if (found == 1) {
+		QGTM_INFO("client_order_id=%s msg=\"placed before: resolved by "
+		    "look-up\"", id);
+		return 0;
+	}
+	return found == -1 ? -1 : answer_err("submit", a);
 }
 
 int
@@ -782,9 +826,11 @@ qgtm_alpaca_submit(struct qgtm_broker *b, const char *id,
 	    "client_order_id", id);
 	char *body = json_dumps(req, JSON_COMPACT | JSON_SORT_KEYS);
 	struct answer a = { 0, NULL, -1, 0 };
-	int tries = 0, rc;
+	struct qgtm_http_resp last;
+	int rc, found = 0;
 
 	json_decref(req);
+	*order = NULL;
 	if (b->dry_run) {
 		fprintf(stderr, "POST %s/v2/orders HTTP/1.1\nAPCA-API-KEY-ID: "
 		    "%s\nAPCA-API-SECRET-KEY: ***\nContent-Type: "
@@ -792,26 +838,31 @@ qgtm_alpaca_submit(struct qgtm_broker *b, const char *id,
 		free(body);
 		return 0;
 	}
-	for (;;) {
-		rc = call(b, "POST", "/v2/orders", body, &a);
-		if (rc == -1 || a.status != 429 || ++tries >= POST_TRIES)
+	qgtm_http_resp_init(&last);
+	while ((rc = call(b, "POST", "/v2/orders", body, &a)) == -1 ||
+	    ambiguous(rc, &a)) {
+		if (!ambiguous(rc, &a) || (found = after_ambiguous(b, id, rc,
+		    &a, &last, order)) != 0)
 			break;
-		QGTM_WARN("client_order_id=%s msg=\"429: waiting %ld ms\"", id,
-		    wait_ms(&a));
-		nap(wait_ms(&a));
 		json_decref(a.body);
+		a.body = NULL;
+		QGTM_WARN("client_order_id=%s msg=\"not at the broker: sent "
+		    "again\"", id);
 	}
+	qgtm_http_resp_release(&last);
 	free(body);
-	if (rc == -1)
-		return resolve(b, id, order, NULL);
-	if (a.status == 200)
+	if (found == 1)
+		QGTM_INFO("client_order_id=%s msg=\"resolved by look-up\"", id);
+	if (rc == -1 || found != 0)
+		rc = found == 1 ? 0 : -1;
+	else if (a.status == 200)
 		*order = order_rec(a.body);
 	else if (a.status == 422 || a.status == 409)
-		rc = resolve(b, id, order, &a);    /* a duplicate, or not ours */
+		rc = refused_or_duplicate(b, id, &a, order);
 	else
 		rc = answer_err("submit", &a);
 	json_decref(a.body);
-	return rc == -1 ? -1 : a.status == 200;
+	return rc == -1 ? -1 : found == 0 && a.status == 200;
 }
 
 json_t *

@@ -19,14 +19,17 @@ int qgtm_broker_sim_init(struct qgtm_broker_sim *b,
 /*
  * qgtm_alpaca_submit: place a market day order of qty (a decimal string)
  * on side ("buy" or "sell") with client_order_id id, and set *order to
- * its "order" record (new reference). Never sent twice blindly: a 429 is
- * sent again (4 sends at most) only after a wait until X-RateLimit-Reset,
- * or Retry-After when longer, 0.5 to 30 s; a timeout or lost connection,
- * and any 422 or 409, are resolved by GET
- * /v2/orders:by_client_order_id: found, it is the order (returns 0); not
- * found after a timeout, QGTM_EX_TEMPFAIL (nothing placed; a rerun with
- * the same id is safe). 403 is QGTM_EX_NOPERM, 422 QGTM_EX_UNAVAILABLE,
- * with Alpaca's message.
+ * its "order" record (new reference). Never sent again blindly: after an
+ * answer that does not say whether it was placed (none, a 429 or a 5xx)
+ * it waits as qgtm_http_retry_wait says (X-RateLimit-Reset on a 429),
+ * then looks it up by GET /v2/orders:by_client_order_id: found, it is
+ * the order (returns 0); not found, it is sent again while the policy
+ * allows (http.retries, http.retry_wait_max_ms), then it is the last
+ * answer's error (QGTM_EX_TEMPFAIL after no answer: nothing placed, a
+ * rerun with the same id is safe). A 422 or 409 is looked up too (a
+ * duplicate client_order_id is the order placed before; the message is
+ * not read): not found, QGTM_EX_UNAVAILABLE. 403 is QGTM_EX_NOPERM, with
+ * Alpaca's message.
  * With b->dry_run, the request is printed to standard error (the secret
  * masked), nothing is sent and *order is NULL. Returns 1 when placed now,
  * 0 when it was already placed (or a dry run), or -1.

@@ -154,11 +154,42 @@ friday_1530() {
 }
 
 @test "429 with Retry-After is waited out and retried" {
+	echo "lbma 429 1" >"$S/faults"
+	t0=$(date +%s%N)
+	run -0 qgtm-fetch lbma
+	[ $(( ($(date +%s%N) - t0) / 1000000 )) -ge 1000 ]
+	[ "$(grep -c '^lbma GET' "$S/log")" -eq 4 ]
+	run -0 jq -r '.status' "$QGTM_STATE_DIR/feeds.jsonl"
+	[ "$output" = ok ]
+}
+
+@test "alpaca: a 429 without Retry-After is waited out until X-RateLimit-Reset" {
+	sed -i 's|timeout_ms: 2500|timeout_ms: 5000|' "$BATS_TEST_TMPDIR/cfg.yaml"
 	echo "alpaca 429 1" >"$S/faults"
+	t0=$(date +%s%N)
 	run -0 qgtm-fetch alpaca
+	# the stand-in's reset is the second after next: at least 1 s away
+	[ $(( ($(date +%s%N) - t0) / 1000000 )) -ge 1000 ]
 	[ "$(grep -c '^alpaca GET' "$S/log")" -eq 4 ]
 	run -0 jq -r '.status' "$QGTM_STATE_DIR/feeds.jsonl"
 	[ "$output" = ok ]
+}
+
+@test "alpaca sip: the stand-in refuses recent SIP data; the client asks up to 15 minutes ago" {
+	run -0 curl -s -H "APCA-API-KEY-ID: k" -H "APCA-API-SECRET-KEY: s" \
+		"$base/v2/stocks/bars?symbols=GLD&timeframe=1Day&feed=sip"
+	[ "$output" = '{"message": "subscription does not permit querying recent SIP data"}' ]
+	: >"$S/log"
+	sed -i 's|^  alpaca:$|  alpaca:\n    feed: sip|' "$BATS_TEST_TMPDIR/cfg.yaml"
+	run -0 --separate-stderr qgtm-fetch alpaca
+	[ -s "$QGTM_STATE_DIR/data/alpaca/GLD.jsonl" ]
+	run -0 requests alpaca
+	[[ ${lines[0]} == *"&end=2026-03-16T11%3A45%3A00Z&"*"&feed=sip&"* ]]
+	: >"$S/log"
+	sed -i 's|feed: sip|feed: iex|' "$BATS_TEST_TMPDIR/cfg.yaml"
+	QGTM_NOW=2026-03-17T12:00:00Z run -0 --separate-stderr qgtm-fetch alpaca
+	run -0 requests alpaca
+	[[ ${lines[0]} == *"&end=2026-03-17T12%3A00%3A00Z&"*"&feed=iex&"* ]]
 }
 
 # fails SOURCE FAULT N CODE REASON: the fault makes the fetch exit CODE,

@@ -50,6 +50,16 @@ equity 101000.00" ]
 	[ "$(requests | tail -1)" = "GET /v2/account/portfolio/history?period=7D&timeframe=1D" ]
 }
 
+@test "daily P/L: each day's profit_loss less the day before's, not from the base value" {
+	ctl '{"history": {"timestamp": [1767330000, 1767589200, 1767675600],
+		"equity": [100000.0, 101000.0, 100500.0], "profit_loss": [0, 1000.0, 500.0],
+		"base_value": 100000.0}}'
+	run -0 --separate-stderr qgtm-order account -j -b alpaca
+	[ "$(jq -r '.daily[] | [.date, .equity, .profit_loss] | @tsv' <<<"$output")" = "2026-01-02	100000.00	0.00
+2026-01-05	101000.00	1000.00
+2026-01-06	100500.00	-500.00" ]
+}
+
 @test "wrong keys: exit 77 with the broker's message" {
 	export APCA_API_SECRET_KEY=wrong
 	run -77 --separate-stderr qgtm-order account -b alpaca
@@ -146,6 +156,57 @@ SLV filled" ]
 	# one look-up per intent before sending, one per lost answer
 	[ "$(requests | grep -c '^GET /v2/orders:by_client_order_id')" -eq 5 ]
 	[ "$(wc -l <"$LOG")" -eq 2 ]
+}
+
+@test "submit accounts for every open order, read past Alpaca's pages of 50 and 500" {
+	local open i
+	open=$( (for i in $(seq 400); do echo '{"symbol": "GDX", "qty": "1", "side": "buy"}'; done
+		for i in $(seq 120); do echo '{"symbol": "GLD", "qty": "1", "side": "buy"}'; done) |
+		jq -s -c '{open: .}')
+	ctl "$open"
+	[ "$(curl -sf "$URL/v2/orders?status=open" -H 'APCA-API-KEY-ID: PKTEST' \
+		-H 'APCA-API-SECRET-KEY: s3cr3t' | jq length)" -eq 50 ]
+	: >"$S/log"
+	run -0 --separate-stderr qgtm-order submit -b alpaca "$FIXTURES/order-decisions.jsonl"
+	run jq -r 'select(.type == "order") | "\(.symbol) \(.side) \(.qty)"' <<<"$output"
+	# GLD: 250 less the 120 working; GDX: 25 less the 400 working
+	[ "$output" = "GLD buy 130
+SLV sell 500
+GDX sell 375" ]
+	[ "$(requests | grep -c '^GET /v2/orders?status=open&limit=500&')" -eq 2 ]
+}
+
+@test "a 429 on an order: waited until X-RateLimit-Reset, looked up, then sent again" {
+	ctl '{"submit_fail": [[429, {"code": 42910000, "message": "rate limit exceeded"}]]}'
+	t0=$(date +%s%N)
+	run -0 --separate-stderr qgtm-order submit -b alpaca "$FIXTURES/order-decisions.jsonl"
+	[ $(( ($(date +%s%N) - t0) / 1000000 )) -ge 1000 ]     # reset >= 1 s away
+	run jq -r 'select(.type == "order") | "\(.symbol) \(.status)"' <<<"$output"
+	[ "$output" = "GLD filled
+SLV filled" ]
+	run -0 jq -r '"\(.method) \(.path | sub("\\?.*"; ""))"' "$S/log"
+	[ "$(printf '%s\n' "${lines[@]}" | grep -A2 -m1 '^POST' | tr '\n' ' ')" = \
+		"POST /v2/orders GET /v2/orders:by_client_order_id POST /v2/orders " ]
+	[ "$(curl -sf "$URL/_ctl" | jq '[.posts, .submits]' | tr -d ' \n')" = "[3,2]" ]
+}
+
+@test "a 5xx hiding a placed order: looked up and found, never sent twice" {
+	ctl '{"accept_fail": [[503, {"message": "service unavailable"}], [504, null]]}'
+	run -0 --separate-stderr qgtm-order submit -b alpaca "$FIXTURES/order-decisions.jsonl"
+	run jq -r 'select(.type == "order") | "\(.symbol) \(.status)"' <<<"$output"
+	[ "$output" = "GLD filled
+SLV filled" ]
+	[ "$(curl -sf "$URL/_ctl" | jq '[.posts, .submits]' | tr -d ' \n')" = "[2,2]" ]
+	[ "$(wc -l <"$LOG")" -eq 2 ]
+}
+
+@test "a duplicate is told by its status and a look-up, not by Alpaca's text" {
+	ctl '{"accept_fail": [[422, {"code": 40010001, "message": "some other words"}]]}'
+	run -0 --separate-stderr qgtm-order submit -b alpaca "$FIXTURES/order-decisions.jsonl"
+	run jq -r 'select(.type == "order") | "\(.symbol) \(.status)"' <<<"$output"
+	[ "$output" = "GLD filled
+SLV filled" ]
+	[ "$(curl -sf "$URL/_ctl" | jq '[.posts, .submits]' | tr -d ' \n')" = "[2,2]" ]
 }
 
 @test "four submits at once send each order once" {

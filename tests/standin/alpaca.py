@@ -16,7 +16,10 @@ end: weekdays but the 2026 NYSE holidays, early closes at 13:00), GET
 /v2/account/portfolio/history (two fixed days). Every request needs the
 headers APCA-API-KEY-ID "PKTEST" and APCA-API-SECRET-KEY "s3cr3t", else
 403 {"message": "forbidden."}. A client_order_id seen before is 422
-"client_order_id must be unique". Market orders fill at once at the
+"client_order_id must be unique" (the client must not depend on the
+text). A 429 carries X-RateLimit-Limit, -Remaining and -Reset (Unix
+seconds) and no Retry-After, as Alpaca's do
+(https://docs.alpaca.markets/docs/about-market-data-api). Market orders fill at once at the
 price of the symbol (100 unless set), move the positions and the cash.
 
 Tests steer it with POST /_ctl, a JSON object of:
@@ -28,7 +31,11 @@ Tests steer it with POST /_ctl, a JSON object of:
   pending      N: a cancel leaves each order pending_cancel for N reads
   fail         [[status, body], ...]: the next requests (not /_ctl) get
                these answers, one each, 429 with X-RateLimit-Reset (the
-               next second) and Retry-After: 0
+               second after next, so at least 1 s away)
+  submit_fail  [[status, body], ...]: the next order submissions get
+               these answers, one each, and are not placed
+  accept_fail  [[status, body], ...]: the next order submissions are
+               placed, then answered so (a 5xx that hides a success)
   drop         N: the next N order submissions are accepted, then the
                connection is closed without an answer
   stall        N: the next N order submissions are accepted, then the
@@ -41,6 +48,9 @@ Tests steer it with POST /_ctl, a JSON object of:
                of that order (past its qty: an overfill)
   prices       {"SYM": price, ...}: the prices orders fill and positions
                are marked at
+  history      {"timestamp", "equity", "profit_loss", "base_value"}: the
+               PortfolioHistory to answer; profit_loss is relative to
+               base_value, the period's first equity, as Alpaca's is
 GET /_ctl returns the whole state; each request is logged to the log
 file as one JSON line {"method","path","body"}.
 
@@ -58,6 +68,7 @@ from urllib.parse import parse_qs, urlsplit
 
 LOCK = threading.Lock()
 S = {"positions": {}, "orders": [], "held": [], "pending": 0, "fail": [],
+     "submit_fail": [], "accept_fail": [], "posts": 0,
      "drop": 0, "stall": 0, "stall_s": 2, "submits": 0, "prices": {},
      "activities": [], "rest": False, "partial": False, "cash": 100000.0}
 WORKING = ("new", "accepted", "partially_filled", "pending_new",
@@ -190,6 +201,14 @@ def list_orders(q):
     return 200, [public(o) for o in rows[:limit]]
 
 
+def rate_headers(status):
+    """Alpaca's rate limit headers on a 429; no Retry-After."""
+    if status != 429:
+        return []
+    return [("X-RateLimit-Limit", "200"), ("X-RateLimit-Remaining", "0"),
+            ("X-RateLimit-Reset", str(int(time.time()) + 2))]
+
+
 def public(o):
     return {k: v for k, v in o.items() if k != "pending"}
 
@@ -222,15 +241,20 @@ class Api(BaseHTTPRequestHandler):
                 self.headers.get("APCA-API-SECRET-KEY") != "s3cr3t":
             return self.answer(403, {"message": "forbidden."})
         with LOCK:
-            if S["fail"]:
-                st, body = S["fail"].pop(0)
-                hdr = [("Retry-After", "0"), ("X-RateLimit-Reset",
-                        str(int(time.time()) + 1))] if st == 429 else []
-                return self.answer(st, body, hdr)
             route = (method, url.path)
             q = parse_qs(url.query)
             if route == ("POST", "/v2/orders"):
+                S["posts"] += 1
+            fail = S["fail"] or (S["submit_fail"] if route ==
+                                 ("POST", "/v2/orders") else [])
+            if fail:
+                st, body = fail.pop(0)
+                return self.answer(st, body, rate_headers(st))
+            if route == ("POST", "/v2/orders"):
                 st, body, lost = self.submit(json.loads(raw))
+                if S["accept_fail"] and st == 200:
+                    st, body = S["accept_fail"].pop(0)
+                    return self.answer(st, body, rate_headers(st))
             else:
                 (st, body), lost = self.route(route, q), None
         if lost == "drop":
@@ -271,6 +295,9 @@ class Api(BaseHTTPRequestHandler):
                          "next_open": "2026-01-06T09:30:00-05:00",
                          "next_close": "2026-01-05T16:00:00-05:00"}
         if route == ("GET", "/v2/account/portfolio/history"):
+            if "history" in S:
+                return 200, dict(S["history"], timeframe="1D",
+                                 cashflow={})
             return 200, {"timestamp": [1767330000, 1767589200],
                          "equity": [100000.0, 101000.0],
                          "profit_loss": [0, 1000.0],
@@ -374,7 +401,8 @@ class Api(BaseHTTPRequestHandler):
                     S["orders"].append(od)
                     fill(od)
                 for k in ("held", "pending", "fail", "drop", "stall",
-                          "stall_s", "rest", "partial"):
+                          "stall_s", "rest", "partial", "submit_fail",
+                          "accept_fail", "history"):
                     if k in c:
                         S[k] = c[k]
                 S["prices"].update(c.get("prices", {}))

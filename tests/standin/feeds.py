@@ -13,7 +13,7 @@ usage: feeds.py portfile logfile [faultfile [latency_ms]]
 
 The fault file is read on every request; each line is "source fault [n]":
 the fault hits request n (from 1) of that source, or all of them.
-Faults: 429 (with Retry-After: 1), 500, timeout (5 s of silence),
+Faults: 429 (with Retry-After: 1; Alpaca's with X-RateLimit-Reset), 500, timeout (5 s of silence),
 truncated (Content-Length longer than the body), badjson (a cut body),
 html (an HTML error page with status 200), badvalue (a non-number).
 """
@@ -122,9 +122,28 @@ def hourly(daily, h):
     return b
 
 
+# The stand-in's "now" for Alpaca's free-plan rule (the tests pin
+# QGTM_NOW to it): SIP data of the latest 15 minutes needs a paid plan,
+# and a request without "end" asks up to now
+# (https://docs.alpaca.markets/docs/about-market-data-api).
+NOW = dt.datetime(2026, 3, 16, 12, 0, tzinfo=dt.timezone.utc)
+
+
+def recent_sip(q):
+    """Whether q asks a free plan for SIP data of the latest 15 min."""
+    if q.get("feed") != "sip":
+        return False
+    end = q.get("end")
+    return end is None or dt.datetime.fromisoformat(
+        end.replace("Z", "+00:00")) > NOW - dt.timedelta(minutes=15)
+
+
 def alpaca(q, headers):
     if not all(headers.get(h) for h in SECRET_HEADERS[:2]):
         return 403, {"message": "forbidden."}
+    if recent_sip(q):
+        return 403, {"message":
+                     "subscription does not permit querying recent SIP data"}
     syms = sorted(q.get("symbols", "").split(","))
     start = dt.date.fromisoformat(q.get("start", "2026-01-01")[:10])
     points = [(s, bar(d, i, k)) for k, s in enumerate(syms)
@@ -260,6 +279,17 @@ def read_faults():
     return [ln.split() for ln in text.splitlines() if ln.strip()]
 
 
+def too_many(source):
+    """The headers of a 429: Alpaca sends no Retry-After, only its
+    X-RateLimit-* headers, the reset in Unix seconds (here at least one
+    second away; https://docs.alpaca.markets/docs/about-market-data-api);
+    the others Retry-After: 1."""
+    if source != "alpaca":
+        return [("Retry-After", "1")]
+    return [("X-RateLimit-Limit", "200"), ("X-RateLimit-Remaining", "0"),
+            ("X-RateLimit-Reset", str(int(time.time()) + 2))]
+
+
 def fault_for(lines, source, n):
     for w in lines:
         if w[0] == source and (len(w) < 3 or int(w[2]) == n):
@@ -320,7 +350,7 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(5)
         if fault == "429":
             return self.send(429, b'{"message":"too many requests"}',
-                             extra=[("Retry-After", "1")])
+                             extra=too_many(source))
         if fault == "500":
             return self.send(500, b'{"error_code":500,'
                              b'"error_message":"Internal Server Error"}')

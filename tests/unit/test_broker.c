@@ -192,19 +192,23 @@ END_TEST
 START_TEST(rate_limit_is_waited_out)
 {
 	struct timespec t0, t1;
-	json_t *order;
+	json_t *order, *st;
 
-	/* the stand-in answers Retry-After: 0 and X-RateLimit-Reset: the
-	 * next second; an order is never sent again back to back */
-	json_decref(ctl("{\"fail\": [[429, {\"code\": 42910000, \"message\": "
-	    "\"rate limit exceeded\"}], [429, null]]}"));
+	/* the stand-in answers two orders 429 with X-RateLimit-Reset (at
+	 * least a second away) and no Retry-After: each is waited out, the
+	 * order looked up, and only then sent again */
+	json_decref(ctl("{\"submit_fail\": [[429, {\"code\": 42910000, "
+	    "\"message\": \"rate limit exceeded\"}], [429, null]]}"));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ck_assert_int_eq(buy("qgtm-429", &order), 1);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ck_assert_int_ge((t1.tv_sec - t0.tv_sec) * 1000 +
-	    (t1.tv_nsec - t0.tv_nsec) / 1000000, 1000);
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000, 2000);
 	json_decref(order);
 	assert_orders(1, "1");
+	st = ctl("{}");
+	ck_assert_int_eq(json_integer_value(json_object_get(st, "posts")), 3);
+	json_decref(st);
 }
 END_TEST
 

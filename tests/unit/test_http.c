@@ -191,6 +191,8 @@ START_TEST(test_req_init_defaults)
 	ck_assert_uint_eq(req.max_bytes, 16 * 1024 * 1024);
 	ck_assert_int_eq(req.retries, 3);
 	ck_assert_int_eq(req.backoff_ms, 500);
+	ck_assert_int_eq(req.wait_max_ms, 20000);
+	ck_assert_ptr_null(req.signal);
 	ck_assert_int_eq(req.idempotent, -1);
 }
 END_TEST
@@ -203,7 +205,7 @@ START_TEST(test_req_init_from_cfg)
 
 	unit_write_file(path, "http:\n  connect_timeout_ms: 111\n"
 	    "  timeout_ms: 222\n  retries: 0\n  backoff_ms: 33\n"
-	    "  max_response_bytes: 4444\n");
+	    "  max_response_bytes: 4444\n  retry_wait_max_ms: 55\n");
 	ck_assert_msg(qgtm_cfg_load(&cfg, path) == 0, "%s", qgtm_errmsg());
 	qgtm_http_req_init(&req, &cfg);
 	ck_assert_str_eq(req.method, "GET");
@@ -212,6 +214,7 @@ START_TEST(test_req_init_from_cfg)
 	ck_assert_int_eq(req.retries, 0);
 	ck_assert_int_eq(req.backoff_ms, 33);
 	ck_assert_uint_eq(req.max_bytes, 4444);
+	ck_assert_int_eq(req.wait_max_ms, 55);
 	ck_assert_int_eq(req.idempotent, -1);
 	qgtm_cfg_release(&cfg);
 	free(path);
@@ -446,6 +449,134 @@ START_TEST(test_retry_after_future_date)
 	ck_assert_msg(ra >= 118 && ra <= 120, "Retry-After %s -> %ld", date,
 	    ra);
 	free(response);
+}
+END_TEST
+
+/* A provider signal for the tests: the body's number, or -1. */
+static double
+body_signal(const struct qgtm_http_resp *resp, void *arg)
+{
+	(void)arg;
+	return resp->body.len > 0 ? strtod(resp->body.data, NULL) : -1;
+}
+
+/* The wall clock in ms. */
+static long long
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* qgtm_http_retry_wait as a table: what is retried and how long. */
+static const struct {
+	long status, retry_after, reset_in;  /* reset_in: s from now, or 0 */
+	int attempts, use_signal;
+	const char *body;
+	long waited, lo, hi;
+} policy_cases[] = {
+	{ 404, -1, 0, 1, 0, "", 0, -1, -1 },            /* not retryable */
+	{ 200, -1, 5, 1, 0, "", 0, -1, -1 },            /* reset on a 200 */
+	{ 429, -1, 0, 1, 0, "", 0, 75, 125 },           /* backoff, jitter */
+	{ 429, -1, 0, 2, 0, "", 0, 150, 250 },          /* doubled */
+	{ 0, -1, 0, 3, 0, "", 0, 300, 500 },            /* no answer */
+	{ 503, -1, 0, 4, 0, "", 0, -1, -1 },            /* retries spent */
+	{ 503, 2, 0, 1, 0, "", 0, 2000, 2000 },         /* Retry-After */
+	{ 429, -1, 3, 1, 0, "", 0, 1900, 3000 },        /* X-RateLimit-Reset */
+	{ 429, 0, 3, 1, 0, "", 0, 1900, 3000 },         /* the longest */
+	{ 429, -1, -5, 1, 0, "", 0, 0, 0 },             /* reset passed */
+	{ 503, -1, 3, 1, 0, "", 0, 75, 125 },           /* reset: 429 only */
+	{ 429, 1, 0, 1, 1, "2.5", 0, 2500, 2500 },      /* body signal */
+	{ 429, -1, 0, 1, 1, "-1", 0, 75, 125 },         /* no body signal */
+	{ 429, 30, 0, 1, 0, "", 0, -1, -1 },            /* past the cap */
+	{ 429, -1, 0, 1, 0, "", 19950, -1, -1 },        /* cap spent */
+	{ 503, 5, 0, 1, 0, "", 15000, 5000, 5000 },     /* just within */
+};
+
+START_TEST(test_retry_wait_policy)
+{
+	struct qgtm_http_req req;
+	struct qgtm_http_resp resp;
+	long w;
+
+	qgtm_http_req_init(&req, NULL);
+	req.backoff_ms = 100;
+	req.signal = policy_cases[_i].use_signal ? body_signal : NULL;
+	qgtm_http_resp_init(&resp);
+	resp.status = policy_cases[_i].status;
+	resp.retry_after_s = policy_cases[_i].retry_after;
+	if (policy_cases[_i].reset_in != 0)
+		resp.ratelimit_reset = (long)time(NULL) +
+		    policy_cases[_i].reset_in;
+	resp.attempts = policy_cases[_i].attempts;
+	resp.waited_ms = policy_cases[_i].waited;
+	qgtm_buf_addf(&resp.body, "%s", policy_cases[_i].body);
+	w = qgtm_http_retry_wait(&req, &resp);
+	ck_assert_msg(w >= policy_cases[_i].lo && w <= policy_cases[_i].hi,
+	    "case %d: wait %ld, want %ld..%ld", _i, w, policy_cases[_i].lo,
+	    policy_cases[_i].hi);
+	qgtm_http_resp_release(&resp);
+}
+END_TEST
+
+/* A 429 with X-RateLimit-Reset and no Retry-After (Alpaca) is waited
+ * out until that second, then retried. */
+START_TEST(test_429_ratelimit_reset_waited)
+{
+	long long reset = wall_ms() / 1000 + 2, t0, want;
+	char *r429 = qgtm_xasprintf(RESP("429 Too Many Requests",
+	    "X-RateLimit-Reset: %lld\r\n", ""), reset);
+	const char *script[] = { r429, RESP("200 OK", "", "ok") };
+	struct qgtm_http_req req;
+	struct qgtm_http_resp resp;
+	char url[300];
+
+	server_start(script, 2);
+	get_req(&req, url, sizeof url, "/x");
+	qgtm_http_resp_init(&resp);
+	t0 = now_ms();
+	want = reset * 1000 - wall_ms();
+	ck_assert_int_eq(qgtm_http_do(&req, &resp), 0);
+	ck_assert_int_eq(resp.status, 200);
+	ck_assert_int_eq(resp.attempts, 2);
+	ck_assert_msg(now_ms() - t0 >= want - 50 && resp.waited_ms >=
+	    want - 50 && resp.waited_ms <= want + 50, "waited %ld ms, "
+	    "want %lld", resp.waited_ms, want);
+	server_wait();
+	qgtm_http_resp_release(&resp);
+	free(r429);
+}
+END_TEST
+
+/* The request's signal reads the wait from the body (Discord's
+ * retry_after, in seconds); a wait past wait_max_ms is not made. */
+START_TEST(test_body_signal_waited)
+{
+	static const char *const script[] = {
+		RESP("429 Too Many Requests", "", "0.3"),
+		RESP("200 OK", "", "ok"),
+		RESP("429 Too Many Requests", "", "3"),
+	};
+	struct qgtm_http_req req;
+	struct qgtm_http_resp resp;
+	char url[300];
+
+	server_start(script, 3);
+	get_req(&req, url, sizeof url, "/x");
+	req.signal = body_signal;
+	req.wait_max_ms = 2000;
+	qgtm_http_resp_init(&resp);
+	ck_assert_int_eq(qgtm_http_do(&req, &resp), 0);
+	ck_assert_int_eq(resp.status, 200);
+	ck_assert_int_eq(resp.waited_ms, 300);
+	ck_assert_int_eq(qgtm_http_do(&req, &resp), 0);
+	ck_assert_int_eq(resp.status, 429);
+	ck_assert_int_eq(resp.attempts, 1);
+	ck_assert_int_eq(resp.waited_ms, 0);
+	server_wait();
+	qgtm_http_resp_release(&resp);
 }
 END_TEST
 
@@ -710,6 +841,10 @@ suite_http(void)
 	tcase_add_loop_test(tc, test_retry_after_forms, 0,
 	    NELEM(retry_after_cases));
 	tcase_add_test(tc, test_retry_after_future_date);
+	tcase_add_loop_test(tc, test_retry_wait_policy, 0,
+	    NELEM(policy_cases));
+	tcase_add_test(tc, test_429_ratelimit_reset_waited);
+	tcase_add_test(tc, test_body_signal_waited);
 	tcase_add_loop_test(tc, test_body_over_cap, 0, NELEM(big_cases));
 	tcase_add_test(tc, test_refused_backoff_hides_secret);
 	tcase_add_test(tc, test_total_timeout);

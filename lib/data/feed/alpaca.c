@@ -3,6 +3,15 @@
  * universe in one multi-symbol request, following next_page_token. Daily
  * bars by default; fetch.alpaca.timeframe asks for intraday bars, which go
  * to the series SYMBOL@TIMEFRAME.
+ *
+ * The feed (fetch.alpaca.feed): "iex" is one exchange, about 2% of the
+ * volume, with its own close; "sip" is every US exchange, but on a free
+ * (Basic) plan only data older than 15 minutes may be asked for, and
+ * without "end" the request asks up to now and is refused with 403;
+ * "delayed_sip" is SIP delayed by 15 minutes, open to free plans, and the
+ * default. https://docs.alpaca.markets/docs/about-market-data-api
+ * ("Subscription Plans": Basic, "Latest 15 minutes" of SIP not included)
+ * and https://docs.alpaca.markets/reference/stockbars ("feed", "end").
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +21,19 @@
 
 /* The most points a page may hold (across all symbols). */
 #define ALPACA_LIMIT "10000"
+/* How old SIP data must be for a free plan (docs above). */
+#define SIP_DELAY_S (15 * 60)
+
+/* The "end" of a request: now, or 15 minutes ago for a SIP feed, so a
+ * free plan may ask (RFC 3339, 21 bytes). */
+static const char *
+alpaca_end(const struct qgtm_feed *f, char out[21])
+{
+	int sip = strcmp(qgtm_cfg_str(f->cfg, "fetch.alpaca.feed"), "iex") !=
+	    0;
+
+	return qgtm_time_fmt(f->now - (sip ? SIP_DELAY_S : 0), out);
+}
 
 /* The length in seconds of an intraday timeframe ("1Hour", "15Min"),
  * or 0 for "1Day" (the config allows only those values). */
@@ -88,7 +110,7 @@ alpaca_request(struct qgtm_feed *f, const char *unit,
 	    "broker.alpaca.key_id_file");
 	const char *secret = id == NULL ? NULL : qgtm_feed_key(f,
 	    "APCA_API_SECRET_KEY", "broker.alpaca.secret_key_file");
-	char since[11];
+	char since[11], end[21];
 
 	if (secret == NULL || alpaca_since(f, since) == -1)
 		return -1;
@@ -100,6 +122,7 @@ alpaca_request(struct qgtm_feed *f, const char *unit,
 	qgtm_url_param(url, "timeframe",
 	    qgtm_cfg_str(f->cfg, "fetch.alpaca.timeframe"));
 	qgtm_url_param(url, "start", since);
+	qgtm_url_param(url, "end", alpaca_end(f, end));
 	qgtm_url_param(url, "limit", ALPACA_LIMIT);
 	qgtm_url_param(url, "adjustment", "raw");
 	qgtm_url_param(url, "feed", qgtm_cfg_str(f->cfg, "fetch.alpaca.feed"));
