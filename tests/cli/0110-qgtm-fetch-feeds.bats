@@ -147,6 +147,27 @@ friday_1530() {
 	[ "${#lines[@]}" -eq 2 ]
 }
 
+@test "fred: a first fetch over 15 years of a daily series goes in windows" {
+	# FRED refuses a real-time period of more than 2,000 vintage dates: a
+	# first fetch asks for windows of 2,000 days, the last one open.
+	sed -i -e 's/^fetch:$/fetch:\n  lookback_days: 5479/' \
+		-e 's/series: \[DGS10, T10YIE\]/series: [DEXUSEU]/' "$QGTM_CONFIG"
+	run -0 qgtm-fetch fred
+	# Each weekday once, known from its first vintage, though a value
+	# current at a window's start comes again in that window.
+	[ "$(jq -r .date <<<"$output" | sort | uniq | wc -l)" -eq 3913 ]
+	[ "${#lines[@]}" -eq 3913 ]
+	run -0 sed -n 's/^fred GET .*realtime_start=\([0-9-]*\)&realtime_end=\([0-9-]*\)&.*/\1 \2/p' "$S/log"
+	[ "${lines[*]}" = "2011-03-16 2016-09-04 2016-09-05 2022-02-25 2022-02-26 9999-12-31" ]
+	run -0 jq -r '.date + " " + .available_at' "$QGTM_STATE_DIR/data/fred/DEXUSEU.jsonl"
+	[ "${#lines[@]}" -eq 3913 ]
+	[ "${lines[0]}" = "2011-03-16 2011-03-18T04:00:00Z" ]
+	[ "${lines[-1]}" = "2026-03-13 2026-03-17T04:00:00Z" ]
+	[ -z "$(printf '%s\n' "${lines[@]}" | cut -d ' ' -f 1 | sort | uniq -d)" ]
+	run -0 jq -r .status "$QGTM_STATE_DIR/feeds.jsonl"
+	[ "$output" = ok ]
+}
+
 @test "a bar of a session still open is not fetched" {
 	QGTM_NOW=2026-03-13T19:59:59Z run -0 qgtm-fetch openbb
 	run -0 jq -r '.date' "$QGTM_STATE_DIR/data/openbb/GLD.jsonl"

@@ -48,8 +48,31 @@ def next_weekday(d):
     return d
 
 
+# A daily series with a long history, for a first fetch over years: a
+# value each weekday from 2010-01-04, first published the next weekday.
+LONG_SERIES = "DEXUSEU"
+LONG_START = dt.date(2010, 1, 4)
+# FRED refuses a real-time period holding more than 2,000 vintage dates
+# (https://fred.stlouisfed.org/docs/api/fred/series_observations.html);
+# the wording of the refusal here is the stand-in's own.
+FRED_MAX_VINTAGES = 2000
+
+
+def long_rows():
+    rows, d, i = [], LONG_START, 0
+    while d < TODAY:
+        if d.weekday() < 5:
+            rows.append([next_weekday(d), dt.date(9999, 12, 31), d,
+                         "%.4f" % (1.1 + (i % 97) / 1000)])
+            i += 1
+        d += dt.timedelta(1)
+    return [r for r in rows if r[0] <= TODAY]
+
+
 def fred_rows(series):
     """Every vintage period of every observation, as ALFRED has them."""
+    if series == LONG_SERIES:
+        return long_rows()
     rows = []
     for i, d in enumerate(WEEKDAYS):
         value = "." if d == dt.date(2026, 3, 9) else "%.2f" % (1.5 + i / 100)
@@ -66,15 +89,23 @@ def fred(q):
         return 400, {"error_code": 400, "error_message":
                      "Bad Request.  Variable api_key is not set."}
     rt = dt.date.fromisoformat(q.get("realtime_start", str(TODAY)))
+    rt_end = dt.date.fromisoformat(q.get("realtime_end", str(TODAY)))
     o0 = dt.date.fromisoformat(q.get("observation_start", "1776-07-04"))
+    rows = fred_rows(q.get("series_id", ""))
+    vintages = {r[0] for r in rows if rt <= r[0] <= rt_end}
+    if len(vintages) > FRED_MAX_VINTAGES:
+        return 400, {"error_code": 400, "error_message":
+                     "Bad Request.  The real-time period holds %d vintage "
+                     "dates, more than the %d allowed." %
+                     (len(vintages), FRED_MAX_VINTAGES)}
     obs = []
-    for start, end, d, value in fred_rows(q.get("series_id", "")):
-        if d >= o0 and end >= rt:
+    for start, end, d, value in rows:
+        if d >= o0 and end >= rt and start <= rt_end:
             obs.append({"realtime_start": str(max(start, rt)),
-                        "realtime_end": str(end), "date": str(d),
-                        "value": value})
+                        "realtime_end": str(min(end, rt_end)),
+                        "date": str(d), "value": value})
     off, lim = int(q.get("offset", 0)), int(q.get("limit", 100000))
-    return 200, {"realtime_start": str(rt), "realtime_end": "9999-12-31",
+    return 200, {"realtime_start": str(rt), "realtime_end": str(rt_end),
                  "observation_start": str(o0),
                  "observation_end": "9999-12-31", "units": "lin",
                  "output_type": 1, "file_type": "json",
