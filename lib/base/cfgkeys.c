@@ -79,6 +79,8 @@ const struct qgtm_cfg_key qgtm_cfg_keys[] = {
 	    "CFTC contract market codes (gold, silver)" },
 	{ "fetch.cftc.page_rows", INT, "1000", NULL,
 	    "rows per Socrata page ($limit)" },
+	{ "fetch.cftc.app_token_file", STR, "", NULL,
+	    "file holding a Socrata app token; $SOCRATA_APP_TOKEN wins" },
 	{ "fetch.lbma.url", STR, "https://prices.lbma.org.uk", NULL,
 	    "base URL of the LBMA price JSON" },
 	{ "fetch.lbma.series", LIST, "gold_am gold_pm silver", NULL,

@@ -168,6 +168,27 @@ friday_1530() {
 	[ "$output" = ok ]
 }
 
+@test "cftc: the Socrata app token goes as X-App-Token, from the env or a file" {
+	run -0 qgtm-fetch cftc
+	! grep -q X-App-Token "$S/log"
+	rm -rf "$QGTM_STATE_DIR/data"
+	: >"$S/log"
+	tok=socrata0app0token0never0shown
+	SOCRATA_APP_TOKEN=$tok run -0 --separate-stderr qgtm-fetch cftc
+	[ "$(grep -c '^cftc GET' "$S/log")" -eq 2 ]
+	sha=$(printf %s "$tok" | sha256sum | cut -c 1-16)
+	[ "$(grep -c "^  X-App-Token: <secret> sha256:$sha$" "$S/log")" -eq 2 ]
+	rm -rf "$QGTM_STATE_DIR/data"
+	: >"$S/log"
+	printf '%s\n' "$tok" >"$BATS_TEST_TMPDIR/tok"
+	chmod 600 "$BATS_TEST_TMPDIR/tok"
+	sed -i "s|^    page_rows: 3$|    page_rows: 3\n    app_token_file: \"$BATS_TEST_TMPDIR/tok\"|" "$QGTM_CONFIG"
+	run -0 --separate-stderr qgtm-fetch cftc
+	[ "$(grep -c "^  X-App-Token: <secret> sha256:$sha$" "$S/log")" -eq 2 ]
+	! grep -qF "$tok" "$S/log" "$QGTM_STATE_DIR/feeds.jsonl"
+	[[ $stderr != *"$tok"* ]]
+}
+
 @test "a bar of a session still open is not fetched" {
 	QGTM_NOW=2026-03-13T19:59:59Z run -0 qgtm-fetch openbb
 	run -0 jq -r '.date' "$QGTM_STATE_DIR/data/openbb/GLD.jsonl"

@@ -6,8 +6,10 @@ Data v2, CFTC Socrata, LBMA JSON, EIA API v2 and the OpenBB Platform REST
 API (see ../../../shared/reference/apis.md) over a small fixed data set
 of March 2026, with their paging (and, for a CFTC backfill asking from
 before 2023, every weekly report since 2023-01-03). Every request is
-logged, secrets replaced by <secret>, so tests can pin what the client
-asked for.
+logged, secrets replaced by <secret> (a Socrata X-App-Token followed by
+a cut SHA-256 of it), so tests can pin what the client asked for. FRED
+refuses a real-time period of more than 2,000 vintage dates, as FRED
+does; DEXUSEU is a daily series with values since 2010.
 
 usage: feeds.py portfile logfile [faultfile [latency_ms]]
 
@@ -19,6 +21,7 @@ html (an HTML error page with status 200), badvalue (a non-number).
 """
 import base64
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -304,6 +307,12 @@ def spoil(body):
                   rb'"?[0-9.]+"?', rb'\1"abc"', body, count=1)
 
 
+def token_digest(token):
+    """What the log shows of a Socrata app token: its SHA-256, cut, so a
+    test can tell which token came without the log holding it."""
+    return " sha256:" + hashlib.sha256(token.encode()).hexdigest()[:16]
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -320,7 +329,8 @@ class Handler(BaseHTTPRequestHandler):
                                 "?" if parts else "", "&".join(parts))
         for h in SECRET_HEADERS:
             if self.headers.get(h):
-                line += "  %s: <secret>\n" % h
+                line += "  %s: <secret>%s\n" % (h, token_digest(
+                    self.headers[h]) if h == "X-App-Token" else "")
         with lock:
             with open(LOG, "a") as f:
                 f.write(source + " " + line)
