@@ -273,11 +273,22 @@ int qgtm_discord_webhook(const struct qgtm_cfg *cfg, char **url);
 char *qgtm_discord_body(const char *content);
 
 /*
+ * qgtm_discord_url: the URL a message to the webhook url goes to: its
+ * /api/webhooks/ or /api/vN/webhooks/ made /api/v10/webhooks/ (API v10,
+ * where a 429's retry_after counts seconds), with wait=true added to its
+ * query (Discord then answers with the saved message, or an error). A new
+ * string (free()).
+ */
+char *qgtm_discord_url(const char *url);
+
+/*
  * qgtm_discord_post: post content (at most 2000 characters, Discord's
- * limit) as one message to the webhook url, waiting out each 429 as long
- * as the waits add up to at most wait_max_s seconds (0: no wait). Returns
- * 0 on a 2xx, or -1 with an error that never names the URL (content
- * that is not valid UTF-8 is an error before any request).
+ * limit) as one message to the webhook url (through qgtm_discord_url),
+ * waiting out each 429 its retry_after seconds as long as the waits add
+ * up to at most wait_max_s seconds (0: no wait). Returns 0 when Discord
+ * answered 2xx with the saved message (which has an id), or -1 with an
+ * error that never names the URL (content that is not valid UTF-8 is an
+ * error before any request).
  */
 int qgtm_discord_post(const struct qgtm_cfg *cfg, const char *url,
     const char *content, double wait_max_s);

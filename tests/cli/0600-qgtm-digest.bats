@@ -127,6 +127,34 @@ start_smtp() {
 	[[ $stderr != *sec-ret* ]]
 }
 
+@test "--send: a 429 on Discord's v10 is waited out for its retry_after seconds" {
+	# The webhook URL as Discord gives it (unversioned, API v6, where
+	# retry_after counted milliseconds) is posted to as v10, with wait=true.
+	export DISCORD_429_ONCE=1 DISCORD_RETRY_AFTER=1.2
+	start_discord
+	run -0 --separate-stderr qgtm-digest --send
+	run -0 cut -d ' ' -f 2- "$D/log.times"
+	[ "${lines[0]}" = "429 /api/v10/webhooks/123/sec-ret?wait=true" ]
+	[ "${lines[1]}" = "200 /api/v10/webhooks/123/sec-ret?wait=true" ]
+	gap=$(awk 'NR == 1 { t = $1 } NR == 2 { printf "%.3f", $1 - t }' "$D/log.times")
+	echo "# waited $gap s" >&3
+	awk -v g="$gap" 'BEGIN { exit !(g >= 1.2 && g < 1.8) }'
+}
+
+@test "--send: a message Discord drops is a failure, said in the mail" {
+	# Without wait=true Discord answers 204 before it saves the message,
+	# so a dropped one looked delivered.
+	export DISCORD_DROP=1
+	start_discord
+	export QGTM_DISCORD_WEBHOOK_URL=${QGTM_DISCORD_WEBHOOK_URL/\/api\/webhooks\//\/api\/v10\/webhooks\/}
+	start_smtp
+	run -2 --separate-stderr qgtm-digest --send
+	[[ $stderr == *"digest to Discord failed: discord: webhook answered HTTP 500"* ]]
+	grep -q "this digest is incomplete: it did not reach Discord" "$M/1.eml"
+	[ ! -s "$D/log" ]
+	[[ $stderr != *sec-ret* ]]
+}
+
 @test "--send splits a digest over 2000 characters" {
 	start_discord
 	printf 'signal:\n  strategies: [%s]\n' "$(seq -s, -f 's%02g' 1 60)" >"$C"
