@@ -244,7 +244,7 @@ const struct qgtm_cfg_key qgtm_cfg_keys[] = {
 	{ "digest.email.url", STR, "", NULL,
 	    "the SMTP server of the digest, smtp://HOST:PORT or smtps://" },
 	{ "digest.email.starttls", STR, "try", "try always",
-	    "STARTTLS on smtp://: try, or always (else fail)" },
+	    "STARTTLS on smtp://: try or always; a user makes it always" },
 	{ "digest.email.from", STR, "qgtm@localhost", NULL,
 	    "the From address of the digest" },
 	{ "digest.email.to", LIST, "", NULL,

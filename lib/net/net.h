@@ -299,12 +299,15 @@ int qgtm_discord_post(const struct qgtm_cfg *cfg, const char *url,
  * qgtm_smtp_send: mail subject and body (UTF-8 text, lines folded at 998
  * octets) from digest.email.from to each of digest.email.to through the
  * SMTP server digest.email.url (smtp:// or smtps://; STARTTLS required
- * with digest.email.starttls), logging in as digest.email.user with the
- * password of $QGTM_SMTP_PASSWORD or digest.email.password_file when a
- * user is set (lib/net/smtp.c). Headers: From, To, Subject, Date, Message-ID,
- * MIME-Version, Content-Type text/plain; charset=UTF-8. Returns 1 when
- * no server or no recipient is configured, 0 when every recipient took
- * it, or -1 with an error that never holds the password.
+ * with digest.email.starttls "always" and whenever a user is set, so the
+ * password never goes in clear text), logging in as digest.email.user
+ * with the password of $QGTM_SMTP_PASSWORD or digest.email.password_file
+ * when a user is set (lib/net/smtp.c). Headers: From, To, Subject, Date,
+ * Message-ID, MIME-Version, Content-Type text/plain; charset=UTF-8.
+ * Returns 1 when no server or no recipient is configured, 0 when every
+ * recipient took it, or -1 with an error that never holds the password
+ * (QGTM_EX_UNAVAILABLE "smtp: the server offers no STARTTLS: ..." when
+ * TLS is required and the server does not offer it).
  */
 int qgtm_smtp_send(const struct qgtm_cfg *cfg, const char *subject,
     const char *body);
