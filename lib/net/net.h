@@ -174,14 +174,29 @@ int qgtm_http_status_code(long status);
 /*
  * An S3 bucket and prefix with credentials (lib/net/s3.c). Requests are
  * signed with SigV4 by libcurl (CURLOPT_AWS_SIGV4, "aws:amz:REGION:s3")
- * and go to https://BUCKET.s3.REGION.amazonaws.com/KEY, or, when
- * audit.s3_endpoint is set, path-style to ENDPOINT/BUCKET/KEY.
+ * and go to qgtm_s3_url(); a 500 or 503 (SlowDown) is retried up to
+ * http.retries times after an exponential backoff from http.backoff_ms
+ * with jitter, 20 s of waits at most.
  */
 struct qgtm_s3 {
 	char *bucket, *prefix;          /* prefix: "" or as given */
 	char *endpoint, *region;
 	char *access_key, *secret_key;  /* registered secrets */
+	int retries;                    /* http.retries */
+	long backoff_ms;                /* http.backoff_ms */
 };
+
+/*
+ * qgtm_s3_url: the URL of key (NULL: the bucket) with query (NULL: none,
+ * else already in SigV4's canonical form): https://BUCKET.s3.REGION.
+ * amazonaws.com/KEY; path-style https://s3.REGION.amazonaws.com/BUCKET/KEY
+ * for a bucket name with a dot (the certificate matches no dotted name);
+ * ENDPOINT/BUCKET/KEY when audit.s3_endpoint is set. The key is URI-
+ * encoded as SigV4's canonical URI has it: each byte but A-Z a-z 0-9
+ * - _ . ~ and '/' as %XX. A new string (free()).
+ */
+char *qgtm_s3_url(const struct qgtm_s3 *s3, const char *key,
+    const char *query);
 
 /*
  * qgtm_s3_open: bucket and prefix from url ("s3://bucket/prefix"; NULL or
