@@ -189,6 +189,12 @@ friday_1530() {
 	[[ $stderr != *"$tok"* ]]
 }
 
+@test "lbma: the man page says valuing with LBMA prices needs IBA's licence" {
+	run -0 mandoc -T ascii "$QGTM_TOP/man/man1/qgtm-fetch.1"
+	run -0 awk '/^CAVEATS/, /^[A-Z ]+$/ && !/^CAVEATS/' <<<"$(col -b <<<"$output")"
+	[[ $(tr -s ' \n' '  ' <<<"$output") == *"Using them for valuation"*"needs a licence from IBA"* ]]
+}
+
 @test "a bar of a session still open is not fetched" {
 	QGTM_NOW=2026-03-13T19:59:59Z run -0 qgtm-fetch openbb
 	run -0 jq -r '.date' "$QGTM_STATE_DIR/data/openbb/GLD.jsonl"
