@@ -28,8 +28,43 @@ qgtm_discord_webhook(const struct qgtm_cfg *cfg, char **url)
 	return *url != NULL ? 1 : -1;
 }
 
-/* The wait a 429 asks for, in seconds: the body's retry_after (Discord,
- * apis.md section 8), else the Retry-After header, else 1 s. */
+/*
+ * Discord's webhook API version: an unversioned URL (what Discord's own
+ * "Copy Webhook URL" gives) is API v6, where a 429's retry_after counted
+ * milliseconds; from v8 on it counts seconds (https://discord.com/
+ * developers/docs/reference#api-versioning, .../topics/rate-limits).
+ */
+#define DISCORD_API "/api/v10/webhooks/"
+
+/*
+ * The URL posted to: url with its API version set to v10, and wait=true,
+ * so Discord answers 200 with the message once it is saved, or an error;
+ * without it Discord answers 204 before saving, even a message it then
+ * drops ("Execute Webhook", https://discord.com/developers/docs/resources/
+ * webhook#execute-webhook). A new string.
+ */
+char *
+qgtm_discord_url(const char *url)
+{
+	const char *api = strstr(url, "/api/"), *hooks = NULL, *p;
+	const char *sep = strchr(url, '?') != NULL ? "&" : "?";
+
+	if (api != NULL) {
+		p = api + 4;            /* the '/' after "/api" */
+		if (p[1] == 'v' && p[2] >= '0' && p[2] <= '9')
+			for (p += 2; *p >= '0' && *p <= '9'; p++)
+				continue;
+		if (strncmp(p, "/webhooks/", 10) == 0)
+			hooks = p + 10;
+	}
+	if (hooks == NULL)
+		return qgtm_xasprintf("%s%swait=true", url, sep);
+	return qgtm_xasprintf("%.*s%s%s%swait=true", (int)(api - url), url,
+	    DISCORD_API, hooks, sep);
+}
+
+/* The wait a 429 asks for, in seconds: the body's retry_after (seconds
+ * on v10, see DISCORD_API), else the Retry-After header, else 1 s. */
 static double
 retry_wait(const struct qgtm_http_resp *resp)
 {
@@ -40,6 +75,27 @@ retry_wait(const struct qgtm_http_resp *resp)
 	if (w > 0)
 		return w;
 	return resp->retry_after_s > 0 ? (double)resp->retry_after_s : 1;
+}
+
+/* 0 when Discord saved the message: with wait=true, HTTP 200 and the
+ * message object, which has an id. Else -1 with the error. */
+static int
+delivered(const struct qgtm_http_resp *resp)
+{
+	json_t *msg;
+	int saved;
+
+	if (resp->status < 200 || resp->status > 299)
+		return qgtm_seterr(qgtm_http_status_code(resp->status),
+		    "discord: webhook answered HTTP %ld", resp->status);
+	msg = json_loadb(resp->body.data, resp->body.len, 0, NULL);
+	saved = json_is_string(json_object_get(msg, "id"));
+	json_decref(msg);
+	if (!saved)
+		return qgtm_seterr(QGTM_EX_PROTOCOL, "discord: HTTP %ld "
+		    "without the message: Discord did not confirm it saved it",
+		    resp->status);
+	return 0;
 }
 
 char *
@@ -66,7 +122,7 @@ qgtm_discord_post(const struct qgtm_cfg *cfg, const char *url,
 	static const char *const headers[] = {
 		"Content-Type: application/json", NULL
 	};
-	char *body = qgtm_discord_body(content);
+	char *body = qgtm_discord_body(content), *hook;
 	struct qgtm_http_req req;
 	struct qgtm_http_resp resp;
 	double waited = 0, w;
@@ -74,9 +130,10 @@ qgtm_discord_post(const struct qgtm_cfg *cfg, const char *url,
 
 	if (body == NULL)
 		return -1;
+	hook = qgtm_discord_url(url);
 	qgtm_http_req_init(&req, cfg);
 	req.method = "POST";
-	req.url = url;
+	req.url = hook;
 	req.headers = headers;
 	req.body = body;
 	req.body_len = strlen(body);
@@ -86,10 +143,10 @@ qgtm_discord_post(const struct qgtm_cfg *cfg, const char *url,
 		waited += w;
 		usleep((useconds_t)(w * 1e6) + 1000);
 	}
-	if (rc == 0 && (resp.status < 200 || resp.status > 299))
-		rc = qgtm_seterr(qgtm_http_status_code(resp.status),
-		    "discord: webhook answered HTTP %ld", resp.status);
+	if (rc == 0)
+		rc = delivered(&resp);
 	qgtm_http_resp_release(&resp);
+	free(hook);
 	free(body);
 	return rc;
 }

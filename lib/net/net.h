@@ -219,14 +219,29 @@ int qgtm_http_status_code(long status);
 /*
  * An S3 bucket and prefix with credentials (lib/net/s3.c). Requests are
  * signed with SigV4 by libcurl (CURLOPT_AWS_SIGV4, "aws:amz:REGION:s3")
- * and go to https://BUCKET.s3.REGION.amazonaws.com/KEY, or, when
- * audit.s3_endpoint is set, path-style to ENDPOINT/BUCKET/KEY.
+ * and go to qgtm_s3_url(); a 500 or 503 (SlowDown) is retried up to
+ * http.retries times after an exponential backoff from http.backoff_ms
+ * with jitter, 20 s of waits at most.
  */
 struct qgtm_s3 {
 	char *bucket, *prefix;          /* prefix: "" or as given */
 	char *endpoint, *region;
 	char *access_key, *secret_key;  /* registered secrets */
+	int retries;                    /* http.retries */
+	long backoff_ms;                /* http.backoff_ms */
 };
+
+/*
+ * qgtm_s3_url: the URL of key (NULL: the bucket) with query (NULL: none,
+ * else already in SigV4's canonical form): https://BUCKET.s3.REGION.
+ * amazonaws.com/KEY; path-style https://s3.REGION.amazonaws.com/BUCKET/KEY
+ * for a bucket name with a dot (the certificate matches no dotted name);
+ * ENDPOINT/BUCKET/KEY when audit.s3_endpoint is set. The key is URI-
+ * encoded as SigV4's canonical URI has it: each byte but A-Z a-z 0-9
+ * - _ . ~ and '/' as %XX. A new string (free()).
+ */
+char *qgtm_s3_url(const struct qgtm_s3 *s3, const char *key,
+    const char *query);
 
 /*
  * qgtm_s3_open: bucket and prefix from url ("s3://bucket/prefix"; NULL or
@@ -318,11 +333,22 @@ int qgtm_discord_webhook(const struct qgtm_cfg *cfg, char **url);
 char *qgtm_discord_body(const char *content);
 
 /*
+ * qgtm_discord_url: the URL a message to the webhook url goes to: its
+ * /api/webhooks/ or /api/vN/webhooks/ made /api/v10/webhooks/ (API v10,
+ * where a 429's retry_after counts seconds), with wait=true added to its
+ * query (Discord then answers with the saved message, or an error). A new
+ * string (free()).
+ */
+char *qgtm_discord_url(const char *url);
+
+/*
  * qgtm_discord_post: post content (at most 2000 characters, Discord's
- * limit) as one message to the webhook url, waiting out each 429 as long
- * as the waits add up to at most wait_max_s seconds (0: no wait). Returns
- * 0 on a 2xx, or -1 with an error that never names the URL (content
- * that is not valid UTF-8 is an error before any request).
+ * limit) as one message to the webhook url (through qgtm_discord_url),
+ * waiting out each 429 its retry_after seconds as long as the waits add
+ * up to at most wait_max_s seconds (0: no wait). Returns 0 when Discord
+ * answered 2xx with the saved message (which has an id), or -1 with an
+ * error that never names the URL (content that is not valid UTF-8 is an
+ * error before any request).
  */
 int qgtm_discord_post(const struct qgtm_cfg *cfg, const char *url,
     const char *content, double wait_max_s);
@@ -333,12 +359,15 @@ int qgtm_discord_post(const struct qgtm_cfg *cfg, const char *url,
  * qgtm_smtp_send: mail subject and body (UTF-8 text, lines folded at 998
  * octets) from digest.email.from to each of digest.email.to through the
  * SMTP server digest.email.url (smtp:// or smtps://; STARTTLS required
- * with digest.email.starttls), logging in as digest.email.user with the
- * password of $QGTM_SMTP_PASSWORD or digest.email.password_file when a
- * user is set (lib/net/smtp.c). Headers: From, To, Subject, Date, Message-ID,
- * MIME-Version, Content-Type text/plain; charset=UTF-8. Returns 1 when
- * no server or no recipient is configured, 0 when every recipient took
- * it, or -1 with an error that never holds the password.
+ * with digest.email.starttls "always" and whenever a user is set, so the
+ * password never goes in clear text), logging in as digest.email.user
+ * with the password of $QGTM_SMTP_PASSWORD or digest.email.password_file
+ * when a user is set (lib/net/smtp.c). Headers: From, To, Subject, Date,
+ * Message-ID, MIME-Version, Content-Type text/plain; charset=UTF-8.
+ * Returns 1 when no server or no recipient is configured, 0 when every
+ * recipient took it, or -1 with an error that never holds the password
+ * (QGTM_EX_UNAVAILABLE "smtp: the server offers no STARTTLS: ..." when
+ * TLS is required and the server does not offer it).
  */
 int qgtm_smtp_send(const struct qgtm_cfg *cfg, const char *subject,
     const char *body);

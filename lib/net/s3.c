@@ -8,12 +8,16 @@
  * then GetObjectRetention to read the lock back; GET of the bucket's
  * Object Lock configuration; ListObjectVersions and GetObject for the
  * newest checkpoint. Queries are written in SigV4's canonical form
- * (sorted, URI-encoded, "k=v"), which libcurl 7.x signs as it is.
+ * (sorted, URI-encoded, "k=v"), which libcurl 7.x signs as it is; so are
+ * object keys in the path (see qgtm_s3_url). A 500 or 503 (SlowDown) is
+ * retried after a backoff (see s3_backoff_ms).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
@@ -42,6 +46,8 @@ qgtm_s3_open(struct qgtm_s3 *s3, const struct qgtm_cfg *cfg, const char *url)
 	s3->prefix = qgtm_xstrdup(slash == NULL ? "" : slash + 1);
 	s3->endpoint = qgtm_xstrdup(qgtm_cfg_str(cfg, "audit.s3_endpoint"));
 	s3->region = qgtm_xstrdup(qgtm_cfg_str(cfg, "audit.s3_region"));
+	s3->retries = (int)qgtm_cfg_int(cfg, "http.retries");
+	s3->backoff_ms = (long)qgtm_cfg_int(cfg, "http.backoff_ms");
 	s3->access_key = qgtm_cfg_secret(cfg, "AWS_ACCESS_KEY_ID",
 	    "audit.s3_access_key_file");
 	s3->secret_key = s3->access_key == NULL ? NULL : qgtm_cfg_secret(cfg,
@@ -64,19 +70,39 @@ qgtm_s3_release(struct qgtm_s3 *s3)
 	memset(s3, 0, sizeof *s3);
 }
 
-/* The URL of key (NULL: the bucket itself) and query (or NULL). */
-static char *
-s3_url(const struct qgtm_s3 *s3, const char *key, const char *query)
-{
-	const char *q = query != NULL ? "?" : "";
+static char *uri_encode(const char *s, const char *keep);
 
-	if (*s3->endpoint == '\0')
-		return qgtm_xasprintf("https://%s.s3.%s.amazonaws.com/%s%s%s",
-		    s3->bucket, s3->region, key != NULL ? key : "", q,
-		    query != NULL ? query : "");
-	return qgtm_xasprintf("%s/%s%s%s%s%s", s3->endpoint, s3->bucket,
-	    key != NULL ? "/" : "", key != NULL ? key : "", q,
+/*
+ * The URL of key (NULL: the bucket itself) and query (or NULL). The key
+ * is URI-encoded as SigV4's canonical URI has it: every byte but
+ * A-Z a-z 0-9 - _ . ~ and '/' as %XX, once for S3 ("Create a signed AWS
+ * API request", https://docs.aws.amazon.com/IAM/latest/UserGuide/
+ * create-signed-request.html), as libcurl 7.x signs the path as it is
+ * sent. A bucket name with a dot goes path-style: the wildcard
+ * certificate of *.s3.REGION.amazonaws.com matches no dotted name
+ * ("Virtual hosting of buckets", https://docs.aws.amazon.com/AmazonS3/
+ * latest/userguide/VirtualHosting.html).
+ */
+char *
+qgtm_s3_url(const struct qgtm_s3 *s3, const char *key, const char *query)
+{
+	const char *slash = key != NULL ? "/" : "";
+	char *k = uri_encode(key != NULL ? key : "", "/"), *base, *url;
+
+	if (*s3->endpoint != '\0')
+		base = qgtm_xasprintf("%s/%s%s", s3->endpoint, s3->bucket,
+		    slash);
+	else if (strchr(s3->bucket, '.') != NULL)
+		base = qgtm_xasprintf("https://s3.%s.amazonaws.com/%s%s",
+		    s3->region, s3->bucket, slash);
+	else
+		base = qgtm_xasprintf("https://%s.s3.%s.amazonaws.com/",
+		    s3->bucket, s3->region);
+	url = qgtm_xasprintf("%s%s%s%s", base, k, query != NULL ? "?" : "",
 	    query != NULL ? query : "");
+	free(base);
+	free(k);
+	return url;
 }
 
 static int s3_do_head(const struct qgtm_s3 *, const char *, const char *,
@@ -133,8 +159,40 @@ s3_do(const struct qgtm_s3 *s3, const char *method, const char *url,
 	    NULL);
 }
 
+/*
+ * S3 answers 503 SlowDown to a request rate it will not take now, and
+ * 500 InternalError at times: both are to be retried after an
+ * exponential backoff ("Error responses", https://docs.aws.amazon.com/
+ * AmazonS3/latest/API/ErrorResponses.html; "Retry behavior",
+ * https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior
+ * .html). S3 sends no Retry-After.
+ */
+#define S3_WAIT_MAX_MS 20000L   /* the waits of one request, at most */
+
+/* The wait before retry n (from 0): http.backoff_ms * 2^n with +-25%
+ * jitter, or -1: no retry. (The shared retry policy of lib/net/http.c,
+ * once net.h offers it, takes the place of this one call.) */
+static long
+s3_backoff_ms(const struct qgtm_s3 *s3, int n, long status, long waited)
+{
+	static unsigned short seed[3];
+	long ms;
+
+	if ((status != 500 && status != 503) || n >= s3->retries || n > 16)
+		return -1;
+	if (seed[0] == 0 && seed[1] == 0) {
+		seed[0] = (unsigned short)getpid();
+		seed[1] = (unsigned short)time(NULL);
+		seed[2] = 0x330e;
+	}
+	ms = (long)(s3->backoff_ms * (double)(1L << n) *
+	    (0.75 + 0.5 * erand48(seed)));
+	return waited + ms <= S3_WAIT_MAX_MS ? ms : -1;
+}
+
 /* s3_do, also collecting the response's header lines into hdrs (if not
- * NULL); a HEAD asks for no body. */
+ * NULL); a HEAD asks for no body. A 500 or 503 is retried (see
+ * s3_backoff_ms). */
 static int
 s3_do_head(const struct qgtm_s3 *s3, const char *method, const char *url,
     struct curl_slist *headers, const void *body, size_t n, long *status,
@@ -144,6 +202,9 @@ s3_do_head(const struct qgtm_s3 *s3, const char *method, const char *url,
 	char *userpwd = qgtm_xasprintf("%s:%s", s3->access_key, s3->secret_key);
 	CURL *c = curl_easy_init();
 	CURLcode rc = CURLE_FAILED_INIT;
+	long wait, waited = 0;
+	struct timespec ts;
+	int tries;
 
 	if (c != NULL) {
 		curl_easy_setopt(c, CURLOPT_URL, url);
@@ -166,8 +227,21 @@ s3_do_head(const struct qgtm_s3 *s3, const char *method, const char *url,
 			curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
 			    (curl_off_t)n);
 		}
-		rc = curl_easy_perform(c);
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+		for (tries = 0;; tries++) {
+			qgtm_buf_reset(resp);
+			if (hdrs != NULL)
+				qgtm_buf_reset(hdrs);
+			*status = 0;
+			rc = curl_easy_perform(c);
+			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+			if (rc != CURLE_OK || (wait = s3_backoff_ms(s3, tries,
+			    *status, waited)) < 0)
+				break;
+			ts.tv_sec = wait / 1000;
+			ts.tv_nsec = wait % 1000 * 1000000L;
+			nanosleep(&ts, NULL);
+			waited += wait;
+		}
 		curl_easy_cleanup(c);
 	}
 	free(sigv4);
@@ -208,17 +282,18 @@ s3_get(const struct qgtm_s3 *s3, const char *url, const char *what,
 	return rc;
 }
 
-/* s with every byte but A-Z a-z 0-9 - _ . ~ as %XX (SigV4's URI
- * encoding): a new allocation (free()). */
+/* s with every byte but A-Z a-z 0-9 - _ . ~ and those of keep as %XX
+ * (SigV4's URI encoding): a new allocation (free()). */
 static char *
-uri_encode(const char *s)
+uri_encode(const char *s, const char *keep)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	char *out = qgtm_xmalloc(3 * strlen(s) + 1), *o = out;
 
 	for (; *s != '\0'; s++)
-		if (strchr("-_.~", *s) != NULL || (*s >= 'A' && *s <= 'Z') ||
-		    (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9'))
+		if (strchr("-_.~", *s) != NULL || strchr(keep, *s) != NULL ||
+		    (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		    (*s >= '0' && *s <= '9'))
 			*o++ = *s;
 		else {
 			*o++ = '%';
@@ -254,7 +329,7 @@ static int
 head_retention(const struct qgtm_s3 *s3, const char *key, char mode[16],
     char until[40])
 {
-	char *url = s3_url(s3, key, NULL);
+	char *url = qgtm_s3_url(s3, key, NULL);
 	struct curl_slist *h = NULL;
 	struct qgtm_buf resp, hdrs;
 	long status = 0;
@@ -282,7 +357,7 @@ int
 qgtm_s3_retention(const struct qgtm_s3 *s3, const char *key, char mode[16],
     char until[40])
 {
-	char *url = s3_url(s3, key, "retention="), code[64];
+	char *url = qgtm_s3_url(s3, key, "retention="), code[64];
 	struct curl_slist *h = NULL;
 	struct qgtm_buf resp;
 	long status = 0;
@@ -352,7 +427,7 @@ qgtm_s3_put_locked(const struct qgtm_s3 *s3, const char *key,
 	header(&h, "x-amz-checksum-sha256", (char *)b64);
 	header(&h, "x-amz-object-lock-mode", "COMPLIANCE");
 	header(&h, "x-amz-object-lock-retain-until-date", retain_until);
-	url = s3_url(s3, key, NULL);
+	url = qgtm_s3_url(s3, key, NULL);
 	qgtm_buf_init(&resp, RESP_MAX);
 	rc = s3_do(s3, "PUT", url, h, body, n, &status, &resp);
 	if (rc == 0 && status != 200)
@@ -396,8 +471,8 @@ newest_of_page(const char *xml, struct newest *nw)
 static char *
 list_query(const char *prefix, const char *key_marker, const char *vmarker)
 {
-	char *p = uri_encode(prefix), *k = uri_encode(key_marker),
-	    *v = uri_encode(vmarker), *q;
+	char *p = uri_encode(prefix, ""), *k = uri_encode(key_marker, ""),
+	    *v = uri_encode(vmarker, ""), *q;
 
 	q = *key_marker == '\0' ? qgtm_xasprintf("prefix=%s&versions=", p) :
 	    qgtm_xasprintf("key-marker=%s&prefix=%s&version-id-marker=%s&"
@@ -419,7 +494,7 @@ list_versions(const struct qgtm_s3 *s3, const char *prefix,
 
 	do {
 		q = list_query(prefix, km, vm);
-		url = s3_url(s3, NULL, q);
+		url = qgtm_s3_url(s3, NULL, q);
 		qgtm_buf_init(&resp, RESP_MAX);
 		rc = s3_get(s3, url, s3->bucket, &resp);
 		if (rc == 0) {
@@ -450,9 +525,9 @@ qgtm_s3_newest(const struct qgtm_s3 *s3, const char *sub, char **key,
 	free(prefix);
 	if (rc == -1 || nw.key[0] == '\0')
 		return rc;
-	v = uri_encode(nw.version);
+	v = uri_encode(nw.version, "");
 	q = nw.version[0] == '\0' ? NULL : qgtm_xasprintf("versionId=%s", v);
-	url = s3_url(s3, nw.key, q);
+	url = qgtm_s3_url(s3, nw.key, q);
 	rc = s3_get(s3, url, nw.key, body);
 	free(url);
 	free(q);
@@ -468,7 +543,7 @@ qgtm_s3_lock_status(const struct qgtm_s3 *s3, json_t **out)
 {
 	/* "=" spelt out: libcurl before 8.x signs a bare "object-lock" as
 	 * is, while S3 canonicalizes it to "object-lock=". */
-	char *url = s3_url(s3, NULL, "object-lock="), on[32], mode[32],
+	char *url = qgtm_s3_url(s3, NULL, "object-lock="), on[32], mode[32],
 	    days[32], years[32];
 	struct qgtm_buf resp;
 	int rc;

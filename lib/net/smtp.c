@@ -101,10 +101,31 @@ send_one(CURL *c, const char *from, const char *to, struct qgtm_buf *b)
 	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
 	cc = curl_easy_perform(c);
 	curl_slist_free_all(rcpt);
+	if (cc == CURLE_USE_SSL_FAILED)
+		return qgtm_seterr(QGTM_EX_UNAVAILABLE, "smtp: the server "
+		    "offers no STARTTLS: nothing sent, as TLS is required "
+		    "(digest.email.starttls)");
 	if (cc != CURLE_OK)
 		return qgtm_seterr(QGTM_EX_UNAVAILABLE, "smtp: mail to %s: %s",
 		    to, curl_easy_strerror(cc));
 	return 0;
+}
+
+/*
+ * The TLS policy of smtp://: STARTTLS required with "always", and
+ * whenever a user is set, as the login would otherwise send the password
+ * in clear text to a server that offers no STARTTLS (with "try" libcurl
+ * goes on without TLS: CURLOPT_USE_SSL, CURLUSESSL_TRY; an AUTH PLAIN
+ * initial response carries the password, RFC 4616, RFC 4954). smtps://
+ * is TLS from the start.
+ */
+static long
+tls_policy(const struct qgtm_cfg *cfg, const char *user)
+{
+	if (*user != '\0' || strcmp(qgtm_cfg_str(cfg,
+	    "digest.email.starttls"), "always") == 0)
+		return (long)CURLUSESSL_ALL;
+	return (long)CURLUSESSL_TRY;
 }
 
 /* Set up c for the server and login of cfg. Returns 0 or -1. */
@@ -120,9 +141,7 @@ setup(CURL *c, const struct qgtm_cfg *cfg, char **password)
 		    "expected smtp:// or smtps://");
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	curl_easy_setopt(c, CURLOPT_USE_SSL, strcmp(qgtm_cfg_str(cfg,
-	    "digest.email.starttls"), "always") == 0 ? (long)CURLUSESSL_ALL :
-	    (long)CURLUSESSL_TRY);
+	curl_easy_setopt(c, CURLOPT_USE_SSL, tls_policy(cfg, user));
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)qgtm_cfg_int(cfg,
 	    "http.connect_timeout_ms"));
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)qgtm_cfg_int(cfg,

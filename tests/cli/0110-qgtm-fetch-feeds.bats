@@ -147,6 +147,54 @@ friday_1530() {
 	[ "${#lines[@]}" -eq 2 ]
 }
 
+@test "fred: a first fetch over 15 years of a daily series goes in windows" {
+	# FRED refuses a real-time period of more than 2,000 vintage dates: a
+	# first fetch asks for windows of 2,000 days, the last one open.
+	sed -i -e 's/^fetch:$/fetch:\n  lookback_days: 5479/' \
+		-e 's/series: \[DGS10, T10YIE\]/series: [DEXUSEU]/' "$QGTM_CONFIG"
+	run -0 qgtm-fetch fred
+	# Each weekday once, known from its first vintage, though a value
+	# current at a window's start comes again in that window.
+	[ "$(jq -r .date <<<"$output" | sort | uniq | wc -l)" -eq 3913 ]
+	[ "${#lines[@]}" -eq 3913 ]
+	run -0 sed -n 's/^fred GET .*realtime_start=\([0-9-]*\)&realtime_end=\([0-9-]*\)&.*/\1 \2/p' "$S/log"
+	[ "${lines[*]}" = "2011-03-16 2016-09-04 2016-09-05 2022-02-25 2022-02-26 9999-12-31" ]
+	run -0 jq -r '.date + " " + .available_at' "$QGTM_STATE_DIR/data/fred/DEXUSEU.jsonl"
+	[ "${#lines[@]}" -eq 3913 ]
+	[ "${lines[0]}" = "2011-03-16 2011-03-18T04:00:00Z" ]
+	[ "${lines[-1]}" = "2026-03-13 2026-03-17T04:00:00Z" ]
+	[ -z "$(printf '%s\n' "${lines[@]}" | cut -d ' ' -f 1 | sort | uniq -d)" ]
+	run -0 jq -r .status "$QGTM_STATE_DIR/feeds.jsonl"
+	[ "$output" = ok ]
+}
+
+@test "cftc: the Socrata app token goes as X-App-Token, from the env or a file" {
+	run -0 qgtm-fetch cftc
+	! grep -q X-App-Token "$S/log"
+	rm -rf "$QGTM_STATE_DIR/data"
+	: >"$S/log"
+	tok=socrata0app0token0never0shown
+	SOCRATA_APP_TOKEN=$tok run -0 --separate-stderr qgtm-fetch cftc
+	[ "$(grep -c '^cftc GET' "$S/log")" -eq 2 ]
+	sha=$(printf %s "$tok" | sha256sum | cut -c 1-16)
+	[ "$(grep -c "^  X-App-Token: <secret> sha256:$sha$" "$S/log")" -eq 2 ]
+	rm -rf "$QGTM_STATE_DIR/data"
+	: >"$S/log"
+	printf '%s\n' "$tok" >"$BATS_TEST_TMPDIR/tok"
+	chmod 600 "$BATS_TEST_TMPDIR/tok"
+	sed -i "s|^    page_rows: 3$|    page_rows: 3\n    app_token_file: \"$BATS_TEST_TMPDIR/tok\"|" "$QGTM_CONFIG"
+	run -0 --separate-stderr qgtm-fetch cftc
+	[ "$(grep -c "^  X-App-Token: <secret> sha256:$sha$" "$S/log")" -eq 2 ]
+	! grep -qF "$tok" "$S/log" "$QGTM_STATE_DIR/feeds.jsonl"
+	[[ $stderr != *"$tok"* ]]
+}
+
+@test "lbma: the man page says valuing with LBMA prices needs IBA's licence" {
+	run -0 mandoc -T ascii "$QGTM_TOP/man/man1/qgtm-fetch.1"
+	run -0 awk '/^CAVEATS/, /^[A-Z ]+$/ && !/^CAVEATS/' <<<"$(col -b <<<"$output")"
+	[[ $(tr -s ' \n' '  ' <<<"$output") == *"Using them for valuation"*"needs a licence from IBA"* ]]
+}
+
 @test "a bar of a session still open is not fetched" {
 	QGTM_NOW=2026-03-13T19:59:59Z run -0 qgtm-fetch openbb
 	run -0 jq -r '.date' "$QGTM_STATE_DIR/data/openbb/GLD.jsonl"

@@ -66,3 +66,16 @@ teardown() {
 	[[ $stderr == *"warning: alert not sent: discord: webhook answered HTTP 404"* ]]
 	run -4 qgtm-risk status
 }
+
+@test "an alert Discord does not save is a warning, not a silent 204" {
+	ks_discord_stop
+	rm -f "$S/port"
+	export DISCORD_DROP=1
+	ks_discord
+	export QGTM_DISCORD_WEBHOOK_URL=${QGTM_DISCORD_WEBHOOK_URL/\/api\/webhooks\//\/api\/v10\/webhooks\/}
+	run -0 --separate-stderr qgtm-risk escalate --to WARN --reason r --by alice
+	[[ $stderr == *"warning: alert not sent: discord: webhook answered HTTP 500"* ]]
+	[ "$(cut -d ' ' -f 2- "$S/log.times")" = "500 /api/v10/webhooks/123/tok-en?wait=true" ]
+	run -2 qgtm-risk status
+	[[ ${lines[0]} == "tier WARN" ]]
+}

@@ -41,12 +41,14 @@ teardown() {
 }
 
 @test "the stand-in pings everyone when mentions are not disabled" {
+	# The stand-in, as Discord's v10, under the versioned URL.
+	hook=${QGTM_DISCORD_WEBHOOK_URL/\/api\/webhooks\//\/api\/v10\/webhooks\/}
 	curl -fsS -H 'Content-Type: application/json' -d '{"content":"hi @everyone"}' \
-		"$QGTM_DISCORD_WEBHOOK_URL"
+		"$hook"
 	run -0 jq -r ._mention_everyone "$S/log"
 	[ "$output" = true ]
 	run -22 curl -fsS -H 'Content-Type: application/json' \
-		-d '{"content":"x","allowed_mentions":{"parse":["all"]}}' "$QGTM_DISCORD_WEBHOOK_URL"
+		-d '{"content":"x","allowed_mentions":{"parse":["all"]}}' "$hook"
 }
 
 @test "a reason that is not UTF-8 is a usage error; the tier is unchanged" {

@@ -46,12 +46,13 @@ start_discord() {
 	discord_standin "$D"
 }
 
-# start_smtp: the SMTP server; the config mails to two recipients.
+# start_smtp [MODE]: the SMTP server (tests/standin/smtp.py: it offers
+# no STARTTLS); the config mails to two recipients.
 start_smtp() {
 	M=$BATS_TEST_TMPDIR/mail
 	mkdir -p "$M"
 	# aiosmtpd is the Debian package: the system python, not a venv.
-	/usr/bin/python3 "$QGTM_TOP/tests/standin/smtp.py" "$M/port" "$M" &
+	/usr/bin/python3 "$QGTM_TOP/tests/standin/smtp.py" "$M/port" "$M" "$@" &
 	SMTP_PID=$!
 	for _ in $(seq 100); do [ -s "$M/port" ] && break; sleep 0.05; done
 	printf 'digest:\n  base_url: "https://qgtm.example/"\n  email:\n    url: "smtp://127.0.0.1:%s"\n    from: "qgtm@example.org"\n    to: [alice@example.org, bob@example.org]\n' \
@@ -159,6 +160,50 @@ start_smtp() {
 	assert "PORTFOLIO:" in m.get_content()
 	PY
 	[[ $stderr != *sec-ret* ]]
+}
+
+@test "--send: a 429 on Discord's v10 is waited out for its retry_after seconds" {
+	# The webhook URL as Discord gives it (unversioned, API v6, where
+	# retry_after counted milliseconds) is posted to as v10, with wait=true.
+	export DISCORD_429_ONCE=1 DISCORD_RETRY_AFTER=1.2
+	start_discord
+	run -0 --separate-stderr qgtm-digest --send
+	run -0 cut -d ' ' -f 2- "$D/log.times"
+	[ "${lines[0]}" = "429 /api/v10/webhooks/123/sec-ret?wait=true" ]
+	[ "${lines[1]}" = "200 /api/v10/webhooks/123/sec-ret?wait=true" ]
+	gap=$(awk 'NR == 1 { t = $1 } NR == 2 { printf "%.3f", $1 - t }' "$D/log.times")
+	echo "# waited $gap s" >&3
+	awk -v g="$gap" 'BEGIN { exit !(g >= 1.2 && g < 1.8) }'
+}
+
+@test "--send: a message Discord drops is a failure, said in the mail" {
+	# Without wait=true Discord answers 204 before it saves the message,
+	# so a dropped one looked delivered.
+	export DISCORD_DROP=1
+	start_discord
+	export QGTM_DISCORD_WEBHOOK_URL=${QGTM_DISCORD_WEBHOOK_URL/\/api\/webhooks\//\/api\/v10\/webhooks\/}
+	start_smtp
+	run -2 --separate-stderr qgtm-digest --send
+	[[ $stderr == *"digest to Discord failed: discord: webhook answered HTTP 500"* ]]
+	grep -q "this digest is incomplete: it did not reach Discord" "$M/1.eml"
+	[ ! -s "$D/log" ]
+	[[ $stderr != *sec-ret* ]]
+}
+
+@test "with a user set, a server without STARTTLS gets no password and no mail" {
+	# starttls "try" would go on in clear text, and AUTH PLAIN carries
+	# the password; this server takes a login without TLS and notes it.
+	start_smtp cleartext-auth
+	printf '    user: "qgtm"\n' >>"$C"
+	export QGTM_SMTP_PASSWORD=smtp0password0never0shown
+	run -3 --separate-stderr qgtm-digest --send
+	[[ $stderr == *"smtp: the server offers no STARTTLS: nothing sent, as TLS is required (digest.email.starttls)"* ]]
+	[ ! -e "$M/cleartext-auth" ] && [ ! -e "$M/1.eml" ]
+	[[ $stderr != *smtp0password0never0shown* ]]
+	# Without a user no password goes: "try" still mails in clear text.
+	sed -i '/user: "qgtm"/d' "$C"
+	run -0 --separate-stderr qgtm-digest --send
+	[ -s "$M/1.eml" ] && [ ! -e "$M/cleartext-auth" ]
 }
 
 @test "--send splits a digest over 2000 characters" {

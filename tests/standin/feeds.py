@@ -6,8 +6,10 @@ Data v2, CFTC Socrata, LBMA JSON, EIA API v2 and the OpenBB Platform REST
 API (see ../../../shared/reference/apis.md) over a small fixed data set
 of March 2026, with their paging (and, for a CFTC backfill asking from
 before 2023, every weekly report since 2023-01-03). Every request is
-logged, secrets replaced by <secret>, so tests can pin what the client
-asked for.
+logged, secrets replaced by <secret> (a Socrata X-App-Token followed by
+a cut SHA-256 of it), so tests can pin what the client asked for. FRED
+refuses a real-time period of more than 2,000 vintage dates, as FRED
+does; DEXUSEU is a daily series with values since 2010.
 
 usage: feeds.py portfile logfile [faultfile [latency_ms]]
 
@@ -19,6 +21,7 @@ html (an HTML error page with status 200), badvalue (a non-number).
 """
 import base64
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -48,8 +51,31 @@ def next_weekday(d):
     return d
 
 
+# A daily series with a long history, for a first fetch over years: a
+# value each weekday from 2010-01-04, first published the next weekday.
+LONG_SERIES = "DEXUSEU"
+LONG_START = dt.date(2010, 1, 4)
+# FRED refuses a real-time period holding more than 2,000 vintage dates
+# (https://fred.stlouisfed.org/docs/api/fred/series_observations.html);
+# the wording of the refusal here is the stand-in's own.
+FRED_MAX_VINTAGES = 2000
+
+
+def long_rows():
+    rows, d, i = [], LONG_START, 0
+    while d < TODAY:
+        if d.weekday() < 5:
+            rows.append([next_weekday(d), dt.date(9999, 12, 31), d,
+                         "%.4f" % (1.1 + (i % 97) / 1000)])
+            i += 1
+        d += dt.timedelta(1)
+    return [r for r in rows if r[0] <= TODAY]
+
+
 def fred_rows(series):
     """Every vintage period of every observation, as ALFRED has them."""
+    if series == LONG_SERIES:
+        return long_rows()
     rows = []
     for i, d in enumerate(WEEKDAYS):
         value = "." if d == dt.date(2026, 3, 9) else "%.2f" % (1.5 + i / 100)
@@ -66,15 +92,23 @@ def fred(q):
         return 400, {"error_code": 400, "error_message":
                      "Bad Request.  Variable api_key is not set."}
     rt = dt.date.fromisoformat(q.get("realtime_start", str(TODAY)))
+    rt_end = dt.date.fromisoformat(q.get("realtime_end", str(TODAY)))
     o0 = dt.date.fromisoformat(q.get("observation_start", "1776-07-04"))
+    rows = fred_rows(q.get("series_id", ""))
+    vintages = {r[0] for r in rows if rt <= r[0] <= rt_end}
+    if len(vintages) > FRED_MAX_VINTAGES:
+        return 400, {"error_code": 400, "error_message":
+                     "Bad Request.  The real-time period holds %d vintage "
+                     "dates, more than the %d allowed." %
+                     (len(vintages), FRED_MAX_VINTAGES)}
     obs = []
-    for start, end, d, value in fred_rows(q.get("series_id", "")):
-        if d >= o0 and end >= rt:
+    for start, end, d, value in rows:
+        if d >= o0 and end >= rt and start <= rt_end:
             obs.append({"realtime_start": str(max(start, rt)),
-                        "realtime_end": str(end), "date": str(d),
-                        "value": value})
+                        "realtime_end": str(min(end, rt_end)),
+                        "date": str(d), "value": value})
     off, lim = int(q.get("offset", 0)), int(q.get("limit", 100000))
-    return 200, {"realtime_start": str(rt), "realtime_end": "9999-12-31",
+    return 200, {"realtime_start": str(rt), "realtime_end": str(rt_end),
                  "observation_start": str(o0),
                  "observation_end": "9999-12-31", "units": "lin",
                  "output_type": 1, "file_type": "json",
@@ -303,6 +337,12 @@ def spoil(body):
                   rb'"?[0-9.]+"?', rb'\1"abc"', body, count=1)
 
 
+def token_digest(token):
+    """What the log shows of a Socrata app token: its SHA-256, cut, so a
+    test can tell which token came without the log holding it."""
+    return " sha256:" + hashlib.sha256(token.encode()).hexdigest()[:16]
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -319,7 +359,8 @@ class Handler(BaseHTTPRequestHandler):
                                 "?" if parts else "", "&".join(parts))
         for h in SECRET_HEADERS:
             if self.headers.get(h):
-                line += "  %s: <secret>\n" % h
+                line += "  %s: <secret>%s\n" % (h, token_digest(
+                    self.headers[h]) if h == "X-App-Token" else "")
         with lock:
             with open(LOG, "a") as f:
                 f.write(source + " " + line)

@@ -15,8 +15,9 @@ turns on) does, keeps the objects in memory, and logs each request.
 Rules enforced, as AWS documents them and moto (s3/responses.py,
 s3/exceptions.py) implements them:
 - every request carries a SigV4 Authorization whose signature is
-  recomputed with the shared secret (canonical query: keys sorted, each
-  key and value URI-encoded), an X-Amz-Date within 15 minutes, and
+  recomputed with the shared secret (canonical URI: the path decoded, then
+  URI-encoded once with '/' kept; canonical query: keys sorted, each key
+  and value URI-encoded), an X-Amz-Date within 15 minutes, and
   x-amz-content-sha256 equal to the body's SHA-256;
 - an upload with Object Lock headers must carry Content-MD5 or an
   x-amz-checksum-* header (else 400 MissingUploadObjectWithObjectLockHeaders),
@@ -33,7 +34,9 @@ of 30 days in that mode); none (no Object Lock: 404 for its
 configuration, 400 for lock headers); or unlocking, a broken store that
 answers 200 to locked uploads but keeps no retention (for the read-back
 test). Runs until killed; binds 127.0.0.1 only, on a free port it writes
-to PORTFILE.
+to PORTFILE. Keys are stored decoded (a key is its path, %XX undone).
+With S3_SLOWDOWN=N in the environment the first N requests are answered
+503 SlowDown, as S3 answers a request rate it will not take now.
 """
 import base64
 import datetime
@@ -72,7 +75,11 @@ def expected_signature(method, path, query, headers, signed, date, amzdate):
     canon_headers = "".join(
         h + ":" + " ".join(headers.get(h, "").split()) + "\n"
         for h in signed.split(";"))
-    creq = "\n".join([method, path, canon_query, canon_headers, signed,
+    # The canonical URI: the path URI-encoded once, '/' kept (S3 does not
+    # encode twice): a key sent unencoded was signed as it was sent, not
+    # as S3 canonicalizes it.
+    canon_path = urllib.parse.quote(urllib.parse.unquote(path), safe="/~")
+    creq = "\n".join([method, canon_path, canon_query, canon_headers, signed,
                       headers.get("x-amz-content-sha256", "")])
     scope = "%s/%s/s3/aws4_request" % (date, REGION)
     sts = "\n".join(["AWS4-HMAC-SHA256", amzdate, scope,
@@ -234,6 +241,23 @@ def lock_xml():
                  ("COMPLIANCE" if LOCKMODE == "unlocking" else LOCKMODE))
 
 
+def object_key(path):
+    """The key of /BUCKET/KEY, decoded; "" for the bucket itself."""
+    return urllib.parse.unquote(path.split("/", 2)[2]) \
+        if path.count("/") >= 2 else ""
+
+
+SLOWDOWN = [int(os.environ.get("S3_SLOWDOWN", "0"))]
+
+
+def slow_down():
+    """(503, SlowDown) while S3_SLOWDOWN requests are left, else None."""
+    if SLOWDOWN[0] <= 0:
+        return None
+    SLOWDOWN[0] -= 1
+    return err(503, "SlowDown", "Please reduce your request rate.")
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     def answer(self, status, text, log, extra=None):
         log["status"] = status
@@ -270,8 +294,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_PUT(self):
         path, query, headers, body, log = self.request_parts()
-        bad = check_auth("PUT", path, query, headers, GET_SIGNED)
-        key = path.split("/", 2)[2] if path.count("/") >= 2 else ""
+        bad = slow_down() or check_auth("PUT", path, query, headers,
+                                        GET_SIGNED)
+        key = object_key(path)
         if not bad and not key:
             bad = (400, "not PUT /BUCKET/KEY")
         if not bad and query.startswith("retention"):
@@ -297,7 +322,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         path, query, headers, body, log = self.request_parts()
-        bad = check_auth("GET", path, query, headers, GET_SIGNED)
+        bad = slow_down() or check_auth("GET", path, query, headers,
+                                        GET_SIGNED)
         if bad:
             return self.finish_bad(bad, log)
         if path.count("/") == 1:
@@ -308,7 +334,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self.answer(*list_versions(query), log)
             return self.finish_bad((400, "not a bucket call of qgtm-audit"),
                                    log)
-        key = path.split("/", 2)[2]
+        key = object_key(path)
         v = version_of(key, query)
         if v is None or v.get("marker"):
             return self.finish_bad(err(404, "NoSuchKey", "The specified key "
@@ -322,7 +348,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_HEAD(self):
         path, query, headers, body, log = self.request_parts()
         bad = check_auth("HEAD", path, query, headers, GET_SIGNED)
-        v = version_of(path.split("/", 2)[2], query) \
+        v = version_of(object_key(path), query) \
             if path.count("/") >= 2 else None
         log["status"] = bad[0] if bad else 404 if v is None else 200
         with open(LOGFILE, "a") as f:
@@ -337,7 +363,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_DELETE(self):
         path, query, headers, body, log = self.request_parts()
         bad = check_auth("DELETE", path, query, headers, GET_SIGNED)
-        key = path.split("/", 2)[2] if path.count("/") >= 2 else ""
+        key = object_key(path)
         if bad:
             return self.finish_bad(bad, log)
         if "versionId" not in query:

@@ -3,9 +3,15 @@
 
 Each message received is written to DIR/N.eml (the raw DATA, CRLF kept)
 with its envelope recipients in DIR/N.rcpt, N counting from 1. The port
-chosen is written to portfile once the server listens.
+chosen is written to portfile once the server listens. The server offers
+no STARTTLS (it has no certificate).
 
-usage: smtp.py portfile dir
+With the mode cleartext-auth it also offers AUTH without TLS and accepts
+any login, as a careless server would: each login is appended to
+DIR/cleartext-auth as "MECHANISM LOGIN", so a test sees that a password
+went in clear text (the password itself is not written).
+
+usage: smtp.py portfile dir [cleartext-auth]
 """
 import asyncio
 import os
@@ -13,6 +19,7 @@ import socket
 import sys
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 
 class Keep:
@@ -29,12 +36,23 @@ class Keep:
         return "250 Message accepted for delivery"
 
 
+def cleartext_login(server, session, envelope, mechanism, auth_data):
+    """Take any login, and note that it came in clear text."""
+    login = getattr(auth_data, "login", b"") or b""
+    with open(os.path.join(sys.argv[2], "cleartext-auth"), "a") as f:
+        f.write("%s %s\n" % (mechanism, login.decode(errors="replace")))
+    return AuthResult(success=True)
+
+
 def main():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()
-    ctl = Controller(Keep(), hostname="127.0.0.1", port=port)
+    extra = {}
+    if len(sys.argv) > 3 and sys.argv[3] == "cleartext-auth":
+        extra = {"authenticator": cleartext_login, "auth_require_tls": False}
+    ctl = Controller(Keep(), hostname="127.0.0.1", port=port, **extra)
     ctl.start()
     with open(sys.argv[1] + ".tmp", "w") as f:
         f.write(str(port))

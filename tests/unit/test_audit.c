@@ -1548,6 +1548,35 @@ START_TEST(test_proof_edge_cases)
 }
 END_TEST
 
+
+/* The URL of an object: its key URI-encoded as SigV4's canonical URI
+ * ('/' kept); a dotted bucket path-style, as the S3 certificate matches
+ * no dotted name; an endpoint path-style. */
+START_TEST(test_s3_url)
+{
+	struct qgtm_s3 s3 = { "bkt", "", "", "eu-west-1", NULL, NULL, 3, 500 };
+	char *u;
+
+	u = qgtm_s3_url(&s3, "a b/€~_.-+=x", NULL);
+	ck_assert_str_eq(u, "https://bkt.s3.eu-west-1.amazonaws.com/"
+	    "a%20b/%E2%82%AC~_.-%2B%3Dx");
+	free(u);
+	s3.bucket = "my.audit.bkt";
+	u = qgtm_s3_url(&s3, "k/1.json", "retention=");
+	ck_assert_str_eq(u, "https://s3.eu-west-1.amazonaws.com/"
+	    "my.audit.bkt/k/1.json?retention=");
+	free(u);
+	u = qgtm_s3_url(&s3, NULL, "object-lock=");
+	ck_assert_str_eq(u, "https://s3.eu-west-1.amazonaws.com/"
+	    "my.audit.bkt?object-lock=");
+	free(u);
+	s3.endpoint = "http://127.0.0.1:9";
+	u = qgtm_s3_url(&s3, "k 1", NULL);
+	ck_assert_str_eq(u, "http://127.0.0.1:9/my.audit.bkt/k%201");
+	free(u);
+}
+END_TEST
+
 Suite *
 suite_audit(void)
 {
@@ -1582,6 +1611,7 @@ suite_audit(void)
 	tcase_add_test(tc, test_index);
 	tcase_add_test(tc, test_checkpoint);
 	tcase_add_test(tc, test_published);
+	tcase_add_test(tc, test_s3_url);
 	tcase_add_test(tm, test_json_canon);
 	suite_add_tcase(s, tc);
 	tcase_add_test(tm, test_merkle_vectors);

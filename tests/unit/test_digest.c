@@ -317,6 +317,33 @@ START_TEST(test_discord_body)
 }
 END_TEST
 
+/* Each webhook URL is posted to as API v10 (retry_after in seconds) with
+ * wait=true (Discord confirms the saved message). */
+START_TEST(test_discord_url)
+{
+	static const char *const cases[][2] = {
+		{ "https://discord.com/api/webhooks/1/t-k",
+		  "https://discord.com/api/v10/webhooks/1/t-k?wait=true" },
+		{ "https://discord.com/api/v6/webhooks/1/tk",
+		  "https://discord.com/api/v10/webhooks/1/tk?wait=true" },
+		{ "https://d/api/v10/webhooks/1/tk?thread_id=7",
+		  "https://d/api/v10/webhooks/1/tk?thread_id=7&wait=true" },
+		{ "http://127.0.0.1:9/nowhere",
+		  "http://127.0.0.1:9/nowhere?wait=true" },
+		{ "https://x/api/vx/webhooks/1/t",
+		  "https://x/api/vx/webhooks/1/t?wait=true" },
+	};
+	size_t i;
+	char *u;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		u = qgtm_discord_url(cases[i][0]);
+		ck_assert_str_eq(u, cases[i][1]);
+		free(u);
+	}
+}
+END_TEST
+
 Suite *
 suite_digest(void)
 {
@@ -332,6 +359,7 @@ suite_digest(void)
 	tcase_add_test(tc, test_render_rounding);
 	tcase_add_test(tc, test_utf8_cuts);
 	tcase_add_test(tc, test_discord_body);
+	tcase_add_test(tc, test_discord_url);
 	suite_add_tcase(s, tc);
 	return s;
 }

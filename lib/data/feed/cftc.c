@@ -3,8 +3,11 @@
  * only) through the Socrata API: managed-money long and short and open
  * interest of each contract, as three series "<code>-mm-long",
  * "<code>-mm-short" and "<code>-oi". A Tuesday's positions are known at
- * the Friday 15:30 New York release, later after a holiday.
+ * the Friday 15:30 New York release, later after a holiday. Paged with
+ * $limit and $offset in a fixed $order; with a Socrata app token when
+ * one is configured.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "data/data.h"
@@ -43,6 +46,27 @@ cftc_filter(struct qgtm_feed *f, struct qgtm_buf *codes, char since[11])
 	return 0;
 }
 
+/*
+ * Send the Socrata app token when one is configured ($SOCRATA_APP_TOKEN
+ * or fetch.cftc.app_token_file): without one, requests share the
+ * throttled pool of anonymous callers ("Application Tokens",
+ * https://dev.socrata.com/docs/app-tokens.html: the X-App-Token header).
+ */
+static int
+cftc_token(struct qgtm_feed *f)
+{
+	const char *env = getenv("SOCRATA_APP_TOKEN"), *token;
+
+	if ((env == NULL || *env == '\0') &&
+	    *qgtm_cfg_str(f->cfg, "fetch.cftc.app_token_file") == '\0')
+		return 0;
+	if ((token = qgtm_feed_key(f, "SOCRATA_APP_TOKEN",
+	    "fetch.cftc.app_token_file")) == NULL)
+		return -1;
+	qgtm_feed_header(f, 0, "X-App-Token", token);
+	return 0;
+}
+
 static int
 cftc_request(struct qgtm_feed *f, const char *unit,
     const struct qgtm_feed_page *pg, struct qgtm_buf *url)
@@ -52,6 +76,8 @@ cftc_request(struct qgtm_feed *f, const char *unit,
 	int rc;
 
 	(void)unit;
+	if (cftc_token(f) == -1)
+		return -1;
 	qgtm_buf_init(&codes, 64 * 1024);
 	if ((rc = cftc_filter(f, &codes, since)) == 0) {
 		where = qgtm_xasprintf("cftc_contract_market_code in(%s) AND "

@@ -4,6 +4,13 @@
  * USD price is stored. The free JSON is published with a delay to
  * midnight London, so a price of day D counts from D+1 00:00 UTC, which
  * is at or after midnight London all year round.
+ *
+ * The LBMA Gold and Silver Prices are benchmarks administered by ICE
+ * Benchmark Administration (IBA): using them to value holdings or
+ * positions needs a licence from IBA, which this feed does not grant
+ * (https://www.ice.com/iba/lbma-gold-silver-price, "Licensing";
+ * https://www.lbma.org.uk/prices-and-data/precious-metal-prices). See
+ * qgtm-fetch(1), CAVEATS.
  */
 #include <string.h>
 
