@@ -63,18 +63,17 @@ qgtm_discord_url(const char *url)
 	    DISCORD_API, hooks, sep);
 }
 
-/* The wait a 429 asks for, in seconds: the body's retry_after (seconds
- * on v10, see DISCORD_API), else the Retry-After header, else 1 s. */
+/* Discord's own wait signal (qgtm_http_signal_fn): a 429's JSON
+ * retry_after, in seconds on v10 (see DISCORD_API), or -1 for none. */
 static double
-retry_wait(const struct qgtm_http_resp *resp)
+retry_after(const struct qgtm_http_resp *resp, void *arg)
 {
 	json_t *ans = json_loadb(resp->body.data, resp->body.len, 0, NULL);
 	double w = json_number_value(json_object_get(ans, "retry_after"));
 
+	(void)arg;
 	json_decref(ans);
-	if (w > 0)
-		return w;
-	return resp->retry_after_s > 0 ? (double)resp->retry_after_s : 1;
+	return w > 0 ? w : -1;
 }
 
 /* 0 when Discord saved the message: with wait=true, HTTP 200 and the
@@ -125,8 +124,8 @@ qgtm_discord_post(const struct qgtm_cfg *cfg, const char *url,
 	char *body = qgtm_discord_body(content), *hook;
 	struct qgtm_http_req req;
 	struct qgtm_http_resp resp;
-	double waited = 0, w;
-	int rc;
+	long ms, waited = 0;
+	int rc, n = 0;
 
 	if (body == NULL)
 		return -1;
@@ -137,11 +136,20 @@ qgtm_discord_post(const struct qgtm_cfg *cfg, const char *url,
 	req.headers = headers;
 	req.body = body;
 	req.body_len = strlen(body);
+	/* The one retry policy (lib/net/http.c), for a 429 only: Discord
+	 * did not take the message, so sending it again is safe; any other
+	 * answer stands. qgtm_http_do counts one POST a call: the policy
+	 * is told the attempts and waits of them all. */
+	req.signal = retry_after;
+	req.wait_max_ms = (long)(wait_max_s * 1000);
 	qgtm_http_resp_init(&resp);
-	while ((rc = qgtm_http_do(&req, &resp)) == 0 && resp.status == 429 &&
-	    waited + (w = retry_wait(&resp)) <= wait_max_s) {
-		waited += w;
-		usleep((useconds_t)(w * 1e6) + 1000);
+	while ((rc = qgtm_http_do(&req, &resp)) == 0 && resp.status == 429) {
+		resp.attempts = ++n;
+		resp.waited_ms = waited;
+		if ((ms = qgtm_http_retry_wait(&req, &resp)) < 0)
+			break;
+		usleep((useconds_t)ms * 1000 + 1000);
+		waited += ms;
 	}
 	if (rc == 0)
 		rc = delivered(&resp);
