@@ -17,7 +17,8 @@ axe() {
 
 @test "every colour of the pages has AA contrast (4.5:1) in light and dark" {
 	qgtm-status render
-	run node "$QGTM_TOP/tests/browser/contrast.mjs" "$QGTM_STATE_DIR/www/index.html"
+	run node "$QGTM_TOP/tests/browser/contrast.mjs" \
+	    "$QGTM_STATE_DIR/www/index.html"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ $output == *"light --wa "* && $output == *"dark --ln "* ]]
@@ -37,7 +38,8 @@ axe() {
 	grep -qi '^Content-Type: image/svg+xml' <<<"$hdr"
 	cmp "$BATS_TEST_TMPDIR/icon" "$QGTM_STATE_DIR/www/favicon.svg"
 	# Without Accept-Encoding, the page as it is.
-	run -0 curl -sf -D- -o /dev/null -u "$QGTM_HTTP_USER:$QGTM_HTTP_PASSWORD" "$base/"
+	run -0 curl -sf -D- -o /dev/null \
+	    -u "$QGTM_HTTP_USER:$QGTM_HTTP_PASSWORD" "$base/"
 	[[ $output != *Content-Encoding* ]]
 }
 
