@@ -91,6 +91,8 @@ status_render(const struct qgtm_cfg *cfg, const char *out)
 	char *dir = out != NULL ? qgtm_xstrdup(out) :
 	    qgtm_state_path("www", 0);
 	time_t now = qgtm_now();
+	const char *icon;
+	size_t n;
 
 	if (dir == NULL)
 		qgtm_die_lib();
@@ -98,6 +100,9 @@ status_render(const struct qgtm_cfg *cfg, const char *out)
 		qgtm_die_lib();
 	render_model(dir, qgtm_report_status(cfg, now), PAGE_STATUS);
 	render_model(dir, qgtm_report_readiness(cfg, now), PAGE_READINESS);
+	icon = qgtm_page_favicon(&n);
+	if (qgtm_page_publish(dir, "favicon.svg", icon, n) == -1)
+		qgtm_die(QGTM_EX_CANTCREAT, "%s", qgtm_errmsg());
 	if (qgtm_page_sync(dir) == -1)
 		qgtm_die_lib();
 	free(dir);

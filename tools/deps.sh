@@ -12,6 +12,7 @@
 #   tests:    check bats mandoc cmark jq python3 curl openssl git xxd
 #             col (bsdextrautils) pgrep (procps) faketime
 #             systemd-analyze (systemd) redis-server lighttpd
+#             lighttpd-mod-deflate (the shipped config compresses)
 #             python3-numpy python3-pandas python3-aiosmtpd
 #             chromium and node/npm (the browser tests)
 #   targets:  clang libclang-rt-14-dev (make fuzz), valgrind, clang-format
@@ -22,7 +23,8 @@ set -eu
 PACKAGES="gcc make pkg-config libc6-dev
 libcurl4-openssl-dev libjansson-dev libssl-dev libyaml-dev
 check bats mandoc cmark jq python3 curl git xxd bsdextrautils procps
-redis-server libhiredis-dev openssl lighttpd faketime systemd
+redis-server libhiredis-dev openssl lighttpd lighttpd-mod-deflate
+faketime systemd
 python3-numpy python3-pandas python3-aiosmtpd
 clang libclang-rt-14-dev valgrind clang-format
 chromium chromium-driver debootstrap ca-certificates"

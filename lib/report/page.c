@@ -17,19 +17,64 @@
 
 #include "report/report_int.h"
 
-/* Shared by both pages: colours, light and dark. */
+/*
+ * Shared by both pages: colours, light and dark. Every colour meets WCAG
+ * 2.1 AA for normal text (1.4.3, contrast at least 4.5:1) on its scheme's
+ * background, by the relative luminance formula of WCAG 2.1
+ * (tests/browser/contrast.mjs computes them and 0765-browser-a11y.bats
+ * fails below 4.5):
+ *
+ *	var	light on #fff		dark on #111
+ *	--fg	#111	18.88		#eee	16.28
+ *	--mu	#666	 5.74		#aaa	 8.13
+ *	--ok	#0a7d2c	 5.27		#3ddc72	10.50
+ *	--wa	#8c6a00	 5.03		#f1c40f	11.37
+ *	--or	#b34700	 5.50		#ff8c42	 8.17
+ *	--ba	#c0392b	 5.44		#ff5c5c	 6.24
+ *	--ln	#0645ad	 8.53		#8ab4f8	 8.96
+ *
+ * (WARN was #b58900, 3.21:1 on white; orange #d35400, 4.17:1.) The
+ * scheme the page shows is the one it tells the browser (color-scheme),
+ * so links and controls follow the toggle of the readiness page too:
+ * light unless the system asks for dark and the page is not .light, or
+ * the page is .dark. Links have their own colour in both.
+ */
+#define CSS_DARK \
+	"color-scheme:dark;--bg:#111;--fg:#eee;--mu:#aaa;" \
+	"--ok:#3ddc72;--wa:#f1c40f;--or:#ff8c42;--ba:#ff5c5c;--ln:#8ab4f8"
 static const char css_base[] =
-    ":root{color-scheme:light dark;--bg:#fff;--fg:#111;--mu:#666;"
-    "--ok:#0a7d2c;--wa:#b58900;--or:#d35400;--ba:#c0392b}"
-    "@media(prefers-color-scheme:dark){:root:not(.light){--bg:#111;"
-    "--fg:#eee;--mu:#aaa;--ok:#3ddc72;--wa:#f1c40f;--or:#ff8c42;"
-    "--ba:#ff5c5c}}"
-    ":root.dark{--bg:#111;--fg:#eee;--mu:#aaa;--ok:#3ddc72;--wa:#f1c40f;"
-    "--or:#ff8c42;--ba:#ff5c5c}"
+    ":root{color-scheme:light;--bg:#fff;--fg:#111;--mu:#666;"
+    "--ok:#0a7d2c;--wa:#8c6a00;--or:#b34700;--ba:#c0392b;--ln:#0645ad}"
+    "@media(prefers-color-scheme:dark){:root:not(.light){" CSS_DARK "}}"
+    ":root.dark{" CSS_DARK "}"
     "body{margin:0;padding:8px;font:16px/1.3 system-ui,sans-serif;"
-    "background:var(--bg);color:var(--fg)}"
+    "background:var(--bg);color:var(--fg)}a,a:visited{color:var(--ln)}"
     ".up,.green,.PASS{color:var(--ok)}.dn,.red,.FAIL{color:var(--ba)}"
     ".yellow,.WARN{color:var(--wa)}small{color:var(--mu)}";
+
+/* What a search result or a shared link says of either page. */
+static const char page_description[] =
+    "QGTM, a small systematic trading system: its live status, safety "
+    "switch and weekly readiness, for its operators.";
+
+/*
+ * The pages' icon, written beside them by qgtm-status render as
+ * favicon.svg: without one every load asks for /favicon.ico, which the
+ * web server refuses (a console error).
+ */
+static const char page_favicon[] =
+    "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 16 16\">"
+    "<rect width=\"16\" height=\"16\" rx=\"3\" fill=\"#0a7d2c\"/>"
+    "<text x=\"8\" y=\"12.5\" font-family=\"sans-serif\" "
+    "font-size=\"12\" font-weight=\"700\" text-anchor=\"middle\" "
+    "fill=\"#fff\">Q</text></svg>\n";
+
+const char *
+qgtm_page_favicon(size_t *n)
+{
+	*n = sizeof(page_favicon) - 1;
+	return page_favicon;
+}
 
 /* The head of a page: title (escaped), its CSS and the <body> tag. */
 int
@@ -38,9 +83,15 @@ qgtm_page_head(struct qgtm_buf *b, const char *title, const char *css,
 {
 	int rc = 0;
 
-	rc |= qgtm_html_raw(b, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
+	rc |= qgtm_html_raw(b,
+	    "<!DOCTYPE html>\n<html lang=\"en\"><head>"
 	    "<meta charset=\"utf-8\"><meta name=\"viewport\" "
-	    "content=\"width=device-width,initial-scale=1\"><title>");
+	    "content=\"width=device-width,initial-scale=1\">"
+	    "<meta name=\"description\" content=\"");
+	rc |= qgtm_html_attr(b, page_description);
+	rc |= qgtm_html_raw(b,
+	    "\"><link rel=\"icon\" type=\"image/svg+xml\" href=\"favicon.svg\">"
+	    "<title>");
 	rc |= qgtm_html_text(b, title);
 	rc |= qgtm_html_raw(b, "</title><style>");
 	rc |= qgtm_html_raw(b, css_base);

@@ -242,6 +242,13 @@ int qgtm_page_publish(const char *dir, const char *name, const void *p,
     size_t n);
 int qgtm_page_sync(const char *dir);
 
+/*
+ * qgtm_page_favicon: the pages' icon, an SVG, which every page links as
+ * "favicon.svg" beside it (qgtm-status render writes it there). Returns
+ * static storage, never NULL; *n gets its length in bytes.
+ */
+const char *qgtm_page_favicon(size_t *n);
+
 /* ----------------------------------------------------------- metrics -- */
 
 /*

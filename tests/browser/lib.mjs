@@ -23,8 +23,8 @@ const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu',
 // The colours of lib/report/page.c (light scheme), as getComputedStyle gives them.
 export const colour = {
 	green: 'rgb(10, 125, 44)',
-	yellow: 'rgb(181, 137, 0)',
-	orange: 'rgb(211, 84, 0)',
+	yellow: 'rgb(140, 106, 0)',
+	orange: 'rgb(179, 71, 0)',
 	red: 'rgb(192, 57, 43)',
 	darkBackground: 'rgb(17, 17, 17)',
 	lightBackground: 'rgb(255, 255, 255)',

@@ -8,14 +8,21 @@ setup() {
 	GOLD="$FIXTURES/status"
 }
 
-@test "render writes the four files, mode 0644, no temporary file left" {
+@test "render writes the five files, mode 0644, no temporary file left" {
 	run -0 --separate-stderr qgtm-status render --out "$WWW"
 	[ -z "$output" ]
 	[ -z "$stderr" ]
-	for f in index.html status.json readiness.html readiness.json; do
+	for f in index.html status.json readiness.html readiness.json \
+	    favicon.svg; do
 		[ "$(stat -c %a "$WWW/$f")" = 644 ]
 	done
-	[ "$(find "$WWW" -type f | wc -l)" -eq 4 ]
+	[ "$(find "$WWW" -type f | wc -l)" -eq 5 ]
+	# Both pages link the icon beside them and describe themselves.
+	for f in index.html readiness.html; do
+		grep -q '<link rel="icon" type="image/svg+xml" href="favicon.svg">' "$WWW/$f"
+		grep -q '<meta name="description" content="QGTM, [^"]*">' "$WWW/$f"
+	done
+	head -c 4 "$WWW/favicon.svg" | grep -qx '<svg'
 }
 
 @test "without --out it writes into the state directory's www" {
