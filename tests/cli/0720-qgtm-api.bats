@@ -88,6 +88,8 @@ flatten_body() {
 	body
 	[ ! -s "$BATS_TEST_TMPDIR/body" ]
 	cgi POST /api/v1/page '{}'
+	[ "$(status)" = 403 ]
+	HTTP_AUTHORIZATION="Bearer $TOKEN" cgi POST /api/v1/page '{}'
 	[ "$(status)" = 405 ]
 }
 
@@ -96,6 +98,8 @@ flatten_body() {
 	cgi GET /api/v1/nothing
 	[ "$(status)" = 404 ]
 	cgi POST /api/v1/status '{}'
+	[ "$(status)" = 403 ]
+	HTTP_AUTHORIZATION="Bearer $TOKEN" cgi POST /api/v1/status '{}'
 	[ "$(status)" = 405 ]
 	cgi GET /api/v1/flatten
 	[ "$(status)" = 405 ]
@@ -325,7 +329,8 @@ sim_book() {
 	[ "$(status)" = 404 ]
 	cgi GET /api/v1/strategies/
 	[ "$(status)" = 404 ]
-	cgi POST /api/v1/strategies/tsmom/performance '{}'
+	HTTP_AUTHORIZATION="Bearer $TOKEN" \
+		cgi POST /api/v1/strategies/tsmom/performance '{}'
 	[ "$(status)" = 405 ]
 }
 
@@ -348,7 +353,7 @@ package() {
 	[ "$(status)" = 200 ]
 	body
 	[ "$(jq -r '[.type, .package, .written, (.manifest | length), .manifest[0].file, .manifest[1].file] | join("|")' "$BATS_TEST_TMPDIR/body")" = 'evidence|newer|2026-01-03T00:00:00Z|2|README|MANIFEST-less part' ]
-	cgi DELETE /api/v1/evidence
+	HTTP_AUTHORIZATION="Bearer $TOKEN" cgi DELETE /api/v1/evidence
 	[ "$(status)" = 405 ]
 }
 
