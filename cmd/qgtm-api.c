@@ -3,10 +3,14 @@
  * run by the web server for each request under /api/v1/. Every request
  * needs a login: REMOTE_USER mapped by api.users (operators) or
  * api.auditor_users (auditors), or a Bearer token whose SHA-256 is in
- * api.tokens or api.auditor_tokens, compared in constant time. GET status,
- * readiness, audit/verify, strategies/ID/performance and evidence answer
- * operators and auditors with the report models as JSON; POST flatten,
- * the one request that acts, needs an operator, an Origin that is one of
+ * api.tokens or api.auditor_tokens, compared in constant time. The
+ * resources are the rows of one table (routes[], below). The reads
+ * (status, readiness, page, strategies/ID/performance, limits,
+ * killswitch/history, audit/verify, audit/trace, audit/sample,
+ * journal/orders, journal/fills, evidence, evidence/archive) answer
+ * operators and auditors with the report models; an auditor's request
+ * that is not a read is 403 whatever it asks. POST flatten, the one
+ * request that acts, needs an operator, an Origin that is one of
  * api.public_origins (never the request's own Host), the field "confirm":
  * "FLATTEN ALL" and a fresh nonce, and then runs qgtm-order flatten --by
  * OPERATOR --yes, checks that the account is flat (qgtm_report_flat),
