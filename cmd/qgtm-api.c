@@ -558,17 +558,17 @@ evidence_archive(const struct req *r, const struct who *w)
 	(void)w;
 	qgtm_buf_init(&b, 64L * 1024 * 1024);
 	if (qgtm_auditor_archive(&b, &name) == -1) {
-		if (qgtm_errcode() == QGTM_EX_NOINPUT && qgtm_report_evidence()
-		    == NULL)
+		if (qgtm_errcode() == QGTM_EX_NOINPUT &&
+		    qgtm_report_evidence() == NULL)
 			fail(404, "no evidence package yet");
 		else
 			respond_model(NULL, "the evidence package");
 	} else {
 		/* The name is the directory's: no quote or CR reaches it
 		 * from qgtm-audit evidence, but never trust it here. */
-		disp = qgtm_xasprintf("Content-Disposition: attachment; "
-		    "filename=\"%s.tar\"", strpbrk(name, "\"\\\r\n") == NULL ?
-		    name : "evidence");
+		disp = qgtm_xasprintf(
+		    "Content-Disposition: attachment; filename=\"%s.tar\"",
+		    strpbrk(name, "\"\\\r\n") == NULL ? name : "evidence");
 		respond_head(200, "application/x-tar", disp);
 		if (strcmp(r->cgi.method, "HEAD") != 0)
 			fwrite(b.data, 1, b.len, stdout);
@@ -614,13 +614,14 @@ audit_verify(const struct req *r, const struct who *w)
 	if (!ok) {
 		QGTM_WARN("msg=\"audit verify: %s\"", qgtm_errmsg());
 		if (json_integer_value(json_object_get(rec, "bad_line")) > 0)
-			snprintf(msg, sizeof msg, "the chain does not verify at "
-			    "line %lld; see the server log", (long long)
-			    json_integer_value(json_object_get(rec,
-			    "bad_line")));
+			snprintf(msg, sizeof msg,
+			    "the chain does not verify "
+			    "at line %lld; see the server log",
+			    (long long)json_integer_value(
+				json_object_get(rec, "bad_line")));
 		else
-			snprintf(msg, sizeof msg, "the chain cannot be read; see "
-			    "the server log");
+			snprintf(msg, sizeof msg,
+			    "the chain cannot be read; see the server log");
 		json_object_set_new(rec, "error", json_string(msg));
 	}
 	respond(200, rec);
@@ -631,8 +632,8 @@ audit_verify(const struct req *r, const struct who *w)
 static void
 audit_trace(const struct req *r, const struct who *w)
 {
-	const char *id = json_string_value(json_object_get(r->cgi.query,
-	    "order"));
+	const char *id =
+	    json_string_value(json_object_get(r->cgi.query, "order"));
 	json_t *rec;
 
 	(void)w;
@@ -643,8 +644,8 @@ audit_trace(const struct req *r, const struct who *w)
 		return;
 	}
 	rec = qgtm_auditor_trace(r->cfg, id);
-	if (rec != NULL && json_array_size(json_object_get(rec,
-	    "entries")) == 0) {
+	if (rec != NULL &&
+	    json_array_size(json_object_get(rec, "entries")) == 0) {
 		json_decref(rec);
 		fail(404, "no entry of the audit chain has that id");
 	} else
@@ -656,8 +657,8 @@ audit_trace(const struct req *r, const struct who *w)
 static void
 audit_sample(const struct req *r, const struct who *w)
 {
-	const char *seed = json_string_value(json_object_get(r->cgi.query,
-	    "seed"));
+	const char *seed =
+	    json_string_value(json_object_get(r->cgi.query, "seed"));
 	char fresh[33];
 	long long n;
 
@@ -789,8 +790,9 @@ route_find(const char *path)
 
 	for (i = 0; i < sizeof routes / sizeof routes[0]; i++) {
 		n = strlen(routes[i].path);
-		if (routes[i].path[n - 1] == '/' ? strncmp(path,
-		    routes[i].path, n) == 0 : strcmp(path, routes[i].path) == 0)
+		if (routes[i].path[n - 1] == '/' ?
+			strncmp(path, routes[i].path, n) == 0 :
+			strcmp(path, routes[i].path) == 0)
 			return &routes[i];
 	}
 	return NULL;
@@ -812,13 +814,15 @@ route(const struct req *r)
 		fail(403, "an auditor may read, not act");
 	else if ((rt = route_find(r->path)) == NULL)
 		fail(404, "no such resource");
-	else if (strcmp(rt->method, "GET") == 0 ? !get :
-	    strcmp(r->cgi.method, rt->method) != 0)
+	else if (strcmp(rt->method, "GET") == 0 ?
+		!get :
+		strcmp(r->cgi.method, rt->method) != 0)
 		fail(405, get ? "use POST" : "use GET");
 	else if (w.role == ROLE_NONE)
-		fail(401, rt->role == ROLE_OPERATOR ? "not an authenticated "
-		    "operator" : "log in: an operator or auditor login is "
-		    "needed");
+		fail(401,
+		    rt->role == ROLE_OPERATOR ?
+			"not an authenticated operator" :
+			"log in: an operator or auditor login is needed");
 	else if (w.role < rt->role)
 		fail(403, "an auditor may read, not act");
 	else

@@ -235,7 +235,7 @@ json_t *
 qgtm_cfg_key_default(const struct qgtm_cfg_key *k)
 {
 	return k->type == QGTM_CFG_LIST ? default_list(k->def) :
-	    scalar_value(k, k->def);
+					  scalar_value(k, k->def);
 }
 
 /* Every key with its default (new reference). */

@@ -80,8 +80,9 @@ differs(const struct qgtm_cfg_key *k, json_t *a, json_t *b)
 {
 	int64_t x, y;
 
-	if (k->type == QGTM_CFG_DEC && qgtm_dec_parse(json_string_value(a), 6,
-	    &x) == 0 && qgtm_dec_parse(json_string_value(b), 6, &y) == 0)
+	if (k->type == QGTM_CFG_DEC &&
+	    qgtm_dec_parse(json_string_value(a), 6, &x) == 0 &&
+	    qgtm_dec_parse(json_string_value(b), 6, &y) == 0)
 		return x != y;
 	return !json_equal(a, b);
 }
@@ -110,13 +111,15 @@ qgtm_auditor_limits(const struct qgtm_cfg *cfg)
 		def = qgtm_cfg_key_default(k);
 		d = differs(k, v, def);
 		ndiff += d != 0;
-		json_array_append_new(rows, json_pack("{s:s, s:O, s:o, s:b, "
-		    "s:s}", "key", k->path, "value", v, "default", def,
-		    "differs", d, "doc", k->doc));
+		json_array_append_new(rows,
+		    json_pack("{s:s, s:O, s:o, s:b, s:s}", "key", k->path,
+			"value", v, "default", def, "differs", d, "doc",
+			k->doc));
 	}
 	rec = qgtm_record_new("auditor_limits", NULL);
-	json_object_set_new(rec, "config", cfg->path != NULL ?
-	    json_string("file") : json_string("built-in defaults"));
+	json_object_set_new(rec, "config",
+	    cfg->path != NULL ? json_string("file") :
+				json_string("built-in defaults"));
 	json_object_set_new(rec, "differing", json_integer((json_int_t)ndiff));
 	json_object_set_new(rec, "limits", rows);
 	json_object_set_new(rec, "gate", gate);
@@ -127,9 +130,9 @@ qgtm_auditor_limits(const struct qgtm_cfg *cfg)
 
 /* What the walk over the chain collects: the tier records. */
 struct tiers {
-	json_t *sigs;           /* the valid ones by sig (qgtm_ks_chain) */
+	json_t *sigs; /* the valid ones by sig (qgtm_ks_chain) */
 	json_t *rows;
-	size_t bad;             /* rows that do not verify */
+	size_t bad; /* rows that do not verify */
 };
 
 /* One valid chain entry: keep a tier record with whether it verified. */
@@ -153,8 +156,8 @@ tier_row(const char *line, size_t n, unsigned long seq, void *arg)
 	ok = sig != NULL && json_equal(json_object_get(t->sigs, sig), rec);
 	t->bad += !ok;
 	row = json_pack("{s:I, s:b, s:b, s:O}", "seq", (json_int_t)seq,
-	    "verified", ok, "two_person", json_object_get(rec, "approval") !=
-	    NULL, "record", rec);
+	    "verified", ok, "two_person",
+	    json_object_get(rec, "approval") != NULL, "record", rec);
 	json_array_append_new(t->rows, row);
 	json_decref(e);
 	return 0;
@@ -181,16 +184,16 @@ qgtm_auditor_killswitch(const struct qgtm_cfg *cfg)
 	qgtm_ks_close(&ks);
 	qgtm_ks_chain_read(cfg, &ch);
 	t.sigs = ch.sigs;
-	qgtm_audit_walk(path, &sum, tier_row, &t);     /* trouble: ch.bad */
+	qgtm_audit_walk(path, &sum, tier_row, &t); /* trouble: ch.bad */
 	free(path);
 	rec = qgtm_record_new("auditor_killswitch", NULL);
-	json_object_set_new(rec, "verified", json_boolean(ch.bad[0] == '\0' &&
-	    t.bad == 0 && st.health == QGTM_KS_OK));
+	json_object_set_new(rec, "verified",
+	    json_boolean(
+		ch.bad[0] == '\0' && t.bad == 0 && st.health == QGTM_KS_OK));
 	json_object_set_new(rec, "tier", json_string(qgtm_tier_name(ch.tier)));
-	json_object_set_new(rec, "records", json_integer((json_int_t)
-	    ch.records));
-	json_object_set_new(rec, "unverified", json_integer((json_int_t)
-	    t.bad));
+	json_object_set_new(rec, "records",
+	    json_integer((json_int_t)ch.records));
+	json_object_set_new(rec, "unverified", json_integer((json_int_t)t.bad));
 	if (ch.bad[0] != '\0')
 		set_unpathed(rec, "problem", ch.bad);
 	else
@@ -217,42 +220,48 @@ qgtm_auditor_verify(const struct qgtm_cfg *cfg, int *ok)
 	int have = -1, rc = -1;
 
 	w = json_array();
-	if (path != NULL && (have = qgtm_audit_published(cfg, NULL,
-	    &pub)) != -1)
+	if (path != NULL &&
+	    (have = qgtm_audit_published(cfg, NULL, &pub)) != -1)
 		rc = qgtm_audit_verify_against(path, pubkey, have ? &pub : NULL,
 		    &sum, &ckpts);
 	free(path);
 	*ok = rc == 0;
 	json_object_set_new(rec, "valid", json_boolean(rc == 0));
-	json_object_set_new(rec, "entries", json_integer((json_int_t)
-	    sum.entries));
+	json_object_set_new(rec, "entries",
+	    json_integer((json_int_t)sum.entries));
 	json_object_set_new(rec, "head", json_string(sum.head));
 	json_object_set_new(rec, "root", json_string(sum.root));
-	json_object_set_new(rec, "checkpoints", json_integer((json_int_t)
-	    ckpts));
-	json_object_set_new(rec, "signatures_checked", json_boolean(
-	    *pubkey != '\0'));
+	json_object_set_new(rec, "checkpoints",
+	    json_integer((json_int_t)ckpts));
+	json_object_set_new(rec, "signatures_checked",
+	    json_boolean(*pubkey != '\0'));
 	if (have == 1) {
 		qgtm_hash_hex(pub.root, hex);
-		json_object_set_new(rec, "published", json_pack("{s:I, s:s, "
-		    "s:s}", "size", (json_int_t)pub.size, "root", hex, "from",
-		    strncmp(pub.where, "s3://", 5) == 0 ? pub.where :
-		    "checkpoint file"));
+		json_object_set_new(rec, "published",
+		    json_pack("{s:I, s:s, s:s}", "size", (json_int_t)pub.size,
+			"root", hex, "from",
+			strncmp(pub.where, "s3://", 5) == 0 ?
+			    pub.where :
+			    "checkpoint file"));
 	} else
 		json_object_set_new(rec, "published", json_null());
-	json_object_set_new(rec, "consistency", json_string(rc == 0 ?
-	    (have == 1 ? "verified" : "no published checkpoint") :
-	    have == -1 ? "published checkpoints unreadable" : "failed"));
+	json_object_set_new(rec, "consistency",
+	    json_string(rc == 0 ?
+		    (have == 1 ? "verified" : "no published checkpoint") :
+		    have == -1 ? "published checkpoints unreadable" :
+				 "failed"));
 	/* The warnings of qgtm-audit verify (cmd/qgtm-audit.c). */
 	if (*pubkey == '\0' && (ckpts > 0 || have == 1))
-		json_array_append_new(w, json_string("checkpoint signatures not "
-		    "checked: no audit.checkpoint_pubkey"));
+		json_array_append_new(w,
+		    json_string("checkpoint signatures "
+				"not checked: no audit.checkpoint_pubkey"));
 	else if (*pubkey != '\0' && have == 0 && sum.entries > 0)
 		json_array_append_new(w, json_string("no published checkpoint "
 		    "found: a rewrite or cut of the chain cannot show"));
 	json_object_set_new(rec, "warnings", w);
-	json_object_set_new(rec, "bad_line", sum.bad_line > 0 ?
-	    json_integer((json_int_t)sum.bad_line) : json_null());
+	json_object_set_new(rec, "bad_line",
+	    sum.bad_line > 0 ? json_integer((json_int_t)sum.bad_line) :
+			       json_null());
 	return rec;
 }
 
@@ -267,13 +276,16 @@ fill_matched(json_t *broker, json_t *fill)
 	json_t *line, *f;
 	size_t i;
 
-	json_array_foreach(broker, i, line) {
+	json_array_foreach(broker, i, line)
+	{
 		f = json_object_get(line, "fill");
-		if (f != NULL && strcmp(str(f, "client_order_id"), str(fill,
-		    "client_order_id")) == 0 && strcmp(str(f, "qty"), str(fill,
-		    "qty")) == 0 && strcmp(str(f, "price"), str(fill,
-		    "price")) == 0 && strcmp(str(f, "activity_id"), str(fill,
-		    "activity_id")) == 0)
+		if (f != NULL &&
+		    strcmp(str(f, "client_order_id"),
+			str(fill, "client_order_id")) == 0 &&
+		    strcmp(str(f, "qty"), str(fill, "qty")) == 0 &&
+		    strcmp(str(f, "price"), str(fill, "price")) == 0 &&
+		    strcmp(str(f, "activity_id"), str(fill, "activity_id")) ==
+			0)
 			return 1;
 	}
 	return 0;
@@ -288,8 +300,9 @@ line_order(json_t *line)
 	size_t i;
 
 	for (i = 0; i < 3; i++)
-		if ((id = json_string_value(json_object_get(json_object_get(
-		    line, parts[i]), "client_order_id"))) != NULL)
+		if ((id = json_string_value(
+			 json_object_get(json_object_get(line, parts[i]),
+			     "client_order_id"))) != NULL)
 			return id;
 	return "";
 }
@@ -307,7 +320,8 @@ to_broker(const struct qgtm_cfg *cfg, json_t *entries, json_t *rec)
 	size_t i, matched = 0;
 	int m;
 
-	json_array_foreach(entries, i, e) {
+	json_array_foreach(entries, i, e)
+	{
 		r = json_object_get(json_object_get(e, "entry"), "rec");
 		if (*str(r, "client_order_id") != '\0')
 			json_object_set_new(orders, str(r, "client_order_id"),
@@ -318,26 +332,28 @@ to_broker(const struct qgtm_cfg *cfg, json_t *entries, json_t *rec)
 		json_decref(broker);
 		return -1;
 	}
-	json_array_foreach(book.journal, i, line)
-		if (json_object_get(orders, line_order(line)) != NULL)
-			json_array_append(broker, line);
+	json_array_foreach(book.journal, i,
+	    line) if (json_object_get(orders, line_order(line)) != NULL)
+	    json_array_append(broker, line);
 	qgtm_book_release(&book);
 	fills = json_array();
-	json_array_foreach(entries, i, e) {
+	json_array_foreach(entries, i, e)
+	{
 		r = json_object_get(json_object_get(e, "entry"), "rec");
 		if (strcmp(str(r, "type"), "fill") != 0)
 			continue;
 		matched += (m = fill_matched(broker, r));
-		json_array_append_new(fills, json_pack("{s:O, s:s, s:b}", "seq",
-		    json_object_get(e, "seq"), "client_order_id", str(r,
-		    "client_order_id"), "at_broker", m));
+		json_array_append_new(fills,
+		    json_pack("{s:O, s:s, s:b}", "seq",
+			json_object_get(e, "seq"), "client_order_id",
+			str(r, "client_order_id"), "at_broker", m));
 	}
-	json_object_set_new(rec, "orders", json_integer((json_int_t)
-	    json_object_size(orders)));
-	json_object_set_new(rec, "fills_in_chain", json_integer((json_int_t)
-	    json_array_size(fills)));
-	json_object_set_new(rec, "fills_at_broker", json_integer((json_int_t)
-	    matched));
+	json_object_set_new(rec, "orders",
+	    json_integer((json_int_t)json_object_size(orders)));
+	json_object_set_new(rec, "fills_in_chain",
+	    json_integer((json_int_t)json_array_size(fills)));
+	json_object_set_new(rec, "fills_at_broker",
+	    json_integer((json_int_t)matched));
 	json_object_set_new(rec, "fills", fills);
 	json_object_set_new(rec, "broker_records", broker);
 	json_decref(orders);
@@ -377,10 +393,12 @@ qgtm_auditor_sample(const struct qgtm_cfg *cfg, size_t n, const char *seed)
 	free(path);
 	if (picks == NULL)
 		return NULL;
-	json_array_foreach(picks, i, s) {
+	json_array_foreach(picks, i, s)
+	{
 		r = json_object_get(json_object_get(s, "entry"), "rec");
-		id = *str(r, "client_order_id") != '\0' ? str(r,
-		    "client_order_id") : str(r, "trace_id");
+		id = *str(r, "client_order_id") != '\0' ?
+		    str(r, "client_order_id") :
+		    str(r, "trace_id");
 		tr = NULL;
 		if (*id != '\0' && (tr = qgtm_auditor_trace(cfg, id)) == NULL) {
 			json_decref(picks);
@@ -401,7 +419,7 @@ qgtm_auditor_journal(const struct qgtm_cfg *cfg, int fills, long long after,
     long long limit)
 {
 	static const char *const kinds[2][2] = { { "order", "cancel" },
-	    { "fill", NULL } };
+		{ "fill", NULL } };
 	struct qgtm_book book;
 	json_t *rec, *out = json_array(), *line, *r;
 	long long n = 0, last = -1;
@@ -411,28 +429,29 @@ qgtm_auditor_journal(const struct qgtm_cfg *cfg, int fills, long long after,
 		json_decref(out);
 		return NULL;
 	}
-	json_array_foreach(book.journal, i, line)
-		for (k = 0; k < 2 && kinds[fills != 0][k] != NULL; k++) {
-			if ((r = json_object_get(line, kinds[fills != 0][k])) ==
-			    NULL || ++n <= after)
-				continue;
-			if ((long long)json_array_size(out) < limit) {
-				json_array_append_new(out, json_pack("{s:I, "
-				    "s:I, s:s, s:O}", "n", (json_int_t)n,
-				    "line", (json_int_t)(i + 1), "kind",
-				    kinds[fills != 0][k], "record", r));
-				last = n;
-			}
+	json_array_foreach(book.journal, i,
+	    line) for (k = 0; k < 2 && kinds[fills != 0][k] != NULL; k++)
+	{
+		if ((r = json_object_get(line, kinds[fills != 0][k])) == NULL ||
+		    ++n <= after)
+			continue;
+		if ((long long)json_array_size(out) < limit) {
+			json_array_append_new(out,
+			    json_pack("{s:I, s:I, s:s, s:O}", "n",
+				(json_int_t)n, "line", (json_int_t)(i + 1),
+				"kind", kinds[fills != 0][k], "record", r));
+			last = n;
 		}
+	}
 	qgtm_book_release(&book);
 	rec = qgtm_record_new("auditor_journal", NULL);
-	json_object_set_new(rec, "journal", json_string(fills ? "fills" :
-	    "orders"));
+	json_object_set_new(rec, "journal",
+	    json_string(fills ? "fills" : "orders"));
 	json_object_set_new(rec, "total", json_integer(n));
 	json_object_set_new(rec, "after", json_integer(after));
 	json_object_set_new(rec, "limit", json_integer(limit));
-	json_object_set_new(rec, "next", last != -1 && last < n ?
-	    json_integer(last) : json_null());
+	json_object_set_new(rec, "next",
+	    last != -1 && last < n ? json_integer(last) : json_null());
 	json_object_set_new(rec, "records", out);
 	return rec;
 }
@@ -449,29 +468,29 @@ read_into(const char *path, struct qgtm_buf *b)
 	int rc = 0;
 
 	if (f == NULL)
-		return qgtm_seterr_errno(QGTM_EX_NOINPUT, "evidence: cannot "
-		    "open a part");
+		return qgtm_seterr_errno(QGTM_EX_NOINPUT,
+		    "evidence: cannot open a part");
 	while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
 		rc = qgtm_buf_add(b, chunk, n);
 	if (ferror(f))
-		rc = qgtm_seterr_errno(QGTM_EX_IOERR, "evidence: cannot read "
-		    "a part");
+		rc = qgtm_seterr_errno(QGTM_EX_IOERR,
+		    "evidence: cannot read a part");
 	fclose(f);
 	return rc;
 }
 
 /* Add part name of package pkg (directory dir) to the archive b. */
 static int
-add_part(struct qgtm_buf *b, const char *pkg, const char *dir,
-    const char *name, time_t mtime)
+add_part(struct qgtm_buf *b, const char *pkg, const char *dir, const char *name,
+    time_t mtime)
 {
 	struct qgtm_buf part;
 	char *path, *member;
 	int rc;
 
 	if (name[0] == '/' || strstr(name, "..") != NULL)
-		return qgtm_seterr(QGTM_EX_DATAERR, "evidence: MANIFEST names "
-		    "'%s', outside its package", name);
+		return qgtm_seterr(QGTM_EX_DATAERR,
+		    "evidence: MANIFEST names '%s', outside its package", name);
 	path = qgtm_xasprintf("%s/%s", dir, name);
 	member = qgtm_xasprintf("%s/%s", pkg, name);
 	qgtm_buf_init(&part, ARCHIVE_MAX);
@@ -507,9 +526,8 @@ qgtm_auditor_archive(struct qgtm_buf *b, char **name)
 		json_decref(ev);
 		return -1;
 	}
-	json_array_foreach(json_object_get(ev, "manifest"), i, m)
-		if (rc == 0)
-			rc = add_part(b, pkg, dir, str(m, "file"), mtime);
+	json_array_foreach(json_object_get(ev, "manifest"), i, m) if (rc == 0)
+	    rc = add_part(b, pkg, dir, str(m, "file"), mtime);
 	if (rc == 0)
 		rc = add_part(b, pkg, dir, "MANIFEST", mtime);
 	if (rc == 0)

@@ -87,8 +87,8 @@ json_t *qgtm_auditor_verify(const struct qgtm_cfg *cfg, int *ok);
  * or of the journal's read.
  */
 json_t *qgtm_auditor_trace(const struct qgtm_cfg *cfg, const char *id);
-json_t *qgtm_auditor_sample(const struct qgtm_cfg *cfg, size_t n,
-    const char *seed);
+json_t *
+qgtm_auditor_sample(const struct qgtm_cfg *cfg, size_t n, const char *seed);
 
 /*
  * qgtm_auditor_journal: a page of the order journal's orders and cancels
@@ -121,8 +121,8 @@ int qgtm_auditor_archive(struct qgtm_buf *b, char **name);
  * (lib/report/tar.c). qgtm_tar_end: the two zero blocks that end an
  * archive. Return 0, or -1 (DATAERR: a longer name, past b's cap).
  */
-int qgtm_tar_add(struct qgtm_buf *b, const char *name, const void *p,
-    size_t n, time_t mtime);
+int qgtm_tar_add(struct qgtm_buf *b, const char *name, const void *p, size_t n,
+    time_t mtime);
 int qgtm_tar_end(struct qgtm_buf *b);
 
 /* ---------------------------------------------------------- backtest -- */

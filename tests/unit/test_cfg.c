@@ -756,7 +756,7 @@ START_TEST(key_default_is_the_loaded_default)
 	for (i = 0; i < qgtm_cfg_nkeys; i++) {
 		sec = cfg.root;
 		for (p = qgtm_cfg_keys[i].path; (dot = strchr(p, '.')) != NULL;
-		    p = dot + 1) {
+		     p = dot + 1) {
 			snprintf(part, sizeof part, "%.*s", (int)(dot - p), p);
 			sec = json_object_get(sec, part);
 		}
