@@ -51,7 +51,12 @@ struct req {
 	const char *cfgpath;
 	struct qgtm_cgi_req cgi;
 	const char *path;       /* from /api/v1/ on */
+	int arg;                /* its row's arg in routes[] */
 };
+
+/* The args of the rows of routes[] whose handler serves several. */
+enum { M_STATUS, M_READINESS, M_LIMITS, M_KILLSWITCH };
+enum { J_ORDERS, J_FILLS };
 
 static void __attribute__((noreturn))
 usage(int ex)
@@ -676,61 +681,37 @@ audit_sample(const struct req *r, const struct who *w)
 	    "the sample");
 }
 
-/* GET journal/orders and journal/fills?after=N&limit=M (100; at most
- * 1000): a page of the order journal. */
+/* GET journal/orders and journal/fills (the row's arg: J_ORDERS or
+ * J_FILLS) ?after=N&limit=M (100; at most 1000): a page of the order
+ * journal. */
 static void
-journal(const struct req *r, int fills)
+journal(const struct req *r, const struct who *w)
 {
 	long long after, limit;
 
+	(void)w;
 	if (query_int(r, "after", 0, 0, LLONG_MAX, &after) == 0 &&
 	    query_int(r, "limit", 100, 1, 1000, &limit) == 0)
-		respond_model(qgtm_auditor_journal(r->cfg, fills, after, limit),
+		respond_model(qgtm_auditor_journal(r->cfg, r->arg == J_FILLS,
+				  after, limit),
 		    "the order journal");
 }
 
+/* GET status, readiness, limits, killswitch/history: the model of the
+ * row's arg as it is. */
 static void
-journal_orders(const struct req *r, const struct who *w)
+model(const struct req *r, const struct who *w)
 {
 	(void)w;
-	journal(r, 0);
-}
-
-static void
-journal_fills(const struct req *r, const struct who *w)
-{
-	(void)w;
-	journal(r, 1);
-}
-
-/* GET status, readiness, limits, killswitch/history: the models. */
-static void
-model_status(const struct req *r, const struct who *w)
-{
-	(void)w;
-	respond(200, qgtm_report_status(r->cfg, qgtm_now()));
-}
-
-static void
-model_readiness(const struct req *r, const struct who *w)
-{
-	(void)w;
-	respond(200, qgtm_report_readiness(r->cfg, qgtm_now()));
-}
-
-static void
-limits(const struct req *r, const struct who *w)
-{
-	(void)w;
-	respond_model(qgtm_auditor_limits(r->cfg), "the risk limits");
-}
-
-static void
-killswitch(const struct req *r, const struct who *w)
-{
-	(void)w;
-	respond_model(qgtm_auditor_killswitch(r->cfg),
-	    "the kill switch's history");
+	if (r->arg == M_STATUS)
+		respond(200, qgtm_report_status(r->cfg, qgtm_now()));
+	else if (r->arg == M_READINESS)
+		respond(200, qgtm_report_readiness(r->cfg, qgtm_now()));
+	else if (r->arg == M_LIMITS)
+		respond_model(qgtm_auditor_limits(r->cfg), "the risk limits");
+	else
+		respond_model(qgtm_auditor_killswitch(r->cfg),
+		    "the kill switch's history");
 }
 
 /* GET page: the phone page with the status computed now inlined, so its
@@ -765,21 +746,24 @@ static const struct route {
 	const char *method;
 	int role;
 	void (*fn)(const struct req *, const struct who *);
+	int arg; /* the handler's req->arg */
 } routes[] = {
-	{ "/api/v1/status", "GET", ROLE_AUDITOR, model_status },
-	{ "/api/v1/readiness", "GET", ROLE_AUDITOR, model_readiness },
-	{ "/api/v1/page", "GET", ROLE_AUDITOR, phone_page },
-	{ "/api/v1/strategies/", "GET", ROLE_AUDITOR, strategy_performance },
-	{ "/api/v1/limits", "GET", ROLE_AUDITOR, limits },
-	{ "/api/v1/killswitch/history", "GET", ROLE_AUDITOR, killswitch },
-	{ "/api/v1/audit/verify", "GET", ROLE_AUDITOR, audit_verify },
-	{ "/api/v1/audit/trace", "GET", ROLE_AUDITOR, audit_trace },
-	{ "/api/v1/audit/sample", "GET", ROLE_AUDITOR, audit_sample },
-	{ "/api/v1/journal/orders", "GET", ROLE_AUDITOR, journal_orders },
-	{ "/api/v1/journal/fills", "GET", ROLE_AUDITOR, journal_fills },
-	{ "/api/v1/evidence", "GET", ROLE_AUDITOR, evidence },
-	{ "/api/v1/evidence/archive", "GET", ROLE_AUDITOR, evidence_archive },
-	{ "/api/v1/flatten", "POST", ROLE_OPERATOR, post_flatten },
+	{ "/api/v1/status", "GET", ROLE_AUDITOR, model, M_STATUS },
+	{ "/api/v1/readiness", "GET", ROLE_AUDITOR, model, M_READINESS },
+	{ "/api/v1/page", "GET", ROLE_AUDITOR, phone_page, 0 },
+	{ "/api/v1/strategies/", "GET", ROLE_AUDITOR, strategy_performance, 0 },
+	{ "/api/v1/limits", "GET", ROLE_AUDITOR, model, M_LIMITS },
+	{ "/api/v1/killswitch/history", "GET", ROLE_AUDITOR, model,
+	    M_KILLSWITCH },
+	{ "/api/v1/audit/verify", "GET", ROLE_AUDITOR, audit_verify, 0 },
+	{ "/api/v1/audit/trace", "GET", ROLE_AUDITOR, audit_trace, 0 },
+	{ "/api/v1/audit/sample", "GET", ROLE_AUDITOR, audit_sample, 0 },
+	{ "/api/v1/journal/orders", "GET", ROLE_AUDITOR, journal, J_ORDERS },
+	{ "/api/v1/journal/fills", "GET", ROLE_AUDITOR, journal, J_FILLS },
+	{ "/api/v1/evidence", "GET", ROLE_AUDITOR, evidence, 0 },
+	{ "/api/v1/evidence/archive", "GET", ROLE_AUDITOR, evidence_archive,
+	    0 },
+	{ "/api/v1/flatten", "POST", ROLE_OPERATOR, post_flatten, 0 },
 };
 
 /* The row of path, or NULL. */
@@ -807,6 +791,7 @@ route(const struct req *r)
 	int get = strcmp(r->cgi.method, "GET") == 0 ||
 	    strcmp(r->cgi.method, "HEAD") == 0;
 	const struct route *rt;
+	struct req rq;
 	struct who w;
 
 	who_of(r, &w);
@@ -825,8 +810,11 @@ route(const struct req *r)
 			"log in: an operator or auditor login is needed");
 	else if (w.role < rt->role)
 		fail(403, "an auditor may read, not act");
-	else
-		rt->fn(r, &w);
+	else {
+		rq = *r;
+		rq.arg = rt->arg;
+		rt->fn(&rq, &w);
+	}
 	free(w.name);
 }
 
