@@ -563,8 +563,7 @@ evidence_archive(const struct req *r, const struct who *w)
 	(void)w;
 	qgtm_buf_init(&b, 64L * 1024 * 1024);
 	if (qgtm_auditor_archive(&b, &name) == -1) {
-		if (qgtm_errcode() == QGTM_EX_NOINPUT &&
-		    qgtm_report_evidence() == NULL)
+		if (qgtm_errcode() == QGTM_EX_NOINPUT)
 			fail(404, "no evidence package yet");
 		else
 			respond_model(NULL, "the evidence package");

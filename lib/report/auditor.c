@@ -468,8 +468,8 @@ read_into(const char *path, struct qgtm_buf *b)
 	int rc = 0;
 
 	if (f == NULL)
-		return qgtm_seterr_errno(QGTM_EX_NOINPUT,
-		    "evidence: cannot open a part");
+		return qgtm_seterr_errno(QGTM_EX_DATAERR,
+		    "evidence: a part its MANIFEST lists cannot be opened");
 	while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
 		rc = qgtm_buf_add(b, chunk, n);
 	if (ferror(f))

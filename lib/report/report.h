@@ -108,9 +108,9 @@ json_t *qgtm_auditor_journal(const struct qgtm_cfg *cfg, int fills,
  * part its MANIFEST lists, then MANIFEST, so that `sha256sum -c
  * MANIFEST` in the unpacked directory checks them. *name: the package's
  * name (a new allocation) on success, else NULL. Returns 0, or -1:
- * QGTM_EX_NOINPUT when there is no package or a part is missing,
- * DATAERR for a MANIFEST naming a file outside its package or past b's
- * cap, IOERR.
+ * QGTM_EX_NOINPUT when there is no package, DATAERR for a part its
+ * MANIFEST lists that cannot be opened or lies outside the package, or
+ * past b's cap, IOERR.
  */
 int qgtm_auditor_archive(struct qgtm_buf *b, char **name);
 
