@@ -276,8 +276,7 @@ fill_matched(json_t *broker, json_t *fill)
 	json_t *line, *f;
 	size_t i;
 
-	json_array_foreach(broker, i, line)
-	{
+	json_array_foreach(broker, i, line) {
 		f = json_object_get(line, "fill");
 		if (f != NULL &&
 		    strcmp(str(f, "client_order_id"),
@@ -320,8 +319,7 @@ to_broker(const struct qgtm_cfg *cfg, json_t *entries, json_t *rec)
 	size_t i, matched = 0;
 	int m;
 
-	json_array_foreach(entries, i, e)
-	{
+	json_array_foreach(entries, i, e) {
 		r = json_object_get(json_object_get(e, "entry"), "rec");
 		if (*str(r, "client_order_id") != '\0')
 			json_object_set_new(orders, str(r, "client_order_id"),
@@ -332,13 +330,12 @@ to_broker(const struct qgtm_cfg *cfg, json_t *entries, json_t *rec)
 		json_decref(broker);
 		return -1;
 	}
-	json_array_foreach(book.journal, i,
-	    line) if (json_object_get(orders, line_order(line)) != NULL)
-	    json_array_append(broker, line);
+	json_array_foreach(book.journal, i, line)
+		if (json_object_get(orders, line_order(line)) != NULL)
+			json_array_append(broker, line);
 	qgtm_book_release(&book);
 	fills = json_array();
-	json_array_foreach(entries, i, e)
-	{
+	json_array_foreach(entries, i, e) {
 		r = json_object_get(json_object_get(e, "entry"), "rec");
 		if (strcmp(str(r, "type"), "fill") != 0)
 			continue;
@@ -393,8 +390,7 @@ qgtm_auditor_sample(const struct qgtm_cfg *cfg, size_t n, const char *seed)
 	free(path);
 	if (picks == NULL)
 		return NULL;
-	json_array_foreach(picks, i, s)
-	{
+	json_array_foreach(picks, i, s) {
 		r = json_object_get(json_object_get(s, "entry"), "rec");
 		id = *str(r, "client_order_id") != '\0' ?
 		    str(r, "client_order_id") :
@@ -429,17 +425,16 @@ qgtm_auditor_journal(const struct qgtm_cfg *cfg, int fills, long long after,
 		json_decref(out);
 		return NULL;
 	}
-	json_array_foreach(book.journal, i,
-	    line) for (k = 0; k < 2 && kinds[fills != 0][k] != NULL; k++)
-	{
-		if ((r = json_object_get(line, kinds[fills != 0][k])) == NULL ||
-		    ++n <= after)
-			continue;
-		if ((long long)json_array_size(out) < limit) {
-			json_array_append_new(out,
-			    json_pack("{s:I, s:I, s:s, s:O}", "n",
-				(json_int_t)n, "line", (json_int_t)(i + 1),
-				"kind", kinds[fills != 0][k], "record", r));
+	json_array_foreach(book.journal, i, line) {
+		for (k = 0; k < 2 && kinds[fills != 0][k] != NULL; k++) {
+			r = json_object_get(line, kinds[fills != 0][k]);
+			if (r == NULL || ++n <= after ||
+			    (long long)json_array_size(out) >= limit)
+				continue;
+			json_array_append_new(out, json_pack("{s:I, s:I, s:s, "
+			    "s:O}", "n", (json_int_t)n, "line",
+			    (json_int_t)(i + 1), "kind", kinds[fills != 0][k],
+			    "record", r));
 			last = n;
 		}
 	}
@@ -526,8 +521,9 @@ qgtm_auditor_archive(struct qgtm_buf *b, char **name)
 		json_decref(ev);
 		return -1;
 	}
-	json_array_foreach(json_object_get(ev, "manifest"), i, m) if (rc == 0)
-	    rc = add_part(b, pkg, dir, str(m, "file"), mtime);
+	json_array_foreach(json_object_get(ev, "manifest"), i, m)
+		if (rc == 0)
+			rc = add_part(b, pkg, dir, str(m, "file"), mtime);
 	if (rc == 0)
 		rc = add_part(b, pkg, dir, "MANIFEST", mtime);
 	if (rc == 0)
