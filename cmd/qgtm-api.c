@@ -3,10 +3,14 @@
  * run by the web server for each request under /api/v1/. Every request
  * needs a login: REMOTE_USER mapped by api.users (operators) or
  * api.auditor_users (auditors), or a Bearer token whose SHA-256 is in
- * api.tokens or api.auditor_tokens, compared in constant time. GET status,
- * readiness, audit/verify, strategies/ID/performance and evidence answer
- * operators and auditors with the report models as JSON; POST flatten,
- * the one request that acts, needs an operator, an Origin that is one of
+ * api.tokens or api.auditor_tokens, compared in constant time. The
+ * resources are the rows of one table (routes[], below). The reads
+ * (status, readiness, page, strategies/ID/performance, limits,
+ * killswitch/history, audit/verify, audit/trace, audit/sample,
+ * journal/orders, journal/fills, evidence, evidence/archive) answer
+ * operators and auditors with the report models; an auditor's request
+ * that is not a read is 403 whatever it asks. POST flatten, the one
+ * request that acts, needs an operator, an Origin that is one of
  * api.public_origins (never the request's own Host), the field "confirm":
  * "FLATTEN ALL" and a fresh nonce, and then runs qgtm-order flatten --by
  * OPERATOR --yes, checks that the account is flat (qgtm_report_flat),
@@ -19,6 +23,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +51,12 @@ struct req {
 	const char *cfgpath;
 	struct qgtm_cgi_req cgi;
 	const char *path;       /* from /api/v1/ on */
+	int arg;                /* its row's arg in routes[] */
 };
+
+/* The args of the rows of routes[] whose handler serves several. */
+enum { M_STATUS, M_READINESS, M_LIMITS, M_KILLSWITCH };
+enum { J_ORDERS, J_FILLS };
 
 static void __attribute__((noreturn))
 usage(int ex)
@@ -55,9 +65,10 @@ usage(int ex)
 	exit(ex == 0 ? qgtm_exit(0) : ex);
 }
 
-/* Write the status line and headers of a response of type ctype. */
+/* Write the status line and headers of a response of type ctype, and
+ * the header line extra (without its CRLF) unless NULL. */
 static void
-respond_head(int status, const char *ctype)
+respond_head(int status, const char *ctype, const char *extra)
 {
 	static const struct { int code; const char *text; } reasons[] = {
 		{ 200, "OK" }, { 400, "Bad Request" },
@@ -79,6 +90,8 @@ respond_head(int status, const char *ctype)
 	    status, text, ctype);
 	if (status == 401)
 		printf("WWW-Authenticate: Bearer realm=\"qgtm\"\r\n");
+	if (extra != NULL)
+		printf("%s\r\n", extra);
 	printf("\r\n");
 }
 
@@ -86,7 +99,7 @@ respond_head(int status, const char *ctype)
 static void
 respond(int status, json_t *body)
 {
-	respond_head(status, "application/json");
+	respond_head(status, "application/json", NULL);
 	if (body == NULL) {     /* a failed JSON build is no body at all */
 		QGTM_ERR("msg=\"response: cannot build the JSON body\"");
 		body = json_pack("{s:s}", "error", "internal error");
@@ -101,40 +114,6 @@ fail(int status, const char *message)
 {
 	QGTM_WARN("status=%d msg=\"%s\"", status, message);
 	respond(status, json_pack("{s:s}", "error", message));
-}
-
-/* GET audit/verify: the chain's entries, head, root and integrity. The
- * error names no file: the reason goes to the server log, the client
- * gets the line of the first bad entry. */
-static json_t *
-audit_verify(const struct qgtm_cfg *cfg)
-{
-	struct qgtm_audit_summary sum;
-	char *path = qgtm_state_path(qgtm_cfg_str(cfg, "audit.chain"), 0);
-	char msg[96];
-	json_t *rec;
-	int rc;
-
-	if (path == NULL) {
-		QGTM_ERR("msg=\"%s\"", qgtm_errmsg());
-		return json_pack("{s:b, s:s}", "valid", 0, "error",
-		    "the audit chain cannot be found; see the server log");
-	}
-	rc = qgtm_audit_verify(path, &sum);
-	free(path);
-	rec = json_pack("{s:b, s:I, s:s, s:s}", "valid", rc == 0, "entries",
-	    (json_int_t)sum.entries, "head", sum.head, "root", sum.root);
-	if (rc == -1) {
-		QGTM_WARN("msg=\"audit verify: %s\"", qgtm_errmsg());
-		if (sum.bad_line > 0)
-			snprintf(msg, sizeof msg, "the chain does not verify at "
-			    "line %lu; see the server log", sum.bad_line);
-		else
-			snprintf(msg, sizeof msg, "the chain cannot be read; see "
-			    "the server log");
-		json_object_set_new(rec, "error", json_string(msg));
-	}
-	return rec;
 }
 
 /* Who may do what: an auditor reads, an operator also acts. */
@@ -511,27 +490,24 @@ flatten(const struct req *r, const char *op)
 		flatten_act(r, op, nonce, 1);
 }
 
-/* POST flatten by an operator; an auditor may only read. */
+/* POST flatten (the table gives it operators only). */
 static void
-flatten_auth(const struct req *r, const struct who *w)
+post_flatten(const struct req *r, const struct who *w)
 {
-	if (w->role == ROLE_NONE)
-		fail(401, "not an authenticated operator");
-	else if (w->role != ROLE_OPERATOR)
-		fail(403, "an auditor may read, not act");
-	else
-		flatten(r, w->name);
+	flatten(r, w->name);
 }
 
 /* GET strategies/{id}/performance: id (the part of path after the
  * prefix, up to "/performance") must be a registered strategy. */
 static void
-strategy_performance(const struct req *r, const char *rest)
+strategy_performance(const struct req *r, const struct who *w)
 {
+	const char *rest = r->path + strlen("/api/v1/strategies/");
 	size_t n = strlen(rest), suffix = strlen("/performance");
 	char *id;
 	json_t *rec;
 
+	(void)w;
 	if (n <= suffix || strcmp(rest + n - suffix, "/performance") != 0) {
 		fail(404, "no such resource");
 		return;
@@ -547,83 +523,297 @@ strategy_performance(const struct req *r, const char *rest)
 	free(id);
 }
 
+/* Answer a model: 200 with rec, or (NULL) 500 saying what cannot be
+ * done, the library's reason in the server log only. */
+static void
+respond_model(json_t *rec, const char *what)
+{
+	char msg[128];
+
+	if (rec != NULL) {
+		respond(200, rec);
+		return;
+	}
+	QGTM_ERR("msg=\"%s: %s\"", what, qgtm_errmsg());
+	snprintf(msg, sizeof msg, "cannot read %s; see the server log", what);
+	fail(500, msg);
+}
+
 /* GET evidence: the newest evidence package's manifest, 404 when none. */
 static void
-evidence(void)
+evidence(const struct req *r, const struct who *w)
 {
 	json_t *rec = qgtm_report_evidence();
 
-	if (rec != NULL)
-		respond(200, rec);
-	else if (qgtm_errcode() == QGTM_EX_NOINPUT)
+	(void)r;
+	(void)w;
+	if (rec == NULL && qgtm_errcode() == QGTM_EX_NOINPUT)
 		fail(404, "no evidence package yet");
-	else {
-		QGTM_ERR("msg=\"%s\"", qgtm_errmsg());
-		fail(500, "cannot read the evidence package");
+	else
+		respond_model(rec, "the evidence package");
+}
+
+/* GET evidence/archive: the newest evidence package as one tar file. */
+static void
+evidence_archive(const struct req *r, const struct who *w)
+{
+	struct qgtm_buf b;
+	char *name, *disp;
+
+	(void)w;
+	qgtm_buf_init(&b, 64L * 1024 * 1024);
+	if (qgtm_auditor_archive(&b, &name) == -1) {
+		if (qgtm_errcode() == QGTM_EX_NOINPUT)
+			fail(404, "no evidence package yet");
+		else
+			respond_model(NULL, "the evidence package");
+	} else {
+		/* The name is the directory's: no quote or CR reaches it
+		 * from qgtm-audit evidence, but never trust it here. */
+		disp = qgtm_xasprintf(
+		    "Content-Disposition: attachment; filename=\"%s.tar\"",
+		    strpbrk(name, "\"\\\r\n") == NULL ? name : "evidence");
+		respond_head(200, "application/x-tar", disp);
+		if (strcmp(r->cgi.method, "HEAD") != 0)
+			fwrite(b.data, 1, b.len, stdout);
+		free(disp);
+		free(name);
 	}
+	qgtm_buf_release(&b);
+}
+
+/* The integer query parameter key into *out: def when absent; 400 and
+ * -1 when it is not a number from lo to hi. */
+static int
+query_int(const struct req *r, const char *key, long long def, long long lo,
+    long long hi, long long *out)
+{
+	const char *s = json_string_value(json_object_get(r->cgi.query, key));
+	char *end, msg[96];
+
+	*out = def;
+	if (s == NULL)
+		return 0;
+	*out = strtoll(s, &end, 10);
+	if (*s != '\0' && *end == '\0' && *out >= lo && *out <= hi)
+		return 0;
+	snprintf(msg, sizeof msg, "%s: a whole number from %lld to %lld", key,
+	    lo, hi);
+	fail(400, msg);
+	return -1;
+}
+
+/* GET audit/verify: what qgtm-audit verify checks. The error names no
+ * file: the reason goes to the server log, the client gets the line of
+ * the first bad entry. */
+static void
+audit_verify(const struct req *r, const struct who *w)
+{
+	json_t *rec;
+	char msg[96];
+	int ok;
+
+	(void)w;
+	rec = qgtm_auditor_verify(r->cfg, &ok);
+	if (!ok) {
+		QGTM_WARN("msg=\"audit verify: %s\"", qgtm_errmsg());
+		if (json_integer_value(json_object_get(rec, "bad_line")) > 0)
+			snprintf(msg, sizeof msg,
+			    "the chain does not verify "
+			    "at line %lld; see the server log",
+			    (long long)json_integer_value(
+				json_object_get(rec, "bad_line")));
+		else
+			snprintf(msg, sizeof msg,
+			    "the chain cannot be read; see the server log");
+		json_object_set_new(rec, "error", json_string(msg));
+	}
+	respond(200, rec);
+}
+
+/* GET audit/trace?order=ID or ?trace=ID: the entries of that order or
+ * cycle with their proofs, followed to the broker's records. */
+static void
+audit_trace(const struct req *r, const struct who *w)
+{
+	const char *id =
+	    json_string_value(json_object_get(r->cgi.query, "order"));
+	json_t *rec;
+
+	(void)w;
+	if (id == NULL)
+		id = json_string_value(json_object_get(r->cgi.query, "trace"));
+	if (id == NULL || id[0] == '\0') {
+		fail(400, "give order=ID or trace=ID");
+		return;
+	}
+	rec = qgtm_auditor_trace(r->cfg, id);
+	if (rec != NULL &&
+	    json_array_size(json_object_get(rec, "entries")) == 0) {
+		json_decref(rec);
+		fail(404, "no entry of the audit chain has that id");
+	} else
+		respond_model(rec, "the trace");
+}
+
+/* GET audit/sample?n=N&seed=S: N entries (10; at most 100) chosen from
+ * the seed (a random one when none is given), each traced. */
+static void
+audit_sample(const struct req *r, const struct who *w)
+{
+	const char *seed =
+	    json_string_value(json_object_get(r->cgi.query, "seed"));
+	char fresh[33];
+	long long n;
+
+	(void)w;
+	if (query_int(r, "n", 10, 1, 100, &n) == -1)
+		return;
+	if (seed == NULL || seed[0] == '\0') {
+		if (qgtm_trace_id_new(fresh, "qgtm-api sample") == -1) {
+			respond_model(NULL, "a random seed");
+			return;
+		}
+		seed = fresh;
+	}
+	respond_model(qgtm_auditor_sample(r->cfg, (size_t)n, seed),
+	    "the sample");
+}
+
+/* GET journal/orders and journal/fills (the row's arg: J_ORDERS or
+ * J_FILLS) ?after=N&limit=M (100; at most 1000): a page of the order
+ * journal. */
+static void
+journal(const struct req *r, const struct who *w)
+{
+	long long after, limit;
+
+	(void)w;
+	if (query_int(r, "after", 0, 0, LLONG_MAX, &after) == 0 &&
+	    query_int(r, "limit", 100, 1, 1000, &limit) == 0)
+		respond_model(qgtm_auditor_journal(r->cfg, r->arg == J_FILLS,
+				  after, limit),
+		    "the order journal");
+}
+
+/* GET status, readiness, limits, killswitch/history: the model of the
+ * row's arg as it is. */
+static void
+model(const struct req *r, const struct who *w)
+{
+	(void)w;
+	if (r->arg == M_STATUS)
+		respond(200, qgtm_report_status(r->cfg, qgtm_now()));
+	else if (r->arg == M_READINESS)
+		respond(200, qgtm_report_readiness(r->cfg, qgtm_now()));
+	else if (r->arg == M_LIMITS)
+		respond_model(qgtm_auditor_limits(r->cfg), "the risk limits");
+	else
+		respond_model(qgtm_auditor_killswitch(r->cfg),
+		    "the kill switch's history");
 }
 
 /* GET page: the phone page with the status computed now inlined, so its
  * numbers paint with the first response (the shipped web server configs
  * send "/" and "/index.html" here). */
 static void
-phone_page(const struct qgtm_cfg *cfg, const char *method)
+phone_page(const struct req *r, const struct who *w)
 {
-	json_t *st = qgtm_report_status(cfg, qgtm_now());
+	json_t *st = qgtm_report_status(r->cfg, qgtm_now());
 	struct qgtm_buf b;
 
+	(void)w;
 	qgtm_buf_init(&b, 1024 * 1024);
 	if (qgtm_page_status(&b, st, 1) == -1) {
 		fail(500, "cannot render the page");
 	} else {
-		respond_head(200, "text/html; charset=utf-8");
-		if (strcmp(method, "HEAD") != 0)
+		respond_head(200, "text/html; charset=utf-8", NULL);
+		if (strcmp(r->cgi.method, "HEAD") != 0)
 			fwrite(b.data, 1, b.len, stdout);
 	}
 	qgtm_buf_release(&b);
 	json_decref(st);
 }
 
-/* The prefix of the strategies resource. */
-#define STRATEGIES "/api/v1/strategies/"
+/*
+ * The API: every resource is one row, the one place a route is added
+ * (and its line in qgtm-api(1)). A path ending in '/' is a prefix. GET
+ * rows answer HEAD too. Every row needs a login; role is the least.
+ */
+static const struct route {
+	const char *path;
+	const char *method;
+	int role;
+	void (*fn)(const struct req *, const struct who *);
+	int arg; /* the handler's req->arg */
+} routes[] = {
+	{ "/api/v1/status", "GET", ROLE_AUDITOR, model, M_STATUS },
+	{ "/api/v1/readiness", "GET", ROLE_AUDITOR, model, M_READINESS },
+	{ "/api/v1/page", "GET", ROLE_AUDITOR, phone_page, 0 },
+	{ "/api/v1/strategies/", "GET", ROLE_AUDITOR, strategy_performance, 0 },
+	{ "/api/v1/limits", "GET", ROLE_AUDITOR, model, M_LIMITS },
+	{ "/api/v1/killswitch/history", "GET", ROLE_AUDITOR, model,
+	    M_KILLSWITCH },
+	{ "/api/v1/audit/verify", "GET", ROLE_AUDITOR, audit_verify, 0 },
+	{ "/api/v1/audit/trace", "GET", ROLE_AUDITOR, audit_trace, 0 },
+	{ "/api/v1/audit/sample", "GET", ROLE_AUDITOR, audit_sample, 0 },
+	{ "/api/v1/journal/orders", "GET", ROLE_AUDITOR, journal, J_ORDERS },
+	{ "/api/v1/journal/fills", "GET", ROLE_AUDITOR, journal, J_FILLS },
+	{ "/api/v1/evidence", "GET", ROLE_AUDITOR, evidence, 0 },
+	{ "/api/v1/evidence/archive", "GET", ROLE_AUDITOR, evidence_archive,
+	    0 },
+	{ "/api/v1/flatten", "POST", ROLE_OPERATOR, post_flatten, 0 },
+};
 
-/* Route one request: every resource needs a login. */
+/* The row of path, or NULL. */
+static const struct route *
+route_find(const char *path)
+{
+	size_t i, n;
+
+	for (i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+		n = strlen(routes[i].path);
+		if (routes[i].path[n - 1] == '/' ?
+			strncmp(path, routes[i].path, n) == 0 :
+			strcmp(path, routes[i].path) == 0)
+			return &routes[i];
+	}
+	return NULL;
+}
+
+/* Route one request. An auditor's request that is not a read is refused
+ * whatever it asks (flatten, a reset, an approval): an auditor cannot
+ * act. */
 static void
 route(const struct req *r)
 {
-	static const char *const gets[] = { "/api/v1/status",
-	    "/api/v1/readiness", "/api/v1/audit/verify", "/api/v1/evidence",
-	    "/api/v1/page", NULL };
-	int strat = strncmp(r->path, STRATEGIES, strlen(STRATEGIES)) == 0;
-	time_t now = qgtm_now();
+	int get = strcmp(r->cgi.method, "GET") == 0 ||
+	    strcmp(r->cgi.method, "HEAD") == 0;
+	const struct route *rt;
+	struct req rq;
 	struct who w;
-	int i;
 
 	who_of(r, &w);
-	for (i = 0; gets[i] != NULL && strcmp(gets[i], r->path) != 0; i++)
-		continue;
-	if (strcmp(r->path, "/api/v1/flatten") == 0 &&
-	    strcmp(r->cgi.method, "POST") != 0)
-		fail(405, "use POST");
-	else if (strcmp(r->path, "/api/v1/flatten") == 0)
-		flatten_auth(r, &w);
-	else if (gets[i] == NULL && !strat)
+	if (!get && w.role == ROLE_AUDITOR)
+		fail(403, "an auditor may read, not act");
+	else if ((rt = route_find(r->path)) == NULL)
 		fail(404, "no such resource");
-	else if (strcmp(r->cgi.method, "GET") != 0 &&
-	    strcmp(r->cgi.method, "HEAD") != 0)
-		fail(405, "use GET");
+	else if (strcmp(rt->method, "GET") == 0 ?
+		!get :
+		strcmp(r->cgi.method, rt->method) != 0)
+		fail(405, get ? "use POST" : "use GET");
 	else if (w.role == ROLE_NONE)
-		fail(401, "log in: an operator or auditor login is needed");
-	else if (strat)
-		strategy_performance(r, r->path + strlen(STRATEGIES));
-	else if (i == 3)
-		evidence();
-	else if (i == 4)
-		phone_page(r->cfg, r->cgi.method);
-	else
-		respond(200, i == 0 ? qgtm_report_status(r->cfg, now) :
-		    i == 1 ? qgtm_report_readiness(r->cfg, now) :
-		    audit_verify(r->cfg));
+		fail(401,
+		    rt->role == ROLE_OPERATOR ?
+			"not an authenticated operator" :
+			"log in: an operator or auditor login is needed");
+	else if (w.role < rt->role)
+		fail(403, "an auditor may read, not act");
+	else {
+		rq = *r;
+		rq.arg = rt->arg;
+		rt->fn(&rq, &w);
+	}
 	free(w.name);
 }
 

@@ -146,8 +146,21 @@ demo_lighttpd() {
 	    -e "s|/etc/qgtm/qgtm.yaml|$top/demo/qgtm.yaml|" \
 	    -e "s|\"/var/lib/qgtm\"|\"$QGTM_STATE_DIR\"|" \
 	    -e "s|/etc/qgtm/htpasswd|$3|" \
+	    -e "s|/usr/local/share/qgtm/doc/html/|$top/demo/docs/|" \
 	    "$top/etc/lighttpd/qgtm.conf" >"$1"
 	lighttpd -tt -f "$1"
+}
+
+# demo_docs: the HTML manual (mk/docs.sh, what `make docs` runs) in
+# demo/docs, served as /docs/; said and skipped without mandoc and cmark.
+demo_docs() {
+	mkdir -p "$top/demo/docs"
+	if [ -f "$top/mk/docs.sh" ] && command -v mandoc >/dev/null &&
+	    command -v cmark >/dev/null; then
+		(cd "$top" && sh mk/docs.sh demo/docs >/dev/null)
+	else
+		echo "demo: no manual at /docs/ (needs mandoc, cmark and mk/docs.sh)"
+	fi
 }
 
 # demo_serve: the daemon and the web server, until Ctrl-C or SIGTERM.
@@ -165,6 +178,7 @@ demo_serve() {
 	pids=$!
 	echo
 	if command -v lighttpd >/dev/null; then
+		demo_docs
 		demo_lighttpd "$top/demo/lighttpd.conf" "$port" "$top/demo/htpasswd"
 		lighttpd -D -f "$top/demo/lighttpd.conf" &
 		pids="$pids $!"
@@ -173,6 +187,7 @@ demo_serve() {
   phone page:   http://127.0.0.1:$port/
   readiness:    http://127.0.0.1:$port/readiness.html
   API status:   http://127.0.0.1:$port/api/v1/status
+  manual:       http://127.0.0.1:$port/docs/
 The browser asks you to sign in; type:
   user:         demo
   password:     $password

@@ -384,6 +384,13 @@ extern const struct qgtm_cfg_key qgtm_cfg_keys[];
 extern const size_t qgtm_cfg_nkeys;
 
 /*
+ * qgtm_cfg_key_default: the default of schema row k as the loaded config
+ * holds it (a new reference): an integer, a real, a boolean, a string (a
+ * str or a dec, as written) or an array of strings (a list).
+ */
+json_t *qgtm_cfg_key_default(const struct qgtm_cfg_key *k);
+
+/*
  * The system-wide file of lookup step 4, "/etc/qgtm/qgtm.yaml". Only unit
  * tests point it elsewhere.
  */

@@ -231,6 +231,13 @@ set_path(json_t *root, const char *path, json_t *v)
 	json_object_set_new(obj, leaf, v);
 }
 
+json_t *
+qgtm_cfg_key_default(const struct qgtm_cfg_key *k)
+{
+	return k->type == QGTM_CFG_LIST ? default_list(k->def) :
+					  scalar_value(k, k->def);
+}
+
 /* Every key with its default (new reference). */
 static json_t *
 defaults_root(void)
@@ -241,9 +248,7 @@ defaults_root(void)
 
 	for (i = 0; i < qgtm_cfg_nkeys; i++) {
 		k = &qgtm_cfg_keys[i];
-		v = k->type == QGTM_CFG_LIST ? default_list(k->def) :
-		    scalar_value(k, k->def);
-		if (v == NULL)
+		if ((v = qgtm_cfg_key_default(k)) == NULL)
 			bug("config key '%s': bad default '%s'", k->path,
 			    k->def);
 		set_path(root, k->path, v);

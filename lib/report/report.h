@@ -37,6 +37,99 @@
 int qgtm_audit_evidence(const struct qgtm_cfg *cfg, const char *chain_path,
     const char *share_dir, const char *out_dir, int *chain_ok);
 
+/* ----------------------------------------------------------- auditor -- */
+
+/*
+ * The auditor's models (lib/report/auditor.c), served by qgtm-api to an
+ * auditor or operator, read only. No string they hold names the state
+ * directory (it reads "state"); the library error may.
+ *
+ * qgtm_auditor_limits: an "auditor_limits" record (new reference): config
+ * ("file" or "built-in defaults"), limits (one row per risk.* key of the
+ * schema: key, value as loaded, default as the schema documents it
+ * (qgtm_cfg_key_default), differs (decs compared as numbers), doc),
+ * differing (how many rows differ) and gate (qgtm_risk_limits_record: the
+ * limits as the gate reads them). NULL with the error when the limits
+ * cannot be loaded (QGTM_EX_CONFIG).
+ *
+ * qgtm_auditor_killswitch: an "auditor_killswitch" record (new
+ * reference): history (every "tier" record of the audit chain, oldest
+ * first: seq, verified (its signature and, for a lowering, the two-person
+ * reset hold: qgtm_ks_chain_read counts it), two_person, record), tier
+ * (the one the valid records put in force), records (valid ones),
+ * unverified (rows that are not), problem (why the chain's kill-switch
+ * records cannot be trusted, or null), state (qgtm_ks_state_record of the
+ * backend) and verified (no problem, no unverified row, the state's
+ * health ok). NULL with the error when the backend cannot be opened.
+ *
+ * qgtm_auditor_verify: what qgtm-audit verify checks, as an
+ * "auditor_verify" record (new reference; never NULL): valid, entries,
+ * head, root, checkpoints (in the chain), signatures_checked
+ * (audit.checkpoint_pubkey set), published (the newest published
+ * checkpoint: size, root, from ("s3://..." or "checkpoint file"), or
+ * null), consistency ("verified", "no published checkpoint", "failed" or
+ * "published checkpoints unreadable"), warnings (qgtm-audit verify's) and
+ * bad_line (the first bad line, or null). *ok is 1 when valid; else the
+ * library error says why.
+ */
+json_t *qgtm_auditor_limits(const struct qgtm_cfg *cfg);
+json_t *qgtm_auditor_killswitch(const struct qgtm_cfg *cfg);
+json_t *qgtm_auditor_verify(const struct qgtm_cfg *cfg, int *ok);
+
+/*
+ * qgtm_auditor_trace: qgtm_audit_trace of id (an order's or a trace's id)
+ * followed to the broker's records, an "auditor_trace" record (new
+ * reference): id, entries (the "audit_trace" records, each with its
+ * checked inclusion proof), broker_records (the order journal's lines of
+ * the orders the entries name), fills (each fill entry of the chain: seq,
+ * client_order_id, at_broker: the journal holds a fill of that order with
+ * the same qty, price and activity id), orders, fills_in_chain and
+ * fills_at_broker (counts). An unknown id has no entries.
+ * qgtm_auditor_sample: qgtm_audit_sample of n entries from seed, each
+ * with "trace": qgtm_auditor_trace of its client_order_id, else its
+ * trace_id, else null; an "auditor_sample" record (new reference) with
+ * seed and samples. Both NULL with the error of the chain's verification
+ * or of the journal's read.
+ */
+json_t *qgtm_auditor_trace(const struct qgtm_cfg *cfg, const char *id);
+json_t *
+qgtm_auditor_sample(const struct qgtm_cfg *cfg, size_t n, const char *seed);
+
+/*
+ * qgtm_auditor_journal: a page of the order journal's orders and cancels
+ * (fills 0) or of its fills (fills 1), an "auditor_journal" record (new
+ * reference): journal ("orders" or "fills"), total, after, limit, records
+ * (at most limit of those numbered after after, from 1 in journal order:
+ * n, line (of the journal), kind ("order", "cancel" or "fill"), record)
+ * and next (the after of the next page, or null at the end). NULL with
+ * the error when the journal cannot be read.
+ */
+json_t *qgtm_auditor_journal(const struct qgtm_cfg *cfg, int fills,
+    long long after, long long limit);
+
+/*
+ * qgtm_auditor_archive: the newest evidence package (qgtm_report_evidence)
+ * as a ustar archive appended to b: under the directory PACKAGE/, each
+ * part its MANIFEST lists, then MANIFEST, so that `sha256sum -c
+ * MANIFEST` in the unpacked directory checks them. *name: the package's
+ * name (a new allocation) on success, else NULL. Returns 0, or -1:
+ * QGTM_EX_NOINPUT when there is no package, DATAERR for a part its
+ * MANIFEST lists that cannot be opened or lies outside the package, or
+ * past b's cap, IOERR.
+ */
+int qgtm_auditor_archive(struct qgtm_buf *b, char **name);
+
+/*
+ * qgtm_tar_add: append to b the ustar header (POSIX.1-2017 pax, "ustar
+ * Interchange Format") of a regular file name (1 to 99 bytes), mode
+ * 0644, modified at mtime, then its n bytes at p padded to 512
+ * (lib/report/tar.c). qgtm_tar_end: the two zero blocks that end an
+ * archive. Return 0, or -1 (DATAERR: a longer name, past b's cap).
+ */
+int qgtm_tar_add(struct qgtm_buf *b, const char *name, const void *p, size_t n,
+    time_t mtime);
+int qgtm_tar_end(struct qgtm_buf *b);
+
 /* ---------------------------------------------------------- backtest -- */
 
 /* qgtm_svg_text: write s to out escaping & < > " and ' for XML text and

@@ -88,6 +88,8 @@ flatten_body() {
 	body
 	[ ! -s "$BATS_TEST_TMPDIR/body" ]
 	cgi POST /api/v1/page '{}'
+	[ "$(status)" = 403 ]
+	HTTP_AUTHORIZATION="Bearer $TOKEN" cgi POST /api/v1/page '{}'
 	[ "$(status)" = 405 ]
 }
 
@@ -96,6 +98,8 @@ flatten_body() {
 	cgi GET /api/v1/nothing
 	[ "$(status)" = 404 ]
 	cgi POST /api/v1/status '{}'
+	[ "$(status)" = 403 ]
+	HTTP_AUTHORIZATION="Bearer $TOKEN" cgi POST /api/v1/status '{}'
 	[ "$(status)" = 405 ]
 	cgi GET /api/v1/flatten
 	[ "$(status)" = 405 ]
@@ -325,7 +329,8 @@ sim_book() {
 	[ "$(status)" = 404 ]
 	cgi GET /api/v1/strategies/
 	[ "$(status)" = 404 ]
-	cgi POST /api/v1/strategies/tsmom/performance '{}'
+	HTTP_AUTHORIZATION="Bearer $TOKEN" \
+		cgi POST /api/v1/strategies/tsmom/performance '{}'
 	[ "$(status)" = 405 ]
 }
 
@@ -348,8 +353,38 @@ package() {
 	[ "$(status)" = 200 ]
 	body
 	[ "$(jq -r '[.type, .package, .written, (.manifest | length), .manifest[0].file, .manifest[1].file] | join("|")' "$BATS_TEST_TMPDIR/body")" = 'evidence|newer|2026-01-03T00:00:00Z|2|README|MANIFEST-less part' ]
-	cgi DELETE /api/v1/evidence
+	HTTP_AUTHORIZATION="Bearer $TOKEN" cgi DELETE /api/v1/evidence
 	[ "$(status)" = 405 ]
+}
+
+@test "evidence/archive: the package as one tar; 404 without; a bad part is 500" {
+	export HTTP_AUTHORIZATION="Bearer $AUDIT"
+	cgi GET /api/v1/evidence/archive
+	[ "$(status)" = 404 ]
+	p=$QGTM_STATE_DIR/evidence/pkg-1
+	mkdir -p "$p"
+	printf 'hello\n' >"$p/README"
+	(cd "$p" && sha256sum README >MANIFEST)
+	cgi GET /api/v1/evidence/archive
+	[ "$(status)" = 200 ]
+	grep -q '^Content-Type: application/x-tar' "$BATS_TEST_TMPDIR/out"
+	grep -q '^Content-Disposition: attachment; filename="pkg-1.tar"' "$BATS_TEST_TMPDIR/out"
+	body
+	[ "$(tar -tf "$BATS_TEST_TMPDIR/body" | tr '\n' ' ')" = "pkg-1/README pkg-1/MANIFEST " ]
+	mkdir "$BATS_TEST_TMPDIR/x"
+	tar -xf "$BATS_TEST_TMPDIR/body" -C "$BATS_TEST_TMPDIR/x"
+	(cd "$BATS_TEST_TMPDIR/x/pkg-1" && sha256sum -c --quiet MANIFEST)
+	# A part the MANIFEST lists but the package lacks, or one outside it.
+	rm "$p/README"
+	cgi GET /api/v1/evidence/archive
+	[ "$(status)" = 500 ]
+	body
+	! grep -q / "$BATS_TEST_TMPDIR/body"
+	printf 'hello\n' >"$p/README"
+	printf '%064d  ../../qgtm.yaml\n' 0 >>"$p/MANIFEST"
+	cgi GET /api/v1/evidence/archive
+	[ "$(status)" = 500 ]
+	! grep -q api: "$BATS_TEST_TMPDIR/out"
 }
 
 @test "a malformed query string is 400; a body over 4096 bytes is 413" {

@@ -32,6 +32,7 @@ setup() {
 	    -e "s|/etc/qgtm/qgtm.yaml|$cfg|" \
 	    -e "s|\"/var/lib/qgtm\"|\"$QGTM_STATE_DIR\"|" \
 	    -e "s|/etc/qgtm/htpasswd|$BATS_TEST_TMPDIR/htpasswd|" \
+	    -e "s|/usr/local/share/qgtm/doc/html/|$BATS_TEST_TMPDIR/docs/|" \
 	    "$QGTM_TOP/etc/lighttpd/qgtm.conf" >"$BATS_TEST_TMPDIR/lighttpd.conf"
 	lighttpd -tt -f "$BATS_TEST_TMPDIR/lighttpd.conf"
 	lighttpd -D -f "$BATS_TEST_TMPDIR/lighttpd.conf" &
@@ -156,11 +157,17 @@ get() {
 	[ "$code" = 404 ]
 	get /docs/index.html -u "$LOGIN"
 	[ "$code" = 404 ]
-	mkdir -p "$www/docs"
-	echo '<!DOCTYPE html><title>QGTM docs</title>' >"$www/docs/index.html"
-	get /docs/index.html -u "$LOGIN"
-	[ "$code" = 200 ]
-	[[ $out == *"QGTM docs"* ]]
+	# The doc site is where `make install` puts it, not in the web root.
+	mkdir -p "$www/docs" "$BATS_TEST_TMPDIR/docs"
+	echo '<!DOCTYPE html><title>in www</title>' >"$www/docs/index.html"
+	echo '<!DOCTYPE html><title>QGTM docs</title>' >"$BATS_TEST_TMPDIR/docs/index.html"
+	for u in /docs/index.html /docs/; do
+		get "$u" -u "$LOGIN"
+		[ "$code" = 200 ]
+		[[ $out == *"QGTM docs"* ]]
+	done
+	get /docs/index.html
+	[ "$code" = 401 ]
 	get /readiness.html -u "$LOGIN"
 	[[ $out == *'<a id="docs" href="docs/index.html">Docs</a>'* ]]
 }

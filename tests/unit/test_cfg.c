@@ -742,6 +742,33 @@ START_TEST(dec_read_as_num_is_a_bug)
 }
 END_TEST
 
+/* Each row's default, as qgtm_cfg_key_default gives it, is what a
+ * config without a file holds at its path. */
+START_TEST(key_default_is_the_loaded_default)
+{
+	struct qgtm_cfg cfg;
+	json_t *v, *sec;
+	char part[64];
+	const char *p, *dot;
+	size_t i;
+
+	ck_assert_int_eq(qgtm_cfg_load(&cfg, NULL), 0);
+	for (i = 0; i < qgtm_cfg_nkeys; i++) {
+		sec = cfg.root;
+		for (p = qgtm_cfg_keys[i].path; (dot = strchr(p, '.')) != NULL;
+		     p = dot + 1) {
+			snprintf(part, sizeof part, "%.*s", (int)(dot - p), p);
+			sec = json_object_get(sec, part);
+		}
+		v = qgtm_cfg_key_default(&qgtm_cfg_keys[i]);
+		ck_assert_msg(json_equal(v, json_object_get(sec, p)), "%s",
+		    qgtm_cfg_keys[i].path);
+		json_decref(v);
+	}
+	qgtm_cfg_release(&cfg);
+}
+END_TEST
+
 Suite *
 suite_cfg(void)
 {
@@ -751,6 +778,7 @@ suite_cfg(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, defaults_without_any_file);
+	tcase_add_test(tc, key_default_is_the_loaded_default);
 	tcase_add_test(tc, lookup_order_first_found_wins);
 	tcase_add_test(tc, xdg_config_home_replaces_home);
 	tcase_add_test(tc, unreadable_named_file_is_an_error);

@@ -573,6 +573,44 @@ START_TEST(test_strategy_broker_fill)
 }
 END_TEST
 
+/* A ustar member: the header's fields, its checksum, the padding, and
+ * the end of the archive, as tar(1) reads them (POSIX.1-2017 pax). */
+START_TEST(test_tar)
+{
+	struct qgtm_buf b;
+	char name[101];
+	unsigned long sum = 0, field;
+	size_t i;
+
+	qgtm_buf_init(&b, 1 << 20);
+	ck_assert_int_eq(qgtm_tar_add(&b, "pkg/README", "hello\n", 6,
+			     1767225600),
+	    0);
+	ck_assert_int_eq(qgtm_tar_end(&b), 0);
+	ck_assert_uint_eq(b.len, 512 + 512 + 1024);
+	ck_assert_str_eq(b.data, "pkg/README");
+	ck_assert_str_eq(b.data + 124, "00000000006");
+	ck_assert_str_eq(b.data + 136, "15125334400");
+	ck_assert_int_eq(b.data[156], '0');
+	ck_assert_str_eq(b.data + 257, "ustar");
+	ck_assert_int_eq(memcmp(b.data + 263, "00", 2), 0);
+	for (i = 0; i < 512; i++)
+		sum += i >= 148 && i < 156 ? ' ' : (unsigned char)b.data[i];
+	field = strtoul(b.data + 148, NULL, 8);
+	ck_assert_uint_eq(field, sum);
+	ck_assert_int_eq(b.data[155], ' ');
+	ck_assert_int_eq(memcmp(b.data + 512, "hello\n", 6), 0);
+	for (i = 518; i < b.len; i++)
+		ck_assert_int_eq(b.data[i], 0);
+	/* A name ustar cannot hold without its prefix field is refused. */
+	memset(name, 'x', 100);
+	name[100] = '\0';
+	ck_assert_int_eq(qgtm_tar_add(&b, name, "", 0, 0), -1);
+	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_DATAERR);
+	qgtm_buf_release(&b);
+}
+END_TEST
+
 Suite *
 suite_report(void)
 {
@@ -580,6 +618,7 @@ suite_report(void)
 	TCase *tc = tcase_create("money");
 
 	tcase_add_loop_test(tc, test_money, 0, NELEM(monies));
+	tcase_add_test(tc, test_tar);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("models");
