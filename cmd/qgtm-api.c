@@ -7,6 +7,7 @@
  * resources are the rows of one table (routes[], below). The reads
  * (status, readiness, page, strategies/ID/performance, limits,
  * killswitch/history, audit/verify, audit/trace, audit/sample,
+ * audit/rederive,
  * journal/orders, journal/fills, evidence, evidence/archive) answer
  * operators and auditors with the report models; an auditor's request
  * that is not a read is 403 whatever it asks. POST flatten, the one
@@ -36,6 +37,7 @@
 #include "net/net.h"
 #include "audit/audit.h"
 #include "strategy/strategy.h"
+#include "research/research.h"
 #include "report/report.h"
 #include "cli/cli.h"
 
@@ -680,6 +682,40 @@ audit_sample(const struct req *r, const struct who *w)
 	    "the sample");
 }
 
+/* GET audit/rederive?trace=ID, or ?n=N&seed=S for a sample (n 1 to 20):
+ * the cycle's signal and risk decision recomputed from the store as of
+ * its moment and the recorded parameters, compared with the chain
+ * (qgtm_rederive). A trace the chain does not hold is 404. */
+static void
+audit_rederive(const struct req *r, const struct who *w)
+{
+	const char *id =
+	    json_string_value(json_object_get(r->cgi.query, "trace"));
+	const char *seed =
+	    json_string_value(json_object_get(r->cgi.query, "seed"));
+	json_t *rec;
+	long long n;
+
+	(void)w;
+	if (id != NULL && id[0] != '\0') {
+		if ((rec = qgtm_rederive(r->cfg, NULL, id)) == NULL &&
+		    qgtm_errcode() == QGTM_EX_NO &&
+		    strstr(qgtm_errmsg(), "no signal of trace") != NULL)
+			fail(404, "no signal of that trace in the audit chain");
+		else
+			respond_model(rec, "the re-derivation");
+		return;
+	}
+	if (query_int(r, "n", 10, 1, 20, &n) == -1)
+		return;
+	if (seed == NULL || seed[0] == '\0') {
+		fail(400, "give trace=ID, or n=N and seed=S");
+		return;
+	}
+	respond_model(qgtm_rederive_sample(r->cfg, NULL, (size_t)n, seed),
+	    "the re-derivation");
+}
+
 /* GET journal/orders and journal/fills (the row's arg: J_ORDERS or
  * J_FILLS) ?after=N&limit=M (100; at most 1000): a page of the order
  * journal. */
@@ -757,6 +793,7 @@ static const struct route {
 	{ "/api/v1/audit/verify", "GET", ROLE_AUDITOR, audit_verify, 0 },
 	{ "/api/v1/audit/trace", "GET", ROLE_AUDITOR, audit_trace, 0 },
 	{ "/api/v1/audit/sample", "GET", ROLE_AUDITOR, audit_sample, 0 },
+	{ "/api/v1/audit/rederive", "GET", ROLE_AUDITOR, audit_rederive, 0 },
 	{ "/api/v1/journal/orders", "GET", ROLE_AUDITOR, journal, J_ORDERS },
 	{ "/api/v1/journal/fills", "GET", ROLE_AUDITOR, journal, J_FILLS },
 	{ "/api/v1/evidence", "GET", ROLE_AUDITOR, evidence, 0 },

@@ -561,17 +561,37 @@ share_dir(void)
 	return NULL;
 }
 
+/* The package's part rederive_sample.json: 10 cycles of the chain,
+ * chosen from the package's name (so the auditor can draw the same ones
+ * again), re-derived (qgtm_rederive_sample); or why not. */
+static json_t *
+evidence_rederive(const struct opts *o, const char *chain)
+{
+	const char *name = strrchr(o->out, '/') != NULL ?
+	    strrchr(o->out, '/') + 1 : o->out;
+	json_t *s = qgtm_rederive_sample(o->cfg, chain, 10, name);
+
+	if (s == NULL)
+		return json_pack("{s:b, s:s}", "available", 0, "reason",
+		    qgtm_errmsg());
+	return json_pack("{s:s, s:o}", "seed", name, "cycles", s);
+}
+
 /* Write the evidence package; 1 (after a warning) if the chain is bad. */
 static int
 audit_evidence(const struct opts *o, const char *chain)
 {
 	char *share = share_dir();
+	json_t *extra;
 	int ok, rc;
 
 	if (share == NULL)
 		qgtm_die(QGTM_EX_UNAVAILABLE, "cannot find share/qgtm/evidence "
 		    "beside the program");
-	rc = qgtm_audit_evidence(o->cfg, chain, share, o->out, &ok);
+	extra = json_pack("{s:o}", "rederive_sample.json",
+	    evidence_rederive(o, chain));
+	rc = qgtm_audit_evidence(o->cfg, chain, share, o->out, extra, &ok);
+	json_decref(extra);
 	free(share);
 	if (rc == -1)
 		qgtm_die_lib();

@@ -736,8 +736,10 @@ manifest_part(struct pack *k)
 
 int
 qgtm_audit_evidence(const struct qgtm_cfg *cfg, const char *chain_path,
-    const char *share_dir, const char *out_dir, int *chain_ok)
+    const char *share_dir, const char *out_dir, json_t *extra, int *chain_ok)
 {
+	const char *name;
+	json_t *v;
 	struct pack k = { cfg, out_dir, { 0 } };
 	struct owners own;
 	char *readme;
@@ -763,6 +765,9 @@ qgtm_audit_evidence(const struct qgtm_cfg *cfg, const char *chain_path,
 		rc = methodology_part(&k, share_dir);
 	if (rc == 0)
 		rc = policy_part(&k);
+	json_object_foreach(extra, name, v)
+		if (rc == 0)
+			rc = put_json(&k, name, json_incref(v));
 	if (rc == 0)
 		rc = copy_part(&k, readme, "README", 0);
 	if (rc == 0)

@@ -29,13 +29,16 @@
  * apart), CHANGELOG.md (a copy of the current directory's),
  * backtest_methodology.pdf (mandoc -Tpdf of share_dir/
  * backtest_methodology.7), s3_bucket_policy.json (for audit.export_to
- * and audit.retain_days), README (share_dir/README) and MANIFEST (the
- * SHA-256 of each, as sha256sum prints them). A part whose data does not
+ * and audit.retain_days), the parts of extra (an object, borrowed, may
+ * be NULL: part name -> JSON value, written indented; parts a program
+ * above this layer makes, e.g. qgtm-audit's re-derived cycles), README
+ * (share_dir/README) and MANIFEST (the SHA-256 of each, as sha256sum
+ * prints them). A part whose data does not
  * exist says so inside its file. Returns 0, or -1 when a part cannot be
  * made or written (UNAVAILABLE without mandoc, CANTCREAT, IOERR).
  */
 int qgtm_audit_evidence(const struct qgtm_cfg *cfg, const char *chain_path,
-    const char *share_dir, const char *out_dir, int *chain_ok);
+    const char *share_dir, const char *out_dir, json_t *extra, int *chain_ok);
 
 /* ----------------------------------------------------------- auditor -- */
 

@@ -55,6 +55,17 @@ setup() {
 	[ "$(sort -u <<<"$output")" = "$(printf 'rederive\tmatch\ts1\t30\t0')" ]
 }
 
+@test "the evidence package carries ten cycles re-derived, seeded by its name" {
+	run -0 qgtm-audit evidence --out "$BATS_TEST_TMPDIR/ev/visit-7"
+	cd "$BATS_TEST_TMPDIR/ev/visit-7"
+	sha256sum -c --quiet MANIFEST
+	grep -q ' rederive_sample.json$' MANIFEST
+	[ "$(jq -r '[.seed, (.cycles | length), ([.cycles[].result] | unique | join(","))] | @tsv' rederive_sample.json)" = "$(printf 'visit-7\t10\tmatch')" ]
+	# The auditor draws the same cycles from the seed.
+	run -0 qgtm-audit rederive -j --sample 10 --seed visit-7
+	[ "$(jq -r .trace_id <<<"$output")" = "$(jq -r '.cycles[].trace_id' "$BATS_TEST_TMPDIR/ev/visit-7/rederive_sample.json")" ]
+}
+
 @test "one cycle: every item on a line, the lineage of each strategy" {
 	run -0 --separate-stderr qgtm-audit rederive "$TRACE"
 	[ -z "$stderr" ]

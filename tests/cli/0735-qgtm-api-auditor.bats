@@ -128,6 +128,20 @@ step() {
 		api "audit/sample?n=10&seed=visit-1"
 		[ "$(jq -c '[.samples[].seq]' again.json)" = "$(jq -c '[.samples[].seq]' "$BODY")" ]
 		step sample 600
+		# Ten cycles re-derived from the store as of their moment: each
+		# signal and decision equals what the chain recorded.
+		api "audit/rederive?n=10&seed=visit-1"
+		[ "$code" = 200 ]
+		[ "$(jq -r 'length' "$BODY")" = 10 ]
+		[ "$(jq -r '[.[].result] | unique | join(",")' "$BODY")" = match ]
+		id=$(jq -r '.[0].trace_id' "$BODY")
+		api "audit/rederive?trace=$id"
+		[ "$code" = 200 ]
+		[ "$(jq -r .result "$BODY")" = match ]
+		[ "$(jq -r '.lineage | length' "$BODY")" -gt 0 ]
+		api "audit/rederive?trace=no-such-trace"
+		[ "$code" = 404 ]
+		step "rederive 10 cycles" 600
 		# 4. The evidence package: one archive, its MANIFEST checks.
 		api evidence
 		[ "$(jq -r .package "$BODY")" = visit-1 ]
