@@ -107,6 +107,7 @@ spread() {
 	    "max $(figure "$1_max"))"
 }
 echo "pages: phone numbers painted $(spread phone_numbers_ms)"
+echo "pages: phone first poll answered and painted $(spread phone_polled_ms)"
 echo "pages: phone first contentful paint $(spread phone_fcp_ms)"
 echo "pages: readiness painted $(spread readiness_ms)"
 echo "pages: loaded again in the same browser (connection set up):" \
