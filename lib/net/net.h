@@ -219,16 +219,15 @@ int qgtm_http_status_code(long status);
 /*
  * An S3 bucket and prefix with credentials (lib/net/s3.c). Requests are
  * signed with SigV4 by libcurl (CURLOPT_AWS_SIGV4, "aws:amz:REGION:s3")
- * and go to qgtm_s3_url(); a 500 or 503 (SlowDown) is retried up to
- * http.retries times after an exponential backoff from http.backoff_ms
- * with jitter, 20 s of waits at most.
+ * and go to qgtm_s3_url(); a 500 or 503 (SlowDown) is retried under the
+ * one retry policy of every HTTP client (qgtm_http_retry_wait, with the
+ * http section's retries, backoff_ms and retry_wait_max_ms).
  */
 struct qgtm_s3 {
 	char *bucket, *prefix;          /* prefix: "" or as given */
 	char *endpoint, *region;
 	char *access_key, *secret_key;  /* registered secrets */
-	int retries;                    /* http.retries */
-	long backoff_ms;                /* http.backoff_ms */
+	struct qgtm_http_req retry;     /* its retry policy fields only */
 };
 
 /*

@@ -10,7 +10,7 @@
  * newest checkpoint. Queries are written in SigV4's canonical form
  * (sorted, URI-encoded, "k=v"), which libcurl 7.x signs as it is; so are
  * object keys in the path (see qgtm_s3_url). A 500 or 503 (SlowDown) is
- * retried after a backoff (see s3_backoff_ms).
+ * retried under the shared policy, qgtm_http_retry_wait.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,8 +46,7 @@ qgtm_s3_open(struct qgtm_s3 *s3, const struct qgtm_cfg *cfg, const char *url)
 	s3->prefix = qgtm_xstrdup(slash == NULL ? "" : slash + 1);
 	s3->endpoint = qgtm_xstrdup(qgtm_cfg_str(cfg, "audit.s3_endpoint"));
 	s3->region = qgtm_xstrdup(qgtm_cfg_str(cfg, "audit.s3_region"));
-	s3->retries = (int)qgtm_cfg_int(cfg, "http.retries");
-	s3->backoff_ms = (long)qgtm_cfg_int(cfg, "http.backoff_ms");
+	qgtm_http_req_init(&s3->retry, cfg);
 	s3->access_key = qgtm_cfg_secret(cfg, "AWS_ACCESS_KEY_ID",
 	    "audit.s3_access_key_file");
 	s3->secret_key = s3->access_key == NULL ? NULL : qgtm_cfg_secret(cfg,
@@ -165,34 +164,25 @@ s3_do(const struct qgtm_s3 *s3, const char *method, const char *url,
  * exponential backoff ("Error responses", https://docs.aws.amazon.com/
  * AmazonS3/latest/API/ErrorResponses.html; "Retry behavior",
  * https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior
- * .html). S3 sends no Retry-After.
+ * .html). S3 sends no Retry-After. The wait before the next attempt after
+ * status (attempt tries + 1, waited ms of waits so far), or -1: the one
+ * policy of every HTTP client.
  */
-#define S3_WAIT_MAX_MS 20000L   /* the waits of one request, at most */
-
-/* The wait before retry n (from 0): http.backoff_ms * 2^n with +-25%
- * jitter, or -1: no retry. (The shared retry policy of lib/net/http.c,
- * once net.h offers it, takes the place of this one call.) */
 static long
-s3_backoff_ms(const struct qgtm_s3 *s3, int n, long status, long waited)
+s3_retry_wait(const struct qgtm_s3 *s3, int tries, long status, long waited)
 {
-	static unsigned short seed[3];
-	long ms;
+	struct qgtm_http_resp r;
 
-	if ((status != 500 && status != 503) || n >= s3->retries || n > 16)
-		return -1;
-	if (seed[0] == 0 && seed[1] == 0) {
-		seed[0] = (unsigned short)getpid();
-		seed[1] = (unsigned short)time(NULL);
-		seed[2] = 0x330e;
-	}
-	ms = (long)(s3->backoff_ms * (double)(1L << n) *
-	    (0.75 + 0.5 * erand48(seed)));
-	return waited + ms <= S3_WAIT_MAX_MS ? ms : -1;
+	qgtm_http_resp_init(&r);
+	r.status = status;
+	r.attempts = tries + 1;
+	r.waited_ms = waited;
+	return qgtm_http_retry_wait(&s3->retry, &r);
 }
 
 /* s3_do, also collecting the response's header lines into hdrs (if not
  * NULL); a HEAD asks for no body. A 500 or 503 is retried (see
- * s3_backoff_ms). */
+ * s3_retry_wait); no answer at all is not. */
 static int
 s3_do_head(const struct qgtm_s3 *s3, const char *method, const char *url,
     struct curl_slist *headers, const void *body, size_t n, long *status,
@@ -234,7 +224,7 @@ s3_do_head(const struct qgtm_s3 *s3, const char *method, const char *url,
 			*status = 0;
 			rc = curl_easy_perform(c);
 			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-			if (rc != CURLE_OK || (wait = s3_backoff_ms(s3, tries,
+			if (rc != CURLE_OK || (wait = s3_retry_wait(s3, tries,
 			    *status, waited)) < 0)
 				break;
 			ts.tv_sec = wait / 1000;

@@ -140,6 +140,14 @@ start_s3() {
 	run -69 --separate-stderr qgtm-audit export
 	[[ $stderr == *"HTTP 503 SlowDown: Please reduce your request rate."* ]]
 	[ "$(jq -r .status "$LOG" | tr '\n' ,)" = "503,503,503,503," ]
+	# The policy every HTTP client shares: no wait past
+	# http.retry_wait_max_ms, so no retry at all here.
+	teardown
+	: >"$LOG"
+	start_s3 COMPLIANCE
+	printf 'http:\n  backoff_ms: 20\n  retries: 3\n  retry_wait_max_ms: 10\n' >>"$QGTM_CONFIG"
+	run -69 --separate-stderr qgtm-audit export
+	[ "$(jq -r .status "$LOG" | tr '\n' ,)" = "503," ]
 }
 
 @test "export without a destination is a usage error" {
