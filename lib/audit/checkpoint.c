@@ -492,7 +492,7 @@ publish_bucket(const struct qgtm_cfg *cfg, const char *text, size_t n,
 	    24L * 3600, until);
 	key = qgtm_xasprintf("%scheckpoints/%020llu.json", s3.prefix,
 	    (unsigned long long)size);
-	rc = qgtm_s3_put_locked(&s3, key, text, n, until);
+	rc = qgtm_s3_put_locked(&s3, key, text, n, until, NULL);
 	if (rc == 0)
 		json_array_append_new(done, json_pack("{s:s, s:s, s:s, s:I, "
 		    "s:s}", "type", "audit_checkpoint_published", "to", "s3",
