@@ -231,6 +231,22 @@ DELETE /audit-bkt/qgtm/lock-probe/2026-03-02T21%3A30%3A00Z?versionId=v000004 403
 	run -0 qgtm-audit lock-status
 }
 
+@test "the evidence package holds lock-status's proof, or why it fails" {
+	start_s3 COMPLIANCE
+	qgtm-audit export >/dev/null
+	cd "$BATS_TEST_TMPDIR"
+	qgtm-audit evidence --out ev
+	grep -q '  s3_lock_status.json$' ev/MANIFEST
+	jq -e '.type == "audit_lock_status" and .mode == "COMPLIANCE" and
+		.objects[0].key == "qgtm/chain/00000000000000000000-00000000000000000004.jsonl" and
+		.objects[0].retain_until == "2036-02-28T21:30:00Z"' ev/s3_lock_status.json
+	teardown
+	start_s3 GOVERNANCE
+	qgtm-audit evidence --out ev2
+	jq -e '.available == false and (.reason | test("not on in COMPLIANCE mode")) and
+		.read.mode == "GOVERNANCE"' ev2/s3_lock_status.json
+}
+
 @test "export fails when the retention read back is not COMPLIANCE: HTTP 200 is no proof" {
 	start_s3 unlocking
 	run -1 --separate-stderr qgtm-audit export
