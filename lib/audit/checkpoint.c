@@ -423,7 +423,7 @@ bucket_checkpoint(struct published *p, const struct qgtm_cfg *cfg)
 	if (qgtm_s3_open(&s3, cfg, NULL) == -1)
 		return -1;
 	qgtm_buf_init(&body, QGTM_AUDIT_MAX_LINE + 2);
-	rc = qgtm_s3_newest(&s3, "checkpoints/", &key, &body);
+	rc = qgtm_s3_newest(&s3, "checkpoints/", &key, NULL, &body);
 	if (rc == 1 && qgtm_checkpoint_from_line(body.data, strcspn(body.data,
 	    "\n"), &c) == -1)
 		rc = qgtm_seterr(QGTM_EX_NO, "s3://%s/%s:1: %s", s3.bucket, key,

@@ -193,19 +193,20 @@ qgtm_audit_export(const struct qgtm_cfg *cfg, const char *chain_path,
 	return x.done;
 }
 
-/* The lock of the newest object under sub, appended to objs; -1 unless
- * it is COMPLIANCE until after now. */
+/* The lock of the newest version of the greatest key under sub (a delete
+ * marker hides none), appended to objs; -1 unless it is COMPLIANCE until
+ * after now. */
 static int
 newest_lock(const struct qgtm_s3 *s3, const char *sub, json_t *objs)
 {
 	struct qgtm_s3_lock lk;
+	char *key, *version;
 	time_t until;
-	char *key;
 	int rc;
 
-	if ((rc = qgtm_s3_newest(s3, sub, &key, NULL)) <= 0)
+	if ((rc = qgtm_s3_newest(s3, sub, &key, &version, NULL)) <= 0)
 		return rc;
-	rc = qgtm_s3_retention(s3, key, &lk);
+	rc = qgtm_s3_retention(s3, key, version, &lk);
 	if (rc == 0) {
 		json_t *o = lock_json(&lk);
 
@@ -217,6 +218,7 @@ newest_lock(const struct qgtm_s3 *s3, const char *sub, json_t *objs)
 		rc = qgtm_seterr(QGTM_EX_NO, "%s: its lock read back is mode "
 		    "'%s' until '%s', not COMPLIANCE now", key, lk.mode,
 		    lk.until);
+	free(version);
 	free(key);
 	return rc;
 }

@@ -281,26 +281,28 @@ int qgtm_s3_put_locked(const struct qgtm_s3 *s3, const char *key,
     const void *body, size_t n, const char *retain_until,
     struct qgtm_s3_lock *got);
 /*
- * qgtm_s3_retention: the lock of key's newest version into *lk: Mode and
- * RetainUntilDate from GET key?retention (GetObjectRetention; "" for S3's
- * 404 NoSuchObjectLockConfiguration: no retention), then the legal hold
- * and version id from HeadObject (x-amz-object-lock-legal-hold,
- * x-amz-version-id), whose x-amz-object-lock-mode and -retain-until-date
- * stand in when GetObjectRetention gives no Retention document. Returns
- * 0, or -1 as qgtm_s3_put_locked.
+ * qgtm_s3_retention: the lock of key's version (NULL or "": its newest)
+ * into *lk: Mode and RetainUntilDate from GET key?retention
+ * (GetObjectRetention; "" for S3's 404 NoSuchObjectLockConfiguration: no
+ * retention), then the legal hold and version id from HeadObject
+ * (x-amz-object-lock-legal-hold, x-amz-version-id), whose
+ * x-amz-object-lock-mode and -retain-until-date stand in when
+ * GetObjectRetention gives no Retention document. Returns 0, or -1 as
+ * qgtm_s3_put_locked.
  */
 int qgtm_s3_retention(const struct qgtm_s3 *s3, const char *key,
-    struct qgtm_s3_lock *lk);
+    const char *version, struct qgtm_s3_lock *lk);
 /*
  * qgtm_s3_newest: the greatest key under the bucket's prefix followed by
  * sub (e.g. "checkpoints/"), over all object versions (ListObjectVersions,
- * so that a delete marker hides nothing), and the body of its newest
- * version: *key (a new allocation, free(); the whole key) and body (NUL-
- * terminated; NULL: the key only, no GetObject). Returns 1, 0 when there
- * is none, or -1 as qgtm_s3_put_locked.
+ * so that a delete marker hides nothing), its newest version and that
+ * version's body: *key (a new allocation, free(); the whole key),
+ * *version (if version is not NULL; a new allocation, "" where S3 gives
+ * none) and body (NUL-terminated; NULL: no GetObject). Returns 1, 0 when
+ * there is none, or -1 as qgtm_s3_put_locked.
  */
 int qgtm_s3_newest(const struct qgtm_s3 *s3, const char *sub, char **key,
-    struct qgtm_buf *body);
+    char **version, struct qgtm_buf *body);
 
 /*
  * qgtm_s3_lock_status: GET the bucket's Object Lock configuration

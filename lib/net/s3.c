@@ -316,13 +316,31 @@ header_value(const struct qgtm_buf *hdrs, const char *name, char *out,
 	}
 }
 
+/* The query first (or none) with versionId=version (none when version is
+ * NULL or ""), canonical as "retention" sorts before "versionId": a new
+ * string, or NULL for no query at all. */
+static char *
+version_query(const char *first, const char *version)
+{
+	char *v, *q;
+
+	if (version == NULL || *version == '\0')
+		return first != NULL ? qgtm_xstrdup(first) : NULL;
+	v = uri_encode(version, "");
+	q = qgtm_xasprintf("%s%sversionId=%s", first != NULL ? first : "",
+	    first != NULL ? "&" : "", v);
+	free(v);
+	return q;
+}
+
 /* What HeadObject shows of key's lock (the x-amz-object-lock-* and
  * x-amz-version-id headers) into lk; its mode and until only where lk
  * has none. */
 static int
-head_lock(const struct qgtm_s3 *s3, const char *key, struct qgtm_s3_lock *lk)
+head_lock(const struct qgtm_s3 *s3, const char *key, const char *version,
+    struct qgtm_s3_lock *lk)
 {
-	char *url = qgtm_s3_url(s3, key, NULL);
+	char *q = version_query(NULL, version), *url = qgtm_s3_url(s3, key, q);
 	struct curl_slist *h = NULL;
 	struct qgtm_buf resp, hdrs;
 	long status = 0;
@@ -350,14 +368,16 @@ head_lock(const struct qgtm_s3 *s3, const char *key, struct qgtm_s3_lock *lk)
 	qgtm_buf_release(&resp);
 	curl_slist_free_all(h);
 	free(url);
+	free(q);
 	return rc;
 }
 
 int
 qgtm_s3_retention(const struct qgtm_s3 *s3, const char *key,
-    struct qgtm_s3_lock *lk)
+    const char *version, struct qgtm_s3_lock *lk)
 {
-	char *url = qgtm_s3_url(s3, key, "retention="), code[64];
+	char *q = version_query("retention=", version), code[64];
+	char *url = qgtm_s3_url(s3, key, q);
 	struct curl_slist *h = NULL;
 	struct qgtm_buf resp;
 	long status = 0;
@@ -383,9 +403,10 @@ qgtm_s3_retention(const struct qgtm_s3 *s3, const char *key,
 		    sizeof lk->until);
 	}
 	if (rc == 0)
-		rc = head_lock(s3, key, lk);
+		rc = head_lock(s3, key, version, lk);
 	qgtm_buf_release(&resp);
 	free(url);
+	free(q);
 	return rc;
 }
 
@@ -396,7 +417,7 @@ locked_until(const struct qgtm_s3 *s3, const char *key, const char *want,
 {
 	time_t got, need;
 
-	if (qgtm_s3_retention(s3, key, lk) == -1)
+	if (qgtm_s3_retention(s3, key, NULL, lk) == -1)
 		return -1;
 	if (strcmp(lk->mode, "COMPLIANCE") != 0 || qgtm_time_parse(lk->until,
 	    &got) == -1 || qgtm_time_parse(want, &need) == -1 || got < need)
@@ -540,31 +561,31 @@ list_versions(const struct qgtm_s3 *s3, const char *prefix,
 
 int
 qgtm_s3_newest(const struct qgtm_s3 *s3, const char *sub, char **key,
-    struct qgtm_buf *body)
+    char **version, struct qgtm_buf *body)
 {
-	char *prefix = qgtm_xasprintf("%s%s", s3->prefix, sub), *q, *v, *url;
+	char *prefix = qgtm_xasprintf("%s%s", s3->prefix, sub), *q, *url;
 	struct newest nw = { "", "" };
 	int rc;
 
 	*key = NULL;
+	if (version != NULL)
+		*version = NULL;
 	rc = list_versions(s3, prefix, &nw);
 	free(prefix);
 	if (rc == -1 || nw.key[0] == '\0')
 		return rc;
-	if (body == NULL) {
-		*key = qgtm_xstrdup(nw.key);
-		return 1;
+	if (body != NULL) {
+		q = version_query(NULL, nw.version);
+		url = qgtm_s3_url(s3, nw.key, q);
+		rc = s3_get(s3, url, nw.key, body);
+		free(url);
+		free(q);
+		if (rc == -1)
+			return -1;
 	}
-	v = uri_encode(nw.version, "");
-	q = nw.version[0] == '\0' ? NULL : qgtm_xasprintf("versionId=%s", v);
-	url = qgtm_s3_url(s3, nw.key, q);
-	rc = s3_get(s3, url, nw.key, body);
-	free(url);
-	free(q);
-	free(v);
-	if (rc == -1)
-		return -1;
 	*key = qgtm_xstrdup(nw.key);
+	if (version != NULL)
+		*version = qgtm_xstrdup(nw.version);
 	return 1;
 }
 
@@ -658,7 +679,7 @@ int
 qgtm_s3_probe(const struct qgtm_s3 *s3, const char *key,
     const char *retain_until, json_t **out)
 {
-	char shorter[21], dcode[64] = "", scode[64] = "", *v, *q, *url, *doc;
+	char shorter[21], dcode[64] = "", scode[64] = "", *q, *url, *doc;
 	struct qgtm_s3_lock lk;
 	long ds = 0, ss = 0;
 	time_t t;
@@ -677,20 +698,18 @@ qgtm_s3_probe(const struct qgtm_s3 *s3, const char *key,
 	doc = qgtm_xasprintf("<Retention xmlns=\"http://s3.amazonaws.com/doc/"
 	    "2006-03-01/\"><Mode>COMPLIANCE</Mode><RetainUntilDate>%s"
 	    "</RetainUntilDate></Retention>", shorter);
-	v = uri_encode(lk.version, "");
-	q = qgtm_xasprintf("retention=&versionId=%s", v);
+	q = version_query("retention=", lk.version);
 	url = qgtm_s3_url(s3, key, q);
 	rc = probe_one(s3, "PUT", url, doc, &ss, scode);
 	free(url);
 	free(q);
-	q = qgtm_xasprintf("versionId=%s", v);
+	q = version_query(NULL, lk.version);
 	url = qgtm_s3_url(s3, key, q);
 	if (rc == 0)
 		rc = probe_one(s3, "DELETE", url, NULL, &ds, dcode);
 	free(url);
 	free(q);
 	free(doc);
-	free(v);
 	if (rc == -1)
 		return -1;
 	*out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:s, "
