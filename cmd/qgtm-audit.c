@@ -35,7 +35,7 @@ static const char usage_str[] =
     "       qgtm-audit checkpoint [-Cv] [-c config] [-f chain]\n"
     "       qgtm-audit evidence [-Cv] [-c config] [-f chain] --out dir\n"
     "       qgtm-audit export [-Cv] [-c config] [-f chain] [--to s3://bucket/prefix]\n"
-    "       qgtm-audit lock-status [-Cv] [-c config] [--to s3://bucket/prefix]\n"
+    "       qgtm-audit lock-status [-Cjv] [-c config] [--to s3://bucket/prefix] [--probe]\n"
     "       qgtm-audit rederive [-Cjv] [-c config] [-f chain] trace_id\n"
     "       qgtm-audit rederive [-Cjv] [-c config] [-f chain] --sample N [--seed S]";
 
@@ -48,7 +48,7 @@ enum verb {
 /* Long options: their values are kept as text in opts.num. */
 enum {
 	O_SIZE, O_INDEX, O_FROM, O_TO, O_PROVE, O_CONSISTENCY, O_NUM,
-	O_LEAF = O_NUM, O_ROOT, O_OLD_ROOT, O_SEED, O_OUT, O_AGAINST
+	O_LEAF = O_NUM, O_ROOT, O_OLD_ROOT, O_SEED, O_OUT, O_AGAINST, O_PROBE
 };
 
 struct opts {
@@ -58,6 +58,7 @@ struct opts {
 	int kflag;              /* append: skip bad records, exit 65 at the end */
 	int qflag;              /* verify: no "ok" line */
 	int tflag;              /* append: copy the records to stdout */
+	int jflag;              /* lock-status: the JSON record */
 	const char *num[O_NUM]; /* --size, --index, ... or NULL */
 	const char *leaf;       /* check-proof --leaf */
 	const char *root;       /* check-proof --root */
@@ -619,20 +620,66 @@ audit_export(const struct opts *o, const char *chain)
 	return rc;
 }
 
-/* Print the bucket's Object Lock configuration; 1 unless COMPLIANCE. */
+/* The string key of o, or "". */
+static const char *
+str_of(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s != NULL ? s : "";
+}
+
+/* The lock-status record rec as lines of text. */
+static void
+lock_status_text(json_t *rec)
+{
+	json_t *o, *p = json_object_get(rec, "probe");
+	long long n = json_integer_value(json_object_get(rec, "years"));
+	const char *unit = n > 0 ? "years" : "days", *hold;
+	size_t i;
+
+	if (n <= 0)
+		n = json_integer_value(json_object_get(rec, "days"));
+	printf("bucket %s: Object Lock %s, ", str_of(rec, "bucket"),
+	    json_is_true(json_object_get(rec, "enabled")) ? "enabled" :
+	    "not enabled");
+	if (*str_of(rec, "mode") == '\0')
+		printf("no default retention\n");
+	else
+		printf("%s by default for %lld %s\n", str_of(rec, "mode"), n,
+		    unit);
+	json_array_foreach(json_object_get(rec, "objects"), i, o) {
+		hold = *str_of(o, "legal_hold") ? str_of(o, "legal_hold") :
+		    "none";
+		printf("object %s version %s: %s until %s, legal hold %s\n",
+		    str_of(o, "key"), str_of(o, "version_id"),
+		    str_of(o, "mode"), str_of(o, "retain_until"), hold);
+	}
+	if (p == NULL)
+		return;
+	printf("probe %s version %s: delete %s (HTTP %lld %s), ",
+	    str_of(p, "key"), str_of(p, "version_id"), str_of(p, "delete"),
+	    json_integer_value(json_object_get(p, "delete_status")),
+	    str_of(p, "delete_code"));
+	printf("shorten to %s %s (HTTP %lld %s)\n", str_of(p, "shorten_to"),
+	    str_of(p, "shorten"),
+	    json_integer_value(json_object_get(p, "shorten_status")),
+	    str_of(p, "shorten_code"));
+}
+
+/* Print the proof that the bucket locks the export; 1 unless it does. */
 static int
 audit_lock_status(const struct opts *o)
 {
-	struct qgtm_s3 s3;
 	json_t *rec;
 	int rc;
 
-	if (qgtm_s3_open(&s3, o->cfg, o->num[O_TO]) == -1)
-		qgtm_die_lib();
-	rc = qgtm_s3_lock_status(&s3, &rec);
-	qgtm_s3_release(&s3);
-	if (rec != NULL && qgtm_jsonl_emit(rec) == -1)
+	rc = qgtm_audit_lock_status(o->cfg, o->num[O_TO],
+	    (o->longs & (1u << O_PROBE)) != 0, &rec);
+	if (rec != NULL && o->jflag && qgtm_jsonl_emit(rec) == -1)
 		rc = -1;
+	else if (rec != NULL && !o->jflag)
+		lock_status_text(rec);
 	json_decref(rec);
 	if (rc == -1)
 		qgtm_die_lib();
@@ -672,7 +719,7 @@ chain_verb(const struct opts *o, enum verb v, const char *chain, int argc,
 static const char *const optstrings[] = {
 	"Cc:f:hkqtVv", "Cc:f:hqVv", "Cc:f:hVv", "Cc:f:hVv", "Cc:f:hVv",
 	"hVv", "hVv", "Cc:f:hVv", "Cc:f:hn:Vv", "Cc:f:hVv", "Cc:f:hVv",
-	"Cc:f:hVv", "Cc:f:hVv", "Cc:hVv"
+	"Cc:f:hVv", "Cc:f:hVv", "Cc:hjVv"
 };
 #define L(o) (1u << (o))
 static const unsigned longs_ok[] = {
@@ -681,7 +728,7 @@ static const unsigned longs_ok[] = {
 	L(O_INDEX) | L(O_SIZE) | L(O_FROM) | L(O_TO) | L(O_LEAF) | L(O_ROOT) |
 	    L(O_OLD_ROOT),
 	L(O_SIZE) | L(O_PROVE) | L(O_CONSISTENCY), 0, L(O_SEED), 0, 0,
-	L(O_OUT), L(O_TO), L(O_TO)     /* export, lock-status: --to URL */
+	L(O_OUT), L(O_TO), L(O_TO) | L(O_PROBE) /* export, lock-status */
 };
 /* Operands each verb takes: at most, at least. */
 static const int max_args[] = { -1, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0 };
@@ -704,6 +751,7 @@ parse_opts(struct opts *o, enum verb v, int argc, char **argv)
 		{ "seed", required_argument, NULL, 256 + O_SEED },
 		{ "out", required_argument, NULL, 256 + O_OUT },
 		{ "against", required_argument, NULL, 256 + O_AGAINST },
+		{ "probe", no_argument, NULL, 256 + O_PROBE },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
@@ -719,6 +767,7 @@ parse_opts(struct opts *o, enum verb v, int argc, char **argv)
 		case 'n': o->count = optarg; break;
 		case 'q': o->qflag = 1; qgtm_log_level--; break;
 		case 't': o->tflag = 1; break;
+		case 'j': o->jflag = 1; break;
 		case 'V': qgtm_version(); exit(qgtm_exit(0));
 		case 'v': qgtm_log_level++; break;
 		case 256 + O_LEAF: o->leaf = optarg; break;
@@ -727,6 +776,7 @@ parse_opts(struct opts *o, enum verb v, int argc, char **argv)
 		case 256 + O_SEED: o->seed = optarg; break;
 		case 256 + O_OUT: o->out = optarg; break;
 		case 256 + O_AGAINST: o->against = optarg; break;
+		case 256 + O_PROBE: break;
 		default:
 			if (ch < 256 || ch >= 256 + O_NUM)
 				usage(QGTM_EX_USAGE);

@@ -241,15 +241,38 @@ int qgtm_audit_checkpoint_check(const char *line, size_t n, uint64_t seq,
  * (lib/audit/export.c): segments of at most QGTM_AUDIT_SEGMENT entries as
  * PREFIXchain/FIRST-LAST.jsonl and each checkpoint's record as
  * PREFIXcheckpoints/SEQ.json (seqs in 20 digits), all in COMPLIANCE mode
- * until audit.retain_days from now; then "<chain>.export" keeps the
- * destination and the next seq. The chain is verified on the way (a bad
- * one uploads nothing past its last good segment and fails). Returns a
- * new array of "audit_export" records (bucket, key, first_seq, last_seq,
- * bytes, sha256, retain_until), empty when there was nothing new; NULL on
- * error, as qgtm_s3_open, qgtm_s3_put_locked or qgtm_audit_verify.
+ * until audit.retain_days from now, each lock read back after its
+ * upload (qgtm_s3_put_locked); when anything was uploaded, the bucket's
+ * Object Lock configuration must be COMPLIANCE with a default retention
+ * (qgtm_s3_lock_status); then "<chain>.export" keeps the destination and
+ * the next seq. The chain is verified on the way (a bad one uploads
+ * nothing past its last good segment and fails). Returns a new array of
+ * "audit_export" records (bucket, key, first_seq, last_seq, bytes,
+ * sha256, retain_until, read_back: the lock S3 reports, mode,
+ * retain_until, legal_hold, version_id), empty when there was nothing
+ * new; NULL on error, as qgtm_s3_open, qgtm_s3_put_locked,
+ * qgtm_s3_lock_status or qgtm_audit_verify.
  */
 json_t *qgtm_audit_export(const struct qgtm_cfg *cfg, const char *chain_path,
     const char *url);
+
+/*
+ * qgtm_audit_lock_status: the proof that what the export wrote is locked,
+ * read from the bucket of url (NULL: audit.export_to) (lib/audit/
+ * export.c): into *out an "audit_lock_status" record: the bucket's Object
+ * Lock configuration (qgtm_s3_lock_status), retain_days, and "objects",
+ * the lock read back (qgtm_s3_retention: mode, retain_until, legal_hold,
+ * version_id) of the newest object under PREFIXchain/ and under
+ * PREFIXcheckpoints/ (none before the first export); with with_probe, also
+ * "probe": qgtm_s3_probe's record for a new object PREFIXlock-probe/NOW,
+ * locked for audit.retain_days (no other object is touched). *out is NULL
+ * only when the bucket gave nothing to read. Returns 0 when the bucket is
+ * COMPLIANCE by default, each object COMPLIANCE until after now, and the
+ * probe's deletion and shortening were refused; else -1: QGTM_EX_NO
+ * naming what is not so, as qgtm_s3_open or the S3 request otherwise.
+ */
+int qgtm_audit_lock_status(const struct qgtm_cfg *cfg, const char *url,
+    int with_probe, json_t **out);
 
 /*
  * Callback for each valid entry of qgtm_audit_walk(): its line (n bytes,

@@ -423,7 +423,7 @@ bucket_checkpoint(struct published *p, const struct qgtm_cfg *cfg)
 	if (qgtm_s3_open(&s3, cfg, NULL) == -1)
 		return -1;
 	qgtm_buf_init(&body, QGTM_AUDIT_MAX_LINE + 2);
-	rc = qgtm_s3_newest(&s3, "checkpoints/", &key, &body);
+	rc = qgtm_s3_newest(&s3, "checkpoints/", &key, NULL, &body);
 	if (rc == 1 && qgtm_checkpoint_from_line(body.data, strcspn(body.data,
 	    "\n"), &c) == -1)
 		rc = qgtm_seterr(QGTM_EX_NO, "s3://%s/%s:1: %s", s3.bucket, key,
@@ -492,7 +492,7 @@ publish_bucket(const struct qgtm_cfg *cfg, const char *text, size_t n,
 	    24L * 3600, until);
 	key = qgtm_xasprintf("%scheckpoints/%020llu.json", s3.prefix,
 	    (unsigned long long)size);
-	rc = qgtm_s3_put_locked(&s3, key, text, n, until);
+	rc = qgtm_s3_put_locked(&s3, key, text, n, until, NULL);
 	if (rc == 0)
 		json_array_append_new(done, json_pack("{s:s, s:s, s:s, s:I, "
 		    "s:s}", "type", "audit_checkpoint_published", "to", "s3",

@@ -219,16 +219,23 @@ int qgtm_http_status_code(long status);
 /*
  * An S3 bucket and prefix with credentials (lib/net/s3.c). Requests are
  * signed with SigV4 by libcurl (CURLOPT_AWS_SIGV4, "aws:amz:REGION:s3")
- * and go to qgtm_s3_url(); a 500 or 503 (SlowDown) is retried up to
- * http.retries times after an exponential backoff from http.backoff_ms
- * with jitter, 20 s of waits at most.
+ * and go to qgtm_s3_url(); a 500 or 503 (SlowDown) is retried under the
+ * one retry policy of every HTTP client (qgtm_http_retry_wait, with the
+ * http section's retries, backoff_ms and retry_wait_max_ms).
  */
 struct qgtm_s3 {
 	char *bucket, *prefix;          /* prefix: "" or as given */
 	char *endpoint, *region;
 	char *access_key, *secret_key;  /* registered secrets */
-	int retries;                    /* http.retries */
-	long backoff_ms;                /* http.backoff_ms */
+	struct qgtm_http_req retry;     /* its retry policy fields only */
+};
+
+/* The lock of an object's newest version, as S3 reads it back. */
+struct qgtm_s3_lock {
+	char mode[16];          /* "COMPLIANCE", "GOVERNANCE" or "" */
+	char until[40];         /* its RetainUntilDate, or "" */
+	char legal_hold[8];     /* "ON", "OFF" or "" (not sent) */
+	char version[256];      /* its version id, or "" */
 };
 
 /*
@@ -260,35 +267,42 @@ void qgtm_s3_release(struct qgtm_s3 *s3);
  * qgtm_s3_put_locked: PUT the n bytes at body as key (the whole object
  * key, prefix included) with headers
  * x-amz-object-lock-mode: COMPLIANCE, x-amz-object-lock-retain-until-date:
- * retain_until, Content-MD5 (base64, which S3 requires with Object
- * Lock headers), x-amz-checksum-sha256 (base64) with
- * x-amz-sdk-checksum-algorithm SHA256 and x-amz-content-sha256 (hex), all
- * signed; then reads the object's retention back (qgtm_s3_retention)
- * and requires COMPLIANCE until retain_until or later: HTTP 200 alone is
- * no proof. Returns 0, else -1: QGTM_EX_NOPERM (403), QGTM_EX_UNAVAILABLE
- * (other statuses, with S3's error code and message), QGTM_EX_TEMPFAIL
- * (no answer), QGTM_EX_NO (the retention read back is not that).
+ * retain_until, Content-MD5 (base64) and x-amz-checksum-sha256 (base64)
+ * with x-amz-sdk-checksum-algorithm: SHA256 (S3 requires Content-MD5 or
+ * an SDK checksum with Object Lock headers), x-amz-content-sha256 (hex),
+ * all signed; then reads the lock back (qgtm_s3_retention) into *got (if
+ * not NULL) and requires COMPLIANCE until retain_until or later: HTTP 200
+ * alone is no proof. Returns 0, else -1: QGTM_EX_NOPERM (403),
+ * QGTM_EX_UNAVAILABLE (other statuses, with S3's error code and message),
+ * QGTM_EX_TEMPFAIL (no answer), QGTM_EX_NO (the lock read back is not
+ * that, in one line naming what it is).
  */
 int qgtm_s3_put_locked(const struct qgtm_s3 *s3, const char *key,
-    const void *body, size_t n, const char *retain_until);
+    const void *body, size_t n, const char *retain_until,
+    struct qgtm_s3_lock *got);
 /*
- * qgtm_s3_retention: GET key?retention (GetObjectRetention): its Mode
- * into mode (16 bytes) and RetainUntilDate into until (40 bytes), ""
- * when absent (also for S3's 404 NoSuchObjectLockConfiguration: the
- * object has no retention). Returns 0, or -1 as qgtm_s3_put_locked.
+ * qgtm_s3_retention: the lock of key's version (NULL or "": its newest)
+ * into *lk: Mode and RetainUntilDate from GET key?retention
+ * (GetObjectRetention; "" for S3's 404 NoSuchObjectLockConfiguration: no
+ * retention), then the legal hold and version id from HeadObject
+ * (x-amz-object-lock-legal-hold, x-amz-version-id), whose
+ * x-amz-object-lock-mode and -retain-until-date stand in when
+ * GetObjectRetention gives no Retention document. Returns 0, or -1 as
+ * qgtm_s3_put_locked.
  */
 int qgtm_s3_retention(const struct qgtm_s3 *s3, const char *key,
-    char mode[16], char until[40]);
+    const char *version, struct qgtm_s3_lock *lk);
 /*
  * qgtm_s3_newest: the greatest key under the bucket's prefix followed by
  * sub (e.g. "checkpoints/"), over all object versions (ListObjectVersions,
- * so that a delete marker hides nothing), and the body of its newest
- * version: *key (a new allocation, free(); the whole key) and body (NUL-
- * terminated). Returns 1, 0 when there is none, or -1 as
- * qgtm_s3_put_locked.
+ * so that a delete marker hides nothing), its newest version and that
+ * version's body: *key (a new allocation, free(); the whole key),
+ * *version (if version is not NULL; a new allocation, "" where S3 gives
+ * none) and body (NUL-terminated; NULL: no GetObject). Returns 1, 0 when
+ * there is none, or -1 as qgtm_s3_put_locked.
  */
 int qgtm_s3_newest(const struct qgtm_s3 *s3, const char *sub, char **key,
-    struct qgtm_buf *body);
+    char **version, struct qgtm_buf *body);
 
 /*
  * qgtm_s3_lock_status: GET the bucket's Object Lock configuration
@@ -300,6 +314,23 @@ int qgtm_s3_newest(const struct qgtm_s3 *s3, const char *sub, char **key,
  * (404: the bucket has none).
  */
 int qgtm_s3_lock_status(const struct qgtm_s3 *s3, json_t **out);
+
+/*
+ * qgtm_s3_probe: prove that the bucket refuses what Object Lock forbids,
+ * on an object of its own: PUT key locked until retain_until (as
+ * qgtm_s3_put_locked), then PUT a retention one day shorter
+ * (PutObjectRetention ?retention&versionId, with Content-MD5) and DELETE
+ * that version (DeleteObject ?versionId); S3 answers both 403
+ * AccessDenied under COMPLIANCE. *out
+ * gets an "audit_lock_probe" record (key, version_id, delete and shorten:
+ * "refused" or "accepted", with their HTTP statuses), or NULL when the
+ * upload failed. Never touches another key. Returns 0 when both were
+ * refused; else -1: QGTM_EX_NO when S3 accepted one (naming it),
+ * QGTM_EX_UNAVAILABLE for another answer than 403, as
+ * qgtm_s3_put_locked for a failed upload.
+ */
+int qgtm_s3_probe(const struct qgtm_s3 *s3, const char *key,
+    const char *retain_until, json_t **out);
 
 /* ------------------------------------------------------------- alert -- */
 

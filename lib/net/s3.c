@@ -7,10 +7,12 @@
  * s3/responses.py, and AWS's PutObject page) and x-amz-checksum-sha256,
  * then GetObjectRetention to read the lock back; GET of the bucket's
  * Object Lock configuration; ListObjectVersions and GetObject for the
- * newest checkpoint. Queries are written in SigV4's canonical form
- * (sorted, URI-encoded, "k=v"), which libcurl 7.x signs as it is; so are
- * object keys in the path (see qgtm_s3_url). A 500 or 503 (SlowDown) is
- * retried after a backoff (see s3_backoff_ms).
+ * newest checkpoint; and the probe of lock-status --probe (DeleteObject
+ * and PutObjectRetention on its own object, which S3 must refuse).
+ * Queries are written in SigV4's canonical form (sorted, URI-encoded,
+ * "k=v"), which libcurl 7.x signs as it is; so are object keys in the
+ * path (see qgtm_s3_url). A 500 or 503 (SlowDown) is retried under the
+ * shared policy, qgtm_http_retry_wait.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,8 +48,7 @@ qgtm_s3_open(struct qgtm_s3 *s3, const struct qgtm_cfg *cfg, const char *url)
 	s3->prefix = qgtm_xstrdup(slash == NULL ? "" : slash + 1);
 	s3->endpoint = qgtm_xstrdup(qgtm_cfg_str(cfg, "audit.s3_endpoint"));
 	s3->region = qgtm_xstrdup(qgtm_cfg_str(cfg, "audit.s3_region"));
-	s3->retries = (int)qgtm_cfg_int(cfg, "http.retries");
-	s3->backoff_ms = (long)qgtm_cfg_int(cfg, "http.backoff_ms");
+	qgtm_http_req_init(&s3->retry, cfg);
 	s3->access_key = qgtm_cfg_secret(cfg, "AWS_ACCESS_KEY_ID",
 	    "audit.s3_access_key_file");
 	s3->secret_key = s3->access_key == NULL ? NULL : qgtm_cfg_secret(cfg,
@@ -165,34 +166,25 @@ s3_do(const struct qgtm_s3 *s3, const char *method, const char *url,
  * exponential backoff ("Error responses", https://docs.aws.amazon.com/
  * AmazonS3/latest/API/ErrorResponses.html; "Retry behavior",
  * https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior
- * .html). S3 sends no Retry-After.
+ * .html). S3 sends no Retry-After. The wait before the next attempt after
+ * status (attempt tries + 1, waited ms of waits so far), or -1: the one
+ * policy of every HTTP client.
  */
-#define S3_WAIT_MAX_MS 20000L   /* the waits of one request, at most */
-
-/* The wait before retry n (from 0): http.backoff_ms * 2^n with +-25%
- * jitter, or -1: no retry. (The shared retry policy of lib/net/http.c,
- * once net.h offers it, takes the place of this one call.) */
 static long
-s3_backoff_ms(const struct qgtm_s3 *s3, int n, long status, long waited)
+s3_retry_wait(const struct qgtm_s3 *s3, int tries, long status, long waited)
 {
-	static unsigned short seed[3];
-	long ms;
+	struct qgtm_http_resp r;
 
-	if ((status != 500 && status != 503) || n >= s3->retries || n > 16)
-		return -1;
-	if (seed[0] == 0 && seed[1] == 0) {
-		seed[0] = (unsigned short)getpid();
-		seed[1] = (unsigned short)time(NULL);
-		seed[2] = 0x330e;
-	}
-	ms = (long)(s3->backoff_ms * (double)(1L << n) *
-	    (0.75 + 0.5 * erand48(seed)));
-	return waited + ms <= S3_WAIT_MAX_MS ? ms : -1;
+	qgtm_http_resp_init(&r);
+	r.status = status;
+	r.attempts = tries + 1;
+	r.waited_ms = waited;
+	return qgtm_http_retry_wait(&s3->retry, &r);
 }
 
 /* s3_do, also collecting the response's header lines into hdrs (if not
  * NULL); a HEAD asks for no body. A 500 or 503 is retried (see
- * s3_backoff_ms). */
+ * s3_retry_wait); no answer at all is not. */
 static int
 s3_do_head(const struct qgtm_s3 *s3, const char *method, const char *url,
     struct curl_slist *headers, const void *body, size_t n, long *status,
@@ -234,7 +226,7 @@ s3_do_head(const struct qgtm_s3 *s3, const char *method, const char *url,
 			*status = 0;
 			rc = curl_easy_perform(c);
 			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-			if (rc != CURLE_OK || (wait = s3_backoff_ms(s3, tries,
+			if (rc != CURLE_OK || (wait = s3_retry_wait(s3, tries,
 			    *status, waited)) < 0)
 				break;
 			ts.tv_sec = wait / 1000;
@@ -324,12 +316,31 @@ header_value(const struct qgtm_buf *hdrs, const char *name, char *out,
 	}
 }
 
-/* The retention HeadObject shows (x-amz-object-lock-* headers). */
-static int
-head_retention(const struct qgtm_s3 *s3, const char *key, char mode[16],
-    char until[40])
+/* The query first (or none) with versionId=version (none when version is
+ * NULL or ""), canonical as "retention" sorts before "versionId": a new
+ * string, or NULL for no query at all. */
+static char *
+version_query(const char *first, const char *version)
 {
-	char *url = qgtm_s3_url(s3, key, NULL);
+	char *v, *q;
+
+	if (version == NULL || *version == '\0')
+		return first != NULL ? qgtm_xstrdup(first) : NULL;
+	v = uri_encode(version, "");
+	q = qgtm_xasprintf("%s%sversionId=%s", first != NULL ? first : "",
+	    first != NULL ? "&" : "", v);
+	free(v);
+	return q;
+}
+
+/* What HeadObject shows of key's lock (the x-amz-object-lock-* and
+ * x-amz-version-id headers) into lk; its mode and until only where lk
+ * has none. */
+static int
+head_lock(const struct qgtm_s3 *s3, const char *key, const char *version,
+    struct qgtm_s3_lock *lk)
+{
+	char *q = version_query(NULL, version), *url = qgtm_s3_url(s3, key, q);
 	struct curl_slist *h = NULL;
 	struct qgtm_buf resp, hdrs;
 	long status = 0;
@@ -342,28 +353,37 @@ head_retention(const struct qgtm_s3 *s3, const char *key, char mode[16],
 	if (rc == 0 && status != 200)
 		rc = s3_error(status, &resp, key);
 	if (rc == 0 && qgtm_buf_add(&hdrs, "", 1) == 0) {
-		header_value(&hdrs, "x-amz-object-lock-mode: ", mode, 16);
-		header_value(&hdrs, "x-amz-object-lock-retain-until-date: ",
-		    until, 40);
+		if (*lk->mode == '\0')
+			header_value(&hdrs, "x-amz-object-lock-mode: ",
+			    lk->mode, sizeof lk->mode);
+		if (*lk->until == '\0')
+			header_value(&hdrs, "x-amz-object-lock-retain-until-"
+			    "date: ", lk->until, sizeof lk->until);
+		header_value(&hdrs, "x-amz-object-lock-legal-hold: ",
+		    lk->legal_hold, sizeof lk->legal_hold);
+		header_value(&hdrs, "x-amz-version-id: ", lk->version,
+		    sizeof lk->version);
 	}
 	qgtm_buf_release(&hdrs);
 	qgtm_buf_release(&resp);
 	curl_slist_free_all(h);
 	free(url);
+	free(q);
 	return rc;
 }
 
 int
-qgtm_s3_retention(const struct qgtm_s3 *s3, const char *key, char mode[16],
-    char until[40])
+qgtm_s3_retention(const struct qgtm_s3 *s3, const char *key,
+    const char *version, struct qgtm_s3_lock *lk)
 {
-	char *url = qgtm_s3_url(s3, key, "retention="), code[64];
+	char *q = version_query("retention=", version), code[64];
+	char *url = qgtm_s3_url(s3, key, q);
 	struct curl_slist *h = NULL;
 	struct qgtm_buf resp;
 	long status = 0;
 	int rc;
 
-	*mode = *until = '\0';
+	memset(lk, 0, sizeof *lk);
 	header(&h, "x-amz-content-sha256", EMPTY_SHA256);
 	qgtm_buf_init(&resp, RESP_MAX);
 	rc = s3_do(s3, "GET", url, h, NULL, 0, &status, &resp);
@@ -374,41 +394,68 @@ qgtm_s3_retention(const struct qgtm_s3 *s3, const char *key, char mode[16],
 		status = 0;
 	else if (rc == 0 && status != 200)
 		rc = s3_error(status, &resp, key);
-	if (rc == 0 && status == 200 && strstr(resp.data, "<Retention") != NULL) {
-		xml_text(resp.data, "Mode", mode, 16);
-		xml_text(resp.data, "RetainUntilDate", until, 40);
-	} else if (rc == 0 && status == 200)
-		/* No Retention document (moto 5 serves the object itself to
-		 * ?retention): HeadObject's lock headers say the same. */
-		rc = head_retention(s3, key, mode, until);
+	/* No Retention document (moto 5 serves the object itself to
+	 * ?retention): HeadObject's lock headers say the same. */
+	if (rc == 0 && status == 200 && strstr(resp.data, "<Retention") !=
+	    NULL) {
+		xml_text(resp.data, "Mode", lk->mode, sizeof lk->mode);
+		xml_text(resp.data, "RetainUntilDate", lk->until,
+		    sizeof lk->until);
+	}
+	if (rc == 0)
+		rc = head_lock(s3, key, version, lk);
 	qgtm_buf_release(&resp);
 	free(url);
+	free(q);
 	return rc;
 }
 
-/* Read key's retention back: COMPLIANCE until want or later? */
+/* Read key's lock back into *lk: COMPLIANCE until want or later? */
 static int
-locked_until(const struct qgtm_s3 *s3, const char *key, const char *want)
+locked_until(const struct qgtm_s3 *s3, const char *key, const char *want,
+    struct qgtm_s3_lock *lk)
 {
-	char mode[16], until[40];
 	time_t got, need;
 
-	if (qgtm_s3_retention(s3, key, mode, until) == -1)
+	if (qgtm_s3_retention(s3, key, NULL, lk) == -1)
 		return -1;
-	if (strcmp(mode, "COMPLIANCE") != 0 || qgtm_time_parse(until, &got) ==
-	    -1 || qgtm_time_parse(want, &need) == -1 || got < need)
+	if (strcmp(lk->mode, "COMPLIANCE") != 0 || qgtm_time_parse(lk->until,
+	    &got) == -1 || qgtm_time_parse(want, &need) == -1 || got < need)
 		return qgtm_seterr(QGTM_EX_NO, "%s: uploaded, but its retention "
 		    "read back is mode '%s' until '%s', not COMPLIANCE until %s",
-		    key, mode, until, want);
+		    key, lk->mode, lk->until, want);
 	return 0;
 }
 
+/* The base64 MD5 of the n bytes at p into b64 (Content-MD5). */
+static int
+md5_base64(const void *p, size_t n, unsigned char b64[25])
+{
+	unsigned char md5[16];
+
+	if (EVP_Digest(p, n, md5, NULL, EVP_md5(), NULL) != 1)
+		return qgtm_seterr(QGTM_EX_SOFTWARE, "cannot compute MD5");
+	EVP_EncodeBlock(b64, md5, 16);
+	return 0;
+}
+
+/*
+ * AWS's PutObject: "The Content-MD5 or x-amz-sdk-checksum-algorithm
+ * header is required for any request to upload an object with a
+ * retention period configured using Amazon S3 Object Lock"
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html);
+ * without, S3 answers 400 InvalidRequest "Content-MD5 OR x-amz-checksum-
+ * HTTP header is required for Put Object requests with Object Lock
+ * parameters". Both are sent: Content-MD5, and the SDK's SHA-256.
+ */
 int
 qgtm_s3_put_locked(const struct qgtm_s3 *s3, const char *key,
-    const void *body, size_t n, const char *retain_until)
+    const void *body, size_t n, const char *retain_until,
+    struct qgtm_s3_lock *got)
 {
-	unsigned char md[32], b64[45], md5[16], b64md5[25];
+	unsigned char md[32], b64[45], b64md5[25];
 	struct curl_slist *h = NULL;
+	struct qgtm_s3_lock lk;
 	char hex[65], *url;
 	struct qgtm_buf resp;
 	long status = 0;
@@ -417,9 +464,8 @@ qgtm_s3_put_locked(const struct qgtm_s3 *s3, const char *key,
 	qgtm_sha256_cat(body, n, "", 0, md);
 	qgtm_hash_hex(md, hex);
 	EVP_EncodeBlock(b64, md, 32);
-	if (EVP_Digest(body, n, md5, NULL, EVP_md5(), NULL) != 1)
-		return qgtm_seterr(QGTM_EX_SOFTWARE, "cannot compute MD5");
-	EVP_EncodeBlock(b64md5, md5, 16);
+	if (md5_base64(body, n, b64md5) == -1)
+		return -1;
 	header(&h, "Content-Type", "application/octet-stream");
 	header(&h, "Content-MD5", (char *)b64md5);
 	header(&h, "x-amz-content-sha256", hex);
@@ -433,7 +479,8 @@ qgtm_s3_put_locked(const struct qgtm_s3 *s3, const char *key,
 	if (rc == 0 && status != 200)
 		rc = s3_error(status, &resp, key);
 	if (rc == 0)
-		rc = locked_until(s3, key, retain_until);
+		rc = locked_until(s3, key, retain_until, got != NULL ? got :
+		    &lk);
 	qgtm_buf_release(&resp);
 	curl_slist_free_all(h);
 	free(url);
@@ -514,27 +561,31 @@ list_versions(const struct qgtm_s3 *s3, const char *prefix,
 
 int
 qgtm_s3_newest(const struct qgtm_s3 *s3, const char *sub, char **key,
-    struct qgtm_buf *body)
+    char **version, struct qgtm_buf *body)
 {
-	char *prefix = qgtm_xasprintf("%s%s", s3->prefix, sub), *q, *v, *url;
+	char *prefix = qgtm_xasprintf("%s%s", s3->prefix, sub), *q, *url;
 	struct newest nw = { "", "" };
 	int rc;
 
 	*key = NULL;
+	if (version != NULL)
+		*version = NULL;
 	rc = list_versions(s3, prefix, &nw);
 	free(prefix);
 	if (rc == -1 || nw.key[0] == '\0')
 		return rc;
-	v = uri_encode(nw.version, "");
-	q = nw.version[0] == '\0' ? NULL : qgtm_xasprintf("versionId=%s", v);
-	url = qgtm_s3_url(s3, nw.key, q);
-	rc = s3_get(s3, url, nw.key, body);
-	free(url);
-	free(q);
-	free(v);
-	if (rc == -1)
-		return -1;
+	if (body != NULL) {
+		q = version_query(NULL, nw.version);
+		url = qgtm_s3_url(s3, nw.key, q);
+		rc = s3_get(s3, url, nw.key, body);
+		free(url);
+		free(q);
+		if (rc == -1)
+			return -1;
+	}
 	*key = qgtm_xstrdup(nw.key);
+	if (version != NULL)
+		*version = qgtm_xstrdup(nw.version);
 	return 1;
 }
 
@@ -574,4 +625,109 @@ qgtm_s3_lock_status(const struct qgtm_s3 *s3, json_t **out)
 	qgtm_buf_release(&resp);
 	free(url);
 	return rc;
+}
+
+/* One request of the probe: method at url with body (NULL: none, else
+ * with its Content-MD5, which PutObjectRetention requires); its status
+ * into *status and S3's error code into code (64 bytes). */
+static int
+probe_one(const struct qgtm_s3 *s3, const char *method, const char *url,
+    const char *body, long *status, char code[64])
+{
+	size_t n = body != NULL ? strlen(body) : 0;
+	unsigned char md[32], b64md5[25];
+	struct curl_slist *h = NULL;
+	struct qgtm_buf resp;
+	char hex[65];
+	int rc = 0;
+
+	*code = '\0';
+	qgtm_sha256_cat(body != NULL ? body : "", n, "", 0, md);
+	qgtm_hash_hex(md, hex);
+	header(&h, "x-amz-content-sha256", hex);
+	if (body != NULL && (rc = md5_base64(body, n, b64md5)) == 0) {
+		header(&h, "Content-MD5", (char *)b64md5);
+		header(&h, "Content-Type", "application/xml");
+	}
+	qgtm_buf_init(&resp, RESP_MAX);
+	if (rc == 0)
+		rc = s3_do(s3, method, url, h, body, n, status, &resp);
+	if (rc == 0)
+		xml_text(resp.data, "Code", code, 64);
+	qgtm_buf_release(&resp);
+	curl_slist_free_all(h);
+	return rc;
+}
+
+/* What an answer to a forbidden request says: 403 refused it. */
+static const char *
+verdict(long status)
+{
+	if (status == 403)
+		return "refused";
+	return status / 100 == 2 ? "accepted" : "unclear";
+}
+
+/*
+ * Under COMPLIANCE "no user, including the root user in your AWS
+ * account, can overwrite or delete a protected object version" and "its
+ * retention period can't be shortened" ("Object Lock retention modes",
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/
+ * object-lock.html); S3 answers such a request 403 AccessDenied.
+ */
+int
+qgtm_s3_probe(const struct qgtm_s3 *s3, const char *key,
+    const char *retain_until, json_t **out)
+{
+	char shorter[21], dcode[64] = "", scode[64] = "", *q, *url, *doc;
+	struct qgtm_s3_lock lk;
+	long ds = 0, ss = 0;
+	time_t t;
+	int rc;
+
+	*out = NULL;
+	if (qgtm_s3_put_locked(s3, key, "probe\n", 6, retain_until, &lk) ==
+	    -1)
+		return -1;
+	if (*lk.version == '\0')
+		return qgtm_seterr(QGTM_EX_NO, "%s: S3 gives no version id: "
+		    "the bucket keeps no versions, so Object Lock is off", key);
+	if (qgtm_time_parse(lk.until, &t) == -1)
+		t = 0;
+	qgtm_time_fmt(t - 24 * 3600, shorter);
+	doc = qgtm_xasprintf("<Retention xmlns=\"http://s3.amazonaws.com/doc/"
+	    "2006-03-01/\"><Mode>COMPLIANCE</Mode><RetainUntilDate>%s"
+	    "</RetainUntilDate></Retention>", shorter);
+	q = version_query("retention=", lk.version);
+	url = qgtm_s3_url(s3, key, q);
+	rc = probe_one(s3, "PUT", url, doc, &ss, scode);
+	free(url);
+	free(q);
+	q = version_query(NULL, lk.version);
+	url = qgtm_s3_url(s3, key, q);
+	if (rc == 0)
+		rc = probe_one(s3, "DELETE", url, NULL, &ds, dcode);
+	free(url);
+	free(q);
+	free(doc);
+	if (rc == -1)
+		return -1;
+	*out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:s, "
+	    "s:s}", "type", "audit_lock_probe", "bucket", s3->bucket, "key",
+	    key, "version_id", lk.version, "delete", verdict(ds),
+	    "delete_status", (json_int_t)ds, "delete_code", dcode, "shorten",
+	    verdict(ss), "shorten_status", (json_int_t)ss, "shorten_code",
+	    scode, "shorten_to", shorter);
+	if (ds / 100 == 2 || ss / 100 == 2)
+		return qgtm_seterr(QGTM_EX_NO, "%s: S3 accepted %s%s%s of a "
+		    "locked version: Object Lock does not hold", key,
+		    ss / 100 == 2 ? "a shorter retention" : "", ss / 100 == 2 &&
+		    ds / 100 == 2 ? " and " : "", ds / 100 == 2 ?
+		    "the deletion" : "");
+	if (ds != 403 || ss != 403)
+		return qgtm_seterr(QGTM_EX_UNAVAILABLE, "%s: S3 answered HTTP "
+		    "%ld %s to the deletion and HTTP %ld %s to a shorter "
+		    "retention, not 403 AccessDenied", key, ds, dcode, ss,
+		    scode);
+	return 0;
 }

@@ -677,6 +677,26 @@ policy(const char *bucket, const char *prefix, long long days)
 	return p;
 }
 
+/* s3_lock_status.json: lock-status's proof, read from the bucket (the
+ * record with why it fails, if it does). */
+static int
+lock_part(struct pack *k)
+{
+	const char *to = qgtm_cfg_str(k->cfg, "audit.export_to");
+	json_t *rec, *u;
+
+	if (strncmp(to, "s3://", 5) != 0)
+		return put_json(k, "s3_lock_status.json", unavailable(
+		    "audit.export_to names no s3://bucket/prefix: no bucket "
+		    "is configured to read the lock of"));
+	if (qgtm_audit_lock_status(k->cfg, NULL, 0, &rec) == 0)
+		return put_json(k, "s3_lock_status.json", rec);
+	u = unavailable(qgtm_errmsg());
+	if (rec != NULL)
+		json_object_set_new(u, "read", rec);
+	return put_json(k, "s3_lock_status.json", u);
+}
+
 /* s3_bucket_policy.json, for audit.export_to and audit.retain_days. */
 static int
 policy_part(struct pack *k)
@@ -768,6 +788,8 @@ qgtm_audit_evidence(const struct qgtm_cfg *cfg, const char *chain_path,
 	json_object_foreach(extra, name, v)
 		if (rc == 0)
 			rc = put_json(&k, name, json_incref(v));
+	if (rc == 0)
+		rc = lock_part(&k);
 	if (rc == 0)
 		rc = copy_part(&k, readme, "README", 0);
 	if (rc == 0)

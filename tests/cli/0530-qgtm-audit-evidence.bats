@@ -49,8 +49,8 @@ commit() {
 	[ -z "$output" ]
 	cd "$OUT"
 	sha256sum -c --quiet MANIFEST
-	[ "$(cut -d ' ' -f 3 MANIFEST | sort | tr '\n' ' ')" = "CHANGELOG.md README audit_chain_verification.txt backtest_methodology.pdf codeowners_audit.txt kill_switch_history.json rederive_sample.json risk_changes.jsonl risk_limits_config.json s3_bucket_policy.json " ]
-	[ "$(ls | wc -l)" -eq 11 ]
+	[ "$(cut -d ' ' -f 3 MANIFEST | sort | tr '\n' ' ')" = "CHANGELOG.md README audit_chain_verification.txt backtest_methodology.pdf codeowners_audit.txt kill_switch_history.json rederive_sample.json risk_changes.jsonl risk_limits_config.json s3_bucket_policy.json s3_lock_status.json " ]
+	[ "$(ls | wc -l)" -eq 12 ]
 	grep -qx "result: $(qgtm-audit verify)" audit_chain_verification.txt
 	[ "$(jq -r .type risk_limits_config.json)" = limits ]
 	[ "$(jq -r .config risk_limits_config.json)" = "$QGTM_CONFIG" ]
@@ -78,6 +78,8 @@ commit() {
 	cd "$BATS_TEST_TMPDIR"
 	qgtm-audit evidence --out "$OUT"
 	[ "$(jq -r .available "$OUT/s3_bucket_policy.json")" = false ]
+	jq -e '.available == false and (.reason | test("no bucket is configured"))' \
+		"$OUT/s3_lock_status.json"
 	grep -q 'No CODEOWNERS file' "$OUT/codeowners_audit.txt"
 	grep -q '^No CHANGELOG.md in the directory qgtm-audit evidence ran in' \
 		"$OUT/CHANGELOG.md"

@@ -59,8 +59,11 @@ start_s3() {
 	[ "$(jq -r .retain_until <<<"$output" | sort -u)" = 2036-02-28T21:30:00Z ]
 	[ "$(jq -r .status "$LOG" | sort -u)" = 200 ]
 	jq -e -s 'map(select(.method == "PUT")) | length == 2' "$LOG"
-	# Each PUT is followed by the read-back of its retention.
-	[ "$(jq -r '.method + " " + .query' "$LOG" | tr '\n' ,)" = "PUT ,GET retention=,PUT ,GET retention=," ]
+	# Each PUT is followed by the read-back of its retention and legal
+	# hold; the bucket's Object Lock configuration is read last.
+	[ "$(jq -r '.method + " " + .query' "$LOG" | tr '\n' ,)" = "PUT ,GET retention=,HEAD ,PUT ,GET retention=,HEAD ,GET object-lock=," ]
+	[ "$(jq -c .read_back <<<"$output" | sort -u)" = '{"mode":"COMPLIANCE","retain_until":"2036-02-28T21:30:00Z","legal_hold":"OFF","version_id":"v000002"}
+{"mode":"COMPLIANCE","retain_until":"2036-02-28T21:30:00Z","legal_hold":"OFF","version_id":"v000003"}' ]
 	jq -e -s 'map(select(.method == "PUT")) | all(.headers["x-amz-object-lock-mode"] == "COMPLIANCE" and
 		.headers["x-amz-object-lock-retain-until-date"] == "2036-02-28T21:30:00Z" and
 		.headers["content-md5"] != null and
@@ -93,13 +96,20 @@ start_s3() {
 
 @test "lock-status: 0 only for COMPLIANCE with a default retention" {
 	start_s3 COMPLIANCE
+	run -0 --separate-stderr qgtm-audit lock-status -j
+	[ "$output" = '{"type":"audit_lock_status","bucket":"audit-bkt","enabled":true,"mode":"COMPLIANCE","days":30,"retain_days":3650,"objects":[]}' ]
+	[ "$(jq -r '.method + " " + .path + "?" + .query' "$LOG" | tr '\n' ,)" = "GET /audit-bkt?object-lock=,GET /audit-bkt?prefix=qgtm%2Fchain%2F&versions=,GET /audit-bkt?prefix=qgtm%2Fcheckpoints%2F&versions=," ]
 	run -0 --separate-stderr qgtm-audit lock-status
-	[ "$output" = '{"type":"audit_lock_status","bucket":"audit-bkt","enabled":true,"mode":"COMPLIANCE","days":30}' ]
-	[ "$(jq -r '.method + " " + .path + "?" + .query' "$LOG")" = "GET /audit-bkt?object-lock=" ]
+	[ "$output" = "bucket audit-bkt: Object Lock enabled, COMPLIANCE by default for 30 days" ]
 	teardown
 	start_s3 GOVERNANCE
 	run -1 --separate-stderr qgtm-audit lock-status
 	[[ $stderr == *"not on in COMPLIANCE mode"* ]]
+	# Nor does an export to it succeed: its objects are locked, the
+	# bucket's default is not, and the export says so.
+	run -1 --separate-stderr qgtm-audit export
+	[ "$stderr" = "qgtm-audit: audit-bkt: Object Lock is not on in COMPLIANCE mode with a default retention (enabled 'Enabled', mode 'GOVERNANCE')" ]
+	[ ! -e "$CHAIN.export" ]
 	teardown
 	start_s3 none
 	run -69 --separate-stderr qgtm-audit lock-status
@@ -130,7 +140,7 @@ start_s3() {
 	start_s3 COMPLIANCE
 	printf 'http:\n  backoff_ms: 20\n  retries: 3\n' >>"$QGTM_CONFIG"
 	run -0 --separate-stderr qgtm-audit export
-	[ "$(jq -r '.method + " " + (.status | tostring)' "$LOG" | tr '\n' ,)" = "PUT 503,PUT 503,PUT 200,GET 200," ]
+	[ "$(jq -r '.method + " " + (.status | tostring)' "$LOG" | tr '\n' ,)" = "PUT 503,PUT 503,PUT 200,GET 200,HEAD 200,GET 200," ]
 	teardown
 	: >"$LOG"
 	export S3_SLOWDOWN=10
@@ -140,6 +150,14 @@ start_s3() {
 	run -69 --separate-stderr qgtm-audit export
 	[[ $stderr == *"HTTP 503 SlowDown: Please reduce your request rate."* ]]
 	[ "$(jq -r .status "$LOG" | tr '\n' ,)" = "503,503,503,503," ]
+	# The policy every HTTP client shares: no wait past
+	# http.retry_wait_max_ms, so no retry at all here.
+	teardown
+	: >"$LOG"
+	start_s3 COMPLIANCE
+	printf 'http:\n  backoff_ms: 20\n  retries: 3\n  retry_wait_max_ms: 10\n' >>"$QGTM_CONFIG"
+	run -69 --separate-stderr qgtm-audit export
+	[ "$(jq -r .status "$LOG" | tr '\n' ,)" = "503," ]
 }
 
 @test "export without a destination is a usage error" {
@@ -147,15 +165,25 @@ start_s3() {
 	[[ $stderr == *"not s3://bucket/prefix"* ]]
 }
 
-@test "the stand-in refuses a locked upload without Content-MD5 or checksum, as moto and AWS do" {
+@test "the stand-in refuses a locked upload without Content-MD5 or an SDK checksum, as AWS does" {
 	start_s3 COMPLIANCE
 	printf 'x\n' >"$BATS_TEST_TMPDIR/body"
 	lock=(-H "x-amz-object-lock-mode: COMPLIANCE" -H "x-amz-object-lock-retain-until-date: 2036-01-01T00:00:00Z")
+	sha=$(openssl dgst -sha256 -binary "$BATS_TEST_TMPDIR/body" | base64)
 	run -0 s3curl PUT /audit-bkt/k "$BATS_TEST_TMPDIR/body" "${lock[@]}"
-	[[ $output == *MissingUploadObjectWithObjectLockHeaders*$'\n'400 ]]
+	[[ $output == *"<Code>InvalidRequest</Code><Message>Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters</Message>"*$'\n'400 ]]
+	# A checksum without x-amz-sdk-checksum-algorithm is not enough
+	# (AWS's PutObject page; moto refuses it too).
+	run -0 s3curl PUT /audit-bkt/k "$BATS_TEST_TMPDIR/body" "${lock[@]}" -H "x-amz-checksum-sha256: $sha"
+	[[ $output == *InvalidRequest*$'\n'400 ]]
+	# The bucket's default retention asks the same of a plain upload.
+	run -0 s3curl PUT /audit-bkt/k "$BATS_TEST_TMPDIR/body"
+	[[ $output == *InvalidRequest*$'\n'400 ]]
 	run -0 s3curl PUT /audit-bkt/k "$BATS_TEST_TMPDIR/body" "${lock[@]}" -H "Content-MD5: $(printf 'y\n' | openssl dgst -md5 -binary | base64)"
 	[[ $output == *BadDigest*$'\n'400 ]]
-	run -0 s3curl PUT /audit-bkt/k "$BATS_TEST_TMPDIR/body" "${lock[@]}" -H "x-amz-checksum-sha256: $(openssl dgst -sha256 -binary "$BATS_TEST_TMPDIR/body" | base64)"
+	run -0 s3curl PUT /audit-bkt/k "$BATS_TEST_TMPDIR/body" "${lock[@]}" -H "x-amz-sdk-checksum-algorithm: SHA256" -H "x-amz-checksum-sha256: $(printf 'y\n' | openssl dgst -sha256 -binary | base64)"
+	[[ $output == *BadDigest*$'\n'400 ]]
+	run -0 s3curl PUT /audit-bkt/k "$BATS_TEST_TMPDIR/body" "${lock[@]}" -H "x-amz-sdk-checksum-algorithm: SHA256" -H "x-amz-checksum-sha256: $sha"
 	[[ $output == *$'\n'200 ]]
 	run -0 s3curl GET '/audit-bkt/k?retention=' "" 
 	[[ $output == *"<Mode>COMPLIANCE</Mode><RetainUntilDate>2036-01-01T00:00:00Z</RetainUntilDate>"*$'\n'200 ]]
@@ -172,6 +200,57 @@ start_s3() {
 	[[ $output == *AccessDenied*$'\n'403 ]]
 	run -0 s3curl GET "/audit-bkt/$key?retention=" ""
 	[[ $output == *"<RetainUntilDate>2036-02-28T21:30:00Z</RetainUntilDate>"* ]]
+}
+
+@test "lock-status reads each newest object's lock back; --probe shows deletion and shortening refused" {
+	start_s3 COMPLIANCE
+	KEY="$BATS_TEST_TMPDIR/k.pem"
+	openssl genpkey -algorithm ed25519 -out "$KEY" 2>/dev/null && chmod 600 "$KEY"
+	QGTM_AUDIT_CHECKPOINT_KEY=$(cat "$KEY") qgtm-audit checkpoint >/dev/null
+	qgtm-audit export >/dev/null
+	: >"$LOG"
+	run -0 --separate-stderr qgtm-audit lock-status -j --probe
+	[ "$(jq -c .objects <<<"$output")" = '[{"mode":"COMPLIANCE","retain_until":"2036-02-28T21:30:00Z","legal_hold":"OFF","version_id":"v000003","key":"qgtm/chain/00000000000000000000-00000000000000000005.jsonl"},{"mode":"COMPLIANCE","retain_until":"2036-02-28T21:30:00Z","legal_hold":"OFF","version_id":"v000002","key":"qgtm/checkpoints/00000000000000000005.json"}]' ]
+	[ "$(jq -c .probe <<<"$output")" = '{"type":"audit_lock_probe","bucket":"audit-bkt","key":"qgtm/lock-probe/2026-03-02T21:30:00Z","version_id":"v000004","delete":"refused","delete_status":403,"delete_code":"AccessDenied","shorten":"refused","shorten_status":403,"shorten_code":"AccessDenied","shorten_to":"2036-02-27T21:30:00Z"}' ]
+	# The probe touched its own object only, and sent no other change.
+	[ "$(jq -r 'select(.method != "GET" and .method != "HEAD") | .method + " " + .path + "?" + .query + " " + (.status | tostring)' "$LOG")" = "PUT /audit-bkt/qgtm/lock-probe/2026-03-02T21%3A30%3A00Z? 200
+PUT /audit-bkt/qgtm/lock-probe/2026-03-02T21%3A30%3A00Z?retention=&versionId=v000004 403
+DELETE /audit-bkt/qgtm/lock-probe/2026-03-02T21%3A30%3A00Z?versionId=v000004 403" ]
+	jq -e -s 'map(select(.method == "PUT" and (.query | startswith("retention")))) | length == 1 and all(.headers["content-md5"] != null)' "$LOG"
+	# A delete marker (a delete without a version id, which Object Lock
+	# allows) hides no version: the locked one is read back still.
+	run -0 s3curl DELETE /audit-bkt/qgtm/chain/00000000000000000000-00000000000000000005.jsonl ""
+	[[ $output == *$'\n'204 ]]
+	: >"$LOG"
+	run -0 --separate-stderr qgtm-audit lock-status --probe
+	[ "${lines[1]}" = "object qgtm/chain/00000000000000000000-00000000000000000005.jsonl version v000003: COMPLIANCE until 2036-02-28T21:30:00Z, legal hold OFF" ]
+	[ "$(jq -r 'select(.path | endswith(".jsonl")) | .method + " " + .query + " " + (.status | tostring)' "$LOG" | tr '\n' ,)" = "GET retention=&versionId=v000003 200,HEAD versionId=v000003 200," ]
+	[ "${lines[3]}" = "probe qgtm/lock-probe/2026-03-02T21:30:00Z version v000006: delete refused (HTTP 403 AccessDenied), shorten to 2036-02-27T21:30:00Z refused (HTTP 403 AccessDenied)" ]
+}
+
+@test "lock-status --probe fails, naming it, when the store lets a locked version go" {
+	start_s3 leaky
+	run -1 --separate-stderr qgtm-audit lock-status -j --probe
+	[ "$stderr" = "qgtm-audit: qgtm/lock-probe/2026-03-02T21:30:00Z: S3 accepted a shorter retention and the deletion of a locked version: Object Lock does not hold" ]
+	[ "$(jq -r '.probe.delete + " " + .probe.shorten' <<<"$output")" = "accepted accepted" ]
+	# Without --probe, nothing is written and the configuration passes.
+	run -0 qgtm-audit lock-status
+}
+
+@test "the evidence package holds lock-status's proof, or why it fails" {
+	start_s3 COMPLIANCE
+	qgtm-audit export >/dev/null
+	cd "$BATS_TEST_TMPDIR"
+	qgtm-audit evidence --out ev
+	grep -q '  s3_lock_status.json$' ev/MANIFEST
+	jq -e '.type == "audit_lock_status" and .mode == "COMPLIANCE" and
+		.objects[0].key == "qgtm/chain/00000000000000000000-00000000000000000004.jsonl" and
+		.objects[0].retain_until == "2036-02-28T21:30:00Z"' ev/s3_lock_status.json
+	teardown
+	start_s3 GOVERNANCE
+	qgtm-audit evidence --out ev2
+	jq -e '.available == false and (.reason | test("not on in COMPLIANCE mode")) and
+		.read.mode == "GOVERNANCE"' ev2/s3_lock_status.json
 }
 
 @test "export fails when the retention read back is not COMPLIANCE: HTTP 200 is no proof" {

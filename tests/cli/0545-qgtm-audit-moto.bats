@@ -1,9 +1,12 @@
 #!/usr/bin/env bats
-# 0545-qgtm-audit-moto: checkpoint, export and verify against a real S3
-# implementation, moto's standalone server (python3 -m moto.server) on a
-# loopback port: uploads with Object Lock accepted (Content-MD5), the
-# retention read back, the newest checkpoint found by verify, deletion
-# and shortening refused. Skipped, saying why, where moto is missing.
+# 0545-qgtm-audit-moto: checkpoint, export, lock-status and verify against
+# a real S3 implementation, moto's standalone server (python3 -m
+# moto.server) on a loopback port: uploads with Object Lock accepted
+# (Content-MD5), the lock and the bucket's configuration read back, the
+# newest checkpoint found by verify, deletion refused. Moto 5 does not
+# refuse a shorter COMPLIANCE retention (its put_object_retention sets
+# any date), which AWS does: lock-status --probe reports that, and fails.
+# Skipped, saying why, where moto is missing.
 
 bats_require_minimum_version 1.7.0
 
@@ -26,6 +29,12 @@ setup() {
 	[ -n "$PORT" ]
 	URL="http://127.0.0.1:$PORT"
 	curl -sSf -X PUT -H 'x-amz-bucket-object-lock-enabled: true' "$URL/audit-bkt" >/dev/null
+	# A default retention in COMPLIANCE mode (while the bucket is empty,
+	# as moto requires); PutObjectLockConfiguration needs Content-MD5.
+	cfg='<ObjectLockConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>COMPLIANCE</Mode><Days>1</Days></DefaultRetention></Rule></ObjectLockConfiguration>'
+	[[ $(s3 PUT '/audit-bkt?object-lock=' -H 'Content-Type: application/xml' \
+		-H "Content-MD5: $(printf '%s' "$cfg" | openssl dgst -md5 -binary | base64)" \
+		--data-binary "$cfg") == *$'\n'200 ]]
 	KEY="$BATS_TEST_TMPDIR/k.pem"
 	openssl genpkey -algorithm ed25519 -out "$KEY" 2>/dev/null && chmod 600 "$KEY"
 	PUB=$(openssl pkey -in "$KEY" -pubout -outform DER | tail -c 32 | base64)
@@ -47,11 +56,16 @@ s3() {
 		-H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "$@" -w '\n%{http_code}\n' "$URL$path"
 }
 
-@test "moto: checkpoint and export are accepted and locked; verify anchors to the bucket; deletion and shortening refused" {
+@test "moto: checkpoint and export are accepted, locked and read back; verify anchors to the bucket; deletion refused, shortening reported" {
 	run -0 --separate-stderr qgtm-audit checkpoint
 	[ "$(sed -n 2p <<<"$output" | jq -r .key)" = qgtm/checkpoints/00000000000000000005.json ]
 	run -0 --separate-stderr qgtm-audit export
 	[ "$(jq -r .key <<<"$output" | tr '\n' ' ')" = "qgtm/checkpoints/00000000000000000005.json qgtm/chain/00000000000000000000-00000000000000000005.jsonl " ]
+	# What the export read back from moto after each upload.
+	[ "$(jq -r '.read_back.mode + " " + .read_back.retain_until' <<<"$output" | sort -u)" = "COMPLIANCE 2036-02-28T21:30:00Z" ]
+	[ "$(jq -r '.read_back.version_id | length > 0' <<<"$output" | sort -u)" = true ]
+	run -0 --separate-stderr qgtm-audit lock-status -j
+	[ "$(jq -c '[.enabled, .mode, .days, (.objects | map(.key + " " + .mode + " " + .retain_until))]' <<<"$output")" = '[true,"COMPLIANCE",1,["qgtm/chain/00000000000000000000-00000000000000000005.jsonl COMPLIANCE 2036-02-28T21:30:00Z","qgtm/checkpoints/00000000000000000005.json COMPLIANCE 2036-02-28T21:30:00Z"]]' ]
 	# moto 5 answers ?retention with the object; HeadObject shows the lock.
 	run -0 s3 HEAD /audit-bkt/qgtm/chain/00000000000000000000-00000000000000000005.jsonl -I
 	[[ $output == *"x-amz-object-lock-mode: COMPLIANCE"* ]]
@@ -69,12 +83,22 @@ s3() {
 	[ -n "$vid" ]
 	run -0 s3 DELETE "/audit-bkt/qgtm/chain/00000000000000000000-00000000000000000005.jsonl?versionId=$vid"
 	[[ $output == *AccessDenied*$'\n'403 ]]
-	body='<Retention><Mode>COMPLIANCE</Mode><RetainUntilDate>2027-01-01T00:00:00Z</RetainUntilDate></Retention>'
-	run -0 s3 PUT "/audit-bkt/qgtm/chain/00000000000000000000-00000000000000000005.jsonl?retention=&versionId=$vid" \
-		-H "Content-MD5: $(printf '%s' "$body" | openssl dgst -md5 -binary | base64)" --data-binary "$body"
-	[[ $output != *$'\n'200 ]]
+	run -0 --separate-stderr qgtm-audit lock-status -j
+	[ "$(jq -r '.objects[0].version_id' <<<"$output")" = "$vid" ]
+	# lock-status --probe tries both on an object of its own: moto
+	# refuses the deletion, and takes the shorter retention.
+	run -1 --separate-stderr qgtm-audit lock-status -j --probe
+	[ "$stderr" = "qgtm-audit: qgtm/lock-probe/2026-03-02T21:30:00Z: S3 accepted a shorter retention of a locked version: Object Lock does not hold" ]
+	[ "$(jq -r '.probe | [.delete, .delete_status, .delete_code, .shorten, .shorten_status, .shorten_to] | map(tostring) | join(" ")' <<<"$output")" = "refused 403 AccessDenied accepted 200 2036-02-27T21:30:00Z" ]
 	run -0 s3 HEAD /audit-bkt/qgtm/chain/00000000000000000000-00000000000000000005.jsonl -I
 	[[ $output == *"x-amz-object-lock-retain-until-date: 2036-02-28T21:30:00"* ]]
+}
+
+@test "moto: an export to a bucket without a COMPLIANCE default retention fails, saying so" {
+	curl -sSf -X PUT -H 'x-amz-bucket-object-lock-enabled: true' "$URL/bare-bkt" >/dev/null
+	run -1 --separate-stderr qgtm-audit export --to s3://bare-bkt/qgtm/
+	[ "$stderr" = "qgtm-audit: bare-bkt: Object Lock is not on in COMPLIANCE mode with a default retention (enabled 'Enabled', mode '')" ]
+	[ ! -e "$CHAIN.export" ]
 }
 
 @test "moto: an Object Lock upload with only x-amz-checksum-sha256 (the old export) gets 400" {

@@ -19,9 +19,15 @@ s3/exceptions.py) implements them:
   URI-encoded once with '/' kept; canonical query: keys sorted, each key
   and value URI-encoded), an X-Amz-Date within 15 minutes, and
   x-amz-content-sha256 equal to the body's SHA-256;
-- an upload with Object Lock headers must carry Content-MD5 or an
-  x-amz-checksum-* header (else 400 MissingUploadObjectWithObjectLockHeaders),
-  each of which must match the body (else 400 BadDigest); its mode must be
+- an upload with Object Lock headers, or to a bucket with a default
+  retention, must carry Content-MD5, or x-amz-sdk-checksum-algorithm with
+  its x-amz-checksum-ALGORITHM header (AWS's PutObject: "The Content-MD5
+  or x-amz-sdk-checksum-algorithm header is required for any request to
+  upload an object with a retention period configured using Amazon S3
+  Object Lock", https://docs.aws.amazon.com/AmazonS3/latest/API/
+  API_PutObject.html; else 400 InvalidRequest, with the message AWS
+  sends), each of which must match the body (else 400 BadDigest); its
+  mode must be
   COMPLIANCE or GOVERNANCE and its retain-until date in the future; a
   bucket without Object Lock refuses such headers (400 InvalidRequest);
 - COMPLIANCE retention can be extended, never shortened (403 AccessDenied);
@@ -33,10 +39,13 @@ LOCKMODE: COMPLIANCE or GOVERNANCE (Object Lock on, a default retention
 of 30 days in that mode); none (no Object Lock: 404 for its
 configuration, 400 for lock headers); or unlocking, a broken store that
 answers 200 to locked uploads but keeps no retention (for the read-back
-test). Runs until killed; binds 127.0.0.1 only, on a free port it writes
-to PORTFILE. Keys are stored decoded (a key is its path, %XX undone).
-With S3_SLOWDOWN=N in the environment the first N requests are answered
-503 SlowDown, as S3 answers a request rate it will not take now.
+test); or leaky, a store that keeps the lock but lets a locked version
+be deleted and its COMPLIANCE retention shortened (as moto 5 lets it be
+shortened), for the lock-status --probe test. Runs until killed; binds
+127.0.0.1 only, on a free port it writes to PORTFILE. Keys are stored
+decoded (a key is its path, %XX undone). With S3_SLOWDOWN=N in the
+environment the first N requests are answered 503 SlowDown, as S3
+answers a request rate it will not take now.
 """
 import base64
 import datetime
@@ -151,13 +160,15 @@ def check_put(headers, body):
                        "match the calculated checksum." % h)
     mode = headers.get("x-amz-object-lock-mode")
     until = headers.get("x-amz-object-lock-retain-until-date")
-    if not mode and not until:
-        return None
-    if not ("content-md5" in headers or
-            any(h.startswith("x-amz-checksum-") for h in headers)):
-        return err(400, "MissingUploadObjectWithObjectLockHeaders",
+    alg = headers.get("x-amz-sdk-checksum-algorithm", "").lower()
+    if (mode or until or LOCKMODE != "none") and not (
+            "content-md5" in headers or
+            (alg and "x-amz-checksum-" + alg in headers)):
+        return err(400, "InvalidRequest",
                    "Content-MD5 OR x-amz-checksum- HTTP header is required "
                    "for Put Object requests with Object Lock parameters")
+    if not mode and not until:
+        return None
     if LOCKMODE == "none":
         return err(400, "InvalidRequest", "Bucket is missing Object Lock "
                    "Configuration")
@@ -220,8 +231,9 @@ def put_retention(v, body):
     new = parse_until(until)
     if new is None:
         return err(400, "InvalidArgument", "bad RetainUntilDate")
-    if v.get("mode") == "COMPLIANCE" and locked(v) and \
-            (mode != "COMPLIANCE" or new < parse_until(v["until"])):
+    if LOCKMODE != "leaky" and v.get("mode") == "COMPLIANCE" and \
+            locked(v) and (mode != "COMPLIANCE" or
+                           new < parse_until(v["until"])):
         return err(403, "AccessDenied", "Access Denied")
     v["mode"], v["until"] = mode, until
     return 200, ""
@@ -238,7 +250,8 @@ def lock_xml():
                  '</ObjectLockEnabled><Rule><DefaultRetention><Mode>%s</Mode>'
                  '<Days>30</Days></DefaultRetention></Rule>'
                  '</ObjectLockConfiguration>' %
-                 ("COMPLIANCE" if LOCKMODE == "unlocking" else LOCKMODE))
+                 ("COMPLIANCE" if LOCKMODE in ("unlocking", "leaky")
+                  else LOCKMODE))
 
 
 def object_key(path):
@@ -307,7 +320,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.answer(200, "", log)
         if not bad and query:
             bad = (400, "not PUT /BUCKET/KEY")
-        bad = bad or check_auth("PUT", path, query, headers, PUT_SIGNED) \
+        bad = bad or check_auth("PUT", path, query, headers,
+                                GET_SIGNED | (PUT_SIGNED & set(headers))) \
             or check_put(headers, body)
         if bad:
             return self.finish_bad(bad, log)
@@ -316,6 +330,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if LOCKMODE != "unlocking" and "x-amz-object-lock-mode" in headers:
             v["mode"] = headers["x-amz-object-lock-mode"]
             v["until"] = headers["x-amz-object-lock-retain-until-date"]
+            v["hold"] = headers.get("x-amz-object-lock-legal-hold", "OFF")
         OBJECTS.setdefault(key, []).insert(0, v)
         self.answer(200, "", log, {"ETag": '"%s"' % log["md5"],
                                    "x-amz-version-id": v["vid"]})
@@ -354,7 +369,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with open(LOGFILE, "a") as f:
             f.write(json.dumps(log, sort_keys=True) + "\n")
         self.send_response(log["status"])
+        if log["status"] == 200:
+            self.send_header("x-amz-version-id", v["vid"])
         if log["status"] == 200 and v.get("mode"):
+            self.send_header("x-amz-object-lock-legal-hold", v["hold"])
             self.send_header("x-amz-object-lock-mode", v["mode"])
             self.send_header("x-amz-object-lock-retain-until-date",
                              v["until"])
@@ -374,7 +392,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         v = version_of(key, query)
         if v is None:
             return self.answer(204, "", log)
-        if locked(v):
+        if locked(v) and LOCKMODE != "leaky":
             return self.finish_bad(err(403, "AccessDenied", "Access Denied"),
                                    log)
         OBJECTS[key].remove(v)

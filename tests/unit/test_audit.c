@@ -1554,7 +1554,8 @@ END_TEST
  * no dotted name; an endpoint path-style. */
 START_TEST(test_s3_url)
 {
-	struct qgtm_s3 s3 = { "bkt", "", "", "eu-west-1", NULL, NULL, 3, 500 };
+	struct qgtm_s3 s3 = { .bucket = "bkt", .prefix = "", .endpoint = "",
+	    .region = "eu-west-1" };
 	char *u;
 
 	u = qgtm_s3_url(&s3, "a b/€~_.-+=x", NULL);
