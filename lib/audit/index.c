@@ -141,22 +141,29 @@ index_map(const char *path, int fd, struct qgtm_mtree *t,
 	return 0;
 }
 
+/* Open the index at path with flags into *fd and flock it with op.
+ * Returns 0; 1 when there is none; -1 (IOERR). */
+static int
+index_fd(const char *path, int flags, int op, int *fd)
+{
+	if ((*fd = open(path, flags | O_CLOEXEC)) == -1)
+		return errno == ENOENT ? 1 : qgtm_seterr_errno(QGTM_EX_IOERR,
+		    "cannot open '%s'", path);
+	lock_fd(*fd, op);
+	return 0;
+}
+
 int
 qgtm_audit_index_open(const char *chain_path, struct qgtm_mtree *t,
     struct qgtm_audit_summary *sum)
 {
 	char *path = qgtm_xasprintf("%s.idx", chain_path);
-	int fd, rc = 1;
+	int fd, rc;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		if (errno != ENOENT)
-			rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot open '%s'",
-			    path);
-	} else {
-		/* No writer between its nodes and its header meanwhile. The
-		 * mapping keeps the file open: unlock it explicitly. */
-		lock_fd(fd, LOCK_SH);
+	/* No writer between its nodes and its header meanwhile. */
+	if ((rc = index_fd(path, O_RDONLY, LOCK_SH, &fd)) == 0) {
 		rc = index_map(path, fd, t, sum);
+		/* The mapping keeps the file open: unlock it explicitly. */
 		lock_fd(fd, LOCK_UN);
 		close(fd);
 	}
@@ -262,8 +269,8 @@ extend_locked(const char *chain_path, const char *path, int fd)
 	    !header_ok(h, (size_t)st.st_size))
 		return damaged(path);
 	n = get64(h + 8);
-	if (stat(chain_path, &cst) == -1 || (uint64_t)cst.st_size < get64(h + 16) ||
-	    !last_holds(chain_path, h))
+	if (stat(chain_path, &cst) == -1 ||
+	    (uint64_t)cst.st_size < get64(h + 16) || !last_holds(chain_path, h))
 		return qgtm_seterr(QGTM_EX_NO, "%s: the chain does not begin "
 		    "as it says", path);
 	if (frontier(path, fd, n, &m) == -1)
@@ -273,12 +280,14 @@ extend_locked(const char *chain_path, const char *path, int fd)
 	if ((dfd = dup(fd)) == -1 || (out = fdopen(dfd, "r+")) == NULL) {
 		if (dfd != -1)
 			close(dfd);
-		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot write '%s'", path);
+		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot write '%s'",
+		    path);
 	}
-	rc = fseeko(out, (off_t)end, SEEK_SET) == -1 ? qgtm_seterr_errno(
-	    QGTM_EX_IOERR, "cannot write '%s'", path) :
-	    qgtm_audit_walk_on(chain_path, &m, (long long)get64(h + 16), head,
-	    out, &sum, note_len, &last_len);
+	if (fseeko(out, (off_t)end, SEEK_SET) == -1)
+		rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot write '%s'", path);
+	else
+		rc = qgtm_audit_walk_on(chain_path, &m, (long long)get64(h + 16),
+		    head, out, &sum, note_len, &last_len);
 	if (fclose(out) == EOF && rc == 0)
 		rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot write '%s'", path);
 	if (rc == -1) {         /* back to what the header says */
@@ -295,7 +304,8 @@ extend_locked(const char *chain_path, const char *path, int fd)
 	if (qgtm_hash_parse(sum.head, h + 32) == -1)
 		return -1;
 	if (pwrite(fd, h, IDX_HEAD, 0) != IDX_HEAD)
-		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot write '%s'", path);
+		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot write '%s'",
+		    path);
 	return 0;
 }
 
@@ -304,7 +314,7 @@ qgtm_audit_index_extend(const char *chain_path, int settle)
 {
 	char *path = qgtm_xasprintf("%s.idx", chain_path);
 	char *lock = qgtm_xasprintf("%s.lock", chain_path);
-	int fd, lfd = -1, rc = 1;
+	int fd, lfd = -1, rc;
 
 	/*
 	 * The appenders' lock before the index's, in the order append takes
@@ -312,12 +322,7 @@ qgtm_audit_index_extend(const char *chain_path, int settle)
 	 */
 	if (settle && (lfd = open(lock, O_RDONLY | O_CLOEXEC)) != -1)
 		lock_fd(lfd, LOCK_SH);
-	if ((fd = open(path, O_RDWR | O_CLOEXEC)) == -1) {
-		if (errno != ENOENT)
-			rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot open '%s'",
-			    path);
-	} else {
-		lock_fd(fd, LOCK_EX);
+	if ((rc = index_fd(path, O_RDWR, LOCK_EX, &fd)) == 0) {
 		rc = extend_locked(chain_path, path, fd);
 		close(fd);
 	}

@@ -48,6 +48,15 @@ def lsb(x):
     return x & 1
 
 
+def shift_until_set(fn, sn):
+    """Right-shift both fn and sn equally until either LSB(fn) is set or
+    fn is 0 (2.1.3.2 step 4.b.ii, 2.1.4.2 step 6.b.ii)."""
+    while not lsb(fn) and fn != 0:
+        fn >>= 1
+        sn >>= 1
+    return fn, sn
+
+
 def verify_inclusion(leaf_index, tree_size, h, path, root):
     """2.1.3.2, step by step."""
     # 1. leaf_index >= tree_size: fail.
@@ -66,10 +75,7 @@ def verify_inclusion(leaf_index, tree_size, h, path, root):
         if lsb(fn) or fn == sn:
             r = node_hash(p, r)
             # ii. if LSB(fn) is not set, shift until LSB(fn) set or fn 0.
-            if not lsb(fn):
-                while not lsb(fn) and fn != 0:
-                    fn >>= 1
-                    sn >>= 1
+            fn, sn = shift_until_set(fn, sn)
         else:
             r = node_hash(r, p)
         # c. shift both once.
@@ -108,10 +114,8 @@ def verify_consistency(first, second, first_hash, second_hash, path):
         if lsb(fn) or fn == sn:
             fr = node_hash(c, fr)
             sr = node_hash(c, sr)
-            if not lsb(fn):
-                while not lsb(fn) and fn != 0:
-                    fn >>= 1
-                    sn >>= 1
+            # ii. if LSB(fn) is not set, shift until LSB(fn) set or fn 0.
+            fn, sn = shift_until_set(fn, sn)
         else:
             sr = node_hash(sr, c)
         # c. shift both once.

@@ -969,7 +969,8 @@ inode_of(const char *path)
  */
 START_TEST(test_index_stale)
 {
-	char *idx = qgtm_xasprintf("%s.idx", chain), *old, *text, *lines[MAX_LINES];
+	char *idx = qgtm_xasprintf("%s.idx", chain), *old, *text;
+	char *lines[MAX_LINES];
 	struct qgtm_audit_summary sum;
 	struct qgtm_mtree t;
 	size_t oldlen;
