@@ -16,10 +16,12 @@
  * current that way (qgtm_audit_index_extend, under the appenders' lock):
  * it loads the roots of the full subtrees (one node per bit of n), checks
  * the new lines as verify does, appends the nodes they complete and only
- * then rewrites the header. A crash in between leaves a file longer than
- * its header says, which the size check calls damaged, and the next
- * qgtm_audit_tree rebuilds it. Writers hold an exclusive flock on the
- * index, readers a shared one while they read the header and map it.
+ * then rewrites the header. A kill in between leaves a file longer than
+ * its header says: the header still describes a valid prefix, the bytes
+ * past it are ignored and the next extension cuts them; a file shorter
+ * than its header says is damaged, and the next qgtm_audit_tree rebuilds
+ * it. Writers hold an exclusive flock on the index, readers a shared one
+ * while they read the header and map it.
  *
  * An index is used when the chain still ends where it says with the hash
  * it says; when the chain merely grew past it, it is extended from its
@@ -80,14 +82,20 @@ damaged(const char *path)
 	    "one (delete it: it is rebuilt)", path);
 }
 
-/* Is h the header of an index file of len bytes? */
+/*
+ * Is h the header of an index file of len bytes? Bytes past the nodes
+ * it covers are what an extension killed before its header wrote: the
+ * header still describes a valid prefix, and the next extension cuts
+ * them.
+ */
 static int
 header_ok(const unsigned char *h, size_t len)
 {
 	uint64_t n = get64(h + 8);
 
 	return len >= IDX_HEAD && memcmp(h, IDX_MAGIC, 8) == 0 &&
-	    n <= (len - IDX_HEAD) / 32 && len == IDX_HEAD + 32 * nodes_of(n) &&
+	    n <= (len - IDX_HEAD) / 32 &&
+	    len >= IDX_HEAD + 32 * nodes_of(n) &&
 	    (n == 0 || get64(h + 24) < get64(h + 16));
 }
 
@@ -277,6 +285,9 @@ extend_locked(const char *chain_path, const char *path, int fd)
 		return -1;
 	qgtm_hash_hex(h + 32, head);
 	end = IDX_HEAD + 32 * nodes_of(n);
+	if ((uint64_t)st.st_size > end && ftruncate(fd, (off_t)end) == -1)
+		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot write '%s'",
+		    path);
 	if ((dfd = dup(fd)) == -1 || (out = fdopen(dfd, "r+")) == NULL) {
 		if (dfd != -1)
 			close(dfd);

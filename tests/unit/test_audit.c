@@ -963,9 +963,10 @@ inode_of(const char *path)
  * A stale index (one an older program left, or a failed extension) whose
  * last entry is still where it says is extended from its end in place,
  * not rebuilt (the same file); one whose chain was rewritten under it is
- * rebuilt; one longer than its header says (nodes appended, then a crash
- * before the header) is damaged and rebuilt. Each gives the answers of a
- * tree built from scratch.
+ * rebuilt; one longer than its header says (nodes appended, then a kill
+ * before the header) still holds for its header's entries, and the next
+ * extension cuts the rest; one shorter is damaged and rebuilt. Each
+ * gives the answers of a tree built from scratch.
  */
 START_TEST(test_index_stale)
 {
@@ -993,20 +994,30 @@ START_TEST(test_index_stale)
 	index_is_scratch(38);
 	verify_ok(38, &sum);
 
-	/* Nodes appended, the header not rewritten: damaged, rebuilt. */
+	/* Nodes appended, then killed before the header: the header still
+	 * holds for its prefix; the next append cuts the rest and extends. */
 	f = fopen(idx, "a");
 	ck_assert_ptr_nonnull(f);
 	fwrite(old + 64, 32, 3, f);
 	fclose(f);
+	verify_ok(38, &sum);
+	ino = inode_of(idx);
+	append_n(38, 1);
+	ck_assert_uint_eq(inode_of(idx), ino);
+	index_is_scratch(39);
+	/* Shorter than its header says: damaged, rebuilt. */
+	text = unit_read_file(idx);
+	put_file(idx, text, 64 + 32 * 10);
+	free(text);
 	ck_assert_int_eq(qgtm_audit_verify(chain, &sum), -1);
 	ck_assert_ptr_nonnull(strstr(qgtm_errmsg(), "damaged"));
 	ck_assert_int_eq(qgtm_audit_tree(chain, &sum, &t), 0);
 	qgtm_mtree_release(&t);
-	index_is_scratch(38);
+	index_is_scratch(39);
 
 	/* The chain rewritten from entry 10 on: its last entry is not where
 	 * the index says, so it is rebuilt, not extended over a fork. */
-	ck_assert_int_eq(chain_lines(&text, lines), 38);
+	ck_assert_int_eq(chain_lines(&text, lines), 39);
 	write_lines(lines, 10);
 	free(text);
 	put_file(idx, old, oldlen);
