@@ -291,6 +291,23 @@ int qgtm_audit_walk(const char *chain_path, struct qgtm_audit_summary *out,
     qgtm_audit_fn fn, void *arg);
 
 struct qgtm_mtree;
+struct qgtm_merkle;
+
+/*
+ * qgtm_audit_walk_on: qgtm_audit_walk over the chain past its first off
+ * bytes, which are taken to hold the tree->size entries of tree (the
+ * roots of its full subtrees, borrowed), the last of hash head (64 hex
+ * digits): each later entry is checked as verify checks it, linking on
+ * from head and seq tree->size, and fn (may be NULL) called on it; the
+ * nodes of struct qgtm_mtree each completes, in post order, are written
+ * to grow (may be NULL). Takes no lock: the caller keeps appenders out
+ * (it holds the appenders' lock, or a shared flock on it). out as verify
+ * fills it for the whole chain. Returns as qgtm_audit_walk (-1 with
+ * QGTM_EX_IOERR when a write to grow fails).
+ */
+int qgtm_audit_walk_on(const char *chain_path, const struct qgtm_merkle *tree,
+    long long off, const char head[65], FILE *grow,
+    struct qgtm_audit_summary *out, qgtm_audit_fn fn, void *arg);
 
 /*
  * qgtm_audit_tree: the chain's whole Merkle tree in tree (initialized
@@ -298,8 +315,10 @@ struct qgtm_mtree;
  * and out as verify fills it. From the index "<chain>.idx"
  * (lib/audit/index.c; a read-only mapping, without reading the chain)
  * when the chain still ends where the index says with the hash it says;
- * otherwise the chain is verified, the tree built, and the index written
- * anew (best effort: a read-only directory just gets none). Returns as
+ * when the chain grew past it, the index is extended over the new lines
+ * only (qgtm_audit_index_extend); otherwise the chain is verified, the
+ * tree built, and the index written anew (best effort: a read-only
+ * directory just gets none). Returns as
  * qgtm_audit_verify, or -1 with QGTM_EX_DATAERR set when the head it
  * found is not a hash (the caller dies with qgtm_die_lib()).
  */
@@ -314,6 +333,22 @@ int qgtm_audit_tree(const char *chain_path, struct qgtm_audit_summary *out,
  */
 int qgtm_audit_index_open(const char *chain_path, struct qgtm_mtree *tree,
     struct qgtm_audit_summary *out);
+
+/*
+ * qgtm_audit_index_extend: bring an existing "<chain>.idx" up to the
+ * chain's committed end in O(log n) reads plus the new lines: only when
+ * the chain still holds the index's last entry where the index says and
+ * merely grew past it; the new lines are checked as verify checks them
+ * (qgtm_audit_walk_on), their nodes appended to the index and its header
+ * rewritten last, all under an exclusive flock on the index. settle: 1
+ * to take a shared flock on "<chain>.lock" first (a reader); 0 when the
+ * caller holds the appenders' lock (append, after each commit). Returns
+ * 0 (the index now ends where the chain's committed entries do); 1 when
+ * there is no index; -1 when the index is damaged, does not fit the
+ * chain, the chain's new lines are bad (the index is left as it was;
+ * QGTM_EX_NO) or it cannot be read or written (QGTM_EX_IOERR).
+ */
+int qgtm_audit_index_extend(const char *chain_path, int settle);
 
 /*
  * qgtm_audit_repair: under the appenders' lock, mend what a crash leaves.

@@ -42,6 +42,16 @@ struct walk {
 	const struct qgtm_checkpoint *anchor;   /* published, or NULL */
 	struct qgtm_mtree *full;        /* the whole tree, with an anchor */
 	unsigned long ckpts;    /* checkpoints met */
+	FILE *grow;             /* gets the nodes each entry completes */
+};
+
+/* Where a walk resumes: past off bytes holding the entries of tree, the
+ * last of them of hash head (NULL: from the chain's start). */
+struct resume {
+	const struct qgtm_merkle *tree;
+	off_t off;
+	const char *head;
+	FILE *grow;
 };
 
 /* What every line holding a checkpoint contains (it is canonical). */
@@ -726,10 +736,16 @@ commit_locked(struct qgtm_audit_batch *b, long long size, char *out,
 			undo_batch(&w, before.bytes, m, &before, 1, created);
 	} else
 		undo_batch(&w, before.bytes, m, &before, 0, created);
-	if (rc == 0)
+	close(w.fd);
+	if (rc == 0) {
 		QGTM_DEBUG("chain=%s appended=%zu last_seq=%lld", b->chain,
 		    b->count, w.l.seq);
-	close(w.fd);
+		/* Committed: the index (derived data) follows, still under
+		 * the lock; a failure only leaves it stale. */
+		if (qgtm_audit_index_extend(b->chain, 0) == -1)
+			QGTM_DEBUG("chain=%s msg=\"index not extended: %s\"",
+			    b->chain, qgtm_errmsg());
+	}
 	return rc;
 }
 
@@ -863,6 +879,9 @@ tree_add(struct walk *w, const char *line, size_t n)
 
 	qgtm_merkle_leaf(line, n, leaf);
 	k = qgtm_merkle_add_leaf(&w->tree, leaf, made);
+	if (w->grow != NULL && fwrite(made, 32, k, w->grow) != k)
+		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot write '%s.idx'",
+		    w->path);
 	if (w->idx == NULL || i >= w->idx->size ||
 	    memcmp(w->idx->node[2 * i - (uint64_t)__builtin_popcountll(i)],
 	    made, 32 * k) == 0)
@@ -943,7 +962,7 @@ walk_chain(struct walk *w, FILE *f, off_t size)
 {
 	char *buf = NULL;
 	size_t cap = 0, n;
-	off_t done = 0;
+	off_t done = (off_t)w->sum->good_bytes;
 	ssize_t len;
 	int rc = 0, has_nl;
 
@@ -997,15 +1016,17 @@ open_chain(const char *path, FILE **f)
 
 /*
  * qgtm_audit_walk; settle: wait for appenders (not when holding the lock);
- * idx: an index to check the tree against (or NULL).
+ * idx: an index to check the tree against (or NULL); from: where to
+ * resume (or NULL).
  */
 static int
 walk_file(struct walk *wp, const char *chain_path,
     struct qgtm_audit_summary *out, qgtm_audit_fn fn, void *arg, int settle,
-    const struct qgtm_mtree *idx, const char *pubkey)
+    const struct qgtm_mtree *idx, const char *pubkey,
+    const struct resume *from)
 {
 	struct walk w0 = { chain_path, 0, out, { 0 }, fn, arg, idx, pubkey,
-	    NULL, NULL, 0 }, *w = wp != NULL ? wp : &w0;
+	    NULL, NULL, 0, NULL }, *w = wp != NULL ? wp : &w0;
 	struct qgtm_audit_commit mark;
 	off_t size;
 	FILE *f;
@@ -1019,6 +1040,14 @@ walk_file(struct walk *wp, const char *chain_path,
 	memset(out, 0, sizeof *out);
 	memcpy(out->head, ZERO_HASH, sizeof out->head);
 	qgtm_merkle_init(&w->tree);
+	if (from != NULL) {     /* each line before is one entry */
+		w->tree = *from->tree;
+		w->line = (unsigned long)w->tree.size;
+		w->grow = from->grow;
+		out->entries = (unsigned long)w->tree.size;
+		memcpy(out->head, from->head, sizeof out->head);
+		out->good_bytes = (long long)from->off;
+	}
 	rc = open_chain(chain_path, &f);
 	if (rc == 0 && f != NULL) {
 		size = settled_size(chain_path, fileno(f), settle, &mark, &has);
@@ -1027,13 +1056,17 @@ walk_file(struct walk *wp, const char *chain_path,
 			    chain_path);
 		else if (has == -1)
 			rc = -1;
+		else if (from != NULL && fseeko(f, from->off, SEEK_SET) == -1)
+			rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot read '%s'",
+			    chain_path);
 		else    /* only what is committed is the chain */
 			rc = walk_chain(w, f, has == 0 && mark.bytes < size ?
 			    mark.bytes : size);
 		if (rc == 0 && has == 0)
 			rc = commit_check(w, &mark, size);
 		fclose(f);
-	}
+	} else if (rc == 0 && from != NULL && from->off > 0)
+		rc = qgtm_seterr(QGTM_EX_NO, "%s: missing", chain_path);
 	qgtm_merkle_root(&w->tree, out->root);
 	return rc;
 }
@@ -1042,7 +1075,17 @@ int
 qgtm_audit_walk(const char *chain_path, struct qgtm_audit_summary *out,
     qgtm_audit_fn fn, void *arg)
 {
-	return walk_file(NULL, chain_path, out, fn, arg, 1, NULL, NULL);
+	return walk_file(NULL, chain_path, out, fn, arg, 1, NULL, NULL, NULL);
+}
+
+int
+qgtm_audit_walk_on(const char *chain_path, const struct qgtm_merkle *tree,
+    long long off, const char head[65], FILE *grow,
+    struct qgtm_audit_summary *out, qgtm_audit_fn fn, void *arg)
+{
+	struct resume from = { tree, (off_t)off, head, grow };
+
+	return walk_file(NULL, chain_path, out, fn, arg, 0, NULL, NULL, &from);
 }
 
 int
@@ -1104,7 +1147,7 @@ qgtm_audit_verify_against(const char *chain_path, const char *pubkey,
 	has = qgtm_audit_index_open(chain_path, &idx, &isum);
 	snprintf(why, sizeof why, "%s", has == -1 ? qgtm_errmsg() : "");
 	rc = walk_file(&w, chain_path, out, NULL, NULL, 1, has == 0 ? &idx :
-	    NULL, pubkey);
+	    NULL, pubkey, NULL);
 	if (rc == 0 && anchor != NULL)
 		rc = extends(&w, anchor);
 	if (rc == 0 && has == -1)
@@ -1286,7 +1329,8 @@ qgtm_audit_repair(const char *chain_path, char **copy)
 	free(lock);
 	if (fd == -1)
 		return -1;
-	rc = walk_file(NULL, chain_path, &sum, NULL, NULL, 0, NULL, NULL);
+	rc = walk_file(NULL, chain_path, &sum, NULL, NULL, 0, NULL, NULL,
+	    NULL);
 	if (rc == -1 && sum.torn)
 		rc = repair_torn(chain_path, &sum, copy);
 	else if (rc == -1 && qgtm_errcode() == QGTM_EX_NO)
