@@ -3,7 +3,8 @@
 # readiness page and their JSON) against its limit of 50 ms (issue 22),
 # over one year and over five years of the sim market: the median of
 # `runs` renders (default 11, at least 5), process start included, with
-# the min and max beside it.
+# the min and max beside it, in wall time and in CPU time (user + system).
+# Needs jq.
 #
 # The state: a replay takes about 5 s a weekday on this shared machine
 # (examples/replay.sh: the feeds, then cycle.sh's six programs), so five
