@@ -90,7 +90,7 @@ status_render(const struct qgtm_cfg *cfg, const char *out)
 {
 	char *dir = out != NULL ? qgtm_xstrdup(out) :
 	    qgtm_state_path("www", 0);
-	time_t now = qgtm_now();
+	json_t *status, *readiness;
 	const char *icon;
 	size_t n;
 
@@ -98,8 +98,9 @@ status_render(const struct qgtm_cfg *cfg, const char *out)
 		qgtm_die_lib();
 	if (qgtm_mkdirs(dir, 0755) == -1)
 		qgtm_die_lib();
-	render_model(dir, qgtm_report_status(cfg, now), PAGE_STATUS);
-	render_model(dir, qgtm_report_readiness(cfg, now), PAGE_READINESS);
+	qgtm_report_pages(cfg, qgtm_now(), &status, &readiness);
+	render_model(dir, status, PAGE_STATUS);
+	render_model(dir, readiness, PAGE_READINESS);
 	icon = qgtm_page_favicon(&n);
 	if (qgtm_page_publish(dir, "favicon.svg", icon, n) == -1)
 		qgtm_die(QGTM_EX_CANTCREAT, "%s", qgtm_errmsg());
@@ -117,12 +118,11 @@ status_render(const struct qgtm_cfg *cfg, const char *out)
 static int
 status_metrics(const struct qgtm_cfg *cfg, const char *out)
 {
-	time_t now = qgtm_now();
-	json_t *status = qgtm_report_status(cfg, now);
-	json_t *readiness = qgtm_report_readiness(cfg, now);
+	json_t *status, *readiness;
 	struct qgtm_buf b;
 	int rc = 0;
 
+	qgtm_report_pages(cfg, qgtm_now(), &status, &readiness);
 	qgtm_buf_init(&b, 1024 * 1024);
 	if (qgtm_metrics_render(&b, status, readiness) == -1)
 		qgtm_die(QGTM_EX_SOFTWARE, "metrics too large");

@@ -244,9 +244,42 @@ w_own(json_t *journal, const char *sym, time_t from, time_t to, json_t *w,
 
 /* ------------------------------------------------------------ signals -- */
 
-/* The signal records of the audit chain: each strategy's newest as of
+/*
+ * The strategy and the moment of the signal of a chain line of n bytes,
+ * read without parsing it: its rec's keys are in canonical order
+ * (lib/audit/canon.c), as_of first and the strategy right after src, so
+ * both sit at fixed marks. Returns the strategy's length with *name at
+ * it and the moment in *t, or 0 when the marks are not there.
+ */
+static size_t
+sig_peek(const char *line, size_t n, const char **name, time_t *t)
+{
+	static const char at[] = "\"rec\":{\"as_of\":\"";
+	static const char by[] = "\"src\":\"qgtm-signal\",\"strategy\":\"";
+	const char *a = memmem(line, n, at, sizeof at - 1), *b, *q;
+	char ts[21];
+
+	b = memmem(line, n, by, sizeof by - 1);
+	if (a == NULL || b == NULL || (size_t)(line + n - a) < sizeof at + 20)
+		return 0;
+	memcpy(ts, a + sizeof at - 1, 20);
+	ts[20] = '\0';
+	*name = b + sizeof by - 1;
+	q = memchr(*name, '"', (size_t)(line + n - *name));
+	if (q == NULL || memchr(*name, '\\', (size_t)(q - *name)) != NULL ||
+	    qgtm_time_parse(ts, t) == -1)
+		return 0;
+	return (size_t)(q - *name);
+}
+
+/*
+ * The signal records of the audit chain: each strategy's newest as of
  * start and every one up to end. A chain that cannot be read gives none
- * (the strategies' own quantities then stand in). */
+ * (the strategies' own quantities then stand in). Only the lines of the
+ * window are parsed, and of those before it the newest of each strategy
+ * (sig_peek): the chain holds a signal a strategy a session, all of
+ * history. A line the peek cannot read is parsed.
+ */
 static void
 sigs_load(const struct qgtm_cfg *cfg, time_t start, time_t end,
     struct sigs *s)
@@ -254,16 +287,29 @@ sigs_load(const struct qgtm_cfg *cfg, time_t start, time_t end,
 	char *path = qgtm_state_path(qgtm_cfg_str(cfg, "audit.chain"), 0);
 	FILE *f = path ? fopen(path, "r") : NULL;
 	json_t *e, *rec, *before = json_object(), *v;
-	char *line = NULL;
-	const char *k;
-	size_t cap = 0, i;
+	char *line = NULL, name[128];
+	const char *k, *p;
+	size_t cap = 0, i, len;
+	ssize_t n;
 	time_t t;
 
 	s->list = json_array();
 	s->by_trace = json_object();
-	while (f != NULL && getline(&line, &cap, f) > 0) {
-		if (strstr(line, "\"signal\"") == NULL ||
-		    (e = json_loads(line, 0, NULL)) == NULL)
+	while (f != NULL && (n = getline(&line, &cap, f)) > 0) {
+		if (strstr(line, "\"signal\"") == NULL)
+			continue;
+		if ((len = sig_peek(line, (size_t)n, &p, &t)) > 0 &&
+		    len < sizeof name && (t > end || t <= start)) {
+			if (t > end)
+				continue;
+			/* Kept as text; parsed below if still the newest. */
+			memcpy(name, p, len);
+			name[len] = '\0';
+			json_object_set_new(before, name,
+			    json_stringn(line, (size_t)n));
+			continue;
+		}
+		if ((e = json_loads(line, 0, NULL)) == NULL)
 			continue;
 		rec = json_object_get(e, "rec");
 		if (strcmp(qgtm_page_str(rec, "type"), "signal") == 0 &&
@@ -276,8 +322,17 @@ sigs_load(const struct qgtm_cfg *cfg, time_t start, time_t end,
 		}
 		json_decref(e);
 	}
+	json_object_foreach(before, k, v) {
+		if (!json_is_string(v))
+			continue;
+		e = json_loads(json_string_value(v), 0, NULL);
+		rec = json_object_get(e, "rec");
+		json_object_set(before, k, rec != NULL ? rec : json_null());
+		json_decref(e);
+	}
 	json_object_foreach(before, k, v)
-		json_array_insert(s->list, 0, v);
+		if (!json_is_null(v))
+			json_array_insert(s->list, 0, v);
 	json_array_foreach(s->list, i, v)
 		json_object_set(s->by_trace, qgtm_page_str(v, "trace_id"), v);
 	json_decref(before);

@@ -2,7 +2,7 @@
  * model.c: the small pieces the report models share: money as text
  * (qgtm_report_money) and as a record's pair of members, the names of a
  * readiness row's results, lists of names, the New York midnight of a
- * civil day.
+ * civil day, the kill switch read once for a render.
  */
 #include <stdio.h>
 #include <string.h>
@@ -79,4 +79,36 @@ qgtm_model_ny_midnight(long day0, long days)
 	struct qgtm_date d = qgtm_civil_from_days(day0 + days);
 
 	return qgtm_ny_time(d.year, d.month, d.day, 0, 0);
+}
+
+void
+qgtm_model_ks_open(const struct qgtm_cfg *cfg, struct qgtm_model_ks *mk)
+{
+	memset(mk, 0, sizeof *mk);
+	if (qgtm_ks_open(&mk->ks, cfg) == -1) {
+		snprintf(mk->err, sizeof mk->err, "%s", qgtm_errmsg());
+		return;
+	}
+	mk->ok = 1;
+	qgtm_ks_read(&mk->ks, &mk->st);
+}
+
+void
+qgtm_model_ks_close(struct qgtm_model_ks *mk)
+{
+	if (mk->ok)
+		qgtm_ks_close(&mk->ks);
+	mk->ok = 0;
+}
+
+void
+qgtm_report_pages(const struct qgtm_cfg *cfg, time_t now, json_t **status,
+    json_t **readiness)
+{
+	struct qgtm_model_ks mk;
+
+	qgtm_model_ks_open(cfg, &mk);
+	*status = qgtm_status_model(cfg, now, &mk);
+	*readiness = qgtm_readiness_model(cfg, now, &mk);
+	qgtm_model_ks_close(&mk);
 }

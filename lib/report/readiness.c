@@ -126,15 +126,14 @@ escalations(json_t *history)
 
 /* The kill switch row: the tier now and the escalations this week. */
 static void
-ready_switch(struct qgtm_ks *ks, time_t now, json_t *rows)
+ready_switch(struct qgtm_model_ks *mk, time_t now, json_t *rows)
 {
-	struct qgtm_ks_state st;
+	struct qgtm_ks_state st = mk->st;
 	json_t *hist;
 	size_t up;
 	int res;
 
-	qgtm_ks_read(ks, &st);
-	hist = qgtm_ks_history(ks, now - WEEK_S);
+	hist = qgtm_ks_history(&mk->ks, now - WEEK_S);
 	if (hist == NULL)
 		hist = json_array();
 	up = escalations(hist);
@@ -611,24 +610,35 @@ ready_decay(json_t *rows)
 json_t *
 qgtm_report_readiness(const struct qgtm_cfg *cfg, time_t now)
 {
+	struct qgtm_model_ks mk;
+	json_t *rec;
+
+	qgtm_model_ks_open(cfg, &mk);
+	rec = qgtm_readiness_model(cfg, now, &mk);
+	qgtm_model_ks_close(&mk);
+	return rec;
+}
+
+json_t *
+qgtm_readiness_model(const struct qgtm_cfg *cfg, time_t now,
+    struct qgtm_model_ks *mk)
+{
 	json_t *rec = qgtm_record_new("readiness", NULL);
 	json_t *rows = json_array(), *r;
 	long mon = qgtm_weeks_monday(now);
 	long long rejected;
-	struct qgtm_ks ks;
 	int worst = QGTM_PASS, i;
 	size_t k;
 	char ts[21], et[32];
 
 	ready_feeds(cfg, now, rows);
-	if (qgtm_ks_open(&ks, cfg) == -1) {
+	if (!mk->ok) {
 		row_add(rows, "killswitch", "Kill switch", QGTM_FAIL,
-		    json_object(), "%s", qgtm_errmsg());
+		    json_object(), "%s", mk->err);
 	} else {
-		ready_switch(&ks, now, rows);
-		ready_heartbeat(&ks, now, rows);
-		ready_drawdown(cfg, &ks, now, rows);
-		qgtm_ks_close(&ks);
+		ready_switch(mk, now, rows);
+		ready_heartbeat(&mk->ks, now, rows);
+		ready_drawdown(cfg, &mk->ks, now, rows);
 	}
 	ready_audit(cfg, qgtm_model_ny_midnight(mon - 7, 0),
 	    qgtm_model_ny_midnight(mon, 0), &rejected, rows);
@@ -648,6 +658,6 @@ qgtm_report_readiness(const struct qgtm_cfg *cfg, time_t now)
 	json_object_set_new(rec, "result", json_string(
 	    qgtm_model_result(worst)));
 	json_object_set_new(rec, "rows", rows);
-	qgtm_weeks_add(cfg, now, mon, rejected, rec);
+	qgtm_weeks_add(cfg, now, mon, rejected, mk, rec);
 	return rec;
 }

@@ -276,6 +276,16 @@ json_t *qgtm_report_flat(const struct qgtm_cfg *cfg, time_t now);
 json_t *qgtm_report_readiness(const struct qgtm_cfg *cfg, time_t now);
 
 /*
+ * qgtm_report_pages: the models of both pages at now into *status and
+ * *readiness (new references), the same as qgtm_report_status and
+ * qgtm_report_readiness give, over one read of the kill switch for both
+ * (lib/report/model.c): what qgtm-status render and metrics show. Never
+ * fails.
+ */
+void qgtm_report_pages(const struct qgtm_cfg *cfg, time_t now, json_t **status,
+    json_t **readiness);
+
+/*
  * qgtm_report_strategy: the performance of strategy id at now
  * (lib/report/strategy.c), a "performance" record (new reference):
  * strategy, pnl_cents and pnl_text

@@ -33,6 +33,36 @@ void qgtm_model_list_add(json_t *list, const char *name);
  * civil day day0. */
 time_t qgtm_model_ny_midnight(long day0, long days);
 
+/*
+ * The kill switch as one render reads it: opened once and read once
+ * (qgtm_ks_read replays and verifies the whole audit chain, the largest
+ * cost of a render), then passed down to every section that shows it.
+ * ok is 0 when it could not be opened, err then says why.
+ */
+struct qgtm_model_ks {
+	struct qgtm_ks ks;
+	struct qgtm_ks_state st;
+	int ok;
+	char err[256];
+};
+
+/* qgtm_model_ks_open: open and read the kill switch of cfg into mk; never
+ * fails (see ok). qgtm_model_ks_close: close what it opened. */
+void qgtm_model_ks_open(const struct qgtm_cfg *cfg, struct qgtm_model_ks *mk);
+void qgtm_model_ks_close(struct qgtm_model_ks *mk);
+
+/*
+ * qgtm_status_model, qgtm_readiness_model: qgtm_report_status and
+ * qgtm_report_readiness over the kill switch mk already read.
+ * qgtm_week_model: qgtm_report_week over mk, or with mk NULL its own.
+ */
+json_t *qgtm_status_model(const struct qgtm_cfg *cfg, time_t now,
+    struct qgtm_model_ks *mk);
+json_t *qgtm_readiness_model(const struct qgtm_cfg *cfg, time_t now,
+    struct qgtm_model_ks *mk);
+json_t *qgtm_week_model(const struct qgtm_cfg *cfg, int y, int m, int d,
+    time_t now, struct qgtm_model_ks *mk);
+
 /* ------------------------------------------------------------ journal -- */
 
 /*
@@ -164,11 +194,11 @@ long qgtm_weeks_monday(time_t now);
 /*
  * qgtm_weeks_add: the sections of the readiness record rec after its
  * checklist: week_ahead (of Monday mon), last_week (the week before,
- * with rejected, its risk rejections, -1 when unknown) and equity_curve
- * (the whole book's).
+ * with rejected, its risk rejections, -1 when unknown; its tier from mk)
+ * and equity_curve (the whole book's).
  */
 void qgtm_weeks_add(const struct qgtm_cfg *cfg, time_t now, long mon,
-    long long rejected, json_t *rec);
+    long long rejected, struct qgtm_model_ks *mk, json_t *rec);
 
 /* --------------------------------------------------------------- page -- */
 

@@ -135,18 +135,17 @@ beat_text(long long age)
 
 /* The kill switch part: tier and its words, and the heartbeat. */
 static void
-status_switch(struct qgtm_ks *ks, time_t now, json_t *rec)
+status_switch(struct qgtm_model_ks *mk, time_t now, json_t *rec)
 {
-	struct qgtm_ks_state st;
+	const struct qgtm_ks_state *st = &mk->st;
 	time_t last;
 	char ts[21], *text;
 
-	qgtm_ks_read(ks, &st);
-	status_tier(rec, st.effective, st.health == QGTM_KS_OK ? st.reason :
-	    st.detail);
-	json_object_set_new(rec, "tier_health", json_string(
-	    qgtm_ks_health_name(st.health)));
-	last = qgtm_heartbeat_last(ks);
+	status_tier(rec, st->effective,
+	    st->health == QGTM_KS_OK ? st->reason : st->detail);
+	json_object_set_new(rec, "tier_health",
+	    json_string(qgtm_ks_health_name(st->health)));
+	last = qgtm_heartbeat_last(&mk->ks);
 	json_object_set_new(rec, "heartbeat", last == 0 ? json_null() :
 	    json_string(qgtm_time_fmt(last, ts)));
 	json_object_set_new(rec, "heartbeat_age_s", last == 0 ? json_null() :
@@ -217,8 +216,20 @@ status_verdict(json_t *rec)
 json_t *
 qgtm_report_status(const struct qgtm_cfg *cfg, time_t now)
 {
+	struct qgtm_model_ks mk;
+	json_t *rec;
+
+	qgtm_model_ks_open(cfg, &mk);
+	rec = qgtm_status_model(cfg, now, &mk);
+	qgtm_model_ks_close(&mk);
+	return rec;
+}
+
+json_t *
+qgtm_status_model(const struct qgtm_cfg *cfg, time_t now,
+    struct qgtm_model_ks *mk)
+{
 	json_t *rec = qgtm_record_new("status", NULL);
-	struct qgtm_ks ks;
 	char ts[21], et[16];
 
 	json_object_set_new(rec, "as_of", json_string(qgtm_time_fmt(now, ts)));
@@ -226,16 +237,15 @@ qgtm_report_status(const struct qgtm_cfg *cfg, time_t now)
 	json_object_set_new(rec, "equity", json_null());
 	json_object_set_new(rec, "gain", json_null());
 	json_object_set_new(rec, "positions", json_null());
-	if (qgtm_ks_open(&ks, cfg) == -1) {
-		status_tier(rec, QGTM_TIER_NO_NEW, qgtm_errmsg());
+	if (!mk->ok) {
+		status_tier(rec, QGTM_TIER_NO_NEW, mk->err);
 		json_object_set_new(rec, "broker_reachable", json_false());
-		json_object_set_new(rec, "error", json_string(qgtm_errmsg()));
+		json_object_set_new(rec, "error", json_string(mk->err));
 		status_verdict(rec);
 		return rec;
 	}
-	status_switch(&ks, now, rec);
-	status_account(cfg, &ks, now, rec);
-	qgtm_ks_close(&ks);
+	status_switch(mk, now, rec);
+	status_account(cfg, &mk->ks, now, rec);
 	status_verdict(rec);
 	return rec;
 }

@@ -64,34 +64,31 @@ week_positions(const struct qgtm_book *book, json_t *rec)
 	    (json_int_t)(book->npos - lng)));
 }
 
-/* The tier changes of the week, and the tier at its end. */
+/* The tier changes of the week, and the tier at its end (the kill switch
+ * of mk as read). */
 static void
-week_risk(const struct qgtm_cfg *cfg, time_t start, time_t end, json_t *rec)
+week_risk(struct qgtm_model_ks *mk, time_t start, time_t end, json_t *rec)
 {
 	json_t *hist, *out = json_array(), *r;
-	struct qgtm_ks_state st;
-	struct qgtm_ks ks;
 	const char *ts;
 	size_t i;
 	time_t t;
 
-	if (qgtm_ks_open(&ks, cfg) == -1) {
+	if (!mk->ok) {
 		json_object_set_new(rec, "tier", json_string("UNKNOWN"));
 		json_object_set_new(rec, "risk_events", out);
 		return;
 	}
-	qgtm_ks_read(&ks, &st);
-	hist = qgtm_ks_history(&ks, start);
+	hist = qgtm_ks_history(&mk->ks, start);
 	json_array_foreach(hist, i, r) {
 		ts = json_string_value(json_object_get(r, "ts"));
 		if (ts != NULL && qgtm_time_parse(ts, &t) == 0 && t <= end)
 			json_array_append(out, r);
 	}
 	json_decref(hist);
-	json_object_set_new(rec, "tier", json_string(qgtm_tier_name(
-	    st.effective)));
+	json_object_set_new(rec, "tier",
+	    json_string(qgtm_tier_name(mk->st.effective)));
 	json_object_set_new(rec, "risk_events", out);
-	qgtm_ks_close(&ks);
 }
 
 /* The week's figures from journal into rec: equity, PnL, days,
@@ -126,6 +123,14 @@ json_t *
 qgtm_report_week(const struct qgtm_cfg *cfg, int y, int m, int d,
     time_t now)
 {
+	return qgtm_week_model(cfg, y, m, d, now, NULL);
+}
+
+json_t *
+qgtm_week_model(const struct qgtm_cfg *cfg, int y, int m, int d, time_t now,
+    struct qgtm_model_ks *mk)
+{
+	struct qgtm_model_ks own;
 	long mon = qgtm_days_from_civil(y, m, d) -
 	    (qgtm_weekday(y, m, d) + 6) % 7;
 	time_t start = qgtm_model_ny_midnight(mon, 0);
@@ -146,6 +151,10 @@ qgtm_report_week(const struct qgtm_cfg *cfg, int y, int m, int d,
 	qgtm_book_release(&book);
 	if (rc == -1)
 		return json_decref(rec), NULL;
-	week_risk(cfg, start, end, rec);
+	if (mk == NULL)
+		qgtm_model_ks_open(cfg, mk = &own);
+	week_risk(mk, start, end, rec);
+	if (mk == &own)
+		qgtm_model_ks_close(&own);
 	return rec;
 }

@@ -182,10 +182,11 @@ last_week_figures(const struct qgtm_cfg *cfg, json_t *week, long mon,
 /* Last week: the week before the week ahead (Monday mon), with the
  * targets risk rejected in it (-1: unknown). */
 static json_t *
-last_week(const struct qgtm_cfg *cfg, long mon, time_t now, long long rej)
+last_week(const struct qgtm_cfg *cfg, long mon, time_t now, long long rej,
+    struct qgtm_model_ks *mk)
 {
 	struct qgtm_date d = qgtm_civil_from_days(mon - 7);
-	json_t *week = qgtm_report_week(cfg, d.year, d.month, d.day, now);
+	json_t *week = qgtm_week_model(cfg, d.year, d.month, d.day, now, mk);
 	json_t *out;
 	char day[11];
 
@@ -220,10 +221,10 @@ book_curve(const struct qgtm_cfg *cfg, time_t now)
 
 void
 qgtm_weeks_add(const struct qgtm_cfg *cfg, time_t now, long mon,
-    long long rejected, json_t *rec)
+    long long rejected, struct qgtm_model_ks *mk, json_t *rec)
 {
 	json_object_set_new(rec, "week_ahead", week_ahead(cfg, mon));
-	json_object_set_new(rec, "last_week", last_week(cfg, mon, now,
-	    rejected));
+	json_object_set_new(rec, "last_week",
+	    last_week(cfg, mon, now, rejected, mk));
 	json_object_set_new(rec, "equity_curve", book_curve(cfg, now));
 }

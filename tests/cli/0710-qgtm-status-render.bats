@@ -90,6 +90,24 @@ unhost() {
 	[[ $output$stderr != *S3CRET* ]]
 }
 
+# The kill switch's read replays and verifies the whole audit chain, the
+# largest cost of a render over years of history: both pages share one
+# (qgtm_report_pages). Each walk of the chain opens its lock to settle it.
+@test "render walks the audit chain for the kill switch once for both pages" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	run -0 qgtm-risk escalate --to WARN --reason test --by ops
+	run -0 qgtm-status render --out "$WWW"
+	run -0 strace -f -e trace=openat -o "$BATS_TEST_TMPDIR/trace" \
+	    qgtm-status render --out "$WWW"
+	run -0 grep -c 'chain\.jsonl\.lock"' "$BATS_TEST_TMPDIR/trace"
+	[ "$output" = 1 ]
+	run -0 jq -r .tier "$WWW/status.json"
+	[ "$output" = WARN ]
+	run -0 jq -r '.rows[] | select(.id == "killswitch") | .figures[0].value' \
+	    "$WWW/readiness.json"
+	[ "$output" = WARN ]
+}
+
 @test "an output directory that cannot be made is 73" {
 	: >"$BATS_TEST_TMPDIR/file"
 	run -73 --separate-stderr qgtm-status render --out "$BATS_TEST_TMPDIR/file/www"
