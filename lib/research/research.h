@@ -105,7 +105,8 @@ struct qgtm_pbo {
  * the first column with the best in-sample metric is ranked out of sample
  * (ascending, ties by average rank), w = rank / (n + 1), logit =
  * ln(w / (1 - w)). Errors: s odd, below 2 or above 24 (QGTM_EX_USAGE);
- * n < 2 or fewer than 2 rows a block (QGTM_EX_DATAERR). Returns 0 or -1;
+ * n < 2, or fewer than 2 rows a block for the Sharpe ratio (which needs a
+ * variance) or none for the mean (QGTM_EX_DATAERR). Returns 0 or -1;
  * release out with qgtm_pbo_release().
  */
 int qgtm_stats_pbo(const double *m, size_t t, size_t n, size_t s,

@@ -374,9 +374,10 @@ qgtm_stats_pbo(const double *m, size_t t, size_t n, size_t s,
 	if (n < 2)
 		return qgtm_seterr(QGTM_EX_DATAERR, "need at least 2 columns, "
 		    "got %zu", n);
-	if (t / s < 2)
-		return qgtm_seterr(QGTM_EX_DATAERR, "need at least 2 rows per "
-		    "partition: %zu rows, %zu partitions", t, s);
+	if (t / s < (metric == QGTM_PBO_MEAN ? 1u : 2u))
+		return qgtm_seterr(QGTM_EX_DATAERR, "need at least %d rows per "
+		    "partition: %zu rows, %zu partitions",
+		    metric == QGTM_PBO_MEAN ? 1 : 2, t, s);
 	blocks_build(&b, m, t, n, s);
 	is = qgtm_xcalloc(n, sizeof *is);
 	oos = qgtm_xcalloc(n, sizeof *oos);

@@ -66,6 +66,18 @@ near() {
 	near "$BATS_TEST_TMPDIR/out" logit_max 0 1e-12
 }
 
+@test "pbo --metric mean: one row a block is a valid CSCV" {
+	printf '%s\n' -1,1 -2,2 1,-1 2,-2 >"$BATS_TEST_TMPDIR/m.csv"
+	qgtm-stats pbo --partitions 4 --metric mean "$BATS_TEST_TMPDIR/m.csv" \
+		>"$BATS_TEST_TMPDIR/out"
+	near "$BATS_TEST_TMPDIR/out" pbo 1 0
+	near "$BATS_TEST_TMPDIR/out" splits 6 0
+	near "$BATS_TEST_TMPDIR/out" rows 4 0
+	run -65 --separate-stderr qgtm-stats pbo --partitions 4 \
+		"$BATS_TEST_TMPDIR/m.csv"
+	[[ $stderr == *"need at least 2 rows per partition"* ]]
+}
+
 @test "bad input: one line naming file and line, exit 65, nothing printed" {
 	printf '0.1\n0.2\nabc\n' >"$BATS_TEST_TMPDIR/r.txt"
 	run -65 --separate-stderr qgtm-stats summary "$BATS_TEST_TMPDIR/r.txt"

@@ -247,8 +247,40 @@ START_TEST(test_pbo_bad_input)
 	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_USAGE);
 	ck_assert_int_eq(qgtm_stats_pbo(m, 40, 1, 4, QGTM_PBO_MEAN, &p), -1);
 	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_DATAERR);
-	ck_assert_int_eq(qgtm_stats_pbo(m, 6, 2, 4, QGTM_PBO_MEAN, &p), -1);
+	ck_assert_int_eq(qgtm_stats_pbo(m, 6, 2, 4, QGTM_PBO_SHARPE, &p), -1);
 	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_DATAERR);
+	ck_assert_int_eq(qgtm_stats_pbo(m, 3, 2, 4, QGTM_PBO_MEAN, &p), -1);
+	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_DATAERR);
+}
+END_TEST
+
+/*
+ * The mean needs no variance, so one row a block is a valid CSCV: the
+ * reversal above with one row a block (x = 1, 2, -1, -2, S = 4) splits
+ * the same way: 4 splits at logit ln 0.5, 2 ties at 0, PBO = 1.
+ */
+START_TEST(test_pbo_mean_one_row_a_block)
+{
+	static const double x[] = { 1, 2, -1, -2 };
+	double m[8];
+	struct qgtm_pbo p;
+	size_t i, zero = 0, half = 0;
+
+	for (i = 0; i < 4; i++) {
+		m[2 * i] = -x[i];
+		m[2 * i + 1] = x[i];
+	}
+	ck_assert_int_eq(qgtm_stats_pbo(m, 4, 2, 4, QGTM_PBO_MEAN, &p), 0);
+	ck_assert_uint_eq(p.nsplits, 6);
+	ck_assert_uint_eq(p.rows_used, 4);
+	for (i = 0; i < p.nsplits; i++) {
+		zero += fabs(p.logits[i]) < 1e-12;
+		half += fabs(p.logits[i] - log(0.5)) < 1e-12;
+	}
+	ck_assert_uint_eq(zero, 2);
+	ck_assert_uint_eq(half, 4);
+	ck_assert_double_eq_tol(p.pbo, 1.0, 1e-12);
+	qgtm_pbo_release(&p);
 }
 END_TEST
 
@@ -270,6 +302,7 @@ suite_stats(void)
 	tcase_add_test(tc, test_pbo_reversal_and_ties);
 	tcase_add_test(tc, test_pbo_persistent_and_drop_first_rows);
 	tcase_add_test(tc, test_pbo_bad_input);
+	tcase_add_test(tc, test_pbo_mean_one_row_a_block);
 	suite_add_tcase(s, tc);
 	return s;
 }
