@@ -555,46 +555,106 @@ qgtm_series_causal(const struct qgtm_series *s, size_t i, const char *key,
 }
 
 /* Append s to buf as the text of a JSON string (RFC 8259 section 7:
- * quotation mark, reverse solidus and the control characters escaped). */
+ * quotation mark, reverse solidus and the control characters escaped),
+ * each run of plain characters in one piece. */
 static int
 json_text(struct qgtm_buf *buf, const char *s)
 {
-	const unsigned char *c;
+	const unsigned char *c = (const unsigned char *)s, *run;
 	int rc = qgtm_buf_add(buf, "\"", 1);
 
-	for (c = (const unsigned char *)s; *c != '\0' && rc == 0; c++)
-		if (*c == '"' || *c == '\\')
-			rc = qgtm_buf_addf(buf, "\\%c", *c);
-		else if (*c < 0x20)
-			rc = qgtm_buf_addf(buf, "\\u%04x", *c);
+	while (*c != '\0' && rc == 0) {
+		for (run = c; *c >= 0x20 && *c != '"' && *c != '\\'; c++)
+			;
+		if (c > run)
+			rc = qgtm_buf_add(buf, run, (size_t)(c - run));
+		else if (*c == '"' || *c == '\\')
+			rc = qgtm_buf_addf(buf, "\\%c", *c++);
 		else
-			rc = qgtm_buf_add(buf, c, 1);
+			rc = qgtm_buf_addf(buf, "\\u%04x", *c++);
+	}
 	return rc == 0 ? qgtm_buf_add(buf, "\"", 1) : -1;
+}
+
+/* A line under construction: text appended at p, never past end. */
+struct line {
+	char *p, *end;
+};
+
+/* Append the n bytes of s (truncated at the end of the line, which
+ * then cannot hold the record: the caller checks for that). */
+static void
+line_add(struct line *l, const char *s, size_t n)
+{
+	if (n > (size_t)(l->end - l->p))
+		n = (size_t)(l->end - l->p);
+	memcpy(l->p, s, n);
+	l->p += n;
+}
+
+static void
+line_str(struct line *l, const char *s)
+{
+	line_add(l, s, strlen(s));
+}
+
+/* Append the decimal v of scale places. */
+static void
+line_dec(struct line *l, int64_t v, int scale)
+{
+	char d[48];
+
+	line_str(l, qgtm_dec_fmt(v, scale, d, sizeof d));
+}
+
+/* Append the fields of bar from "date" on, one append at a time rather
+ * than a formatted print: writing the store is most of a backtest's
+ * set-up. */
+static int
+bar_fields(struct qgtm_buf *buf, const struct qgtm_bar *bar, const char *ts)
+{
+	char text[320];
+	struct line l = { text, text + sizeof text };
+
+	line_add(&l, ",\"date\":\"", 9);
+	line_add(&l, bar->date, strnlen(bar->date, 10));
+	line_str(&l, "\",\"open\":\"");
+	line_dec(&l, bar->open, QGTM_PRICE_SCALE);
+	line_str(&l, "\",\"high\":\"");
+	line_dec(&l, bar->high, QGTM_PRICE_SCALE);
+	line_str(&l, "\",\"low\":\"");
+	line_dec(&l, bar->low, QGTM_PRICE_SCALE);
+	line_str(&l, "\",\"close\":\"");
+	line_dec(&l, bar->close, QGTM_PRICE_SCALE);
+	line_str(&l, "\",\"volume\":");
+	line_dec(&l, bar->volume, 0);
+	line_str(&l, ",\"available_at\":\"");
+	line_str(&l, ts);
+	line_str(&l, "\"}\n");
+	if (l.p == l.end)
+		return qgtm_seterr(QGTM_EX_SOFTWARE, "bar line too long");
+	return qgtm_buf_add(buf, text, (size_t)(l.p - text));
 }
 
 int
 qgtm_bar_line(struct qgtm_buf *buf, const char *source, const char *symbol,
     const struct qgtm_bar *bar)
 {
-	char ts[21], o[32], h[32], l[32], c[32];
+	char ts[21], head[64];
+	int n;
 
 	qgtm_time_fmt(bar->available_at, ts);
-	if (qgtm_buf_addf(buf, "{\"type\":\"bar\",\"v\":%d,\"ts\":\"%s\","
-	    "\"src\":", QGTM_RECORD_VERSION, ts) == -1 ||
+	n = snprintf(head, sizeof head, "{\"type\":\"bar\",\"v\":%d,\"ts\":\"%s\","
+	    "\"src\":", QGTM_RECORD_VERSION, ts);
+	if (n < 0 || (size_t)n >= sizeof head ||
+	    qgtm_buf_add(buf, head, (size_t)n) == -1 ||
 	    json_text(buf, qgtm_progname) == -1 ||
 	    qgtm_buf_add(buf, ",\"source\":", 10) == -1 ||
 	    json_text(buf, source) == -1 ||
 	    qgtm_buf_add(buf, ",\"symbol\":", 10) == -1 ||
 	    json_text(buf, symbol) == -1)
 		return -1;
-	return qgtm_buf_addf(buf, ",\"date\":\"%.10s\",\"open\":\"%s\","
-	    "\"high\":\"%s\",\"low\":\"%s\",\"close\":\"%s\","
-	    "\"volume\":%lld,\"available_at\":\"%s\"}\n", bar->date,
-	    qgtm_dec_fmt(bar->open, QGTM_PRICE_SCALE, o, sizeof o),
-	    qgtm_dec_fmt(bar->high, QGTM_PRICE_SCALE, h, sizeof h),
-	    qgtm_dec_fmt(bar->low, QGTM_PRICE_SCALE, l, sizeof l),
-	    qgtm_dec_fmt(bar->close, QGTM_PRICE_SCALE, c, sizeof c),
-	    bar->volume, ts);
+	return bar_fields(buf, bar, ts);
 }
 
 json_t *
