@@ -16,6 +16,8 @@
 
 #define PIT_LOCK_MS 10000
 
+static void cache_forget(const char *);
+
 /* Where the as-of reads are noted (qgtm_pit_lineage()), or NULL. */
 static json_t *lineage_sink;
 
@@ -201,6 +203,8 @@ qgtm_pit_store(const char *source, const char *series, json_t *recs,
 	}
 	if (rc == 0 && buf.len > 0)
 		rc = qgtm_append_fsync(path, buf.data, buf.len);
+	if (buf.len > 0)
+		cache_forget(path);
 	if (rc == -1)
 		*added = 0;
 	qgtm_unlock(lockfd);
@@ -322,12 +326,36 @@ struct qgtm_bar_block {
 
 struct bar_file {
 	char *path;
+	uint64_t hash;          /* path_hash(path) */
 	struct stat st;
 	struct qgtm_bar_block *block;
 };
 
 static struct bar_file bar_cache[BAR_CACHE_SLOTS];
 static unsigned bar_cache_next;
+
+/* Set by qgtm_pit_private(): a cached file is trusted without a stat. */
+static int pit_private;
+
+void
+qgtm_pit_private(int on)
+{
+	if (on && !pit_private)
+		qgtm_pit_cache_drop();
+	pit_private = on;
+}
+
+/* FNV-1a of a path, so that a lookup compares whole paths (which share
+ * the state directory's long prefix) only on a likely hit. */
+static uint64_t
+path_hash(const char *path)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *path != '\0'; path++)
+		h = (h ^ (unsigned char)*path) * 1099511628211ULL;
+	return h;
+}
 
 static void
 block_unref(struct qgtm_bar_block *b)
@@ -388,13 +416,27 @@ block_parse(const char *path, const char *symbol)
 static struct bar_file *
 cache_find(const char *path)
 {
+	uint64_t h = path_hash(path);
 	unsigned i;
 
 	for (i = 0; i < BAR_CACHE_SLOTS; i++)
-		if (bar_cache[i].path != NULL &&
+		if (bar_cache[i].path != NULL && bar_cache[i].hash == h &&
 		    strcmp(bar_cache[i].path, path) == 0)
 			return &bar_cache[i];
 	return NULL;
+}
+
+/* Forget the cached bars of path, if any (its file was just written). */
+static void
+cache_forget(const char *path)
+{
+	struct bar_file *f = cache_find(path);
+
+	if (f != NULL) {
+		free(f->path);
+		block_unref(f->block);
+		memset(f, 0, sizeof *f);
+	}
 }
 
 /* Cache b (its reference passes to the cache) as the file at path with
@@ -409,6 +451,7 @@ cache_put(const char *path, const struct stat *st, struct qgtm_bar_block *b)
 	free(f->path);
 	block_unref(f->block);
 	f->path = qgtm_xstrdup(path);
+	f->hash = path_hash(path);
 	f->st = *st;
 	f->block = b;
 }
@@ -466,13 +509,16 @@ bars_as_of(const char *path, const char *symbol, time_t as_of,
     struct qgtm_series *out)
 {
 	struct qgtm_bar_block *b;
+	struct bar_file *f;
 	struct stat st;
 	size_t i;
 
-	if (stat(path, &st) == -1)
+	if (pit_private && (f = cache_find(path)) != NULL)
+		b = f->block;
+	else if (stat(path, &st) == -1)
 		return errno == ENOENT ? 0 : qgtm_seterr_errno(QGTM_EX_NOINPUT,
 		    "cannot read '%s'", path);
-	if ((b = bar_file_load(path, symbol, &st)) == NULL)
+	else if ((b = bar_file_load(path, symbol, &st)) == NULL)
 		return -1;
 	if (b->in_order) {
 		out->n = known_prefix(b, as_of);

@@ -163,7 +163,8 @@ int qgtm_backtest_param(struct qgtm_cfg *cfg, const char *strategy,
  * set, its approved weights are held exactly (fractional, no costs, no
  * OMS, no fills): the session's return is the sum over symbols of the
  * weight held since the previous close times the close-to-close return.
- * Returns 0, or -1 with the failing call's error (QGTM_EX_USAGE when
+ * The store is read with qgtm_pit_private() on for the run, the state
+ * directory being the run's own. Returns 0, or -1 with the failing call's error (QGTM_EX_USAGE when
  * fewer than 2 sessions ran); release bt with qgtm_backtest_release()
  * either way.
  */
