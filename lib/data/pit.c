@@ -52,9 +52,15 @@ lineage_note(const char *source, const char *series, time_t as_of, size_t n,
 static char *
 series_path(const char *source, const char *series, int mkdirs)
 {
-	char *rel = qgtm_xasprintf("data/%s/%s.jsonl", source, series);
-	char *path = qgtm_state_path(rel, mkdirs);
+	size_t ls = strlen(source), ln = strlen(series);
+	char *rel = qgtm_xmalloc(5 + ls + 1 + ln + 7), *path;
 
+	memcpy(rel, "data/", 5);        /* no printf: every read asks */
+	memcpy(rel + 5, source, ls);
+	rel[5 + ls] = '/';
+	memcpy(rel + 6 + ls, series, ln);
+	memcpy(rel + 6 + ls + ln, ".jsonl", 7);
+	path = qgtm_state_path(rel, mkdirs);
 	free(rel);
 	return path;
 }
