@@ -696,8 +696,9 @@ qgtm_bar_line(struct qgtm_buf *buf, const char *source, const char *symbol,
 	int n;
 
 	qgtm_time_fmt(bar->available_at, ts);
-	n = snprintf(head, sizeof head, "{\"type\":\"bar\",\"v\":%d,\"ts\":\"%s\","
-	    "\"src\":", QGTM_RECORD_VERSION, ts);
+	n = snprintf(head, sizeof head,
+	    "{\"type\":\"bar\",\"v\":%d,\"ts\":\"%s\",\"src\":",
+	    QGTM_RECORD_VERSION, ts);
 	if (n < 0 || (size_t)n >= sizeof head ||
 	    qgtm_buf_add(buf, head, (size_t)n) == -1 ||
 	    json_text(buf, qgtm_progname) == -1 ||

@@ -164,9 +164,9 @@ int qgtm_backtest_param(struct qgtm_cfg *cfg, const char *strategy,
  * OMS, no fills): the session's return is the sum over symbols of the
  * weight held since the previous close times the close-to-close return.
  * The store is read with qgtm_pit_private() on for the run, the state
- * directory being the run's own. Returns 0, or -1 with the failing call's error (QGTM_EX_USAGE when
- * fewer than 2 sessions ran); release bt with qgtm_backtest_release()
- * either way.
+ * directory being the run's own. Returns 0, or -1 with the failing call's
+ * error (QGTM_EX_USAGE when fewer than 2 sessions ran); release bt with
+ * qgtm_backtest_release() either way.
  */
 int qgtm_backtest_run(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
     long from_day, long to_day, int frictionless, struct qgtm_backtest *bt);
