@@ -1,11 +1,13 @@
 #!/usr/bin/python3
-"""bench/backtest_ref.py [--replay] BARS FROM TO SYMBOL...: time-series
-momentum in plain pandas, written from its definition and not from QGTM
-code, for bench/backtest.sh. Prints "date,return" for every session of
-FROM..TO. By default every formation is computed at once over the whole
-file (the usual vectorized pandas program); with --replay the signal is
-rebuilt at each session from the closes known then, as a day-by-day
-backtest such as qgtm-backtest does. Both give the same returns.
+"""bench/backtest_ref.py [--grid LOOKBACKS COMS] BARS FROM TO SYMBOL...:
+time-series momentum in vectorized pandas, the program a skilled user
+writes, from its definition and not from QGTM code, for bench/backtest.sh
+and tests/cli/0810. Prints "date,return" for every session of FROM..TO:
+every formation is computed at once over the whole file. With --grid,
+LOOKBACKS and COMS are comma-separated lists of lookback_months and
+vol_com_days; the bars are read once and the same program loops over
+every configuration, the first list varying fastest (as qgtm-backtest
+--grid orders them), printing "date,r1,r2,..." in that order.
 
 BARS holds bar records (JSON Lines, as `qgtm-fetch sim` prints them); the
 other records are skipped. The rule, after Moskowitz, Ooi and Pedersen
@@ -65,14 +67,14 @@ def month_ends(index):
     return nxt.notna() & (nxt != months)
 
 
-def formation_weights(close, month_end):
+def formation_weights(close, month_end, lookback, com):
     """The weights formed at each month-end session (rows) from the
     closes given, 0 where an instrument has too little history."""
     daily = close.pct_change().iloc[1:]
-    sigma = np.sqrt(ANNUALIZATION * daily.ewm(com=COM_DAYS,
+    sigma = np.sqrt(ANNUALIZATION * daily.ewm(com=com,
                                               adjust=True).var(bias=True))
     me_close = close[month_end]
-    ret12 = me_close / me_close.shift(LOOKBACK_MONTHS) - 1.0
+    ret12 = me_close / me_close.shift(lookback) - 1.0
     sig = sigma.reindex(me_close.index)
     live = ret12.notna() & sig.notna() & (sig > 0)
     n = live.sum(axis=1).clip(lower=1)
@@ -81,46 +83,41 @@ def formation_weights(close, month_end):
     return w.where(live, 0.0).round(WEIGHT_DECIMALS)
 
 
-def held_vectorized(close, month_end, window):
-    """The weights held after each session, every formation at once."""
-    return formation_weights(close, month_end).reindex(
-        close.index).ffill().fillna(0.0)
-
-
-def held_replay(close, month_end, window):
-    """The same, the signal rebuilt at each session of the window from
-    the closes known then, as a day-by-day backtest does."""
-    held = pd.DataFrame(0.0, index=close.index, columns=close.columns)
-    for t in close.index[window]:
-        w = formation_weights(close.loc[:t], month_end.loc[:t])
-        if len(w) > 0:
-            held.loc[t] = w.iloc[-1]
-    return held
-
-
-def daily_returns(close, start, end, held_fn):
-    """The portfolio's return for every session of [start, end]."""
+def daily_returns(close, start, end, lookback=LOOKBACK_MONTHS,
+                  com=COM_DAYS):
+    """The portfolio's return for every session of [start, end]: the
+    weights formed at each month-end, held to the next formation."""
     window = (close.index >= start) & (close.index <= end)
-    held = held_fn(close, month_ends(close.index), window)
+    held = formation_weights(close, month_ends(close.index), lookback,
+                             com).reindex(close.index).ffill().fillna(0.0)
     held.loc[~window] = 0.0
-    r = close.pct_change()
-    port = (held.shift(1) * r).sum(axis=1)
+    port = (held.shift(1) * close.pct_change()).sum(axis=1)
     return port[window]
 
 
 def main(argv):
-    replay = len(argv) > 1 and argv[1] == "--replay"
-    if replay:
-        argv = argv[1:]
+    grid = None
+    if len(argv) > 3 and argv[1] == "--grid":
+        grid = [(lb, com) for com in map(int, argv[3].split(","))
+                for lb in map(int, argv[2].split(","))]
+        argv = argv[3:]
     if len(argv) < 5:
-        sys.exit("usage: backtest_ref.py [--replay] BARS FROM TO SYMBOL...")
+        sys.exit("usage: backtest_ref.py [--grid LOOKBACKS COMS] BARS FROM "
+                 "TO SYMBOL...")
     t0 = time.perf_counter()
     close = closes(argv[1], argv[4:])
-    port = daily_returns(close, pd.Timestamp(argv[2]), pd.Timestamp(argv[3]),
-                         held_replay if replay else held_vectorized)
-    out = ["date,return"]
-    out += ["%s,%.17g" % (d.strftime("%Y-%m-%d"), x)
-            for d, x in port.items()]
+    start, end = pd.Timestamp(argv[2]), pd.Timestamp(argv[3])
+    if grid is None:
+        cols = [daily_returns(close, start, end)]
+    else:
+        cols = [daily_returns(close, start, end, lb, com)
+                for lb, com in grid]
+    out = ["date," + ",".join("r%d" % (i + 1) for i in range(len(cols)))
+           if grid else "date,return"]
+    dates = cols[0].index.strftime("%Y-%m-%d")
+    m = np.column_stack([c.to_numpy() for c in cols])
+    out += [d + "," + ",".join("%.17g" % x for x in row)
+            for d, row in zip(dates, m)]
     print("\n".join(out))
     print("pandas_seconds=%.6f" % (time.perf_counter() - t0),
           file=sys.stderr)

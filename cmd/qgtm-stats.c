@@ -89,6 +89,44 @@ usage(int ex)
 }
 
 /*
+ * A plain decimal ("-0.0123456789": a sign, digits, one point) whose
+ * digits make an integer below 2^53 and at most 22 of them after the
+ * point is m / 10^k with m and 10^k both exact doubles, and IEEE 754
+ * division rounds that quotient correctly: the double strtod gives
+ * (Clinger 1990, "How to read floating point numbers accurately", the
+ * fast path). Returns 0, or -1 for anything else (then strtod decides).
+ */
+static int
+plain_decimal(const char *s, size_t len, double *out)
+{
+	static const double pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+		1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
+		1e19, 1e20, 1e21, 1e22 };
+	uint64_t m = 0;
+	size_t i = 0, digits = 0, frac = 0;
+	int neg = 0, point = 0;
+
+	if (i < len && (s[i] == '-' || s[i] == '+'))
+		neg = s[i++] == '-';
+	for (; i < len; i++) {
+		if (s[i] == '.' && !point)
+			point = 1;
+		else if (s[i] >= '0' && s[i] <= '9' && m < (1ULL << 49)) {
+			m = m * 10 + (uint64_t)(s[i] - '0');
+			digits++;
+			frac += (size_t)point;
+		} else
+			return -1;
+	}
+	if (digits == 0 || frac > 22)
+		return -1;
+	*out = (double)m / pow10[frac];
+	if (neg)
+		*out = -*out;
+	return 0;
+}
+
+/*
  * parse_num: the whole of s (len bytes, surrounding blanks allowed) as a
  * finite decimal number; no hex, inf or nan. Returns 0 or -1.
  */
@@ -105,6 +143,8 @@ parse_num(const char *s, size_t len, double *out)
 		i++;
 	if (len - i == 0 || len - i >= sizeof buf)
 		return -1;
+	if (plain_decimal(s + i, len - i, out) == 0)
+		return 0;
 	memcpy(buf, s + i, len - i);
 	buf[len - i] = '\0';
 	if (strpbrk(buf, "xXnNiI") != NULL)

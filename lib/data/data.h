@@ -155,6 +155,19 @@ void qgtm_obs_series_release(struct qgtm_obs_series *s);
 void qgtm_pit_cache_drop(void);
 
 /*
+ * qgtm_pit_private: with on set, promise that the state directory is this
+ * process's alone (a backtest's private one): a bar file the cache holds
+ * is then read from the cache without the stat that checks it for a
+ * change by another process, which was most of a backtest session's
+ * system time. The store's own writes keep the cache true: a series
+ * created by qgtm_pit_create_bars() is cached as written, and one
+ * appended to by qgtm_pit_store() is dropped from the cache, to be parsed
+ * again. Turning it on empties the cache (qgtm_pit_cache_drop()); off,
+ * every read checks its file again. Never fails.
+ */
+void qgtm_pit_private(int on);
+
+/*
  * qgtm_pit_lineage: note every later as-of read of qgtm_pit_bars() and
  * qgtm_pit_obs() in sink (an object, borrowed; NULL stops it): under
  * "SOURCE/SERIES" the read's {source, series, as_of, rows, last_date,

@@ -16,6 +16,8 @@
 
 #define PIT_LOCK_MS 10000
 
+static void cache_forget(const char *);
+
 /* Where the as-of reads are noted (qgtm_pit_lineage()), or NULL. */
 static json_t *lineage_sink;
 
@@ -50,9 +52,15 @@ lineage_note(const char *source, const char *series, time_t as_of, size_t n,
 static char *
 series_path(const char *source, const char *series, int mkdirs)
 {
-	char *rel = qgtm_xasprintf("data/%s/%s.jsonl", source, series);
-	char *path = qgtm_state_path(rel, mkdirs);
+	size_t ls = strlen(source), ln = strlen(series);
+	char *rel = qgtm_xmalloc(5 + ls + 1 + ln + 7), *path;
 
+	memcpy(rel, "data/", 5);        /* no printf: every read asks */
+	memcpy(rel + 5, source, ls);
+	rel[5 + ls] = '/';
+	memcpy(rel + 6 + ls, series, ln);
+	memcpy(rel + 6 + ls + ln, ".jsonl", 7);
+	path = qgtm_state_path(rel, mkdirs);
 	free(rel);
 	return path;
 }
@@ -201,6 +209,8 @@ qgtm_pit_store(const char *source, const char *series, json_t *recs,
 	}
 	if (rc == 0 && buf.len > 0)
 		rc = qgtm_append_fsync(path, buf.data, buf.len);
+	if (buf.len > 0)
+		cache_forget(path);
 	if (rc == -1)
 		*added = 0;
 	qgtm_unlock(lockfd);
@@ -322,12 +332,36 @@ struct qgtm_bar_block {
 
 struct bar_file {
 	char *path;
+	uint64_t hash;          /* path_hash(path) */
 	struct stat st;
 	struct qgtm_bar_block *block;
 };
 
 static struct bar_file bar_cache[BAR_CACHE_SLOTS];
 static unsigned bar_cache_next;
+
+/* Set by qgtm_pit_private(): a cached file is trusted without a stat. */
+static int pit_private;
+
+void
+qgtm_pit_private(int on)
+{
+	if (on && !pit_private)
+		qgtm_pit_cache_drop();
+	pit_private = on;
+}
+
+/* FNV-1a of a path, so that a lookup compares whole paths (which share
+ * the state directory's long prefix) only on a likely hit. */
+static uint64_t
+path_hash(const char *path)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *path != '\0'; path++)
+		h = (h ^ (unsigned char)*path) * 1099511628211ULL;
+	return h;
+}
 
 static void
 block_unref(struct qgtm_bar_block *b)
@@ -388,13 +422,27 @@ block_parse(const char *path, const char *symbol)
 static struct bar_file *
 cache_find(const char *path)
 {
+	uint64_t h = path_hash(path);
 	unsigned i;
 
 	for (i = 0; i < BAR_CACHE_SLOTS; i++)
-		if (bar_cache[i].path != NULL &&
+		if (bar_cache[i].path != NULL && bar_cache[i].hash == h &&
 		    strcmp(bar_cache[i].path, path) == 0)
 			return &bar_cache[i];
 	return NULL;
+}
+
+/* Forget the cached bars of path, if any (its file was just written). */
+static void
+cache_forget(const char *path)
+{
+	struct bar_file *f = cache_find(path);
+
+	if (f != NULL) {
+		free(f->path);
+		block_unref(f->block);
+		memset(f, 0, sizeof *f);
+	}
 }
 
 /* Cache b (its reference passes to the cache) as the file at path with
@@ -409,6 +457,7 @@ cache_put(const char *path, const struct stat *st, struct qgtm_bar_block *b)
 	free(f->path);
 	block_unref(f->block);
 	f->path = qgtm_xstrdup(path);
+	f->hash = path_hash(path);
 	f->st = *st;
 	f->block = b;
 }
@@ -466,13 +515,16 @@ bars_as_of(const char *path, const char *symbol, time_t as_of,
     struct qgtm_series *out)
 {
 	struct qgtm_bar_block *b;
+	struct bar_file *f;
 	struct stat st;
 	size_t i;
 
-	if (stat(path, &st) == -1)
+	if (pit_private && (f = cache_find(path)) != NULL)
+		b = f->block;
+	else if (stat(path, &st) == -1)
 		return errno == ENOENT ? 0 : qgtm_seterr_errno(QGTM_EX_NOINPUT,
 		    "cannot read '%s'", path);
-	if ((b = bar_file_load(path, symbol, &st)) == NULL)
+	else if ((b = bar_file_load(path, symbol, &st)) == NULL)
 		return -1;
 	if (b->in_order) {
 		out->n = known_prefix(b, as_of);
@@ -555,46 +607,107 @@ qgtm_series_causal(const struct qgtm_series *s, size_t i, const char *key,
 }
 
 /* Append s to buf as the text of a JSON string (RFC 8259 section 7:
- * quotation mark, reverse solidus and the control characters escaped). */
+ * quotation mark, reverse solidus and the control characters escaped),
+ * each run of plain characters in one piece. */
 static int
 json_text(struct qgtm_buf *buf, const char *s)
 {
-	const unsigned char *c;
+	const unsigned char *c = (const unsigned char *)s, *run;
 	int rc = qgtm_buf_add(buf, "\"", 1);
 
-	for (c = (const unsigned char *)s; *c != '\0' && rc == 0; c++)
-		if (*c == '"' || *c == '\\')
-			rc = qgtm_buf_addf(buf, "\\%c", *c);
-		else if (*c < 0x20)
-			rc = qgtm_buf_addf(buf, "\\u%04x", *c);
+	while (*c != '\0' && rc == 0) {
+		for (run = c; *c >= 0x20 && *c != '"' && *c != '\\'; c++)
+			;
+		if (c > run)
+			rc = qgtm_buf_add(buf, run, (size_t)(c - run));
+		else if (*c == '"' || *c == '\\')
+			rc = qgtm_buf_addf(buf, "\\%c", *c++);
 		else
-			rc = qgtm_buf_add(buf, c, 1);
+			rc = qgtm_buf_addf(buf, "\\u%04x", *c++);
+	}
 	return rc == 0 ? qgtm_buf_add(buf, "\"", 1) : -1;
+}
+
+/* A line under construction: text appended at p, never past end. */
+struct line {
+	char *p, *end;
+};
+
+/* Append the n bytes of s (truncated at the end of the line, which
+ * then cannot hold the record: the caller checks for that). */
+static void
+line_add(struct line *l, const char *s, size_t n)
+{
+	if (n > (size_t)(l->end - l->p))
+		n = (size_t)(l->end - l->p);
+	memcpy(l->p, s, n);
+	l->p += n;
+}
+
+static void
+line_str(struct line *l, const char *s)
+{
+	line_add(l, s, strlen(s));
+}
+
+/* Append the decimal v of scale places. */
+static void
+line_dec(struct line *l, int64_t v, int scale)
+{
+	char d[48];
+
+	line_str(l, qgtm_dec_fmt(v, scale, d, sizeof d));
+}
+
+/* Append the fields of bar from "date" on, one append at a time rather
+ * than a formatted print: writing the store is most of a backtest's
+ * set-up. */
+static int
+bar_fields(struct qgtm_buf *buf, const struct qgtm_bar *bar, const char *ts)
+{
+	char text[320];
+	struct line l = { text, text + sizeof text };
+
+	line_add(&l, ",\"date\":\"", 9);
+	line_add(&l, bar->date, strnlen(bar->date, 10));
+	line_str(&l, "\",\"open\":\"");
+	line_dec(&l, bar->open, QGTM_PRICE_SCALE);
+	line_str(&l, "\",\"high\":\"");
+	line_dec(&l, bar->high, QGTM_PRICE_SCALE);
+	line_str(&l, "\",\"low\":\"");
+	line_dec(&l, bar->low, QGTM_PRICE_SCALE);
+	line_str(&l, "\",\"close\":\"");
+	line_dec(&l, bar->close, QGTM_PRICE_SCALE);
+	line_str(&l, "\",\"volume\":");
+	line_dec(&l, bar->volume, 0);
+	line_str(&l, ",\"available_at\":\"");
+	line_str(&l, ts);
+	line_str(&l, "\"}\n");
+	if (l.p == l.end)
+		return qgtm_seterr(QGTM_EX_SOFTWARE, "bar line too long");
+	return qgtm_buf_add(buf, text, (size_t)(l.p - text));
 }
 
 int
 qgtm_bar_line(struct qgtm_buf *buf, const char *source, const char *symbol,
     const struct qgtm_bar *bar)
 {
-	char ts[21], o[32], h[32], l[32], c[32];
+	char ts[21], head[64];
+	int n;
 
 	qgtm_time_fmt(bar->available_at, ts);
-	if (qgtm_buf_addf(buf, "{\"type\":\"bar\",\"v\":%d,\"ts\":\"%s\","
-	    "\"src\":", QGTM_RECORD_VERSION, ts) == -1 ||
+	n = snprintf(head, sizeof head,
+	    "{\"type\":\"bar\",\"v\":%d,\"ts\":\"%s\",\"src\":",
+	    QGTM_RECORD_VERSION, ts);
+	if (n < 0 || (size_t)n >= sizeof head ||
+	    qgtm_buf_add(buf, head, (size_t)n) == -1 ||
 	    json_text(buf, qgtm_progname) == -1 ||
 	    qgtm_buf_add(buf, ",\"source\":", 10) == -1 ||
 	    json_text(buf, source) == -1 ||
 	    qgtm_buf_add(buf, ",\"symbol\":", 10) == -1 ||
 	    json_text(buf, symbol) == -1)
 		return -1;
-	return qgtm_buf_addf(buf, ",\"date\":\"%.10s\",\"open\":\"%s\","
-	    "\"high\":\"%s\",\"low\":\"%s\",\"close\":\"%s\","
-	    "\"volume\":%lld,\"available_at\":\"%s\"}\n", bar->date,
-	    qgtm_dec_fmt(bar->open, QGTM_PRICE_SCALE, o, sizeof o),
-	    qgtm_dec_fmt(bar->high, QGTM_PRICE_SCALE, h, sizeof h),
-	    qgtm_dec_fmt(bar->low, QGTM_PRICE_SCALE, l, sizeof l),
-	    qgtm_dec_fmt(bar->close, QGTM_PRICE_SCALE, c, sizeof c),
-	    bar->volume, ts);
+	return bar_fields(buf, bar, ts);
 }
 
 json_t *

@@ -349,6 +349,7 @@ qgtm_backtest_run(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
 	memset(bt, 0, sizeof *bt);
 	bt->fills = json_array();
 	cfg_put(cfg, "common.price_source", json_string("sim"));
+	qgtm_pit_private(1);    /* the state directory is the run's own */
 	fl.s = qgtm_xcalloc(n > 0 ? n : 1, sizeof *fl.s);
 	rc = qgtm_cfg_dec(cfg, "broker.sim.initial_cash", QGTM_CENTS, &cash);
 	if (rc == 0)
@@ -364,6 +365,7 @@ qgtm_backtest_run(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
 	}
 	free(fl.w);
 	qgtm_strategy_bars_free(fl.s, n);
+	qgtm_pit_private(0);
 	return rc;
 }
 

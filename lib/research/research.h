@@ -105,7 +105,8 @@ struct qgtm_pbo {
  * the first column with the best in-sample metric is ranked out of sample
  * (ascending, ties by average rank), w = rank / (n + 1), logit =
  * ln(w / (1 - w)). Errors: s odd, below 2 or above 24 (QGTM_EX_USAGE);
- * n < 2 or fewer than 2 rows a block (QGTM_EX_DATAERR). Returns 0 or -1;
+ * n < 2, or fewer than 2 rows a block for the Sharpe ratio (which needs a
+ * variance) or none for the mean (QGTM_EX_DATAERR). Returns 0 or -1;
  * release out with qgtm_pbo_release().
  */
 int qgtm_stats_pbo(const double *m, size_t t, size_t n, size_t s,
@@ -162,9 +163,10 @@ int qgtm_backtest_param(struct qgtm_cfg *cfg, const char *strategy,
  * set, its approved weights are held exactly (fractional, no costs, no
  * OMS, no fills): the session's return is the sum over symbols of the
  * weight held since the previous close times the close-to-close return.
- * Returns 0, or -1 with the failing call's error (QGTM_EX_USAGE when
- * fewer than 2 sessions ran); release bt with qgtm_backtest_release()
- * either way.
+ * The store is read with qgtm_pit_private() on for the run, the state
+ * directory being the run's own. Returns 0, or -1 with the failing call's
+ * error (QGTM_EX_USAGE when fewer than 2 sessions ran); release bt with
+ * qgtm_backtest_release() either way.
  */
 int qgtm_backtest_run(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
     long from_day, long to_day, int frictionless, struct qgtm_backtest *bt);

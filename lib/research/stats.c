@@ -198,25 +198,69 @@ qgtm_stats_mintrl(double sr, double sr_star, double skew, double kurt,
 
 /* ---------------------------------------------------------------- pbo -- */
 
-/* Per-block sums of one matrix, each column centred on its own mean. */
+/*
+ * Per-block sums of one matrix, each column centred on its own mean, and
+ * their subset sums by chunks of 8 blocks: tab holds, for chunk c (blocks
+ * 8c to 8c + 7) and each subset x of its blocks (bit i: block 8c + i), one
+ * row of 2n doubles, the n sums then the n sums of squares of those blocks.
+ * The sums of any set of blocks are then at most 3 rows added (S <= 24),
+ * not S, which is most of the work of a split.
+ */
+#define CHUNK_BITS 8
+
 struct blocks {
 	size_t s, n, len;       /* blocks, columns, rows per block */
+	size_t nchunks;         /* ceil(s / CHUNK_BITS) */
 	double *centre;         /* n column means */
-	double *sum, *sq;       /* s x n sums and sums of squares */
+	double *tab;            /* nchunks x 2^CHUNK_BITS x 2n subset sums */
 };
+
+/* The row of tab of chunk c and subset x. */
+static double *
+chunk_row(const struct blocks *b, size_t c, unsigned x)
+{
+	return b->tab + ((c << CHUNK_BITS) + x) * 2 * b->n;
+}
+
+/* Fill every subset row of tab from the rows of single blocks: a subset
+ * is the one without its highest block plus that block. */
+static void
+chunks_fill(struct blocks *b)
+{
+	size_t c, j, w;
+	unsigned x, hb;
+	double *row, *rest, *one;
+
+	for (c = 0; c < b->nchunks; c++) {
+		w = b->s - c * CHUNK_BITS < CHUNK_BITS ?
+		    b->s - c * CHUNK_BITS : CHUNK_BITS;
+		for (x = 1; x < (1u << w); x++) {
+			for (hb = 0; (x >> (hb + 1)) != 0; hb++)
+				;
+			if (x == 1u << hb)
+				continue;       /* a single block: filled */
+			row = chunk_row(b, c, x);
+			rest = chunk_row(b, c, x ^ (1u << hb));
+			one = chunk_row(b, c, 1u << hb);
+			for (j = 0; j < 2 * b->n; j++)
+				row[j] = rest[j] + one[j];
+		}
+	}
+}
 
 static void
 blocks_build(struct blocks *b, const double *m, size_t t, size_t n, size_t s)
 {
 	size_t skip = t % s, i, j, k;
 	const double *row;
+	double *one, d;
 
 	b->s = s;
 	b->n = n;
 	b->len = t / s;
+	b->nchunks = (s + CHUNK_BITS - 1) / CHUNK_BITS;
 	b->centre = qgtm_xcalloc(n, sizeof *b->centre);
-	b->sum = qgtm_xcalloc(s * n, sizeof *b->sum);
-	b->sq = qgtm_xcalloc(s * n, sizeof *b->sq);
+	b->tab = qgtm_xcalloc(b->nchunks << CHUNK_BITS, 2 * n * sizeof *b->tab);
 	for (i = skip; i < t; i++)
 		for (j = 0; j < n; j++)
 			b->centre[j] += m[i * n + j];
@@ -224,43 +268,51 @@ blocks_build(struct blocks *b, const double *m, size_t t, size_t n, size_t s)
 		b->centre[j] /= (double)(t - skip);
 	for (i = skip; i < t; i++) {
 		k = (i - skip) / b->len;
+		one = chunk_row(b, k / CHUNK_BITS, 1u << (k % CHUNK_BITS));
 		row = m + i * n;
 		for (j = 0; j < n; j++) {
-			b->sum[k * n + j] += row[j] - b->centre[j];
-			b->sq[k * n + j] += (row[j] - b->centre[j]) *
-			    (row[j] - b->centre[j]);
+			d = row[j] - b->centre[j];
+			one[j] += d;
+			one[n + j] += d * d;
 		}
 	}
+	chunks_fill(b);
 }
 
 static void
 blocks_release(struct blocks *b)
 {
 	free(b->centre);
-	free(b->sum);
-	free(b->sq);
+	free(b->tab);
 }
 
-/* The metric of every column over the blocks whose bit in mask is `want`. */
+/* The metric of every column over the set of blocks mask into out; acc
+ * holds 2n scratch doubles. */
 static void
-metric_of(const struct blocks *b, unsigned mask, int want,
-    enum qgtm_pbo_metric metric, double *out)
+metric_of(const struct blocks *b, unsigned mask, enum qgtm_pbo_metric metric,
+    double *acc, double *out)
 {
 	double cnt = (double)(b->len * b->s / 2), mean, var;
-	size_t j, k;
+	const double *row;
+	size_t c, j, n = b->n;
 
-	for (j = 0; j < b->n; j++) {
-		double s = 0, q = 0;
-
-		for (k = 0; k < b->s; k++)
-			if (((mask >> k) & 1) == (unsigned)want) {
-				s += b->sum[k * b->n + j];
-				q += b->sq[k * b->n + j];
-			}
-		mean = s / cnt;
-		var = (q - s * mean) / (cnt - 1);
-		out[j] = metric == QGTM_PBO_MEAN ? mean + b->centre[j] :
-		    (mean + b->centre[j]) / sqrt(var > 0 ? var : 0);
+	memcpy(acc, chunk_row(b, 0, mask & ((1u << CHUNK_BITS) - 1)),
+	    2 * n * sizeof *acc);
+	for (c = 1; c < b->nchunks; c++) {
+		row = chunk_row(b, c, (mask >> (c * CHUNK_BITS)) &
+		    ((1u << CHUNK_BITS) - 1));
+		for (j = 0; j < 2 * n; j++)
+			acc[j] += row[j];
+	}
+	if (metric == QGTM_PBO_MEAN) {
+		for (j = 0; j < n; j++)
+			out[j] = acc[j] / cnt + b->centre[j];
+		return;
+	}
+	for (j = 0; j < n; j++) {
+		mean = acc[j] / cnt;
+		var = (acc[n + j] - acc[j] * mean) / (cnt - 1);
+		out[j] = (mean + b->centre[j]) / sqrt(var > 0 ? var : 0);
 	}
 }
 
@@ -311,7 +363,7 @@ qgtm_stats_pbo(const double *m, size_t t, size_t n, size_t s,
     enum qgtm_pbo_metric metric, struct qgtm_pbo *out)
 {
 	struct blocks b;
-	double *is, *oos, w;
+	double *is, *oos, *acc, w;
 	unsigned mask, end;
 	size_t c = 0, overfit = 0, best;
 
@@ -322,19 +374,21 @@ qgtm_stats_pbo(const double *m, size_t t, size_t n, size_t s,
 	if (n < 2)
 		return qgtm_seterr(QGTM_EX_DATAERR, "need at least 2 columns, "
 		    "got %zu", n);
-	if (t / s < 2)
-		return qgtm_seterr(QGTM_EX_DATAERR, "need at least 2 rows per "
-		    "partition: %zu rows, %zu partitions", t, s);
+	if (t / s < (metric == QGTM_PBO_MEAN ? 1u : 2u))
+		return qgtm_seterr(QGTM_EX_DATAERR, "need at least %d rows per "
+		    "partition: %zu rows, %zu partitions",
+		    metric == QGTM_PBO_MEAN ? 1 : 2, t, s);
 	blocks_build(&b, m, t, n, s);
 	is = qgtm_xcalloc(n, sizeof *is);
 	oos = qgtm_xcalloc(n, sizeof *oos);
+	acc = qgtm_xcalloc(2 * n, sizeof *acc);
 	for (mask = (1u << (s / 2)) - 1, end = 1u << s; mask < end;
 	    mask = next_comb(mask))
 		c++;
 	out->logits = qgtm_xcalloc(c, sizeof *out->logits);
 	for (mask = (1u << (s / 2)) - 1; mask < end; mask = next_comb(mask)) {
-		metric_of(&b, mask, 1, metric, is);
-		metric_of(&b, mask, 0, metric, oos);
+		metric_of(&b, mask, metric, acc, is);
+		metric_of(&b, ~mask & (end - 1), metric, acc, oos);
 		best = argmax_first(is, n);
 		w = avg_rank(oos, n, best) / (double)(n + 1);
 		out->logits[out->nsplits] = log(w / (1.0 - w));
@@ -345,6 +399,7 @@ qgtm_stats_pbo(const double *m, size_t t, size_t n, size_t s,
 	out->rows_used = t - t % s;
 	free(is);
 	free(oos);
+	free(acc);
 	blocks_release(&b);
 	return 0;
 }

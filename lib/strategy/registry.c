@@ -182,38 +182,66 @@ qgtm_strategy_no_data(const char *source, const char *series)
 	return json_pack("{s:s,s:s}", "no_data", what, "hint", hint);
 }
 
-/* Is date the last NYSE session of its month? */
-static int
-month_end_session(const char *date)
+/* A bar's date "YYYY-MM-DD" as the integer YYYYMMDD, which orders as the
+ * text does; -1 when it is not digits in that shape. */
+static long
+date_num(const char *date)
 {
-	int y, m, d;
-	long day;
-	struct qgtm_date next;
+	static const int at[] = { 0, 1, 2, 3, 5, 6, 8, 9 };
+	long v = 0;
+	size_t i;
 
-	if (sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3)
-		return 0;
-	for (day = qgtm_days_from_civil(y, m, d) + 1;; day++) {
-		next = qgtm_civil_from_days(day);
-		if (next.month != m)
-			return 1;
-		if (qgtm_nyse_is_trading_day(next.year, next.month, next.day))
+	if (date[4] != '-' || date[7] != '-')
+		return -1;
+	for (i = 0; i < sizeof at / sizeof *at; i++) {
+		if (date[at[i]] < '0' || date[at[i]] > '9')
+			return -1;
+		v = v * 10 + (date[at[i]] - '0');
+	}
+	return v;
+}
+
+/* The day of the last NYSE session of month m of year y, or 0. */
+static int
+last_session_day(int y, int m)
+{
+	struct qgtm_date d;
+	long day;
+
+	for (day = qgtm_days_from_civil(m == 12 ? y + 1 : y, m % 12 + 1, 1) - 1;
+	    ; day--) {
+		d = qgtm_civil_from_days(day);
+		if (d.month != m)
 			return 0;
+		if (qgtm_nyse_is_trading_day(d.year, d.month, d.day))
+			return d.day;
 	}
 }
 
 /* out[k]: the index of the newest month-end session among bars[0..k], or
- * -1 (a qgtm_causal_fill). */
+ * -1 (a qgtm_causal_fill). A bar is its month's last session when no NYSE
+ * session follows it in its month: the calendar's knowledge, worked out
+ * once a month. */
 static void
 fill_formation(const struct qgtm_bar *bars, size_t n, double *out,
     const void *arg)
 {
 	double last = -1;
+	long v, month = -1;
+	int end = 0;
 	size_t k;
 
 	(void)arg;
 	for (k = 0; k < n; k++) {
-		if (month_end_session(bars[k].date))
-			last = (double)k;
+		if ((v = date_num(bars[k].date)) >= 0) {
+			if (v / 100 != month) {
+				month = v / 100;
+				end = last_session_day((int)(month / 100),
+				    (int)(month % 100));
+			}
+			if (v % 100 >= end)
+				last = (double)k;
+		}
 		out[k] = last;
 	}
 }
@@ -227,42 +255,31 @@ qgtm_strategy_formation(const struct qgtm_series *s)
 	    fill_formation, NULL);
 }
 
-/* The last day ("YYYY-MM-31") of the calendar month `months` before that
- * of date into limit (24 bytes); -1 for a malformed date. */
-static int
-month_limit(const char *date, int months, char *limit)
-{
-	int y, m, d;
-
-	if (sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3)
-		return -1;
-	m -= months;
-	while (m < 1) {
-		m += 12;
-		y--;
-	}
-	snprintf(limit, 24, "%04d-%02d-31", y, m);
-	return 0;
-}
-
 /* out[k]: the index of the last bar dated in or before the month `*arg`
  * months before that of bar k, or -1 (a qgtm_causal_fill). Dates increase
- * along a series, so the index only moves forward. */
+ * along a series, so the index only moves forward; they are compared as
+ * YYYYMMDD integers, the limit being day 31 of that month. */
 static void
 fill_months_back(const struct qgtm_bar *bars, size_t n, double *out,
     const void *arg)
 {
 	int months = *(const int *)arg;
-	char limit[24];
-	long j = -1;
+	long j = -1, v, y, m;
 	size_t k;
 
 	for (k = 0; k < n; k++) {
-		if (month_limit(bars[k].date, months, limit) == -1) {
+		if ((v = date_num(bars[k].date)) < 0) {
 			out[k] = -1;
 			continue;
 		}
-		while (j < (long)k && strcmp(bars[j + 1].date, limit) <= 0)
+		y = v / 10000;
+		m = v / 100 % 100 - months;
+		while (m < 1) {
+			m += 12;
+			y--;
+		}
+		while (j < (long)k &&
+		    date_num(bars[j + 1].date) <= y * 10000 + m * 100 + 31)
 			j++;
 		out[k] = (double)j;
 	}

@@ -91,13 +91,24 @@ struct tsmom_leg {
 	long f, from;
 };
 
-/* Measure ret_12m and sigma for one series; leg->ok = 0 when too short. */
+/* The arguments of fill_sigma from params and the key of their memo. */
 static void
-measure(const struct qgtm_series *s, json_t *params, struct tsmom_leg *leg)
+sigma_args(json_t *params, struct sigma_args *a, char key[64])
 {
-	struct sigma_args a;
-	char key[64];
+	a->com = (double)json_integer_value(json_object_get(params,
+	    "vol_com_days"));
+	a->annualization = (double)json_integer_value(json_object_get(params,
+	    "annualization"));
+	snprintf(key, 64, "tsmom.sigma %.17g %.17g", a->com,
+	    a->annualization);
+}
 
+/* Measure ret_12m and sigma for one series with the arguments a of
+ * fill_sigma and their memo key; leg->ok = 0 when too short. */
+static void
+measure(const struct qgtm_series *s, json_t *params,
+    const struct sigma_args *a, const char *key, struct tsmom_leg *leg)
+{
 	leg->ok = 0;
 	if ((leg->f = qgtm_strategy_formation(s)) < 1)
 		return;
@@ -105,13 +116,7 @@ measure(const struct qgtm_series *s, json_t *params, struct tsmom_leg *leg)
 	    json_object_get(params, "lookback_months")));
 	if (leg->from < 0 || leg->from == leg->f)
 		return;
-	a.com = (double)json_integer_value(json_object_get(params,
-	    "vol_com_days"));
-	a.annualization = (double)json_integer_value(json_object_get(params,
-	    "annualization"));
-	snprintf(key, sizeof key, "tsmom.sigma %.17g %.17g", a.com,
-	    a.annualization);
-	leg->sigma = qgtm_series_causal(s, (size_t)leg->f, key, fill_sigma, &a);
+	leg->sigma = qgtm_series_causal(s, (size_t)leg->f, key, fill_sigma, a);
 	leg->ret = (double)s->bars[leg->f].close /
 	    (double)s->bars[leg->from].close - 1.0;
 	leg->ok = isfinite(leg->sigma) && leg->sigma > 0;
@@ -150,17 +155,20 @@ tsmom_targets(const struct qgtm_cfg *cfg, json_t *params, time_t as_of,
 	json_t *universe = json_object_get(params, "universe");
 	struct qgtm_series *s;
 	struct tsmom_leg *legs;
+	struct sigma_args a;
+	char key[64];
 	size_t i, n;
 	int live = 0;
 
 	(void)cfg;
 	*data_as_of = 0;
+	sigma_args(params, &a, key);
 	if ((s = qgtm_strategy_bars(params, as_of, &n)) == NULL)
 		return -1;
 	legs = qgtm_xcalloc(n > 0 ? n : 1, sizeof *legs);
 	for (i = 0; i < n; i++) {
 		legs[i].symbol = json_string_value(json_array_get(universe, i));
-		measure(&s[i], params, &legs[i]);
+		measure(&s[i], params, &a, key, &legs[i]);
 		live += legs[i].ok;
 		if (legs[i].ok && s[i].bars[legs[i].f].available_at > *data_as_of)
 			*data_as_of = s[i].bars[legs[i].f].available_at;

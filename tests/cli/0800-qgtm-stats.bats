@@ -66,6 +66,18 @@ near() {
 	near "$BATS_TEST_TMPDIR/out" logit_max 0 1e-12
 }
 
+@test "pbo --metric mean: one row a block is a valid CSCV" {
+	printf '%s\n' -1,1 -2,2 1,-1 2,-2 >"$BATS_TEST_TMPDIR/m.csv"
+	qgtm-stats pbo --partitions 4 --metric mean "$BATS_TEST_TMPDIR/m.csv" \
+		>"$BATS_TEST_TMPDIR/out"
+	near "$BATS_TEST_TMPDIR/out" pbo 1 0
+	near "$BATS_TEST_TMPDIR/out" splits 6 0
+	near "$BATS_TEST_TMPDIR/out" rows 4 0
+	run -65 --separate-stderr qgtm-stats pbo --partitions 4 \
+		"$BATS_TEST_TMPDIR/m.csv"
+	[[ $stderr == *"need at least 2 rows per partition"* ]]
+}
+
 @test "bad input: one line naming file and line, exit 65, nothing printed" {
 	printf '0.1\n0.2\nabc\n' >"$BATS_TEST_TMPDIR/r.txt"
 	run -65 --separate-stderr qgtm-stats summary "$BATS_TEST_TMPDIR/r.txt"
@@ -99,4 +111,33 @@ near() {
 	run -66 --separate-stderr qgtm-stats summary "$BATS_TEST_TMPDIR/none"
 	qgtm-stats summary "$FIXTURES/stats-weekly.txt" >/dev/full 2>/dev/null || rc=$?
 	[ "$rc" -eq 74 ]
+}
+
+# pbo_same FILE S METRIC: qgtm-stats pbo and the numpy peer bench/pbo_ref.py
+# give the same PBO and split count and logit means within 1e-9.
+pbo_same() {
+	qgtm-stats pbo --partitions "$2" --metric "$3" "$1" >"$BATS_TEST_TMPDIR/c"
+	/usr/bin/python3 "$QGTM_TOP/bench/pbo_ref.py" "$1" "$2" "$3" \
+		>"$BATS_TEST_TMPDIR/p"
+	[ "$(sed -n 's/^pbo=//p' "$BATS_TEST_TMPDIR/c")" = \
+		"$(sed -n 's/^pbo=//p' "$BATS_TEST_TMPDIR/p")" ]
+	[ "$(sed -n 's/^splits=//p' "$BATS_TEST_TMPDIR/c")" = \
+		"$(sed -n 's/^splits=//p' "$BATS_TEST_TMPDIR/p")" ]
+	near "$BATS_TEST_TMPDIR/c" logit_mean \
+		"$(sed -n 's/^logit_mean=//p' "$BATS_TEST_TMPDIR/p")" 1e-9
+}
+
+@test "pbo equals the numpy peer's (bench/pbo_ref.py), Sharpe and mean" {
+	/usr/bin/python3 -c 'import numpy' 2>/dev/null ||
+		skip "python3-numpy is missing: no peer"
+	/usr/bin/python3 -c "
+import numpy as np
+rng = np.random.default_rng(7)
+m = rng.normal(0.0002, 0.01, size=(403, 30)) + rng.normal(0, 0.001, size=(1, 30))
+np.savetxt('$BATS_TEST_TMPDIR/m.csv', m, delimiter=',', fmt='%.10f')
+np.savetxt('$BATS_TEST_TMPDIR/one.csv', m[:16], delimiter=',', fmt='%.10f')"
+	pbo_same "$BATS_TEST_TMPDIR/m.csv" 16 sharpe
+	pbo_same "$BATS_TEST_TMPDIR/m.csv" 10 mean
+	pbo_same "$BATS_TEST_TMPDIR/m.csv" 20 sharpe
+	pbo_same "$BATS_TEST_TMPDIR/one.csv" 16 mean     # one row a block
 }

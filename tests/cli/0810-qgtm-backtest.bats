@@ -324,3 +324,44 @@ plant_dfii10() {
 	[ ! -e "$QGTM_STATE_DIR/research/decay.jsonl" ]
 	[ -z "$(ls -A "$TMPDIR")" ]
 }
+
+# peer_agree QGTM PEER: the return matrices QGTM and PEER (CSV, a session a
+# row, the same columns) are the same shape, differ nowhere by more than
+# 1e-12, and some returns are not 0.
+peer_agree() {
+	paste -d, "$1" "$2" | awk -F, -v nq="$(wc -l <"$1")" \
+		-v np="$(wc -l <"$2")" '
+		{ k = NF / 2; for (i = 1; i <= k; i++) { d = $i - $(i + k)
+		    if (d < 0) d = -d; if (d > m) m = d; moved += $i != 0 } }
+		END { print "sessions " nq " " np " max_abs_diff " m " moved " moved
+		    exit !(nq == np && nq > 100 && m <= 1e-12 && moved > 100) }'
+}
+
+@test "--frictionless and --grid give the vectorized pandas peer's returns to 1e-12" {
+	/usr/bin/python3 -c 'import pandas, numpy' 2>/dev/null ||
+		skip "python3-pandas or python3-numpy is missing: no peer"
+	cfg=$BATS_TEST_TMPDIR/q.yaml
+	printf '%s\n' 'common:' '  universe: [GLD, SLV, TLT, SPY]' 'fetch:' \
+		'  sim:' '    start: "2000-01-03"' 'risk:' \
+		'  max_gross_exposure: 10' '  max_net_exposure: 10' >"$cfg"
+	QGTM_NOW=2003-01-31T23:00:00Z qgtm-fetch -q -c "$cfg" \
+		--from 2000-01-03 --to 2003-01-31 sim >"$BATS_TEST_TMPDIR/bars"
+	qgtm-backtest -c "$cfg" --strategy tsmom --from 2001-06-01 \
+		--to 2002-12-31 --frictionless --out "$BATS_TEST_TMPDIR/bt" >/dev/null
+	/usr/bin/python3 "$QGTM_TOP/bench/backtest_ref.py" "$BATS_TEST_TMPDIR/bars" \
+		2001-06-01 2002-12-31 GLD SLV TLT SPY >"$BATS_TEST_TMPDIR/ref.csv"
+	sed 1d "$BATS_TEST_TMPDIR/bt/returns.csv" | cut -d, -f1 >"$BATS_TEST_TMPDIR/qd"
+	sed 1d "$BATS_TEST_TMPDIR/ref.csv" | cut -d, -f1 >"$BATS_TEST_TMPDIR/pd"
+	diff -u "$BATS_TEST_TMPDIR/qd" "$BATS_TEST_TMPDIR/pd"
+	sed 1d "$BATS_TEST_TMPDIR/bt/returns.csv" | cut -d, -f2 >"$BATS_TEST_TMPDIR/q"
+	sed 1d "$BATS_TEST_TMPDIR/ref.csv" | cut -d, -f2 >"$BATS_TEST_TMPDIR/p"
+	peer_agree "$BATS_TEST_TMPDIR/q" "$BATS_TEST_TMPDIR/p"
+	qgtm-backtest -c "$cfg" --strategy tsmom --from 2001-06-01 \
+		--to 2002-12-31 --frictionless --grid lookback_months=6,12 \
+		--grid vol_com_days=30,60 --out "$BATS_TEST_TMPDIR/g" >/dev/null
+	/usr/bin/python3 "$QGTM_TOP/bench/backtest_ref.py" --grid 6,12 30,60 \
+		"$BATS_TEST_TMPDIR/bars" 2001-06-01 2002-12-31 GLD SLV TLT SPY |
+		sed 1d | cut -d, -f2- >"$BATS_TEST_TMPDIR/pg"
+	[ "$(head -n 1 "$BATS_TEST_TMPDIR/pg" | tr , '\n' | wc -l)" -eq 4 ]
+	peer_agree "$BATS_TEST_TMPDIR/g/grid.csv" "$BATS_TEST_TMPDIR/pg"
+}

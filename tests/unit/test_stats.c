@@ -176,6 +176,32 @@ START_TEST(test_mintrl_published)
 }
 END_TEST
 
+/* The reversal of x (t <= 8 rows): column 0 is -x, column 1 is x; PBO by
+ * the mean with S = 4 gives 4 splits at logit ln 0.5, 2 ties at 0. */
+static void
+assert_reversal(const double *x, size_t t)
+{
+	double m[16];
+	struct qgtm_pbo p;
+	size_t i, zero = 0, half = 0;
+
+	for (i = 0; i < t; i++) {
+		m[2 * i] = -x[i];
+		m[2 * i + 1] = x[i];
+	}
+	ck_assert_int_eq(qgtm_stats_pbo(m, t, 2, 4, QGTM_PBO_MEAN, &p), 0);
+	ck_assert_uint_eq(p.nsplits, 6);
+	ck_assert_uint_eq(p.rows_used, t);
+	for (i = 0; i < p.nsplits; i++) {
+		zero += fabs(p.logits[i]) < 1e-12;
+		half += fabs(p.logits[i] - log(0.5)) < 1e-12;
+	}
+	ck_assert_uint_eq(zero, 2);
+	ck_assert_uint_eq(half, 4);
+	ck_assert_double_eq_tol(p.pbo, 1.0, 1e-12);
+	qgtm_pbo_release(&p);
+}
+
 /*
  * Derived: column 1 is x, column 0 is -x, with block sums of x 1, 2, -1,
  * -2 (S = 4, 2 rows a block), so the out-of-sample sum is minus the
@@ -188,24 +214,8 @@ END_TEST
 START_TEST(test_pbo_reversal_and_ties)
 {
 	static const double x[] = { .5, .5, 1, 1, -.5, -.5, -1, -1 };
-	double m[16];
-	struct qgtm_pbo p;
-	size_t i, zero = 0, half = 0;
 
-	for (i = 0; i < 8; i++) {
-		m[2 * i] = -x[i];
-		m[2 * i + 1] = x[i];
-	}
-	ck_assert_int_eq(qgtm_stats_pbo(m, 8, 2, 4, QGTM_PBO_MEAN, &p), 0);
-	ck_assert_uint_eq(p.nsplits, 6);
-	for (i = 0; i < p.nsplits; i++) {
-		zero += fabs(p.logits[i]) < 1e-12;
-		half += fabs(p.logits[i] - log(0.5)) < 1e-12;
-	}
-	ck_assert_uint_eq(zero, 2);
-	ck_assert_uint_eq(half, 4);
-	ck_assert_double_eq_tol(p.pbo, 1.0, 1e-12);
-	qgtm_pbo_release(&p);
+	assert_reversal(x, 8);
 }
 END_TEST
 
@@ -247,8 +257,23 @@ START_TEST(test_pbo_bad_input)
 	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_USAGE);
 	ck_assert_int_eq(qgtm_stats_pbo(m, 40, 1, 4, QGTM_PBO_MEAN, &p), -1);
 	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_DATAERR);
-	ck_assert_int_eq(qgtm_stats_pbo(m, 6, 2, 4, QGTM_PBO_MEAN, &p), -1);
+	ck_assert_int_eq(qgtm_stats_pbo(m, 6, 2, 4, QGTM_PBO_SHARPE, &p), -1);
 	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_DATAERR);
+	ck_assert_int_eq(qgtm_stats_pbo(m, 3, 2, 4, QGTM_PBO_MEAN, &p), -1);
+	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_DATAERR);
+}
+END_TEST
+
+/*
+ * The mean needs no variance, so one row a block is a valid CSCV: the
+ * reversal above with one row a block (x = 1, 2, -1, -2, S = 4) splits
+ * the same way: 4 splits at logit ln 0.5, 2 ties at 0, PBO = 1.
+ */
+START_TEST(test_pbo_mean_one_row_a_block)
+{
+	static const double x[] = { 1, 2, -1, -2 };
+
+	assert_reversal(x, 4);
 }
 END_TEST
 
@@ -270,6 +295,7 @@ suite_stats(void)
 	tcase_add_test(tc, test_pbo_reversal_and_ties);
 	tcase_add_test(tc, test_pbo_persistent_and_drop_first_rows);
 	tcase_add_test(tc, test_pbo_bad_input);
+	tcase_add_test(tc, test_pbo_mean_one_row_a_block);
 	suite_add_tcase(s, tc);
 	return s;
 }

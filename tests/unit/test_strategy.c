@@ -429,6 +429,55 @@ START_TEST(pit_cache_drop_then_read_is_the_same)
 }
 END_TEST
 
+/*
+ * qgtm_pit_private: a cached file is not checked again (a changed mtime,
+ * which makes a normal read parse it anew, leaves the same block), but
+ * the store's own append is seen; off again, reads check the file.
+ */
+START_TEST(pit_private_trusts_its_cache_and_its_own_writes)
+{
+	char *dir = store_fixture(), *path;
+	struct timespec times[2] = { { 0, UTIME_OMIT }, { 1, 0 } };
+	struct qgtm_series a, b, c, d;
+	struct qgtm_bar bar;
+	json_t *recs = json_array();
+	size_t added;
+
+	qgtm_pit_private(1);
+	ck_assert_int_eq(qgtm_pit_bars("sim", "GLD", (time_t)4102444800, &a),
+	    0);
+	path = qgtm_state_path("data/sim/GLD.jsonl", 0);
+	ck_assert_int_eq(utimensat(AT_FDCWD, path, times, 0), 0);
+	ck_assert_int_eq(qgtm_pit_bars("sim", "GLD", (time_t)4102444800, &b),
+	    0);
+	ck_assert_ptr_eq(a.block, b.block);
+	bar = a.bars[a.n - 1];
+	memcpy(bar.date, "2021-01-04", 11);
+	bar.available_at += 5 * 86400;
+	json_array_append_new(recs, qgtm_bar_record("sim", "GLD", &bar));
+	ck_assert_int_eq(qgtm_pit_store("sim", "GLD", recs, &added), 0);
+	ck_assert_uint_eq(added, 1);
+	ck_assert_int_eq(qgtm_pit_bars("sim", "GLD", (time_t)4102444800, &c),
+	    0);
+	ck_assert_uint_eq(c.n, a.n + 1);
+	ck_assert_str_eq(c.bars[c.n - 1].date, "2021-01-04");
+	qgtm_pit_private(0);
+	times[1].tv_sec = 2;
+	ck_assert_int_eq(utimensat(AT_FDCWD, path, times, 0), 0);
+	ck_assert_int_eq(qgtm_pit_bars("sim", "GLD", (time_t)4102444800, &d),
+	    0);
+	ck_assert_ptr_ne(c.block, d.block);
+	qgtm_series_release(&a);
+	qgtm_series_release(&b);
+	qgtm_series_release(&c);
+	qgtm_series_release(&d);
+	json_decref(recs);
+	unsetenv("QGTM_STATE_DIR");
+	free(path);
+	free(dir);
+}
+END_TEST
+
 START_TEST(pit_reports_a_bad_store_line)
 {
 	char *dir = unit_tmpdir(), *path;
@@ -551,6 +600,7 @@ suite_strategy(void)
 	tcase_add_test(tc, bar_line_is_the_bar_record);
 	tcase_add_test(tc, causal_memo_gives_a_prefix_the_whole_files_values);
 	tcase_add_test(tc, pit_cache_drop_then_read_is_the_same);
+	tcase_add_test(tc, pit_private_trusts_its_cache_and_its_own_writes);
 	tcase_add_test(tc, tsmom_sigma_matches_eq1_by_hand);
 	tcase_add_test(tc, tsmom_sigma_matches_pandas_ewm);
 	tcase_add_test(tc, tsmom_targets_follow_the_rule);
