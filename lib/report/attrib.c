@@ -218,6 +218,23 @@ w_in_force(const struct sigs *s, const char *sym, time_t t, json_t *w)
 	json_decref(newest);
 }
 
+/* The fill of journal line (borrowed) when it is one of sym in (from,
+ * to], read into *f with its strategy into *strat; else NULL. */
+static json_t *
+sym_fill(json_t *line, const char *sym, time_t from, time_t to,
+    struct qgtm_fill *f, const char **strat)
+{
+	json_t *fill;
+	time_t t;
+
+	fill = qgtm_journal_line_fill(line, strat, &t);
+	if (fill == NULL || t <= from || t > to ||
+	    strcmp(qgtm_page_str(fill, "symbol"), sym) != 0 ||
+	    qgtm_journal_fill(fill, f) == -1)
+		return NULL;
+	return fill;
+}
+
 /* Into w, the strategies' own signed quantities of sym from the fills of
  * journal in (from, to]; the strategy of the last such fill into *last
  * (unchanged when none). */
@@ -227,15 +244,11 @@ w_own(json_t *journal, const char *sym, time_t from, time_t to, json_t *w,
 {
 	struct qgtm_fill f;
 	const char *s;
-	json_t *line, *fill;
+	json_t *line;
 	size_t i;
-	time_t t;
 
 	json_array_foreach(journal, i, line) {
-		fill = qgtm_journal_line_fill(line, &s, &t);
-		if (fill == NULL || t <= from || t > to ||
-		    strcmp(qgtm_page_str(fill, "symbol"), sym) != 0 ||
-		    qgtm_journal_fill(fill, &f) == -1)
+		if (sym_fill(line, sym, from, to, &f, &s) == NULL)
 			continue;
 		w_add(w, s, f.qty * f.side);
 		*last = s;
@@ -381,15 +394,11 @@ day_flow(json_t *journal, const char *sym, time_t t0, time_t t1,
 	const char *s;
 	json_t *line, *fill;
 	size_t i;
-	time_t t;
 
 	*flow = 0;
 	*trace = NULL;
 	json_array_foreach(journal, i, line) {
-		fill = qgtm_journal_line_fill(line, &s, &t);
-		if (fill == NULL || t <= t0 || t > t1 ||
-		    strcmp(qgtm_page_str(fill, "symbol"), sym) != 0 ||
-		    qgtm_journal_fill(fill, &f) == -1)
+		if ((fill = sym_fill(line, sym, t0, t1, &f, &s)) == NULL)
 			continue;
 		*flow += f.notional * -f.side - f.commission;
 		*trace = qgtm_page_str(fill, "trace_id");
