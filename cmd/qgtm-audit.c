@@ -620,13 +620,21 @@ audit_export(const struct opts *o, const char *chain)
 	return rc;
 }
 
+/* The string member key of o (borrowed), or dflt when it is absent,
+ * null or not a string. */
+static const char *
+member_str(json_t *o, const char *key, const char *dflt)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s != NULL ? s : dflt;
+}
+
 /* The string key of o, or "". */
 static const char *
 str_of(json_t *o, const char *key)
 {
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s != NULL ? s : "";
+	return member_str(o, key, "");
 }
 
 /* The lock-status record rec as lines of text. */
@@ -859,9 +867,7 @@ item_value(json_t *it, const char *key)
 static const char *
 lineage_str(json_t *e, const char *key)
 {
-	const char *s = json_string_value(json_object_get(e, key));
-
-	return s != NULL ? s : "-";
+	return member_str(e, key, "-");
 }
 
 /*
