@@ -101,19 +101,18 @@ measure() {
 			[ "$s" = audit_append ] || prev=$dir/$s.out
 		done
 	done
-	# shellcheck disable=SC2086 # lists of numbers
 	printf 'cycle: %s whole wall_ms=%s cpu_ms=%s (min/median/max of %d)\n' \
-	    "$label" "$(paired_mmm ${ws[*]} | tr ' ' /)" \
-	    "$(paired_mmm ${cs[*]} | tr ' ' /)" "$runs"
+	    "$label" "$(paired_mmm "${ws[@]}" | tr ' ' /)" \
+	    "$(paired_mmm "${cs[@]}" | tr ' ' /)" "$runs"
 	for s in $stages; do
 		# shellcheck disable=SC2086
 		printf 'cycle: %s stage=%s cpu_ms=%s\n' "$label" "$s" \
 		    "$(paired_mmm ${scpu[$s]} | tr ' ' /)"
 	done
-	# shellcheck disable=SC2086
-	printf -v "CPU_$label" '%s' "$(paired_mmm ${cs[*]} | cut -d' ' -f2)"
+	printf -v "CPU_$label" '%s' "$(paired_mmm "${cs[@]}" | cut -d' ' -f2)"
 }
 
+CPU_days10='' CPU_year=''
 days10=$(state 10)
 year=$(state 365)
 printf 'cycle: states days10: %s audit entries, year: %s (wc -l of the chain)\n' \
