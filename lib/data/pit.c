@@ -17,6 +17,7 @@
 #define PIT_LOCK_MS 10000
 
 static void cache_forget(const char *);
+static int same_file(const struct stat *, const struct stat *);
 
 /* Where the as-of reads are noted (qgtm_pit_lineage()), or NULL. */
 static json_t *lineage_sink;
@@ -111,20 +112,113 @@ read_index(const char *path, struct index_ctx *ctx)
 	return 0;
 }
 
+/*
+ * The indexes qgtm_pit_last_date read, kept for the qgtm_pit_store of the
+ * same series that usually follows (qgtm-fetch, the feeds), so that the
+ * file is parsed once, not twice. An index is used only when its file is
+ * unchanged since (same_file: inode, size, mtime, stat before the read, so
+ * a later append makes it stale) and only once; at most INDEX_MEMO_MAX.
+ */
+#define INDEX_MEMO_MAX 32
+
+struct index_memo {
+	struct index_memo *next;
+	char *path;
+	struct stat st;
+	json_t *bydate;
+	char last[11];
+};
+
+static struct index_memo *index_memos;
+
+/* Remove and return the memo of path, or NULL. */
+static struct index_memo *
+index_memo_take(const char *path)
+{
+	struct index_memo **pp, *m;
+
+	for (pp = &index_memos; (m = *pp) != NULL; pp = &m->next)
+		if (strcmp(m->path, path) == 0) {
+			*pp = m->next;
+			return m;
+		}
+	return NULL;
+}
+
+static void
+index_memo_free(struct index_memo *m)
+{
+	json_decref(m->bydate);
+	free(m->path);
+	free(m);
+}
+
+/* Keep ctx, read from path as st was, for one later read of the index. */
+static void
+index_memo_keep(const char *path, const struct stat *st,
+    const struct index_ctx *ctx)
+{
+	struct index_memo *m, **pp;
+	size_t n = 0;
+
+	if ((m = index_memo_take(path)) != NULL)
+		index_memo_free(m);
+	m = qgtm_xcalloc(1, sizeof *m);
+	m->path = qgtm_xstrdup(path);
+	m->st = *st;
+	m->bydate = json_incref(ctx->bydate);
+	memcpy(m->last, ctx->last, sizeof m->last);
+	m->next = index_memos;
+	index_memos = m;
+	for (pp = &index_memos; *pp != NULL && ++n <= INDEX_MEMO_MAX;
+	    pp = &(*pp)->next)
+		;
+	while ((m = *pp) != NULL) {
+		*pp = m->next;
+		index_memo_free(m);
+	}
+}
+
+/*
+ * The index of path as read_index gives it: the kept one when the file is
+ * unchanged since it was read, else read now.
+ */
+static int
+read_index_once(const char *path, struct index_ctx *ctx)
+{
+	struct index_memo *m = index_memo_take(path);
+	struct stat st;
+
+	if (m != NULL && stat(path, &st) == 0 && same_file(&st, &m->st)) {
+		ctx->bydate = json_incref(m->bydate);
+		memcpy(ctx->last, m->last, sizeof ctx->last);
+		index_memo_free(m);
+		return 0;
+	}
+	if (m != NULL)
+		index_memo_free(m);
+	return read_index(path, ctx);
+}
+
 int
 qgtm_pit_last_date(const char *source, const char *series, char out[11])
 {
 	char *path = series_path(source, series, 0);
 	struct index_ctx ctx;
+	struct stat st;
+	int known;
 
 	out[0] = '\0';
 	if (path == NULL)
 		return -1;
-	if (read_index(path, &ctx) == -1) {
+	known = stat(path, &st) == 0;
+	if (read_index_once(path, &ctx) == -1) {
 		free(path);
 		return -1;
 	}
 	memcpy(out, ctx.last, sizeof ctx.last);
+	if (known)
+		index_memo_keep(path, &st, &ctx);
 	json_decref(ctx.bydate);
 	free(path);
 	return 0;
@@ -202,7 +296,7 @@ qgtm_pit_store(const char *source, const char *series, json_t *recs,
 		return -1;
 	}
 	qgtm_buf_init(&buf, SIZE_MAX / 2);
-	rc = read_index(path, &ctx);
+	rc = read_index_once(path, &ctx);
 	if (rc == 0) {
 		rc = new_lines(recs, ctx.bydate, &buf, added);
 		json_decref(ctx.bydate);

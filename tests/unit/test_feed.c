@@ -3,6 +3,7 @@
  * the feed clients share. The clients themselves are tested against the
  * stand-in providers in tests/cli/0110-qgtm-fetch-feeds.bats.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +63,45 @@ START_TEST(obs_join_never_sees_a_future_observation)
 	ck_assert_int_eq(qgtm_pit_obs("t", "X", at("2026-03-04T04:59:59Z"), &s), 0);
 	ck_assert_uint_eq(s.n, 0);
 	qgtm_obs_series_release(&s);
+	json_decref(recs);
+	unsetenv("QGTM_STATE_DIR");
+	free(dir);
+}
+END_TEST
+
+/*
+ * qgtm_pit_last_date keeps the index it read for the store that follows:
+ * a line another writer appended in between must still be seen.
+ */
+START_TEST(store_after_last_date_sees_an_append_between)
+{
+	char *dir = state_dir(), *path, last[11], *line;
+	json_t *recs = json_array(), *later;
+	size_t n;
+	FILE *f;
+
+	json_array_append_new(recs, obs("2026-03-03", "1.51", "2026-03-05T05:00:00Z"));
+	ck_assert_int_eq(qgtm_pit_store("t", "X", recs, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(qgtm_pit_last_date("t", "X", last), 0);
+	ck_assert_str_eq(last, "2026-03-03");
+	/* Another process stores the next day meanwhile. */
+	later = obs("2026-03-04", "1.52", "2026-03-06T05:00:00Z");
+	line = json_dumps(later, JSON_COMPACT);
+	path = qgtm_xasprintf("%s/data/t/X.jsonl", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "a"));
+	fprintf(f, "%s\n", line);
+	ck_assert_int_eq(fclose(f), 0);
+	json_array_append_new(recs, later);
+	ck_assert_int_eq(qgtm_pit_store("t", "X", recs, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(qgtm_pit_last_date("t", "X", last), 0);
+	ck_assert_str_eq(last, "2026-03-04");
+	/* The kept index serves one read: a store after a store adds none. */
+	ck_assert_int_eq(qgtm_pit_store("t", "X", recs, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	free(line);
+	free(path);
 	json_decref(recs);
 	unsetenv("QGTM_STATE_DIR");
 	free(dir);
@@ -331,6 +371,7 @@ suite_feed(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, obs_join_never_sees_a_future_observation);
 	tcase_add_test(tc, obs_revisions_are_vintages_and_reruns_add_nothing);
+	tcase_add_test(tc, store_after_last_date_sees_an_append_between);
 	tcase_add_test(tc, no_strategy_sees_a_planted_future_bar);
 	tcase_add_test(tc, lineage_notes_each_as_of_read);
 	tcase_add_test(tc, url_params_are_percent_encoded);
