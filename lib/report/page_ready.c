@@ -64,7 +64,7 @@ static const char css_ready[] =
     "width:3.5em}table{border-collapse:collapse;margin:4px 0 8px 3.5em}"
     "td,th{padding:2px 8px;border-bottom:1px solid var(--mu);"
     "font-size:14px;vertical-align:top;text-align:left}"
-    "td{overflow-wrap:anywhere}th{font-weight:600}"
+    "td{overflow-wrap:break-word}th{font-weight:600}"
     "nav{float:right}svg{max-width:100%;height:auto}.INFO{color:var(--mu)}"
     "svg text{fill:var(--fg)}h2{font-size:18px;margin:16px 0 4px}";
 
