@@ -464,7 +464,9 @@ void qgtm_merkle_leaf(const void *p, size_t n, unsigned char md[32]);
  * value drawn from a subset whose canonical form is itself (lib/
  * audit_canon.c: objects with strictly ascending keys, arrays, strings of
  * printable ASCII without '"' or '\', integers of at most 18 digits and no
- * "-0", true, false, null; no whitespace; depth at most 64), the end of
+ * "-0", reals written as jansson writes the double they parse to ("%.17g",
+ * ".0" added without '.' or 'e', no '+' or leading zero in the exponent),
+ * true, false, null; no whitespace; depth at most 64), the end of
  * that value; else NULL, which does not mean the bytes are not canonical
  * JSON, only that this quick test cannot tell. For a value it accepts,
  * jansson's json_loadb() succeeds (even with JSON_REJECT_DUPLICATES) and

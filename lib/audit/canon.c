@@ -3,13 +3,17 @@
  * of jansson's json_dumps(JSON_COMPACT | JSON_SORT_KEYS), for the subset
  * of JSON the audit chain's entries nearly always use. verify proves most
  * lines canonical with it and without a parse; the lines it cannot vouch
- * for (a real number, an escape, non-ASCII text) take the slow path of
- * parsing and re-serializing. Why the subset is its own canonical form:
- * with no whitespace, compact separators, keys in strictly ascending byte
- * order (strcmp order, as keys hold no NUL), strings that need no escape
- * and integers written as "%lld" writes them, a parse followed by a dump
- * changes nothing.
+ * for (an escape, non-ASCII text, a real not as jansson writes it) take
+ * the slow path of parsing and re-serializing. Why the subset is its own
+ * canonical form: with no whitespace, compact separators, keys in strictly
+ * ascending byte order (strcmp order, as keys hold no NUL), strings that
+ * need no escape, integers written as "%lld" writes them and reals written
+ * as jansson's dump writes the double they parse to, a parse followed by a
+ * dump changes nothing.
  */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit/audit.h"
@@ -18,6 +22,8 @@
 #define CANON_MAX_DEPTH 64
 /* Most digits of an integer vouched for: 18 always fit a long long. */
 #define CANON_MAX_DIGITS 18
+/* Longest real vouched for: "%.17g" writes at most 24 characters. */
+#define CANON_MAX_REAL 24
 
 static const char *value(const char *p, const char *end, int depth);
 
@@ -34,23 +40,65 @@ string(const char *p, const char *end)
 	return NULL;
 }
 
-/* An integer in the form "%lld" prints: no "+", "-0" or leading zero. */
+/*
+ * A real at p, its characters up to q, if they are what jansson's dump
+ * writes for the double they parse to. That form is jsonp_dtostr() of
+ * jansson 2.14 (src/strconv.c) without JSON_REAL_PRECISION: "%.17g", then
+ * ".0" added when it has neither '.' nor 'e', then the exponent's '+'
+ * and leading zeros removed. jansson's parse (jsonp_strtod) is strtod(3)
+ * in the "C" decimal point, refusing an overflow: so is this one, and a
+ * locale with another decimal point only makes it vouch for less.
+ */
 static const char *
-integer(const char *p, const char *end)
+real(const char *p, const char *q)
 {
-	const char *d = p + (*p == '-');
+	char in[CANON_MAX_REAL + 1], out[CANON_MAX_REAL + 8], *e;
+	size_t n = (size_t)(q - p);
+	double d;
+	int len;
+
+	if (n > CANON_MAX_REAL)
+		return NULL;
+	memcpy(in, p, n);
+	in[n] = '\0';
+	d = strtod(in, &e);
+	if (e != in + n || !isfinite(d))
+		return NULL;
+	len = snprintf(out, sizeof out, "%.17g", d);
+	if (len < 0 || (size_t)len >= sizeof out - 2)
+		return NULL;
+	if (strpbrk(out, ".e") == NULL)
+		memcpy(out + len, ".0", 3);
+	if ((e = strchr(out, 'e')) != NULL) {
+		e += 1 + (e[1] == '-');
+		if (*e == '+')
+			memmove(e, e + 1, strlen(e));
+		while (*e == '0' && e[1] != '\0')
+			memmove(e, e + 1, strlen(e));
+	}
+	return strlen(out) == n && memcmp(out, in, n) == 0 ? q : NULL;
+}
+
+/* An integer in the form "%lld" prints: no "+", "-0" or leading zero;
+ * or a real, when real() vouches for it. */
+static const char *
+number(const char *p, const char *end)
+{
+	const char *d = p + (*p == '-'), *q;
 	size_t n = 0;
 
 	while (d + n < end && d[n] >= '0' && d[n] <= '9')
 		n++;
+	q = d + n;
+	if (n > 0 && q < end && (*q == '.' || *q == 'e' || *q == 'E')) {
+		while (q < end && memchr("0123456789.eE+-", *q, 15) != NULL)
+			q++;
+		return real(p, q);
+	}
 	if (n == 0 || n > CANON_MAX_DIGITS || (d[0] == '0' && n > 1) ||
 	    (d[0] == '0' && d != p))
 		return NULL;
-	d += n;
-	/* A fraction or an exponent makes a real: not vouched for. */
-	if (d < end && (*d == '.' || *d == 'e' || *d == 'E'))
-		return NULL;
-	return d;
+	return q;
 }
 
 /* The literal word w at p. */
@@ -127,7 +175,8 @@ value(const char *p, const char *end, int depth)
 	case 't': return word(p, end, "true");
 	case 'f': return word(p, end, "false");
 	case 'n': return word(p, end, "null");
-	default:  return integer(p, end);
+	default:
+		return number(p, end);
 	}
 }
 

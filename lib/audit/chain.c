@@ -183,8 +183,9 @@ is_hex64(const char *s)
  * fills l; 0 when it cannot tell, and the parse of entry_check decides.
  * Sufficient: the line is, byte for byte, {"hash":H,"prev":P,"rec":R,
  * "seq":N,"ts":T} with H and P 64 lowercase hex digits, N a non-negative
- * integer and R an object and T a string that qgtm_json_canon vouches
- * for, so the line is its own canonical form (keys sorted, compact); and
+ * integer (digits only: qgtm_json_canon also vouches for reals) and R an
+ * object and T a string that qgtm_json_canon vouches for, so the line
+ * is its own canonical form (keys sorted, compact); and
  * H is the SHA-256 of "{" followed by the bytes after H's '",', which is
  * the canonical form of the entry without "hash". (H is compared with
  * the hex of that hash, which also proves it 64 lowercase hex digits.)
@@ -201,11 +202,11 @@ entry_quick(const char *line, size_t n, struct link *l)
 	    memcmp(line + AT_HASH + 64, "\",\"prev\":\"", 10) != 0 ||
 	    !is_hex64(line + AT_PREV) ||
 	    memcmp(line + AT_PREV + 64, "\",\"rec\":{", 9) != 0 ||
-	    (p = qgtm_json_canon(line + AT_REC, end)) == NULL ||
-	    end - p < 8 || memcmp(p, ",\"seq\":", 7) != 0 ||
-	    p[7] < '0' || p[7] > '9' ||
+	    (p = qgtm_json_canon(line + AT_REC, end)) == NULL || end - p < 8 ||
+	    memcmp(p, ",\"seq\":", 7) != 0 || p[7] < '0' || p[7] > '9' ||
 	    (p = qgtm_json_canon(seq = p + 7, end)) == NULL ||
-	    end - p < 7 || memcmp(p, ",\"ts\":\"", 7) != 0 ||
+	    strspn(seq, "0123456789") != (size_t)(p - seq) || end - p < 7 ||
+	    memcmp(p, ",\"ts\":\"", 7) != 0 ||
 	    (p = qgtm_json_canon(p + 6, end)) != end - 1 || *p != '}')
 		return 0;
 	qgtm_sha256_cat("{", 1, line + AT_BODY, n - AT_BODY, md);

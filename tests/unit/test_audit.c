@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -248,6 +249,34 @@ START_TEST(test_not_canonical)
 	write_lines(lines, n);
 	verify_fails(2, "seq 1: not in canonical form");
 	free(spaced);
+	free(text);
+}
+END_TEST
+
+/*
+ * A seq written as a real, with the hash made over the line as it is: the
+ * quick check vouches for the real as canonical JSON, but a seq must be
+ * an integer, so verify refuses the line as the parse does.
+ */
+START_TEST(test_real_seq)
+{
+	char *text, *lines[MAX_LINES], *real, *p, hex[65];
+	unsigned char md[32];
+	int n;
+
+	append_n(0, 3);
+	n = chain_lines(&text, lines);
+	p = strstr(lines[1], ",\"seq\":1,");
+	ck_assert_ptr_nonnull(p);
+	real = qgtm_xasprintf("%.*s,\"seq\":1.0,%s", (int)(p - lines[1]),
+	    lines[1], p + 9);
+	qgtm_sha256_cat("{", 1, real + 75, strlen(real) - 75, md);
+	qgtm_hash_hex(md, hex);
+	memcpy(real + 9, hex, 64);
+	lines[1] = real;
+	write_lines(lines, n);
+	verify_fails(2, "field 'seq': expected an integer");
+	free(real);
 	free(text);
 }
 END_TEST
@@ -777,7 +806,7 @@ START_TEST(test_json_canon)
 		s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS |
 		    JSON_ENCODE_ANY);
 		n = strlen(s);
-		plain += strpbrk(s, ".\\\xc3") == NULL;
+		plain += strpbrk(s, "\\\xc3") == NULL;
 		vouched += canon_holds(s, n);
 		i = (size_t)rand_r(&seed) % n;
 		s[i] = "{}[]\",:-0123 .eE\\az"[rand_r(&seed) % 20];
@@ -791,6 +820,56 @@ START_TEST(test_json_canon)
 	ck_assert_ptr_null(qgtm_json_canon("-0", "-0" + 2));
 	ck_assert_ptr_null(qgtm_json_canon("{\"b\":1,\"a\":2}", "{\"b\":1,\"a\":2}" + 13));
 	ck_assert_ptr_null(qgtm_json_canon("{\"a\":1,\"a\":2}", "{\"a\":1,\"a\":2}" + 13));
+}
+END_TEST
+
+/* Does qgtm_json_canon vouch for all of the real s? */
+static int
+canon_real(const char *s)
+{
+	return qgtm_json_canon(s, s + strlen(s)) == s + strlen(s);
+}
+
+/*
+ * Reals: jansson's dump of 20,000 doubles of random bits (every finite
+ * one) is vouched for and loads and dumps back the same; reals in any
+ * other form are not.
+ */
+START_TEST(test_json_canon_reals)
+{
+	static const char *const bad[] = { "0.4", "0.1", "1e+20", "1E20",
+		"1.0e5", "1e05", "1.50", "01.5", "-01.5", "1e400", "-1e400",
+		"1.", ".5", "1e", "1.5e", "+1.5", "1.5.1", "0x1p3", "1e-400",
+		"1e-5" };
+	static const char *const good[] = { "0.40000000000000002", "1e20",
+		"1.5", "-0.0", "0.0", "100.0", "1.0000000000000001e-5",
+		"-1.7976931348623157e308", "4.9406564584124654e-324", "1e22" };
+	unsigned seed = 11;
+	uint64_t bits;
+	json_t *v;
+	double d;
+	size_t i;
+	char *s;
+	int k;
+
+	for (k = 0; k < 20000; k++) {
+		bits = (uint64_t)rand_r(&seed) << 33 ^
+		    (uint64_t)rand_r(&seed) << 11 ^ (uint64_t)rand_r(&seed);
+		memcpy(&d, &bits, sizeof d);
+		if (!isfinite(d))
+			continue;
+		v = json_real(d);
+		s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		ck_assert_msg(canon_holds(s, strlen(s)), "not vouched for: %s",
+		    s);
+		free(s);
+		json_decref(v);
+	}
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ck_assert_msg(!canon_real(bad[i]), "vouched for %s", bad[i]);
+	for (i = 0; i < sizeof good / sizeof good[0]; i++)
+		ck_assert_msg(canon_holds(good[i], strlen(good[i])),
+		    "not vouched for %s", good[i]);
 }
 END_TEST
 
@@ -1758,6 +1837,7 @@ suite_audit(void)
 	tcase_add_test(tc, test_append_verify);
 	tcase_add_test(tc, test_canonical_bytes);
 	tcase_add_test(tc, test_not_canonical);
+	tcase_add_test(tc, test_real_seq);
 	tcase_add_test(tc, test_tampered_rec);
 	tcase_add_test(tc, test_deleted_line);
 	tcase_add_test(tc, test_swapped_lines);
@@ -1783,6 +1863,7 @@ suite_audit(void)
 	tcase_add_test(tc, test_published);
 	tcase_add_test(tc, test_s3_url);
 	tcase_add_test(tm, test_json_canon);
+	tcase_add_test(tm, test_json_canon_reals);
 	suite_add_tcase(s, tc);
 	tcase_add_test(tm, test_merkle_vectors);
 	tcase_add_test(tm, test_merkle_recursive);
