@@ -11,6 +11,7 @@
 #   build:    gcc make pkg-config libc6-dev and the -dev libraries
 #   tests:    check bats mandoc cmark jq python3 curl openssl git xxd
 #             col (bsdextrautils) pgrep (procps) faketime
+#             strace (0710 counts a render's reads of the audit chain)
 #             systemd-analyze (systemd) redis-server lighttpd
 #             lighttpd-mod-deflate (the shipped config compresses)
 #             python3-numpy python3-pandas python3-aiosmtpd
@@ -24,7 +25,7 @@ PACKAGES="gcc make pkg-config libc6-dev
 libcurl4-openssl-dev libjansson-dev libssl-dev libyaml-dev
 check bats mandoc cmark jq python3 curl git xxd bsdextrautils procps
 redis-server libhiredis-dev openssl lighttpd lighttpd-mod-deflate
-faketime systemd
+faketime systemd strace
 python3-numpy python3-pandas python3-aiosmtpd
 clang libclang-rt-14-dev valgrind clang-format
 chromium chromium-driver debootstrap ca-certificates"
