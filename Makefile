@@ -13,7 +13,8 @@ endif
 override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror=implicit \
 	-D_FORTIFY_SOURCE=2 -fstack-protector-strong -Ilib $(PKG_CFLAGS) $(SANFLAGS)
 override LDFLAGS += $(SANFLAGS)
-LIBS = $(PKG_LIBS) -lm
+# libcurl is loaded on first use (lib/net/curl_int.h), not linked.
+LIBS = $(filter-out -lcurl,$(PKG_LIBS)) -lm
 
 # lib/ in folders, one a layer (STRUCTURE.md "Layers", read by
 # tools/layers); one archive a folder. A program links only the archives

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
+#include "net/curl_int.h"
 
 #include "net/net.h"
 
@@ -72,7 +72,9 @@ http_global_init(void)
 
 	if (done)
 		return 0;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+	if (qgtm_curl_load() == -1)
+		return -1;
+	if (qgtm_curl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return qgtm_seterr(QGTM_EX_SOFTWARE, "cannot initialise libcurl");
 	clock_gettime(CLOCK_REALTIME, &ts);
 	jitter_state[0] = (unsigned short)getpid();
@@ -136,26 +138,27 @@ static void
 url_origin(const char *url, char *out, size_t outsz)
 {
 	char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
-	CURLU *u = curl_url();
+	CURLU *u = qgtm_curl.url();
 
 	snprintf(out, outsz, "(invalid URL)");
 	if (u == NULL || url == NULL ||
-	    curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK)
+	    qgtm_curl.url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    qgtm_curl.url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK)
 		goto done;
 	if (strcmp(scheme, "file") == 0) {
-		if (curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK)
+		if (qgtm_curl.url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK)
 			snprintf(out, outsz, "file://%s", path);
-	} else if (curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) ==
+	} else if (qgtm_curl.url_get(u, CURLUPART_HOST, &host, 0) ==
+	    CURLUE_OK &&
+	    qgtm_curl.url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) ==
 	    CURLUE_OK)
 		snprintf(out, outsz, "%s://%s:%s", scheme, host, port);
 done:
-	curl_free(scheme);
-	curl_free(host);
-	curl_free(port);
-	curl_free(path);
-	curl_url_cleanup(u);
+	qgtm_curl.free(scheme);
+	qgtm_curl.free(host);
+	qgtm_curl.free(port);
+	qgtm_curl.free(path);
+	qgtm_curl.url_cleanup(u);
 }
 
 /*
@@ -174,7 +177,7 @@ parse_retry_after(const char *v)
 		n = strtol(v, &end, 10);    /* LONG_MAX on overflow: "long" */
 		return *end == '\0' ? n : -1;
 	}
-	if ((t = curl_getdate(v, NULL)) == -1)
+	if ((t = qgtm_curl.getdate(v, NULL)) == -1)
 		return -1;
 	now = time(NULL);
 	return t > now ? (long)(t - now) : 0;
@@ -255,18 +258,18 @@ set_method(CURL *c, const struct qgtm_http_req *req)
 	const char *m = req->method;
 
 	if (strcmp(m, "HEAD") == 0) {
-		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+		qgtm_curl.easy_setopt(c, CURLOPT_NOBODY, 1L);
 		return;
 	}
 	if (req->body != NULL || strcmp(m, "POST") == 0) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+		qgtm_curl.easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)(req->body != NULL ? req->body_len : 0));
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS,
+		qgtm_curl.easy_setopt(c, CURLOPT_POSTFIELDS,
 		    req->body != NULL ? req->body : "");
 	}
 	if (strcmp(m, "POST") != 0 &&
 	    (req->body != NULL || strcmp(m, "GET") != 0))
-		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, m);
+		qgtm_curl.easy_setopt(c, CURLOPT_CUSTOMREQUEST, m);
 }
 
 static int
@@ -276,12 +279,12 @@ set_headers(struct xfer *x)
 	struct curl_slist *l;
 
 	for (h = x->req->headers; h != NULL && *h != NULL; h++) {
-		if ((l = curl_slist_append(x->headers, *h)) == NULL)
+		if ((l = qgtm_curl.slist_append(x->headers, *h)) == NULL)
 			return qgtm_seterr(QGTM_EX_OSERR,
 			    "out of memory for request headers");
 		x->headers = l;
 	}
-	curl_easy_setopt(x->curl, CURLOPT_HTTPHEADER, x->headers);
+	qgtm_curl.easy_setopt(x->curl, CURLOPT_HTTPHEADER, x->headers);
 	return 0;
 }
 
@@ -290,20 +293,20 @@ set_options(struct xfer *x)
 {
 	CURL *c = x->curl;
 
-	if (curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file") !=
-	    CURLE_OK)
+	if (qgtm_curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR,
+	    "http,https,file") != CURLE_OK)
 		return qgtm_seterr(QGTM_EX_SOFTWARE,
 		    "libcurl cannot restrict protocols");
-	curl_easy_setopt(c, CURLOPT_URL, x->req->url);
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+	qgtm_curl.easy_setopt(c, CURLOPT_URL, x->req->url);
+	qgtm_curl.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	qgtm_curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	qgtm_curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
 	    x->req->connect_timeout_ms);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "qgtm/" QGTM_VERSION);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
+	qgtm_curl.easy_setopt(c, CURLOPT_USERAGENT, "qgtm/" QGTM_VERSION);
+	qgtm_curl.easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	qgtm_curl.easy_setopt(c, CURLOPT_HEADERDATA, x);
+	qgtm_curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	qgtm_curl.easy_setopt(c, CURLOPT_WRITEDATA, x);
 	set_method(c, x->req);
 	return set_headers(x);
 }
@@ -311,8 +314,8 @@ set_options(struct xfer *x)
 static void
 xfer_close(struct xfer *x)
 {
-	curl_slist_free_all(x->headers);
-	curl_easy_cleanup(x->curl);
+	qgtm_curl.slist_free_all(x->headers);
+	qgtm_curl.easy_cleanup(x->curl);
 }
 
 static int
@@ -323,7 +326,7 @@ xfer_open(struct xfer *x, const struct qgtm_http_req *req,
 	    .resp = resp };
 	if (http_global_init() == -1)
 		return -1;
-	if ((x->curl = curl_easy_init()) == NULL)
+	if ((x->curl = qgtm_curl.easy_init()) == NULL)
 		return qgtm_seterr(QGTM_EX_SOFTWARE,
 		    "cannot create a libcurl handle");
 	if (set_options(x) == -1) {
@@ -355,12 +358,13 @@ attempt(struct xfer *x)
 	resp->attempts++;
 	x->too_big = 0;
 	/* 0 would mean "no timeout" to curl */
-	curl_easy_setopt(x->curl, CURLOPT_TIMEOUT_MS, left > 0 ? (long)left : 1L);
+	qgtm_curl.easy_setopt(x->curl, CURLOPT_TIMEOUT_MS,
+	    left > 0 ? (long)left : 1L);
 	if (qgtm_fault(QGTM_FAULT_NET))         /* QGTM_FAULT=net:N */
 		rc = CURLE_COULDNT_CONNECT;
 	else {
-		rc = curl_easy_perform(x->curl);
-		curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE,
+		rc = qgtm_curl.easy_perform(x->curl);
+		qgtm_curl.easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE,
 		    &resp->status);
 	}
 	if (rc == CURLE_OK && resp->status == 0)
@@ -495,7 +499,7 @@ qgtm_http_do(const struct qgtm_http_req *req, struct qgtm_http_resp *resp)
 	if (rc != CURLE_OK)
 		return qgtm_seterr(curl_exit_code(rc),
 		    "cannot reach %s: %s (%d attempt%s)", x.origin,
-		    curl_easy_strerror(rc), resp->attempts,
+		    qgtm_curl.easy_strerror(rc), resp->attempts,
 		    resp->attempts == 1 ? "" : "s");
 	return 0;
 }

@@ -256,8 +256,8 @@ char *qgtm_s3_url(const struct qgtm_s3 *s3, const char *key,
  * audit.s3_region, the keys from $AWS_ACCESS_KEY_ID and
  * $AWS_SECRET_ACCESS_KEY or the 0600 files of audit.s3_access_key_file
  * and audit.s3_secret_key_file (qgtm_cfg_secret). Returns 0 (release with
- * qgtm_s3_release) or -1: QGTM_EX_USAGE for a bad url, as
- * qgtm_cfg_secret otherwise.
+ * qgtm_s3_release) or -1: QGTM_EX_SOFTWARE when libcurl cannot be loaded,
+ * QGTM_EX_USAGE for a bad url, as qgtm_cfg_secret otherwise.
  */
 int qgtm_s3_open(struct qgtm_s3 *s3, const struct qgtm_cfg *cfg,
     const char *url);

@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
+#include "net/curl_int.h"
 #include <openssl/evp.h>
 
 #include "net/net.h"
@@ -37,6 +37,8 @@ qgtm_s3_open(struct qgtm_s3 *s3, const struct qgtm_cfg *cfg, const char *url)
 	const char *slash;
 
 	memset(s3, 0, sizeof *s3);
+	if (qgtm_curl_load() == -1)
+		return -1;
 	if (url == NULL || *url == '\0')
 		url = qgtm_cfg_str(cfg, "audit.export_to");
 	if (strncmp(url, "s3://", 5) != 0 || url[5] == '\0' || url[5] == '/')
@@ -192,31 +194,32 @@ s3_do_head(const struct qgtm_s3 *s3, const char *method, const char *url,
 {
 	char *sigv4 = qgtm_xasprintf("aws:amz:%s:s3", s3->region);
 	char *userpwd = qgtm_xasprintf("%s:%s", s3->access_key, s3->secret_key);
-	CURL *c = curl_easy_init();
+	CURL *c = qgtm_curl.easy_init();
 	CURLcode rc = CURLE_FAILED_INIT;
 	long wait, waited = 0;
 	struct timespec ts;
 	int tries;
 
 	if (c != NULL) {
-		curl_easy_setopt(c, CURLOPT_URL, url);
-		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-		curl_easy_setopt(c, CURLOPT_AWS_SIGV4, sigv4);
-		curl_easy_setopt(c, CURLOPT_USERPWD, userpwd);
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 60000L);
-		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-		curl_easy_setopt(c, CURLOPT_WRITEDATA, resp);
+		qgtm_curl.easy_setopt(c, CURLOPT_URL, url);
+		qgtm_curl.easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+		qgtm_curl.easy_setopt(c, CURLOPT_AWS_SIGV4, sigv4);
+		qgtm_curl.easy_setopt(c, CURLOPT_USERPWD, userpwd);
+		qgtm_curl.easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+		qgtm_curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+		qgtm_curl.easy_setopt(c, CURLOPT_TIMEOUT_MS, 60000L);
+		qgtm_curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+		qgtm_curl.easy_setopt(c, CURLOPT_WRITEDATA, resp);
 		if (hdrs != NULL) {
-			curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
-			curl_easy_setopt(c, CURLOPT_HEADERDATA, hdrs);
+			qgtm_curl.easy_setopt(c, CURLOPT_HEADERFUNCTION,
+			    collect);
+			qgtm_curl.easy_setopt(c, CURLOPT_HEADERDATA, hdrs);
 		}
 		if (strcmp(method, "HEAD") == 0)
-			curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+			qgtm_curl.easy_setopt(c, CURLOPT_NOBODY, 1L);
 		if (body != NULL) {
-			curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-			curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+			qgtm_curl.easy_setopt(c, CURLOPT_POSTFIELDS, body);
+			qgtm_curl.easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
 			    (curl_off_t)n);
 		}
 		for (tries = 0;; tries++) {
@@ -224,8 +227,9 @@ s3_do_head(const struct qgtm_s3 *s3, const char *method, const char *url,
 			if (hdrs != NULL)
 				qgtm_buf_reset(hdrs);
 			*status = 0;
-			rc = curl_easy_perform(c);
-			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+			rc = qgtm_curl.easy_perform(c);
+			qgtm_curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE,
+			    status);
 			if (rc != CURLE_OK || (wait = s3_retry_wait(s3, tries,
 			    *status, waited)) < 0)
 				break;
@@ -234,13 +238,13 @@ s3_do_head(const struct qgtm_s3 *s3, const char *method, const char *url,
 			nanosleep(&ts, NULL);
 			waited += wait;
 		}
-		curl_easy_cleanup(c);
+		qgtm_curl.easy_cleanup(c);
 	}
 	free(sigv4);
 	free(userpwd);
 	if (rc != CURLE_OK)
 		return qgtm_seterr(QGTM_EX_TEMPFAIL, "%s %s: %s", method,
-		    s3->bucket, curl_easy_strerror(rc));
+		    s3->bucket, qgtm_curl.easy_strerror(rc));
 	return qgtm_buf_add(resp, "", 1) == 0 ? (resp->len--, 0) : -1;
 }
 
@@ -249,7 +253,7 @@ static void
 header(struct curl_slist **l, const char *name, const char *value)
 {
 	char *h = qgtm_xasprintf("%s: %s", name, value);
-	struct curl_slist *n = curl_slist_append(*l, h);
+	struct curl_slist *n = qgtm_curl.slist_append(*l, h);
 
 	free(h);
 	if (n == NULL)
@@ -270,7 +274,7 @@ s3_get(const struct qgtm_s3 *s3, const char *url, const char *what,
 	rc = s3_do(s3, "GET", url, h, NULL, 0, &status, resp);
 	if (rc == 0 && status != 200)
 		rc = s3_error(status, resp, what);
-	curl_slist_free_all(h);
+	qgtm_curl.slist_free_all(h);
 	return rc;
 }
 
@@ -366,7 +370,7 @@ head_lock(const struct qgtm_s3 *s3, const char *key, const char *version,
 	}
 	qgtm_buf_release(&hdrs);
 	qgtm_buf_release(&resp);
-	curl_slist_free_all(h);
+	qgtm_curl.slist_free_all(h);
 	free(url);
 	free(q);
 	return rc;
@@ -387,7 +391,7 @@ qgtm_s3_retention(const struct qgtm_s3 *s3, const char *key,
 	header(&h, "x-amz-content-sha256", EMPTY_SHA256);
 	qgtm_buf_init(&resp, RESP_MAX);
 	rc = s3_do(s3, "GET", url, h, NULL, 0, &status, &resp);
-	curl_slist_free_all(h);
+	qgtm_curl.slist_free_all(h);
 	/* An object without retention: S3 says so with this 404. */
 	if (rc == 0 && status == 404 && strcmp(xml_text(resp.data, "Code",
 	    code, sizeof code), "NoSuchObjectLockConfiguration") == 0)
@@ -482,7 +486,7 @@ qgtm_s3_put_locked(const struct qgtm_s3 *s3, const char *key,
 		rc = locked_until(s3, key, retain_until, got != NULL ? got :
 		    &lk);
 	qgtm_buf_release(&resp);
-	curl_slist_free_all(h);
+	qgtm_curl.slist_free_all(h);
 	free(url);
 	return rc;
 }
@@ -655,7 +659,7 @@ probe_one(const struct qgtm_s3 *s3, const char *method, const char *url,
 	if (rc == 0)
 		xml_text(resp.data, "Code", code, 64);
 	qgtm_buf_release(&resp);
-	curl_slist_free_all(h);
+	qgtm_curl.slist_free_all(h);
 	return rc;
 }
 

@@ -3,13 +3,13 @@
  * transport, RFC 5322 message), for the weekly digest. The password is
  * a secret: registered, never in an error or a log line.
  */
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "net/curl_int.h"
 #include "net/net.h"
 
 /* RFC 5322 2.1.1: at most 998 octets a line, CRLF excluded. */
@@ -90,24 +90,24 @@ message(struct qgtm_buf *b, const char *from, const char *to,
 static int
 send_one(CURL *c, const char *from, const char *to, struct qgtm_buf *b)
 {
-	struct curl_slist *rcpt = curl_slist_append(NULL, to);
+	struct curl_slist *rcpt = qgtm_curl.slist_append(NULL, to);
 	struct upload u = { b->data, b->len };
 	CURLcode cc;
 
-	curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
-	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
-	curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
-	curl_easy_setopt(c, CURLOPT_READDATA, &u);
-	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-	cc = curl_easy_perform(c);
-	curl_slist_free_all(rcpt);
+	qgtm_curl.easy_setopt(c, CURLOPT_MAIL_FROM, from);
+	qgtm_curl.easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
+	qgtm_curl.easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
+	qgtm_curl.easy_setopt(c, CURLOPT_READDATA, &u);
+	qgtm_curl.easy_setopt(c, CURLOPT_UPLOAD, 1L);
+	cc = qgtm_curl.easy_perform(c);
+	qgtm_curl.slist_free_all(rcpt);
 	if (cc == CURLE_USE_SSL_FAILED)
 		return qgtm_seterr(QGTM_EX_UNAVAILABLE, "smtp: the server "
 		    "offers no STARTTLS: nothing sent, as TLS is required "
 		    "(digest.email.starttls)");
 	if (cc != CURLE_OK)
 		return qgtm_seterr(QGTM_EX_UNAVAILABLE, "smtp: mail to %s: %s",
-		    to, curl_easy_strerror(cc));
+		    to, qgtm_curl.easy_strerror(cc));
 	return 0;
 }
 
@@ -139,12 +139,12 @@ setup(CURL *c, const struct qgtm_cfg *cfg, char **password)
 	if (strncmp(url, "smtp://", 7) != 0 && strncmp(url, "smtps://", 8) != 0)
 		return qgtm_seterr(QGTM_EX_CONFIG, "smtp: digest.email.url: "
 		    "expected smtp:// or smtps://");
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	curl_easy_setopt(c, CURLOPT_USE_SSL, tls_policy(cfg, user));
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)qgtm_cfg_int(cfg,
-	    "http.connect_timeout_ms"));
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)qgtm_cfg_int(cfg,
+	qgtm_curl.easy_setopt(c, CURLOPT_URL, url);
+	qgtm_curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	qgtm_curl.easy_setopt(c, CURLOPT_USE_SSL, tls_policy(cfg, user));
+	qgtm_curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+	    (long)qgtm_cfg_int(cfg, "http.connect_timeout_ms"));
+	qgtm_curl.easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)qgtm_cfg_int(cfg,
 	    "http.timeout_ms"));
 	if (*user == '\0')
 		return 0;
@@ -152,8 +152,8 @@ setup(CURL *c, const struct qgtm_cfg *cfg, char **password)
 	    "digest.email.password_file");
 	if (*password == NULL)
 		return -1;
-	curl_easy_setopt(c, CURLOPT_USERNAME, user);
-	curl_easy_setopt(c, CURLOPT_PASSWORD, *password);
+	qgtm_curl.easy_setopt(c, CURLOPT_USERNAME, user);
+	qgtm_curl.easy_setopt(c, CURLOPT_PASSWORD, *password);
 	return 0;
 }
 
@@ -172,10 +172,12 @@ qgtm_smtp_send(const struct qgtm_cfg *cfg, const char *subject,
 	if (*qgtm_cfg_str(cfg, "digest.email.url") == '\0' ||
 	    json_array_size(to) == 0)
 		return 1;
-	if ((c = curl_easy_init()) == NULL)
+	if (qgtm_curl_load() == -1)
+		return -1;
+	if ((c = qgtm_curl.easy_init()) == NULL)
 		return qgtm_seterr(QGTM_EX_SOFTWARE, "smtp: cannot start curl");
 	if (setup(c, cfg, &password) == -1) {
-		curl_easy_cleanup(c);
+		qgtm_curl.easy_cleanup(c);
 		return -1;
 	}
 	json_array_foreach(to, i, v) {
@@ -185,7 +187,7 @@ qgtm_smtp_send(const struct qgtm_cfg *cfg, const char *subject,
 			rc = -1;
 		qgtm_buf_release(&b);
 	}
-	curl_easy_cleanup(c);
+	qgtm_curl.easy_cleanup(c);
 	free(password);
 	return rc;
 }
