@@ -313,7 +313,7 @@ flat_day(const struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
 /* Run sessions from `from` on of the symbols' bars s through the live path
  * or the frictionless book. */
 static int
-run_sessions(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
+run_sessions(const struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
     const char *from, int frictionless, struct flat *fl,
     struct qgtm_backtest *bt)
 {
@@ -336,36 +336,71 @@ run_sessions(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
 }
 
 int
-qgtm_backtest_run(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
-    long from_day, long to_day, int frictionless, struct qgtm_backtest *bt)
+qgtm_backtest_open(struct qgtm_cfg *cfg, long to_day,
+    struct qgtm_bt_data *data)
 {
 	json_t *universe = qgtm_cfg_list(cfg, "common.universe");
-	size_t n = json_array_size(universe);
-	struct flat fl = { universe, NULL, NULL };
-	char from[11];
 	int64_t cash;
+
+	memset(data, 0, sizeof *data);
+	data->n = json_array_size(universe);
+	cfg_put(cfg, "common.price_source", json_string("sim"));
+	qgtm_pit_private(1);    /* the state directory is the run's own */
+	data->s = qgtm_xcalloc(data->n > 0 ? data->n : 1, sizeof *data->s);
+	if (qgtm_cfg_dec(cfg, "broker.sim.initial_cash", QGTM_CENTS, &cash) ==
+	    -1 || generate(cfg, to_day, data->s) == -1)
+		return -1;
+	data->initial = (double)cash / 100.0;
+	return 0;
+}
+
+void
+qgtm_backtest_close(struct qgtm_bt_data *data)
+{
+	qgtm_strategy_bars_free(data->s, data->n);
+	qgtm_pit_private(0);
+	memset(data, 0, sizeof *data);
+}
+
+int
+qgtm_backtest_sessions(const struct qgtm_cfg *cfg,
+    const struct qgtm_strategy *st, const struct qgtm_bt_data *data,
+    long from_day, int frictionless, struct qgtm_backtest *bt)
+{
+	struct flat fl = { qgtm_cfg_list(cfg, "common.universe"), data->s,
+	    NULL };
+	char from[11];
 	int rc;
 
 	memset(bt, 0, sizeof *bt);
 	bt->fills = json_array();
-	cfg_put(cfg, "common.price_source", json_string("sim"));
-	qgtm_pit_private(1);    /* the state directory is the run's own */
-	fl.s = qgtm_xcalloc(n > 0 ? n : 1, sizeof *fl.s);
-	rc = qgtm_cfg_dec(cfg, "broker.sim.initial_cash", QGTM_CENTS, &cash);
-	if (rc == 0)
-		rc = generate(cfg, to_day, fl.s);
-	if (rc == 0) {
-		bt->initial = (double)cash / 100.0;
-		fl.w = qgtm_xcalloc(n, sizeof *fl.w);
-		qgtm_date_fmt((time_t)from_day * 86400, from);
-		rc = run_sessions(cfg, st, from, frictionless, &fl, bt);
-		if (rc == 0 && bt->ndays < 2)
-			rc = qgtm_seterr(QGTM_EX_USAGE, "fewer than 2 sessions "
-			    "from %s", from);
-	}
+	bt->initial = data->initial;
+	fl.w = qgtm_xcalloc(data->n > 0 ? data->n : 1, sizeof *fl.w);
+	qgtm_date_fmt((time_t)from_day * 86400, from);
+	rc = run_sessions(cfg, st, from, frictionless, &fl, bt);
+	if (rc == 0 && bt->ndays < 2)
+		rc = qgtm_seterr(QGTM_EX_USAGE, "fewer than 2 sessions from %s",
+		    from);
 	free(fl.w);
-	qgtm_strategy_bars_free(fl.s, n);
-	qgtm_pit_private(0);
+	return rc;
+}
+
+int
+qgtm_backtest_run(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
+    long from_day, long to_day, int frictionless, struct qgtm_backtest *bt)
+{
+	struct qgtm_bt_data data;
+	int rc;
+
+	memset(bt, 0, sizeof *bt);
+	bt->fills = json_array();
+	rc = qgtm_backtest_open(cfg, to_day, &data);
+	if (rc == 0) {
+		json_decref(bt->fills);
+		rc = qgtm_backtest_sessions(cfg, st, &data, from_day,
+		    frictionless, bt);
+	}
+	qgtm_backtest_close(&data);
 	return rc;
 }
 

@@ -105,31 +105,75 @@ qgtm_grid_release(struct qgtm_grid *g)
 	memset(g, 0, sizeof *g);
 }
 
+/* Put the daily returns of bt, the run of configuration c, into column c
+ * of mx, sized and dated by the first run. */
+static void
+grid_keep(struct qgtm_grid_returns *mx, size_t c,
+    const struct qgtm_backtest *bt)
+{
+	size_t i;
+
+	if (c == 0) {
+		mx->t = bt->ndays;
+		mx->m = qgtm_xcalloc(mx->t * mx->n, sizeof *mx->m);
+		mx->dates = qgtm_xcalloc(mx->t, sizeof *mx->dates);
+		for (i = 0; i < mx->t; i++)
+			memcpy(mx->dates[i], bt->days[i].date, 11);
+	}
+	for (i = 0; i < mx->t && i < bt->ndays; i++)
+		mx->m[i * mx->n + c] = bt->days[i].ret;
+}
+
+/*
+ * The frictionless grid: the history made, stored and read once, then
+ * every configuration run over it (qgtm_backtest_sessions() changes
+ * neither), sharing the store's memos.
+ */
+static int
+grid_run_shared(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
+    const struct qgtm_grid *g, const struct qgtm_grid_span *span,
+    struct qgtm_grid_returns *mx)
+{
+	struct qgtm_bt_data data;
+	struct qgtm_backtest bt;
+	size_t c;
+	int rc;
+
+	if (span->fresh(span->arg) == -1)
+		return -1;
+	rc = qgtm_backtest_open(cfg, span->to, &data);
+	for (c = 0; c < g->nconf && rc == 0; c++) {
+		if ((rc = qgtm_grid_apply(cfg, st->name, g, c)) == -1)
+			break;
+		rc = qgtm_backtest_sessions(cfg, st, &data, span->from, 1,
+		    &bt);
+		if (rc == 0)
+			grid_keep(mx, c, &bt);
+		qgtm_backtest_release(&bt);
+	}
+	qgtm_backtest_close(&data);
+	return rc;
+}
+
 int
 qgtm_grid_run(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
     const struct qgtm_grid *g, const struct qgtm_grid_span *span,
     struct qgtm_grid_returns *mx)
 {
 	struct qgtm_backtest bt;
-	size_t c, i;
+	size_t c;
 
 	memset(mx, 0, sizeof *mx);
 	mx->n = g->nconf;
+	if (span->frictionless)
+		return grid_run_shared(cfg, st, g, span, mx);
 	for (c = 0; c < g->nconf; c++) {
 		if (qgtm_grid_apply(cfg, st->name, g, c) == -1 ||
 		    span->fresh(span->arg) == -1 ||
-		    qgtm_backtest_run(cfg, st, span->from, span->to,
-		    span->frictionless, &bt) == -1)
+		    qgtm_backtest_run(cfg, st, span->from, span->to, 0,
+		    &bt) == -1)
 			return -1;
-		if (c == 0) {
-			mx->t = bt.ndays;
-			mx->m = qgtm_xcalloc(mx->t * mx->n, sizeof *mx->m);
-			mx->dates = qgtm_xcalloc(mx->t, sizeof *mx->dates);
-			for (i = 0; i < mx->t; i++)
-				memcpy(mx->dates[i], bt.days[i].date, 11);
-		}
-		for (i = 0; i < mx->t && i < bt.ndays; i++)
-			mx->m[i * mx->n + c] = bt.days[i].ret;
+		grid_keep(mx, c, &bt);
 		qgtm_backtest_release(&bt);
 	}
 	return 0;

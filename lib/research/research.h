@@ -172,6 +172,40 @@ int qgtm_backtest_run(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
     long from_day, long to_day, int frictionless, struct qgtm_backtest *bt);
 void qgtm_backtest_release(struct qgtm_backtest *bt);
 
+/* The history of a backtest, read once and shared by its runs. */
+struct qgtm_bt_data {
+	struct qgtm_series *s;  /* each symbol's bars, common.universe order */
+	size_t n;
+	double initial;         /* broker.sim.initial_cash, dollars */
+};
+
+/*
+ * qgtm_backtest_open: the first half of qgtm_backtest_run(): set
+ * common.price_source to "sim", turn qgtm_pit_private() on, store the sim
+ * history of common.universe up to to_day in the state directory and
+ * read it back through the point-in-time store into data. Returns 0, or
+ * -1 with the failing call's error; qgtm_backtest_close() either way.
+ */
+int qgtm_backtest_open(struct qgtm_cfg *cfg, long to_day,
+    struct qgtm_bt_data *data);
+
+/*
+ * qgtm_backtest_sessions: the second half of qgtm_backtest_run(): every
+ * session of data from from_day on through the strategy and the risk gate
+ * as qgtm_backtest_run() describes, into bt. Neither data nor the store
+ * changes when frictionless is set, so one qgtm_backtest_open() serves
+ * any number of frictionless runs (a grid's configurations, which also
+ * share the store's memos: a formation input computed for one is reused
+ * by the next with the same parameters). Returns 0, or -1 as
+ * qgtm_backtest_run(); release bt with qgtm_backtest_release() either way.
+ */
+int qgtm_backtest_sessions(const struct qgtm_cfg *cfg,
+    const struct qgtm_strategy *st, const struct qgtm_bt_data *data,
+    long from_day, int frictionless, struct qgtm_backtest *bt);
+
+/* qgtm_backtest_close: free data and turn qgtm_pit_private() off. */
+void qgtm_backtest_close(struct qgtm_bt_data *data);
+
 /*
  * qgtm_backtest_import: store (qgtm_pit_store()) into the state directory
  * every series of the observation sources fred, eia and cftc stored under
@@ -331,10 +365,13 @@ struct qgtm_grid_returns {
 };
 
 /*
- * qgtm_grid_run: one backtest of st over span per configuration of g,
- * each after span->fresh(span->arg), into mx. Returns 0, or -1 with the
- * error of qgtm_grid_apply, fresh or qgtm_backtest_run; release mx with
- * qgtm_grid_returns_release() either way.
+ * qgtm_grid_run: one backtest of st over span per configuration of g
+ * into mx: each after span->fresh(span->arg) through the OMS; or, when
+ * span->frictionless is set, every one over the history of a single
+ * span->fresh() and qgtm_backtest_open() (qgtm_backtest_sessions()), with
+ * the same returns. Returns 0, or -1 with the error of qgtm_grid_apply,
+ * fresh or the backtest; release mx with qgtm_grid_returns_release()
+ * either way.
  */
 int qgtm_grid_run(struct qgtm_cfg *cfg, const struct qgtm_strategy *st,
     const struct qgtm_grid *g, const struct qgtm_grid_span *span,

@@ -143,6 +143,72 @@ START_TEST(test_param_override)
 }
 END_TEST
 
+/* The config of the shared-history test: two symbols, limits that never
+ * bind. */
+static const char shared_yaml[] =
+    "common:\n  universe: [SPY, TLT]\nfetch:\n  sim:\n"
+    "    start: \"2000-01-03\"\nrisk:\n  max_gross_exposure: 10\n"
+    "  max_net_exposure: 10\n";
+
+/* The frictionless returns of tsmom with lookback_months lb over 2001-2002,
+ * each run in a fresh state directory. */
+static struct qgtm_backtest
+own_run(const char *lb)
+{
+	struct qgtm_backtest bt;
+	struct qgtm_cfg cfg;
+	char *dir = unit_state_cfg(&cfg, shared_yaml);
+
+	ck_assert_int_eq(qgtm_backtest_param(&cfg, "tsmom", lb), 0);
+	ck_assert_int_eq(qgtm_backtest_run(&cfg, &qgtm_strategy_tsmom, 11323,
+	    12052, 1, &bt), 0);
+	qgtm_cfg_release(&cfg);
+	free(dir);
+	return bt;
+}
+
+/* One qgtm_backtest_open() serves two frictionless runs of different
+ * parameters, each with the returns of its own whole run. */
+START_TEST(test_sessions_share_history)
+{
+	static const char *const lbs[] = { "lookback_months=6",
+		"lookback_months=12" };
+	struct qgtm_backtest own[2], bt[2];
+	struct qgtm_bt_data data;
+	struct qgtm_cfg cfg;
+	char *dir;
+	size_t k, i, differ = 0;
+
+	for (k = 0; k < 2; k++)
+		own[k] = own_run(lbs[k]);
+	dir = unit_state_cfg(&cfg, shared_yaml);
+	ck_assert_int_eq(qgtm_backtest_open(&cfg, 12052, &data), 0);
+	ck_assert_uint_eq(data.n, 2);
+	for (k = 0; k < 2; k++) {
+		ck_assert_int_eq(qgtm_backtest_param(&cfg, "tsmom", lbs[k]), 0);
+		ck_assert_int_eq(qgtm_backtest_sessions(&cfg,
+		    &qgtm_strategy_tsmom, &data, 11323, 1, &bt[k]), 0);
+		ck_assert_uint_eq(bt[k].ndays, own[k].ndays);
+		ck_assert_uint_gt(bt[k].ndays, 400);
+		for (i = 0; i < bt[k].ndays; i++) {
+			ck_assert_str_eq(bt[k].days[i].date, own[k].days[i].date);
+			ck_assert_double_eq(bt[k].days[i].ret,
+			    own[k].days[i].ret);
+		}
+	}
+	for (i = 0; i < bt[0].ndays; i++)
+		differ += bt[0].days[i].ret != bt[1].days[i].ret;
+	ck_assert_uint_gt(differ, 0);   /* the parameter reached the run */
+	qgtm_backtest_close(&data);
+	for (k = 0; k < 2; k++) {
+		qgtm_backtest_release(&bt[k]);
+		qgtm_backtest_release(&own[k]);
+	}
+	qgtm_cfg_release(&cfg);
+	free(dir);
+}
+END_TEST
+
 /* A backtest of the returns r (n of them); release with free(bt->days). */
 static void
 fake_bt(struct qgtm_backtest *bt, const double *r, size_t n)
@@ -260,6 +326,7 @@ suite_backtest(void)
 	tcase_add_test(tc, test_walk_forward_rolling_short_last);
 	tcase_add_test(tc, test_walk_forward_bad);
 	tcase_add_test(tc, test_param_override);
+	tcase_add_test(tc, test_sessions_share_history);
 	tcase_add_test(tc, test_decay_split_and_status);
 	tcase_add_test(tc, test_decay_paper_window);
 	tcase_add_test(tc, test_svg_escapes_every_string);
