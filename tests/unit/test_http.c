@@ -183,6 +183,25 @@ get_req(struct qgtm_http_req *req, char *url, size_t urlsz, const char *path)
 	req->backoff_ms = 1;
 }
 
+/* Start the server with n scripted responses, a GET of path at it into
+ * req (url its buffer) and an empty resp: every scripted test's start. */
+static void
+scripted(const char *const *script, int n, struct qgtm_http_req *req,
+    char *url, size_t urlsz, const char *path, struct qgtm_http_resp *resp)
+{
+	server_start(script, n);
+	get_req(req, url, urlsz, path);
+	qgtm_http_resp_init(resp);
+}
+
+/* Every scripted test's end: the whole script served, resp released. */
+static void
+scripted_end(struct qgtm_http_resp *resp)
+{
+	server_wait();
+	qgtm_http_resp_release(resp);
+}
+
 START_TEST(test_req_init_defaults)
 {
 	struct qgtm_http_req req;
@@ -235,9 +254,7 @@ START_TEST(test_get_200_body)
 	struct qgtm_http_resp resp;
 	char url[300], *sent;
 
-	server_start(script, 1);
-	get_req(&req, url, sizeof url, "/v2/bars?symbols=SPY");
-	qgtm_http_resp_init(&resp);
+	scripted(script, 1, &req, url, sizeof url, "/v2/bars?symbols=SPY", &resp);
 	ck_assert_int_eq(qgtm_http_do(&req, &resp), 0);
 	ck_assert_int_eq(resp.status, 200);
 	ck_assert_uint_eq(resp.body.len, 5);
@@ -263,17 +280,14 @@ START_TEST(test_404_not_retried)
 	struct qgtm_http_resp resp;
 	char url[300];
 
-	server_start(script, 1);
-	get_req(&req, url, sizeof url, "/nope");
-	qgtm_http_resp_init(&resp);
+	scripted(script, 1, &req, url, sizeof url, "/nope", &resp);
 	ck_assert_int_eq(qgtm_http_do(&req, &resp), 0);
 	ck_assert_int_eq(resp.status, 404);
 	ck_assert_int_eq(resp.attempts, 1);
 	ck_assert_str_eq(resp.body.data, "no such symbol");
 	ck_assert_int_eq(qgtm_http_status_code(resp.status),
 	    QGTM_EX_UNAVAILABLE);
-	server_wait();
-	qgtm_http_resp_release(&resp);
+	scripted_end(&resp);
 }
 END_TEST
 
@@ -287,15 +301,12 @@ START_TEST(test_503_then_200_get)
 	struct qgtm_http_resp resp;
 	char url[300];
 
-	server_start(script, 2);
-	get_req(&req, url, sizeof url, "/x");
-	qgtm_http_resp_init(&resp);
+	scripted(script, 2, &req, url, sizeof url, "/x", &resp);
 	ck_assert_int_eq(qgtm_http_do(&req, &resp), 0);
 	ck_assert_int_eq(resp.status, 200);
 	ck_assert_int_eq(resp.attempts, 2);
 	ck_assert_str_eq(resp.body.data, "ok");     /* not "busyok" */
-	server_wait();
-	qgtm_http_resp_release(&resp);
+	scripted_end(&resp);
 }
 END_TEST
 
@@ -310,15 +321,12 @@ START_TEST(test_5xx_exhausted_returns_last)
 	struct qgtm_http_resp resp;
 	char url[300];
 
-	server_start(script, 3);
-	get_req(&req, url, sizeof url, "/x");
+	scripted(script, 3, &req, url, sizeof url, "/x", &resp);
 	req.retries = 2;
-	qgtm_http_resp_init(&resp);
 	ck_assert_int_eq(qgtm_http_do(&req, &resp), 0);
 	ck_assert_int_eq(resp.status, 504);
 	ck_assert_int_eq(resp.attempts, 3);
-	server_wait();
-	qgtm_http_resp_release(&resp);
+	scripted_end(&resp);
 }
 END_TEST
 
@@ -331,17 +339,14 @@ START_TEST(test_503_post_not_retried)
 	struct qgtm_http_resp resp;
 	char url[300];
 
-	server_start(script, 1);
-	get_req(&req, url, sizeof url, "/v2/orders");
+	scripted(script, 1, &req, url, sizeof url, "/v2/orders", &resp);
 	req.method = "POST";
 	req.body = "{}";
 	req.body_len = 2;
-	qgtm_http_resp_init(&resp);
 	ck_assert_int_eq(qgtm_http_do(&req, &resp), 0);
 	ck_assert_int_eq(resp.status, 503);
 	ck_assert_int_eq(resp.attempts, 1);
-	server_wait();
-	qgtm_http_resp_release(&resp);
+	scripted_end(&resp);
 }
 END_TEST
 
@@ -356,17 +361,14 @@ START_TEST(test_429_retry_after_waited)
 	char url[300];
 	long long t0;
 
-	server_start(script, 2);
-	get_req(&req, url, sizeof url, "/x");
-	qgtm_http_resp_init(&resp);
+	scripted(script, 2, &req, url, sizeof url, "/x", &resp);
 	t0 = now_ms();
 	ck_assert_int_eq(qgtm_http_do(&req, &resp), 0);
 	ck_assert_int_ge(now_ms() - t0, 950);
 	ck_assert_int_eq(resp.status, 200);
 	ck_assert_int_eq(resp.attempts, 2);
 	ck_assert_int_eq(resp.retry_after_s, -1);   /* reset per attempt */
-	server_wait();
-	qgtm_http_resp_release(&resp);
+	scripted_end(&resp);
 }
 END_TEST
 
@@ -380,18 +382,15 @@ START_TEST(test_retry_after_past_budget)
 	char url[300];
 	long long t0;
 
-	server_start(script, 1);
-	get_req(&req, url, sizeof url, "/x");
+	scripted(script, 1, &req, url, sizeof url, "/x", &resp);
 	req.timeout_ms = 5000;
-	qgtm_http_resp_init(&resp);
 	t0 = now_ms();
 	ck_assert_int_eq(qgtm_http_do(&req, &resp), 0);
 	ck_assert_int_lt(now_ms() - t0, 1000);
 	ck_assert_int_eq(resp.status, 503);
 	ck_assert_int_eq(resp.attempts, 1);
 	ck_assert_int_eq(resp.retry_after_s, 100);
-	server_wait();
-	qgtm_http_resp_release(&resp);
+	scripted_end(&resp);
 }
 END_TEST
 
@@ -418,10 +417,8 @@ retry_after_of(const char *response)
 	char url[300];
 	long ra;
 
-	server_start(script, 1);
-	get_req(&req, url, sizeof url, "/x");
+	scripted(script, 1, &req, url, sizeof url, "/x", &resp);
 	req.retries = 0;
-	qgtm_http_resp_init(&resp);
 	ck_assert_int_eq(qgtm_http_do(&req, &resp), 0);
 	ck_assert_int_eq(resp.status, 429);
 	ck_assert_int_eq(qgtm_http_status_code(resp.status),
@@ -538,9 +535,7 @@ START_TEST(test_429_ratelimit_reset_waited)
 	struct qgtm_http_resp resp;
 	char url[300];
 
-	server_start(script, 2);
-	get_req(&req, url, sizeof url, "/x");
-	qgtm_http_resp_init(&resp);
+	scripted(script, 2, &req, url, sizeof url, "/x", &resp);
 	t0 = now_ms();
 	want = reset * 1000 - wall_ms();
 	ck_assert_int_eq(qgtm_http_do(&req, &resp), 0);
@@ -553,8 +548,7 @@ START_TEST(test_429_ratelimit_reset_waited)
 	    now_ms() - t0 >= want - 50 && resp.waited_ms > 0 &&
 	    resp.waited_ms <= want + 50, "waited %ld ms, want at most %lld, "
 	    "ending at or after %lld", resp.waited_ms, want, reset * 1000);
-	server_wait();
-	qgtm_http_resp_release(&resp);
+	scripted_end(&resp);
 	free(r429);
 }
 END_TEST
@@ -572,11 +566,9 @@ START_TEST(test_body_signal_waited)
 	struct qgtm_http_resp resp;
 	char url[300];
 
-	server_start(script, 3);
-	get_req(&req, url, sizeof url, "/x");
+	scripted(script, 3, &req, url, sizeof url, "/x", &resp);
 	req.signal = body_signal;
 	req.wait_max_ms = 2000;
-	qgtm_http_resp_init(&resp);
 	ck_assert_int_eq(qgtm_http_do(&req, &resp), 0);
 	ck_assert_int_eq(resp.status, 200);
 	ck_assert_int_eq(resp.waited_ms, 300);
@@ -584,8 +576,7 @@ START_TEST(test_body_signal_waited)
 	ck_assert_int_eq(resp.status, 429);
 	ck_assert_int_eq(resp.attempts, 1);
 	ck_assert_int_eq(resp.waited_ms, 0);
-	server_wait();
-	qgtm_http_resp_release(&resp);
+	scripted_end(&resp);
 }
 END_TEST
 
@@ -603,18 +594,15 @@ START_TEST(test_body_over_cap)
 	struct qgtm_http_resp resp;
 	char url[300], *want;
 
-	server_start(script, 1);
-	get_req(&req, url, sizeof url, "/big");
+	scripted(script, 1, &req, url, sizeof url, "/big", &resp);
 	req.max_bytes = 10;
-	qgtm_http_resp_init(&resp);
 	ck_assert_int_eq(qgtm_http_do(&req, &resp), -1);
 	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_PROTOCOL);
 	want = qgtm_xasprintf("response from %s exceeds 10 bytes", srv.url);
 	ck_assert_str_eq(qgtm_errmsg(), want);
 	ck_assert_int_eq(resp.attempts, 1);
 	free(want);
-	server_wait();
-	qgtm_http_resp_release(&resp);
+	scripted_end(&resp);
 }
 END_TEST
 
@@ -659,10 +647,8 @@ START_TEST(test_total_timeout)
 	char url[300];
 	long long t0, ms;
 
-	server_start(script, 1);
-	get_req(&req, url, sizeof url, "/slow");
+	scripted(script, 1, &req, url, sizeof url, "/slow", &resp);
 	req.timeout_ms = 300;
-	qgtm_http_resp_init(&resp);
 	t0 = now_ms();
 	ck_assert_int_eq(qgtm_http_do(&req, &resp), -1);
 	ms = now_ms() - t0;
@@ -670,8 +656,7 @@ START_TEST(test_total_timeout)
 	ck_assert_int_lt(ms, 1500);
 	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_TEMPFAIL);
 	ck_assert_int_eq(resp.attempts, 1);     /* the budget is spent */
-	server_wait();
-	qgtm_http_resp_release(&resp);
+	scripted_end(&resp);
 }
 END_TEST
 
@@ -688,13 +673,11 @@ START_TEST(test_post_body_and_headers)
 	struct qgtm_http_resp resp;
 	char url[300], *sent;
 
-	server_start(script, 1);
-	get_req(&req, url, sizeof url, "/v2/orders");
+	scripted(script, 1, &req, url, sizeof url, "/v2/orders", &resp);
 	req.method = "POST";
 	req.headers = headers;
 	req.body = body;
 	req.body_len = strlen(body);
-	qgtm_http_resp_init(&resp);
 	ck_assert_int_eq(qgtm_http_do(&req, &resp), 0);
 	ck_assert_int_eq(resp.status, 201);
 	ck_assert_str_eq(resp.body.data, "{\"id\":\"o1\"}");
@@ -730,12 +713,10 @@ START_TEST(test_methods)
 	struct qgtm_http_resp resp;
 	char url[300], *sent;
 
-	server_start(script, 1);
-	get_req(&req, url, sizeof url, "/m");
+	scripted(script, 1, &req, url, sizeof url, "/m", &resp);
 	req.method = method_cases[_i].method;
 	req.body = method_cases[_i].body;
 	req.body_len = req.body != NULL ? strlen(req.body) : 0;
-	qgtm_http_resp_init(&resp);
 	ck_assert_int_eq(qgtm_http_do(&req, &resp), 0);
 	ck_assert_int_eq(resp.status, 204);
 	server_wait();
