@@ -201,26 +201,27 @@ friday_1530() {
 	[ "${lines[-1]}" = "2026-03-12" ]
 }
 
-@test "429 with Retry-After is waited out and retried" {
-	echo "lbma 429 1" >"$S/faults"
+# fetch_waits_out_429 FEED: the stand-in answers FEED's first request 429;
+# the fetch waits at least 1 s, then its 4 requests go through and the
+# feed is ok.
+fetch_waits_out_429() {
+	echo "$1 429 1" >"$S/faults"
 	t0=$(date +%s%N)
-	run -0 qgtm-fetch lbma
+	run -0 qgtm-fetch "$1"
 	[ $(( ($(date +%s%N) - t0) / 1000000 )) -ge 1000 ]
-	[ "$(grep -c '^lbma GET' "$S/log")" -eq 4 ]
+	[ "$(grep -c "^$1 GET" "$S/log")" -eq 4 ]
 	run -0 jq -r '.status' "$QGTM_STATE_DIR/feeds.jsonl"
 	[ "$output" = ok ]
 }
 
+@test "429 with Retry-After is waited out and retried" {
+	fetch_waits_out_429 lbma
+}
+
 @test "alpaca: a 429 without Retry-After is waited out until X-RateLimit-Reset" {
 	sed -i 's|timeout_ms: 2500|timeout_ms: 5000|' "$BATS_TEST_TMPDIR/cfg.yaml"
-	echo "alpaca 429 1" >"$S/faults"
-	t0=$(date +%s%N)
-	run -0 qgtm-fetch alpaca
 	# the stand-in's reset is the second after next: at least 1 s away
-	[ $(( ($(date +%s%N) - t0) / 1000000 )) -ge 1000 ]
-	[ "$(grep -c '^alpaca GET' "$S/log")" -eq 4 ]
-	run -0 jq -r '.status' "$QGTM_STATE_DIR/feeds.jsonl"
-	[ "$output" = ok ]
+	fetch_waits_out_429 alpaca
 }
 
 @test "alpaca sip: the stand-in refuses recent SIP data; the client asks up to 15 minutes ago" {

@@ -30,6 +30,19 @@ ctl() {
 	alpaca_ctl "$1"
 }
 
+# submit_fills_both: submit the fixture's two decisions; both must fill.
+submit_fills_both() {
+	run -0 --separate-stderr qgtm-order submit -b alpaca "$FIXTURES/order-decisions.jsonl"
+	run jq -r 'select(.type == "order") | "\(.symbol) \(.status)"' <<<"$output"
+	[ "$output" = "GLD filled
+SLV filled" ]
+}
+
+# posts_submits: "[POSTs,orders placed]" as the stand-in counted them.
+posts_submits() {
+	curl -sf "$URL/_ctl" | jq '[.posts, .submits]' | tr -d ' \n'
+}
+
 # requests: "METHOD PATH BODY" of every request the stand-in got.
 requests() {
 	jq -r '"\(.method) \(.path)\(if .body then " " + (.body | tojson) else "" end)"' "$S/log"
@@ -147,10 +160,7 @@ alpaca SLV sell 500 filled" ]
 
 @test "an answer lost after the broker accepted is resolved, not resent" {
 	ctl '{"drop": 2}'
-	run -0 --separate-stderr qgtm-order submit -b alpaca "$FIXTURES/order-decisions.jsonl"
-	run jq -r 'select(.type == "order") | "\(.symbol) \(.status)"' <<<"$output"
-	[ "$output" = "GLD filled
-SLV filled" ]
+	submit_fills_both
 	[ "$(curl -sf "$URL/_ctl" | jq '.orders | length')" -eq 2 ]
 	[ "$(requests | grep -c '^POST')" -eq 2 ]
 	# one look-up per intent before sending, one per lost answer
@@ -187,26 +197,20 @@ SLV filled" ]
 	run -0 jq -r '"\(.method) \(.path | sub("\\?.*"; ""))"' "$S/log"
 	[ "$(printf '%s\n' "${lines[@]}" | grep -A2 -m1 '^POST' | tr '\n' ' ')" = \
 		"POST /v2/orders GET /v2/orders:by_client_order_id POST /v2/orders " ]
-	[ "$(curl -sf "$URL/_ctl" | jq '[.posts, .submits]' | tr -d ' \n')" = "[3,2]" ]
+	[ "$(posts_submits)" = "[3,2]" ]
 }
 
 @test "a 5xx hiding a placed order: looked up and found, never sent twice" {
 	ctl '{"accept_fail": [[503, {"message": "service unavailable"}], [504, null]]}'
-	run -0 --separate-stderr qgtm-order submit -b alpaca "$FIXTURES/order-decisions.jsonl"
-	run jq -r 'select(.type == "order") | "\(.symbol) \(.status)"' <<<"$output"
-	[ "$output" = "GLD filled
-SLV filled" ]
-	[ "$(curl -sf "$URL/_ctl" | jq '[.posts, .submits]' | tr -d ' \n')" = "[2,2]" ]
+	submit_fills_both
+	[ "$(posts_submits)" = "[2,2]" ]
 	[ "$(wc -l <"$LOG")" -eq 2 ]
 }
 
 @test "a duplicate is told by its status and a look-up, not by Alpaca's text" {
 	ctl '{"accept_fail": [[422, {"code": 40010001, "message": "some other words"}]]}'
-	run -0 --separate-stderr qgtm-order submit -b alpaca "$FIXTURES/order-decisions.jsonl"
-	run jq -r 'select(.type == "order") | "\(.symbol) \(.status)"' <<<"$output"
-	[ "$output" = "GLD filled
-SLV filled" ]
-	[ "$(curl -sf "$URL/_ctl" | jq '[.posts, .submits]' | tr -d ' \n')" = "[2,2]" ]
+	submit_fills_both
+	[ "$(posts_submits)" = "[2,2]" ]
 }
 
 @test "four submits at once send each order once" {
