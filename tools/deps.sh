@@ -14,6 +14,7 @@
 #             strace (0710 counts a render's reads of the audit chain)
 #             systemd-analyze (systemd) redis-server lighttpd
 #             lighttpd-mod-deflate (the shipped config compresses)
+#             nginx-light fcgiwrap (0732 runs the shipped nginx config)
 #             python3-numpy python3-pandas python3-aiosmtpd
 #             chromium and node/npm (the browser tests)
 #   targets:  clang libclang-rt-14-dev (make fuzz), valgrind, clang-format
@@ -25,6 +26,7 @@ PACKAGES="gcc make pkg-config libc6-dev
 libcurl4-openssl-dev libjansson-dev libssl-dev libyaml-dev
 check bats mandoc cmark jq python3 curl git xxd bsdextrautils procps
 redis-server libhiredis-dev openssl lighttpd lighttpd-mod-deflate
+nginx-light fcgiwrap
 faketime systemd strace
 python3-numpy python3-pandas python3-aiosmtpd
 clang libclang-rt-14-dev valgrind clang-format
