@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -377,6 +378,23 @@ struct bars_ctx {
 	const char *symbol;     /* the file's own */
 };
 
+/* Append bar, which must come after the last in date order. */
+static int
+bar_push(struct bars_ctx *ctx, const struct qgtm_bar *bar)
+{
+	if (ctx->s->n > 0 &&
+	    strcmp(bar->date, ctx->s->bars[ctx->s->n - 1].date) <= 0)
+		return qgtm_seterr(QGTM_EX_DATAERR, "bar %s out of date order",
+		    bar->date);
+	if (ctx->s->n == ctx->cap) {
+		ctx->cap = ctx->cap == 0 ? 512 : ctx->cap * 2;
+		ctx->s->bars = qgtm_xrealloc(ctx->s->bars,
+		    ctx->cap * sizeof *ctx->s->bars);
+	}
+	ctx->s->bars[ctx->s->n++] = *bar;
+	return 0;
+}
+
 /* Append each bar in date order (callback of qgtm_jsonl_each). */
 static int
 bars_cb(json_t *rec, const struct qgtm_jsonl_pos *pos, void *arg)
@@ -387,17 +405,215 @@ bars_cb(json_t *rec, const struct qgtm_jsonl_pos *pos, void *arg)
 	(void)pos;
 	if (parse_bar(rec, ctx->symbol, &bar) == -1)
 		return -1;
-	if (ctx->s->n > 0 &&
-	    strcmp(bar.date, ctx->s->bars[ctx->s->n - 1].date) <= 0)
-		return qgtm_seterr(QGTM_EX_DATAERR, "bar %s out of date order",
-		    bar.date);
-	if (ctx->s->n == ctx->cap) {
-		ctx->cap = ctx->cap == 0 ? 512 : ctx->cap * 2;
-		ctx->s->bars = qgtm_xrealloc(ctx->s->bars,
-		    ctx->cap * sizeof *ctx->s->bars);
+	return bar_push(ctx, &bar);
+}
+
+/*
+ * A fast reader of the lines the store writes (qgtm_bar_line(), the
+ * feeds' json_dumps(JSON_COMPACT)): a flat compact object whose keys and
+ * strings are printable ASCII without escapes and whose other values are
+ * integers or null. A file with any other line (blanks inside, escapes,
+ * reals, nesting, a repeated key, a bar the checks refuse) is read again
+ * by qgtm_jsonl_each() and jansson, which give the same records or the
+ * error, so the fast reader never changes what a read returns.
+ */
+#define FLAT_MAX 24
+
+struct flat {
+	size_t n;
+	struct {
+		const char *k, *v;
+		size_t kn, vn;
+		char kind;      /* 's' string, 'i' integer, 'n' null */
+	} f[FLAT_MAX];
+};
+
+/* The closing quote of the plain string that starts at p, or NULL. */
+static const char *
+flat_plain(const char *p, const char *e)
+{
+	for (; p < e && *p != '"'; p++)
+		if (*p < 0x20 || *p > 0x7e || *p == '\\')
+			return NULL;
+	return p < e ? p : NULL;
+}
+
+/* The end of the JSON integer at p (at most 18 digits), or NULL. */
+static const char *
+flat_int(const char *p, const char *e)
+{
+	const char *d;
+
+	if (p < e && *p == '-')
+		p++;
+	if (p < e && *p == '0')
+		return p + 1;
+	for (d = p; p < e && *p >= '0' && *p <= '9'; p++)
+		;
+	return p > d && p - d <= 18 && *d != '0' ? p : NULL;
+}
+
+/* Split the n bytes at p, one line, into fl; -1 when it is not flat. */
+static int
+flat_scan(const char *p, size_t n, struct flat *fl)
+{
+	const char *e = p + n, *k, *v;
+	size_t i, kn;
+	char kind;
+
+	fl->n = 0;
+	if (n < 3 || *p++ != '{' || e[-1] != '}')
+		return -1;
+	for (;;) {
+		if (fl->n == FLAT_MAX || *p != '"' ||
+		    (p = flat_plain(k = p + 1, e)) == NULL)
+			return -1;
+		kn = (size_t)(p++ - k);
+		if (*p++ != ':')
+			return -1;
+		v = p;
+		if (*p == '"') {
+			kind = 's';
+			if ((p = flat_plain(++v, e)) == NULL)
+				return -1;
+		} else if (e - p >= 4 && memcmp(p, "null", 4) == 0) {
+			kind = 'n';
+			p += 4;
+		} else if ((p = flat_int(p, e)) != NULL)
+			kind = 'i';
+		else
+			return -1;
+		for (i = 0; i < fl->n; i++)
+			if (fl->f[i].kn == kn && memcmp(fl->f[i].k, k, kn) == 0)
+				return -1;
+		fl->f[fl->n].k = k;
+		fl->f[fl->n].kn = kn;
+		fl->f[fl->n].v = v;
+		fl->f[fl->n].vn = (size_t)(p - v);
+		fl->f[fl->n++].kind = kind;
+		if (kind == 's')
+			p++;
+		if (p == e - 1)
+			return 0;
+		if (*p++ != ',')
+			return -1;
 	}
-	ctx->s->bars[ctx->s->n++] = bar;
+}
+
+/* Copy the value of key of kind into out (NUL-terminated, size bytes at
+ * most); -1 when it is absent, of another kind or too long. */
+static int
+flat_get(const struct flat *fl, const char *key, char kind, char *out,
+    size_t size)
+{
+	size_t i, kn = strlen(key);
+
+	for (i = 0; i < fl->n; i++)
+		if (fl->f[i].kn == kn && memcmp(fl->f[i].k, key, kn) == 0) {
+			if (fl->f[i].kind != kind || fl->f[i].vn >= size)
+				return -1;
+			memcpy(out, fl->f[i].v, fl->f[i].vn);
+			out[fl->f[i].vn] = '\0';
+			return 0;
+		}
+	return -1;
+}
+
+/* parse_bar of a flat line; -1 (no error to report) when it refuses it. */
+static int
+flat_bar(const struct flat *fl, const char *series, struct qgtm_bar *bar)
+{
+	static const char *const price[] = { "open", "high", "low", "close" };
+	int64_t *to[] = { &bar->open, &bar->high, &bar->low, &bar->close };
+	char sym[64], avail[32], vol[24], v[64];
+	size_t i;
+
+	if (flat_get(fl, "type", 's', v, sizeof v) == -1 ||
+	    flat_get(fl, "symbol", 's', sym, sizeof sym) == -1 ||
+	    !of_series(sym, series) ||
+	    flat_get(fl, "date", 's', bar->date, sizeof bar->date) == -1 ||
+	    strlen(bar->date) != 10 ||
+	    flat_get(fl, "available_at", 's', avail, sizeof avail) == -1 ||
+	    qgtm_time_parse(avail, &bar->available_at) == -1 ||
+	    flat_get(fl, "volume", 'i', vol, sizeof vol) == -1)
+		return -1;
+	bar->volume = strtoll(vol, NULL, 10);
+	for (i = 0; i < 4; i++)
+		if (flat_get(fl, price[i], 's', v, sizeof v) == -1 ||
+		    qgtm_dec_parse(v, QGTM_PRICE_SCALE, to[i]) == -1 ||
+		    *to[i] <= 0)
+			return -1;
 	return 0;
+}
+
+/* The whole file at path as a new NUL-terminated buffer of *len bytes,
+ * or NULL. */
+static char *
+slurp(const char *path, size_t *len)
+{
+	struct stat st;
+	char *buf;
+	ssize_t r;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return NULL;
+	}
+	buf = qgtm_xmalloc((size_t)st.st_size + 1);
+	*len = 0;
+	while ((r = read(fd, buf + *len, (size_t)st.st_size - *len)) > 0)
+		*len += (size_t)r;
+	close(fd);
+	if (r == -1) {
+		free(buf);
+		return NULL;
+	}
+	buf[*len] = '\0';
+	return buf;
+}
+
+/* Are the n bytes at p only blanks (a trailing "\r" included)? As
+ * lib/base/jsonl.c skips them. */
+static int
+flat_blank(const char *p, size_t n)
+{
+	for (; n > 0; p++, n--)
+		if (*p != ' ' && *p != '\t' && *p != '\r')
+			return 0;
+	return 1;
+}
+
+/* The bars of the file at path into ctx when every line is flat and a
+ * good bar in date order; -1 otherwise (ctx's bars then undefined). */
+static int
+bars_fast(const char *path, struct bars_ctx *ctx)
+{
+	struct qgtm_bar bar;
+	struct flat fl;
+	const char *p, *nl, *end;
+	size_t len;
+	char *buf;
+	int rc = 0;
+
+	if ((buf = slurp(path, &len)) == NULL)
+		return -1;
+	end = buf + len;
+	for (p = buf; p < end && rc == 0; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		if (flat_blank(p, (size_t)(nl - p)))
+			continue;
+		rc = nl - p < QGTM_JSONL_MAX_LINE - 1 &&
+		    flat_scan(p, (size_t)(nl - p), &fl) == 0 &&
+		    flat_bar(&fl, ctx->symbol, &bar) == 0 ? 0 : -1;
+		if (rc == 0)
+			rc = bar_push(ctx, &bar);
+	}
+	free(buf);
+	return rc;
 }
 
 /*
@@ -504,6 +720,11 @@ block_parse(const char *path, const char *symbol)
 	char *argv[1] = { (char *)path };
 
 	b->refs = 1;
+	if (bars_fast(path, &ctx) == 0) {
+		block_finish(b);
+		return b;
+	}
+	b->all.n = 0;
 	if (qgtm_jsonl_each(1, argv, 0, bars_cb, &ctx) == -1) {
 		block_unref(b);
 		return NULL;
