@@ -76,25 +76,36 @@ struct index_ctx {
 	char last[11];
 };
 
-static int
-index_cb(json_t *rec, const struct qgtm_jsonl_pos *pos, void *arg)
+/* Note rec, of date known since avail, in ctx. */
+static void
+index_note(struct index_ctx *ctx, const char *date, const char *avail,
+    json_t *rec)
 {
-	struct index_ctx *ctx = arg;
-	const char *date, *avail, *prev_avail;
+	const char *prev_avail;
 	json_t *prev;
 
-	(void)pos;
-	if (qgtm_json_str(rec, "date", &date) == -1 ||
-	    qgtm_json_str(rec, "available_at", &avail) == -1)
-		return -1;
 	prev = json_object_get(ctx->bydate, date);
 	prev_avail = json_string_value(json_object_get(prev, "available_at"));
 	if (prev == NULL || strcmp(avail, prev_avail) >= 0)
 		json_object_set(ctx->bydate, date, rec);
 	if (strcmp(date, ctx->last) > 0)
 		snprintf(ctx->last, sizeof ctx->last, "%s", date);
+}
+
+static int
+index_cb(json_t *rec, const struct qgtm_jsonl_pos *pos, void *arg)
+{
+	const char *date, *avail;
+
+	(void)pos;
+	if (qgtm_json_str(rec, "date", &date) == -1 ||
+	    qgtm_json_str(rec, "available_at", &avail) == -1)
+		return -1;
+	index_note(arg, date, avail, rec);
 	return 0;
 }
+
+static int index_fast(const char *, struct index_ctx *);
 
 /* Read the index of a series; a missing file is an empty one. */
 static int
@@ -104,7 +115,7 @@ read_index(const char *path, struct index_ctx *ctx)
 
 	ctx->bydate = json_object();
 	ctx->last[0] = '\0';
-	if (access(path, F_OK) == 0 &&
+	if (access(path, F_OK) == 0 && index_fast(path, ctx) == -1 &&
 	    qgtm_jsonl_each(1, argv, 0, index_cb, ctx) == -1) {
 		json_decref(ctx->bydate);
 		ctx->bydate = NULL;
@@ -584,6 +595,68 @@ flat_blank(const char *p, size_t n)
 		if (*p != ' ' && *p != '\t' && *p != '\r')
 			return 0;
 	return 1;
+}
+
+/* The part of a flat line the index keeps (is_new() reads no more): its
+ * available_at and value, as a new object. */
+static json_t *
+flat_index_rec(const struct flat *fl, const char *avail)
+{
+	json_t *rec = json_pack("{s:s}", "available_at", avail), *v = NULL;
+	size_t i;
+
+	for (i = 0; i < fl->n; i++)
+		if (fl->f[i].kn == 5 && memcmp(fl->f[i].k, "value", 5) == 0) {
+			if (fl->f[i].kind == 's')
+				v = json_stringn(fl->f[i].v, fl->f[i].vn);
+			else if (fl->f[i].kind == 'n')
+				v = json_null();
+			else
+				v = json_integer(strtoll(fl->f[i].v, NULL, 10));
+			json_object_set_new(rec, "value", v);
+		}
+	return rec;
+}
+
+/* The index of the file at path into ctx (its bydate empty) when every
+ * line is flat; -1 otherwise, ctx then emptied. */
+static int
+index_fast(const char *path, struct index_ctx *ctx)
+{
+	char date[64], avail[64], t[64];
+	const char *p, *nl, *end;
+	struct flat fl;
+	json_t *rec;
+	size_t len;
+	char *buf;
+	int rc = 0;
+
+	if ((buf = slurp(path, &len)) == NULL)
+		return -1;
+	end = buf + len;
+	for (p = buf; p < end && rc == 0; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		if (flat_blank(p, (size_t)(nl - p)))
+			continue;
+		rc = nl - p < QGTM_JSONL_MAX_LINE - 1 &&
+		    flat_scan(p, (size_t)(nl - p), &fl) == 0 &&
+		    flat_get(&fl, "type", 's', t, sizeof t) == 0 &&
+		    flat_get(&fl, "date", 's', date, sizeof date) == 0 &&
+		    flat_get(&fl, "available_at", 's', avail,
+		    sizeof avail) == 0 ? 0 : -1;
+		if (rc == 0) {
+			rec = flat_index_rec(&fl, avail);
+			index_note(ctx, date, avail, rec);
+			json_decref(rec);
+		}
+	}
+	free(buf);
+	if (rc == -1) {
+		json_object_clear(ctx->bydate);
+		ctx->last[0] = '\0';
+	}
+	return rc;
 }
 
 /* The bars of the file at path into ctx when every line is flat and a

@@ -239,7 +239,8 @@ START_TEST(bars_read_alike_whatever_the_line_shape)
 	    "{\"type\": \"bar\", \"symbol\":\"G\\u004cD\",\"date\":"
 	    "\"2026-03-03\",\"open\":\"1\",\"high\":\"2\",\"low\":\"0.5\","
 	    "\"close\":\"4\",\"volume\":8,\"available_at\":"
-	    "\"2026-03-03T21:00:00Z\"}\r\n  \n" FLAT_BAR("GLD", "2026-03-04", "5", ""));
+	    "\"2026-03-03T21:00:00Z\"}\r\n  \n"
+	    FLAT_BAR("GLD", "2026-03-04", "5", ""));
 	ck_assert_int_eq(qgtm_pit_bars("t", "GLD", as_of, &s), 0);
 	ck_assert_uint_eq(s.n, 3);
 	ck_assert_int_eq(s.bars[0].close, 3250000);
