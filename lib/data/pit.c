@@ -469,6 +469,7 @@ static int
 flat_scan(const char *p, size_t n, struct flat *fl)
 {
 	const char *e = p + n, *k, *v;
+	uint64_t seen = 0, bit;
 	size_t i, kn;
 	char kind;
 
@@ -494,9 +495,12 @@ flat_scan(const char *p, size_t n, struct flat *fl)
 			kind = 'i';
 		else
 			return -1;
-		for (i = 0; i < fl->n; i++)
+		bit = 1ULL << ((kn * 31 + (unsigned char)k[0] +
+		    (unsigned char)k[kn > 0 ? kn - 1 : 0]) % 64);
+		for (i = 0; (seen & bit) && i < fl->n; i++)
 			if (fl->f[i].kn == kn && memcmp(fl->f[i].k, k, kn) == 0)
 				return -1;
+		seen |= bit;
 		fl->f[fl->n].k = k;
 		fl->f[fl->n].kn = kn;
 		fl->f[fl->n].v = v;
@@ -520,7 +524,8 @@ flat_get(const struct flat *fl, const char *key, char kind, char *out,
 	size_t i, kn = strlen(key);
 
 	for (i = 0; i < fl->n; i++)
-		if (fl->f[i].kn == kn && memcmp(fl->f[i].k, key, kn) == 0) {
+		if (fl->f[i].kn == kn && fl->f[i].k[0] == key[0] &&
+		    memcmp(fl->f[i].k, key, kn) == 0) {
 			if (fl->f[i].kind != kind || fl->f[i].vn >= size)
 				return -1;
 			memcpy(out, fl->f[i].v, fl->f[i].vn);
