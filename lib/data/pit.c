@@ -1193,13 +1193,93 @@ qgtm_pit_create_bars(const char *source, const struct qgtm_series *s)
 	return rc;
 }
 
+/*
+ * The last bar of symbol's file at path known at as_of, read from the end
+ * of the file, TAIL_MAX bytes at most. Returns 1 with *out set, or 0 when
+ * the tail does not settle it (a line not flat or refused, dates out of
+ * order, no bar known at as_of there, a read error): the caller then
+ * reads the whole file.
+ */
+#define TAIL_MAX 65536
+
+static int
+tail_last_bar(const char *path, const char *symbol, time_t as_of,
+    struct qgtm_bar *out)
+{
+	char *buf, *start, *b, *e, later[11] = "";
+	struct qgtm_bar bar;
+	struct flat fl;
+	struct stat st;
+	size_t len, got = 0;
+	ssize_t r = 0;
+	off_t off;
+	int fd, rc = 0;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return 0;
+	}
+	len = st.st_size < TAIL_MAX ? (size_t)st.st_size : TAIL_MAX;
+	off = st.st_size - (off_t)len;
+	buf = qgtm_xmalloc(len + 1);
+	while (got < len && (r = pread(fd, buf + got, len - got,
+	    off + (off_t)got)) > 0)
+		got += (size_t)r;
+	close(fd);
+	start = buf;
+	/* Only whole lines: from the first line start inside the tail. */
+	if (got < len || (off > 0 && (start = memchr(buf, '\n', len)) == NULL)) {
+		free(buf);
+		return 0;
+	}
+	if (off > 0)
+		start++;
+	for (e = buf + len; rc == 0 && e > start; e = b - 1) {
+		for (b = e; b > start && b[-1] != '\n'; b--)
+			;
+		if (!flat_blank(b, (size_t)(e - b))) {
+			if (flat_scan(b, (size_t)(e - b), &fl) == -1 ||
+			    flat_bar(&fl, symbol, &bar) == -1 ||
+			    (later[0] != '\0' && strcmp(bar.date, later) >= 0))
+				break;
+			memcpy(later, bar.date, sizeof later);
+			if (bar.available_at <= as_of) {
+				*out = bar;
+				rc = 1;
+			}
+		}
+		if (b == start)
+			break;
+	}
+	free(buf);
+	return rc;
+}
+
 int
 qgtm_pit_last_close(const char *source, const char *symbol, time_t as_of,
     int64_t *close, char *date)
 {
 	struct qgtm_series s;
-	char ts[21];
+	struct qgtm_bar bar;
+	char ts[21], *path;
+	int tail = 0;
 
+	/* A file not parsed yet is read from its end; a lineage needs the
+	 * count of rows, which only the whole file gives. */
+	if (lineage_sink == NULL &&
+	    (path = series_path(source, symbol, 0)) != NULL) {
+		tail = cache_find(path) == NULL &&
+		    tail_last_bar(path, symbol, as_of, &bar);
+		free(path);
+	}
+	if (tail) {
+		*close = bar.close;
+		if (date != NULL)
+			memcpy(date, bar.date, 11);
+		return 0;
+	}
 	if (qgtm_pit_bars(source, symbol, as_of, &s) == -1)
 		return -1;
 	if (s.n == 0) {
