@@ -1258,12 +1258,11 @@ tail_last_bar(const char *path, const char *symbol, time_t as_of,
 }
 
 int
-qgtm_pit_last_close(const char *source, const char *symbol, time_t as_of,
-    int64_t *close, char *date)
+qgtm_pit_last_bar(const char *source, const char *symbol, time_t as_of,
+    struct qgtm_bar *bar)
 {
 	struct qgtm_series s;
-	struct qgtm_bar bar;
-	char ts[21], *path;
+	char *path;
 	int tail = 0;
 
 	/* A file not parsed yet is read from its end; a lineage needs the
@@ -1271,26 +1270,36 @@ qgtm_pit_last_close(const char *source, const char *symbol, time_t as_of,
 	if (lineage_sink == NULL &&
 	    (path = series_path(source, symbol, 0)) != NULL) {
 		tail = cache_find(path) == NULL &&
-		    tail_last_bar(path, symbol, as_of, &bar);
+		    tail_last_bar(path, symbol, as_of, bar);
 		free(path);
 	}
-	if (tail) {
-		*close = bar.close;
-		if (date != NULL)
-			memcpy(date, bar.date, 11);
-		return 0;
-	}
+	if (tail)
+		return 1;
 	if (qgtm_pit_bars(source, symbol, as_of, &s) == -1)
 		return -1;
-	if (s.n == 0) {
-		qgtm_series_release(&s);
+	if (s.n > 0)
+		*bar = s.bars[s.n - 1];
+	tail = s.n > 0;
+	qgtm_series_release(&s);
+	return tail;
+}
+
+int
+qgtm_pit_last_close(const char *source, const char *symbol, time_t as_of,
+    int64_t *close, char *date)
+{
+	struct qgtm_bar bar;
+	char ts[21];
+	int rc;
+
+	if ((rc = qgtm_pit_last_bar(source, symbol, as_of, &bar)) == -1)
+		return -1;
+	if (rc == 0)
 		return qgtm_seterr(QGTM_EX_DATAERR, "no price for %s as of %s",
 		    symbol, qgtm_time_fmt(as_of, ts));
-	}
-	*close = s.bars[s.n - 1].close;
+	*close = bar.close;
 	if (date != NULL)
-		memcpy(date, s.bars[s.n - 1].date, 11);
-	qgtm_series_release(&s);
+		memcpy(date, bar.date, 11);
 	return 0;
 }
 

@@ -263,6 +263,40 @@ START_TEST(bars_read_alike_whatever_the_line_shape)
 }
 END_TEST
 
+/* The last bar is read from the end of a file not parsed yet: the same
+ * bar as the whole file gives, a late-known bar skipped, and a bad line
+ * far before it unseen. */
+START_TEST(last_bar_reads_from_the_end)
+{
+	char *dir = state_dir();
+	struct qgtm_bar bar;
+	char late[400], text[1200];
+
+	snprintf(late, sizeof late, "%s",
+	    FLAT_BAR("SLV", "2026-03-03", "4", ""));
+	memcpy(strstr(late, "03T21"), "05T21", 5);  /* known two days late */
+	put_store(dir, "GLD", "not JSON\n"
+	    FLAT_BAR("GLD", "2026-03-02", "3", ""));
+	ck_assert_int_eq(qgtm_pit_last_bar("t", "GLD",
+	    at("2026-03-04T00:00:00Z"), &bar), 1);
+	ck_assert_int_eq(bar.close, 3000000);
+	snprintf(text, sizeof text, "%s%s%s",
+	    FLAT_BAR("SLV", "2026-03-02", "3", ""), late,
+	    FLAT_BAR("SLV", "2026-03-04", "5", ""));
+	put_store(dir, "SLV", text);
+	ck_assert_int_eq(qgtm_pit_last_bar("t", "SLV",
+	    at("2026-03-04T22:00:00Z"), &bar), 1);
+	ck_assert_str_eq(bar.date, "2026-03-04");
+	ck_assert_int_eq(qgtm_pit_last_bar("t", "SLV",
+	    at("2026-03-04T00:00:00Z"), &bar), 1);
+	ck_assert_str_eq(bar.date, "2026-03-02");
+	ck_assert_int_eq(qgtm_pit_last_bar("t", "SLV",
+	    at("2026-03-02T00:00:00Z"), &bar), 0);
+	unsetenv("QGTM_STATE_DIR");
+	free(dir);
+}
+END_TEST
+
 START_TEST(lineage_notes_each_as_of_read)
 {
 	char *dir = state_dir();
@@ -436,6 +470,7 @@ suite_feed(void)
 	tcase_add_test(tc, no_strategy_sees_a_planted_future_bar);
 	tcase_add_test(tc, lineage_notes_each_as_of_read);
 	tcase_add_test(tc, bars_read_alike_whatever_the_line_shape);
+	tcase_add_test(tc, last_bar_reads_from_the_end);
 	tcase_add_test(tc, url_params_are_percent_encoded);
 	tcase_add_test(tc, values_become_exact_decimals);
 	tcase_add_test(tc, sim_cot_serves_only_released_reports);
