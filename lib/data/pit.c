@@ -591,15 +591,47 @@ slurp(const char *path, size_t *len)
 	return buf;
 }
 
-/* Are the n bytes at p only blanks (a trailing "\r" included)? As
- * lib/base/jsonl.c skips them. */
+/* Scan the n bytes at p, one line, into fl: 1 when it is blank (only
+ * spaces, tabs and a "\r", which lib/base/jsonl.c skips), 0 when flat,
+ * -1 otherwise. */
 static int
-flat_blank(const char *p, size_t n)
+flat_line(const char *p, size_t n, struct flat *fl)
 {
-	for (; n > 0; p++, n--)
-		if (*p != ' ' && *p != '\t' && *p != '\r')
-			return 0;
-	return 1;
+	const char *q;
+
+	for (q = p; q < p + n && (*q == ' ' || *q == '\t' || *q == '\r'); q++)
+		;
+	if (q == p + n)
+		return 1;
+	return n < QGTM_JSONL_MAX_LINE - 1 ? flat_scan(p, n, fl) : -1;
+}
+
+/* What flat_each does with a line: 0 to go on, -1 to refuse it. */
+typedef int flat_fn(const struct flat *, void *);
+
+/* Feed each flat line of the file at path to fn, blank ones skipped;
+ * -1 when a line is not flat, fn refuses one, or the file cannot be
+ * read (the caller then reads the file with jansson). */
+static int
+flat_each(const char *path, flat_fn *fn, void *arg)
+{
+	const char *p, *nl, *end;
+	struct flat fl;
+	size_t len;
+	char *buf;
+	int rc = 0;
+
+	if ((buf = slurp(path, &len)) == NULL)
+		return -1;
+	end = buf + len;
+	for (p = buf; p < end && rc >= 0; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		if ((rc = flat_line(p, (size_t)(nl - p), &fl)) == 0)
+			rc = fn(&fl, arg);
+	}
+	free(buf);
+	return rc < 0 ? -1 : 0;
 }
 
 /* The part of a flat line the index keeps (is_new() reads no more): its
@@ -623,45 +655,45 @@ flat_index_rec(const struct flat *fl, const char *avail)
 	return rec;
 }
 
+/* Note one flat line in the index ctx (a flat_fn). */
+static int
+index_flat(const struct flat *fl, void *arg)
+{
+	char date[64], avail[64], t[64];
+	json_t *rec;
+
+	if (flat_get(fl, "type", 's', t, sizeof t) == -1 ||
+	    flat_get(fl, "date", 's', date, sizeof date) == -1 ||
+	    flat_get(fl, "available_at", 's', avail, sizeof avail) == -1)
+		return -1;
+	rec = flat_index_rec(fl, avail);
+	index_note(arg, date, avail, rec);
+	json_decref(rec);
+	return 0;
+}
+
 /* The index of the file at path into ctx (its bydate empty) when every
  * line is flat; -1 otherwise, ctx then emptied. */
 static int
 index_fast(const char *path, struct index_ctx *ctx)
 {
-	char date[64], avail[64], t[64];
-	const char *p, *nl, *end;
-	struct flat fl;
-	json_t *rec;
-	size_t len;
-	char *buf;
-	int rc = 0;
+	if (flat_each(path, index_flat, ctx) == 0)
+		return 0;
+	json_object_clear(ctx->bydate);
+	ctx->last[0] = '\0';
+	return -1;
+}
 
-	if ((buf = slurp(path, &len)) == NULL)
+/* Append the bar of one flat line to the bars_ctx arg (a flat_fn). */
+static int
+bars_flat(const struct flat *fl, void *arg)
+{
+	struct bars_ctx *ctx = arg;
+	struct qgtm_bar bar;
+
+	if (flat_bar(fl, ctx->symbol, &bar) == -1)
 		return -1;
-	end = buf + len;
-	for (p = buf; p < end && rc == 0; p = nl + 1) {
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		if (flat_blank(p, (size_t)(nl - p)))
-			continue;
-		rc = nl - p < QGTM_JSONL_MAX_LINE - 1 &&
-		    flat_scan(p, (size_t)(nl - p), &fl) == 0 &&
-		    flat_get(&fl, "type", 's', t, sizeof t) == 0 &&
-		    flat_get(&fl, "date", 's', date, sizeof date) == 0 &&
-		    flat_get(&fl, "available_at", 's', avail,
-		    sizeof avail) == 0 ? 0 : -1;
-		if (rc == 0) {
-			rec = flat_index_rec(&fl, avail);
-			index_note(ctx, date, avail, rec);
-			json_decref(rec);
-		}
-	}
-	free(buf);
-	if (rc == -1) {
-		json_object_clear(ctx->bydate);
-		ctx->last[0] = '\0';
-	}
-	return rc;
+	return bar_push(ctx, &bar);
 }
 
 /* The bars of the file at path into ctx when every line is flat and a
@@ -669,29 +701,7 @@ index_fast(const char *path, struct index_ctx *ctx)
 static int
 bars_fast(const char *path, struct bars_ctx *ctx)
 {
-	struct qgtm_bar bar;
-	struct flat fl;
-	const char *p, *nl, *end;
-	size_t len;
-	char *buf;
-	int rc = 0;
-
-	if ((buf = slurp(path, &len)) == NULL)
-		return -1;
-	end = buf + len;
-	for (p = buf; p < end && rc == 0; p = nl + 1) {
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		if (flat_blank(p, (size_t)(nl - p)))
-			continue;
-		rc = nl - p < QGTM_JSONL_MAX_LINE - 1 &&
-		    flat_scan(p, (size_t)(nl - p), &fl) == 0 &&
-		    flat_bar(&fl, ctx->symbol, &bar) == 0 ? 0 : -1;
-		if (rc == 0)
-			rc = bar_push(ctx, &bar);
-	}
-	free(buf);
-	return rc;
+	return flat_each(path, bars_flat, ctx);
 }
 
 /*
@@ -1213,7 +1223,7 @@ tail_last_bar(const char *path, const char *symbol, time_t as_of,
 	size_t len, got = 0;
 	ssize_t r = 0;
 	off_t off;
-	int fd, rc = 0;
+	int fd, line, rc = 0;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return 0;
@@ -1239,11 +1249,11 @@ tail_last_bar(const char *path, const char *symbol, time_t as_of,
 	for (e = buf + len; rc == 0 && e > start; e = b - 1) {
 		for (b = e; b > start && b[-1] != '\n'; b--)
 			;
-		if (!flat_blank(b, (size_t)(e - b))) {
-			if (flat_scan(b, (size_t)(e - b), &fl) == -1 ||
-			    flat_bar(&fl, symbol, &bar) == -1 ||
-			    (later[0] != '\0' && strcmp(bar.date, later) >= 0))
-				break;
+		if ((line = flat_line(b, (size_t)(e - b), &fl)) == -1 ||
+		    (line == 0 && (flat_bar(&fl, symbol, &bar) == -1 ||
+		    (later[0] != '\0' && strcmp(bar.date, later) >= 0))))
+			break;
+		if (line == 0) {
 			memcpy(later, bar.date, sizeof later);
 			if (bar.available_at <= as_of) {
 				*out = bar;
