@@ -126,9 +126,20 @@ double qgtm_series_causal(const struct qgtm_series *s, size_t i,
     const char *key, qgtm_causal_fill *fill, const void *arg);
 
 /*
+ * qgtm_pit_last_bar: the last bar of symbol from source available at
+ * as_of into bar. A file not yet read whole in this process is read from
+ * its end (its last 64 KiB when they settle it: the store's own lines, in
+ * date order), so a malformed line before them goes unseen here. Returns
+ * 1, 0 when no bar is known, or -1 as qgtm_pit_bars().
+ */
+int qgtm_pit_last_bar(const char *source, const char *symbol, time_t as_of,
+    struct qgtm_bar *bar);
+
+/*
  * qgtm_pit_last_close: the last close of symbol available at as_of
- * (QGTM_PRICE_SCALE units), and its date into date (11 bytes, may be NULL).
- * Returns 0, or -1 (QGTM_EX_DATAERR "no price for SYM as of T") when none.
+ * (QGTM_PRICE_SCALE units), and its date into date (11 bytes, may be NULL),
+ * read as qgtm_pit_last_bar() reads it. Returns 0, or -1 (QGTM_EX_DATAERR
+ * "no price for SYM as of T") when none.
  */
 int qgtm_pit_last_close(const char *source, const char *symbol, time_t as_of,
     int64_t *close, char *date);

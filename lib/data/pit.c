@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,25 +76,36 @@ struct index_ctx {
 	char last[11];
 };
 
-static int
-index_cb(json_t *rec, const struct qgtm_jsonl_pos *pos, void *arg)
+/* Note rec, of date known since avail, in ctx. */
+static void
+index_note(struct index_ctx *ctx, const char *date, const char *avail,
+    json_t *rec)
 {
-	struct index_ctx *ctx = arg;
-	const char *date, *avail, *prev_avail;
+	const char *prev_avail;
 	json_t *prev;
 
-	(void)pos;
-	if (qgtm_json_str(rec, "date", &date) == -1 ||
-	    qgtm_json_str(rec, "available_at", &avail) == -1)
-		return -1;
 	prev = json_object_get(ctx->bydate, date);
 	prev_avail = json_string_value(json_object_get(prev, "available_at"));
 	if (prev == NULL || strcmp(avail, prev_avail) >= 0)
 		json_object_set(ctx->bydate, date, rec);
 	if (strcmp(date, ctx->last) > 0)
 		snprintf(ctx->last, sizeof ctx->last, "%s", date);
+}
+
+static int
+index_cb(json_t *rec, const struct qgtm_jsonl_pos *pos, void *arg)
+{
+	const char *date, *avail;
+
+	(void)pos;
+	if (qgtm_json_str(rec, "date", &date) == -1 ||
+	    qgtm_json_str(rec, "available_at", &avail) == -1)
+		return -1;
+	index_note(arg, date, avail, rec);
 	return 0;
 }
+
+static int index_fast(const char *, struct index_ctx *);
 
 /* Read the index of a series; a missing file is an empty one. */
 static int
@@ -103,7 +115,7 @@ read_index(const char *path, struct index_ctx *ctx)
 
 	ctx->bydate = json_object();
 	ctx->last[0] = '\0';
-	if (access(path, F_OK) == 0 &&
+	if (access(path, F_OK) == 0 && index_fast(path, ctx) == -1 &&
 	    qgtm_jsonl_each(1, argv, 0, index_cb, ctx) == -1) {
 		json_decref(ctx->bydate);
 		ctx->bydate = NULL;
@@ -377,6 +389,23 @@ struct bars_ctx {
 	const char *symbol;     /* the file's own */
 };
 
+/* Append bar, which must come after the last in date order. */
+static int
+bar_push(struct bars_ctx *ctx, const struct qgtm_bar *bar)
+{
+	if (ctx->s->n > 0 &&
+	    strcmp(bar->date, ctx->s->bars[ctx->s->n - 1].date) <= 0)
+		return qgtm_seterr(QGTM_EX_DATAERR, "bar %s out of date order",
+		    bar->date);
+	if (ctx->s->n == ctx->cap) {
+		ctx->cap = ctx->cap == 0 ? 512 : ctx->cap * 2;
+		ctx->s->bars = qgtm_xrealloc(ctx->s->bars,
+		    ctx->cap * sizeof *ctx->s->bars);
+	}
+	ctx->s->bars[ctx->s->n++] = *bar;
+	return 0;
+}
+
 /* Append each bar in date order (callback of qgtm_jsonl_each). */
 static int
 bars_cb(json_t *rec, const struct qgtm_jsonl_pos *pos, void *arg)
@@ -387,17 +416,292 @@ bars_cb(json_t *rec, const struct qgtm_jsonl_pos *pos, void *arg)
 	(void)pos;
 	if (parse_bar(rec, ctx->symbol, &bar) == -1)
 		return -1;
-	if (ctx->s->n > 0 &&
-	    strcmp(bar.date, ctx->s->bars[ctx->s->n - 1].date) <= 0)
-		return qgtm_seterr(QGTM_EX_DATAERR, "bar %s out of date order",
-		    bar.date);
-	if (ctx->s->n == ctx->cap) {
-		ctx->cap = ctx->cap == 0 ? 512 : ctx->cap * 2;
-		ctx->s->bars = qgtm_xrealloc(ctx->s->bars,
-		    ctx->cap * sizeof *ctx->s->bars);
+	return bar_push(ctx, &bar);
+}
+
+/*
+ * A fast reader of the lines the store writes (qgtm_bar_line(), the
+ * feeds' json_dumps(JSON_COMPACT)): a flat compact object whose keys and
+ * strings are printable ASCII without escapes and whose other values are
+ * integers or null. A file with any other line (blanks inside, escapes,
+ * reals, nesting, a repeated key, a bar the checks refuse) is read again
+ * by qgtm_jsonl_each() and jansson, which give the same records or the
+ * error, so the fast reader never changes what a read returns.
+ */
+#define FLAT_MAX 24
+
+struct flat {
+	size_t n;
+	struct {
+		const char *k, *v;
+		size_t kn, vn;
+		char kind;      /* 's' string, 'i' integer, 'n' null */
+	} f[FLAT_MAX];
+};
+
+/* The closing quote of the plain string that starts at p, or NULL. */
+static const char *
+flat_plain(const char *p, const char *e)
+{
+	for (; p < e && *p != '"'; p++)
+		if (*p < 0x20 || *p > 0x7e || *p == '\\')
+			return NULL;
+	return p < e ? p : NULL;
+}
+
+/* The end of the JSON integer at p (at most 18 digits), or NULL. */
+static const char *
+flat_int(const char *p, const char *e)
+{
+	const char *d;
+
+	if (p < e && *p == '-')
+		p++;
+	if (p < e && *p == '0')
+		return p + 1;
+	for (d = p; p < e && *p >= '0' && *p <= '9'; p++)
+		;
+	return p > d && p - d <= 18 && *d != '0' ? p : NULL;
+}
+
+/* Split the n bytes at p, one line, into fl; -1 when it is not flat. */
+static int
+flat_scan(const char *p, size_t n, struct flat *fl)
+{
+	const char *e = p + n, *k, *v;
+	uint64_t seen = 0, bit;
+	size_t i, kn;
+	char kind;
+
+	fl->n = 0;
+	if (n < 3 || *p++ != '{' || e[-1] != '}')
+		return -1;
+	for (;;) {
+		if (fl->n == FLAT_MAX || *p != '"' ||
+		    (p = flat_plain(k = p + 1, e)) == NULL)
+			return -1;
+		kn = (size_t)(p++ - k);
+		if (*p++ != ':')
+			return -1;
+		v = p;
+		if (*p == '"') {
+			kind = 's';
+			if ((p = flat_plain(++v, e)) == NULL)
+				return -1;
+		} else if (e - p >= 4 && memcmp(p, "null", 4) == 0) {
+			kind = 'n';
+			p += 4;
+		} else if ((p = flat_int(p, e)) != NULL)
+			kind = 'i';
+		else
+			return -1;
+		bit = 1ULL << ((kn * 31 + (unsigned char)k[0] +
+		    (unsigned char)k[kn > 0 ? kn - 1 : 0]) % 64);
+		for (i = 0; (seen & bit) && i < fl->n; i++)
+			if (fl->f[i].kn == kn && memcmp(fl->f[i].k, k, kn) == 0)
+				return -1;
+		seen |= bit;
+		fl->f[fl->n].k = k;
+		fl->f[fl->n].kn = kn;
+		fl->f[fl->n].v = v;
+		fl->f[fl->n].vn = (size_t)(p - v);
+		fl->f[fl->n++].kind = kind;
+		if (kind == 's')
+			p++;
+		if (p == e - 1)
+			return 0;
+		if (*p++ != ',')
+			return -1;
 	}
-	ctx->s->bars[ctx->s->n++] = bar;
+}
+
+/* Copy the value of key of kind into out (NUL-terminated, size bytes at
+ * most); -1 when it is absent, of another kind or too long. */
+static int
+flat_get(const struct flat *fl, const char *key, char kind, char *out,
+    size_t size)
+{
+	size_t i, kn = strlen(key);
+
+	for (i = 0; i < fl->n; i++)
+		if (fl->f[i].kn == kn && fl->f[i].k[0] == key[0] &&
+		    memcmp(fl->f[i].k, key, kn) == 0) {
+			if (fl->f[i].kind != kind || fl->f[i].vn >= size)
+				return -1;
+			memcpy(out, fl->f[i].v, fl->f[i].vn);
+			out[fl->f[i].vn] = '\0';
+			return 0;
+		}
+	return -1;
+}
+
+/* parse_bar of a flat line; -1 (no error to report) when it refuses it. */
+static int
+flat_bar(const struct flat *fl, const char *series, struct qgtm_bar *bar)
+{
+	static const char *const price[] = { "open", "high", "low", "close" };
+	int64_t *to[] = { &bar->open, &bar->high, &bar->low, &bar->close };
+	char sym[64], avail[32], vol[24], v[64];
+	size_t i;
+
+	if (flat_get(fl, "type", 's', v, sizeof v) == -1 ||
+	    flat_get(fl, "symbol", 's', sym, sizeof sym) == -1 ||
+	    !of_series(sym, series) ||
+	    flat_get(fl, "date", 's', bar->date, sizeof bar->date) == -1 ||
+	    strlen(bar->date) != 10 ||
+	    flat_get(fl, "available_at", 's', avail, sizeof avail) == -1 ||
+	    qgtm_time_parse(avail, &bar->available_at) == -1 ||
+	    flat_get(fl, "volume", 'i', vol, sizeof vol) == -1)
+		return -1;
+	bar->volume = strtoll(vol, NULL, 10);
+	for (i = 0; i < 4; i++)
+		if (flat_get(fl, price[i], 's', v, sizeof v) == -1 ||
+		    qgtm_dec_parse(v, QGTM_PRICE_SCALE, to[i]) == -1 ||
+		    *to[i] <= 0)
+			return -1;
 	return 0;
+}
+
+/* The whole file at path as a new NUL-terminated buffer of *len bytes,
+ * or NULL. */
+static char *
+slurp(const char *path, size_t *len)
+{
+	struct stat st;
+	char *buf;
+	ssize_t r;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return NULL;
+	}
+	buf = qgtm_xmalloc((size_t)st.st_size + 1);
+	*len = 0;
+	while ((r = read(fd, buf + *len, (size_t)st.st_size - *len)) > 0)
+		*len += (size_t)r;
+	close(fd);
+	if (r == -1) {
+		free(buf);
+		return NULL;
+	}
+	buf[*len] = '\0';
+	return buf;
+}
+
+/* Scan the n bytes at p, one line, into fl: 1 when it is blank (only
+ * spaces, tabs and a "\r", which lib/base/jsonl.c skips), 0 when flat,
+ * -1 otherwise. */
+static int
+flat_line(const char *p, size_t n, struct flat *fl)
+{
+	const char *q;
+
+	for (q = p; q < p + n && (*q == ' ' || *q == '\t' || *q == '\r'); q++)
+		;
+	if (q == p + n)
+		return 1;
+	return n < QGTM_JSONL_MAX_LINE - 1 ? flat_scan(p, n, fl) : -1;
+}
+
+/* What flat_each does with a line: 0 to go on, -1 to refuse it. */
+typedef int flat_fn(const struct flat *, void *);
+
+/* Feed each flat line of the file at path to fn, blank ones skipped;
+ * -1 when a line is not flat, fn refuses one, or the file cannot be
+ * read (the caller then reads the file with jansson). */
+static int
+flat_each(const char *path, flat_fn *fn, void *arg)
+{
+	const char *p, *nl, *end;
+	struct flat fl;
+	size_t len;
+	char *buf;
+	int rc = 0;
+
+	if ((buf = slurp(path, &len)) == NULL)
+		return -1;
+	end = buf + len;
+	for (p = buf; p < end && rc >= 0; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		if ((rc = flat_line(p, (size_t)(nl - p), &fl)) == 0)
+			rc = fn(&fl, arg);
+	}
+	free(buf);
+	return rc < 0 ? -1 : 0;
+}
+
+/* The part of a flat line the index keeps (is_new() reads no more): its
+ * available_at and value, as a new object. */
+static json_t *
+flat_index_rec(const struct flat *fl, const char *avail)
+{
+	json_t *rec = json_pack("{s:s}", "available_at", avail), *v = NULL;
+	size_t i;
+
+	for (i = 0; i < fl->n; i++)
+		if (fl->f[i].kn == 5 && memcmp(fl->f[i].k, "value", 5) == 0) {
+			if (fl->f[i].kind == 's')
+				v = json_stringn(fl->f[i].v, fl->f[i].vn);
+			else if (fl->f[i].kind == 'n')
+				v = json_null();
+			else
+				v = json_integer(strtoll(fl->f[i].v, NULL, 10));
+			json_object_set_new(rec, "value", v);
+		}
+	return rec;
+}
+
+/* Note one flat line in the index ctx (a flat_fn). */
+static int
+index_flat(const struct flat *fl, void *arg)
+{
+	char date[64], avail[64], t[64];
+	json_t *rec;
+
+	if (flat_get(fl, "type", 's', t, sizeof t) == -1 ||
+	    flat_get(fl, "date", 's', date, sizeof date) == -1 ||
+	    flat_get(fl, "available_at", 's', avail, sizeof avail) == -1)
+		return -1;
+	rec = flat_index_rec(fl, avail);
+	index_note(arg, date, avail, rec);
+	json_decref(rec);
+	return 0;
+}
+
+/* The index of the file at path into ctx (its bydate empty) when every
+ * line is flat; -1 otherwise, ctx then emptied. */
+static int
+index_fast(const char *path, struct index_ctx *ctx)
+{
+	if (flat_each(path, index_flat, ctx) == 0)
+		return 0;
+	json_object_clear(ctx->bydate);
+	ctx->last[0] = '\0';
+	return -1;
+}
+
+/* Append the bar of one flat line to the bars_ctx arg (a flat_fn). */
+static int
+bars_flat(const struct flat *fl, void *arg)
+{
+	struct bars_ctx *ctx = arg;
+	struct qgtm_bar bar;
+
+	if (flat_bar(fl, ctx->symbol, &bar) == -1)
+		return -1;
+	return bar_push(ctx, &bar);
+}
+
+/* The bars of the file at path into ctx when every line is flat and a
+ * good bar in date order; -1 otherwise (ctx's bars then undefined). */
+static int
+bars_fast(const char *path, struct bars_ctx *ctx)
+{
+	return flat_each(path, bars_flat, ctx);
 }
 
 /*
@@ -504,6 +808,11 @@ block_parse(const char *path, const char *symbol)
 	char *argv[1] = { (char *)path };
 
 	b->refs = 1;
+	if (bars_fast(path, &ctx) == 0) {
+		block_finish(b);
+		return b;
+	}
+	b->all.n = 0;
 	if (qgtm_jsonl_each(1, argv, 0, bars_cb, &ctx) == -1) {
 		block_unref(b);
 		return NULL;
@@ -894,24 +1203,113 @@ qgtm_pit_create_bars(const char *source, const struct qgtm_series *s)
 	return rc;
 }
 
+/*
+ * The last bar of symbol's file at path known at as_of, read from the end
+ * of the file, TAIL_MAX bytes at most. Returns 1 with *out set, or 0 when
+ * the tail does not settle it (a line not flat or refused, dates out of
+ * order, no bar known at as_of there, a read error): the caller then
+ * reads the whole file.
+ */
+#define TAIL_MAX 65536
+
+static int
+tail_last_bar(const char *path, const char *symbol, time_t as_of,
+    struct qgtm_bar *out)
+{
+	char *buf, *start, *b, *e, later[11] = "";
+	struct qgtm_bar bar;
+	struct flat fl;
+	struct stat st;
+	size_t len, got = 0;
+	ssize_t r = 0;
+	off_t off;
+	int fd, line, rc = 0;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return 0;
+	}
+	len = st.st_size < TAIL_MAX ? (size_t)st.st_size : TAIL_MAX;
+	off = st.st_size - (off_t)len;
+	buf = qgtm_xmalloc(len + 1);
+	while (got < len && (r = pread(fd, buf + got, len - got,
+	    off + (off_t)got)) > 0)
+		got += (size_t)r;
+	close(fd);
+	start = buf;
+	/* Only whole lines: from the first line start inside the tail. */
+	if (got < len || (off > 0 && (start = memchr(buf, '\n', len)) == NULL)) {
+		free(buf);
+		return 0;
+	}
+	if (off > 0)
+		start++;
+	for (e = buf + len; rc == 0 && e > start; e = b - 1) {
+		for (b = e; b > start && b[-1] != '\n'; b--)
+			;
+		if ((line = flat_line(b, (size_t)(e - b), &fl)) == -1 ||
+		    (line == 0 && (flat_bar(&fl, symbol, &bar) == -1 ||
+		    (later[0] != '\0' && strcmp(bar.date, later) >= 0))))
+			break;
+		if (line == 0) {
+			memcpy(later, bar.date, sizeof later);
+			if (bar.available_at <= as_of) {
+				*out = bar;
+				rc = 1;
+			}
+		}
+		if (b == start)
+			break;
+	}
+	free(buf);
+	return rc;
+}
+
+int
+qgtm_pit_last_bar(const char *source, const char *symbol, time_t as_of,
+    struct qgtm_bar *bar)
+{
+	struct qgtm_series s;
+	char *path;
+	int tail = 0;
+
+	/* A file not parsed yet is read from its end; a lineage needs the
+	 * count of rows, which only the whole file gives. */
+	if (lineage_sink == NULL &&
+	    (path = series_path(source, symbol, 0)) != NULL) {
+		tail = cache_find(path) == NULL &&
+		    tail_last_bar(path, symbol, as_of, bar);
+		free(path);
+	}
+	if (tail)
+		return 1;
+	if (qgtm_pit_bars(source, symbol, as_of, &s) == -1)
+		return -1;
+	if (s.n > 0)
+		*bar = s.bars[s.n - 1];
+	tail = s.n > 0;
+	qgtm_series_release(&s);
+	return tail;
+}
+
 int
 qgtm_pit_last_close(const char *source, const char *symbol, time_t as_of,
     int64_t *close, char *date)
 {
-	struct qgtm_series s;
+	struct qgtm_bar bar;
 	char ts[21];
+	int rc;
 
-	if (qgtm_pit_bars(source, symbol, as_of, &s) == -1)
+	if ((rc = qgtm_pit_last_bar(source, symbol, as_of, &bar)) == -1)
 		return -1;
-	if (s.n == 0) {
-		qgtm_series_release(&s);
+	if (rc == 0)
 		return qgtm_seterr(QGTM_EX_DATAERR, "no price for %s as of %s",
 		    symbol, qgtm_time_fmt(as_of, ts));
-	}
-	*close = s.bars[s.n - 1].close;
+	*close = bar.close;
 	if (date != NULL)
-		memcpy(date, s.bars[s.n - 1].date, 11);
-	qgtm_series_release(&s);
+		memcpy(date, bar.date, 11);
 	return 0;
 }
 

@@ -491,7 +491,8 @@ static int
 resolve_target(const struct qgtm_risk *r, struct qgtm_risk_target *t)
 {
 	const struct qgtm_position *p;
-	struct qgtm_series s;
+	struct qgtm_bar bar;
+	int rc;
 
 	if (!in_list(qgtm_cfg_list(r->cfg, "common.universe"), t->symbol)) {
 		t->reasons |= QGTM_RISK_UNKNOWN_SYMBOL;
@@ -502,14 +503,13 @@ resolve_target(const struct qgtm_risk *r, struct qgtm_risk_target *t)
 		t->reasons |= QGTM_RISK_SYMBOL_NOT_ALLOWED;
 		return 0;
 	}
-	if (qgtm_pit_bars(qgtm_cfg_str(r->cfg, "common.price_source"),
-	    t->symbol, r->as_of, &s) == -1)
+	if ((rc = qgtm_pit_last_bar(qgtm_cfg_str(r->cfg, "common.price_source"),
+	    t->symbol, r->as_of, &bar)) == -1)
 		return -1;
-	if (s.n == 0)
+	if (rc == 0)
 		t->reasons |= QGTM_RISK_NO_PRICE;
 	else
-		t->price = s.bars[s.n - 1].close;
-	qgtm_series_release(&s);
+		t->price = bar.close;
 	if (t->ref_price > 0 && t->price > 0 && outside_collar(&r->lim, t))
 		t->reasons |= QGTM_RISK_PRICE_COLLAR;
 	p = qgtm_book_position(r->book, t->symbol);

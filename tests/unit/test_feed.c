@@ -3,6 +3,8 @@
  * the feed clients share. The clients themselves are tested against the
  * stand-in providers in tests/cli/0110-qgtm-fetch-feeds.bats.
  */
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,6 +204,99 @@ START_TEST(no_strategy_sees_a_planted_future_bar)
 }
 END_TEST
 
+/* Write text as the store file data/t/<name>.jsonl under dir. */
+static void
+put_store(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/data", dir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof path, "%s/data/t", dir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof path, "%s/data/t/%s.jsonl", dir, name);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs(text, f);
+	fclose(f);
+}
+
+#define FLAT_BAR(sym, date, close, extra) "{\"type\":\"bar\",\"symbol\":" \
+	"\"" sym "\",\"date\":\"" date "\",\"open\":\"1\",\"high\":\"2\"," \
+	"\"low\":\"0.5\",\"close\":\"" close "\",\"volume\":7" extra "," \
+	"\"available_at\":\"" date "T21:00:00Z\"}\n"
+
+/* The store's own lines are read without jansson (lib/data/pit.c,
+ * bars_fast): any other line, and any bar it refuses, is read as before. */
+START_TEST(bars_read_alike_whatever_the_line_shape)
+{
+	char *dir = state_dir();
+	struct qgtm_series s;
+	time_t as_of = at("2026-03-10T00:00:00Z");
+
+	/* Escapes, blanks and "\r" take the jansson path, same bars. */
+	put_store(dir, "GLD", FLAT_BAR("GLD", "2026-03-02", "3.25", "")
+	    "{\"type\": \"bar\", \"symbol\":\"G\\u004cD\",\"date\":"
+	    "\"2026-03-03\",\"open\":\"1\",\"high\":\"2\",\"low\":\"0.5\","
+	    "\"close\":\"4\",\"volume\":8,\"available_at\":"
+	    "\"2026-03-03T21:00:00Z\"}\r\n  \n"
+	    FLAT_BAR("GLD", "2026-03-04", "5", ""));
+	ck_assert_int_eq(qgtm_pit_bars("t", "GLD", as_of, &s), 0);
+	ck_assert_uint_eq(s.n, 3);
+	ck_assert_int_eq(s.bars[0].close, 3250000);
+	ck_assert_int_eq(s.bars[1].close, 4000000);
+	ck_assert_int_eq(s.bars[1].volume, 8);
+	ck_assert_int_eq(s.bars[2].low, 500000);
+	ck_assert_int_eq(s.bars[2].available_at, at("2026-03-04T21:00:00Z"));
+	qgtm_series_release(&s);
+	/* A flat bar the checks refuse: the error names its line. */
+	put_store(dir, "SLV", FLAT_BAR("SLV", "2026-03-02", "3", "")
+	    FLAT_BAR("SLV", "2026-03-03", "0", ""));
+	ck_assert_int_eq(qgtm_pit_bars("t", "SLV", as_of, &s), -1);
+	ck_assert_ptr_nonnull(strstr(qgtm_errmsg(), "SLV.jsonl:2: "));
+	/* A repeated key is invalid JSON, flat or not. */
+	put_store(dir, "IEF", FLAT_BAR("IEF", "2026-03-02", "3", ",\"volume\":7"));
+	ck_assert_int_eq(qgtm_pit_bars("t", "IEF", as_of, &s), -1);
+	ck_assert_ptr_nonnull(strstr(qgtm_errmsg(), "IEF.jsonl:1: invalid JSON"));
+	unsetenv("QGTM_STATE_DIR");
+	free(dir);
+}
+END_TEST
+
+/* The last bar is read from the end of a file not parsed yet: the same
+ * bar as the whole file gives, a late-known bar skipped, and a bad line
+ * far before it unseen. */
+START_TEST(last_bar_reads_from_the_end)
+{
+	char *dir = state_dir();
+	struct qgtm_bar bar;
+	char late[400], text[1200];
+
+	snprintf(late, sizeof late, "%s",
+	    FLAT_BAR("SLV", "2026-03-03", "4", ""));
+	memcpy(strstr(late, "03T21"), "05T21", 5);  /* known two days late */
+	put_store(dir, "GLD", "not JSON\n"
+	    FLAT_BAR("GLD", "2026-03-02", "3", ""));
+	ck_assert_int_eq(qgtm_pit_last_bar("t", "GLD",
+	    at("2026-03-04T00:00:00Z"), &bar), 1);
+	ck_assert_int_eq(bar.close, 3000000);
+	snprintf(text, sizeof text, "%s%s%s",
+	    FLAT_BAR("SLV", "2026-03-02", "3", ""), late,
+	    FLAT_BAR("SLV", "2026-03-04", "5", ""));
+	put_store(dir, "SLV", text);
+	ck_assert_int_eq(qgtm_pit_last_bar("t", "SLV",
+	    at("2026-03-04T22:00:00Z"), &bar), 1);
+	ck_assert_str_eq(bar.date, "2026-03-04");
+	ck_assert_int_eq(qgtm_pit_last_bar("t", "SLV",
+	    at("2026-03-04T00:00:00Z"), &bar), 1);
+	ck_assert_str_eq(bar.date, "2026-03-02");
+	ck_assert_int_eq(qgtm_pit_last_bar("t", "SLV",
+	    at("2026-03-02T00:00:00Z"), &bar), 0);
+	unsetenv("QGTM_STATE_DIR");
+	free(dir);
+}
+END_TEST
+
 START_TEST(lineage_notes_each_as_of_read)
 {
 	char *dir = state_dir();
@@ -374,6 +469,8 @@ suite_feed(void)
 	tcase_add_test(tc, store_after_last_date_sees_an_append_between);
 	tcase_add_test(tc, no_strategy_sees_a_planted_future_bar);
 	tcase_add_test(tc, lineage_notes_each_as_of_read);
+	tcase_add_test(tc, bars_read_alike_whatever_the_line_shape);
+	tcase_add_test(tc, last_bar_reads_from_the_end);
 	tcase_add_test(tc, url_params_are_percent_encoded);
 	tcase_add_test(tc, values_become_exact_decimals);
 	tcase_add_test(tc, sim_cot_serves_only_released_reports);
