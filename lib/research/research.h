@@ -111,6 +111,18 @@ struct qgtm_pbo {
  */
 int qgtm_stats_pbo(const double *m, size_t t, size_t n, size_t s,
     enum qgtm_pbo_metric metric, struct qgtm_pbo *out);
+
+/* The threads qgtm_stats_pbo() splits its work over. */
+#define QGTM_PBO_THREADS 2
+
+/*
+ * qgtm_stats_pbo_threads: qgtm_stats_pbo() with the splits shared by
+ * nthreads threads (0 counts as 1; a thread that cannot start leaves its
+ * share to the caller's). The outcome is the same bit for bit for every
+ * nthreads: each split's logit is computed alone, and summed in order.
+ */
+int qgtm_stats_pbo_threads(const double *m, size_t t, size_t n, size_t s,
+    enum qgtm_pbo_metric metric, size_t nthreads, struct qgtm_pbo *out);
 void qgtm_pbo_release(struct qgtm_pbo *p);
 
 /* qgtm_pbo_logit_quantiles: min, 25%, median, 75% and max of the logits
