@@ -129,6 +129,42 @@ void qgtm_pbo_release(struct qgtm_pbo *p);
  * (linear interpolation between order statistics, as numpy's default). */
 void qgtm_pbo_logit_quantiles(const struct qgtm_pbo *p, double q[5]);
 
+/* ------------------------------------------------------------ matrix -- */
+
+/*
+ * qgtm_matrix_decimal: the plain decimal at s, before end ("-0.0123": an
+ * optional sign, digits with at most one point) into *out, when it is
+ * provably the double strtod(3) gives: at most 19 digits making an integer
+ * below 2^53, at most 22 of them after the point. Returns the first byte
+ * not taken, or NULL for anything else (then ask strtod).
+ */
+const char *qgtm_matrix_decimal(const char *s, const char *end, double *out);
+
+/*
+ * qgtm_matrix_number: the whole of s (len bytes, blanks and a final CR
+ * allowed around it) as a finite decimal number, as strtod(3) reads it;
+ * no hex, inf or nan. Returns 0, or -1 (no error set).
+ */
+int qgtm_matrix_number(const char *s, size_t len, double *out);
+
+/* A rows x cols row-major matrix of doubles. Owns x. */
+struct qgtm_matrix {
+	double *x;
+	size_t rows, cols;
+	size_t cap;             /* room in x */
+};
+
+/*
+ * qgtm_matrix_read: file (NULL or "-": stdin) into m: a line a row, cells
+ * split at commas, each qgtm_matrix_number(); every line as many cells as
+ * the first. Returns 0, or -1 with the error set: cannot open
+ * (QGTM_EX_NOINPUT) or read (QGTM_EX_IOERR); "FILE:LINE: cell C: not a
+ * number" or "FILE:LINE: N cells, expected M as on line 1"
+ * (QGTM_EX_DATAERR). Release m with qgtm_matrix_release().
+ */
+int qgtm_matrix_read(const char *file, struct qgtm_matrix *m);
+void qgtm_matrix_release(struct qgtm_matrix *m);
+
 /* ---------------------------------------------------------- backtest -- */
 
 /*

@@ -23,8 +23,10 @@
  * derivation is beside each), since no reference publishes a small matrix.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "unit.h"
 
@@ -385,6 +387,112 @@ START_TEST(test_pbo_split_order)
 }
 END_TEST
 
+/*
+ * Random decimals (signs, leading zeros, 1 to 24 digits, the point
+ * anywhere or nowhere, sometimes an exponent or a stray byte after them)
+ * read as strtod(3) reads them, bit for bit: qgtm_matrix_decimal() takes
+ * a cell or leaves it to strtod, never gives another double. Each string
+ * sits at the very end of its own allocation, so the eight-byte steps are
+ * seen not to read past it (under ASan).
+ */
+START_TEST(test_matrix_decimal_is_strtod)
+{
+	static const char tail[] = "e,:/ \r\xff";
+	unsigned seed = 20261206;
+	char txt[64], *cell, *end;
+	const char *q;
+	size_t i, k, len, taken = 0;
+	double want, got;
+
+	for (i = 0; i < 200000; i++) {
+		len = 0;
+		if (rand_r(&seed) % 3 == 0)
+			txt[len++] = rand_r(&seed) % 2 ? '-' : '+';
+		k = 1 + (size_t)rand_r(&seed) % 24;
+		while (k-- > 0)
+			txt[len++] = (char)('0' + (rand_r(&seed) % 4 == 0 ? 0 :
+			    rand_r(&seed) % 10));
+		if (rand_r(&seed) % 4 != 0) {
+			k = (size_t)rand_r(&seed) % (len + 1);
+			memmove(txt + k + 1, txt + k, len - k);
+			txt[k] = '.';
+			len++;
+		}
+		if (rand_r(&seed) % 8 == 0)
+			txt[len++] = tail[rand_r(&seed) % (sizeof tail - 1)];
+		txt[len] = '\0';
+		want = strtod(txt, &end);
+		cell = malloc(len);
+		ck_assert_ptr_nonnull(cell);
+		memcpy(cell, txt, len);
+		q = qgtm_matrix_decimal(cell, cell + len, &got);
+		if (q != NULL) {
+			ck_assert_msg(q == cell + (end - txt) &&
+			    memcmp(&got, &want, sizeof got) == 0,
+			    "'%s': %a, strtod %a", txt, got, want);
+			taken++;
+		}
+		if (qgtm_matrix_number(cell, len, &got) == 0)
+			ck_assert_msg(memcmp(&got, &want, sizeof got) == 0,
+			    "'%s': %a, strtod %a", txt, got, want);
+		free(cell);
+	}
+	ck_assert_uint_gt(taken, 100000);       /* the fast path is taken */
+}
+END_TEST
+
+/* Write text to a new file in the test's directory; returns its path. */
+static const char *
+matrix_file(const char *text)
+{
+	static char path[] = "test_matrix.csv";
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert(fputs(text, f) >= 0);
+	ck_assert_int_eq(fclose(f), 0);
+	return path;
+}
+
+/*
+ * A matrix file read whole: plain cells, blanks, CRLF, an exponent and a
+ * last line without a newline; then each kind of bad input with its line
+ * and cell.
+ */
+START_TEST(test_matrix_read)
+{
+	static const double want[] = { 0.5, -2, 1e-3, 7, 0.0123456789,
+		-12345678.25 };
+	struct qgtm_matrix m;
+	size_t i;
+
+	ck_assert_int_eq(qgtm_matrix_read(matrix_file("0.5,-2\r\n"
+	    " 1e-3 ,7\n.0123456789,-12345678.25"), &m), 0);
+	ck_assert_uint_eq(m.rows, 3);
+	ck_assert_uint_eq(m.cols, 2);
+	for (i = 0; i < 6; i++)
+		ck_assert(m.x[i] == want[i]);
+	qgtm_matrix_release(&m);
+	ck_assert_int_eq(qgtm_matrix_read(matrix_file("1,2\n3,x\n"), &m),
+	    -1);
+	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_DATAERR);
+	ck_assert_str_eq(qgtm_errmsg(), "test_matrix.csv:2: cell 2: not a "
+	    "number");
+	ck_assert_int_eq(qgtm_matrix_read(matrix_file("1,2\n3\n"), &m), -1);
+	ck_assert_str_eq(qgtm_errmsg(), "test_matrix.csv:2: 1 cells, "
+	    "expected 2 as on line 1");
+	ck_assert_int_eq(qgtm_matrix_read(matrix_file("1,2\n\n"), &m), -1);
+	ck_assert_str_eq(qgtm_errmsg(), "test_matrix.csv:2: cell 1: not a "
+	    "number");
+	ck_assert_int_eq(qgtm_matrix_read(matrix_file("1,nan\n"), &m), -1);
+	ck_assert_int_eq(qgtm_matrix_read("no/such.csv", &m), -1);
+	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_NOINPUT);
+	ck_assert_int_eq(qgtm_matrix_read(matrix_file(""), &m), 0);
+	ck_assert_uint_eq(m.rows, 0);
+	unlink("test_matrix.csv");
+}
+END_TEST
+
 Suite *
 suite_stats(void)
 {
@@ -406,6 +514,8 @@ suite_stats(void)
 	tcase_add_test(tc, test_pbo_mean_one_row_a_block);
 	tcase_add_test(tc, test_pbo_threads_same);
 	tcase_add_test(tc, test_pbo_split_order);
+	tcase_add_test(tc, test_matrix_decimal_is_strtod);
+	tcase_add_test(tc, test_matrix_read);
 	suite_add_tcase(s, tc);
 	return s;
 }
