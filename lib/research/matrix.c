@@ -71,10 +71,12 @@ digits_add(const char *p, const char *end, uint64_t *m)
  * m / 10^k with m below 2^53 and k at most 22 is exact over exact: m and
  * 10^k are both exact doubles and IEEE 754 division rounds the quotient
  * correctly, so it is the double strtod gives (Clinger 1990, "How to read
- * floating point numbers accurately", the fast path).
+ * floating point numbers accurately", the fast path). The integer part
+ * goes a digit at a time (it is short in a file of returns), the fraction
+ * by digits_add().
  */
-const char *
-qgtm_matrix_decimal(const char *s, const char *end, double *out)
+static inline const char *
+decimal_at(const char *s, const char *end, double *out)
 {
 	static const double pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
 		1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
@@ -86,12 +88,12 @@ qgtm_matrix_decimal(const char *s, const char *end, double *out)
 
 	if (p < end && (*p == '-' || *p == '+'))
 		neg = *p++ == '-';
-	first = p;
-	p = digits_add(p, end, &m);
-	if (p < end && *p == '.')
+	for (first = p; p < end && (unsigned char)(*p - '0') < 10; p++)
+		m = m * 10 + (uint64_t)(*p - '0');
+	if (p < end && *p == '.') {
 		p = digits_add(point = p + 1, end, &m);
-	if (point != NULL)
 		frac = (size_t)(p - point);
+	}
 	digits = (size_t)(p - first) - (point != NULL);
 	/* 19 digits never overflow m: 10^19 - 1 < 2^64. */
 	if (digits == 0 || digits > 19 || m >= 1ULL << 53 || frac > 22)
@@ -100,6 +102,12 @@ qgtm_matrix_decimal(const char *s, const char *end, double *out)
 	if (neg)
 		*out = -*out;
 	return p;
+}
+
+const char *
+qgtm_matrix_decimal(const char *s, const char *end, double *out)
+{
+	return decimal_at(s, end, out);
 }
 
 int
@@ -219,7 +227,7 @@ matrix_parse(const struct text *t, const char *name, struct qgtm_matrix *m)
 	for (p = t->p; p < end; p = q + 1) {
 		m->rows++;
 		for (cells = 1;; cells++, p = q + 1) {
-			q = qgtm_matrix_decimal(p, end, &x);
+			q = decimal_at(p, end, &x);
 			if (q == NULL || (q < end && *q != ',' && *q != '\n')) {
 				for (q = p; q < end && *q != ',' && *q != '\n';
 				    q++)
