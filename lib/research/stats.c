@@ -389,14 +389,6 @@ avg_rank(const double *restrict x, size_t n, size_t i)
 	return (double)less + ((double)equal + 1.0) / 2.0;
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Next mask of the same popcount (Gosper's hack). */
 static unsigned
 next_comb(unsigned v)
@@ -520,20 +512,54 @@ qgtm_stats_pbo_threads(const double *m, size_t t, size_t n, size_t s,
 	return 0;
 }
 
+/*
+ * The k-th smallest of x[0..n) (from 0), x reordered so that x[k] holds
+ * it with nothing larger before and nothing smaller after: quickselect,
+ * three-way (Dijkstra's Dutch flag), as the logits take few distinct
+ * values. No NaN in x.
+ */
+static double
+select_kth(double *x, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n, lt, i, gt;
+	double pv, t;
+
+	while (hi - lo > 1) {
+		pv = x[lo + (hi - lo) / 2];
+		for (lt = i = lo, gt = hi; i < gt;) {
+			if (x[i] < pv) {
+				t = x[lt], x[lt++] = x[i], x[i++] = t;
+			} else if (x[i] > pv) {
+				t = x[--gt], x[gt] = x[i], x[i] = t;
+			} else
+				i++;
+		}
+		if (k < lt)
+			hi = lt;
+		else if (k >= gt)
+			lo = gt;
+		else
+			return pv;
+	}
+	return x[k];
+}
+
 void
 qgtm_pbo_logit_quantiles(const struct qgtm_pbo *p, double q[5])
 {
-	double *x = qgtm_xcalloc(p->nsplits, sizeof *x);
-	size_t i;
+	double *x = qgtm_xcalloc(p->nsplits, sizeof *x), xlo, xhi;
+	size_t i, j;
 
 	memcpy(x, p->logits, p->nsplits * sizeof *x);
-	qsort(x, p->nsplits, sizeof *x, cmp_double);
 	for (i = 0; i < 5; i++) {
 		double h = (double)(p->nsplits - 1) * (double)i / 4.0;
 		size_t lo = (size_t)floor(h);
-		size_t hi = lo + 1 < p->nsplits ? lo + 1 : lo;
 
-		q[i] = x[lo] + (h - (double)lo) * (x[hi] - x[lo]);
+		/* The next order statistic: the least of those after lo. */
+		xlo = xhi = select_kth(x, p->nsplits, lo);
+		for (j = lo + 1; j < p->nsplits; j++)
+			xhi = j == lo + 1 || x[j] < xhi ? x[j] : xhi;
+		q[i] = xlo + (h - (double)lo) * (xhi - xlo);
 	}
 	free(x);
 }
