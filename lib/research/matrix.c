@@ -75,6 +75,9 @@ digits_add(const char *p, const char *end, uint64_t *m)
  * goes a digit at a time (it is short in a file of returns), the fraction
  * by digits_add().
  */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
 static inline const char *
 decimal_at(const char *s, const char *end, double *out)
 {
