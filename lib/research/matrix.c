@@ -217,8 +217,8 @@ text_close(struct text *t)
 /*
  * The cells of t into m. A cell that is a plain decimal ends at its comma
  * or newline and is taken without a copy; any other goes to
- * qgtm_matrix_number(). After line 1, room for the rows the file's size
- * suggests is made at once.
+ * qgtm_matrix_number(). x doubles as it fills (a large realloc is an
+ * mremap in glibc, no copy).
  */
 static int
 matrix_parse(const struct text *t, const char *name, struct qgtm_matrix *m)
@@ -247,11 +247,9 @@ matrix_parse(const struct text *t, const char *name, struct qgtm_matrix *m)
 			if (q == end || *q == '\n')
 				break;
 		}
-		if (m->cols == 0) {
+		if (m->cols == 0)
 			m->cols = cells;
-			matrix_grow(m, cells * (t->len / (size_t)(q + 1 - t->p)
-			    + 1));
-		} else if (cells != m->cols)
+		else if (cells != m->cols)
 			return qgtm_seterr(QGTM_EX_DATAERR, "%s:%zu: %zu cells, "
 			    "expected %zu as on line 1", name, m->rows, cells,
 			    m->cols);
