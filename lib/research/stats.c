@@ -204,6 +204,21 @@ qgtm_stats_mintrl(double sr, double sr_star, double skew, double kurt,
 /* ---------------------------------------------------------------- pbo -- */
 
 /*
+ * The hot loops of PBO (the block sums, the divisions a column a split)
+ * are vectorized only with tree-vectorize on: the very cheap cost model
+ * of GCC 12's -O2 refuses loops of unknown trip count (GCC manual,
+ * -fvect-cost-model). Each lane is one column's own sum or quotient, in
+ * the same order, correctly rounded as IEEE 754 says, vector or scalar
+ * (and -std=c11 means -ffp-contract=off: no fused multiply-adds), so the
+ * values are the same.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#define PBO_VECTORIZE __attribute__((optimize("tree-vectorize")))
+#else
+#define PBO_VECTORIZE
+#endif
+
+/*
  * Per-block sums of one matrix, each column centred on its own mean, and
  * their subset sums by chunks of 8 blocks: tab holds, for chunk c (blocks
  * 8c to 8c + 7) and each subset x of its blocks (bit i: block 8c + i), one
@@ -253,7 +268,7 @@ chunks_fill(struct blocks *b)
 	}
 }
 
-static void
+PBO_VECTORIZE static void
 blocks_build(struct blocks *b, const double *m, size_t t, size_t n, size_t s)
 {
 	size_t skip = t % s, i, j, k;
@@ -290,20 +305,6 @@ blocks_release(struct blocks *b)
 	free(b->centre);
 	free(b->tab);
 }
-
-/*
- * The hot loops of PBO (the division a column a split, the ranking
- * comparisons) are vectorized only with tree-vectorize on: the very cheap
- * cost model of GCC 12's -O2 refuses loops of unknown trip count (GCC
- * manual, -fvect-cost-model). Vector or scalar, the divisions are the
- * same correctly rounded IEEE 754 ones (and -std=c11 means
- * -ffp-contract=off: no fused multiply-adds), so the values are too.
- */
-#if defined(__GNUC__) && !defined(__clang__)
-#define PBO_VECTORIZE __attribute__((optimize("tree-vectorize")))
-#else
-#define PBO_VECTORIZE
-#endif
 
 /* The metric of every column over the set of blocks mask into out; acc
  * holds 2n scratch doubles. */
