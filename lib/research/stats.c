@@ -353,26 +353,39 @@ metric_of(const struct blocks *b, unsigned mask, enum qgtm_pbo_metric metric,
 
 /*
  * First index of the largest value (NaN never wins; 0 if all are NaN):
- * the largest by four running maxima (branch-free, apart so they overlap),
- * then the first index equal to it. A maximum of 0 may come out -0 or +0
- * by the order taken, but both compare equal, as they do in the > that
- * ranks, so the index is the one a single ascending pass would keep.
+ * the largest by running maxima, then the first index equal to it. The
+ * running maxima are x > mx ? x : mx, which is what SSE2's maxpd computes
+ * lane by lane (Intel SDM, MAXPD: the second operand when either is NaN
+ * or both are zeros). A maximum of 0 may come out -0 or +0 by the order
+ * taken, but both compare equal, as they do in the > that ranks, so the
+ * index is the one a single ascending pass would keep.
  */
 static size_t
 argmax_first(const double *x, size_t n)
 {
-	double mx[4] = { -INFINITY, -INFINITY, -INFINITY, -INFINITY };
-	size_t j, k;
+	double mx = -INFINITY, lane[2];
+	size_t j = 0;
+#ifdef __SSE2__
+	__m128d m0 = _mm_set1_pd(-INFINITY), m1 = m0, vmx;
 
-	for (j = 0; j + 4 <= n; j += 4)
-		for (k = 0; k < 4; k++)
-			mx[k] = x[j + k] > mx[k] ? x[j + k] : mx[k];
+	for (; j + 4 <= n; j += 4) {
+		m0 = _mm_max_pd(_mm_loadu_pd(x + j), m0);
+		m1 = _mm_max_pd(_mm_loadu_pd(x + j + 2), m1);
+	}
+	_mm_storeu_pd(lane, _mm_max_pd(m1, m0));
+	mx = lane[1] > lane[0] ? lane[1] : lane[0];
+#endif
 	for (; j < n; j++)
-		mx[0] = x[j] > mx[0] ? x[j] : mx[0];
-	for (k = 1; k < 4; k++)
-		mx[0] = mx[k] > mx[0] ? mx[k] : mx[0];
-	for (j = 0; j < n; j++)
-		if (x[j] == mx[0])
+		mx = x[j] > mx ? x[j] : mx;
+	j = 0;
+#ifdef __SSE2__
+	vmx = _mm_set1_pd(mx);
+	for (; j + 2 <= n; j += 2)
+		if (_mm_movemask_pd(_mm_cmpeq_pd(_mm_loadu_pd(x + j), vmx)))
+			break;
+#endif
+	for (; j < n; j++)
+		if (x[j] == mx)
 			return j;
 	return 0;
 }
