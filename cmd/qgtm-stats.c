@@ -6,7 +6,6 @@
  * backtest overfitting. Output is key=value lines, or one JSON record (-j).
  * The conventions are those of qgtm-stats(1).
  */
-#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -88,72 +87,6 @@ usage(int ex)
 	exit(ex == 0 ? qgtm_exit(0) : ex);
 }
 
-/*
- * A plain decimal ("-0.0123456789": a sign, digits, one point) whose
- * digits make an integer below 2^53 and at most 22 of them after the
- * point is m / 10^k with m and 10^k both exact doubles, and IEEE 754
- * division rounds that quotient correctly: the double strtod gives
- * (Clinger 1990, "How to read floating point numbers accurately", the
- * fast path). Returns 0, or -1 for anything else (then strtod decides).
- */
-static int
-plain_decimal(const char *s, size_t len, double *out)
-{
-	static const double pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
-		1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
-		1e19, 1e20, 1e21, 1e22 };
-	uint64_t m = 0;
-	size_t i = 0, digits = 0, frac = 0;
-	int neg = 0, point = 0;
-
-	if (i < len && (s[i] == '-' || s[i] == '+'))
-		neg = s[i++] == '-';
-	for (; i < len; i++) {
-		if (s[i] == '.' && !point)
-			point = 1;
-		else if (s[i] >= '0' && s[i] <= '9' && m < (1ULL << 49)) {
-			m = m * 10 + (uint64_t)(s[i] - '0');
-			digits++;
-			frac += (size_t)point;
-		} else
-			return -1;
-	}
-	if (digits == 0 || frac > 22)
-		return -1;
-	*out = (double)m / pow10[frac];
-	if (neg)
-		*out = -*out;
-	return 0;
-}
-
-/*
- * parse_num: the whole of s (len bytes, surrounding blanks allowed) as a
- * finite decimal number; no hex, inf or nan. Returns 0 or -1.
- */
-static int
-parse_num(const char *s, size_t len, double *out)
-{
-	char buf[64], *end;
-	size_t i = 0;
-
-	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
-	    s[len - 1] == '\r'))
-		len--;
-	while (i < len && (s[i] == ' ' || s[i] == '\t'))
-		i++;
-	if (len - i == 0 || len - i >= sizeof buf)
-		return -1;
-	if (plain_decimal(s + i, len - i, out) == 0)
-		return 0;
-	memcpy(buf, s + i, len - i);
-	buf[len - i] = '\0';
-	if (strpbrk(buf, "xXnNiI") != NULL)
-		return -1;
-	errno = 0;
-	*out = strtod(buf, &end);
-	return *end != '\0' || errno != 0 || !isfinite(*out) ? -1 : 0;
-}
-
 static void
 set_option(struct args *a, int o, const char *arg)
 {
@@ -162,7 +95,7 @@ set_option(struct args *a, int o, const char *arg)
 			qgtm_die(QGTM_EX_USAGE, "--metric: expected sharpe or "
 			    "mean, got '%s'", arg);
 		a->metric = arg[0] == 's' ? QGTM_PBO_SHARPE : QGTM_PBO_MEAN;
-	} else if (parse_num(arg, strlen(arg), &a->v[o]) == -1)
+	} else if (qgtm_matrix_number(arg, strlen(arg), &a->v[o]) == -1)
 		qgtm_die(QGTM_EX_USAGE, "--%s: not a number: '%s'",
 		    longopts[o].name, arg);
 	a->given |= B(o);
@@ -232,70 +165,12 @@ parse_args(int v, int argc, char **argv, struct args *a)
 
 /* ------------------------------------------------------------- input -- */
 
-/* A growable array of doubles. */
-struct vec {
-	double *x;
-	size_t n, cap;
-};
-
+/* Read file (NULL or "-": stdin) into m, or die with the reason. */
 static void
-vec_push(struct vec *v, double x)
+read_matrix(const char *file, struct qgtm_matrix *m)
 {
-	if (v->n == v->cap) {
-		v->cap = v->cap ? 2 * v->cap : 1024;
-		v->x = qgtm_xrealloc(v->x, v->cap * sizeof *v->x);
-	}
-	v->x[v->n++] = x;
-}
-
-/*
- * Read file (NULL or "-": stdin): every line is split at commas into
- * cells, each a number, appended to v. All lines must have as many cells
- * as the first; *ncols gets that number. Dies on bad input.
- */
-static void
-read_table(const char *file, struct vec *v, size_t *ncols)
-{
-	const char *name = file == NULL || strcmp(file, "-") == 0 ?
-	    "<stdin>" : file;
-	FILE *f = name[0] == '<' ? stdin : fopen(file, "r");
-	char *line = NULL, *p, *comma;
-	size_t cap = 0, cells;
-	unsigned long lineno = 0;
-	ssize_t len;
-	double x;
-
-	if (f == NULL)
-		qgtm_die(QGTM_EX_NOINPUT, "cannot open '%s': %s", file,
-		    strerror(errno));
-	*ncols = 0;
-	while ((len = getline(&line, &cap, f)) != -1) {
-		lineno++;
-		if (len > 0 && line[len - 1] == '\n')
-			line[--len] = '\0';
-		for (p = line, cells = 0;; p = comma + 1) {
-			comma = strchr(p, ',');
-			if (parse_num(p, comma ? (size_t)(comma - p) :
-			    strlen(p), &x) == -1)
-				qgtm_die(QGTM_EX_DATAERR, "%s:%lu: cell %zu: not "
-				    "a number", name, lineno, cells + 1);
-			vec_push(v, x);
-			cells++;
-			if (comma == NULL)
-				break;
-		}
-		if (*ncols == 0)
-			*ncols = cells;
-		else if (cells != *ncols)
-			qgtm_die(QGTM_EX_DATAERR, "%s:%lu: %zu cells, expected "
-			    "%zu as on line 1", name, lineno, cells, *ncols);
-	}
-	if (ferror(f))
-		qgtm_die(QGTM_EX_IOERR, "cannot read '%s': %s", name,
-		    strerror(errno));
-	free(line);
-	if (f != stdin)
-		fclose(f);
+	if (qgtm_matrix_read(file, m) == -1)
+		qgtm_die(qgtm_errcode(), "%s", qgtm_errmsg());
 }
 
 /* ------------------------------------------------------------ output -- */
@@ -351,14 +226,13 @@ static void
 do_summary(const struct args *a, const char *file, struct out *o)
 {
 	struct qgtm_stats_summary s;
-	struct vec v = { NULL, 0, 0 };
-	size_t ncols;
+	struct qgtm_matrix v;
 
-	read_table(file, &v, &ncols);
-	if (ncols > 1)
+	read_matrix(file, &v);
+	if (v.cols > 1)
 		qgtm_die(QGTM_EX_DATAERR, "%s:1: expected one return a line",
 		    file ? file : "<stdin>");
-	if (qgtm_stats_summary(v.x, v.n, a->v[O_PPY], &s) == -1)
+	if (qgtm_stats_summary(v.x, v.rows * v.cols, a->v[O_PPY], &s) == -1)
 		qgtm_die(QGTM_EX_DATAERR, "%s: %s", file ? file : "<stdin>",
 		    qgtm_errmsg());
 	put_int(o, "n", s.n);
@@ -372,22 +246,20 @@ do_summary(const struct args *a, const char *file, struct out *o)
 	put(o, "skew", s.skew);
 	put(o, "kurtosis", s.kurtosis);
 	put(o, "hit_rate", s.hit_rate);
-	free(v.x);
+	qgtm_matrix_release(&v);
 }
 
 static void
 do_pbo(const struct args *a, const char *file, struct out *o)
 {
-	struct vec v = { NULL, 0, 0 };
+	struct qgtm_matrix v;
 	struct qgtm_pbo p;
-	size_t ncols, t;
 	double q[5], mean = 0;
 	size_t i;
 
-	read_table(file, &v, &ncols);
-	t = ncols ? v.n / ncols : 0;
-	if (qgtm_stats_pbo(v.x, t, ncols, (size_t)a->v[O_PART], a->metric,
-	    &p) == -1)
+	read_matrix(file, &v);
+	if (qgtm_stats_pbo(v.x, v.rows, v.cols, (size_t)a->v[O_PART],
+	    a->metric, &p) == -1)
 		qgtm_die(qgtm_errcode(), "%s: %s", file ? file : "<stdin>",
 		    qgtm_errmsg());
 	for (i = 0; i < p.nsplits; i++)
@@ -396,7 +268,7 @@ do_pbo(const struct args *a, const char *file, struct out *o)
 	put(o, "pbo", p.pbo);
 	put_int(o, "splits", p.nsplits);
 	put_int(o, "rows", p.rows_used);
-	put_int(o, "columns", ncols);
+	put_int(o, "columns", v.cols);
 	put(o, "logit_mean", mean);
 	put(o, "logit_min", q[0]);
 	put(o, "logit_q25", q[1]);
@@ -404,7 +276,7 @@ do_pbo(const struct args *a, const char *file, struct out *o)
 	put(o, "logit_q75", q[3]);
 	put(o, "logit_max", q[4]);
 	qgtm_pbo_release(&p);
-	free(v.x);
+	qgtm_matrix_release(&v);
 }
 
 /* Per-period Sharpe inputs: SR / sqrt(P) and V / P under --annualized. */

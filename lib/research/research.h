@@ -111,11 +111,59 @@ struct qgtm_pbo {
  */
 int qgtm_stats_pbo(const double *m, size_t t, size_t n, size_t s,
     enum qgtm_pbo_metric metric, struct qgtm_pbo *out);
+
+/* The threads qgtm_stats_pbo() splits its work over. */
+#define QGTM_PBO_THREADS 2
+
+/*
+ * qgtm_stats_pbo_threads: qgtm_stats_pbo() with the splits shared by
+ * nthreads threads (0 counts as 1; a thread that cannot start leaves its
+ * share to the caller's). The outcome is the same bit for bit for every
+ * nthreads: each split's logit is computed alone, and summed in order.
+ */
+int qgtm_stats_pbo_threads(const double *m, size_t t, size_t n, size_t s,
+    enum qgtm_pbo_metric metric, size_t nthreads, struct qgtm_pbo *out);
 void qgtm_pbo_release(struct qgtm_pbo *p);
 
 /* qgtm_pbo_logit_quantiles: min, 25%, median, 75% and max of the logits
  * (linear interpolation between order statistics, as numpy's default). */
 void qgtm_pbo_logit_quantiles(const struct qgtm_pbo *p, double q[5]);
+
+/* ------------------------------------------------------------ matrix -- */
+
+/*
+ * qgtm_matrix_decimal: the plain decimal at s, before end ("-0.0123": an
+ * optional sign, digits with at most one point) into *out, when it is
+ * provably the double strtod(3) gives: at most 19 digits making an integer
+ * below 2^53, at most 22 of them after the point. Returns the first byte
+ * not taken, or NULL for anything else (then ask strtod).
+ */
+const char *qgtm_matrix_decimal(const char *s, const char *end, double *out);
+
+/*
+ * qgtm_matrix_number: the whole of s (len bytes, blanks and a final CR
+ * allowed around it) as a finite decimal number, as strtod(3) reads it;
+ * no hex, inf or nan. Returns 0, or -1 (no error set).
+ */
+int qgtm_matrix_number(const char *s, size_t len, double *out);
+
+/* A rows x cols row-major matrix of doubles. Owns x. */
+struct qgtm_matrix {
+	double *x;
+	size_t rows, cols;
+	size_t cap;             /* room in x */
+};
+
+/*
+ * qgtm_matrix_read: file (NULL or "-": stdin) into m: a line a row, cells
+ * split at commas, each qgtm_matrix_number(); every line as many cells as
+ * the first. Returns 0, or -1 with the error set: cannot open
+ * (QGTM_EX_NOINPUT) or read (QGTM_EX_IOERR); "FILE:LINE: cell C: not a
+ * number" or "FILE:LINE: N cells, expected M as on line 1"
+ * (QGTM_EX_DATAERR). Release m with qgtm_matrix_release().
+ */
+int qgtm_matrix_read(const char *file, struct qgtm_matrix *m);
+void qgtm_matrix_release(struct qgtm_matrix *m);
 
 /* ---------------------------------------------------------- backtest -- */
 

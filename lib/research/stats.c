@@ -8,8 +8,13 @@
  * one written in qgtm-stats(1).
  */
 #include <math.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "research/research.h"
 
@@ -199,6 +204,21 @@ qgtm_stats_mintrl(double sr, double sr_star, double skew, double kurt,
 /* ---------------------------------------------------------------- pbo -- */
 
 /*
+ * The hot loops of PBO (the block sums, the divisions a column a split)
+ * are vectorized only with tree-vectorize on: the very cheap cost model
+ * of GCC 12's -O2 refuses loops of unknown trip count (GCC manual,
+ * -fvect-cost-model). Each lane is one column's own sum or quotient, in
+ * the same order, correctly rounded as IEEE 754 says, vector or scalar
+ * (and -std=c11 means -ffp-contract=off: no fused multiply-adds), so the
+ * values are the same.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#define PBO_VECTORIZE __attribute__((optimize("tree-vectorize")))
+#else
+#define PBO_VECTORIZE
+#endif
+
+/*
  * Per-block sums of one matrix, each column centred on its own mean, and
  * their subset sums by chunks of 8 blocks: tab holds, for chunk c (blocks
  * 8c to 8c + 7) and each subset x of its blocks (bit i: block 8c + i), one
@@ -248,7 +268,7 @@ chunks_fill(struct blocks *b)
 	}
 }
 
-static void
+PBO_VECTORIZE static void
 blocks_build(struct blocks *b, const double *m, size_t t, size_t n, size_t s)
 {
 	size_t skip = t % s, i, j, k;
@@ -288,12 +308,13 @@ blocks_release(struct blocks *b)
 
 /* The metric of every column over the set of blocks mask into out; acc
  * holds 2n scratch doubles. */
-static void
+PBO_VECTORIZE static void
 metric_of(const struct blocks *b, unsigned mask, enum qgtm_pbo_metric metric,
-    double *acc, double *out)
+    double *restrict acc, double *restrict out)
 {
-	double cnt = (double)(b->len * b->s / 2), mean, var;
-	const double *row;
+	double cnt = (double)(b->len * b->s / 2), var;
+	const double *restrict row;
+	const double *restrict centre = b->centre;
 	size_t c, j, n = b->n;
 
 	memcpy(acc, chunk_row(b, 0, mask & ((1u << CHUNK_BITS) - 1)),
@@ -306,47 +327,100 @@ metric_of(const struct blocks *b, unsigned mask, enum qgtm_pbo_metric metric,
 	}
 	if (metric == QGTM_PBO_MEAN) {
 		for (j = 0; j < n; j++)
-			out[j] = acc[j] / cnt + b->centre[j];
+			out[j] = acc[j] / cnt + centre[j];
 		return;
 	}
+	/* The variances into acc[n..], then their square roots: two at a
+	 * time by SSE2's sqrtpd where there is one, since the sqrt of C with
+	 * errno (the default) is never vectorized, even with
+	 * optimize("no-math-errno") (tried, GCC 12). Both are the correctly
+	 * rounded IEEE 754 square root (Intel SDM, SQRTPD). */
 	for (j = 0; j < n; j++) {
-		mean = acc[j] / cnt;
-		var = (acc[n + j] - acc[j] * mean) / (cnt - 1);
-		out[j] = (mean + b->centre[j]) / sqrt(var > 0 ? var : 0);
+		out[j] = acc[j] / cnt;
+		var = (acc[n + j] - acc[j] * out[j]) / (cnt - 1);
+		acc[n + j] = var > 0 ? var : 0;
 	}
+	j = 0;
+#ifdef __SSE2__
+	for (; j + 2 <= n; j += 2)
+		_mm_storeu_pd(acc + n + j, _mm_sqrt_pd(_mm_loadu_pd(acc + n + j)));
+#endif
+	for (; j < n; j++)
+		acc[n + j] = sqrt(acc[n + j]);
+	for (j = 0; j < n; j++)
+		out[j] = (out[j] + centre[j]) / acc[n + j];
 }
 
-/* First index of the largest value (NaN never wins). */
+/*
+ * First index of the largest value (NaN never wins; 0 if all are NaN):
+ * the largest by running maxima, then the first index equal to it. The
+ * running maxima are x > mx ? x : mx, which is what SSE2's maxpd computes
+ * lane by lane (Intel SDM, MAXPD: the second operand when either is NaN
+ * or both are zeros). A maximum of 0 may come out -0 or +0 by the order
+ * taken, but both compare equal, as they do in the > that ranks, so the
+ * index is the one a single ascending pass would keep.
+ */
 static size_t
 argmax_first(const double *x, size_t n)
 {
-	size_t j, best = 0;
+	double mx = -INFINITY, lane[2];
+	size_t j = 0;
+#ifdef __SSE2__
+	__m128d m0 = _mm_set1_pd(-INFINITY), m1 = m0, vmx;
 
-	for (j = 1; j < n; j++)
-		if (x[j] > x[best] || (isnan(x[best]) && !isnan(x[j])))
-			best = j;
-	return best;
+	for (; j + 4 <= n; j += 4) {
+		m0 = _mm_max_pd(_mm_loadu_pd(x + j), m0);
+		m1 = _mm_max_pd(_mm_loadu_pd(x + j + 2), m1);
+	}
+	_mm_storeu_pd(lane, _mm_max_pd(m1, m0));
+	mx = lane[1] > lane[0] ? lane[1] : lane[0];
+#endif
+	for (; j < n; j++)
+		mx = x[j] > mx ? x[j] : mx;
+	j = 0;
+#ifdef __SSE2__
+	vmx = _mm_set1_pd(mx);
+	for (; j + 2 <= n; j += 2)
+		if (_mm_movemask_pd(_mm_cmpeq_pd(_mm_loadu_pd(x + j), vmx)))
+			break;
+#endif
+	for (; j < n; j++)
+		if (x[j] == mx)
+			return j;
+	return 0;
 }
 
-/* Ascending rank of x[i] within x, ties by their average rank. */
+/*
+ * Ascending rank of x[i] within x, ties by their average rank. Two at a
+ * time with SSE2 where there is one (GCC 12 does not vectorize counts of
+ * double comparisons): a comparison's lane is all ones (-1) when true and
+ * false for NaN, as < and == are, so subtracting it counts.
+ */
 static double
 avg_rank(const double *x, size_t n, size_t i)
 {
-	size_t j, less = 0, equal = 0;
+	double v = x[i];
+	size_t j = 0;
+	int64_t less = 0, equal = 0;
+#ifdef __SSE2__
+	__m128d vv = _mm_set1_pd(v), xj;
+	__m128i cl = _mm_setzero_si128(), ce = _mm_setzero_si128();
 
-	for (j = 0; j < n; j++) {
-		less += x[j] < x[i];
-		equal += x[j] == x[i];
+	for (; j + 2 <= n; j += 2) {
+		xj = _mm_loadu_pd(x + j);
+		cl = _mm_sub_epi64(cl, _mm_castpd_si128(_mm_cmplt_pd(xj, vv)));
+		ce = _mm_sub_epi64(ce, _mm_castpd_si128(_mm_cmpeq_pd(xj, vv)));
+	}
+	less = _mm_cvtsi128_si64(cl) + _mm_cvtsi128_si64(
+	    _mm_unpackhi_epi64(cl, cl));
+	equal = _mm_cvtsi128_si64(ce) + _mm_cvtsi128_si64(
+	    _mm_unpackhi_epi64(ce, ce));
+#endif
+	for (; j < n; j++) {
+		less += x[j] < v;
+		equal += x[j] == v;
 	}
 	return (double)less + ((double)equal + 1.0) / 2.0;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /* Next mask of the same popcount (Gosper's hack). */
@@ -358,14 +432,95 @@ next_comb(unsigned v)
 	return (((r ^ v) >> 2) / c) | r;
 }
 
+/* The logit of one split: the first in-sample best ranked out of sample. */
+static double
+split_logit(const double *is, const double *oos, size_t n)
+{
+	double w = avg_rank(oos, n, argmax_first(is, n)) / (double)(n + 1);
+
+	return log(w / (1.0 - w));
+}
+
+/*
+ * One thread's share of the splits. The in-sample masks (s/2 of s bits)
+ * go in Gosper's order, which is colex order; the complement reverses it,
+ * so split k's out-of-sample set is split nsplits - 1 - k's in-sample one.
+ * The first half of the masks (block s - 1 out of sample) with their
+ * complements are every split once, and each set's metrics serve two
+ * splits. Thread first of step takes the pairs k = first (mod step); each
+ * logit is computed alone, so they do not depend on the number of threads.
+ */
+struct pbo_share {
+	const struct blocks *b;
+	enum qgtm_pbo_metric metric;
+	size_t first, step;
+	double *logits;         /* nsplits, shared; each written once */
+	size_t nsplits;
+};
+
+static void *
+pbo_share_run(void *arg)
+{
+	const struct pbo_share *sh = arg;
+	size_t n = sh->b->n, s = sh->b->s, k;
+	double *x = qgtm_xcalloc(4 * n, sizeof *x), *a = x, *o = x + n;
+	unsigned mask = (1u << (s / 2)) - 1, all = (1u << s) - 1;
+
+	for (k = 0; k < sh->nsplits / 2; k++, mask = next_comb(mask)) {
+		if (k % sh->step != sh->first)
+			continue;
+		metric_of(sh->b, mask, sh->metric, x + 2 * n, a);
+		metric_of(sh->b, ~mask & all, sh->metric, x + 2 * n, o);
+		sh->logits[k] = split_logit(a, o, n);
+		sh->logits[sh->nsplits - 1 - k] = split_logit(o, a, n);
+	}
+	free(x);
+	return NULL;
+}
+
+/* Run the shares of nthreads threads, the first in the calling thread;
+ * a share whose thread cannot start runs here too. */
+static void
+pbo_shares(const struct blocks *b, enum qgtm_pbo_metric metric,
+    size_t nthreads, struct qgtm_pbo *out)
+{
+	struct pbo_share *sh = qgtm_xcalloc(nthreads, sizeof *sh);
+	pthread_t *tid = qgtm_xcalloc(nthreads, sizeof *tid);
+	int *started = qgtm_xcalloc(nthreads, sizeof *started);
+	size_t i;
+
+	for (i = 0; i < nthreads; i++) {
+		sh[i] = (struct pbo_share){ b, metric, i, nthreads,
+		    out->logits, out->nsplits };
+		if (i > 0)
+			started[i] = pthread_create(&tid[i], NULL,
+			    pbo_share_run, &sh[i]) == 0;
+	}
+	for (i = 0; i < nthreads; i++)
+		if (i == 0 || !started[i])
+			pbo_share_run(&sh[i]);
+	for (i = 1; i < nthreads; i++)
+		if (started[i])
+			pthread_join(tid[i], NULL);
+	free(started);
+	free(tid);
+	free(sh);
+}
+
 int
 qgtm_stats_pbo(const double *m, size_t t, size_t n, size_t s,
     enum qgtm_pbo_metric metric, struct qgtm_pbo *out)
 {
+	return qgtm_stats_pbo_threads(m, t, n, s, metric, QGTM_PBO_THREADS,
+	    out);
+}
+
+int
+qgtm_stats_pbo_threads(const double *m, size_t t, size_t n, size_t s,
+    enum qgtm_pbo_metric metric, size_t nthreads, struct qgtm_pbo *out)
+{
 	struct blocks b;
-	double *is, *oos, *acc, w;
-	unsigned mask, end;
-	size_t c = 0, overfit = 0, best;
+	size_t i, overfit = 0;
 
 	memset(out, 0, sizeof *out);
 	if (s < 2 || s % 2 != 0 || s > 24)
@@ -379,45 +534,66 @@ qgtm_stats_pbo(const double *m, size_t t, size_t n, size_t s,
 		    "partition: %zu rows, %zu partitions",
 		    metric == QGTM_PBO_MEAN ? 1 : 2, t, s);
 	blocks_build(&b, m, t, n, s);
-	is = qgtm_xcalloc(n, sizeof *is);
-	oos = qgtm_xcalloc(n, sizeof *oos);
-	acc = qgtm_xcalloc(2 * n, sizeof *acc);
-	for (mask = (1u << (s / 2)) - 1, end = 1u << s; mask < end;
-	    mask = next_comb(mask))
-		c++;
-	out->logits = qgtm_xcalloc(c, sizeof *out->logits);
-	for (mask = (1u << (s / 2)) - 1; mask < end; mask = next_comb(mask)) {
-		metric_of(&b, mask, metric, acc, is);
-		metric_of(&b, ~mask & (end - 1), metric, acc, oos);
-		best = argmax_first(is, n);
-		w = avg_rank(oos, n, best) / (double)(n + 1);
-		out->logits[out->nsplits] = log(w / (1.0 - w));
-		overfit += out->logits[out->nsplits] <= 0;
-		out->nsplits++;
-	}
+	for (out->nsplits = 1, i = 0; i < s / 2; i++)
+		out->nsplits = out->nsplits * (s - i) / (i + 1); /* C(s, i+1) */
+	out->logits = qgtm_xcalloc(out->nsplits, sizeof *out->logits);
+	pbo_shares(&b, metric, nthreads > 0 ? nthreads : 1, out);
+	for (i = 0; i < out->nsplits; i++)
+		overfit += out->logits[i] <= 0;
 	out->pbo = (double)overfit / (double)out->nsplits;
 	out->rows_used = t - t % s;
-	free(is);
-	free(oos);
-	free(acc);
 	blocks_release(&b);
 	return 0;
+}
+
+/*
+ * The k-th smallest of x[0..n) (from 0), x reordered so that x[k] holds
+ * it with nothing larger before and nothing smaller after: quickselect,
+ * three-way (Dijkstra's Dutch flag), as the logits take few distinct
+ * values. No NaN in x.
+ */
+static double
+select_kth(double *x, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n, lt, i, gt;
+	double pv, t;
+
+	while (hi - lo > 1) {
+		pv = x[lo + (hi - lo) / 2];
+		for (lt = i = lo, gt = hi; i < gt;) {
+			if (x[i] < pv) {
+				t = x[lt], x[lt++] = x[i], x[i++] = t;
+			} else if (x[i] > pv) {
+				t = x[--gt], x[gt] = x[i], x[i] = t;
+			} else
+				i++;
+		}
+		if (k < lt)
+			hi = lt;
+		else if (k >= gt)
+			lo = gt;
+		else
+			return pv;
+	}
+	return x[k];
 }
 
 void
 qgtm_pbo_logit_quantiles(const struct qgtm_pbo *p, double q[5])
 {
-	double *x = qgtm_xcalloc(p->nsplits, sizeof *x);
-	size_t i;
+	double *x = qgtm_xcalloc(p->nsplits, sizeof *x), xlo, xhi;
+	size_t i, j;
 
 	memcpy(x, p->logits, p->nsplits * sizeof *x);
-	qsort(x, p->nsplits, sizeof *x, cmp_double);
 	for (i = 0; i < 5; i++) {
 		double h = (double)(p->nsplits - 1) * (double)i / 4.0;
 		size_t lo = (size_t)floor(h);
-		size_t hi = lo + 1 < p->nsplits ? lo + 1 : lo;
 
-		q[i] = x[lo] + (h - (double)lo) * (x[hi] - x[lo]);
+		/* The next order statistic: the least of those after lo. */
+		xlo = xhi = select_kth(x, p->nsplits, lo);
+		for (j = lo + 1; j < p->nsplits; j++)
+			xhi = j == lo + 1 || x[j] < xhi ? x[j] : xhi;
+		q[i] = xlo + (h - (double)lo) * (xhi - xlo);
 	}
 	free(x);
 }

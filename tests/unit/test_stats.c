@@ -23,7 +23,10 @@
  * derivation is beside each), since no reference publishes a small matrix.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "unit.h"
 
@@ -277,6 +280,219 @@ START_TEST(test_pbo_mean_one_row_a_block)
 }
 END_TEST
 
+/* A t x n matrix of returns from seed, rounded to 1e-4 so that ties
+ * happen; columns 0 and 1 are constant 0 (their Sharpe ratio is NaN) and
+ * 0.001 (+inf) when odd is set. Free the result. */
+static double *
+pbo_matrix(size_t t, size_t n, unsigned seed, int odd)
+{
+	double *m = calloc(t * n, sizeof *m);
+	size_t i;
+
+	ck_assert_ptr_nonnull(m);
+	for (i = 0; i < t * n; i++)
+		m[i] = (double)(rand_r(&seed) % 201 - 98) / 1e4;
+	for (i = 0; odd && i < t; i++) {
+		m[i * n] = 0;
+		m[i * n + 1] = 0.001;
+	}
+	return m;
+}
+
+/*
+ * The splits shared over 1, 2 or 3 threads give the same logits bit for
+ * bit, with ties, NaN and infinite Sharpe ratios among the columns, by
+ * both metrics.
+ */
+START_TEST(test_pbo_threads_same)
+{
+	static const size_t parts[] = { 2, 10, 16 };
+	struct qgtm_pbo one, p;
+	size_t i, k, th;
+	double *m;
+
+	for (i = 0; i < 2 * 3; i++) {
+		m = pbo_matrix(203, 9, (unsigned)i + 1, i % 2 == 0);
+		ck_assert_int_eq(qgtm_stats_pbo_threads(m, 203, 9, parts[i / 2],
+		    i % 2 ? QGTM_PBO_MEAN : QGTM_PBO_SHARPE, 1, &one), 0);
+		for (th = 2; th <= 3; th++) {
+			ck_assert_int_eq(qgtm_stats_pbo_threads(m, 203, 9,
+			    parts[i / 2], i % 2 ? QGTM_PBO_MEAN :
+			    QGTM_PBO_SHARPE, th, &p), 0);
+			ck_assert_uint_eq(p.nsplits, one.nsplits);
+			for (k = 0; k < p.nsplits; k++)
+				ck_assert(memcmp(&p.logits[k], &one.logits[k],
+				    sizeof p.logits[k]) == 0);
+			ck_assert(p.pbo == one.pbo);
+			qgtm_pbo_release(&p);
+		}
+		qgtm_pbo_release(&one);
+		free(m);
+	}
+}
+END_TEST
+
+/* The Sharpe ratio (sample sd) of column j over the blocks of mask, each
+ * of len rows, summed row by row. */
+static double
+naive_sharpe(const double *m, size_t n, size_t j, unsigned mask, size_t s,
+    size_t len)
+{
+	double sum = 0, sq = 0, mean;
+	size_t b, i, cnt = 0;
+
+	for (b = 0; b < s; b++)
+		for (i = 0; (mask >> b & 1) && i < len; i++, cnt++)
+			sum += m[(b * len + i) * n + j];
+	mean = sum / (double)cnt;
+	for (b = 0; b < s; b++)
+		for (i = 0; (mask >> b & 1) && i < len; i++)
+			sq += (m[(b * len + i) * n + j] - mean) *
+			    (m[(b * len + i) * n + j] - mean);
+	return mean / sqrt(sq / (double)(cnt - 1));
+}
+
+/*
+ * Each logit against CSCV written out plainly: masks of S/2 bits in
+ * ascending order, the sums of every split made row by row (no block
+ * sums, no pairing of a split with its complement), on data with no ties.
+ */
+START_TEST(test_pbo_split_order)
+{
+	const size_t t = 60, n = 5, s = 6, len = t / s;
+	double *m = pbo_matrix(t, n, 7, 0), is[5], oos[5], w;
+	struct qgtm_pbo p;
+	unsigned mask;
+	size_t j, k = 0, best, rank;
+
+	ck_assert_int_eq(qgtm_stats_pbo(m, t, n, s, QGTM_PBO_SHARPE, &p), 0);
+	for (mask = 0; mask < 1u << s; mask++) {
+		if (__builtin_popcount(mask) != (int)s / 2)
+			continue;
+		for (j = 0, best = 0; j < n; j++) {
+			is[j] = naive_sharpe(m, n, j, mask, s, len);
+			oos[j] = naive_sharpe(m, n, j, ~mask & 63, s, len);
+			best = is[j] > is[best] ? j : best;
+		}
+		for (j = 0, rank = 1; j < n; j++)
+			rank += oos[j] < oos[best];
+		w = (double)rank / (double)(n + 1);
+		ck_assert_uint_lt(k, p.nsplits);
+		ck_assert_double_eq_tol(p.logits[k], log(w / (1 - w)), 1e-12);
+		k++;
+	}
+	ck_assert_uint_eq(k, p.nsplits);
+	qgtm_pbo_release(&p);
+	free(m);
+}
+END_TEST
+
+/*
+ * Random decimals (signs, leading zeros, 1 to 24 digits, the point
+ * anywhere or nowhere, sometimes an exponent or a stray byte after them)
+ * read as strtod(3) reads them, bit for bit: qgtm_matrix_decimal() takes
+ * a cell or leaves it to strtod, never gives another double. Each string
+ * sits at the very end of its own allocation, so the eight-byte steps are
+ * seen not to read past it (under ASan).
+ */
+START_TEST(test_matrix_decimal_is_strtod)
+{
+	static const char tail[] = "e,:/ \r\xff";
+	unsigned seed = 20261206;
+	char txt[64], *cell, *end;
+	const char *q;
+	size_t i, k, len, taken = 0;
+	double want, got;
+
+	for (i = 0; i < 200000; i++) {
+		len = 0;
+		if (rand_r(&seed) % 3 == 0)
+			txt[len++] = rand_r(&seed) % 2 ? '-' : '+';
+		k = 1 + (size_t)rand_r(&seed) % 24;
+		while (k-- > 0)
+			txt[len++] = (char)('0' + (rand_r(&seed) % 4 == 0 ? 0 :
+			    rand_r(&seed) % 10));
+		if (rand_r(&seed) % 4 != 0) {
+			k = (size_t)rand_r(&seed) % (len + 1);
+			memmove(txt + k + 1, txt + k, len - k);
+			txt[k] = '.';
+			len++;
+		}
+		if (rand_r(&seed) % 8 == 0)
+			txt[len++] = tail[rand_r(&seed) % (sizeof tail - 1)];
+		txt[len] = '\0';
+		want = strtod(txt, &end);
+		cell = malloc(len);
+		ck_assert_ptr_nonnull(cell);
+		memcpy(cell, txt, len);
+		q = qgtm_matrix_decimal(cell, cell + len, &got);
+		if (q != NULL) {
+			ck_assert_msg(q == cell + (end - txt) &&
+			    memcmp(&got, &want, sizeof got) == 0,
+			    "'%s': %a, strtod %a", txt, got, want);
+			taken++;
+		}
+		if (qgtm_matrix_number(cell, len, &got) == 0)
+			ck_assert_msg(memcmp(&got, &want, sizeof got) == 0,
+			    "'%s': %a, strtod %a", txt, got, want);
+		free(cell);
+	}
+	ck_assert_uint_gt(taken, 100000);       /* the fast path is taken */
+}
+END_TEST
+
+/* Write text to a new file in the test's directory; returns its path. */
+static const char *
+matrix_file(const char *text)
+{
+	static char path[] = "test_matrix.csv";
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert(fputs(text, f) >= 0);
+	ck_assert_int_eq(fclose(f), 0);
+	return path;
+}
+
+/*
+ * A matrix file read whole: plain cells, blanks, CRLF, an exponent and a
+ * last line without a newline; then each kind of bad input with its line
+ * and cell.
+ */
+START_TEST(test_matrix_read)
+{
+	static const double want[] = { 0.5, -2, 1e-3, 7, 0.0123456789,
+		-12345678.25 };
+	struct qgtm_matrix m;
+	size_t i;
+
+	ck_assert_int_eq(qgtm_matrix_read(matrix_file("0.5,-2\r\n"
+	    " 1e-3 ,7\n.0123456789,-12345678.25"), &m), 0);
+	ck_assert_uint_eq(m.rows, 3);
+	ck_assert_uint_eq(m.cols, 2);
+	for (i = 0; i < 6; i++)
+		ck_assert(m.x[i] == want[i]);
+	qgtm_matrix_release(&m);
+	ck_assert_int_eq(qgtm_matrix_read(matrix_file("1,2\n3,x\n"), &m),
+	    -1);
+	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_DATAERR);
+	ck_assert_str_eq(qgtm_errmsg(), "test_matrix.csv:2: cell 2: not a "
+	    "number");
+	ck_assert_int_eq(qgtm_matrix_read(matrix_file("1,2\n3\n"), &m), -1);
+	ck_assert_str_eq(qgtm_errmsg(), "test_matrix.csv:2: 1 cells, "
+	    "expected 2 as on line 1");
+	ck_assert_int_eq(qgtm_matrix_read(matrix_file("1,2\n\n"), &m), -1);
+	ck_assert_str_eq(qgtm_errmsg(), "test_matrix.csv:2: cell 1: not a "
+	    "number");
+	ck_assert_int_eq(qgtm_matrix_read(matrix_file("1,nan\n"), &m), -1);
+	ck_assert_int_eq(qgtm_matrix_read("no/such.csv", &m), -1);
+	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_NOINPUT);
+	ck_assert_int_eq(qgtm_matrix_read(matrix_file(""), &m), 0);
+	ck_assert_uint_eq(m.rows, 0);
+	unlink("test_matrix.csv");
+}
+END_TEST
+
 Suite *
 suite_stats(void)
 {
@@ -296,6 +512,10 @@ suite_stats(void)
 	tcase_add_test(tc, test_pbo_persistent_and_drop_first_rows);
 	tcase_add_test(tc, test_pbo_bad_input);
 	tcase_add_test(tc, test_pbo_mean_one_row_a_block);
+	tcase_add_test(tc, test_pbo_threads_same);
+	tcase_add_test(tc, test_pbo_split_order);
+	tcase_add_test(tc, test_matrix_decimal_is_strtod);
+	tcase_add_test(tc, test_matrix_read);
 	suite_add_tcase(s, tc);
 	return s;
 }
