@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "audit/audit.h"
+#include "audit/audit_int.h"
 
 #define CANON_FLAGS (JSON_COMPACT | JSON_SORT_KEYS)
 #define ZERO_HASH \
@@ -870,15 +870,15 @@ settled_size(const char *path, int fd, int settle, struct qgtm_audit_commit *c,
 	return size;
 }
 
-/* Add line to the tree; with an index, check the nodes it makes there. */
+/* Add a line's leaf to the tree; with an index, check the nodes it
+ * makes there. */
 static int
-tree_add(struct walk *w, const char *line, size_t n)
+tree_add(struct walk *w, const unsigned char leaf[32])
 {
-	unsigned char leaf[32], made[65][32];
+	unsigned char made[65][32];
 	uint64_t i = w->tree.size;
 	size_t k;
 
-	qgtm_merkle_leaf(line, n, leaf);
 	k = qgtm_merkle_add_leaf(&w->tree, leaf, made);
 	if (w->grow != NULL && fwrite(made, 32, k, w->grow) != k)
 		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot write '%s.idx'",
@@ -918,14 +918,16 @@ at_anchor(struct walk *w, const char *line, size_t n)
 	return 0;
 }
 
-/* Check one line (n bytes; has_nl if it ended in "\n") as the next entry. */
+/* Check one line as the next entry. */
 static int
-walk_line(struct walk *w, const char *line, size_t n, int has_nl)
+walk_line(struct walk *w, const struct qgtm_line *ln)
 {
+	const char *line = ln->p;
+	size_t n = ln->n;
 	struct link l;
 	char root[65];
 
-	if (!has_nl) {
+	if (!ln->has_nl) {
 		w->sum->torn = 1;
 		return qgtm_seterr(QGTM_EX_NO, "torn last line (incomplete write)");
 	}
@@ -948,44 +950,41 @@ walk_line(struct walk *w, const char *line, size_t n, int has_nl)
 	if (w->anchor != NULL && w->tree.size == w->anchor->size &&
 	    at_anchor(w, line, n) == -1)
 		return -1;
-	if (tree_add(w, line, n) == -1)
+	if (tree_add(w, ln->leaf) == -1)
 		return -1;
 	if (w->full != NULL)
-		qgtm_mtree_add(w->full, line, n);
+		qgtm_mtree_add_hash(w->full, ln->leaf);
 	memcpy(w->sum->head, l.hash, sizeof l.hash);
 	w->sum->entries++;
 	return 0;
 }
 
-/* Walk the first size bytes of f. */
+/* Walk the bytes of fd from good_bytes up to size. */
 static int
-walk_chain(struct walk *w, FILE *f, off_t size)
+walk_chain(struct walk *w, int fd, off_t size)
 {
-	char *buf = NULL;
-	size_t cap = 0, n;
+	struct qgtm_lines *r;
+	struct qgtm_line ln;
 	off_t done = (off_t)w->sum->good_bytes;
-	ssize_t len;
-	int rc = 0, has_nl;
+	int rc = 0, got = 0;
 
-	while (rc == 0 && done < size && (len = getline(&buf, &cap, f)) > 0) {
-		n = (size_t)len;
-		if ((off_t)n > size - done)
-			n = (size_t)(size - done);
-		done += (off_t)n;
-		has_nl = buf[n - 1] == '\n';
+	if ((r = qgtm_lines_start(fd, done, size)) == NULL)
+		return -1;
+	while (rc == 0 && (got = qgtm_lines_next(r, &ln)) == 1) {
+		done += (off_t)(ln.n + (size_t)ln.has_nl);
 		w->line++;
-		if (walk_line(w, buf, n - (size_t)has_nl, has_nl) == -1) {
+		if (walk_line(w, &ln) == -1) {
 			w->sum->bad_line = w->line;
 			rc = err_at(QGTM_EX_NO, "%s:%lu", w->path, w->line);
 		} else if (w->fn != NULL &&
-		    w->fn(buf, n - 1, w->sum->entries - 1, w->arg) == -1)
+		    w->fn(ln.p, ln.n, w->sum->entries - 1, w->arg) == -1)
 			rc = err_at(qgtm_errcode(), "%s:%lu", w->path, w->line);
 		else
 			w->sum->good_bytes = done;
 	}
-	if (rc == 0 && ferror(f))
+	if (rc == 0 && got == -1)
 		rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot read '%s'", w->path);
-	free(buf);
+	qgtm_lines_stop(r);
 	return rc;
 }
 
@@ -1057,12 +1056,9 @@ walk_file(struct walk *wp, const char *chain_path,
 			    chain_path);
 		else if (has == -1)
 			rc = -1;
-		else if (from != NULL && fseeko(f, from->off, SEEK_SET) == -1)
-			rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot read '%s'",
-			    chain_path);
 		else    /* only what is committed is the chain */
-			rc = walk_chain(w, f, has == 0 && mark.bytes < size ?
-			    mark.bytes : size);
+			rc = walk_chain(w, fileno(f), has == 0 &&
+			    mark.bytes < size ? mark.bytes : size);
 		if (rc == 0 && has == 0)
 			rc = commit_check(w, &mark, size);
 		fclose(f);
