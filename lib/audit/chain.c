@@ -191,7 +191,7 @@ is_hex64(const char *s)
  * the hex of that hash, which also proves it 64 lowercase hex digits.)
  */
 static int
-entry_quick(const char *line, size_t n, struct link *l)
+entry_quick(struct qgtm_hasher *h, const char *line, size_t n, struct link *l)
 {
 	const char *end = line + n, *p, *seq;
 	unsigned char md[32];
@@ -209,7 +209,7 @@ entry_quick(const char *line, size_t n, struct link *l)
 	    memcmp(p, ",\"ts\":\"", 7) != 0 ||
 	    (p = qgtm_json_canon(p + 6, end)) != end - 1 || *p != '}')
 		return 0;
-	qgtm_sha256_cat("{", 1, line + AT_BODY, n - AT_BODY, md);
+	qgtm_hasher_cat(h, "{", 1, line + AT_BODY, n - AT_BODY, md);
 	qgtm_hash_hex(md, hex);
 	if (memcmp(hex, line + AT_HASH, 64) != 0)
 		return 0;
@@ -220,19 +220,43 @@ entry_quick(const char *line, size_t n, struct link *l)
 	return 1;
 }
 
+/* What the checks of a line that need no other line find (line_local). */
+struct local {
+	struct link l;
+	char quick;             /* entry_quick proved the line valid */
+	char ckpt;              /* it holds CHECKPOINT_TAG */
+};
+
+/* A qgtm_lines_fn: entry_quick and the search for CHECKPOINT_TAG. */
+static void
+line_local(struct qgtm_hasher *h, const char *line, size_t n, void *out)
+{
+	struct local *c = out;
+
+	c->quick = (char)entry_quick(h, line, n, &c->l);
+	c->ckpt = memmem(line, n, CHECKPOINT_TAG, sizeof CHECKPOINT_TAG - 1) !=
+	    NULL;
+}
+
 /*
  * Check one entry line (n bytes, no newline) on its own: it parses, has
  * the right members, its hash recomputes and it is in canonical form.
- * Fills l. Returns 0 or -1 (QGTM_EX_DATAERR) with a message.
+ * pre: what line_local found for it, or NULL. Fills l. Returns 0 or -1
+ * (QGTM_EX_DATAERR) with a message.
  */
 static int
-entry_check(const char *line, size_t n, struct link *l)
+entry_check(const char *line, size_t n, struct link *l,
+    const struct local *pre)
 {
 	json_error_t jerr;
 	json_t *e;
 	int rc;
 
-	if (entry_quick(line, n, l))
+	if (pre != NULL && pre->quick) {
+		*l = pre->l;
+		return 0;
+	}
+	if (pre == NULL && entry_quick(NULL, line, n, l))
 		return 0;
 	if (n > QGTM_AUDIT_MAX_LINE)
 		return qgtm_seterr(QGTM_EX_DATAERR, "line longer than %d bytes",
@@ -445,7 +469,7 @@ read_last(int fd, off_t size, const char *path, struct link *l)
 	n = (size_t)(size - 1 - start);
 	line = qgtm_xmalloc(n + 1);
 	rc = pread_all(fd, line, n, start, path);
-	if (rc == 0 && (rc = entry_check(line, n, l)) == -1)
+	if (rc == 0 && (rc = entry_check(line, n, l, NULL)) == -1)
 		err_at(QGTM_EX_DATAERR, "%s: last entry", path);
 	free(line);
 	return rc;
@@ -931,7 +955,7 @@ walk_line(struct walk *w, const struct qgtm_line *ln)
 		w->sum->torn = 1;
 		return qgtm_seterr(QGTM_EX_NO, "torn last line (incomplete write)");
 	}
-	if (entry_check(line, n, &l) == -1)
+	if (entry_check(line, n, &l, ln->local) == -1)
 		return -1;
 	if (l.seq != (long long)w->sum->entries)
 		return qgtm_seterr(QGTM_EX_NO, "seq %lld: expected seq %lu "
@@ -940,7 +964,7 @@ walk_line(struct walk *w, const struct qgtm_line *ln)
 	if (strcmp(l.prev, w->sum->head) != 0)
 		return qgtm_seterr(QGTM_EX_NO, "seq %lld: prev is not the hash "
 		    "of the entry before", l.seq);
-	if (memmem(line, n, CHECKPOINT_TAG, sizeof CHECKPOINT_TAG - 1) != NULL) {
+	if (((const struct local *)ln->local)->ckpt) {
 		qgtm_merkle_root(&w->tree, root);
 		if (qgtm_audit_checkpoint_check(line, n, w->tree.size, root,
 		    w->pubkey) == -1)
@@ -968,7 +992,8 @@ walk_chain(struct walk *w, int fd, off_t size)
 	off_t done = (off_t)w->sum->good_bytes;
 	int rc = 0, got = 0;
 
-	if ((r = qgtm_lines_start(fd, done, size)) == NULL)
+	if ((r = qgtm_lines_start(fd, done, size, line_local,
+	    sizeof(struct local))) == NULL)
 		return -1;
 	while (rc == 0 && (got = qgtm_lines_next(r, &ln)) == 1) {
 		done += (off_t)(ln.n + (size_t)ln.has_nl);
@@ -1263,7 +1288,7 @@ tail_completes(const char *path, const struct qgtm_audit_summary *s,
 		return 0;
 	line = qgtm_xmalloc(n + 1);
 	ok = pread_all(fd, line, n, (off_t)s->good_bytes, path) == 0 &&
-	    memchr(line, '\n', n) == NULL && entry_check(line, n, &l) == 0 &&
+	    memchr(line, '\n', n) == NULL && entry_check(line, n, &l, NULL) == 0 &&
 	    l.seq == (long long)s->entries && strcmp(l.prev, s->head) == 0 &&
 	    (m == NULL || strcmp(l.hash, m->head) == 0);
 	free(line);

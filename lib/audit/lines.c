@@ -1,16 +1,19 @@
 /*
  * lines.c: the chain's lines as verify's walk reads them, each with its
- * leaf hash, read in chunks with pread(2) and split with memchr(3): no
- * allocation per line. Each line's newline becomes a NUL in place, which
- * is also the 0x00 that the next line's leaf hash starts with (RFC 9162
- * 2.1.1), so a leaf is one SHA-256 over bytes already in the buffer.
+ * leaf hash and the checks that need no other line, read in chunks with
+ * pread(2) and split with memchr(3): no allocation per line. Each line's
+ * newline becomes a NUL in place, which is also the 0x00 that the next
+ * line's leaf hash starts with (RFC 9162 2.1.1), so a leaf is one SHA-256
+ * over bytes already in the buffer.
  *
- * With two threads, a producer reads and leaf-hashes chunk k + 1 while
- * the caller checks chunk k (a ring of NPIECE chunks under one mutex):
- * the caller still takes every line in order and decides everything, so
- * what a walk reports does not depend on the thread count. The producer
- * calls nothing that sets the library's error state; it hands a failed
- * read's errno to the caller, after the lines read before it.
+ * With two threads, a producer reads chunk k + 1 while the caller walks
+ * chunk k (a ring of NPIECE chunks under one mutex); the per-line work
+ * of a chunk is cut into batches of BATCH lines that either thread
+ * claims, the caller claiming the batch it needs next when nobody has.
+ * The caller still takes every line in order and decides everything
+ * from it, so what a walk reports does not depend on the thread count.
+ * The producer calls nothing that sets the library's error state; it
+ * hands a failed read's errno to the caller, after the lines before it.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -23,6 +26,7 @@
 #include "audit/audit_int.h"
 
 #define NPIECE 3
+#define BATCH 64
 
 /* A chunk of whole lines; buf[0] is 0 (the first line's leaf prefix). */
 struct piece {
@@ -32,23 +36,27 @@ struct piece {
 	size_t nlines, lcap;
 	size_t *at, *len;       /* each line's start in buf and length */
 	unsigned char (*leaf)[32];
+	char *local;            /* local_size bytes a line */
+	unsigned char *done;    /* each batch's work is done */
+	size_t nbatch, claimed; /* batches, those claimed (in order) */
 	int torn;               /* the last line has no newline */
 	int err;                /* errno of the read that failed after it */
 	int last;               /* no piece follows */
-	int full;               /* filled and not yet taken back */
+	int full;               /* filled and not yet given back */
 };
 
 struct qgtm_lines {
 	int fd;
 	off_t pos, size;
 	size_t chunk;
+	qgtm_lines_fn fn;
+	size_t local_size;
 	struct piece p[NPIECE];
 	int npiece;             /* 1: no thread */
 	int c;                  /* the piece the caller reads */
 	size_t i;               /* its next line */
 	int started;            /* a piece was filled (the carry is valid) */
-	EVP_MD_CTX *ctx;        /* the producer's (EVP_MD fetched once) */
-	EVP_MD *md;
+	struct qgtm_hasher h[2];        /* the caller's, the producer's */
 	pthread_t thread;
 	int threaded, stop;
 	pthread_mutex_t mu;
@@ -74,9 +82,23 @@ qgtm_audit_walk_threads(void)
 	return sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
 }
 
+void
+qgtm_hasher_cat(struct qgtm_hasher *h, const void *a, size_t an,
+    const void *b, size_t bn, unsigned char md[32])
+{
+	if (h == NULL)
+		qgtm_sha256_cat(a, an, b, bn, md);
+	/* OpenSSL fails here only when it cannot allocate (as crypto.c). */
+	else if (!EVP_DigestInit_ex2(h->ctx, h->md, NULL) ||
+	    !EVP_DigestUpdate(h->ctx, a, an) ||
+	    !EVP_DigestUpdate(h->ctx, b, bn) ||
+	    !EVP_DigestFinal_ex(h->ctx, md, NULL))
+		qgtm_die(QGTM_EX_OSERR, "out of memory computing SHA-256");
+}
+
 /* Room for need bytes in p->buf and for one more line. */
 static void
-piece_room(struct piece *p, size_t need)
+piece_room(struct qgtm_lines *r, struct piece *p, size_t need)
 {
 	if (need > p->cap) {
 		p->cap = need;
@@ -87,14 +109,16 @@ piece_room(struct piece *p, size_t need)
 		p->at = qgtm_xrealloc(p->at, p->lcap * sizeof *p->at);
 		p->len = qgtm_xrealloc(p->len, p->lcap * sizeof *p->len);
 		p->leaf = qgtm_xrealloc(p->leaf, p->lcap * sizeof *p->leaf);
+		p->local = qgtm_xrealloc(p->local, p->lcap * r->local_size);
+		p->done = qgtm_xrealloc(p->done, p->lcap / BATCH + 1);
 	}
 }
 
 /* Record the line at off..e of p (its end e gets a NUL). */
 static void
-piece_line(struct piece *p, size_t off, size_t e)
+piece_line(struct qgtm_lines *r, struct piece *p, size_t off, size_t e)
 {
-	piece_room(p, 0);
+	piece_room(r, p, 0);
 	p->at[p->nlines] = off;
 	p->len[p->nlines++] = e - off;
 	p->buf[e] = '\0';
@@ -110,7 +134,7 @@ fill(struct qgtm_lines *r, struct piece *p, const struct piece *prev)
 
 	p->nlines = 0;
 	p->torn = p->err = p->last = 0;
-	piece_room(p, 1 + carry + r->chunk + 1);
+	piece_room(r, p, 1 + carry + r->chunk + 1);
 	if (carry > 0)
 		memmove(p->buf + 1, prev->buf + prev->tail, carry);
 	p->buf[0] = '\0';
@@ -119,7 +143,7 @@ fill(struct qgtm_lines *r, struct piece *p, const struct piece *prev)
 	while (!p->last && p->nlines == 0) {
 		want = r->size - r->pos < (off_t)r->chunk ?
 		    (size_t)(r->size - r->pos) : r->chunk;
-		piece_room(p, p->end + want + 1);
+		piece_room(r, p, p->end + want + 1);
 		got = want > 0 ? pread(r->fd, p->buf + p->end, want, r->pos) : 0;
 		if (got == -1 && errno == EINTR)
 			continue;
@@ -131,88 +155,127 @@ fill(struct qgtm_lines *r, struct piece *p, const struct piece *prev)
 		r->pos += got;
 		p->end += (size_t)got;
 		while ((nl = memchr(p->buf + scan, '\n', p->end - scan)) != NULL) {
-			piece_line(p, scan, (size_t)(nl - p->buf));
+			piece_line(r, p, scan, (size_t)(nl - p->buf));
 			scan = (size_t)(nl - p->buf) + 1;
 		}
 		p->last = r->pos == r->size;
 	}
 	p->tail = scan;
 	if (p->last && scan < p->end) {
-		piece_line(p, scan, p->end);
+		piece_line(r, p, scan, p->end);
 		p->torn = 1;
 		p->tail = p->end;
 	}
+	p->nbatch = (p->nlines + BATCH - 1) / BATCH;
+	p->claimed = 0;
+	memset(p->done, 0, p->nbatch);
 }
 
-/* The leaf hashes of p's lines; on failure, keep only those before. */
+/* The work of batch b of p: leaf hashes and fn, with the hasher h. */
 static void
-hash_leaves(struct qgtm_lines *r, struct piece *p)
+work(struct qgtm_lines *r, struct piece *p, size_t b, struct qgtm_hasher *h)
 {
-	size_t j;
+	size_t j, e = (b + 1) * BATCH < p->nlines ? (b + 1) * BATCH : p->nlines;
 
-	for (j = 0; j < p->nlines; j++)
+	for (j = b * BATCH; j < e; j++) {
 		/* The byte before each line is 0 (see fill). */
-		if (!EVP_DigestInit_ex2(r->ctx, r->md, NULL) ||
-		    !EVP_DigestUpdate(r->ctx, p->buf + p->at[j] - 1,
-		    p->len[j] + 1) ||
-		    !EVP_DigestFinal_ex(r->ctx, p->leaf[j], NULL)) {
-			p->nlines = j;
-			p->err = ENOMEM;
-			p->last = 1;
-			return;
-		}
+		qgtm_hasher_cat(h, "", 0, p->buf + p->at[j] - 1, p->len[j] + 1,
+		    p->leaf[j]);
+		r->fn(h, p->buf + p->at[j], p->len[j],
+		    p->local + j * r->local_size);
+	}
 }
 
-/* Fill the piece k (after the one before it) and hash its leaves. */
 static void
-produce(struct qgtm_lines *r, int k)
+lock(struct qgtm_lines *r)
 {
-	fill(r, &r->p[k], r->started ? &r->p[(k + r->npiece - 1) %
-	    r->npiece] : NULL);
-	r->started = 1;
-	hash_leaves(r, &r->p[k]);
+	if (r->threaded)
+		pthread_mutex_lock(&r->mu);
+}
+
+static void
+unlock(struct qgtm_lines *r)
+{
+	if (r->threaded)
+		pthread_mutex_unlock(&r->mu);
+}
+
+/*
+ * Do batches of p with h (r locked, as it is on return) until batch b
+ * is done (b = nbatch: until none is left to claim).
+ */
+static void
+share(struct qgtm_lines *r, struct piece *p, size_t b, struct qgtm_hasher *h)
+{
+	size_t x;
+
+	while (b < p->nbatch ? !p->done[b] : p->claimed < p->nbatch) {
+		if (p->claimed == p->nbatch) {  /* b is the other's */
+			pthread_cond_wait(&r->cv, &r->mu);
+			continue;
+		}
+		x = p->claimed++;
+		unlock(r);
+		work(r, p, x, h);
+		lock(r);
+		p->done[x] = 1;
+		if (r->threaded)
+			pthread_cond_broadcast(&r->cv);
+	}
 }
 
 static void *
 producer(void *arg)
 {
 	struct qgtm_lines *r = arg;
+	struct piece *p;
 	int k, last = 0;
 
 	for (k = 0; !last; k = (k + 1) % NPIECE) {
-		pthread_mutex_lock(&r->mu);
-		while (r->p[k].full && !r->stop)
+		p = &r->p[k];
+		lock(r);
+		while (p->full && !r->stop)
 			pthread_cond_wait(&r->cv, &r->mu);
 		last = r->stop;
-		pthread_mutex_unlock(&r->mu);
+		unlock(r);
 		if (last)
 			break;
-		produce(r, k);
-		last = r->p[k].last;
-		pthread_mutex_lock(&r->mu);
-		r->p[k].full = 1;
+		fill(r, p, r->started ? &r->p[(k + NPIECE - 1) % NPIECE] :
+		    NULL);
+		r->started = 1;
+		last = p->last;
+		lock(r);
+		p->full = 1;
 		pthread_cond_broadcast(&r->cv);
-		pthread_mutex_unlock(&r->mu);
+		share(r, p, p->nbatch, &r->h[1]);
+		last |= r->stop;
+		unlock(r);
 	}
 	return NULL;
 }
 
 struct qgtm_lines *
-qgtm_lines_start(int fd, off_t off, off_t size)
+qgtm_lines_start(int fd, off_t off, off_t size, qgtm_lines_fn fn,
+    size_t local_size)
 {
 	struct qgtm_lines *r = qgtm_xcalloc(1, sizeof *r);
+	int k;
 
 	r->fd = fd;
 	r->pos = off;
 	r->size = size > off ? size : off;
 	r->chunk = walk_chunk;
+	r->fn = fn;
+	r->local_size = local_size;
 	r->npiece = 1;
-	r->ctx = EVP_MD_CTX_new();
-	r->md = EVP_MD_fetch(NULL, "SHA256", NULL);
-	if (r->ctx == NULL || r->md == NULL) {
-		qgtm_lines_stop(r);
-		qgtm_seterr(QGTM_EX_OSERR, "cannot set up SHA-256");
-		return NULL;
+	for (k = 0; k < 2; k++) {
+		r->h[k].ctx = EVP_MD_CTX_new();
+		r->h[k].md = EVP_MD_fetch(NULL, "SHA256", NULL);
+		if (r->h[k].ctx == NULL || r->h[k].md == NULL) {
+			qgtm_lines_stop(r);
+			qgtm_seterr(QGTM_EX_OSERR, "cannot set up SHA-256");
+			return NULL;
+		}
 	}
 	/* A thread pays only past a few chunks, unless it is asked for. */
 	if (qgtm_audit_walk_threads() > 1 && (walk_threads > 1 ||
@@ -231,7 +294,7 @@ qgtm_lines_start(int fd, off_t off, off_t size)
 	return r;
 }
 
-/* Wait for the piece the caller reads (or make it, without a thread). */
+/* Wait for the piece the caller reads (or fill it, without a thread). */
 static struct piece *
 take(struct qgtm_lines *r)
 {
@@ -239,14 +302,14 @@ take(struct qgtm_lines *r)
 
 	if (!r->threaded) {
 		if (!p->full)
-			produce(r, r->c);
-		p->full = 1;
+			fill(r, p, r->started ? p : NULL);
+		r->started = p->full = 1;
 		return p;
 	}
-	pthread_mutex_lock(&r->mu);
+	lock(r);
 	while (!p->full)
 		pthread_cond_wait(&r->cv, &r->mu);
-	pthread_mutex_unlock(&r->mu);
+	unlock(r);
 	return p;
 }
 
@@ -254,13 +317,11 @@ take(struct qgtm_lines *r)
 static void
 give_back(struct qgtm_lines *r)
 {
-	if (r->threaded)
-		pthread_mutex_lock(&r->mu);
+	lock(r);
 	r->p[r->c].full = 0;
-	if (r->threaded) {
+	if (r->threaded)
 		pthread_cond_broadcast(&r->cv);
-		pthread_mutex_unlock(&r->mu);
-	}
+	unlock(r);
 	r->c = (r->c + 1) % r->npiece;
 	r->i = 0;
 }
@@ -273,9 +334,15 @@ qgtm_lines_next(struct qgtm_lines *r, struct qgtm_line *l)
 	for (;;) {
 		p = take(r);
 		if (r->i < p->nlines) {
+			if (r->i % BATCH == 0) {
+				lock(r);
+				share(r, p, r->i / BATCH, &r->h[0]);
+				unlock(r);
+			}
 			l->p = p->buf + p->at[r->i];
 			l->n = p->len[r->i];
 			l->leaf = p->leaf[r->i];
+			l->local = p->local + r->i * r->local_size;
 			l->has_nl = !(p->torn && r->i + 1 == p->nlines);
 			r->i++;
 			return 1;
@@ -298,10 +365,10 @@ qgtm_lines_stop(struct qgtm_lines *r)
 	if (r == NULL)
 		return;
 	if (r->threaded) {
-		pthread_mutex_lock(&r->mu);
+		lock(r);
 		r->stop = 1;
 		pthread_cond_broadcast(&r->cv);
-		pthread_mutex_unlock(&r->mu);
+		unlock(r);
 		pthread_join(r->thread, NULL);
 		pthread_mutex_destroy(&r->mu);
 		pthread_cond_destroy(&r->cv);
@@ -311,8 +378,12 @@ qgtm_lines_stop(struct qgtm_lines *r)
 		free(r->p[k].at);
 		free(r->p[k].len);
 		free(r->p[k].leaf);
+		free(r->p[k].local);
+		free(r->p[k].done);
 	}
-	EVP_MD_CTX_free(r->ctx);
-	EVP_MD_free(r->md);
+	for (k = 0; k < 2; k++) {
+		EVP_MD_CTX_free(r->h[k].ctx);
+		EVP_MD_free(r->h[k].md);
+	}
 	free(r);
 }
