@@ -171,6 +171,20 @@ is_hex64(const char *s)
 	return bad == 0;
 }
 
+/* Are the 64 bytes at s the lowercase hex digits of md? */
+static int
+hex_is(const char *s, const unsigned char md[32])
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char bad = 0;
+	int i;
+
+	for (i = 0; i < 32; i++)
+		bad |= (unsigned char)(s[2 * i] ^ digits[md[i] >> 4]) |
+		    (unsigned char)(s[2 * i + 1] ^ digits[md[i] & 15]);
+	return bad == 0;
+}
+
 /* Where an entry line's fixed parts lie (see entry_quick). */
 #define AT_HASH 9       /* after {"hash":" */
 #define AT_PREV 83      /* after {"hash":"H","prev":" */
@@ -195,7 +209,6 @@ entry_quick(struct qgtm_hasher *h, const char *line, size_t n, struct link *l)
 {
 	const char *end = line + n, *p, *seq;
 	unsigned char md[32];
-	char hex[65];
 
 	if (n < MIN_ENTRY || n > QGTM_AUDIT_MAX_LINE ||
 	    memcmp(line, "{\"hash\":\"", AT_HASH) != 0 ||
@@ -210,11 +223,11 @@ entry_quick(struct qgtm_hasher *h, const char *line, size_t n, struct link *l)
 	    (p = qgtm_json_canon(p + 6, end)) != end - 1 || *p != '}')
 		return 0;
 	qgtm_hasher_cat(h, "{", 1, line + AT_BODY, n - AT_BODY, md);
-	qgtm_hash_hex(md, hex);
-	if (memcmp(hex, line + AT_HASH, 64) != 0)
+	if (!hex_is(line + AT_HASH, md))
 		return 0;
 	l->seq = strtoll(seq, NULL, 10);
-	memcpy(l->hash, hex, sizeof l->hash);
+	memcpy(l->hash, line + AT_HASH, 64);
+	l->hash[64] = '\0';
 	memcpy(l->prev, line + AT_PREV, 64);
 	l->prev[64] = '\0';
 	return 1;
@@ -233,9 +246,13 @@ line_local(struct qgtm_hasher *h, const char *line, size_t n, void *out)
 {
 	struct local *c = out;
 
+	size_t from;
+
 	c->quick = (char)entry_quick(h, line, n, &c->l);
-	c->ckpt = memmem(line, n, CHECKPOINT_TAG, sizeof CHECKPOINT_TAG - 1) !=
-	    NULL;
+	/* The hex digits of a quick line's hash and prev hold no tag. */
+	from = c->quick ? AT_REC : 0;
+	c->ckpt = memmem(line + from, n - from, CHECKPOINT_TAG,
+	    sizeof CHECKPOINT_TAG - 1) != NULL;
 }
 
 /*
