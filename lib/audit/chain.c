@@ -185,6 +185,21 @@ hex_is(const char *s, const unsigned char md[32])
 	return bad == 0;
 }
 
+/* The value of the decimal digits from p to e (at most 18, as canon
+ * vouches for), or -1 if there is another byte. */
+static long long
+digits(const char *p, const char *e)
+{
+	long long v = 0;
+
+	for (; p < e; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		v = 10 * v + (*p - '0');
+	}
+	return v;
+}
+
 /* Where an entry line's fixed parts lie (see entry_quick). */
 #define AT_HASH 9       /* after {"hash":" */
 #define AT_PREV 83      /* after {"hash":"H","prev":" */
@@ -218,14 +233,13 @@ entry_quick(struct qgtm_hasher *h, const char *line, size_t n, struct link *l)
 	    (p = qgtm_json_canon(line + AT_REC, end)) == NULL || end - p < 8 ||
 	    memcmp(p, ",\"seq\":", 7) != 0 || p[7] < '0' || p[7] > '9' ||
 	    (p = qgtm_json_canon(seq = p + 7, end)) == NULL ||
-	    strspn(seq, "0123456789") != (size_t)(p - seq) || end - p < 7 ||
+	    (l->seq = digits(seq, p)) == -1 || end - p < 7 ||
 	    memcmp(p, ",\"ts\":\"", 7) != 0 ||
 	    (p = qgtm_json_canon(p + 6, end)) != end - 1 || *p != '}')
 		return 0;
 	qgtm_hasher_cat(h, "{", 1, line + AT_BODY, n - AT_BODY, md);
 	if (!hex_is(line + AT_HASH, md))
 		return 0;
-	l->seq = strtoll(seq, NULL, 10);
 	memcpy(l->hash, line + AT_HASH, 64);
 	l->hash[64] = '\0';
 	memcpy(l->prev, line + AT_PREV, 64);
@@ -240,6 +254,27 @@ struct local {
 	char ckpt;              /* it holds CHECKPOINT_TAG */
 };
 
+/*
+ * Does the line hold CHECKPOINT_TAG (as memmem(3) would find it)? Each
+ * '_' of the line, a few an entry, is where the tag's one '_' might be:
+ * cheaper than memmem's set-up for each short line.
+ */
+static int
+has_tag(const char *line, size_t n)
+{
+	const size_t at = sizeof "\"type\":\"audit" - 1, len =
+	    sizeof CHECKPOINT_TAG - 1;
+	const char *p = line, *end = line + n;
+
+	while ((p = memchr(p, '_', (size_t)(end - p))) != NULL) {
+		if ((size_t)(p - line) >= at && (size_t)(end - p) >= len - at &&
+		    memcmp(p - at, CHECKPOINT_TAG, len) == 0)
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
 /* A qgtm_lines_fn: entry_quick and the search for CHECKPOINT_TAG. */
 static void
 line_local(struct qgtm_hasher *h, const char *line, size_t n, void *out)
@@ -251,8 +286,7 @@ line_local(struct qgtm_hasher *h, const char *line, size_t n, void *out)
 	c->quick = (char)entry_quick(h, line, n, &c->l);
 	/* The hex digits of a quick line's hash and prev hold no tag. */
 	from = c->quick ? AT_REC : 0;
-	c->ckpt = memmem(line + from, n - from, CHECKPOINT_TAG,
-	    sizeof CHECKPOINT_TAG - 1) != NULL;
+	c->ckpt = (char)has_tag(line + from, n - from);
 }
 
 /*
