@@ -202,14 +202,16 @@ unlock(struct qgtm_lines *r)
 
 /*
  * Do batches of p with h (r locked, as it is on return) until batch b
- * is done (b = nbatch: until none is left to claim).
+ * is done (b = nbatch: until none is left to claim), or the caller has
+ * stopped reading.
  */
 static void
 share(struct qgtm_lines *r, struct piece *p, size_t b, struct qgtm_hasher *h)
 {
 	size_t x;
 
-	while (b < p->nbatch ? !p->done[b] : p->claimed < p->nbatch) {
+	while (!r->stop &&
+	    (b < p->nbatch ? !p->done[b] : p->claimed < p->nbatch)) {
 		if (p->claimed == p->nbatch) {  /* b is the other's */
 			pthread_cond_wait(&r->cv, &r->mu);
 			continue;
