@@ -7,7 +7,8 @@
 # ratios on an "audit:" line; result lines: bench/README.md):
 #  - verify against the hashing floor, `openssl dgst -sha256` of the same
 #    file (OpenSSL's SHA-256 with the CPU's SHA extensions; goal: at most
-#    1.5 times it), without and with the index;
+#    1.5 times it, in wall time: verify hashes in two threads on two
+#    CPUs, whose CPU seconds add up), without and with the index;
 #  - the index built from scratch (no "<chain>.idx": the first prove
 #    verifies the chain and writes it), against openssl dgst, its own line;
 #  - prove and consistency right after a one-record append (each pair: an

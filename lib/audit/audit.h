@@ -290,6 +290,19 @@ typedef int (*qgtm_audit_fn)(const char *line, size_t n, unsigned long seq,
 int qgtm_audit_walk(const char *chain_path, struct qgtm_audit_summary *out,
     qgtm_audit_fn fn, void *arg);
 
+/*
+ * qgtm_audit_set_walk: how the walks to come read the chain: threads 1
+ * reads and hashes in the calling thread only, 2 or more with a second
+ * thread hashing the leaves ahead (lib/audit/lines.c), 0 (the default)
+ * a second thread when there are two CPUs and the chain is over four
+ * chunks; chunk is the bytes a read asks for (0: the default, 1 MiB).
+ * What a walk reports is the same for every setting.
+ */
+void qgtm_audit_set_walk(int threads, size_t chunk);
+
+/* qgtm_audit_walk_threads: 1 or 2, the most threads a walk uses now. */
+int qgtm_audit_walk_threads(void);
+
 struct qgtm_mtree;
 struct qgtm_merkle;
 

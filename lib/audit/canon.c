@@ -27,16 +27,21 @@
 
 static const char *value(const char *p, const char *end, int depth);
 
+/* Bytes in a string vouched for: 0 printable ASCII but '"' and '\\', 1
+ * the closing '"', 2 any other (a control, '\\', DEL, not ASCII). */
+static const unsigned char str_class[256] = {
+	[0 ... 0x1f] = 2, ['"'] = 1, ['\\'] = 2, [0x7f ... 0xff] = 2,
+};
+
 /* A string of printable ASCII with no escape; p is at its '"'. */
 static const char *
 string(const char *p, const char *end)
 {
-	for (p++; p < end; p++) {
-		if (*p == '"')
-			return p + 1;
-		if (*p < 0x20 || *p > 0x7e || *p == '\\')
-			return NULL;
-	}
+	unsigned char k;
+
+	for (p++; p < end; p++)
+		if ((k = str_class[(unsigned char)*p]) != 0)
+			return k == 1 ? p + 1 : NULL;
 	return NULL;
 }
 
@@ -116,9 +121,13 @@ word(const char *p, const char *end, const char *w)
 static int
 key_before(const char *a, size_t an, const char *b, size_t bn)
 {
-	int c = memcmp(a, b, an < bn ? an : bn);
+	size_t i, m = an < bn ? an : bn;
 
-	return c < 0 || (c == 0 && an < bn);
+	/* A loop: keys are short, and a call to memcmp costs more. */
+	for (i = 0; i < m; i++)
+		if (a[i] != b[i])
+			return (unsigned char)a[i] < (unsigned char)b[i];
+	return an < bn;
 }
 
 /* An object whose keys ascend strictly; p is at its '{'. */

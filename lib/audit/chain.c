@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "audit/audit.h"
+#include "audit/audit_int.h"
 
 #define CANON_FLAGS (JSON_COMPACT | JSON_SORT_KEYS)
 #define ZERO_HASH \
@@ -171,6 +171,35 @@ is_hex64(const char *s)
 	return bad == 0;
 }
 
+/* Are the 64 bytes at s the lowercase hex digits of md? */
+static int
+hex_is(const char *s, const unsigned char md[32])
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char bad = 0;
+	int i;
+
+	for (i = 0; i < 32; i++)
+		bad |= (unsigned char)(s[2 * i] ^ digits[md[i] >> 4]) |
+		    (unsigned char)(s[2 * i + 1] ^ digits[md[i] & 15]);
+	return bad == 0;
+}
+
+/* The value of the decimal digits from p to e (at most 18, as canon
+ * vouches for), or -1 if there is another byte. */
+static long long
+digits(const char *p, const char *e)
+{
+	long long v = 0;
+
+	for (; p < e; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		v = 10 * v + (*p - '0');
+	}
+	return v;
+}
+
 /* Where an entry line's fixed parts lie (see entry_quick). */
 #define AT_HASH 9       /* after {"hash":" */
 #define AT_PREV 83      /* after {"hash":"H","prev":" */
@@ -191,11 +220,10 @@ is_hex64(const char *s)
  * the hex of that hash, which also proves it 64 lowercase hex digits.)
  */
 static int
-entry_quick(const char *line, size_t n, struct link *l)
+entry_quick(struct qgtm_hasher *h, const char *line, size_t n, struct link *l)
 {
 	const char *end = line + n, *p, *seq;
 	unsigned char md[32];
-	char hex[65];
 
 	if (n < MIN_ENTRY || n > QGTM_AUDIT_MAX_LINE ||
 	    memcmp(line, "{\"hash\":\"", AT_HASH) != 0 ||
@@ -205,34 +233,81 @@ entry_quick(const char *line, size_t n, struct link *l)
 	    (p = qgtm_json_canon(line + AT_REC, end)) == NULL || end - p < 8 ||
 	    memcmp(p, ",\"seq\":", 7) != 0 || p[7] < '0' || p[7] > '9' ||
 	    (p = qgtm_json_canon(seq = p + 7, end)) == NULL ||
-	    strspn(seq, "0123456789") != (size_t)(p - seq) || end - p < 7 ||
+	    (l->seq = digits(seq, p)) == -1 || end - p < 7 ||
 	    memcmp(p, ",\"ts\":\"", 7) != 0 ||
 	    (p = qgtm_json_canon(p + 6, end)) != end - 1 || *p != '}')
 		return 0;
-	qgtm_sha256_cat("{", 1, line + AT_BODY, n - AT_BODY, md);
-	qgtm_hash_hex(md, hex);
-	if (memcmp(hex, line + AT_HASH, 64) != 0)
+	qgtm_hasher_cat(h, "{", 1, line + AT_BODY, n - AT_BODY, md);
+	if (!hex_is(line + AT_HASH, md))
 		return 0;
-	l->seq = strtoll(seq, NULL, 10);
-	memcpy(l->hash, hex, sizeof l->hash);
+	memcpy(l->hash, line + AT_HASH, 64);
+	l->hash[64] = '\0';
 	memcpy(l->prev, line + AT_PREV, 64);
 	l->prev[64] = '\0';
 	return 1;
 }
 
+/* What the checks of a line that need no other line find (line_local). */
+struct local {
+	struct link l;
+	char quick;             /* entry_quick proved the line valid */
+	char ckpt;              /* it holds CHECKPOINT_TAG */
+};
+
+/*
+ * Does the line hold CHECKPOINT_TAG (as memmem(3) would find it)? Each
+ * '_' of the line, a few an entry, is where the tag's one '_' might be:
+ * cheaper than memmem's set-up for each short line.
+ */
+static int
+has_tag(const char *line, size_t n)
+{
+	const size_t at = sizeof "\"type\":\"audit" - 1, len =
+	    sizeof CHECKPOINT_TAG - 1;
+	const char *p = line, *end = line + n;
+
+	while ((p = memchr(p, '_', (size_t)(end - p))) != NULL) {
+		if ((size_t)(p - line) >= at && (size_t)(end - p) >= len - at &&
+		    memcmp(p - at, CHECKPOINT_TAG, len) == 0)
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
+/* A qgtm_lines_fn: entry_quick and the search for CHECKPOINT_TAG. */
+static void
+line_local(struct qgtm_hasher *h, const char *line, size_t n, void *out)
+{
+	struct local *c = out;
+
+	size_t from;
+
+	c->quick = (char)entry_quick(h, line, n, &c->l);
+	/* The hex digits of a quick line's hash and prev hold no tag. */
+	from = c->quick ? AT_REC : 0;
+	c->ckpt = (char)has_tag(line + from, n - from);
+}
+
 /*
  * Check one entry line (n bytes, no newline) on its own: it parses, has
  * the right members, its hash recomputes and it is in canonical form.
- * Fills l. Returns 0 or -1 (QGTM_EX_DATAERR) with a message.
+ * pre: what line_local found for it, or NULL. Fills l. Returns 0 or -1
+ * (QGTM_EX_DATAERR) with a message.
  */
 static int
-entry_check(const char *line, size_t n, struct link *l)
+entry_check(const char *line, size_t n, struct link *l,
+    const struct local *pre)
 {
 	json_error_t jerr;
 	json_t *e;
 	int rc;
 
-	if (entry_quick(line, n, l))
+	if (pre != NULL && pre->quick) {
+		*l = pre->l;
+		return 0;
+	}
+	if (pre == NULL && entry_quick(NULL, line, n, l))
 		return 0;
 	if (n > QGTM_AUDIT_MAX_LINE)
 		return qgtm_seterr(QGTM_EX_DATAERR, "line longer than %d bytes",
@@ -445,7 +520,7 @@ read_last(int fd, off_t size, const char *path, struct link *l)
 	n = (size_t)(size - 1 - start);
 	line = qgtm_xmalloc(n + 1);
 	rc = pread_all(fd, line, n, start, path);
-	if (rc == 0 && (rc = entry_check(line, n, l)) == -1)
+	if (rc == 0 && (rc = entry_check(line, n, l, NULL)) == -1)
 		err_at(QGTM_EX_DATAERR, "%s: last entry", path);
 	free(line);
 	return rc;
@@ -870,15 +945,15 @@ settled_size(const char *path, int fd, int settle, struct qgtm_audit_commit *c,
 	return size;
 }
 
-/* Add line to the tree; with an index, check the nodes it makes there. */
+/* Add a line's leaf to the tree; with an index, check the nodes it
+ * makes there. */
 static int
-tree_add(struct walk *w, const char *line, size_t n)
+tree_add(struct walk *w, const unsigned char leaf[32])
 {
-	unsigned char leaf[32], made[65][32];
+	unsigned char made[65][32];
 	uint64_t i = w->tree.size;
 	size_t k;
 
-	qgtm_merkle_leaf(line, n, leaf);
 	k = qgtm_merkle_add_leaf(&w->tree, leaf, made);
 	if (w->grow != NULL && fwrite(made, 32, k, w->grow) != k)
 		return qgtm_seterr_errno(QGTM_EX_IOERR, "cannot write '%s.idx'",
@@ -918,18 +993,20 @@ at_anchor(struct walk *w, const char *line, size_t n)
 	return 0;
 }
 
-/* Check one line (n bytes; has_nl if it ended in "\n") as the next entry. */
+/* Check one line as the next entry. */
 static int
-walk_line(struct walk *w, const char *line, size_t n, int has_nl)
+walk_line(struct walk *w, const struct qgtm_line *ln)
 {
+	const char *line = ln->p;
+	size_t n = ln->n;
 	struct link l;
 	char root[65];
 
-	if (!has_nl) {
+	if (!ln->has_nl) {
 		w->sum->torn = 1;
 		return qgtm_seterr(QGTM_EX_NO, "torn last line (incomplete write)");
 	}
-	if (entry_check(line, n, &l) == -1)
+	if (entry_check(line, n, &l, ln->local) == -1)
 		return -1;
 	if (l.seq != (long long)w->sum->entries)
 		return qgtm_seterr(QGTM_EX_NO, "seq %lld: expected seq %lu "
@@ -938,7 +1015,7 @@ walk_line(struct walk *w, const char *line, size_t n, int has_nl)
 	if (strcmp(l.prev, w->sum->head) != 0)
 		return qgtm_seterr(QGTM_EX_NO, "seq %lld: prev is not the hash "
 		    "of the entry before", l.seq);
-	if (memmem(line, n, CHECKPOINT_TAG, sizeof CHECKPOINT_TAG - 1) != NULL) {
+	if (((const struct local *)ln->local)->ckpt) {
 		qgtm_merkle_root(&w->tree, root);
 		if (qgtm_audit_checkpoint_check(line, n, w->tree.size, root,
 		    w->pubkey) == -1)
@@ -948,44 +1025,42 @@ walk_line(struct walk *w, const char *line, size_t n, int has_nl)
 	if (w->anchor != NULL && w->tree.size == w->anchor->size &&
 	    at_anchor(w, line, n) == -1)
 		return -1;
-	if (tree_add(w, line, n) == -1)
+	if (tree_add(w, ln->leaf) == -1)
 		return -1;
 	if (w->full != NULL)
-		qgtm_mtree_add(w->full, line, n);
+		qgtm_mtree_add_hash(w->full, ln->leaf);
 	memcpy(w->sum->head, l.hash, sizeof l.hash);
 	w->sum->entries++;
 	return 0;
 }
 
-/* Walk the first size bytes of f. */
+/* Walk the bytes of fd from good_bytes up to size. */
 static int
-walk_chain(struct walk *w, FILE *f, off_t size)
+walk_chain(struct walk *w, int fd, off_t size)
 {
-	char *buf = NULL;
-	size_t cap = 0, n;
+	struct qgtm_lines *r;
+	struct qgtm_line ln;
 	off_t done = (off_t)w->sum->good_bytes;
-	ssize_t len;
-	int rc = 0, has_nl;
+	int rc = 0, got = 0;
 
-	while (rc == 0 && done < size && (len = getline(&buf, &cap, f)) > 0) {
-		n = (size_t)len;
-		if ((off_t)n > size - done)
-			n = (size_t)(size - done);
-		done += (off_t)n;
-		has_nl = buf[n - 1] == '\n';
+	if ((r = qgtm_lines_start(fd, done, size, line_local,
+	    sizeof(struct local))) == NULL)
+		return -1;
+	while (rc == 0 && (got = qgtm_lines_next(r, &ln)) == 1) {
+		done += (off_t)(ln.n + (size_t)ln.has_nl);
 		w->line++;
-		if (walk_line(w, buf, n - (size_t)has_nl, has_nl) == -1) {
+		if (walk_line(w, &ln) == -1) {
 			w->sum->bad_line = w->line;
 			rc = err_at(QGTM_EX_NO, "%s:%lu", w->path, w->line);
 		} else if (w->fn != NULL &&
-		    w->fn(buf, n - 1, w->sum->entries - 1, w->arg) == -1)
+		    w->fn(ln.p, ln.n, w->sum->entries - 1, w->arg) == -1)
 			rc = err_at(qgtm_errcode(), "%s:%lu", w->path, w->line);
 		else
 			w->sum->good_bytes = done;
 	}
-	if (rc == 0 && ferror(f))
+	if (rc == 0 && got == -1)
 		rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot read '%s'", w->path);
-	free(buf);
+	qgtm_lines_stop(r);
 	return rc;
 }
 
@@ -1057,12 +1132,9 @@ walk_file(struct walk *wp, const char *chain_path,
 			    chain_path);
 		else if (has == -1)
 			rc = -1;
-		else if (from != NULL && fseeko(f, from->off, SEEK_SET) == -1)
-			rc = qgtm_seterr_errno(QGTM_EX_IOERR, "cannot read '%s'",
-			    chain_path);
 		else    /* only what is committed is the chain */
-			rc = walk_chain(w, f, has == 0 && mark.bytes < size ?
-			    mark.bytes : size);
+			rc = walk_chain(w, fileno(f), has == 0 &&
+			    mark.bytes < size ? mark.bytes : size);
 		if (rc == 0 && has == 0)
 			rc = commit_check(w, &mark, size);
 		fclose(f);
@@ -1267,7 +1339,7 @@ tail_completes(const char *path, const struct qgtm_audit_summary *s,
 		return 0;
 	line = qgtm_xmalloc(n + 1);
 	ok = pread_all(fd, line, n, (off_t)s->good_bytes, path) == 0 &&
-	    memchr(line, '\n', n) == NULL && entry_check(line, n, &l) == 0 &&
+	    memchr(line, '\n', n) == NULL && entry_check(line, n, &l, NULL) == 0 &&
 	    l.seq == (long long)s->entries && strcmp(l.prev, s->head) == 0 &&
 	    (m == NULL || strcmp(l.hash, m->head) == 0);
 	free(line);

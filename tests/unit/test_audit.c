@@ -43,6 +43,7 @@ teardown(void)
 	char *idx = qgtm_xasprintf("%s.idx", chain);
 	char *mark = qgtm_xasprintf("%s.commit", chain);
 
+	qgtm_audit_set_walk(0, 0);
 	unlink(chain);
 	unlink(lock);
 	unlink(idx);
@@ -707,6 +708,9 @@ START_TEST(test_random_mutations)
 	size_t i, n = 0;
 	int k;
 
+	/* Odd slices: two threads, chunks of a few lines. */
+	if (_i % 2)
+		qgtm_audit_set_walk(2, 700);
 	append_n(0, MUT_ENTRIES);
 	t.data = unit_read_file(chain);
 	t.len = strlen(t.data);
@@ -727,6 +731,66 @@ START_TEST(test_random_mutations)
 	}
 	qgtm_buf_release(&b);
 	free(t.data);
+}
+END_TEST
+
+/* Verify with threads and chunk: its result, summary and message. */
+static int
+verify_with(int threads, size_t chunk, struct qgtm_audit_summary *sum,
+    char **msg)
+{
+	int rc;
+
+	qgtm_audit_set_walk(threads, chunk);
+	rc = qgtm_audit_verify(chain, sum);
+	*msg = qgtm_xstrdup(rc == -1 ? qgtm_errmsg() : "");
+	return rc;
+}
+
+/*
+ * A walk with a second thread reading and hashing ahead reports what
+ * one thread does: the same root when all is well, the same first bad
+ * line and message with a bad line in either half of the chain, which
+ * spans many chunks.
+ */
+START_TEST(test_walk_threads)
+{
+	static const int bad[] = { -1, 30, 170, 199 };
+	struct qgtm_audit_summary one, two;
+	char *text, *lines[MAX_LINES], *m1, *m2, *p = NULL;
+	size_t k;
+	int n, r1, r2;
+
+	append_n(0, 200);
+	for (k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+		n = chain_lines(&text, lines);
+		ck_assert_int_eq(n, 200);
+		if (bad[k] >= 0) {
+			p = strstr(lines[bad[k]], "\"type\":\"test\"");
+			ck_assert_ptr_nonnull(p);
+			p[8] = 'T';
+			write_lines(lines, n);
+		}
+		r1 = verify_with(1, 0, &one, &m1);
+		r2 = verify_with(2, 1000, &two, &m2);
+		ck_assert_int_eq(r1, bad[k] >= 0 ? -1 : 0);
+		ck_assert_int_eq(r2, r1);
+		ck_assert_str_eq(m2, m1);
+		ck_assert_uint_eq(one.bad_line, (unsigned long)(bad[k] + 1));
+		ck_assert_uint_eq(two.bad_line, one.bad_line);
+		ck_assert_uint_eq(two.entries, one.entries);
+		ck_assert_str_eq(two.root, one.root);
+		ck_assert_str_eq(two.head, one.head);
+		ck_assert_int_eq(two.good_bytes, one.good_bytes);
+		free(m1);
+		free(m2);
+		if (bad[k] >= 0) {      /* undo it */
+			p[8] = 't';
+			write_lines(lines, n);
+		}
+		free(text);
+	}
+	ck_assert_int_eq(qgtm_audit_walk_threads(), 2);
 }
 END_TEST
 
@@ -1849,6 +1913,7 @@ suite_audit(void)
 	tcase_add_test(tc, test_failed_write_truncates);
 	tcase_add_test(tc, test_concurrent_appenders);
 	tcase_add_loop_test(tc, test_random_mutations, 0, MUT_SLICES);
+	tcase_add_test(tc, test_walk_threads);
 	tcase_add_test(tc, test_repair);
 	tcase_add_test(tc, test_uncommitted_tail);
 	tcase_add_test(tc, test_append_cuts_uncommitted_tail);
