@@ -3,7 +3,6 @@
  * qgtm-stats(1) reads (one row a line, cells split at commas), parsed in
  * place from the mapped file with an exact fast path for plain decimals.
  */
-#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -154,9 +153,15 @@ matrix_grow(struct qgtm_matrix *m, size_t cap)
 static char *
 slurp(int fd, const char *name, size_t *len)
 {
+	struct stat st;
 	size_t cap = 1 << 16;
-	char *buf = qgtm_xmalloc(cap);
+	char *buf;
 	ssize_t r;
+
+	/* A regular file's size, and one byte to see its end, in one read. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+		cap = (size_t)st.st_size + 1;
+	buf = qgtm_xmalloc(cap);
 
 	*len = 0;
 	for (;;) {
@@ -176,42 +181,27 @@ slurp(int fd, const char *name, size_t *len)
 	}
 }
 
-/* The text of the input: a regular file mapped, anything else read. */
+/*
+ * The text of the input, read whole: not mapped, so a file cut short by
+ * another process while it is read is a short input, not a SIGBUS.
+ */
 struct text {
 	char *p;
 	size_t len;
-	int mapped;
 };
 
-/*
- * Map fd if it is a regular file: no copy, and MAP_POPULATE maps its
- * cached pages in one call rather than a fault a page (mmap(2)). Else
- * (a pipe, an empty file, a failed map) read it whole. Returns 0 or -1.
- */
+/* Read fd whole into t (name for messages). Returns 0 or -1. */
 static int
 text_open(struct text *t, int fd, const char *name)
 {
-	struct stat st;
-
-	t->mapped = 0;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-		t->len = (size_t)st.st_size;
-		t->p = mmap(NULL, t->len, PROT_READ, MAP_PRIVATE | MAP_POPULATE,
-		    fd, 0);
-		t->mapped = t->p != MAP_FAILED;
-	}
-	if (!t->mapped)
-		t->p = slurp(fd, name, &t->len);
+	t->p = slurp(fd, name, &t->len);
 	return t->p == NULL ? -1 : 0;
 }
 
 static void
 text_close(struct text *t)
 {
-	if (t->mapped)
-		munmap(t->p, t->len);
-	else
-		free(t->p);
+	free(t->p);
 }
 
 /*
