@@ -24,7 +24,9 @@
 /*
  * The one digest context and algorithm qgtm_sha256_cat reuses: fetching
  * SHA-256 and allocating a context per hash cost more than hashing a
- * 200-byte entry. The library is single-threaded, as are its commands.
+ * 200-byte entry. Shared, so called from one thread only: the threads
+ * some work starts (the chain walk's reader, lib/audit/lines.c; PBO's
+ * splits) hash with contexts of their own and never call it.
  */
 static EVP_MD_CTX *sha_ctx;
 static EVP_MD *sha_md;
