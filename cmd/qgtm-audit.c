@@ -42,13 +42,14 @@ static const char usage_str[] =
 enum verb {
 	V_APPEND, V_VERIFY, V_ROOT, V_PROVE, V_CONSISTENCY, V_CHECK, V_MERKLE,
 	V_TRACE, V_SAMPLE, V_REPAIR, V_CHECKPOINT, V_EVIDENCE, V_EXPORT,
-	V_LOCK_STATUS
+	V_LOCK_STATUS, V_REDERIVE
 };
 
 /* Long options: their values are kept as text in opts.num. */
 enum {
 	O_SIZE, O_INDEX, O_FROM, O_TO, O_PROVE, O_CONSISTENCY, O_NUM,
-	O_LEAF = O_NUM, O_ROOT, O_OLD_ROOT, O_SEED, O_OUT, O_AGAINST, O_PROBE
+	O_LEAF = O_NUM, O_ROOT, O_OLD_ROOT, O_SEED, O_OUT, O_AGAINST, O_PROBE,
+	O_SAMPLE
 };
 
 struct opts {
@@ -58,12 +59,13 @@ struct opts {
 	int kflag;              /* append: skip bad records, exit 65 at the end */
 	int qflag;              /* verify: no "ok" line */
 	int tflag;              /* append: copy the records to stdout */
-	int jflag;              /* lock-status: the JSON record */
+	int jflag;              /* lock-status, rederive: the JSON records */
 	const char *num[O_NUM]; /* --size, --index, ... or NULL */
 	const char *leaf;       /* check-proof --leaf */
 	const char *root;       /* check-proof --root */
 	const char *old_root;   /* check-proof --old-root */
-	const char *seed;       /* sample --seed */
+	const char *seed;       /* sample, rederive --seed */
+	const char *sample;     /* rederive --sample */
 	const char *count;      /* sample -n */
 	const char *out;        /* evidence --out */
 	const char *against;    /* verify --against */
@@ -694,6 +696,8 @@ audit_lock_status(const struct opts *o)
 	return 0;
 }
 
+static int audit_rederive(const struct opts *, const char *, char **);
+
 /* Run a verb that reads or writes the chain. */
 static int
 chain_verb(const struct opts *o, enum verb v, const char *chain, int argc,
@@ -718,6 +722,8 @@ chain_verb(const struct opts *o, enum verb v, const char *chain, int argc,
 		return audit_export(o, chain);
 	case V_LOCK_STATUS:
 		return audit_lock_status(o);
+	case V_REDERIVE:
+		return audit_rederive(o, chain, argv);
 	default:
 		return audit_tree(o, v, chain);
 	}
@@ -727,7 +733,7 @@ chain_verb(const struct opts *o, enum verb v, const char *chain, int argc,
 static const char *const optstrings[] = {
 	"Cc:f:hkqtVv", "Cc:f:hqVv", "Cc:f:hVv", "Cc:f:hVv", "Cc:f:hVv",
 	"hVv", "hVv", "Cc:f:hVv", "Cc:f:hn:Vv", "Cc:f:hVv", "Cc:f:hVv",
-	"Cc:f:hVv", "Cc:f:hVv", "Cc:hjVv"
+	"Cc:f:hVv", "Cc:f:hVv", "Cc:hjVv", "Cc:f:hjVv"
 };
 #define L(o) (1u << (o))
 static const unsigned longs_ok[] = {
@@ -736,11 +742,14 @@ static const unsigned longs_ok[] = {
 	L(O_INDEX) | L(O_SIZE) | L(O_FROM) | L(O_TO) | L(O_LEAF) | L(O_ROOT) |
 	    L(O_OLD_ROOT),
 	L(O_SIZE) | L(O_PROVE) | L(O_CONSISTENCY), 0, L(O_SEED), 0, 0,
-	L(O_OUT), L(O_TO), L(O_TO) | L(O_PROBE) /* export, lock-status */
+	L(O_OUT), L(O_TO), L(O_TO) | L(O_PROBE) /* export, lock-status */,
+	L(O_SAMPLE) | L(O_SEED) /* rederive */
 };
 /* Operands each verb takes: at most, at least. */
-static const int max_args[] = { -1, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0 };
-static const int min_args[] = { 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
+static const int max_args[] = {
+	-1, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1
+};
+static const int min_args[] = { 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0 };
 
 /* Parse the options of verb v into o; dies on a usage error. */
 static void
@@ -760,6 +769,7 @@ parse_opts(struct opts *o, enum verb v, int argc, char **argv)
 		{ "out", required_argument, NULL, 256 + O_OUT },
 		{ "against", required_argument, NULL, 256 + O_AGAINST },
 		{ "probe", no_argument, NULL, 256 + O_PROBE },
+		{ "sample", required_argument, NULL, 256 + O_SAMPLE },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
@@ -785,6 +795,7 @@ parse_opts(struct opts *o, enum verb v, int argc, char **argv)
 		case 256 + O_OUT: o->out = optarg; break;
 		case 256 + O_AGAINST: o->against = optarg; break;
 		case 256 + O_PROBE: break;
+		case 256 + O_SAMPLE: o->sample = optarg; break;
 		default:
 			if (ch < 256 || ch >= 256 + O_NUM)
 				usage(QGTM_EX_USAGE);
@@ -799,6 +810,10 @@ parse_opts(struct opts *o, enum verb v, int argc, char **argv)
 	if ((v == V_PROVE && o->num[O_INDEX] == NULL) ||
 	    (v == V_CONSISTENCY && o->num[O_FROM] == NULL) ||
 	    (v == V_EVIDENCE && o->out == NULL))
+		usage(QGTM_EX_USAGE);
+	/* rederive: a trace id, or --sample (and maybe --seed), not both */
+	if (v == V_REDERIVE && (argc - optind != (o->sample == NULL) ||
+	    (o->seed != NULL && o->sample == NULL)))
 		usage(QGTM_EX_USAGE);
 }
 
@@ -914,85 +929,40 @@ rederive_text(json_t *rec)
 	printf("\n");
 }
 
-/* rederive's options. */
-struct rederive_opts {
-	const char *cfgpath, *chain, *sample, *seed;
-	int show_config, jflag;
-};
-
-/* Parse rederive's options; dies on a usage error. */
-static void
-rederive_opts(struct rederive_opts *o, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "sample", required_argument, NULL, 256 },
-		{ "seed", required_argument, NULL, 257 },
-		{ NULL, 0, NULL, 0 }
-	};
-	int ch;
-
-	while ((ch = getopt_long(argc, argv, "Cc:f:hjVv", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'C': o->show_config = 1; break;
-		case 'c': o->cfgpath = optarg; break;
-		case 'f': o->chain = optarg; break;
-		case 'h': usage(0);
-		case 'j': o->jflag = 1; break;
-		case 'V': qgtm_version(); exit(qgtm_exit(0));
-		case 'v': qgtm_log_level++; break;
-		case 256: o->sample = optarg; break;
-		case 257: o->seed = optarg; break;
-		default: usage(QGTM_EX_USAGE);
-		}
-	}
-	if (argc - optind != (o->sample == NULL) ||
-	    (o->seed != NULL && o->sample == NULL))
-		usage(QGTM_EX_USAGE);
-}
-
 /*
  * rederive: re-derive the signal and the risk decision of one trace, or
  * of --sample N traces chosen from --seed (random without); print each
  * (-j: its record). 1 when an item differs or no trace is there.
  */
 static int
-rederive_run(int verb, int argc, char **argv)
+audit_rederive(const struct opts *o, const char *chain, char **argv)
 {
-	struct rederive_opts o = { 0 };
-	struct qgtm_cfg cfg;
-	char seed[33], *chain;
+	const char *seed = o->seed;
+	char made[33];
 	json_t *recs, *r;
-	size_t i, n = 0;
+	size_t i;
 	int rc = 0;
 
-	(void)verb;
-	rederive_opts(&o, argc, argv);
-	if (o.sample != NULL)
-		n = (size_t)count_of(o.sample, "--sample");
-	if ((chain = start_chain(&cfg, o.cfgpath, o.show_config, o.chain,
-	    0)) == NULL)
-		return qgtm_exit(0);
-	if (o.sample != NULL && o.seed == NULL) {
-		if (qgtm_trace_id_new(seed, "qgtm-audit rederive") == -1)
+	if (o->sample != NULL && seed == NULL) {
+		if (qgtm_trace_id_new(made, "qgtm-audit rederive") == -1)
 			qgtm_die_lib();
-		o.seed = seed;
+		seed = made;
 	}
-	if (o.sample != NULL)
-		recs = qgtm_rederive_sample(&cfg, chain, n, o.seed);
-	else if ((r = qgtm_rederive(&cfg, chain, argv[optind])) != NULL)
+	if (o->sample != NULL)
+		recs = qgtm_rederive_sample(o->cfg, chain,
+		    (size_t)count_of(o->sample, "--sample"), seed);
+	else if ((r = qgtm_rederive(o->cfg, chain, argv[0])) != NULL)
 		recs = json_pack("[o]", r);
 	else
 		recs = NULL;
-	free(chain);
 	if (recs == NULL)
 		qgtm_die_lib();
 	json_array_foreach(recs, i, r) {
-		if (o.seed != NULL)
-			json_object_set_new(r, "seed", json_string(o.seed));
+		if (seed != NULL)
+			json_object_set_new(r, "seed", json_string(seed));
 		if (strcmp(lineage_str(r, "result"), "match") != 0)
 			rc = QGTM_EX_NO;
-		if (!o.jflag)
+		if (!o->jflag)
 			rederive_text(r);
 		else if (qgtm_jsonl_emit(r) == -1)
 			break;
@@ -1002,8 +972,7 @@ rederive_run(int verb, int argc, char **argv)
 		rc = QGTM_EX_NO;
 	}
 	json_decref(recs);
-	qgtm_cfg_release(&cfg);
-	return qgtm_exit(rc);
+	return rc;
 }
 
 int
@@ -1024,7 +993,7 @@ main(int argc, char *argv[])
 		{ "evidence", audit_run },
 		{ "export", audit_run },
 		{ "lock-status", audit_run },
-		{ "rederive", rederive_run },
+		{ "rederive", audit_run },
 		{ NULL, NULL }
 	};
 
