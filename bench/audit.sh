@@ -26,12 +26,9 @@ n=${1:-1000000}
 runs=${2:-5}
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${QGTM_BIN:-$top/build/bin}
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
 . "$top/bench/lib.bash"
-export QGTM_STATE_DIR=$dir QGTM_NOW=2026-11-20T21:30:00Z
+bench_chain_state
 chain=$dir/audit/chain.jsonl
-mkdir -p "$dir/audit"
 
 # now_us: the microseconds since the epoch into US, without a fork.
 now_us() { US=${EPOCHREALTIME/./}; }

@@ -13,11 +13,8 @@ set -euo pipefail
 mib=${1:-1024}
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${QGTM_BIN:-$top/build/bin}
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
 . "$top/bench/lib.bash"
-export QGTM_STATE_DIR=$dir QGTM_NOW=2026-11-20T21:30:00Z
-mkdir -p "$dir/audit"
+bench_chain_state
 
 # 64 MiB of records, four per trace, as the pipeline writes them.
 awk -v bytes=$((64 * 1024 * 1024)) 'BEGIN {

@@ -19,13 +19,9 @@ set -euo pipefail
 
 runs=${1:-5}
 top=$(cd "$(dirname "$0")/.." && pwd)
-export QGTM_TOP=$top
-export PATH="${QGTM_BIN:-$top/build/bin}:$PATH"
-for v in $(env | sed -n 's/^\(QGTM_[A-Z_]*\)=.*/\1/p'); do
-	case $v in QGTM_TOP|QGTM_BIN) ;; *) unset "$v" ;; esac
-done
-export TZ=UTC LC_ALL=C QGTM_DECAY=0
 . "$top/bench/lib.bash"
+bench_world
+export QGTM_DECAY=0
 
 end=2026-10-30			# a Friday, as in bench/pages.sh
 day=2026-11-02			# the Monday after: the cycle measured

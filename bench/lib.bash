@@ -57,3 +57,27 @@ paired_mmm() {
 		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
 		printf "%g %g %g\n", v[1], m, v[NR] }'
 }
+
+# bench_world: the start of a script that runs the programs as an operator
+# would, on a state of its own: QGTM_TOP=$top (set before sourcing this),
+# the programs of $QGTM_BIN (else build/bin) first on PATH, every other
+# QGTM_* variable of the caller's environment unset, UTC and the C locale.
+bench_world() {
+	local v
+	export QGTM_TOP=$top
+	export PATH="${QGTM_BIN:-$top/build/bin}:$PATH"
+	for v in $(env | sed -n 's/^\(QGTM_[A-Z_]*\)=.*/\1/p'); do
+		case $v in QGTM_TOP|QGTM_BIN) ;; *) unset "$v" ;; esac
+	done
+	export TZ=UTC LC_ALL=C
+}
+
+# bench_chain_state: a new state directory $dir, removed when the script
+# exits, with an empty audit/ and the clock pinned (QGTM_STATE_DIR,
+# QGTM_NOW exported): where the audit benches build their chains.
+bench_chain_state() {
+	dir=$(mktemp -d)
+	trap 'rm -rf "$dir"' EXIT
+	export QGTM_STATE_DIR=$dir QGTM_NOW=2026-11-20T21:30:00Z
+	mkdir -p "$dir/audit"
+}

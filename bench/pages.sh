@@ -20,13 +20,8 @@ set -euo pipefail
 
 runs=${1:-5}
 top=$(cd "$(dirname "$0")/.." && pwd)
-export QGTM_TOP=$top
-export PATH="${QGTM_BIN:-$top/build/bin}:$PATH"
-for v in $(env | sed -n 's/^\(QGTM_[A-Z_]*\)=.*/\1/p'); do
-	case $v in QGTM_TOP|QGTM_BIN) ;; *) unset "$v" ;; esac
-done
-export TZ=UTC LC_ALL=C
 . "$top/bench/lib.bash"
+bench_world
 [ -d "$top/tests/browser/node_modules/playwright-core" ] ||
 	{ echo "pages.sh: no playwright-core: run make deps" >&2; exit 69; }
 

@@ -32,13 +32,9 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-export QGTM_TOP=$top
-export PATH="${QGTM_BIN:-$top/build/bin}:$PATH"
-for v in $(env | sed -n 's/^\(QGTM_[A-Z_]*\)=.*/\1/p'); do
-	case $v in QGTM_TOP|QGTM_BIN) ;; *) unset "$v" ;; esac
-done
-export TZ=UTC LC_ALL=C QGTM_DECAY=0
 . "$top/bench/lib.bash"
+bench_world
+export QGTM_DECAY=0
 
 # The day the history ends (a Friday), as bench/pages.sh.
 end=2026-10-30
