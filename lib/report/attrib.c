@@ -303,23 +303,23 @@ sigs_load(const struct qgtm_cfg *cfg, time_t start, time_t end,
 	char *line = NULL, name[128];
 	const char *k, *p;
 	size_t cap = 0, i, len;
+	off_t at = 0;
 	ssize_t n;
 	time_t t;
 
 	s->list = json_array();
 	s->by_trace = json_object();
-	while (f != NULL && (n = getline(&line, &cap, f)) > 0) {
+	for (; f != NULL && (n = getline(&line, &cap, f)) > 0; at += n) {
 		if (strstr(line, "\"signal\"") == NULL)
 			continue;
 		if ((len = sig_peek(line, (size_t)n, &p, &t)) > 0 &&
 		    len < sizeof name && (t > end || t <= start)) {
 			if (t > end)
 				continue;
-			/* Kept as text; parsed below if still the newest. */
+			/* Kept as its offset; parsed below if the newest. */
 			memcpy(name, p, len);
 			name[len] = '\0';
-			json_object_set_new(before, name,
-			    json_stringn(line, (size_t)n));
+			json_object_set_new(before, name, json_integer(at));
 			continue;
 		}
 		if ((e = json_loads(line, 0, NULL)) == NULL)
@@ -336,9 +336,11 @@ sigs_load(const struct qgtm_cfg *cfg, time_t start, time_t end,
 		json_decref(e);
 	}
 	json_object_foreach(before, k, v) {
-		if (!json_is_string(v))
+		if (!json_is_integer(v))
 			continue;
-		e = json_loads(json_string_value(v), 0, NULL);
+		e = fseeko(f, json_integer_value(v), SEEK_SET) == 0 &&
+		    getline(&line, &cap, f) > 0 ? json_loads(line, 0, NULL) :
+		    NULL;
 		rec = json_object_get(e, "rec");
 		json_object_set(before, k, rec != NULL ? rec : json_null());
 		json_decref(e);
