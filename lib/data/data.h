@@ -362,7 +362,11 @@ int qgtm_feed_run_all(const struct qgtm_cfg *cfg, json_t *names,
  * from feeds.jsonl: one "feed_health" record each (feed, healthy,
  * reason, last_ok, last_obs, expected_obs). A feed is healthy when its
  * last good fetch is under 24 hours old and its newest observation is as
- * fresh as its schedule allows. Returns a new array, or NULL on error.
+ * fresh as its schedule allows. feeds.jsonl is read from its end, and
+ * only back to the newest good record of each feed (all of it when a feed
+ * has none): a line it reads that is not a record is an error as in
+ * qgtm_jsonl_read_file(); older lines are not read. Returns a new array,
+ * or NULL on error.
  */
 json_t *qgtm_feed_health(json_t *names, time_t now);
 

@@ -6,9 +6,12 @@
  * build URLs and turn pages into records.
  */
 #include <ctype.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -805,24 +808,14 @@ unhealthy_reason(json_t *ok, json_t *last, time_t now, const char *expected)
 	return NULL;
 }
 
-/* The health of one feed from the records of feeds.jsonl. */
+/* The health of one feed from its newest record and its newest good one. */
 static json_t *
-feed_health(const char *name, json_t *recs, time_t now)
+feed_health(const char *name, json_t *ok, json_t *last, time_t now)
 {
 	const struct qgtm_feed_src *src = qgtm_feed_find(name);
-	json_t *rec = json_object(), *r, *ok = NULL, *last = NULL;
+	json_t *rec = json_object();
 	char expected[11] = "", *reason;
-	size_t i;
 
-	json_array_foreach(recs, i, r) {
-		if (!json_is_string(json_object_get(r, "feed")) || strcmp(name,
-		    json_string_value(json_object_get(r, "feed"))) != 0)
-			continue;
-		last = r;
-		if (json_is_string(json_object_get(r, "status")) && strcmp("ok",
-		    json_string_value(json_object_get(r, "status"))) == 0)
-			ok = r;
-	}
 	if (src != NULL)
 		src->fresh(now, expected);
 	reason = src == NULL ? qgtm_xstrdup("unknown feed") :
@@ -843,23 +836,224 @@ feed_health(const char *name, json_t *recs, time_t now)
 	return rec;
 }
 
+/*
+ * A backward read of feeds.jsonl, line by line from its end: buf holds
+ * the bytes from file offset pos not yet handed out.
+ */
+struct health_tail {
+	char *path;
+	int fd;
+	off_t pos;
+	char *buf;
+	size_t len, cap;
+	int done;
+};
+
+/* Is the line of n bytes at p blank (spaces, tabs, a "\r"), as
+ * qgtm_jsonl_read_file() skips it? */
+static int
+blank_line(const char *p, size_t n)
+{
+	return strspn(p, " \t\r") >= n;
+}
+
+/* A read of feeds.jsonl takes this much at a time from its end. */
+#define FEED_TAIL_CHUNK 65536
+
+/* The number of the line at offset off (1 for the first), for errors. */
+static unsigned long
+tail_lineno(struct health_tail *t, off_t off)
+{
+	char buf[FEED_TAIL_CHUNK], *p;
+	unsigned long n = 1;
+	off_t at = 0;
+	ssize_t got;
+
+	while (at < off && (got = pread(t->fd, buf, (size_t)(off - at <
+	    (off_t)sizeof buf ? off - at : (off_t)sizeof buf), at)) > 0) {
+		for (p = buf; (p = memchr(p, '\n', (size_t)(buf + got - p))) !=
+		    NULL; p++)
+			n++;
+		at += got;
+	}
+	return n;
+}
+
+/* The error of a line too long, at any offset off inside it. */
+static int
+tail_toolong(struct health_tail *t, off_t off)
+{
+	return qgtm_seterr(QGTM_EX_DATAERR, "%s:%lu: line longer than %d bytes",
+	    t->path, tail_lineno(t, off), QGTM_JSONL_MAX_LINE);
+}
+
+/*
+ * The line before those handed out so far (without its newline, NUL
+ * terminated in t->buf) into *line and *len, its file offset into *off.
+ * Returns 1, 0 at the start of the file, or -1 with the error of
+ * qgtm_jsonl_read_file() (a line too long, a read error).
+ */
+static int
+tail_line(struct health_tail *t, char **line, size_t *len, off_t *off)
+{
+	size_t n;
+	char *nl;
+
+	while (!t->done) {
+		nl = memrchr(t->buf, '\n', t->len);
+		if (nl != NULL || t->pos == 0) {
+			n = nl == NULL ? 0 : (size_t)(nl - t->buf) + 1;
+			*line = t->buf + n;
+			*len = t->len - n;
+			*off = t->pos + (off_t)n;
+			t->buf[t->len] = '\0';
+			t->len = nl == NULL ? 0 : n - 1;
+			t->done = nl == NULL;
+			return *len + 1 >= QGTM_JSONL_MAX_LINE ?
+			    tail_toolong(t, *off) : 1;
+		}
+		if (t->len >= QGTM_JSONL_MAX_LINE)     /* no newline in it */
+			return tail_toolong(t, t->pos);
+		n = t->pos < FEED_TAIL_CHUNK ? (size_t)t->pos : FEED_TAIL_CHUNK;
+		if (t->len + n + 1 > t->cap) {
+			t->cap = t->len + n + 1;
+			t->buf = qgtm_xrealloc(t->buf, t->cap);
+		}
+		memmove(t->buf + n, t->buf, t->len);
+		t->pos -= (off_t)n;
+		if (pread(t->fd, t->buf, n, t->pos) != (ssize_t)n)
+			return qgtm_seterr_errno(QGTM_EX_IOERR,
+			    "%s: read error", t->path);
+		t->len += n;
+	}
+	return 0;
+}
+/*
+ * The record of the line at off (a NUL-terminated line of len bytes), or
+ * NULL with the error qgtm_jsonl_read_file() gives it.
+ */
+static json_t *
+tail_record(struct health_tail *t, const char *line, size_t len, off_t off)
+{
+	json_error_t jerr;
+	const char *type;
+	char msg[256];
+	json_t *rec;
+
+	rec = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (rec == NULL) {
+		qgtm_seterr(QGTM_EX_DATAERR, "%s:%lu: invalid JSON: %s",
+		    t->path, tail_lineno(t, off), jerr.text);
+		return NULL;
+	}
+	if (!json_is_object(rec))
+		snprintf(msg, sizeof msg, "not a JSON object");
+	else if (qgtm_json_str(rec, "type", &type) == -1)
+		snprintf(msg, sizeof msg, "%s", qgtm_errmsg());
+	else
+		return rec;
+	json_decref(rec);
+	return qgtm_seterr(QGTM_EX_DATAERR, "%s:%lu: %s", t->path,
+	    tail_lineno(t, off), msg), NULL;
+}
+
+/*
+ * Keep rec as the newest record (last[i]) and the newest good one (ok[i])
+ * of each feed names[i] it is of that has none yet. Returns how many
+ * feeds found their newest good record in it.
+ */
+static size_t
+health_note(json_t *names, json_t *rec, json_t **ok, json_t **last)
+{
+	const char *feed = json_string_value(json_object_get(rec, "feed"));
+	const char *status = json_string_value(json_object_get(rec, "status"));
+	size_t i, found = 0;
+	json_t *v;
+
+	json_array_foreach(names, i, v) {
+		if (feed == NULL || strcmp(feed, json_string_value(v)) != 0)
+			continue;
+		if (last[i] == NULL)
+			last[i] = json_incref(rec);
+		if (ok[i] == NULL && status != NULL && strcmp(status, "ok") ==
+		    0) {
+			ok[i] = json_incref(rec);
+			found++;
+		}
+	}
+	return found;
+}
+
+/*
+ * Read feeds.jsonl (t->path) from its end until each feed of names has
+ * its newest good record, into ok and last (new references or NULL).
+ * Returns 0 or -1.
+ */
+static int
+health_scan(struct health_tail *t, json_t *names, json_t **ok, json_t **last)
+{
+	size_t left = json_array_size(names), len = 0;
+	struct stat st;
+	json_t *rec;
+	char *line = NULL;
+	off_t off = 0;
+	int rc;
+
+	if ((t->fd = open(t->path, O_RDONLY | O_CLOEXEC)) == -1)
+		return errno == ENOENT ? 0 : qgtm_seterr_errno(QGTM_EX_NOINPUT,
+		    "cannot open '%s'", t->path);
+	if (fstat(t->fd, &st) == -1)
+		rc = qgtm_seterr_errno(QGTM_EX_NOINPUT, "cannot open '%s'",
+		    t->path);
+	else if (S_ISDIR(st.st_mode))
+		rc = qgtm_seterr(QGTM_EX_NOINPUT, "cannot read '%s': Is a "
+		    "directory", t->path);
+	else
+		rc = 0;
+	t->pos = rc == 0 ? st.st_size : 0;
+	t->buf = qgtm_xcalloc(1, t->cap = 1);
+	while (rc == 0 && left > 0 && (rc = tail_line(t, &line, &len,
+	    &off)) == 1) {
+		rc = 0;
+		if (blank_line(line, len))
+			continue;
+		if ((rec = tail_record(t, line, len, off)) == NULL)
+			rc = -1;
+		else
+			left -= health_note(names, rec, ok, last);
+		json_decref(rec);
+	}
+	close(t->fd);
+	free(t->buf);
+	return rc == -1 ? -1 : 0;
+}
+
+/*
+ * The newest records are at the end of feeds.jsonl: each feed's are read
+ * back from there, and no further than its newest good fetch.
+ */
 json_t *
 qgtm_feed_health(json_t *names, time_t now)
 {
-	char *path = qgtm_state_path("feeds.jsonl", 0);
-	json_t *recs, *out, *v;
-	size_t i;
+	struct health_tail t = { 0 };
+	size_t i, n = json_array_size(names);
+	json_t **ok = qgtm_xcalloc(n + 1, sizeof *ok);
+	json_t **last = qgtm_xcalloc(n + 1, sizeof *last);
+	json_t *out = NULL, *v;
 
-	if (path == NULL)
-		return NULL;
-	recs = qgtm_jsonl_read_file(path, 1);
-	free(path);
-	if (recs == NULL)
-		return NULL;
-	out = json_array();
-	json_array_foreach(names, i, v)
-		json_array_append_new(out, feed_health(json_string_value(v),
-		    recs, now));
-	json_decref(recs);
+	if ((t.path = qgtm_state_path("feeds.jsonl", 0)) != NULL &&
+	    health_scan(&t, names, ok, last) == 0) {
+		out = json_array();
+		json_array_foreach(names, i, v)
+			json_array_append_new(out, feed_health(
+			    json_string_value(v), ok[i], last[i], now));
+	}
+	for (i = 0; i < n; i++) {
+		json_decref(ok[i]);
+		json_decref(last[i]);
+	}
+	free(ok);
+	free(last);
+	free(t.path);
 	return out;
 }

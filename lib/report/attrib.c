@@ -303,23 +303,23 @@ sigs_load(const struct qgtm_cfg *cfg, time_t start, time_t end,
 	char *line = NULL, name[128];
 	const char *k, *p;
 	size_t cap = 0, i, len;
+	off_t at = 0;
 	ssize_t n;
 	time_t t;
 
 	s->list = json_array();
 	s->by_trace = json_object();
-	while (f != NULL && (n = getline(&line, &cap, f)) > 0) {
+	for (; f != NULL && (n = getline(&line, &cap, f)) > 0; at += n) {
 		if (strstr(line, "\"signal\"") == NULL)
 			continue;
 		if ((len = sig_peek(line, (size_t)n, &p, &t)) > 0 &&
 		    len < sizeof name && (t > end || t <= start)) {
 			if (t > end)
 				continue;
-			/* Kept as text; parsed below if still the newest. */
+			/* Kept as its offset; parsed below if the newest. */
 			memcpy(name, p, len);
 			name[len] = '\0';
-			json_object_set_new(before, name,
-			    json_stringn(line, (size_t)n));
+			json_object_set_new(before, name, json_integer(at));
 			continue;
 		}
 		if ((e = json_loads(line, 0, NULL)) == NULL)
@@ -336,9 +336,11 @@ sigs_load(const struct qgtm_cfg *cfg, time_t start, time_t end,
 		json_decref(e);
 	}
 	json_object_foreach(before, k, v) {
-		if (!json_is_string(v))
+		if (!json_is_integer(v))
 			continue;
-		e = json_loads(json_string_value(v), 0, NULL);
+		e = fseeko(f, json_integer_value(v), SEEK_SET) == 0 &&
+		    getline(&line, &cap, f) > 0 ? json_loads(line, 0, NULL) :
+		    NULL;
 		rec = json_object_get(e, "rec");
 		json_object_set(before, k, rec != NULL ? rec : json_null());
 		json_decref(e);
@@ -409,6 +411,7 @@ day_flow(json_t *journal, const char *sym, time_t t0, time_t t1,
 struct day {
 	const struct qgtm_cfg *cfg;
 	json_t *journal;
+	json_t *week;           /* its lines with a fill in the week */
 	const struct sigs *sigs;
 	time_t t0, t1;
 };
@@ -427,7 +430,7 @@ w_trading(const struct day *d, const char *sym, const char *trace, json_t *w)
 		w_signal(rec, sym, w);
 	if (!w_any(w)) {
 		json_object_clear(w);
-		w_own(d->journal, sym, d->t0, d->t1, w, &last);
+		w_own(d->week, sym, d->t0, d->t1, w, &last);
 	}
 	if (!w_any(w)) {
 		json_object_clear(w);
@@ -475,7 +478,7 @@ day_symbol(const struct day *d, const char *sym, const struct qgtm_book *b0,
 	    value_at(d->cfg, sym, q0, d->t1, &h1) == -1 ||
 	    value_at(d->cfg, sym, qty_of(b1, sym), d->t1, &v1) == -1)
 		return -1;
-	day_flow(d->journal, sym, d->t0, d->t1, &flow, &trace);
+	day_flow(d->week, sym, d->t0, d->t1, &flow, &trace);
 	if (h1 - v0 != 0) {
 		w = json_object();
 		w_holding(d, sym, w);
@@ -511,7 +514,7 @@ day_attrib(const struct day *d, struct acc *a)
 	}
 	for (i = 0; i < b0.npos; i++)
 		qgtm_model_list_add(syms, b0.pos[i].symbol);
-	json_array_foreach(d->journal, i, line)
+	json_array_foreach(d->week, i, line)
 		if ((v = qgtm_journal_line_fill(line, &s, &t)) != NULL &&
 		    t > d->t0 && t <= d->t1)
 			qgtm_model_list_add(syms, qgtm_page_str(v, "symbol"));
@@ -542,7 +545,7 @@ week_trades(const struct day *wk, struct acc *a)
 	time_t t;
 	int hit;
 
-	json_array_foreach(wk->journal, i, line) {
+	json_array_foreach(wk->week, i, line) {
 		fill = qgtm_journal_line_fill(line, &s, &t);
 		if (fill == NULL || t <= wk->t0 || t > wk->t1 ||
 		    qgtm_journal_fill(fill, &f) == -1)
@@ -675,10 +678,16 @@ qgtm_attrib_week(const struct qgtm_cfg *cfg, json_t *journal, long mon,
 	time_t start = qgtm_model_ny_midnight(mon, 0), t1;
 	struct acc a = { json_array(), NULL, NULL, NULL, 0 };
 	struct sigs s;
-	struct day d = { cfg, journal, &s, start, end };
+	struct day d = { cfg, journal, json_array(), &s, start, end };
+	const char *strat;
+	json_t *line;
 	size_t i;
 	int rc = 0;
 
+	json_array_foreach(journal, i, line)
+		if (qgtm_journal_line_fill(line, &strat, &t1) != NULL &&
+		    t1 > start && t1 <= end)
+			json_array_append(d.week, line);
 	sigs_load(cfg, start, end, &s);
 	acc_configured(cfg, &a);
 	for (i = 0; i < 7 && rc == 0 && d.t0 < end; i++, d.t0 = t1) {
@@ -694,6 +703,7 @@ qgtm_attrib_week(const struct qgtm_cfg *cfg, json_t *journal, long mon,
 		acc_rows(&a, rec);
 		best_worst(rec);
 	}
+	json_decref(d.week);
 	json_decref(a.names);
 	free(a.micro);
 	free(a.trades);

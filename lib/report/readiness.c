@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -413,6 +414,89 @@ recon_subject(json_t *rec)
 }
 
 /*
+ * Is the recon line of n bytes at line dated outside the 7 days to now by
+ * its envelope, read without parsing it? The envelope's keys come first
+ * in the order qgtm_record_new() writes them, type, v, then ts.
+ */
+static int
+recon_out_of_week(const char *line, size_t n, time_t now)
+{
+	static const char mark[] = "{\"type\":\"recon\",\"v\":1,\"ts\":\"";
+	char ts[21];
+	time_t t;
+
+	if (n < sizeof mark + 20 || memcmp(line, mark, sizeof mark - 1) != 0 ||
+	    line[sizeof mark - 1 + 20] != '"')
+		return 0;
+	memcpy(ts, line + sizeof mark - 1, 20);
+	ts[20] = '\0';
+	return qgtm_time_parse(ts, &t) == 0 && (t > now || now - t > WEEK_S);
+}
+
+/*
+ * The records of the reconciliation log at path (a new array) but those
+ * its envelope dates outside the 7 days to now, which are not parsed: the
+ * log gains a run a session, all of history. A missing log has none. A
+ * line parsed that is not a record is the error qgtm_jsonl_read_file()
+ * gives it; NULL then.
+ */
+static json_t *
+recon_week(const char *path, time_t now)
+{
+	FILE *f = fopen(path, "r");
+	json_t *recs = json_array(), *rec;
+	char *line = NULL, msg[256];
+	unsigned long lineno = 0;
+	const char *type;
+	json_error_t jerr;
+	size_t cap = 0, len;
+	ssize_t n;
+	int bad = 0;
+
+	if (f == NULL && errno == ENOENT)
+		return recs;
+	while (!bad && f != NULL && (n = getline(&line, &cap, f)) != -1) {
+		len = (size_t)n - (line[n - 1] == '\n');
+		line[len] = '\0';
+		lineno++;
+		if (len + 1 >= QGTM_JSONL_MAX_LINE)
+			snprintf(msg, sizeof msg, "line longer than %d bytes",
+			    QGTM_JSONL_MAX_LINE);
+		else if (strspn(line, " \t\r") >= len ||
+		    recon_out_of_week(line, len, now))
+			continue;
+		else if ((rec = json_loadb(line, len, JSON_REJECT_DUPLICATES,
+		    &jerr)) == NULL)
+			snprintf(msg, sizeof msg, "invalid JSON: %s", jerr.text);
+		else if (!json_is_object(rec) || qgtm_json_str(rec, "type",
+		    &type) == -1) {
+			snprintf(msg, sizeof msg, "%s", json_is_object(rec) ?
+			    qgtm_errmsg() : "not a JSON object");
+			json_decref(rec);
+		} else {
+			json_array_append_new(recs, rec);
+			continue;
+		}
+		bad = qgtm_seterr(QGTM_EX_DATAERR, "%s:%lu: %s", path, lineno,
+		    msg);
+	}
+	if (f == NULL)
+		bad = qgtm_seterr_errno(QGTM_EX_NOINPUT, "cannot open '%s'",
+		    path);
+	else if (ferror(f))     /* a directory: EISDIR */
+		bad = qgtm_seterr_errno(QGTM_EX_NOINPUT, "cannot read '%s'",
+		    path);
+	if (f != NULL)
+		fclose(f);
+	free(line);
+	if (bad) {
+		json_decref(recs);
+		return NULL;
+	}
+	return recs;
+}
+
+/*
  * The reconciliation row: the breaks in the recon records of qgtm-order
  * reconcile of the last 7 days. The "summary" record of a run carries
  * the run's worst severity and is not a break; a break seen by several
@@ -424,7 +508,7 @@ static void
 ready_recon(time_t now, json_t *rows)
 {
 	char *path = qgtm_state_path(QGTM_OMS_RECON, 0);
-	json_t *recs = path != NULL ? qgtm_jsonl_read_file(path, 1) : NULL;
+	json_t *recs = path != NULL ? recon_week(path, now) : NULL;
 	json_t *rec, *breaks, *b;
 	size_t i, crit = 0, warn = 0, runs = 0;
 	const char *sev, *check, *key;

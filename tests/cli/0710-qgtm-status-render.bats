@@ -158,6 +158,25 @@ unhost() {
 	[ "$output" = "FAIL	1 critical break: GLD book 250, broker 270; 1 warning in 7 days" ]
 }
 
+@test "readiness parses the reconciliation log's last 7 days only" {
+	local row='.rows[] | select(.id == "reconciliation") | [.result, .reason] | @tsv'
+	mkdir -p "$QGTM_STATE_DIR/oms"
+	# A line its envelope dates before the week is not parsed.
+	{
+		printf '{"type":"recon","v":1,"ts":"2025-12-20T21:00:00Z", cut\n'
+		recon_rec 2026-01-05T20:00:00Z critical position "book 250, broker 260" GLD
+	} >"$QGTM_STATE_DIR/oms/recon.jsonl"
+	run -0 qgtm-status render --out "$WWW"
+	run -0 jq -r "$row" "$WWW/readiness.json"
+	[ "$output" = "FAIL	1 critical break: GLD book 250, broker 260; 0 warnings in 7 days" ]
+	# One of the week is, and a line that is no record is an error.
+	printf '\n{"type":"recon","v":1,"ts":"2026-01-05T21:00:00Z", cut\n' \
+	    >>"$QGTM_STATE_DIR/oms/recon.jsonl"
+	run -0 qgtm-status render --out "$WWW"
+	run -0 jq -r "$row" "$WWW/readiness.json"
+	[ "$output" = "FAIL	cannot read the reconciliation log: $QGTM_STATE_DIR/oms/recon.jsonl:4: invalid JSON: string or '}' expected near 'cut'" ]
+}
+
 # decay STRATEGY TS INSAMPLE RECENT RATIO STATUS: append a decay record.
 decay() {
 	mkdir -p "$QGTM_STATE_DIR/research"

@@ -457,6 +457,80 @@ START_TEST(sim_cot_serves_only_released_reports)
 }
 END_TEST
 
+/* A feed record of feeds.jsonl, as a fetch appends it. */
+static void
+feed_line(FILE *f, const char *feed, const char *ts, const char *status,
+    const char *extra)
+{
+	fprintf(f, "{\"type\":\"feed\",\"v\":1,\"ts\":\"%s\",\"feed\":\"%s\","
+	    "\"status\":\"%s\"%s}\n", ts, feed, status, extra);
+}
+
+/* The field key of the health record of feed i, a string. */
+static const char *
+health_str(json_t *h, size_t i, const char *key)
+{
+	return json_string_value(json_object_get(json_array_get(h, i), key));
+}
+
+/*
+ * qgtm_feed_health reads feeds.jsonl from its end: each feed's newest
+ * record and newest good one, across reads of 64 KiB, blank lines and a
+ * last line without its newline; nothing older than the oldest of those
+ * is read (a bad line there is not seen); a bad line it reads is the
+ * error of a whole read, with its line number.
+ */
+START_TEST(health_reads_back_to_each_newest_good_fetch)
+{
+	char *dir = state_dir(), *path = qgtm_state_path("feeds.jsonl", 1);
+	json_t *names = json_pack("[s,s]", "fred", "alpaca"), *h;
+	time_t now = at("2026-10-30T21:45:00Z");
+	FILE *f;
+	int i;
+
+	h = qgtm_feed_health(names, now);   /* no file: no good fetch */
+	ck_assert_ptr_nonnull(h);
+	ck_assert_str_eq(health_str(h, 1, "reason"), "no good fetch");
+	json_decref(h);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fprintf(f, "not JSON, never read\n");
+	feed_line(f, "alpaca", "2026-10-01T21:10:00Z", "ok",
+	    ",\"last_obs\":\"2026-09-30\"");
+	for (i = 0; i < 400; i++)   /* over 64 KiB between */
+		feed_line(f, "fred", "2026-10-29T21:10:00Z", "ok",
+		    ",\"last_obs\":\"2026-10-28\",\"pad\":\"................"
+		    "................................................\"");
+	feed_line(f, "fred", "2026-10-30T21:10:00Z", "ok",
+	    ",\"last_obs\":\"2026-10-29\"");
+	feed_line(f, "alpaca", "2026-10-30T21:10:00Z", "error",
+	    ",\"reason\":\"boom\",\"sim\":true");
+	fprintf(f, " \t\r\n");
+	fprintf(f, "{\"type\":\"feed\",\"feed\":\"fred\",\"status\":\"error\"}");
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_ptr_nonnull(h = qgtm_feed_health(names, now));
+	ck_assert_str_eq(health_str(h, 0, "last_ok"), "2026-10-30T21:10:00Z");
+	ck_assert_str_eq(health_str(h, 0, "last_obs"), "2026-10-29");
+	ck_assert(json_is_false(json_object_get(json_array_get(h, 0), "sim")));
+	ck_assert_str_eq(health_str(h, 1, "last_ok"), "2026-10-01T21:10:00Z");
+	ck_assert_str_eq(health_str(h, 1, "last_obs"), "2026-09-30");
+	ck_assert_str_eq(health_str(h, 1, "reason"), "last good fetch "
+	    "2026-10-01T21:10:00Z is over 24 h old; last error: boom");
+	ck_assert(json_is_true(json_object_get(json_array_get(h, 1), "sim")));
+	json_decref(h);
+	ck_assert_ptr_nonnull(f = fopen(path, "a"));
+	fprintf(f, "\n{\"type\":\"feed\",\"feed\":\"fred\",\"status\":\"ok\"\n");
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_ptr_null(qgtm_feed_health(names, now));
+	ck_assert_int_eq(qgtm_errcode(), QGTM_EX_DATAERR);
+	ck_assert_ptr_nonnull(strstr(qgtm_errmsg(), "feeds.jsonl:407: invalid "
+	    "JSON: "));
+	json_decref(names);
+	unsetenv("QGTM_STATE_DIR");
+	free(path);
+	free(dir);
+}
+END_TEST
+
 Suite *
 suite_feed(void)
 {
@@ -474,6 +548,7 @@ suite_feed(void)
 	tcase_add_test(tc, url_params_are_percent_encoded);
 	tcase_add_test(tc, values_become_exact_decimals);
 	tcase_add_test(tc, sim_cot_serves_only_released_reports);
+	tcase_add_test(tc, health_reads_back_to_each_newest_good_fetch);
 	suite_add_tcase(s, tc);
 	return s;
 }
