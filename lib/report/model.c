@@ -101,6 +101,19 @@ qgtm_model_ks_close(struct qgtm_model_ks *mk)
 	mk->ok = 0;
 }
 
+json_t *
+qgtm_model_alone(const struct qgtm_cfg *cfg, time_t now,
+    qgtm_model_fn *model)
+{
+	struct qgtm_model_ks mk;
+	json_t *rec;
+
+	qgtm_model_ks_open(cfg, &mk);
+	rec = model(cfg, now, &mk);
+	qgtm_model_ks_close(&mk);
+	return rec;
+}
+
 void
 qgtm_report_pages(const struct qgtm_cfg *cfg, time_t now, json_t **status,
     json_t **readiness)

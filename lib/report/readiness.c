@@ -694,13 +694,7 @@ ready_decay(json_t *rows)
 json_t *
 qgtm_report_readiness(const struct qgtm_cfg *cfg, time_t now)
 {
-	struct qgtm_model_ks mk;
-	json_t *rec;
-
-	qgtm_model_ks_open(cfg, &mk);
-	rec = qgtm_readiness_model(cfg, now, &mk);
-	qgtm_model_ks_close(&mk);
-	return rec;
+	return qgtm_model_alone(cfg, now, qgtm_readiness_model);
 }
 
 json_t *

@@ -51,6 +51,15 @@ struct qgtm_model_ks {
 void qgtm_model_ks_open(const struct qgtm_cfg *cfg, struct qgtm_model_ks *mk);
 void qgtm_model_ks_close(struct qgtm_model_ks *mk);
 
+/* A model of one page at now, built over the kill switch mk read once. */
+typedef json_t *qgtm_model_fn(const struct qgtm_cfg *cfg, time_t now,
+    struct qgtm_model_ks *mk);
+
+/* qgtm_model_alone: model of cfg at now with a kill switch opened, read
+ * and closed for it alone (a new reference, as model returns). */
+json_t *qgtm_model_alone(const struct qgtm_cfg *cfg, time_t now,
+    qgtm_model_fn *model);
+
 /*
  * qgtm_status_model, qgtm_readiness_model: qgtm_report_status and
  * qgtm_report_readiness over the kill switch mk already read.

@@ -216,13 +216,7 @@ status_verdict(json_t *rec)
 json_t *
 qgtm_report_status(const struct qgtm_cfg *cfg, time_t now)
 {
-	struct qgtm_model_ks mk;
-	json_t *rec;
-
-	qgtm_model_ks_open(cfg, &mk);
-	rec = qgtm_status_model(cfg, now, &mk);
-	qgtm_model_ks_close(&mk);
-	return rec;
+	return qgtm_model_alone(cfg, now, qgtm_status_model);
 }
 
 json_t *
