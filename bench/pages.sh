@@ -93,6 +93,13 @@ against pages.phone_bytes "$(figure phone_bytes)" bytes 14KiB 14336
 against pages.external_requests "$(figure external)" requests loopback_only 1 'ratio<=0'
 against pages.phone_numbers_ms "$(figure phone_numbers_ms)" ms target 1000
 against pages.phone_numbers_ms "$(figure phone_numbers_ms)" ms requirement 2000
+if awk -v v="$(figure phone_numbers_ms)" 'BEGIN { exit !(v > 1000) }'; then
+	echo "pages: why the new browser misses 1 s: its connection set-up" \
+	    "is a round trip of 562.5 ms at slow 4G before the request's own" \
+	    "562.5 ms, so no page's first byte comes before 1125 ms; the" \
+	    "numbers come with that first response (phone_numbers_warm_ms:" \
+	    "the same page with the connection set up)"
+fi
 # Loaded again in the same browser, its connection set up (and its
 # login sent): what an operator who has the page open sees on a reload.
 against pages.phone_numbers_warm_ms "$(figure phone_numbers_warm_ms)" ms target 1000
