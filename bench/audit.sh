@@ -184,9 +184,9 @@ done
 result audit.prove_after_append_max_ms "$max" ms limit target 10 'ratio<=1'
 if awk -v a="$max" 'BEGIN { exit !(a > 10) }'; then
 	echo "audit: the slowest proof is over 10 ms on the wall clock: one" \
-	    "run in 100 of a process whose median (prove_after_append_ms" \
-	    "above) is about half of it, on a machine that is not idle; a" \
-	    "proof reads O(log n) nodes of the index and never the chain"
+	    "run in 100 of a process whose median is prove_after_append_ms" \
+	    "above, on a machine that is not idle; a proof reads O(log n)" \
+	    "nodes of the index and never the chain"
 fi
 
 head -n 200 "$dir/records.jsonl" >"$dir/few.jsonl"
