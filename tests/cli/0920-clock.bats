@@ -72,7 +72,15 @@ jumped() {
 }
 
 @test "QGTM_NOW behind the live state is a clock that ran backwards, not a replay" {
-	run -75 --separate-stderr env QGTM_NOW=$(date -u -d '-2 days' +%FT%TZ) \
+	# A day before the newest bar stored: every program that acts sees
+	# it, qgtm-order too (exit 75), whatever the time of day the test
+	# runs (a pin of "2 days ago", run on a Sunday evening, was within
+	# minutes of Friday's 21:00 bar or after it, so not behind the data).
+	local newest
+	newest=$(tail -qn 1 "$QGTM_STATE_DIR"/data/sim/*.jsonl | jq -r .ts |
+		sort | tail -n 1)
+	run -75 --separate-stderr env \
+		QGTM_NOW=$(date -u -d "@$(($(date -u -d "$newest" +%s) - 86400))" +%FT%TZ) \
 		bash -o pipefail -c 'qgtm-signal --strategy tsmom | qgtm-risk check | qgtm-order submit --broker sim'
 	[[ $stderr == *"the clock ran backwards"*"(the clock is pinned)"* ]]
 	[ "$(jq -r 'select(.type == "order")' <<<"$output")" = "" ]
