@@ -97,9 +97,11 @@ qgtm_broker_day(time_t t, int64_t equity, int64_t prev)
 {
 	struct qgtm_date d = qgtm_ny_date(t);
 	char date[11];
+	int64_t pl;
 
 	snprintf(date, sizeof date, "%04d-%02d-%02d", d.year, d.month, d.day);
 	return json_pack("{s:s,s:o,s:o}", "date", date, "equity",
 	    qgtm_dec_json(equity, QGTM_CENTS), "profit_loss",
-	    qgtm_dec_json(equity - prev, QGTM_CENTS));
+	    __builtin_sub_overflow(equity, prev, &pl) ? json_null() :
+	    qgtm_dec_json(pl, QGTM_CENTS));
 }

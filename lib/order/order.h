@@ -348,7 +348,8 @@ void qgtm_broker_daily_pl(json_t *acct);
  * of broker (broker, is_open, next_open, next_close, as_of now). */
 json_t *qgtm_broker_session(const char *date, time_t open, time_t close);
 /* qgtm_broker_day: a new day of a history: {date (New York date of t),
- * equity, profit_loss: equity - prev} (cents as decimal strings). */
+ * equity, profit_loss: equity - prev} (cents as decimal strings;
+ * profit_loss is null when equity - prev does not fit in 64 bits). */
 json_t *qgtm_broker_day(time_t t, int64_t equity, int64_t prev);
 json_t *qgtm_broker_clock_new(const char *broker, time_t now, int is_open,
     time_t next_open, time_t next_close);

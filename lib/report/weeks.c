@@ -65,7 +65,7 @@ broker_week_pnl(const struct qgtm_cfg *cfg, long mon, time_t now,
 	json_t *hist, *day;
 	char from[11], to[11];
 	const char *date;
-	int64_t pl, sum = 0;
+	int64_t pl, next, sum = 0;
 	size_t i, n = 0;
 
 	if (strcmp(qgtm_cfg_str(cfg, "order.broker"), "sim") == 0 ||
@@ -80,9 +80,10 @@ broker_week_pnl(const struct qgtm_cfg *cfg, long mon, time_t now,
 		if (date == NULL || strcmp(date, from) < 0 ||
 		    strcmp(date, to) > 0 ||
 		    qgtm_dec_parse(json_string_value(json_object_get(day,
-		    "profit_loss")), QGTM_CENTS, &pl) == -1)
+		    "profit_loss")), QGTM_CENTS, &pl) == -1 ||
+		    __builtin_add_overflow(sum, pl, &next))
 			continue;
-		sum += pl;
+		sum = next;
 		n++;
 	}
 	json_decref(hist);

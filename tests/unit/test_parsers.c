@@ -68,6 +68,20 @@ START_TEST(history_profit_loss_that_overflows_reads_as_zero)
 }
 END_TEST
 
+START_TEST(history_equity_change_that_overflows_is_null)
+{
+	json_t *days = alpaca(QGTM_ALPACA_HISTORY, "{\"timestamp\":"
+	    "[1767330000,1767416400],\"equity\":[9e16,-9e16]}");
+
+	ck_assert_int_eq(json_array_size(days), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(days,
+	    0), "profit_loss")), "0.00");
+	ck_assert(json_is_null(json_object_get(json_array_get(days, 1),
+	    "profit_loss")));
+	json_decref(days);
+}
+END_TEST
+
 START_TEST(an_answer_of_the_wrong_type_is_a_protocol_error)
 {
 	ck_assert_ptr_null(alpaca(QGTM_ALPACA_CLOCK, "[]"));
@@ -106,6 +120,7 @@ suite_parsers(void)
 	tcase_add_test(tc, alpaca_bars_of_an_empty_symbol_are_refused);
 	tcase_add_test(tc, account_sums_that_overflow_are_null);
 	tcase_add_test(tc, history_profit_loss_that_overflows_reads_as_zero);
+	tcase_add_test(tc, history_equity_change_that_overflows_is_null);
 	tcase_add_test(tc, an_answer_of_the_wrong_type_is_a_protocol_error);
 	tcase_add_test(tc, ny_date_clamps_times_beyond_the_years_0000_to_9999);
 	suite_add_tcase(s, tc);
