@@ -1,10 +1,13 @@
 #!/usr/bin/env bats
 # The shipped etc/lighttpd/qgtm.conf serving the rendered pages and
 # qgtm-api on loopback, exercised with curl. Skipped without lighttpd.
+# shellcheck disable=SC1091,SC2034,SC2153,SC2154 # tests/web.bash reads T, sets code and out
 
 setup() {
 	load ../lib
 	command -v lighttpd >/dev/null || skip "lighttpd is not installed"
+	source "$QGTM_TOP/tests/web.bash"
+	T=$BATS_TEST_TMPDIR
 	export QGTM_NOW=2026-01-05T21:30:00Z
 	TOKEN=t0k3n-S3CRET-for-tests
 	AUDIT=audit0r-S3CRET-read-only
@@ -49,125 +52,54 @@ teardown() {
 	wait 2>/dev/null || true
 }
 
-# get PATH [curl options]: the HTTP code into $code, the body into $out.
-get() {
-	local path=$1
-	shift
-	code=$(curl -s -o "$BATS_TEST_TMPDIR/body" -w '%{http_code}' "$@" "$base$path")
-	out=$(cat "$BATS_TEST_TMPDIR/body")
-}
-
 @test "the pages and their JSON are served, to a login only; nothing else" {
-	for u in / /index.html /readiness.html /status.json /readiness.json; do
-		get "$u"
-		[ "$code" = 401 ]
-		get "$u" -u opa:wrong
-		[ "$code" = 401 ]
-	done
-	get / -u "$LOGIN"
-	[ "$code" = 200 ]
-	[[ $out == *"CONNECTION LOST"* && $out == *"\$100,000.00"* ]]
-	get /readiness.html -u "$LOGIN"
-	[ "$code" = 200 ]
-	get /status.json -u "$LOGIN"
-	[ "$code" = 200 ]
-	[ "$(jq -r .tier <<<"$out")" = NORMAL ]
-	get /readiness.json -u "$LOGIN"
-	[ "$code" = 200 ]
-	get /../qgtm.yaml -u "$LOGIN"
+	web_pages_need_login
+	web_get /../qgtm.yaml -u "$LOGIN"
 	[ "$code" != 200 ]
-	get /www -u "$LOGIN"
+	web_get /www -u "$LOGIN"
 	[ "$code" = 403 ]
 }
 
 # The phone page comes from qgtm-api, the status of the request's moment
 # inlined and shown (no body class "wait"), not the rendered file.
 @test "/ and /index.html are the live phone page, numbers shown in the first response" {
-	rm "$www/index.html"
-	for u in / /index.html '/?x=1'; do
-		get "$u" -u "$LOGIN"
-		[ "$code" = 200 ]
-		[[ $out == *'<body class="">'* ]]
-		[[ $out == *'<dd id="e" class="up">$100,000.00</dd>'* ]]
-		[[ $out =~ data-t=\"[0-9T:-]+Z\"\>[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\ ET\< ]]
-		[[ $out == *'<span id="v" data-ok="0" class="red">Needs attention: System has never checked in</span>'* ]]
-	done
-	run -0 curl -s -D - -o /dev/null -u "$LOGIN" "$base/"
-	[[ $output == *"Content-Type: text/html; charset=utf-8"* ]]
-	[[ $output == *"Content-Security-Policy: "* ]]
-	# A token client reads it too; an unknown token does not.
-	get / -H "Authorization: Bearer $AUDIT"
-	[ "$code" = 200 ]
-	get / -H "Authorization: Bearer nope"
-	[ "$code" = 401 ]
-	[[ $out != *'$100,000.00'* ]]
-	# A Bearer header opens no static file: those need the login.
-	for u in /readiness.html /status.json; do
-		get "$u" -H "Authorization: Bearer $AUDIT"
-		[ "$code" = 401 ]
-	done
+	web_phone_page_live
 }
 
 @test "the API answers through mod_cgi, to a login only" {
-	get /api/v1/status
-	[ "$code" = 401 ]
-	get /api/v1/status -u "$LOGIN"
-	[ "$code" = 200 ]
-	[ "$(jq -r .verdict <<<"$out")" = "Needs attention: System has never checked in" ]
-	get /api/v1/status -H "Authorization: Bearer $AUDIT"
-	[ "$code" = 200 ]
-	[ "$(jq -r .equity_text <<<"$out")" = '$100,000.00' ]
-	get /api/v1/audit/verify -H "Authorization: Bearer $AUDIT"
-	[ "$code" = 200 ]
-	[ "$(jq -r .valid <<<"$out")" = true ]
-	get /api/v1/nothing -u "$LOGIN"
-	[ "$code" = 404 ]
+	web_api_needs_login
 }
 
 @test "FLATTEN ALL through the server: refused without a token or from elsewhere, done once with both" {
 	# The server passes no QGTM_NOW: the nonce carries the real time.
 	body='{"confirm":"FLATTEN ALL","nonce":"'$(date +%s)000-lt'"}'
-	get /api/v1/flatten -H "Origin: $base" -d "$body"
+	web_get /api/v1/flatten -H "Origin: $base" -d "$body"
 	[ "$code" = 401 ]
-	get /api/v1/flatten -H "Authorization: Bearer $TOKEN" -H "Origin: http://evil.invalid" -d "$body"
+	web_get /api/v1/flatten -H "Authorization: Bearer $TOKEN" -H "Origin: http://evil.invalid" -d "$body"
 	[ "$code" = 403 ]
-	get /api/v1/flatten -H "Authorization: Bearer $TOKEN" -H "Host: evil.invalid" \
+	web_get /api/v1/flatten -H "Authorization: Bearer $TOKEN" -H "Host: evil.invalid" \
 		-H "Origin: http://evil.invalid" -d "$body"
 	[ "$code" = 403 ]
-	get /api/v1/flatten -H "Authorization: Bearer $AUDIT" -H "Origin: $base" -d "$body"
+	web_get /api/v1/flatten -H "Authorization: Bearer $AUDIT" -H "Origin: $base" -d "$body"
 	[ "$code" = 403 ]
 	[ ! -e "$BATS_TEST_TMPDIR/order.args" ]
-	get /api/v1/flatten -H "Authorization: Bearer $TOKEN" -H "Origin: $base" -d "$body"
+	web_get /api/v1/flatten -H "Authorization: Bearer $TOKEN" -H "Origin: $base" -d "$body"
 	[ "$code" = 200 ]
 	[ "$(cat "$BATS_TEST_TMPDIR/order.args")" = "flatten --by alice --yes" ]
 	[ "$(jq -r '.message' <<<"$out")" = "Flat: 0 positions, 0 open orders" ]
-	get /api/v1/flatten -H "Authorization: Bearer $TOKEN" -H "Origin: $base" -d "$body"
+	web_get /api/v1/flatten -H "Authorization: Bearer $TOKEN" -H "Origin: $base" -d "$body"
 	[ "$code" = 409 ]
-	! grep -q S3CRET "$BATS_TEST_TMPDIR/error.log"
+	run ! grep -q S3CRET "$BATS_TEST_TMPDIR/error.log"
 }
 
 @test "strategy performance and evidence through the server; the doc site under docs/" {
-	get /api/v1/strategies/tsmom/performance -H "Authorization: Bearer $AUDIT"
+	web_get /api/v1/strategies/tsmom/performance -H "Authorization: Bearer $AUDIT"
 	[ "$code" = 200 ]
 	[ "$(jq -r '.type + " " + .strategy' <<<"$out")" = 'performance tsmom' ]
-	get '/api/v1/strategies/%3Cscript%3E/performance' -H "Authorization: Bearer $AUDIT"
+	web_get '/api/v1/strategies/%3Cscript%3E/performance' -H "Authorization: Bearer $AUDIT"
 	[ "$code" = 404 ]
 	[[ $out != *script* ]]
-	get /api/v1/evidence -H "Authorization: Bearer $AUDIT"
+	web_get /api/v1/evidence -H "Authorization: Bearer $AUDIT"
 	[ "$code" = 404 ]
-	get /docs/index.html -u "$LOGIN"
-	[ "$code" = 404 ]
-	# The doc site is where `make install` puts it, not in the web root.
-	mkdir -p "$www/docs" "$BATS_TEST_TMPDIR/docs"
-	echo '<!DOCTYPE html><title>in www</title>' >"$www/docs/index.html"
-	echo '<!DOCTYPE html><title>QGTM docs</title>' >"$BATS_TEST_TMPDIR/docs/index.html"
-	for u in /docs/index.html /docs/; do
-		get "$u" -u "$LOGIN"
-		[ "$code" = 200 ]
-		[[ $out == *"QGTM docs"* ]]
-	done
-	get /docs/index.html
-	[ "$code" = 401 ]
-	get /readiness.html -u "$LOGIN"
-	[[ $out == *'<a id="docs" href="docs/index.html">Docs</a>'* ]]
+	web_docs_site
 }

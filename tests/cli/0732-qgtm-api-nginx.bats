@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # The shipped etc/nginx/qgtm.conf (with its etc/nginx/qgtm-headers.conf)
 # serving the rendered pages and qgtm-api through fcgiwrap on loopback,
-# exercised with curl: the checks of 0730 (lighttpd), for nginx. Skipped
+# exercised with curl: the checks of tests/web.bash, as 0730 (lighttpd)
+# runs them, and what only nginx does. Skipped
 # without nginx or fcgiwrap (tools/deps.sh installs both).
 # shellcheck disable=SC1091,SC2016,SC2153 # serve.bash; '$' is text; lib.bash
 
@@ -12,6 +13,7 @@ setup() {
 	FCGIWRAP=$(PATH=$PATH:/usr/sbin command -v fcgiwrap) ||
 		skip "fcgiwrap is not installed"
 	source "$QGTM_TOP/tests/browser/serve.bash"
+	source "$QGTM_TOP/tests/web.bash"
 	export QGTM_NOW=2026-01-05T21:30:00Z
 	T=$BATS_TEST_TMPDIR
 	TOKEN=t0k3n-S3CRET-for-tests
@@ -118,21 +120,6 @@ teardown() {
 	done
 }
 
-# get PATH [curl options]: the HTTP code into $code, the body into $out.
-get() {
-	local path=$1
-	shift
-	code=$(curl -s -o "$T/body" -w '%{http_code}' "$@" "$base$path")
-	out=$(cat "$T/body")
-}
-
-# headers PATH [curl options]: the response headers of a GET into $hdr.
-headers() {
-	local path=$1
-	shift
-	hdr=$(curl -s -D - -o /dev/null "$@" "$base$path" | tr -d '\r')$'\n'
-}
-
 @test "nginx -t passes on the shipped config, without a warning" {
 	grep -q 'syntax is ok' "$T/nginx-t.out"
 	grep -q 'test is successful' "$T/nginx-t.out"
@@ -140,63 +127,22 @@ headers() {
 }
 
 @test "the pages and their JSON are served, to a login only; nothing else" {
-	for u in / /index.html /readiness.html /status.json /readiness.json \
-	    /favicon.svg; do
-		get "$u"
-		[ "$code" = 401 ]
-		get "$u" -u opa:wrong
-		[ "$code" = 401 ]
-	done
-	get / -u "$LOGIN"
-	[ "$code" = 200 ]
-	[[ $out == *"CONNECTION LOST"* && $out == *"\$100,000.00"* ]]
-	get /readiness.html -u "$LOGIN"
-	[ "$code" = 200 ]
-	[[ $out == *"<!DOCTYPE html>"* ]]
-	get /status.json -u "$LOGIN"
-	[ "$code" = 200 ]
-	[ "$(jq -r .tier <<<"$out")" = NORMAL ]
-	get /readiness.json -u "$LOGIN"
-	[ "$code" = 200 ]
-	jq -e . <<<"$out" >/dev/null
+	web_pages_need_login
 	# A file in the web root that is not a page, and any other URL.
 	echo 'not-for-the-web' >"$www/other.txt"
 	for u in /other.txt /www /qgtm.yaml /docs /status.json/x /apix; do
-		get "$u" -u "$LOGIN"
+		web_get "$u" -u "$LOGIN"
 		[ "$code" = 404 ]
 		[[ $out != *not-for-the-web* ]]
 	done
-	get /../qgtm.yaml -u "$LOGIN" --path-as-is
+	web_get /../qgtm.yaml -u "$LOGIN" --path-as-is
 	[ "$code" = 400 ]
 }
 
 # The phone page comes from qgtm-api, the status of the request's moment
 # inlined and shown (no body class "wait"), not the rendered file.
 @test "/ and /index.html are the live phone page, its numbers inlined" {
-	rm "$www/index.html"
-	for u in / /index.html '/?x=1'; do
-		get "$u" -u "$LOGIN"
-		[ "$code" = 200 ]
-		[[ $out == *'<body class="">'* ]]
-		[[ $out == *'<dd id="e" class="up">$100,000.00</dd>'* ]]
-		[[ $out =~ data-t=\"[0-9T:-]+Z\"\>[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\ ET\< ]]
-		[[ $out == *'<span id="v" data-ok="0" class="red">Needs attention: System has never checked in</span>'* ]]
-	done
-	headers / -u "$LOGIN"
-	[[ $hdr == *"Content-Type: text/html; charset=utf-8"* ]]
-	[[ $hdr == *"Content-Security-Policy: default-src 'self'"* ]]
-	# A token client reads it too; an unknown token does not.
-	get / -H "Authorization: Bearer $AUDIT"
-	[ "$code" = 200 ]
-	[[ $out == *'$100,000.00'* ]]
-	get / -H "Authorization: Bearer nope"
-	[ "$code" = 401 ]
-	[[ $out != *'$100,000.00'* ]]
-	# A Bearer header opens no static file: those need the login.
-	for u in /readiness.html /status.json /readiness.json /favicon.svg; do
-		get "$u" -H "Authorization: Bearer $AUDIT"
-		[ "$code" = 401 ]
-	done
+	web_phone_page_live
 }
 
 # The security headers of etc/lighttpd/qgtm.conf, each once, are in $hdr.
@@ -214,17 +160,17 @@ has_security_headers() {
 # own: the readiness location's Cache-Control once dropped the others.
 @test "every answer has the security headers; readiness and JSON no-store" {
 	for u in /readiness.html /readiness.json /status.json; do
-		headers "$u" -u "$LOGIN"
+		web_headers "$u" -u "$LOGIN"
 		[[ $hdr == "HTTP/1.1 200 OK"* ]]
 		[[ $hdr == *$'\nCache-Control: no-store\n'* ]]
 		has_security_headers
 	done
-	headers /readiness.html -u "$LOGIN"
+	web_headers /readiness.html -u "$LOGIN"
 	[[ $hdr == *$'\nContent-Type: text/html; charset=utf-8\n'* ]]
 	# The others too (and the refusals: a 401 or 404 page is a page).
 	for u in / /favicon.svg /api/v1/status /nothing /docs/; do
 		for login in "$LOGIN" opa:wrong; do
-			headers "$u" -u "$login"
+			web_headers "$u" -u "$login"
 			has_security_headers
 		done
 	done
@@ -232,49 +178,29 @@ has_security_headers() {
 
 @test "HTML and JSON go gzip-compressed; the favicon through the login" {
 	for u in / /readiness.html /status.json /readiness.json /api/v1/status; do
-		headers "$u" -u "$LOGIN" -H 'Accept-Encoding: gzip'
+		web_headers "$u" -u "$LOGIN" -H 'Accept-Encoding: gzip'
 		[[ $hdr == "HTTP/1.1 200 OK"* ]]
 		[[ $hdr == *$'\nContent-Encoding: gzip\n'* ]]
 		[[ $hdr == *$'\nVary: Accept-Encoding\n'* ]]
-		headers "$u" -u "$LOGIN"
+		web_headers "$u" -u "$LOGIN"
 		[[ $hdr != *"Content-Encoding:"* ]]
 	done
 	# What comes compressed is what comes plain.
 	curl -s -u "$LOGIN" -H 'Accept-Encoding: gzip' "$base/readiness.html" |
 		gzip -dc >"$T/unzipped.html"
 	cmp "$T/unzipped.html" "$www/readiness.html"
-	get /favicon.svg
+	web_get /favicon.svg
 	[ "$code" = 401 ]
-	get /favicon.svg -u "$LOGIN"
+	web_get /favicon.svg -u "$LOGIN"
 	[ "$code" = 200 ]
 	[ "$out" = "$(cat "$www/favicon.svg")" ]
-	headers /favicon.svg -u "$LOGIN"
+	web_headers /favicon.svg -u "$LOGIN"
 	[[ $hdr == *$'\nContent-Type: image/svg+xml\n'* ]]
 }
 
 @test "the API answers through fcgiwrap: a login or a token, nothing else" {
-	get /api/v1/status
-	[ "$code" = 401 ]
-	get /api/v1/status -u opa:wrong
-	[ "$code" = 401 ]
-	get /api/v1/status -u "$LOGIN"
-	[ "$code" = 200 ]
-	[ "$(jq -r .verdict <<<"$out")" = \
-		"Needs attention: System has never checked in" ]
-	# A token client needs no login for the API, but does for a page.
-	get /api/v1/status -H "Authorization: Bearer $AUDIT"
-	[ "$code" = 200 ]
-	[ "$(jq -r .equity_text <<<"$out")" = '$100,000.00' ]
-	get /readiness.html -H "Authorization: Bearer $AUDIT"
-	[ "$code" = 401 ]
-	get /api/v1/status -H "Authorization: Bearer nope"
-	[ "$code" = 401 ]
-	get /api/v1/audit/verify -H "Authorization: Bearer $AUDIT"
-	[ "$code" = 200 ]
-	[ "$(jq -r .valid <<<"$out")" = true ]
-	get /api/v1/nothing -u "$LOGIN"
-	[ "$code" = 404 ]
-	get /api/v1/strategies/tsmom/performance -u "$ANN"
+	web_api_needs_login
+	web_get /api/v1/strategies/tsmom/performance -u "$ANN"
 	[ "$code" = 200 ]
 	[ "$(jq -r '.type + " " + .strategy' <<<"$out")" = 'performance tsmom' ]
 }
@@ -283,26 +209,26 @@ has_security_headers() {
 	# The server passes no QGTM_NOW: the nonce carries the real time.
 	body='{"confirm":"FLATTEN ALL","nonce":"'$(date +%s)000-nx'"}'
 	state_snapshot "$T/before.snap"
-	get /api/v1/flatten -H "Origin: $base" -d "$body"
+	web_get /api/v1/flatten -H "Origin: $base" -d "$body"
 	[ "$code" = 401 ]
-	get /api/v1/flatten -u "$ANN" -H "Origin: $base" -d "$body"
+	web_get /api/v1/flatten -u "$ANN" -H "Origin: $base" -d "$body"
 	[ "$code" = 403 ]
-	get /api/v1/flatten -H "Authorization: Bearer $AUDIT" -H "Origin: $base" \
+	web_get /api/v1/flatten -H "Authorization: Bearer $AUDIT" -H "Origin: $base" \
 		-d "$body"
 	[ "$code" = 403 ]
-	get /api/v1/flatten -u "$LOGIN" -H "Origin: http://evil.invalid" -d "$body"
+	web_get /api/v1/flatten -u "$LOGIN" -H "Origin: http://evil.invalid" -d "$body"
 	[ "$code" = 403 ]
 	[ ! -e "$T/order.args" ]
 	assert_state_unchanged "$T/before.snap"
 	# The login reaches qgtm-api as REMOTE_USER, mapped by api.users.
-	get /api/v1/flatten -u "$LOGIN" -H "Origin: $base" -d "$body"
+	web_get /api/v1/flatten -u "$LOGIN" -H "Origin: $base" -d "$body"
 	[ "$code" = 200 ]
 	[ "$(cat "$T/order.args")" = "flatten --by olive --yes" ]
 	[ "$(jq -r '.message' <<<"$out")" = "Flat: 0 positions, 0 open orders" ]
 	# ... in the state directory the server names (QGTM_STATE_DIR).
 	[ "$(jq -r 'select(.rec.action == "flatten") | .rec.by' \
 		"$QGTM_STATE_DIR/audit/chain.jsonl")" = olive ]
-	get /api/v1/flatten -H "Authorization: Bearer $TOKEN" -H "Origin: $base" \
+	web_get /api/v1/flatten -H "Authorization: Bearer $TOKEN" -H "Origin: $base" \
 		-d "$body"
 	[ "$code" = 409 ]
 	# No password or token reaches a log.
@@ -311,20 +237,5 @@ has_security_headers() {
 }
 
 @test "the doc site under /docs/, from where make install puts it" {
-	get /docs/index.html -u "$LOGIN"
-	[ "$code" = 404 ]
-	mkdir -p "$www/docs" "$T/docs"
-	echo '<!DOCTYPE html><title>in www</title>' >"$www/docs/index.html"
-	echo '<!DOCTYPE html><title>QGTM docs</title>' >"$T/docs/index.html"
-	for u in /docs/index.html /docs/; do
-		get "$u" -u "$LOGIN"
-		[ "$code" = 200 ]
-		[[ $out == *"QGTM docs"* ]]
-	done
-	get /docs/index.html
-	[ "$code" = 401 ]
-	get /docs/index.html -H "Authorization: Bearer $AUDIT"
-	[ "$code" = 401 ]
-	get /readiness.html -u "$LOGIN"
-	[[ $out == *'<a id="docs" href="docs/index.html">Docs</a>'* ]]
+	web_docs_site
 }
