@@ -805,7 +805,11 @@ static json_t *
 random_value(unsigned *seed, int d)
 {
 	static const char *const words[] = { "a", "a!", "b", "", "type",
-	    "qty\n", "caf\xc3\xa9", "x/y", "A", "trace_id", "\"q\"", "~" };
+	    "qty\n", "caf\xc3\xa9", "x/y", "A", "trace_id", "\"q\"", "~",
+	    "a_key_longer_than_16", "text with \"q\" past eight",
+	    "past eight\tthen a tab", "nine bytes, caf\xc3\xa9",
+	    "DEL past the eighth: \x7f", "sixteen byte key" };
+	enum { NWORDS = sizeof words / sizeof words[0] };
 	json_t *v;
 	int i, n, kind = rand_r(seed) % (d > 0 ? 9 : 7);
 
@@ -813,7 +817,7 @@ random_value(unsigned *seed, int d)
 	case 0: return json_integer((json_int_t)rand_r(seed) - RAND_MAX / 2);
 	case 1: return json_integer(rand_r(seed) % 3 - 1);
 	case 2: return json_real(rand_r(seed) / 7.0);
-	case 3: return json_string(words[rand_r(seed) % 12]);
+	case 3: return json_string(words[rand_r(seed) % NWORDS]);
 	case 4: return json_true();
 	case 5: return json_false();
 	case 6: return json_null();
@@ -825,7 +829,7 @@ random_value(unsigned *seed, int d)
 	default:
 		v = json_object();
 		for (i = 0, n = rand_r(seed) % 5; i < n; i++)
-			json_object_set_new(v, words[rand_r(seed) % 12],
+			json_object_set_new(v, words[rand_r(seed) % NWORDS],
 			    random_value(seed, d - 1));
 		return v;
 	}
@@ -870,7 +874,7 @@ START_TEST(test_json_canon)
 		s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS |
 		    JSON_ENCODE_ANY);
 		n = strlen(s);
-		plain += strpbrk(s, "\\\xc3") == NULL;
+		plain += strpbrk(s, "\\\xc3\x7f") == NULL;
 		vouched += canon_holds(s, n);
 		i = (size_t)rand_r(&seed) % n;
 		s[i] = "{}[]\",:-0123 .eE\\az"[rand_r(&seed) % 20];
@@ -884,6 +888,50 @@ START_TEST(test_json_canon)
 	ck_assert_ptr_null(qgtm_json_canon("-0", "-0" + 2));
 	ck_assert_ptr_null(qgtm_json_canon("{\"b\":1,\"a\":2}", "{\"b\":1,\"a\":2}" + 13));
 	ck_assert_ptr_null(qgtm_json_canon("{\"a\":1,\"a\":2}", "{\"a\":1,\"a\":2}" + 13));
+}
+END_TEST
+
+/*
+ * Strings of 0 to 40 bytes, a byte c put at each place i in turn:
+ * qgtm_json_canon, which looks at eight bytes at a time, finds exactly
+ * what a look at each byte finds: a '"' ends the string there, a
+ * control, '\\', DEL or a byte above it refuses it, and the bytes
+ * next to those values (0x20, '!', '#', '[', ']', '~') pass.
+ */
+START_TEST(test_json_canon_strings)
+{
+	static const unsigned char stop[] = { 0x00, 0x01, 0x1f, '\\', 0x7f,
+	    0x80, 0xc3, 0xff };
+	static const unsigned char pass[] = { 0x20, '!', '#', '[', ']', '~',
+	    'a', '0' };
+	char s[44];
+	size_t len, i, k;
+
+	for (len = 0; len <= 40; len++) {
+		s[0] = '"';
+		memset(s + 1, 'x', len);
+		s[len + 1] = '"';
+		ck_assert_ptr_eq(qgtm_json_canon(s, s + len + 2), s + len + 2);
+		ck_assert_ptr_null(qgtm_json_canon(s, s + len + 1));
+		for (i = 1; i <= len; i++) {
+			for (k = 0; k < sizeof stop; k++) {
+				s[i] = (char)stop[k];
+				ck_assert_msg(qgtm_json_canon(s, s + len + 2)
+				    == NULL, "byte 0x%02x at %zu of %zu", stop[k],
+				    i, len);
+			}
+			for (k = 0; k < sizeof pass; k++) {
+				s[i] = (char)pass[k];
+				ck_assert_msg(qgtm_json_canon(s, s + len + 2)
+				    == s + len + 2, "byte 0x%02x at %zu of %zu",
+				    pass[k], i, len);
+			}
+			s[i] = '"';
+			ck_assert_ptr_eq(qgtm_json_canon(s, s + len + 2),
+			    s + i + 1);
+			s[i] = 'x';
+		}
+	}
 }
 END_TEST
 
@@ -1928,6 +1976,7 @@ suite_audit(void)
 	tcase_add_test(tc, test_published);
 	tcase_add_test(tc, test_s3_url);
 	tcase_add_test(tm, test_json_canon);
+	tcase_add_test(tm, test_json_canon_strings);
 	tcase_add_test(tm, test_json_canon_reals);
 	suite_add_tcase(s, tc);
 	tcase_add_test(tm, test_merkle_vectors);
