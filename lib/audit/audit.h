@@ -183,19 +183,6 @@ int qgtm_checkpoint_signed_by(const struct qgtm_checkpoint *c,
 int qgtm_audit_published(const struct qgtm_cfg *cfg, const char *against,
     struct qgtm_checkpoint *newest);
 /*
- * qgtm_audit_published_size: the size N of the newest published
- * checkpoint (qgtm_audit_published without against) into *size, or 0 when
- * none is published. A chain with published size N held N entries when
- * it was signed and holds that checkpoint as entry N: a chain (or a
- * kill-switch state derived from it) with fewer than N + 1 entries was
- * cut or deleted, whereas 0 means a fresh install only as far as the
- * sources read can tell (the bucket; audit.checkpoint_file lies in reach
- * of whoever may write where it is). Returns 0, or -1 as
- * qgtm_audit_published (a source unreadable, unparsable or wrongly
- * signed: never read as 0).
- */
-int qgtm_audit_published_size(const struct qgtm_cfg *cfg, uint64_t *size);
-/*
  * qgtm_audit_publish: publish checkpoint record rec (as qgtm_audit_checkpoint
  * made it): append its line to audit.checkpoint_file (if set), upload it
  * to audit.export_to (if set) as PREFIXcheckpoints/SIZE.json (20 digits)
@@ -288,6 +275,22 @@ typedef int (*qgtm_audit_fn)(const char *line, size_t n, unsigned long seq,
  * -1 with fn's error.
  */
 int qgtm_audit_walk(const char *chain_path, struct qgtm_audit_summary *out,
+    qgtm_audit_fn fn, void *arg);
+
+/*
+ * qgtm_audit_walk_against: qgtm_audit_walk, and, when anchor is not NULL
+ * (a published checkpoint, see qgtm_audit_published), that the chain
+ * holds it: the first anchor->size entries have its root, the entry of
+ * seq anchor->size is that checkpoint, and the chain has more entries
+ * than anchor->size (else it was cut). Cheaper than
+ * qgtm_audit_verify_against (no index, no whole tree kept, no
+ * consistency proof, which a chain that holds the anchor's entries
+ * proves anyway). fn is called on each entry once its links check out,
+ * before the anchor is reached: on -1 (QGTM_EX_NO naming the
+ * checkpoint's where) the caller trusts nothing fn saw.
+ */
+int qgtm_audit_walk_against(const char *chain_path,
+    const struct qgtm_checkpoint *anchor, struct qgtm_audit_summary *out,
     qgtm_audit_fn fn, void *arg);
 
 /*

@@ -1175,6 +1175,34 @@ qgtm_audit_verify_key(const char *chain_path, const char *pubkey,
 }
 
 /*
+ * After a good walk w with anchor a: the chain holds more entries than a
+ * (a is entry a->size of it), else it was cut.
+ */
+static int
+longer(const struct walk *w, const struct qgtm_checkpoint *a)
+{
+	if (w->sum->entries > a->size)
+		return 0;
+	return qgtm_seterr(QGTM_EX_NO, "%s: has %lu entries, but the "
+	    "published checkpoint (%s) is entry %llu: entries were cut off "
+	    "its end", w->path, w->sum->entries, a->where,
+	    (unsigned long long)a->size);
+}
+
+int
+qgtm_audit_walk_against(const char *chain_path,
+    const struct qgtm_checkpoint *anchor, struct qgtm_audit_summary *out,
+    qgtm_audit_fn fn, void *arg)
+{
+	struct walk w = { .anchor = anchor };
+	int rc = walk_file(&w, chain_path, out, fn, arg, 1, NULL, NULL, NULL);
+
+	if (rc == 0 && anchor != NULL)
+		rc = longer(&w, anchor);
+	return rc;
+}
+
+/*
  * After a good walk w with anchor a: the chain is longer than a (else it
  * was cut) and an RFC 9162 consistency proof from a's tree to the whole
  * tree checks against a's root and the chain's.
@@ -1185,11 +1213,8 @@ extends(const struct walk *w, const struct qgtm_checkpoint *a)
 	unsigned char proof[QGTM_MERKLE_MAX_PROOF][32], root[32];
 	size_t len;
 
-	if (w->sum->entries <= a->size)
-		return qgtm_seterr(QGTM_EX_NO, "%s: has %lu entries, but the "
-		    "published checkpoint (%s) is entry %llu: entries were cut "
-		    "off its end", w->path, w->sum->entries, a->where,
-		    (unsigned long long)a->size);
+	if (longer(w, a) == -1)
+		return -1;
 	if (a->size == 0)
 		return 0;       /* the empty tree: nothing to prove */
 	if (qgtm_hash_parse(w->sum->root, root) == -1 ||

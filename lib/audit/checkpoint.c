@@ -462,16 +462,6 @@ qgtm_audit_published(const struct qgtm_cfg *cfg, const char *against,
 	return p.have;
 }
 
-int
-qgtm_audit_published_size(const struct qgtm_cfg *cfg, uint64_t *size)
-{
-	struct qgtm_checkpoint c;
-	int rc = qgtm_audit_published(cfg, NULL, &c);
-
-	*size = rc == 1 ? c.size : 0;
-	return rc == -1 ? -1 : 0;
-}
-
 /* --------------------------------------------------------- publishing -- */
 
 /* Upload the checkpoint text (n bytes) of size to the bucket, locked

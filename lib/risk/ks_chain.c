@@ -271,23 +271,23 @@ replay_entry(const char *line, size_t n, unsigned long eseq, void *arg)
 }
 
 /*
- * The size N of the newest published checkpoint of the chain (the chain
- * then holds at least N + 1 entries: the checkpoint is entry N), 0 when
- * none is published, or -1 with the reason in bad when the published
- * checkpoints cannot be read: they live where the state directory's
- * writer cannot change them (qgtm_audit_published_size), so an
- * unreadable anchor is not read as none.
+ * The newest published checkpoint of the chain into *ck: 1, 0 when none
+ * is published, or -1 when the published checkpoints cannot be read.
+ * They live where the state directory's writer cannot change them
+ * (qgtm_audit_published), so an unreadable anchor is not read as none.
+ * The chain holds the checkpoint as entry ck->size, after ck->size
+ * entries of its root: one cut or rewritten before it (every hash
+ * recomputed, a tier record taken out) fails the walk.
  */
-static long long
-published_size(const struct qgtm_cfg *cfg, char *bad, size_t n)
+static int
+published(const struct qgtm_cfg *cfg, struct qgtm_checkpoint *ck,
+    char *why, size_t n)
 {
-	uint64_t size;
+	int has = qgtm_audit_published(cfg, NULL, ck);
 
-	if (qgtm_audit_published_size(cfg, &size) == -1) {
-		snprintf(bad, n, "published checkpoints: %s", qgtm_errmsg());
-		return -1;
-	}
-	return (long long)size;
+	if (has == -1)
+		snprintf(why, n, "published checkpoints: %s", qgtm_errmsg());
+	return has;
 }
 
 char *
@@ -302,20 +302,24 @@ qgtm_ks_chain_read(const struct qgtm_cfg *cfg, struct qgtm_ks_chain *ch)
 	struct qgtm_audit_summary sum = { 0 };
 	char *path = qgtm_ks_chain_path(cfg, 0);
 	struct replay r = { cfg, NULL, ch, path };
+	struct qgtm_checkpoint ck;
+	char unread[sizeof ch->bad] = "";
+	int has;
 
 	memset(ch, 0, sizeof *ch);
 	ch->sigs = json_object();
+	has = published(cfg, &ck, unread, sizeof unread);
 	r.prog = program_key(cfg, 0);   /* none: its records do not verify */
-	if (path == NULL || qgtm_audit_walk(path, &sum, replay_entry,
-	    &r) == -1)
+	/* The replay clears bad on a valid change: the walk's and the
+	 * anchor's trouble is noted after it. */
+	if (path == NULL || qgtm_audit_walk_against(path, has == 1 ? &ck :
+	    NULL, &sum, replay_entry, &r) == -1)
 		snprintf(ch->bad, sizeof ch->bad, "audit chain: %s",
 		    qgtm_errmsg());
+	if (has == -1)
+		snprintf(ch->bad, sizeof ch->bad, "%s", unread);
 	ch->entries = sum.entries;
-	ch->published = published_size(cfg, ch->bad, sizeof ch->bad);
-	if (ch->published > 0 && ch->published >= (long long)sum.entries)
-		snprintf(ch->bad, sizeof ch->bad, "audit chain: %lu entries, "
-		    "but the published checkpoint is entry %lld: cut",
-		    sum.entries, ch->published);
+	ch->published = has == 1 ? (long long)ck.size : has;
 	qgtm_key_free(r.prog);
 	free(path);
 }

@@ -342,7 +342,7 @@ struct qgtm_ks_state {
 	char reason[256];
 	char by[64];
 	char approved_by[64];   /* "" unless a two-person reset */
-	char detail[256];       /* why health is not OK */
+	char detail[1024];      /* why health is not OK */
 };
 
 /* The table of a state backend, internal to the kill switch
@@ -447,9 +447,10 @@ struct qgtm_ks_chain {
 	unsigned long records;  /* valid tier records */
 	unsigned long entries;  /* entries of the chain */
 	long long published;    /* entries of the newest published
-	                           checkpoint, or -1 when none is known */
+	                           checkpoint, 0 when none is published,
+	                           -1 when they cannot be read */
 	char since[21];         /* ts of the last valid tier record */
-	char bad[256];          /* why the chain cannot be trusted, or "" */
+	char bad[1024];         /* why the chain cannot be trusted, or "" */
 	json_t *sigs;           /* each valid tier record by its sig */
 };
 

@@ -136,25 +136,81 @@ no_reset() {
 	detected tampered
 }
 
-@test "risk/, the chain and its mark all deleted: the published checkpoint tells it from a fresh install" {
-	# The checkpoint published where the state's writer cannot reach (a
-	# witness file standing in for the bucket), signed by its own key.
+# witness: checkpoints published where the state's writer cannot reach (a
+# witness file standing in for the bucket), signed by their own key.
+witness() {
 	KEY=$BATS_TEST_TMPDIR/checkpoint.pem
 	openssl genpkey -algorithm ed25519 -out "$KEY" 2>/dev/null && chmod 600 "$KEY"
 	PUB=$(openssl pkey -in "$KEY" -pubout -outform DER | tail -c 32 | base64)
 	mkdir "$BATS_TEST_TMPDIR/witness"
 	printf 'audit:\n  checkpoint_key: "%s"\n  checkpoint_pubkey: "%s"\n  checkpoint_file: "%s"\n' \
 		"$KEY" "$PUB" "$BATS_TEST_TMPDIR/witness/checkpoints.jsonl" >>"$QGTM_CONFIG"
+}
+
+@test "risk/, the chain and its mark all deleted: the published checkpoint tells it from a fresh install" {
+	witness
 	qgtm-audit checkpoint >/dev/null
 	rm -rf "${QGTM_STATE_DIR:?}/risk" "${QGTM_STATE_DIR:?}/audit"
 	: >"$S/log"
 	run -69 --separate-stderr qgtm-risk status
 	[ "${lines[0]}" = "tier NO_NEW" ]
 	[ "${lines[6]}" = "health missing" ]
-	[[ $stderr == *"audit chain: 0 entries, but the published checkpoint is entry 1: cut"* ]]
+	[[ $stderr == *"audit chain: $QGTM_STATE_DIR/audit/chain.jsonl: has 0 entries, but the published checkpoint ($BATS_TEST_TMPDIR/witness/checkpoints.jsonl:1) is entry 1: entries were cut off its end"* ]]
 	run -0 --separate-stderr decide "$BATS_TEST_TMPDIR/signal.jsonl"
 	[[ $output == "NO_NEW rejected"* || $output == "NO_NEW resized"* ]]
 	[[ $output != *"0.200000"* ]]
+	run -0 alerts
+	[[ $output == *"acting as NO_NEW"* ]]
+}
+
+# relink_without_tiers CHAIN: the chain rewritten as a writer of the state
+# directory can (no key needed): every tier record and checkpoint replaced
+# by a plain record, every seq, prev and hash recomputed in the canonical
+# form, and the commit mark beside it made to match. As many entries as
+# before, every link good.
+relink_without_tiers() {
+	python3 - "$1" <<'PY'
+import hashlib, json, sys
+path = sys.argv[1]
+entries = [json.loads(l) for l in open(path)]
+def canon(v):
+    return json.dumps(v, sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False)
+prev, out = "0" * 64, []
+for seq, e in enumerate(entries):
+    rec = e["rec"]
+    if rec.get("type") in ("tier", "audit_checkpoint"):
+        rec = {"type": "t", "i": seq}
+    n = {"prev": prev, "rec": rec, "seq": seq, "ts": e["ts"]}
+    n["hash"] = prev = hashlib.sha256(canon(n).encode()).hexdigest()
+    out.append(canon(n) + "\n")
+open(path, "w").write("".join(out))
+open(path + ".commit", "w").write(canon({"bytes": len("".join(out).encode()),
+    "entries": len(out), "head": prev}))
+PY
+}
+
+@test "the chain relinked without its FLATTEN, risk/ restored: the published root catches it" {
+	rm -rf "${QGTM_STATE_DIR:?}"/* && ks_market
+	witness
+	qgtm-risk status >/dev/null     # a fresh start at NORMAL
+	cp -a "$QGTM_STATE_DIR/risk" "$BATS_TEST_TMPDIR/backup"
+	qgtm-risk escalate --to FLATTEN --reason drawdown --by alice >/dev/null
+	qgtm-audit checkpoint >/dev/null
+	echo '{"type":"t","i":0}' | qgtm-audit append >/dev/null
+	n=$(wc -l <"$QGTM_STATE_DIR/audit/chain.jsonl")
+	relink_without_tiers "$QGTM_STATE_DIR/audit/chain.jsonl"
+	rm -rf "${QGTM_STATE_DIR:?}/risk"
+	cp -a "$BATS_TEST_TMPDIR/backup" "$QGTM_STATE_DIR/risk"
+	: >"$S/log"
+	# Every link holds and nothing was cut: only the root tells.
+	[ "$(wc -l <"$QGTM_STATE_DIR/audit/chain.jsonl")" = "$n" ]
+	run -0 qgtm-audit verify -C
+	run -69 --separate-stderr qgtm-risk status
+	[ "${lines[0]}" = "tier NO_NEW" ]
+	[[ $stderr == *"do not have the root of the published checkpoint"* ]]
+	run -0 --separate-stderr decide "$BATS_TEST_TMPDIR/signal.jsonl"
+	[[ $output == "NO_NEW rejected"* || $output == "NO_NEW resized"* ]]
 	run -0 alerts
 	[[ $output == *"acting as NO_NEW"* ]]
 }

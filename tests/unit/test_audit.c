@@ -1327,9 +1327,22 @@ END_TEST
 /*
  * The published anchor: a chain extends its checkpoint; one cut before
  * it, one that lost it, one rewritten below it fail; the witness line
- * reads back to the same checkpoint; qgtm_audit_published_size finds it
- * in audit.checkpoint_file, and 0 with none published.
+ * reads back to the same checkpoint; qgtm_audit_published finds it in
+ * audit.checkpoint_file, and none with none published. The kill switch's
+ * walk (qgtm_audit_walk_against) fails alike on each, with the same
+ * message.
  */
+/* qgtm_audit_walk_against fails against c with msg in its message. */
+static void
+walk_fails(const struct qgtm_checkpoint *c, const char *msg)
+{
+	struct qgtm_audit_summary sum;
+
+	ck_assert_int_eq(qgtm_audit_walk_against(chain, c, &sum, NULL, NULL),
+	    -1);
+	ck_assert_msg(strstr(qgtm_errmsg(), msg) != NULL, "%s", qgtm_errmsg());
+}
+
 START_TEST(test_published)
 {
 	struct qgtm_audit_summary sum;
@@ -1337,7 +1350,6 @@ START_TEST(test_published)
 	struct qgtm_cfg cfg;
 	char pub[45], *pem = new_key(pub), line[512], *text, *yaml, *dir,
 	    *lines[MAX_LINES], *idx;
-	uint64_t size;
 	json_t *rec, *done;
 	int n;
 
@@ -1348,6 +1360,9 @@ START_TEST(test_published)
 	append_n(4, 2);
 	ck_assert_msg(qgtm_audit_verify_against(chain, pub, &c, &sum, NULL) ==
 	    0, "%s", qgtm_errmsg());
+	ck_assert_msg(qgtm_audit_walk_against(chain, &c, &sum, NULL, NULL) ==
+	    0, "%s", qgtm_errmsg());
+	ck_assert_uint_eq(sum.entries, 7);
 	qgtm_checkpoint_witness(&c, line, sizeof line);
 	ck_assert_int_eq(qgtm_checkpoint_from_line(line, strlen(line), &w), 0);
 	ck_assert_int_eq(memcmp(w.root, c.root, 32), 0);
@@ -1364,6 +1379,8 @@ START_TEST(test_published)
 	    -1);
 	ck_assert_ptr_nonnull(strstr(qgtm_errmsg(), "has 4 entries, but the "
 	    "published checkpoint (test) is entry 4"));
+	walk_fails(&c, "has 4 entries, but the published checkpoint (test) is "
+	    "entry 4");
 	/* The checkpoint's line replaced by a record: missing. */
 	write_lines(lines, 4);
 	append_n(4, 3);
@@ -1371,6 +1388,8 @@ START_TEST(test_published)
 	    -1);
 	ck_assert_ptr_nonnull(strstr(qgtm_errmsg(), "chain.jsonl:5: seq 4: the "
 	    "published checkpoint (test) is missing here"));
+	walk_fails(&c, "chain.jsonl:5: seq 4: the published checkpoint (test) "
+	    "is missing here");
 	/* Rewritten below it: another first record, all hashes anew. */
 	write_lines(lines, 0);
 	append_n(100, 7);
@@ -1379,17 +1398,19 @@ START_TEST(test_published)
 	    -1);
 	ck_assert_ptr_nonnull(strstr(qgtm_errmsg(), "chain.jsonl:5: the 4 "
 	    "entries before this one do not have the root"));
+	walk_fails(&c, "chain.jsonl:5: the 4 entries before this one do not "
+	    "have the root");
 
-	/* Published through audit.checkpoint_file, read back as its size. */
+	/* Published through audit.checkpoint_file, read back. */
 	yaml = qgtm_xasprintf("audit:\n  checkpoint_file: published.jsonl\n"
 	    "  checkpoint_pubkey: \"%s\"\n", pub);
 	dir = unit_state_cfg(&cfg, yaml);
-	ck_assert_int_eq(qgtm_audit_published_size(&cfg, &size), 0);
-	ck_assert_uint_eq(size, 0);
+	ck_assert_int_eq(qgtm_audit_published(&cfg, NULL, &w), 0);
 	done = qgtm_audit_publish(&cfg, rec);
 	ck_assert_ptr_nonnull(done);
-	ck_assert_int_eq(qgtm_audit_published_size(&cfg, &size), 0);
-	ck_assert_uint_eq(size, 4);
+	ck_assert_int_eq(qgtm_audit_published(&cfg, NULL, &w), 1);
+	ck_assert_uint_eq(w.size, 4);
+	ck_assert_int_eq(memcmp(w.root, c.root, 32), 0);
 	json_decref(done);
 	qgtm_cfg_release(&cfg);
 	json_decref(rec);
