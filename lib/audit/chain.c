@@ -1148,7 +1148,7 @@ int
 qgtm_audit_walk(const char *chain_path, struct qgtm_audit_summary *out,
     qgtm_audit_fn fn, void *arg)
 {
-	return walk_file(NULL, chain_path, out, fn, arg, 1, NULL, NULL, NULL);
+	return qgtm_audit_walk_against(chain_path, NULL, out, fn, arg);
 }
 
 int

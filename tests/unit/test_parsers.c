@@ -56,14 +56,20 @@ START_TEST(account_sums_that_overflow_are_null)
 }
 END_TEST
 
+/* The profit_loss of day i of the history days (borrowed). */
+static json_t *
+day_pl(json_t *days, size_t i)
+{
+	return json_object_get(json_array_get(days, i), "profit_loss");
+}
+
 START_TEST(history_profit_loss_that_overflows_reads_as_zero)
 {
 	json_t *days = alpaca(QGTM_ALPACA_HISTORY, "{\"timestamp\":"
 	    "[1767330000],\"equity\":[9e16],\"profit_loss\":[-9e16]}");
 
 	ck_assert_int_eq(json_array_size(days), 1);
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(days,
-	    0), "profit_loss")), "0.00");
+	ck_assert_str_eq(json_string_value(day_pl(days, 0)), "0.00");
 	json_decref(days);
 }
 END_TEST
@@ -74,10 +80,8 @@ START_TEST(history_equity_change_that_overflows_is_null)
 	    "[1767330000,1767416400],\"equity\":[9e16,-9e16]}");
 
 	ck_assert_int_eq(json_array_size(days), 2);
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(days,
-	    0), "profit_loss")), "0.00");
-	ck_assert(json_is_null(json_object_get(json_array_get(days, 1),
-	    "profit_loss")));
+	ck_assert_str_eq(json_string_value(day_pl(days, 0)), "0.00");
+	ck_assert(json_is_null(day_pl(days, 1)));
 	json_decref(days);
 }
 END_TEST
